@@ -1,0 +1,1 @@
+"""xiezuo (协作): plan production across a network of factories."""

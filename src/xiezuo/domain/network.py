@@ -1,0 +1,290 @@
+"""The network: plants and their machines, items with BOMs and routings, orders, lanes.
+
+Entities refer to each other by string ID, never by object, so a network pickles,
+serialises and stores cleanly. Each class checks its own local rules on creation;
+rules that span objects live in :func:`xiezuo.domain.rules.validate_network`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from xiezuo.domain.calendar import Calendar
+from xiezuo.errors import ModelError
+
+
+def _require(problems: list[str], what: str) -> None:
+    if problems:
+        raise ModelError([f"{what}: {p}" for p in problems])
+
+
+def _check_id(value: str, problems: list[str]) -> None:
+    if not value or value != value.strip():
+        problems.append(f"ID {value!r} must be non-empty without surrounding spaces")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Machine:
+    """A work centre: ``units`` identical machines of one process kind.
+
+    ``precision_grade`` is an ISO IT tolerance grade: a *lower* number is finer, and a
+    machine can make parts of its own grade or any coarser one. ``available_from`` and
+    ``available_until`` bound capacity that arrives (a temporary shed) or leaves
+    during the horizon.
+    """
+
+    id: str
+    process: str
+    units: int = 1
+    max_weight_t: float
+    precision_grade: int
+    calendar: Calendar | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        _check_id(self.id, problems)
+        if self.units < 1:
+            problems.append(f"units must be at least 1, not {self.units}")
+        if not (self.max_weight_t > 0 and math.isfinite(self.max_weight_t)):
+            problems.append(f"max weight must be positive, not {self.max_weight_t}")
+        if self.precision_grade < 0:
+            problems.append(f"precision grade must be 0 or more, not {self.precision_grade}")
+        if (
+            self.available_from is not None
+            and self.available_until is not None
+            and self.available_from >= self.available_until
+        ):
+            problems.append("available_from must be before available_until")
+        _require(problems, f"machine {self.id!r}")
+
+    def can_process(self, weight_t: float, precision_grade: int) -> bool:
+        """Whether a part this heavy and this precise fits the machine."""
+        return self.max_weight_t >= weight_t and self.precision_grade <= precision_grade
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plant:
+    """A factory with its machines and, optionally, its own calendar."""
+
+    id: str
+    name: str = ""
+    calendar: Calendar | None = None
+    machines: tuple[Machine, ...] = ()
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        _check_id(self.id, problems)
+        seen: set[str] = set()
+        for machine in self.machines:
+            if machine.id in seen:
+                problems.append(f"machine ID {machine.id!r} is used twice")
+            seen.add(machine.id)
+        _require(problems, f"plant {self.id!r}")
+
+    def machine(self, machine_id: str) -> Machine:
+        for machine in self.machines:
+            if machine.id == machine_id:
+                return machine
+        raise KeyError(f"plant {self.id!r} has no machine {machine_id!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """One routing step: a process kind, a setup and a run time per unit.
+
+    ``min_weight_t`` and ``precision_grade`` default to the item's own values; they
+    let a step need a bigger or finer machine than the finished item suggests.
+    """
+
+    process: str
+    setup: timedelta = timedelta(0)
+    run_per_unit: timedelta
+    min_weight_t: float | None = None
+    precision_grade: int | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if self.setup < timedelta(0):
+            problems.append(f"setup time must not be negative, not {self.setup}")
+        if self.run_per_unit <= timedelta(0):
+            problems.append(f"run time per unit must be positive, not {self.run_per_unit}")
+        if self.min_weight_t is not None and self.min_weight_t < 0:
+            problems.append("minimum machine weight must not be negative")
+        _require(problems, f"operation {self.process!r}")
+
+    def duration(self, quantity: int) -> timedelta:
+        """Working time to make ``quantity`` units in one batch."""
+        return self.setup + self.run_per_unit * quantity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Routing:
+    """An ordered list of operations; an item may have alternatives (cast vs forged)."""
+
+    id: str
+    operations: tuple[Operation, ...]
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        _check_id(self.id, problems)
+        if not self.operations:
+            problems.append("a routing needs at least one operation")
+        _require(problems, f"routing {self.id!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BomLine:
+    """``quantity`` units of ``item_id`` go into one unit of the parent."""
+
+    item_id: str
+    quantity: int
+
+    def __post_init__(self) -> None:
+        if self.quantity < 1:
+            raise ModelError(
+                [f"BOM line {self.item_id!r}: quantity must be at least 1, not {self.quantity}"]
+            )
+
+
+class ItemKind(StrEnum):
+    PRODUCT = "product"
+    ASSEMBLY = "assembly"
+    PART = "part"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Item:
+    """Something made in the network: an end product, an assembly or a part."""
+
+    id: str
+    name: str = ""
+    kind: ItemKind = ItemKind.PART
+    weight_t: float
+    precision_grade: int
+    bom: tuple[BomLine, ...] = ()
+    routings: tuple[Routing, ...]
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        _check_id(self.id, problems)
+        if not (self.weight_t > 0 and math.isfinite(self.weight_t)):
+            problems.append(f"weight must be positive, not {self.weight_t}")
+        if self.precision_grade < 0:
+            problems.append(f"precision grade must be 0 or more, not {self.precision_grade}")
+        if not self.routings:
+            problems.append("an item needs at least one routing")
+        routing_ids = [r.id for r in self.routings]
+        if len(set(routing_ids)) != len(routing_ids):
+            problems.append("routing IDs must be unique within the item")
+        components = [line.item_id for line in self.bom]
+        if len(set(components)) != len(components):
+            problems.append("a component may appear only once in a BOM; add the quantities")
+        _require(problems, f"item {self.id!r}")
+
+    def required_weight(self, operation: Operation) -> float:
+        return self.weight_t if operation.min_weight_t is None else operation.min_weight_t
+
+    def required_grade(self, operation: Operation) -> int:
+        if operation.precision_grade is None:
+            return self.precision_grade
+        return operation.precision_grade
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Order:
+    """A customer order; ``plant_id`` pins an existing commitment to its plant."""
+
+    id: str
+    region: str
+    item_id: str
+    quantity: int = 1
+    due: datetime
+    priority: int = 1
+    release: datetime | None = None
+    plant_id: str | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        _check_id(self.id, problems)
+        if self.quantity < 1:
+            problems.append(f"quantity must be at least 1, not {self.quantity}")
+        if self.priority < 1:
+            problems.append(f"priority weight must be at least 1, not {self.priority}")
+        if self.due.tzinfo is None or (self.release is not None and self.release.tzinfo is None):
+            problems.append("due and release dates must carry a time zone")
+        _require(problems, f"order {self.id!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lane:
+    """Transport from a plant to a plant or a customer region, taking ``lead_time``."""
+
+    origin: str
+    destination: str
+    lead_time: timedelta
+
+    def __post_init__(self) -> None:
+        if self.lead_time < timedelta(0):
+            raise ModelError(
+                [f"lane {self.origin!r} -> {self.destination!r}: lead time must not be negative"]
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Network:
+    """The whole planning problem: a horizon start, calendars, plants, items, orders."""
+
+    name: str = ""
+    start: datetime
+    calendar: Calendar = field(default_factory=Calendar)
+    processes: tuple[str, ...]
+    regions: tuple[str, ...] = ()
+    plants: tuple[Plant, ...]
+    items: tuple[Item, ...]
+    orders: tuple[Order, ...] = ()
+    lanes: tuple[Lane, ...] = ()
+
+    # Lookup tables derived from the fields above; not part of equality or repr.
+    item_by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
+    plant_by_id: dict[str, Plant] = field(init=False, repr=False, compare=False)
+    lead_time_by_lane: dict[tuple[str, str], timedelta] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None:
+            raise ModelError(["network start must carry a time zone"])
+        lanes = {(lane.origin, lane.destination): lane.lead_time for lane in self.lanes}
+        for plant in self.plants:
+            lanes.setdefault((plant.id, plant.id), timedelta(0))
+        object.__setattr__(self, "item_by_id", {item.id: item for item in self.items})
+        object.__setattr__(self, "plant_by_id", {plant.id: plant for plant in self.plants})
+        object.__setattr__(self, "lead_time_by_lane", lanes)
+
+    def lead_time(self, origin: str, destination: str) -> timedelta | None:
+        """Lead time from a plant to a plant or region; ``None`` when there is no lane."""
+        return self.lead_time_by_lane.get((origin, destination))
+
+    def machine_calendar(self, plant: Plant, machine: Machine) -> Calendar:
+        """The calendar a machine works to: its own, else its plant's, else the network's."""
+        return machine.calendar or plant.calendar or self.calendar
+
+    def machine_windows(
+        self, plant: Plant, machine: Machine, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """Working windows of a machine in ``[start, end)``: its calendar cut to its availability."""
+        lo = max(start, machine.available_from or start)
+        hi = min(end, machine.available_until or end)
+        if lo < hi:
+            yield from self.machine_calendar(plant, machine).windows(lo, hi)
+
+    def iter_machines(self) -> Iterator[tuple[Plant, Machine]]:
+        for plant in self.plants:
+            for machine in plant.machines:
+                yield plant, machine

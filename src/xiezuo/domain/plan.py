@@ -1,0 +1,144 @@
+"""A plan: who makes what, where, when, and how good it is.
+
+The engine returns a :class:`Plan`; the validator, the file writers and the Gantt
+chart read one. It is frozen and picklable so scenario runs can ship it between
+processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class PlanStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no solution in time"
+    MODEL_INVALID = "model invalid"
+
+    @property
+    def has_schedule(self) -> bool:
+        return self in (PlanStatus.OPTIMAL, PlanStatus.FEASIBLE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduledOperation:
+    """Step ``step`` (1-based) of a work order's routing on one unit of one machine.
+
+    The operation holds the unit from ``start`` to ``end``; it works only in the
+    machine's working time in between (breaks and nights pause it).
+    """
+
+    work_order_id: str
+    step: int
+    process: str
+    plant_id: str
+    machine_id: str
+    unit: int
+    start: datetime
+    end: datetime
+    work: timedelta
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkOrderAssignment:
+    """Which plant makes a work order, by which routing, and when it runs."""
+
+    work_order_id: str
+    order_id: str
+    item_id: str
+    quantity: int
+    parent_id: str | None
+    plant_id: str
+    routing_id: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shipment:
+    """A finished component travelling to the plant that builds its parent."""
+
+    work_order_id: str
+    origin: str
+    destination: str
+    depart: datetime
+    arrive: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """An order's end product leaving its plant and reaching the customer region."""
+
+    order_id: str
+    plant_id: str
+    region: str
+    finish: datetime
+    arrival: datetime
+    due: datetime
+
+    @property
+    def lateness(self) -> timedelta:
+        """Positive when late, negative when early."""
+        return self.arrival - self.due
+
+    @property
+    def is_late(self) -> bool:
+        return self.arrival > self.due
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schedule:
+    work_orders: tuple[WorkOrderAssignment, ...]
+    operations: tuple[ScheduledOperation, ...]
+    shipments: tuple[Shipment, ...]
+    deliveries: tuple[Delivery, ...]
+
+    @property
+    def end(self) -> datetime | None:
+        """When the last order reaches its customer."""
+        return max((d.arrival for d in self.deliveries), default=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Explanation:
+    """Why something in the plan is as it is: ``kind`` is a short tag (late, unplanned)."""
+
+    kind: str
+    subject: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """The engine's answer.
+
+    ``tardiness_hours`` is the priority-weighted tardiness (the first objective) and
+    ``tardiness_bound`` the solver's proven lower bound on it; ``makespan`` (last
+    arrival at a customer, from the horizon start) is the second objective with its
+    bound. ``schedule`` is ``None`` when no plan was found.
+    """
+
+    status: PlanStatus
+    schedule: Schedule | None
+    tardiness_hours: float | None = None
+    tardiness_bound: float | None = None
+    makespan: timedelta | None = None
+    makespan_bound: timedelta | None = None
+    runtime_s: float = 0.0
+    unplanned_orders: tuple[str, ...] = ()
+    explanations: tuple[Explanation, ...] = ()
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap of the lexicographic objective: tardiness first, then makespan."""
+        if self.tardiness_hours is None or self.tardiness_bound is None:
+            return None
+        if self.tardiness_hours > 1e-9:
+            return (self.tardiness_hours - self.tardiness_bound) / self.tardiness_hours
+        if self.makespan is None or self.makespan_bound is None or not self.makespan:
+            return None
+        return (self.makespan - self.makespan_bound) / self.makespan

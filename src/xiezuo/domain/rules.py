@@ -1,0 +1,237 @@
+"""Rules that span objects: references, BOM cycles, lanes, and who can make what.
+
+:func:`validate_network` raises one :class:`ModelError` listing every broken rule.
+:func:`find_issues` reports what a valid network still cannot do (missing
+capability), which is a finding for the planner, not an error in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
+from xiezuo.errors import ModelError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """Something a planner should know about a valid network: ``kind`` is a short tag."""
+
+    kind: str
+    subject: str
+    message: str
+
+
+def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
+    """Machines of ``plant`` that can run ``operation`` of ``item``."""
+    weight, grade = item.required_weight(operation), item.required_grade(operation)
+    return tuple(
+        m for m in plant.machines if m.process == operation.process and m.can_process(weight, grade)
+    )
+
+
+def capable_routings(item: Item, plant: Plant) -> tuple[Routing, ...]:
+    """Routings of ``item`` whose every operation has a capable machine in ``plant``."""
+    return tuple(
+        routing
+        for routing in item.routings
+        if all(capable_machines(item, op, plant) for op in routing.operations)
+    )
+
+
+def capable_plants(network: Network, item: Item) -> tuple[Plant, ...]:
+    """Plants that can make ``item`` by at least one of its routings."""
+    return tuple(p for p in network.plants if capable_routings(item, p))
+
+
+def validate_network(network: Network) -> None:
+    """Check every cross-object rule of ``network``.
+
+    Raises
+    ------
+    ModelError
+        Listing every problem: duplicate IDs, unresolved references, BOM cycles,
+        undeclared processes, missing transport lanes.
+    """
+    problems = list(_reference_problems(network))
+    if not problems:
+        problems += _cycle_problems(network)
+    if not problems:
+        problems += _lane_problems(network)
+    if problems:
+        raise ModelError(problems)
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+
+
+def _reference_problems(network: Network) -> Iterator[str]:
+    for what, ids in (
+        ("plant", [p.id for p in network.plants]),
+        ("item", [i.id for i in network.items]),
+        ("order", [o.id for o in network.orders]),
+        ("region", list(network.regions)),
+        ("process", list(network.processes)),
+    ):
+        for dup in sorted(_duplicates(ids)):
+            yield f"{what} ID {dup!r} is used more than once"
+    processes = set(network.processes)
+    for plant, machine in network.iter_machines():
+        if machine.process not in processes:
+            yield (
+                f"plant {plant.id!r} machine {machine.id!r}: process {machine.process!r} "
+                f"is not declared (known: {', '.join(sorted(processes))})"
+            )
+    for item in network.items:
+        for line in item.bom:
+            if line.item_id not in network.item_by_id:
+                yield f"item {item.id!r}: BOM names unknown item {line.item_id!r}"
+        for routing in item.routings:
+            for step, op in enumerate(routing.operations, start=1):
+                if op.process not in processes:
+                    yield (
+                        f"item {item.id!r} routing {routing.id!r} step {step}: "
+                        f"process {op.process!r} is not declared"
+                    )
+    regions = set(network.regions)
+    for order in network.orders:
+        if order.item_id not in network.item_by_id:
+            yield f"order {order.id!r}: unknown item {order.item_id!r}"
+        if order.region not in regions:
+            yield f"order {order.id!r}: unknown region {order.region!r}"
+        if order.plant_id is not None and order.plant_id not in network.plant_by_id:
+            yield f"order {order.id!r}: pinned to unknown plant {order.plant_id!r}"
+    places = set(network.plant_by_id) | regions
+    for lane in network.lanes:
+        if lane.origin not in network.plant_by_id:
+            yield f"lane {lane.origin!r} -> {lane.destination!r}: origin is not a plant"
+        if lane.destination not in places:
+            yield (
+                f"lane {lane.origin!r} -> {lane.destination!r}: destination is neither "
+                "a plant nor a region"
+            )
+
+
+def _cycle_problems(network: Network) -> Iterator[str]:
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(item_id: str, path: list[str]) -> Iterator[str]:
+        state[item_id] = 1
+        for line in network.item_by_id[item_id].bom:
+            if state.get(line.item_id) == 1:
+                cycle = [*path[path.index(line.item_id) :], line.item_id]
+                yield f"BOM cycle: {' -> '.join(cycle)}"
+            elif line.item_id not in state:
+                yield from visit(line.item_id, [*path, line.item_id])
+        state[item_id] = 2
+
+    for item in network.items:
+        if item.id not in state:
+            yield from visit(item.id, [item.id])
+
+
+def _lane_problems(network: Network) -> Iterator[str]:
+    """Every lane a plan could use must exist: a missing lane is not a free one."""
+    makers = {item.id: capable_plants(network, item) for item in network.items}
+    missing: set[tuple[str, str]] = set()
+    for order in network.orders:
+        item = network.item_by_id[order.item_id]
+        plants = makers[item.id]
+        if order.plant_id is not None:
+            plants = tuple(p for p in plants if p.id == order.plant_id)
+        missing |= {
+            (p.id, order.region) for p in plants if network.lead_time(p.id, order.region) is None
+        }
+    for item in network.items:
+        for line in item.bom:
+            for parent_plant in makers[item.id]:
+                missing |= {
+                    (p.id, parent_plant.id)
+                    for p in makers[line.item_id]
+                    if network.lead_time(p.id, parent_plant.id) is None
+                }
+    for origin, destination in sorted(missing):
+        yield (
+            f"no lane from {origin!r} to {destination!r}, but a plan may need one; "
+            "add it under lanes with its lead time"
+        )
+
+
+def find_issues(network: Network) -> tuple[Finding, ...]:
+    """What a valid network cannot do: items and orders no plant can make, late releases."""
+    findings: list[Finding] = []
+    for item in network.items:
+        if capable_plants(network, item):
+            continue
+        reasons = []
+        for routing in item.routings:
+            for step, op in enumerate(routing.operations, start=1):
+                if not any(capable_machines(item, op, p) for p in network.plants):
+                    reasons.append(
+                        f"routing {routing.id!r} step {step} needs {op.process} for "
+                        f"{item.required_weight(op):g} t at IT{item.required_grade(op)} or finer"
+                    )
+        findings.append(
+            Finding(
+                kind="missing capability",
+                subject=f"item {item.id}",
+                message=(
+                    f"missing capability: no plant can make item {item.id!r} "
+                    f"({'; '.join(reasons) or 'no single plant has every step of a routing'})"
+                ),
+            )
+        )
+    for order in network.orders:
+        for item_id in unmakeable_items(network, order.item_id):
+            findings.append(
+                Finding(
+                    kind="missing capability",
+                    subject=f"order {order.id}",
+                    message=(
+                        f"missing capability: order {order.id!r} cannot be made because "
+                        f"no plant can make {item_id!r}"
+                    ),
+                )
+            )
+        if order.plant_id is not None:
+            plant = network.plant_by_id[order.plant_id]
+            if not capable_routings(network.item_by_id[order.item_id], plant):
+                findings.append(
+                    Finding(
+                        kind="missing capability",
+                        subject=f"order {order.id}",
+                        message=(
+                            f"missing capability: order {order.id!r} is pinned to plant "
+                            f"{plant.id!r}, which cannot make {order.item_id!r}"
+                        ),
+                    )
+                )
+        if order.release is not None and order.release >= order.due:
+            findings.append(
+                Finding(
+                    kind="late release",
+                    subject=f"order {order.id}",
+                    message=f"order {order.id!r} is released on or after its due date",
+                )
+            )
+    return tuple(findings)
+
+
+def unmakeable_items(network: Network, item_id: str) -> tuple[str, ...]:
+    """Items in the BOM tree of ``item_id`` (itself included) that no plant can make."""
+    found: list[str] = []
+    seen: set[str] = set()
+    stack = [item_id]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        item = network.item_by_id[current]
+        if not capable_plants(network, item):
+            found.append(current)
+        stack.extend(line.item_id for line in item.bom)
+    return tuple(sorted(found))
