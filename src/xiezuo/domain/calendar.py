@@ -9,11 +9,14 @@ plant has one window per run of working days.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from xiezuo.errors import ModelError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY = timedelta(days=1)
@@ -45,9 +48,7 @@ class Calendar:
         if self.shift_length <= timedelta(0):
             problems.append("shift length must be positive")
         if self.shifts_per_day * self.shift_length > _DAY:
-            problems.append(
-                f"{self.shifts_per_day} shifts of {self.shift_length} exceed 24 hours"
-            )
+            problems.append(f"{self.shifts_per_day} shifts of {self.shift_length} exceed 24 hours")
         if problems:
             raise ModelError(problems)
 

@@ -8,8 +8,10 @@ unique because a component appears at most once in each BOM.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from xiezuo.domain.network import Network, Order
+if TYPE_CHECKING:
+    from xiezuo.domain.network import Network, Order
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

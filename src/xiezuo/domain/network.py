@@ -8,13 +8,16 @@ rules that span objects live in :func:`xiezuo.domain.rules.validate_network`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from xiezuo.domain.calendar import Calendar
 from xiezuo.errors import ModelError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def _require(problems: list[str], what: str) -> None:
@@ -278,7 +281,7 @@ class Network:
     def machine_windows(
         self, plant: Plant, machine: Machine, start: datetime, end: datetime
     ) -> Iterator[tuple[datetime, datetime]]:
-        """Working windows of a machine in ``[start, end)``: its calendar cut to its availability."""
+        """Working windows of a machine in ``[start, end)``: calendar cut to availability."""
         lo = max(start, machine.available_from or start)
         hi = min(end, machine.available_until or end)
         if lo < hi:

@@ -7,11 +7,15 @@ capability), which is a finding for the planner, not an error in the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
 from xiezuo.errors import ModelError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,473 @@
+"""Scenario files (YAML or JSON) in, a validated domain :class:`~xiezuo.domain.Network` out.
+
+Reading runs in three stages, each failing with a message that names the file and
+the entity path (``orders[3].item``, plus the line for YAML):
+
+1. syntax: the text parses as YAML or JSON;
+2. shape: the data fits the pydantic models of :mod:`xiezuo.io.scenario_schema`;
+3. meaning: IDs are unique, references resolve, domain objects accept their values
+   and :func:`~xiezuo.domain.validate_network` finds no broken rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from xiezuo.domain import (
+    WEEKDAY_NAMES,
+    BomLine,
+    Calendar,
+    Item,
+    Lane,
+    Machine,
+    Network,
+    Operation,
+    Order,
+    Plant,
+    Routing,
+    validate_network,
+)
+from xiezuo.errors import InputError, ModelError
+from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
+from xiezuo.io.yaml_source import line_of, read_yaml
+
+if TYPE_CHECKING:
+    import yaml
+    from pydantic_core import ErrorDetails
+
+_T = TypeVar("_T")
+_Path = tuple[str | int, ...]
+_FORMAT_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def load_scenario(path: str | Path) -> Network:
+    """Read a scenario file and return its validated network.
+
+    Parameters
+    ----------
+    path:
+        A ``.yaml``, ``.yml`` or ``.json`` file in the format of
+        ``docs/scenario-format.md``.
+
+    Returns
+    -------
+    Network
+        A network that has passed :func:`~xiezuo.domain.validate_network`.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, does not parse, does not fit the format, or names
+        something that does not exist; ``location`` gives the entity path.
+    ModelError
+        A rule spanning the network is broken (a BOM cycle, a missing lane); each
+        problem is prefixed with the entity path and ``source`` is the file.
+    """
+    source = str(path)
+    fmt = _FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(source, "", "a scenario file must end in .yaml, .yml or .json")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, "", f"cannot read the file: {exc}") from exc
+    return parse_scenario(text, source, fmt)
+
+
+def parse_scenario(text: str, source: str, fmt: str) -> Network:
+    """Parse scenario text and return its validated network.
+
+    Parameters
+    ----------
+    text:
+        The file contents.
+    source:
+        Name used in error messages, usually the file name.
+    fmt:
+        ``"yaml"`` or ``"json"``.
+
+    Raises
+    ------
+    InputError, ModelError
+        As for :func:`load_scenario`.
+    """
+    root: yaml.Node | None = None
+    if fmt == "yaml":
+        data, root = read_yaml(text, source)
+    elif fmt == "json":
+        data = _read_json(text, source)
+    else:
+        raise InputError(source, "", f"unknown scenario format {fmt!r}; use 'yaml' or 'json'")
+    locate = _Locator(root)
+    if data is None:
+        raise InputError(source, "", "the file is empty")
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _input_error(exc, source, locate) from None
+    return _Converter(spec, source, locate).network()
+
+
+def _read_json(text: str, source: str) -> object:
+    def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [key for key, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise InputError(source, "", f"the key {key!r} appears twice in the same object")
+        return dict(pairs)
+
+    try:
+        return json.loads(text, object_pairs_hook=unique_keys)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InputError(source, where, f"JSON syntax error: {exc.msg}") from exc
+
+
+class _Locator:
+    """Formats an entity path, with its YAML line when the file was YAML."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+
+    def __call__(self, path: Sequence[str | int]) -> str:
+        text = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+        text = text.removeprefix(".")
+        line = line_of(self.root, path)
+        return f"{text} (line {line})" if line is not None and text else text
+
+
+def _input_error(exc: ValidationError, source: str, locate: _Locator) -> InputError:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    problem = _describe(first)
+    if len(errors) > 1:
+        problem += f" ({len(errors) - 1} more problem(s) in this file after this one)"
+    return InputError(source, locate(first["loc"]), problem)
+
+
+def _describe(error: ErrorDetails) -> str:
+    loc, kind = error["loc"], error["type"]
+    if kind == "extra_forbidden":
+        allowed = _fields_at(loc[:-1])
+        return f"unknown field {loc[-1]!r}; expected one of: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"the required field {loc[-1]!r} is missing"
+    if kind == "value_error":
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    return f"{error['msg']} (got {error['input']!r})"
+
+
+def _fields_at(path: Sequence[str | int]) -> list[str]:
+    """Field names (by alias) of the model that ``path`` leads to in a scenario."""
+    model: type[ScenarioSpec] | type[object] = ScenarioSpec
+    for step in path:
+        if isinstance(step, int) or not hasattr(model, "model_fields"):
+            continue
+        annotation = model.model_fields[step].annotation
+        model = next(_models_in(annotation), object)
+    fields = getattr(model, "model_fields", {})
+    return [info.alias or name for name, info in fields.items()]
+
+
+def _models_in(annotation: object) -> Iterable[type[object]]:
+    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()):
+        yield from _models_in(arg)
+
+
+def _unknown(what: str, value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; declare it under {what}s"
+    return f"unknown {what} {value!r}{hint}"
+
+
+class _Converter:
+    """Builds domain objects from a checked file, naming the entity path on every failure."""
+
+    def __init__(self, spec: ScenarioSpec, source: str, locate: _Locator) -> None:
+        self.spec = spec
+        self.source = source
+        self.locate = locate
+        self.zone = ZoneInfo(spec.network.timezone)
+
+    def fail(self, path: _Path, problem: str) -> NoReturn:
+        raise InputError(self.source, self.locate(path), problem)
+
+    def build(self, path: _Path, factory: Callable[..., _T], **fields: object) -> _T:
+        """Call a domain constructor, re-raising its ``ModelError`` at ``path``."""
+        try:
+            return factory(**fields)
+        except ModelError as exc:
+            raise InputError(self.source, self.locate(path), "; ".join(exc.problems)) from exc
+
+    def network(self) -> Network:
+        self.check_ids()
+        self.check_references()
+        spec = self.spec
+        calendar = self.calendar(("network", "calendar"), Calendar(), spec.network.calendar)
+        network = self.build(
+            (),
+            Network,
+            name=spec.network.name,
+            start=self.instant(spec.network.start),
+            calendar=calendar,
+            processes=tuple(spec.processes),
+            regions=tuple(spec.regions),
+            plants=tuple(self.plants(calendar)),
+            items=tuple(self.items()),
+            orders=tuple(self.orders()),
+            lanes=tuple(self.lanes()),
+        )
+        try:
+            validate_network(network)
+        except ModelError as exc:
+            raise ModelError([self.place(p) for p in exc.problems], source=self.source) from exc
+        return network
+
+    def check_ids(self) -> None:
+        spec = self.spec
+        groups: list[tuple[str, _Path, list[str]]] = [
+            ("process", ("processes",), spec.processes),
+            ("region", ("regions",), spec.regions),
+            ("plant", ("plants",), [p.id for p in spec.plants]),
+            ("item", ("items",), [i.id for i in spec.items]),
+            ("order", ("orders",), [o.id for o in spec.orders]),
+        ]
+        for p_idx, plant in enumerate(spec.plants):
+            groups.append(
+                ("machine", ("plants", p_idx, "machines"), [m.id for m in plant.machines])
+            )
+        for i_idx, item in enumerate(spec.items):
+            routing_ids = [r.id for r in item.routings or ()]
+            groups.append(("routing", ("items", i_idx, "routings"), routing_ids))
+            groups.append(("BOM component", ("items", i_idx, "bom"), [b.item for b in item.bom]))
+        for what, path, ids in groups:
+            first_idx_by_id: dict[str, int] = {}
+            for idx, value in enumerate(ids):
+                if value in first_idx_by_id:
+                    earlier = self.locate((*path, first_idx_by_id[value]))
+                    self.fail((*path, idx), f"{what} {value!r} is already given at {earlier}")
+                first_idx_by_id[value] = idx
+        for r_idx, region in enumerate(spec.regions):
+            if region in {p.id for p in spec.plants}:
+                self.fail(
+                    ("regions", r_idx),
+                    f"region {region!r} is also a plant ID, so lanes could not tell them apart",
+                )
+
+    def check_references(self) -> None:
+        spec = self.spec
+        processes, regions = set(spec.processes), set(spec.regions)
+        plants, items = {p.id for p in spec.plants}, {i.id for i in spec.items}
+
+        def require(path: _Path, what: str, value: str, known: set[str]) -> None:
+            if value not in known:
+                self.fail(path, _unknown(what, value, known))
+
+        for p_idx, plant in enumerate(spec.plants):
+            for m_idx, machine in enumerate(plant.machines):
+                path: _Path = ("plants", p_idx, "machines", m_idx, "process")
+                require(path, "process", machine.process, processes)
+        for i_idx, item in enumerate(spec.items):
+            for b_idx, line in enumerate(item.bom):
+                require(("items", i_idx, "bom", b_idx, "item"), "item", line.item, items)
+            for path, op in self.operation_specs(i_idx):
+                require((*path, "process"), "process", op.process, processes)
+        for o_idx, order in enumerate(spec.orders):
+            require(("orders", o_idx, "item"), "item", order.item, items)
+            require(("orders", o_idx, "region"), "region", order.region, regions)
+            if order.plant is not None:
+                require(("orders", o_idx, "plant"), "plant", order.plant, plants)
+        for l_idx, lane in enumerate(spec.lanes):
+            require(("lanes", l_idx, "from"), "plant", lane.from_, plants)
+            require(("lanes", l_idx, "to"), "plant or region", lane.to, plants | regions)
+            if lane.from_ == lane.to:
+                self.fail(("lanes", l_idx), "a lane must join two different places")
+
+    def operation_specs(self, i_idx: int) -> Iterable[tuple[_Path, OperationSpec]]:
+        item = self.spec.items[i_idx]
+        if item.operations is not None:
+            for o_idx, op in enumerate(item.operations):
+                yield ("items", i_idx, "operations", o_idx), op
+        for r_idx, routing in enumerate(item.routings or ()):
+            for o_idx, op in enumerate(routing.operations):
+                yield ("items", i_idx, "routings", r_idx, "operations", o_idx), op
+
+    def calendar(self, path: _Path, base: Calendar, spec: CalendarSpec | None) -> Calendar:
+        if spec is None:
+            return base
+        overrides: dict[str, object] = {}
+        if spec.working_days is not None:
+            overrides["working_days"] = tuple(WEEKDAY_NAMES.index(d) for d in spec.working_days)
+        if spec.shifts_per_day is not None:
+            overrides["shifts_per_day"] = spec.shifts_per_day
+        if spec.shift_hours is not None:
+            overrides["shift_length"] = timedelta(hours=spec.shift_hours)
+        if spec.first_shift_start is not None:
+            overrides["first_shift_start"] = spec.first_shift_start
+        if spec.holidays is not None:
+            overrides["holidays"] = tuple(spec.holidays)
+        return self.build(path, replace, obj=base, **overrides)
+
+    def instant(self, value: date, *, end_of_day: bool = False) -> datetime:
+        """A date alone is 00:00 that day, or the next midnight when it is a deadline."""
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                return value.replace(tzinfo=self.zone)
+            return value.astimezone(self.zone)
+        day = value + timedelta(days=1) if end_of_day else value
+        return datetime.combine(day, time(0), tzinfo=self.zone)
+
+    def optional_instant(self, value: date | None, *, end_of_day: bool = False) -> datetime | None:
+        return None if value is None else self.instant(value, end_of_day=end_of_day)
+
+    def plants(self, network_calendar: Calendar) -> Iterable[Plant]:
+        for p_idx, plant in enumerate(self.spec.plants):
+            path: _Path = ("plants", p_idx)
+            plant_calendar = self.calendar((*path, "calendar"), network_calendar, plant.calendar)
+            machines = []
+            for m_idx, m in enumerate(plant.machines):
+                m_path = (*path, "machines", m_idx)
+                calendar = None
+                if m.calendar is not None:
+                    calendar = self.calendar((*m_path, "calendar"), plant_calendar, m.calendar)
+                machine = self.build(
+                    m_path,
+                    Machine,
+                    id=m.id,
+                    process=m.process,
+                    units=m.units,
+                    max_weight_t=m.max_weight_t,
+                    precision_grade=m.precision_grade,
+                    calendar=calendar,
+                    available_from=self.optional_instant(m.available_from),
+                    available_until=self.optional_instant(m.available_until, end_of_day=True),
+                )
+                machines.append(machine)
+            yield self.build(
+                path,
+                Plant,
+                id=plant.id,
+                name=plant.name,
+                calendar=plant_calendar if plant.calendar is not None else None,
+                machines=tuple(machines),
+            )
+
+    def items(self) -> Iterable[Item]:
+        for i_idx, item in enumerate(self.spec.items):
+            path: _Path = ("items", i_idx)
+            operations_by_routing: dict[tuple[int, str], list[Operation]] = {}
+            for op_path, op in self.operation_specs(i_idx):
+                r_idx = op_path[3] if op_path[2] == "routings" else 0
+                routing_id = item.routings[r_idx].id if item.routings else "main"
+                operation = self.build(
+                    op_path,
+                    Operation,
+                    process=op.process,
+                    setup=timedelta(hours=op.setup_hours),
+                    run_per_unit=timedelta(hours=op.run_hours_per_unit),
+                    min_weight_t=op.min_weight_t,
+                    precision_grade=op.precision_grade,
+                )
+                operations_by_routing.setdefault((int(r_idx), routing_id), []).append(operation)
+            routings = tuple(
+                self.build(
+                    (*path, "routings", r_idx) if item.routings else (*path, "operations"),
+                    Routing,
+                    id=routing_id,
+                    operations=tuple(ops),
+                )
+                for (r_idx, routing_id), ops in operations_by_routing.items()
+            )
+            bom = tuple(
+                self.build(
+                    (*path, "bom", b_idx), BomLine, item_id=line.item, quantity=line.quantity
+                )
+                for b_idx, line in enumerate(item.bom)
+            )
+            yield self.build(
+                path,
+                Item,
+                id=item.id,
+                name=item.name,
+                kind=item.kind,
+                weight_t=item.weight_t,
+                precision_grade=item.precision_grade,
+                bom=bom,
+                routings=routings,
+            )
+
+    def orders(self) -> Iterable[Order]:
+        for o_idx, order in enumerate(self.spec.orders):
+            yield self.build(
+                ("orders", o_idx),
+                Order,
+                id=order.id,
+                region=order.region,
+                item_id=order.item,
+                quantity=order.quantity,
+                due=self.instant(order.due, end_of_day=True),
+                priority=order.priority,
+                release=self.optional_instant(order.release),
+                plant_id=order.plant,
+            )
+
+    def lanes(self) -> Iterable[Lane]:
+        plants = {p.id for p in self.spec.plants}
+        first_idx_by_pair: dict[tuple[str, str], int] = {}
+        for l_idx, lane in enumerate(self.spec.lanes):
+            pairs = [(lane.from_, lane.to)]
+            if lane.to in plants and not lane.one_way:
+                pairs.append((lane.to, lane.from_))
+            for origin, destination in pairs:
+                if (origin, destination) in first_idx_by_pair:
+                    earlier = self.locate(("lanes", first_idx_by_pair[(origin, destination)]))
+                    self.fail(
+                        ("lanes", l_idx),
+                        f"the lane {origin} -> {destination} is already given at {earlier} "
+                        "(lanes between plants run both ways unless one_way is true)",
+                    )
+                first_idx_by_pair[(origin, destination)] = l_idx
+                yield self.build(
+                    ("lanes", l_idx),
+                    Lane,
+                    origin=origin,
+                    destination=destination,
+                    lead_time=timedelta(days=lane.lead_days),
+                )
+
+    def place(self, problem: str) -> str:
+        """Prefix a network-wide problem with the entity path it is about, where known."""
+        for pattern, to_path in self.problem_paths():
+            match = pattern.match(problem)
+            if match:
+                return f"{self.locate(to_path(*match.groups()))}: {problem}"
+        return problem
+
+    def problem_paths(self) -> list[tuple[re.Pattern[str], Callable[..., _Path]]]:
+        spec = self.spec
+        item_idx = {item.id: idx for idx, item in enumerate(spec.items)}
+        order_idx = {order.id: idx for idx, order in enumerate(spec.orders)}
+
+        def bom_line(parent: str, child: str) -> _Path:
+            i_idx = item_idx[parent]
+            b_idx = [line.item for line in spec.items[i_idx].bom].index(child)
+            return ("items", i_idx, "bom", b_idx)
+
+        return [
+            (re.compile(r"BOM cycle: (\S+) -> (\S+)"), bom_line),
+            (re.compile(r"no lane from '([^']*)' to '([^']*)'"), lambda *_: ("lanes",)),
+            (re.compile(r"item '([^']*)'"), lambda i: ("items", item_idx[i])),
+            (re.compile(r"order '([^']*)'"), lambda o: ("orders", order_idx[o])),
+        ]

@@ -1,0 +1,315 @@
+"""The scenario file format as pydantic models: what a YAML or JSON scenario may say.
+
+These models check the file's shape, types and units only. Turning them into domain
+objects, and every rule that spans objects, lives in :mod:`xiezuo.io.scenario`.
+Field docstrings become the descriptions of the published JSON Schema.
+
+Run ``python -m xiezuo.io.scenario_schema docs/scenario.schema.json`` to rewrite the
+committed schema after changing a model; a test fails while the two differ.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from xiezuo.domain import ItemKind
+
+_DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CLOCK_PATTERN = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def _parse_day(value: object) -> date:
+    if isinstance(value, str) and _DAY_PATTERN.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    raise ValueError(f"expected a date like 1958-07-01, not {value!r}")
+
+
+def _parse_when(value: object) -> date | datetime:
+    # Dates and datetimes stay apart: a date-only due date means the end of that day.
+    if isinstance(value, str):
+        if _DAY_PATTERN.fullmatch(value):
+            return _parse_day(value)
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(
+        f"expected a date like 1958-07-01 or a date and time like 1958-07-01T06:00, not {value!r}"
+    )
+
+
+def _parse_clock(value: object) -> time:
+    match = _CLOCK_PATTERN.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f'expected a clock time like "06:00", not {value!r}')
+    return time(int(match[1]), int(match[2]))
+
+
+Day = Annotated[
+    date,
+    PlainValidator(_parse_day),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+When = Annotated[
+    date | datetime,
+    PlainValidator(_parse_when),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
+]
+ClockTime = Annotated[
+    time,
+    PlainValidator(_parse_clock),
+    WithJsonSchema({"type": "string", "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"}),
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Hours = Annotated[float, Field(ge=0)]
+PositiveHours = Annotated[float, Field(gt=0)]
+Tonnes = Annotated[float, Field(gt=0)]
+Grade = Annotated[int, Field(ge=0)]
+
+
+class _Spec(BaseModel):
+    # Unknown fields are errors: a misspelt key must not silently fall back to a default.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        allow_inf_nan=False,
+        coerce_numbers_to_str=True,
+        use_attribute_docstrings=True,
+    )
+
+
+class CalendarSpec(_Spec):
+    """A weekly working pattern, or a partial override of the calendar above it.
+
+    Fields left out are taken from the calendar one level up (machine, plant,
+    network, then the built-in default); a field given replaces that field whole.
+    """
+
+    working_days: list[Weekday] | None = Field(default=None, min_length=1)
+    """Weekdays with shifts, ``mon`` to ``sun``. Default: mon to sat."""
+    shifts_per_day: Annotated[int, Field(ge=1, le=24)] | None = None
+    """Consecutive shifts worked each working day. Default: 2."""
+    shift_hours: Annotated[float, Field(gt=0, le=24)] | None = None
+    """Length of one shift in hours. Default: 8."""
+    first_shift_start: ClockTime | None = None
+    """Local clock time the first shift starts, ``"HH:MM"``. Default: ``"06:00"``."""
+    holidays: list[Day] | None = None
+    """Dates with no work although their weekday is a working day. Default: none."""
+
+
+class NetworkSpec(_Spec):
+    """The horizon and the defaults every plant shares."""
+
+    name: str = ""
+    """A title for the scenario."""
+    start: When
+    """Horizon start; a date alone means 00:00 that day."""
+    timezone: str = "UTC"
+    """IANA time-zone name that dates and clock times are read in."""
+    calendar: CalendarSpec | None = None
+    """The network-wide calendar, over the built-in default."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+        return value
+
+
+class MachineSpec(_Spec):
+    """A machine group: ``units`` identical machines of one process."""
+
+    id: str
+    """Unique within the plant."""
+    process: str
+    """One of the declared processes."""
+    units: int = Field(default=1, ge=1)
+    """Identical machines in the group; each runs one operation at a time."""
+    max_weight_t: Tonnes
+    """Heaviest part, in tonnes, the machine can take."""
+    precision_grade: Grade
+    """Finest ISO IT tolerance grade the machine holds (lower is finer)."""
+    calendar: CalendarSpec | None = None
+    """Partial override of the plant calendar."""
+    available_from: When | None = None
+    """First instant the group works (a date alone means 00:00 that day)."""
+    available_until: When | None = None
+    """Instant the group stops working (a date alone means the end of that day)."""
+
+
+class PlantSpec(_Spec):
+    """A factory and its machine groups."""
+
+    id: str
+    """Unique plant code, used by lanes and pinned orders."""
+    name: str = ""
+    """Full name."""
+    calendar: CalendarSpec | None = None
+    """Partial override of the network calendar."""
+    machines: list[MachineSpec] = []
+    """Machine groups of the plant."""
+
+
+class OperationSpec(_Spec):
+    """One routing step on one machine group."""
+
+    process: str
+    """One of the declared processes."""
+    setup_hours: Hours = 0
+    """Working hours to set up once per work order."""
+    run_hours_per_unit: PositiveHours
+    """Working hours per unit made; must be positive."""
+    min_weight_t: Annotated[float, Field(ge=0)] | None = None
+    """Machine capacity the step needs, in tonnes, if not the item's weight."""
+    precision_grade: Grade | None = None
+    """IT grade the step needs, if not the item's grade."""
+
+
+class RoutingSpec(_Spec):
+    """One way to make an item: operations in order."""
+
+    id: str
+    """Unique within the item, e.g. ``cast`` or ``forged``."""
+    operations: list[OperationSpec] = Field(min_length=1)
+    """Steps in the order they run."""
+
+
+class BomLineSpec(_Spec):
+    """A component of an item."""
+
+    item: str
+    """ID of the component item."""
+    quantity: int = Field(default=1, ge=1)
+    """Units of the component per unit of the parent."""
+
+
+class ItemSpec(_Spec):
+    """An end product, assembly or part, with its BOM and routings."""
+
+    id: str
+    """Unique item code."""
+    name: str = ""
+    """Full name."""
+    kind: ItemKind = ItemKind.PART
+    """``product``, ``assembly`` or ``part``."""
+    weight_t: Tonnes
+    """Weight of one unit in tonnes; a machine must take at least this much."""
+    precision_grade: Grade
+    """ISO IT grade required (lower is finer); a machine's grade must be this or finer."""
+    bom: list[BomLineSpec] = []
+    """Components made before this item, each appearing once."""
+    routings: list[RoutingSpec] | None = Field(default=None, min_length=1)
+    """Alternative routings; a plan uses one of them per work order."""
+    operations: list[OperationSpec] | None = Field(default=None, min_length=1)
+    """Shorthand for a single routing with ID ``main``."""
+
+    @model_validator(mode="after")
+    def _one_way_to_route(self) -> ItemSpec:
+        if (self.routings is None) == (self.operations is None):
+            raise ValueError(
+                "give either routings or operations (the shorthand for a single routing)"
+            )
+        return self
+
+
+class OrderSpec(_Spec):
+    """A customer order, or a plant's own planned production when pinned."""
+
+    id: str
+    """Unique order number."""
+    region: str
+    """Declared region the order is delivered to."""
+    item: str
+    """ID of the item ordered."""
+    quantity: int = Field(default=1, ge=1)
+    """Units ordered, made as one batch."""
+    due: When
+    """Delivery due in the region; a date alone means by the end of that day."""
+    priority: int = Field(default=1, ge=1)
+    """Weight of lateness against other orders; higher matters more."""
+    release: When | None = None
+    """Earliest start of work; a date alone means 00:00 that day. Default: horizon start."""
+    plant: str | None = None
+    """Pins the end product to this plant (an existing commitment)."""
+
+
+class LaneSpec(_Spec):
+    """Transport between two plants, or from a plant to a region."""
+
+    from_: str = Field(alias="from")
+    """Plant the goods leave."""
+    to: str
+    """Plant or region the goods reach."""
+    lead_days: Annotated[float, Field(ge=0)]
+    """Days in transit (may be fractional)."""
+    one_way: bool = False
+    """Between plants, a lane runs both ways unless this is true."""
+
+
+class ScenarioSpec(_Spec):
+    """A xiezuo scenario: a network of plants, the items they make and the orders to plan."""
+
+    model_config = ConfigDict(title="xiezuo scenario")
+
+    network: NetworkSpec
+    """Horizon start, time zone and network calendar."""
+    processes: list[str] = Field(min_length=1)
+    """Every process kind machines and operations may name."""
+    regions: list[str] = []
+    """Customer regions orders are delivered to."""
+    plants: list[PlantSpec] = Field(min_length=1)
+    """The plants of the network."""
+    items: list[ItemSpec] = Field(min_length=1)
+    """Everything made in the network."""
+    orders: list[OrderSpec] = []
+    """Orders to plan."""
+    lanes: list[LaneSpec] = []
+    """Transport lanes with their lead times."""
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario file, for editors and for other tools that write one.
+
+    Returns
+    -------
+    dict
+        A JSON Schema (draft 2020-12) generated from the pydantic models, so it cannot
+        drift from what :func:`xiezuo.io.load_scenario` accepts.
+    """
+    schema = ScenarioSpec.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def render_scenario_json_schema() -> str:
+    """The schema as the text committed in ``docs/scenario.schema.json``."""
+    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    Path(sys.argv[1]).write_text(render_scenario_json_schema(), encoding="utf-8")

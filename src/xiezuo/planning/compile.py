@@ -1,0 +1,287 @@
+"""Turn a validated network into a dense problem: integer minutes and indices.
+
+This is the only module that knows both the domain's string IDs and the engine's
+indices. Times are minutes from the network start. Orders that cannot be made
+(missing capability) are set aside with a reason instead of failing the solve.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from xiezuo.domain import (
+    Machine,
+    Network,
+    Order,
+    Plant,
+    WorkOrder,
+    capable_machines,
+    capable_routings,
+    explode_order,
+    unmakeable_items,
+)
+from xiezuo.planning.timeline import WorkingWindows
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMachine:
+    plant_idx: int
+    plant_id: str
+    machine_id: str
+    units: int
+    windows_idx: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOp:
+    step: int
+    process: str
+    work: int
+    machines: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One way to make a work order: a plant and one of the item's routings."""
+
+    plant_idx: int
+    routing_id: str
+    ops: tuple[CompiledOp, ...]
+
+    @property
+    def work(self) -> int:
+        return sum(op.work for op in self.ops)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWorkOrder:
+    work_order: WorkOrder
+    order_idx: int
+    parent_idx: int | None
+    children: tuple[int, ...]
+    options: tuple[Option, ...]
+    release: int
+
+    @property
+    def plants(self) -> tuple[int, ...]:
+        return tuple(sorted({o.plant_idx for o in self.options}))
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOrder:
+    order_id: str
+    root_idx: int
+    due: int
+    weight: int
+    # Plant index -> lead time to the order's region in minutes.
+    delivery_lead: dict[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    network: Network
+    plant_ids: tuple[str, ...]
+    machines: tuple[CompiledMachine, ...]
+    windows: tuple[WorkingWindows, ...]
+    work_orders: tuple[CompiledWorkOrder, ...]
+    orders: tuple[CompiledOrder, ...]
+    # lead[a][b]: minutes from plant a to plant b, None without a lane.
+    lead: tuple[tuple[int | None, ...], ...]
+    # Every window list reaches at least this far; a safe bound on any sensible plan.
+    window_cap: int
+    unplanned: tuple[tuple[str, str], ...]
+
+    def to_datetime(self, minute: int) -> datetime:
+        return self.network.start + timedelta(minutes=minute)
+
+
+def minutes(delta: timedelta) -> int:
+    """Whole minutes, rounding up so work is never under-counted."""
+    return math.ceil(delta / timedelta(minutes=1))
+
+
+def compile_problem(network: Network) -> Problem:
+    """Build the dense problem for ``network`` (already validated)."""
+    plant_ids = tuple(p.id for p in network.plants)
+    plant_idx = {pid: i for i, pid in enumerate(plant_ids)}
+    machine_idx: dict[tuple[str, str], int] = {}
+    machine_specs: list[tuple[Plant, Machine]] = []
+    for plant, machine in network.iter_machines():
+        machine_idx[plant.id, machine.id] = len(machine_specs)
+        machine_specs.append((plant, machine))
+
+    unplanned: list[tuple[str, str]] = []
+    exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
+    for order in network.orders:
+        missing = unmakeable_items(network, order.item_id)
+        if missing:
+            unplanned.append(
+                (order.id, f"missing capability: no plant can make {', '.join(missing)}")
+            )
+            continue
+        pinned = network.plant_by_id.get(order.plant_id or "")
+        if pinned is not None:
+            cannot = [
+                wo.item_id
+                for wo in explode_order(network, order)
+                if not capable_routings(network.item_by_id[wo.item_id], pinned)
+            ]
+            if cannot:
+                unplanned.append(
+                    (
+                        order.id,
+                        f"missing capability: pinned plant {pinned.id!r} cannot make "
+                        f"{', '.join(sorted(set(cannot)))}",
+                    )
+                )
+                continue
+        exploded.append((order, explode_order(network, order)))
+
+    total_work = 0
+    raw_work_orders = []
+    for order_idx, (order, order_work_orders) in enumerate(exploded):
+        plants = [network.plant_by_id[order.plant_id]] if order.plant_id else network.plants
+        for wo in order_work_orders:
+            item = network.item_by_id[wo.item_id]
+            options = []
+            for plant in plants:
+                for routing in capable_routings(item, plant):
+                    ops = tuple(
+                        CompiledOp(
+                            step=step,
+                            process=op.process,
+                            work=minutes(op.duration(wo.quantity)),
+                            machines=tuple(
+                                machine_idx[plant.id, m.id]
+                                for m in capable_machines(item, op, plant)
+                            ),
+                        )
+                        for step, op in enumerate(routing.operations, start=1)
+                    )
+                    options.append(Option(plant_idx[plant.id], routing.id, ops))
+            total_work += max(o.work for o in options)
+            release = order.release or network.start
+            raw_work_orders.append(
+                (wo, order_idx, tuple(options), max(0, _minute(network, release)))
+            )
+
+    wo_idx = {wo.id: i for i, (wo, *_rest) in enumerate(raw_work_orders)}
+    children: dict[int, list[int]] = {i: [] for i in range(len(raw_work_orders))}
+    for i, (wo, *_rest) in enumerate(raw_work_orders):
+        if wo.parent_id is not None:
+            children[wo_idx[wo.parent_id]].append(i)
+    work_orders = tuple(
+        CompiledWorkOrder(
+            work_order=wo,
+            order_idx=order_idx,
+            parent_idx=None if wo.parent_id is None else wo_idx[wo.parent_id],
+            children=tuple(children[i]),
+            options=options,
+            release=release,
+        )
+        for i, (wo, order_idx, options, release) in enumerate(raw_work_orders)
+    )
+
+    lead = tuple(tuple(_lead(network, a, b) for b in plant_ids) for a in plant_ids)
+    orders = []
+    for order, wos in exploded:
+        root = wo_idx[wos[0].id]
+        delivery_lead = {
+            p: minutes(network.lead_time(plant_ids[p], order.region) or timedelta(0))
+            for p in work_orders[root].plants
+        }
+        orders.append(
+            CompiledOrder(
+                order_id=order.id,
+                root_idx=root,
+                due=_minute(network, order.due),
+                weight=order.priority,
+                delivery_lead=delivery_lead,
+            )
+        )
+
+    window_cap = _window_cap(network, orders, lead, total_work, work_orders)
+    windows: list[WorkingWindows] = []
+    windows_key: dict[tuple[object, ...], int] = {}
+    machines = []
+    end = network.start + timedelta(minutes=window_cap)
+    for plant, machine in machine_specs:
+        key = (
+            network.machine_calendar(plant, machine),
+            machine.available_from,
+            machine.available_until,
+        )
+        if key not in windows_key:
+            spans = [
+                (_minute(network, a), _minute(network, b))
+                for a, b in network.machine_windows(plant, machine, network.start, end)
+            ]
+            windows_key[key] = len(windows)
+            windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+        machines.append(
+            CompiledMachine(
+                plant_idx=plant_idx[plant.id],
+                plant_id=plant.id,
+                machine_id=machine.id,
+                units=machine.units,
+                windows_idx=windows_key[key],
+            )
+        )
+    return Problem(
+        network=network,
+        plant_ids=plant_ids,
+        machines=tuple(machines),
+        windows=tuple(windows),
+        work_orders=work_orders,
+        orders=tuple(orders),
+        lead=lead,
+        window_cap=window_cap,
+        unplanned=tuple(unplanned),
+    )
+
+
+def _minute(network: Network, instant: datetime) -> int:
+    return minutes(instant - network.start)
+
+
+def _lead(network: Network, a: str, b: str) -> int | None:
+    lead = network.lead_time(a, b)
+    return None if lead is None else minutes(lead)
+
+
+def _window_cap(
+    network: Network,
+    orders: Sequence[CompiledOrder],
+    lead: Sequence[Sequence[int | None]],
+    total_work: int,
+    work_orders: Sequence[CompiledWorkOrder],
+) -> int:
+    """A generous bound on any plan: everything done one after another, plus slack.
+
+    Work is stretched by the sparsest calendar's ratio of calendar to working time,
+    and every work order may wait one longest transport leg and one week of breaks.
+    """
+    calendars = [network.machine_calendar(p, m) for p, m in network.iter_machines()]
+    stretch = (
+        max((7 * 24) / (len(c.working_days) * c.daily_hours) for c in calendars)
+        if calendars
+        else 1.0
+    )
+    longest_lead = max((x for row in lead for x in row if x is not None), default=0)
+    longest_delivery = max((x for o in orders for x in o.delivery_lead.values()), default=0)
+    latest = max([o.due for o in orders] + [w.release for w in work_orders] + [0])
+    week = 7 * 24 * 60
+    per_wo = longest_lead + week
+    return int(
+        latest
+        + total_work * stretch * 1.1
+        + per_wo * len(work_orders)
+        + longest_delivery
+        + 4 * week
+    )

@@ -1,0 +1,113 @@
+"""Why an order is late: too little time even alone, or waiting behind other orders.
+
+For each late order the critical chain is walked back from its delivery: at every
+operation, the gap between when it could have started (previous step done, or its
+latest component arrived) and when it did start is charged to the machine unit's
+previous job (a capacity wait) or to non-working time (a calendar wait).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from xiezuo.domain import Explanation
+from xiezuo.planning.extract import arrivals
+from xiezuo.planning.heuristic import earliest_alone
+
+if TYPE_CHECKING:
+    from xiezuo.planning.compile import Problem
+    from xiezuo.planning.solution import Solution
+
+_DAY = 24 * 60
+
+
+def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanation, ...]:
+    """One explanation per late order, naming what held it up."""
+    units: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+    for wo_idx, placement in enumerate(solution):
+        for op in placement.ops:
+            units[op.machine_idx, op.unit].append((op.end, op.start, wo_idx))
+    for jobs in units.values():
+        jobs.sort()
+    explanations = []
+    for order_idx, (order, arrival) in enumerate(
+        zip(problem.orders, arrivals(problem, solution), strict=True)
+    ):
+        if arrival <= order.due:
+            continue
+        late = f"arrives {_days(arrival - order.due)} late"
+        alone = earliest_alone(problem, order_idx)
+        if alone is not None and alone > order.due:
+            explanations.append(
+                Explanation(
+                    kind="late",
+                    subject=order.order_id,
+                    message=(
+                        f"{late}; even with every machine free it could not arrive before "
+                        f"{_days(alone - order.due)} after its due date: its chain of work, "
+                        "transport and working hours is longer than the time allowed"
+                    ),
+                )
+            )
+            continue
+        waits = _capacity_waits(problem, solution, units, order.root_idx)
+        if waits:
+            worst = sorted(waits.items(), key=lambda kv: -kv[1][0])[:3]
+            blocked = "; ".join(
+                f"{label} for {_days(minutes)} behind {', '.join(sorted(blockers)[:4])}"
+                for label, (minutes, blockers) in worst
+            )
+            message = f"{late}; on its critical path it waits for busy machines: {blocked}"
+        else:
+            message = f"{late}; its critical path waits only on working hours and transport"
+        explanations.append(Explanation(kind="late", subject=order.order_id, message=message))
+    return tuple(explanations)
+
+
+def _capacity_waits(
+    problem: Problem,
+    solution: Solution,
+    units: dict[tuple[int, int], list[tuple[int, int, int]]],
+    wo_idx: int,
+) -> dict[str, tuple[int, set[str]]]:
+    waits: dict[str, tuple[int, set[str]]] = {}
+    current: int | None = wo_idx
+    while current is not None:
+        placement = solution[current]
+        compiled = problem.work_orders[current]
+        plant_idx = compiled.options[placement.option_idx].plant_idx
+        arrivals_in = [
+            (
+                solution[c].end
+                + (
+                    problem.lead[problem.work_orders[c].options[solution[c].option_idx].plant_idx][
+                        plant_idx
+                    ]
+                    or 0
+                ),
+                c,
+            )
+            for c in compiled.children
+        ]
+        latest_in = max(arrivals_in, default=(compiled.release, None))
+        for k in range(len(placement.ops) - 1, -1, -1):
+            op = placement.ops[k]
+            ready = placement.ops[k - 1].end if k else max(latest_in[0], compiled.release)
+            if op.start <= ready:
+                continue
+            jobs = units[op.machine_idx, op.unit]
+            idx = bisect_right(jobs, (op.start, op.start, len(solution))) - 1
+            if idx >= 0 and jobs[idx][0] > ready and jobs[idx][2] != current:
+                blocker = problem.work_orders[jobs[idx][2]].work_order.order_id
+                machine = problem.machines[op.machine_idx]
+                label = f"{machine.plant_id}/{machine.machine_id}"
+                minutes, blockers = waits.get(label, (0, set()))
+                waits[label] = (minutes + op.start - max(ready, jobs[idx][1]), blockers | {blocker})
+        current = latest_in[1] if latest_in[0] >= compiled.release else None
+    return waits
+
+
+def _days(minutes: int) -> str:
+    return f"{minutes / _DAY:.1f} d"

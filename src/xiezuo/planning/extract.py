@@ -1,0 +1,157 @@
+"""Turn an engine solution (indices, minutes) into the domain's Schedule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from xiezuo.domain import (
+    Delivery,
+    Schedule,
+    ScheduledOperation,
+    Shipment,
+    WorkOrderAssignment,
+)
+from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+
+if TYPE_CHECKING:
+    from xiezuo.planning.compile import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Objective values of a solution, recomputed exactly from its times."""
+
+    weighted_tardiness: int  # priority × minutes late, summed
+    makespan: int  # minutes from the start to the last arrival
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.weighted_tardiness, self.makespan)
+
+
+def arrivals(problem: Problem, solution: Solution) -> list[int]:
+    """Arrival minute of each compiled order at its customer region."""
+    result = []
+    for order in problem.orders:
+        root = solution[order.root_idx]
+        plant_idx = problem.work_orders[order.root_idx].options[root.option_idx].plant_idx
+        result.append(root.end + order.delivery_lead[plant_idx])
+    return result
+
+
+def score(problem: Problem, solution: Solution) -> Score:
+    times = arrivals(problem, solution)
+    return Score(
+        weighted_tardiness=sum(
+            o.weight * max(0, t - o.due) for o, t in zip(problem.orders, times, strict=True)
+        ),
+        makespan=max(times, default=0),
+    )
+
+
+def assign_units(problem: Problem, solution: Solution) -> Solution:
+    """Give each operation a concrete unit of its machine.
+
+    The solver only counts units (a cumulative constraint); since at most ``units``
+    operations overlap at any instant, handing out units in start order always works.
+    """
+    by_machine: dict[int, list[tuple[int, int, int, int]]] = {}
+    for wo_idx, placement in enumerate(solution):
+        for step_idx, op in enumerate(placement.ops):
+            by_machine.setdefault(op.machine_idx, []).append((op.start, op.end, wo_idx, step_idx))
+    unit_of: dict[tuple[int, int], int] = {}
+    for machine_idx, ops in by_machine.items():
+        free_at = [0] * problem.machines[machine_idx].units
+        for start, end, wo_idx, step_idx in sorted(ops):
+            unit = next(u for u, t in enumerate(free_at) if t <= start)
+            free_at[unit] = end
+            unit_of[wo_idx, step_idx] = unit
+    return tuple(
+        WorkOrderPlacement(
+            p.option_idx,
+            tuple(
+                OpPlacement(op.machine_idx, unit_of[wo_idx, k], op.start, op.end)
+                for k, op in enumerate(p.ops)
+            ),
+        )
+        for wo_idx, p in enumerate(solution)
+    )
+
+
+def to_schedule(problem: Problem, solution: Solution) -> Schedule:
+    """The domain schedule of ``solution`` (units already assigned)."""
+    at = problem.to_datetime
+    network = problem.network
+    assignments, operations, shipments = [], [], []
+    for wo_idx, placement in enumerate(solution):
+        compiled = problem.work_orders[wo_idx]
+        wo = compiled.work_order
+        option = compiled.options[placement.option_idx]
+        plant_id = problem.plant_ids[option.plant_idx]
+        assignments.append(
+            WorkOrderAssignment(
+                work_order_id=wo.id,
+                order_id=wo.order_id,
+                item_id=wo.item_id,
+                quantity=wo.quantity,
+                parent_id=wo.parent_id,
+                plant_id=plant_id,
+                routing_id=option.routing_id,
+                start=at(placement.start),
+                end=at(placement.end),
+            )
+        )
+        for op, spec in zip(placement.ops, option.ops, strict=True):
+            machine = problem.machines[op.machine_idx]
+            operations.append(
+                ScheduledOperation(
+                    work_order_id=wo.id,
+                    step=spec.step,
+                    process=spec.process,
+                    plant_id=machine.plant_id,
+                    machine_id=machine.machine_id,
+                    unit=op.unit,
+                    start=at(op.start),
+                    end=at(op.end),
+                    work=timedelta(minutes=spec.work),
+                )
+            )
+        if compiled.parent_idx is not None:
+            parent = problem.work_orders[compiled.parent_idx]
+            parent_plant = parent.options[solution[compiled.parent_idx].option_idx].plant_idx
+            if parent_plant != option.plant_idx:
+                lead = problem.lead[option.plant_idx][parent_plant]
+                assert lead is not None, "the model forbids plant pairs without a lane"
+                shipments.append(
+                    Shipment(
+                        work_order_id=wo.id,
+                        origin=plant_id,
+                        destination=problem.plant_ids[parent_plant],
+                        depart=at(placement.end),
+                        arrive=at(placement.end + lead),
+                    )
+                )
+    deliveries = []
+    order_by_id = {o.id: o for o in network.orders}
+    for order, arrival in zip(problem.orders, arrivals(problem, solution), strict=True):
+        root = solution[order.root_idx]
+        plant_idx = problem.work_orders[order.root_idx].options[root.option_idx].plant_idx
+        domain_order = order_by_id[order.order_id]
+        deliveries.append(
+            Delivery(
+                order_id=order.order_id,
+                plant_id=problem.plant_ids[plant_idx],
+                region=domain_order.region,
+                finish=at(root.end),
+                arrival=at(arrival),
+                due=domain_order.due,
+            )
+        )
+    return Schedule(
+        work_orders=tuple(assignments),
+        operations=tuple(operations),
+        shipments=tuple(shipments),
+        deliveries=tuple(deliveries),
+    )

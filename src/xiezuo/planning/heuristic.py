@@ -1,0 +1,156 @@
+"""A fast constructive plan: the first feasible answer and the solver's starting hint.
+
+Orders are taken by due date (heaviest priority first on ties); inside an order,
+components before their parents. Each work order goes to the plant, routing,
+machine and unit that finish it earliest, operations being inserted into the
+earliest gap of a unit's timeline that the working windows allow. The result is
+always feasible, so the solver starts from a plan and never returns nothing.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from typing import TYPE_CHECKING
+
+from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from xiezuo.planning.compile import Option, Problem
+    from xiezuo.planning.timeline import WorkingWindows
+
+_Timeline = list[tuple[int, int]]
+
+
+def construct(problem: Problem, order_sequence: Iterable[int] | None = None) -> Solution | None:
+    """Place every work order greedily; ``None`` if some work cannot fit the windows."""
+    if order_sequence is None:
+        order_sequence = sorted(
+            range(len(problem.orders)),
+            key=lambda i: (problem.orders[i].due, -problem.orders[i].weight),
+        )
+    placed = _place_orders(problem, order_sequence)
+    return None if placed is None else tuple(placed[i] for i in range(len(problem.work_orders)))
+
+
+def earliest_alone(problem: Problem, order_idx: int) -> int | None:
+    """Earliest arrival of one order if it had every machine to itself."""
+    placed = _place_orders(problem, [order_idx])
+    if placed is None:
+        return None
+    order = problem.orders[order_idx]
+    root = placed[order.root_idx]
+    plant_idx = problem.work_orders[order.root_idx].options[root.option_idx].plant_idx
+    return root.end + order.delivery_lead[plant_idx]
+
+
+def _place_orders(
+    problem: Problem, order_sequence: Iterable[int]
+) -> dict[int, WorkOrderPlacement] | None:
+    timelines: dict[tuple[int, int], _Timeline] = {}
+    placed: dict[int, WorkOrderPlacement] = {}
+    for order_idx in order_sequence:
+        for wo_idx in _components_first(problem, problem.orders[order_idx].root_idx):
+            placement = _place_work_order(problem, wo_idx, placed, timelines)
+            if placement is None:
+                return None
+            placed[wo_idx] = placement
+            for op in placement.ops:
+                insort(timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
+    return placed
+
+
+def _components_first(problem: Problem, root_idx: int) -> list[int]:
+    ordered: list[int] = []
+    stack = [root_idx]
+    while stack:
+        idx = stack.pop()
+        ordered.append(idx)
+        stack.extend(problem.work_orders[idx].children)
+    return ordered[::-1]
+
+
+def _place_work_order(
+    problem: Problem,
+    wo_idx: int,
+    placed: dict[int, WorkOrderPlacement],
+    timelines: dict[tuple[int, int], _Timeline],
+) -> WorkOrderPlacement | None:
+    work_order = problem.work_orders[wo_idx]
+    best: tuple[int, WorkOrderPlacement] | None = None
+    for option_idx, option in enumerate(work_order.options):
+        ready = _ready_time(problem, wo_idx, option, placed)
+        if ready is None:
+            continue
+        ops = _place_ops(problem, option, ready, timelines)
+        if ops is None:
+            continue
+        finish = ops[-1].end
+        if work_order.parent_idx is None:
+            finish += problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
+        if best is None or finish < best[0]:
+            best = (finish, WorkOrderPlacement(option_idx, ops))
+    return None if best is None else best[1]
+
+
+def _ready_time(
+    problem: Problem, wo_idx: int, option: Option, placed: dict[int, WorkOrderPlacement]
+) -> int | None:
+    work_order = problem.work_orders[wo_idx]
+    ready = work_order.release
+    for child_idx in work_order.children:
+        child = placed[child_idx]
+        child_plant = problem.work_orders[child_idx].options[child.option_idx].plant_idx
+        lead = problem.lead[child_plant][option.plant_idx]
+        if lead is None:
+            return None
+        ready = max(ready, child.end + lead)
+    return ready
+
+
+def _place_ops(
+    problem: Problem, option: Option, ready: int, timelines: dict[tuple[int, int], _Timeline]
+) -> tuple[OpPlacement, ...] | None:
+    ops = []
+    for op in option.ops:
+        best: OpPlacement | None = None
+        for machine_idx in op.machines:
+            machine = problem.machines[machine_idx]
+            windows = problem.windows[machine.windows_idx]
+            for unit in range(machine.units):
+                slot = earliest_free(
+                    windows, timelines.get((machine_idx, unit), []), ready, op.work
+                )
+                if slot is not None and (best is None or slot[1] < best.end):
+                    best = OpPlacement(machine_idx, unit, *slot)
+        if best is None:
+            return None
+        ops.append(best)
+        ready = best.end
+    return tuple(ops)
+
+
+def earliest_free(
+    windows: WorkingWindows, busy: Sequence[tuple[int, int]], ready: int, work: int
+) -> tuple[int, int] | None:
+    """Earliest placement at or after ``ready`` that obeys the windows and misses ``busy``."""
+    while True:
+        slot = windows.earliest(ready, work)
+        if slot is None:
+            return None
+        clash = _first_clash(busy, *slot)
+        if clash is None:
+            return slot
+        ready = clash
+
+
+def _first_clash(busy: Sequence[tuple[int, int]], start: int, end: int) -> int | None:
+    """End of the first busy interval overlapping ``[start, end)``, if any."""
+    for idx in range(max(bisect_right(busy, (start, end)) - 1, 0), len(busy)):
+        busy_start, busy_end = busy[idx]
+        if busy_start >= end:
+            return None
+        if busy_end > start:
+            return busy_end
+    return None

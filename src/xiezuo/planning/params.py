@@ -1,0 +1,46 @@
+"""What the caller controls about a solve, and how it hears about progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from xiezuo.errors import PlanningError
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanParams:
+    """Solver settings.
+
+    The objective is lexicographic: priority-weighted tardiness first, then makespan.
+    ``tardiness_share`` is the part of ``time_limit_s`` spent on the first objective
+    when it cannot be proven optimal sooner; the rest improves the makespan with the
+    tardiness held at its best value.
+    """
+
+    time_limit_s: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    tardiness_share: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise PlanningError(f"time limit must be positive, not {self.time_limit_s}")
+        if self.workers < 1:
+            raise PlanningError(f"workers must be at least 1, not {self.workers}")
+        if not 0 < self.tardiness_share <= 1:
+            raise PlanningError("tardiness_share must be in (0, 1]")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgressEvent:
+    """A new solution or bound during a solve; objective and bound in the phase's units."""
+
+    phase: str  # "tardiness" (weighted hours) or "makespan" (hours)
+    elapsed_s: float
+    objective: float | None
+    bound: float | None
+
+
+class ProgressCallback(Protocol):
+    def __call__(self, event: ProgressEvent) -> None: ...

@@ -1,0 +1,31 @@
+"""A solution in the engine's own terms: indices and minutes, before it becomes a Plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class OpPlacement:
+    machine_idx: int
+    unit: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderPlacement:
+    option_idx: int
+    ops: tuple[OpPlacement, ...]
+
+    @property
+    def start(self) -> int:
+        return self.ops[0].start
+
+    @property
+    def end(self) -> int:
+        return self.ops[-1].end
+
+
+# One placement per compiled work order, in the problem's work-order order.
+Solution = tuple[WorkOrderPlacement, ...]

@@ -1,0 +1,312 @@
+"""The engine's entry point: a validated network in, a Plan out.
+
+Solving is lexicographic. A constructive heuristic gives a first plan and the
+solver's hint; phase one minimises priority-weighted tardiness; phase two holds
+tardiness at its best value and minimises the makespan (last arrival at a
+customer). Whatever happens, the best plan found is returned: the heuristic plan
+when the solver finds nothing better in time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from ortools.sat.python import cp_model
+
+from xiezuo.domain import Explanation, Network, Plan, PlanStatus
+from xiezuo.planning.compile import Problem, compile_problem
+from xiezuo.planning.constraints import (
+    add_bom_precedence,
+    add_deliveries,
+    add_machine_capacity,
+    add_operations,
+)
+from xiezuo.planning.explain import explain_late_orders
+from xiezuo.planning.extract import assign_units, score, to_schedule
+from xiezuo.planning.heuristic import construct
+from xiezuo.planning.objective import weighted_tardiness
+from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
+from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.variables import ModelVars, PlacementCache, create_variables
+
+_MINUTES_PER_HOUR = 60.0
+
+
+def plan(
+    network: Network,
+    params: PlanParams | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
+    """Plan every order of ``network``.
+
+    Parameters
+    ----------
+    network:
+        A network that passed :func:`xiezuo.domain.validate_network`.
+    params:
+        Time limit, workers and seed; defaults to :class:`PlanParams()`.
+    on_progress:
+        Called with each improving solution and bound while solving.
+
+    Returns
+    -------
+    Plan
+        The best plan found, with objective values, bounds and explanations. Orders
+        no plant can make are listed in ``unplanned_orders`` with the reason.
+    """
+    params = params or PlanParams()
+    started = time.monotonic()
+    problem = compile_problem(network)
+    unplanned = tuple(order_id for order_id, _ in problem.unplanned)
+    notes = tuple(
+        Explanation(kind="unplanned", subject=order_id, message=reason)
+        for order_id, reason in problem.unplanned
+    )
+    if not problem.orders:
+        return Plan(
+            status=PlanStatus.OPTIMAL,
+            schedule=to_schedule(problem, ()),
+            tardiness_hours=0.0,
+            tardiness_bound=0.0,
+            makespan=timedelta(0),
+            makespan_bound=timedelta(0),
+            runtime_s=time.monotonic() - started,
+            unplanned_orders=unplanned,
+            explanations=notes,
+        )
+    first = construct(problem)
+    if first is None:
+        return Plan(
+            status=PlanStatus.INFEASIBLE,
+            schedule=None,
+            runtime_s=time.monotonic() - started,
+            unplanned_orders=unplanned,
+            explanations=(
+                *notes,
+                Explanation(
+                    kind="infeasible",
+                    subject="network",
+                    message=(
+                        "some work cannot be placed in any machine's working time: a machine "
+                        "it needs is available too briefly or not at all"
+                    ),
+                ),
+            ),
+        )
+    first_score = score(problem, first)
+    if on_progress is not None:
+        on_progress(
+            ProgressEvent(
+                phase="tardiness",
+                elapsed_s=time.monotonic() - started,
+                objective=first_score.weighted_tardiness / _MINUTES_PER_HOUR,
+                bound=None,
+            )
+        )
+    result = _solve_lexicographic(problem, first, params, started, on_progress)
+    best = assign_units(problem, result.solution)
+    final = score(problem, best)
+    schedule = to_schedule(problem, best)
+    return Plan(
+        status=result.status,
+        schedule=schedule,
+        tardiness_hours=final.weighted_tardiness / _MINUTES_PER_HOUR,
+        tardiness_bound=min(result.tardiness_bound, final.weighted_tardiness) / _MINUTES_PER_HOUR,
+        makespan=timedelta(minutes=final.makespan),
+        makespan_bound=timedelta(minutes=min(result.makespan_bound, final.makespan)),
+        runtime_s=time.monotonic() - started,
+        unplanned_orders=unplanned,
+        explanations=(*notes, *explain_late_orders(problem, best)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: PlanStatus
+    solution: Solution
+    tardiness_bound: int
+    makespan_bound: int
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Forwards improving solutions to the caller's progress callback."""
+
+    def __init__(self, phase: str, started: float, on_progress: ProgressCallback) -> None:
+        super().__init__()
+        self._phase, self._started, self._on_progress = phase, started, on_progress
+
+    def on_solution_callback(self) -> None:
+        self._on_progress(
+            ProgressEvent(
+                phase=self._phase,
+                elapsed_s=time.monotonic() - self._started,
+                objective=self.objective_value / _MINUTES_PER_HOUR,
+                bound=self.best_objective_bound / _MINUTES_PER_HOUR,
+            )
+        )
+
+
+def _solve_lexicographic(
+    problem: Problem,
+    first: Solution,
+    params: PlanParams,
+    started: float,
+    on_progress: ProgressCallback | None,
+) -> _Outcome:
+    first_score = score(problem, first)
+    latest_due = max(o.due for o in problem.orders)
+    slack = 7 * 24 * 60
+    horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
+    model = cp_model.CpModel()
+    placements = PlacementCache(problem, horizon)
+    mv = create_variables(model, problem, horizon, placements)
+    add_operations(model, problem, mv, placements)
+    add_bom_precedence(model, problem, mv)
+    add_deliveries(model, problem, mv)
+    add_machine_capacity(model, problem, mv)
+    _hint(model, problem, mv, first)
+
+    tardiness = weighted_tardiness(problem, mv)
+    model.minimize(tardiness)
+    budget = params.time_limit_s - (time.monotonic() - started)
+    solver = _solver(params, max(budget * params.tardiness_share, 0.1))
+    status = _run(solver, model, "tardiness", started, on_progress)
+    best, best_score = first, first_score
+    tardiness_bound = 0
+    phase_one_optimal = False
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        candidate = _read_solution(problem, mv, solver)
+        if score(problem, candidate).key <= best_score.key:
+            best, best_score = candidate, score(problem, candidate)
+        tardiness_bound = int(solver.best_objective_bound)
+        phase_one_optimal = status == cp_model.OPTIMAL
+    elif status == cp_model.UNKNOWN:
+        tardiness_bound = int(solver.best_objective_bound)
+    elif status == cp_model.MODEL_INVALID:
+        return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
+
+    model.add(tardiness <= best_score.weighted_tardiness)
+    model.minimize(mv.makespan)
+    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
+    _hint(model, problem, mv, best)
+    budget = params.time_limit_s - (time.monotonic() - started)
+    solver = _solver(params, max(budget, 0.1))
+    status = _run(solver, model, "makespan", started, on_progress)
+    makespan_bound = 0
+    phase_two_optimal = False
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        candidate = _read_solution(problem, mv, solver)
+        if score(problem, candidate).key <= best_score.key:
+            best, best_score = candidate, score(problem, candidate)
+        makespan_bound = int(solver.best_objective_bound)
+        phase_two_optimal = status == cp_model.OPTIMAL
+    elif status == cp_model.UNKNOWN:
+        makespan_bound = int(solver.best_objective_bound)
+    is_optimal = phase_one_optimal and phase_two_optimal
+    return _Outcome(
+        PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
+        best,
+        tardiness_bound,
+        makespan_bound,
+    )
+
+
+def _solver(params: PlanParams, time_limit_s: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    return solver
+
+
+def _run(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    phase: str,
+    started: float,
+    on_progress: ProgressCallback | None,
+) -> int:
+    if on_progress is None:
+        return int(solver.solve(model))
+
+    def report_bound(bound: float) -> None:
+        on_progress(
+            ProgressEvent(
+                phase=phase,
+                elapsed_s=time.monotonic() - started,
+                objective=None,
+                bound=bound / _MINUTES_PER_HOUR,
+            )
+        )
+
+    solver.best_bound_callback = report_bound
+    return int(solver.solve(model, _Reporter(phase, started, on_progress)))
+
+
+def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
+    """Hint every decision of ``solution``: the solver starts from a complete plan."""
+    for wo_idx, placement in enumerate(solution):
+        wov = mv.work_orders[wo_idx]
+        for o, lit in enumerate(wov.option_lits):
+            model.add_hint(lit, o == placement.option_idx)
+            if o != placement.option_idx:
+                for op_vars in wov.ops[o]:
+                    for machine_lit in op_vars.machine_lits.values():
+                        model.add_hint(machine_lit, False)
+        plant = problem.work_orders[wo_idx].options[placement.option_idx].plant_idx
+        for plant_idx, lit in wov.plant_lits.items():
+            if not any(lit is option_lit for option_lit in wov.option_lits):
+                model.add_hint(lit, plant_idx == plant)
+        model.add_hint(wov.start, placement.start)
+        model.add_hint(wov.end, placement.end)
+        for op_vars, op in zip(wov.ops[placement.option_idx], placement.ops, strict=True):
+            model.add_hint(op_vars.start, op.start)
+            model.add_hint(op_vars.end, op.end)
+            windows_idx = problem.machines[op.machine_idx].windows_idx
+            for m, lit in op_vars.machine_lits.items():
+                model.add_hint(lit, m == op.machine_idx)
+            timing = op_vars.timing[windows_idx]
+            if timing.start is not op_vars.start:
+                model.add_hint(timing.start, op.start)
+                model.add_hint(timing.end, op.end)
+            if timing.is_short is not None:
+                is_short = op.end - op.start == timing.work
+                model.add_hint(timing.is_short, is_short)
+                if is_short:
+                    assert timing.short_start is not None
+                    model.add_hint(timing.short_start, op.start)
+                else:
+                    assert timing.long_start is not None
+                    assert timing.long_end is not None
+                    model.add_hint(timing.long_start, op.start)
+                    model.add_hint(timing.long_end, op.end)
+    times = [
+        solution[o.root_idx].end
+        + o.delivery_lead[
+            problem.work_orders[o.root_idx].options[solution[o.root_idx].option_idx].plant_idx
+        ]
+        for o in problem.orders
+    ]
+    for order, ov, arrival in zip(problem.orders, mv.orders, times, strict=True):
+        model.add_hint(ov.arrival, arrival)
+        model.add_hint(ov.tardiness, max(0, arrival - order.due))
+    model.add_hint(mv.makespan, max(times))
+
+
+def _read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -> Solution:
+    placements = []
+    for wov in mv.work_orders:
+        option_idx = next(o for o, lit in enumerate(wov.option_lits) if solver.boolean_value(lit))
+        ops = []
+        for op_vars in wov.ops[option_idx]:
+            machine_idx = next(
+                m for m, lit in op_vars.machine_lits.items() if solver.boolean_value(lit)
+            )
+            ops.append(
+                OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
+            )
+        placements.append(WorkOrderPlacement(option_idx, tuple(ops)))
+    return tuple(placements)

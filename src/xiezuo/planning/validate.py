@@ -1,0 +1,602 @@
+"""The independent judge of a schedule: re-derive every rule from the domain and check it.
+
+The validator shares no code with the engine (no OR-Tools, no compiled problem), so a
+bug in the engine's model cannot hide in both places at once. It reports every broken
+rule it finds as a :class:`Violation` whose ``rule`` is one of:
+
+``work_order``
+    a work order of the BOM explosion is missing, duplicated, unknown or differs in
+    order, item, quantity or parent.
+``routing``
+    the assigned plant or routing does not exist, or the plant cannot make the item
+    by that routing.
+``pinned_plant``
+    a work order of an order pinned to a plant is made elsewhere.
+``operation_steps``
+    a work order lacks, repeats or invents a routing step, or an operation's process
+    differs from its step.
+``machine``
+    an operation runs outside the assigned plant, on an unknown machine, on a machine
+    of another process, on one too small or too coarse, or on a unit that does not
+    exist.
+``calendar``
+    an operation ends before it starts, records the wrong work, has too little working
+    time between start and end, or starts in non-working time.
+``overlap``
+    two operations share a unit of a machine at the same time.
+``routing_precedence``
+    a routing step starts before the previous step ends.
+``bom_precedence``
+    an assembly starts before a component has been made and has travelled to it.
+``lane``
+    a plan needs a transport lane that the network does not have.
+``shipment``
+    a cross-plant component has no shipment, or a shipment is unexpected, duplicated
+    or has the wrong route or times.
+``release``
+    an operation starts before its order's release or the network start.
+``delivery``
+    a planned order has no delivery, several, or one whose plant, region, finish,
+    arrival or due date disagree with the schedule and network.
+``assignment_times``
+    a work order assignment's start or end differs from its operations.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from xiezuo.domain import (
+    Delivery,
+    Item,
+    Machine,
+    Network,
+    Operation,
+    Plant,
+    Routing,
+    Schedule,
+    ScheduledOperation,
+    Shipment,
+    WorkOrder,
+    WorkOrderAssignment,
+    capable_routings,
+    explode_orders,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Iterator
+
+_MINUTE = timedelta(minutes=1)
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Violation:
+    """One broken rule: ``rule`` is a short tag, ``subject`` names the culprit."""
+
+    rule: str
+    subject: str
+    message: str
+
+
+def validate_plan(
+    network: Network, schedule: Schedule, unplanned: Collection[str] = ()
+) -> tuple[Violation, ...]:
+    """Check ``schedule`` against every rule of ``network``.
+
+    Parameters
+    ----------
+    network:
+        The network the schedule was made for; assumed to pass ``validate_network``.
+    schedule:
+        The schedule to judge, typically ``Plan.schedule`` from the engine or a file.
+    unplanned:
+        IDs of orders the plan left out on purpose (``Plan.unplanned_orders``). Such an
+        order may be absent entirely; if any of its work orders is scheduled, the whole
+        order is checked as planned.
+
+    Returns
+    -------
+    tuple[Violation, ...]
+        Every violation found, empty when the schedule is valid. Runs in
+        ``O(n log n)`` in the number of operations, so it can judge every plan.
+    """
+    return tuple(_Validator(network, schedule, frozenset(unplanned)).run())
+
+
+@dataclass(frozen=True, slots=True)
+class _Windows:
+    """Working windows of one machine with running totals, for ``O(log n)`` lookups."""
+
+    starts: list[datetime]
+    ends: list[datetime]
+    worked_before: list[timedelta]  # working time in all windows before index i
+
+    @classmethod
+    def of(cls, windows: Iterable[tuple[datetime, datetime]]) -> _Windows:
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        totals = [timedelta(0)]
+        for a, b in windows:
+            starts.append(a)
+            ends.append(b)
+            totals.append(totals[-1] + (b - a))
+        return cls(starts, ends, totals)
+
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        return self._worked_until(end) - self._worked_until(start)
+
+    def _worked_until(self, instant: datetime) -> timedelta:
+        idx = bisect_right(self.starts, instant)
+        if idx == 0:
+            return timedelta(0)
+        last = idx - 1
+        return self.worked_before[last] + (min(instant, self.ends[last]) - self.starts[last])
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A known work order on a routing its plant can run, with its ops in step order."""
+
+    work_order: WorkOrder
+    assignment: WorkOrderAssignment
+    item: Item
+    routing: Routing
+    ops: tuple[ScheduledOperation, ...]
+
+    @property
+    def first_start(self) -> datetime:
+        return min(op.start for op in self.ops)
+
+    @property
+    def last_end(self) -> datetime:
+        return max(op.end for op in self.ops)
+
+
+class _Validator:
+    def __init__(self, network: Network, schedule: Schedule, unplanned: frozenset[str]) -> None:
+        self.network = network
+        self.schedule = schedule
+        self.order_by_id = {order.id: order for order in network.orders}
+        self.expected = {wo.id: wo for wo in explode_orders(network)}
+        self.root_by_order = {
+            wo.order_id: wo.id for wo in self.expected.values() if wo.parent_id is None
+        }
+        self.assignments: dict[str, WorkOrderAssignment] = {}
+        for wa in schedule.work_orders:
+            if wa.work_order_id in self.expected:
+                self.assignments.setdefault(wa.work_order_id, wa)
+        scheduled_orders = {self.expected[wo_id].order_id for wo_id in self.assignments}
+        self.planned_orders = {
+            order.id
+            for order in network.orders
+            if order.id not in unplanned or order.id in scheduled_orders
+        }
+        self.ops_by_work_order: dict[str, list[ScheduledOperation]] = defaultdict(list)
+        for op in schedule.operations:
+            self.ops_by_work_order[op.work_order_id].append(op)
+        # One calendar span for every machine, so each machine's windows are built once.
+        self.horizon = (
+            min((op.start for op in schedule.operations), default=network.start),
+            max((op.end for op in schedule.operations), default=network.start) + _MINUTE,
+        )
+        self.windows_by_machine: dict[tuple[str, str], _Windows] = {}
+        self.jobs: dict[str, _Job] = {}
+
+    def run(self) -> Iterator[Violation]:
+        yield from self._work_orders()
+        for wa in self.assignments.values():
+            yield from self._routing(wa)
+        for job in self.jobs.values():
+            yield from self._operations(job)
+            yield from self._routing_precedence(job)
+            yield from self._assignment_times(job)
+            yield from self._release(job)
+        yield from self._overlaps()
+        yield from self._bom_precedence()
+        yield from self._deliveries()
+
+    def _work_orders(self) -> Iterator[Violation]:
+        seen: set[str] = set()
+        for wa in self.schedule.work_orders:
+            wo_id = wa.work_order_id
+            if wo_id not in self.expected:
+                problem = "is not in the BOM explosion of any order"
+            elif wo_id in seen:
+                problem = "is assigned more than once"
+            else:
+                seen.add(wo_id)
+                yield from _mismatches(wa, self.expected[wo_id])
+                continue
+            yield Violation(
+                rule="work_order",
+                subject=f"work order {wo_id}",
+                message=f"work order {wo_id!r} {problem}",
+            )
+        for wo in self.expected.values():
+            if wo.order_id in self.planned_orders and wo.id not in self.assignments:
+                yield Violation(
+                    rule="work_order",
+                    subject=f"work order {wo.id}",
+                    message=f"work order {wo.id!r} ({wo.quantity} x {wo.item_id!r}) of order "
+                    f"{wo.order_id!r} is not scheduled",
+                )
+        for wo_id in sorted(self.ops_by_work_order.keys() - self.expected.keys()):
+            yield Violation(
+                rule="work_order",
+                subject=f"work order {wo_id}",
+                message=f"operations are scheduled for unknown work order {wo_id!r}",
+            )
+
+    def _routing(self, wa: WorkOrderAssignment) -> Iterator[Violation]:
+        wo = self.expected[wa.work_order_id]
+        subject = f"work order {wo.id}"
+        order = self.order_by_id[wo.order_id]
+        if order.plant_id is not None and wa.plant_id != order.plant_id:
+            yield Violation(
+                rule="pinned_plant",
+                subject=subject,
+                message=f"work order {wo.id!r} is made at plant {wa.plant_id!r}, "
+                f"but order {order.id!r} is pinned to plant {order.plant_id!r}",
+            )
+        item = self.network.item_by_id[wo.item_id]
+        plant = self.network.plant_by_id.get(wa.plant_id)
+        routing = next((r for r in item.routings if r.id == wa.routing_id), None)
+        if plant is None or routing is None:
+            unknown = f"plant {wa.plant_id!r}" if plant is None else f"routing {wa.routing_id!r}"
+            yield Violation(
+                rule="routing",
+                subject=subject,
+                message=f"work order {wo.id!r} names unknown {unknown} for item {item.id!r}",
+            )
+            return
+        if routing not in capable_routings(item, plant):
+            yield Violation(
+                rule="routing",
+                subject=subject,
+                message=f"plant {plant.id!r} cannot make item {item.id!r} by routing "
+                f"{routing.id!r} for work order {wo.id!r}: a step has no capable machine there",
+            )
+            return
+        ops = sorted(self.ops_by_work_order.get(wo.id, ()), key=lambda op: op.step)
+        steps = [op.step for op in ops]
+        wanted = list(range(1, len(routing.operations) + 1))
+        if steps != wanted:
+            yield Violation(
+                rule="operation_steps",
+                subject=subject,
+                message=f"work order {wo.id!r} has operations for steps {steps}, "
+                f"but routing {routing.id!r} has steps {wanted}",
+            )
+            return
+        self.jobs[wo.id] = _Job(wo, wa, item, routing, tuple(ops))
+
+    def _operations(self, job: _Job) -> Iterator[Violation]:
+        for op, operation in zip(job.ops, job.routing.operations, strict=True):
+            if op.process != operation.process:
+                yield Violation(
+                    rule="operation_steps",
+                    subject=f"work order {op.work_order_id} step {op.step}",
+                    message=f"work order {op.work_order_id!r} step {op.step} is scheduled as "
+                    f"{op.process!r}, but routing {job.routing.id!r} needs {operation.process!r}",
+                )
+            found = self._machine(job, op, operation)
+            if isinstance(found, Violation):
+                yield found
+            else:
+                yield from self._calendar(job, op, operation, found)
+
+    def _machine(
+        self, job: _Job, op: ScheduledOperation, operation: Operation
+    ) -> tuple[Plant, Machine] | Violation:
+        """The op's plant and machine if the op may run there, else why not."""
+        plant_id = job.assignment.plant_id
+        plant = self.network.plant_by_id[plant_id]
+        machine = next((m for m in plant.machines if m.id == op.machine_id), None)
+        weight, grade = job.item.required_weight(operation), job.item.required_grade(operation)
+        if op.plant_id != plant_id:
+            problem = f"runs at plant {op.plant_id!r}, but its work order is made at {plant_id!r}"
+        elif machine is None:
+            problem = f"runs on machine {op.machine_id!r}, which plant {plant_id!r} lacks"
+        elif machine.process != operation.process:
+            problem = (
+                f"needs {operation.process!r}, but machine {machine.id!r} does {machine.process!r}"
+            )
+        elif not machine.can_process(weight, grade):
+            problem = (
+                f"needs {weight:g} t at IT{grade} or finer, but machine {machine.id!r} "
+                f"takes {machine.max_weight_t:g} t at IT{machine.precision_grade}"
+            )
+        elif not 0 <= op.unit < machine.units:
+            problem = (
+                f"runs on unit {op.unit} of machine {machine.id!r}, "
+                f"which has units 0 to {machine.units - 1}"
+            )
+        else:
+            return plant, machine
+        return Violation(
+            rule="machine",
+            subject=f"work order {op.work_order_id} step {op.step}",
+            message=f"work order {op.work_order_id!r} step {op.step} {problem}",
+        )
+
+    def _calendar(
+        self,
+        job: _Job,
+        op: ScheduledOperation,
+        operation: Operation,
+        where: tuple[Plant, Machine],
+    ) -> Iterator[Violation]:
+        machine = where[1]
+        subject = f"work order {op.work_order_id} step {op.step}"
+        what = f"work order {op.work_order_id!r} step {op.step} on machine {machine.id!r}"
+        start, end = op.start.isoformat(), op.end.isoformat()
+        if op.start >= op.end:
+            yield Violation(
+                rule="calendar",
+                subject=subject,
+                message=f"{what} starts at {start}, not before its end at {end}",
+            )
+            return
+        quantity = job.work_order.quantity
+        work = operation.duration(quantity)
+        if op.work != work:
+            yield Violation(
+                rule="calendar",
+                subject=subject,
+                message=f"{what} records {_hours(op.work)} of work, but {quantity} units need {_hours(work)}",
+            )
+        windows = self._windows(*where)
+        worked = windows.working_time(op.start, op.end)
+        if worked < work:
+            yield Violation(
+                rule="calendar",
+                subject=subject,
+                message=f"{what} has only {_hours(worked)} of working time from {start} to {end}, "
+                f"but needs {_hours(work)}",
+            )
+        if windows.working_time(op.start, op.start + _MINUTE) <= timedelta(0):
+            yield Violation(
+                rule="calendar",
+                subject=subject,
+                message=f"{what} starts at {start}, when the machine does not work",
+            )
+
+    def _windows(self, plant: Plant, machine: Machine) -> _Windows:
+        key = (plant.id, machine.id)
+        if key not in self.windows_by_machine:
+            self.windows_by_machine[key] = _Windows.of(
+                self.network.machine_windows(plant, machine, *self.horizon)
+            )
+        return self.windows_by_machine[key]
+
+    def _routing_precedence(self, job: _Job) -> Iterator[Violation]:
+        for before, after in zip(job.ops, job.ops[1:], strict=False):
+            if after.start < before.end:
+                yield Violation(
+                    rule="routing_precedence",
+                    subject=f"work order {after.work_order_id} step {after.step}",
+                    message=f"work order {after.work_order_id!r} step {after.step} starts at "
+                    f"{after.start.isoformat()}, before step {before.step} ends at "
+                    f"{before.end.isoformat()}",
+                )
+
+    def _assignment_times(self, job: _Job) -> Iterator[Violation]:
+        wa = job.assignment
+        if (wa.start, wa.end) != (job.first_start, job.last_end):
+            yield Violation(
+                rule="assignment_times",
+                subject=f"work order {wa.work_order_id}",
+                message=f"work order {wa.work_order_id!r} is assigned {wa.start.isoformat()} "
+                f"to {wa.end.isoformat()}, but its operations run "
+                f"{job.first_start.isoformat()} to {job.last_end.isoformat()}",
+            )
+
+    def _release(self, job: _Job) -> Iterator[Violation]:
+        order = self.order_by_id[job.work_order.order_id]
+        limits = [("the network start", self.network.start)]
+        if order.release is not None:
+            limits.append((f"the release of order {order.id!r}", order.release))
+        for op in job.ops:
+            for what, limit in limits:
+                if op.start < limit:
+                    yield Violation(
+                        rule="release",
+                        subject=f"work order {op.work_order_id} step {op.step}",
+                        message=f"work order {op.work_order_id!r} step {op.step} starts at "
+                        f"{op.start.isoformat()}, before {what} at {limit.isoformat()}",
+                    )
+
+    def _overlaps(self) -> Iterator[Violation]:
+        ops_by_unit: dict[tuple[str, str, int], list[ScheduledOperation]] = defaultdict(list)
+        for op in self.schedule.operations:
+            ops_by_unit[(op.plant_id, op.machine_id, op.unit)].append(op)
+        for (plant_id, machine_id, unit), ops in ops_by_unit.items():
+            ops.sort(key=lambda op: op.start)
+            holder = ops[0]  # of the ops seen so far, the one that holds the unit longest
+            for op in ops[1:]:
+                if op.start < holder.end:
+                    yield Violation(
+                        rule="overlap",
+                        subject=f"plant {plant_id} machine {machine_id} unit {unit}",
+                        message=f"work order {op.work_order_id!r} step {op.step} starts on "
+                        f"plant {plant_id!r} machine {machine_id!r} unit {unit} at "
+                        f"{op.start.isoformat()}, while work order {holder.work_order_id!r} "
+                        f"step {holder.step} holds it until {holder.end.isoformat()}",
+                    )
+                if op.end > holder.end:
+                    holder = op
+
+    def _bom_precedence(self) -> Iterator[Violation]:
+        shipments_by_work_order: dict[str, list[Shipment]] = defaultdict(list)
+        for shipment in self.schedule.shipments:
+            shipments_by_work_order[shipment.work_order_id].append(shipment)
+        travelling: set[str] = set()
+        for wa in self.assignments.values():
+            wo = self.expected[wa.work_order_id]
+            parent_wa = None if wo.parent_id is None else self.assignments.get(wo.parent_id)
+            if parent_wa is None:
+                continue
+            origin, destination = wa.plant_id, parent_wa.plant_id
+            subject = f"work order {wo.id}"
+            if origin != destination:
+                travelling.add(wo.id)
+                if wo.id not in shipments_by_work_order:
+                    yield Violation(
+                        rule="shipment",
+                        subject=subject,
+                        message=f"work order {wo.id!r} must travel from plant {origin!r} to "
+                        f"plant {destination!r}, but has no shipment",
+                    )
+            lead = self.network.lead_time(origin, destination)
+            if lead is None:
+                yield _missing_lane(subject, origin, destination, f"work order {wo.id!r}")
+                continue
+            component, parent = self.jobs.get(wo.id), self.jobs.get(parent_wa.work_order_id)
+            if component is None or parent is None:
+                continue  # their own violations explain why no times can be checked
+            if parent.first_start < component.last_end + lead:
+                yield Violation(
+                    rule="bom_precedence",
+                    subject=subject,
+                    message=f"work order {parent.work_order.id!r} starts at "
+                    f"{parent.first_start.isoformat()}, before its component {wo.id!r}, done "
+                    f"at {component.last_end.isoformat()}, has travelled {_hours(lead)} from plant "
+                    f"{origin!r} to plant {destination!r}",
+                )
+            for shipment in shipments_by_work_order.get(wo.id, [])[:1]:
+                for problem in _shipment_problems(shipment, component, parent, lead):
+                    yield Violation(
+                        rule="shipment",
+                        subject=subject,
+                        message=f"the shipment of work order {wo.id!r} {problem}",
+                    )
+        for wo_id, shipments in shipments_by_work_order.items():
+            if wo_id not in travelling:
+                yield Violation(
+                    rule="shipment",
+                    subject=f"work order {wo_id}",
+                    message=f"work order {wo_id!r} is shipped, but it is not a scheduled "
+                    "component made away from its parent's plant",
+                )
+            elif len(shipments) > 1:
+                yield Violation(
+                    rule="shipment",
+                    subject=f"work order {wo_id}",
+                    message=f"work order {wo_id!r} has {len(shipments)} shipments instead of one",
+                )
+
+    def _deliveries(self) -> Iterator[Violation]:
+        deliveries_by_order: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in self.schedule.deliveries:
+            deliveries_by_order[delivery.order_id].append(delivery)
+        for order_id, deliveries in deliveries_by_order.items():
+            if order_id not in self.planned_orders:
+                problem = "is unknown or unplanned, but has a delivery"
+            elif len(deliveries) > 1:
+                problem = f"has {len(deliveries)} deliveries instead of one"
+            else:
+                continue
+            yield Violation(
+                rule="delivery",
+                subject=f"order {order_id}",
+                message=f"order {order_id!r} {problem}",
+            )
+        for order in self.network.orders:
+            if order.id not in self.planned_orders:
+                continue
+            subject = f"order {order.id}"
+            if order.id not in deliveries_by_order:
+                yield Violation(
+                    rule="delivery",
+                    subject=subject,
+                    message=f"order {order.id!r} is planned but has no delivery",
+                )
+                continue
+            root = self.jobs.get(self.root_by_order[order.id])
+            if root is None:
+                continue  # the root's own violations explain why nothing can be checked
+            delivery = deliveries_by_order[order.id][0]
+            plant_id = root.assignment.plant_id
+            lead = self.network.lead_time(plant_id, order.region)
+            if lead is None:
+                yield _missing_lane(subject, plant_id, order.region, f"order {order.id!r}")
+            fields: dict[str, tuple[object, object]] = {
+                "plant": (delivery.plant_id, plant_id),
+                "region": (delivery.region, order.region),
+                "finish": (delivery.finish, root.last_end),
+                "arrival": (delivery.arrival, None if lead is None else root.last_end + lead),
+                "due date": (delivery.due, order.due),
+            }
+            for what, (actual, wanted) in fields.items():
+                if wanted is not None and actual != wanted:
+                    yield Violation(
+                        rule="delivery",
+                        subject=subject,
+                        message=f"the delivery of order {order.id!r} has {what} "
+                        f"{_show(actual)}, but it should be {_show(wanted)}",
+                    )
+
+
+def _shipment_problems(
+    shipment: Shipment, component: _Job, parent: _Job, lead: timedelta
+) -> Iterator[str]:
+    origin, destination = component.assignment.plant_id, parent.assignment.plant_id
+    if (shipment.origin, shipment.destination) != (origin, destination):
+        yield (
+            f"goes from {shipment.origin!r} to {shipment.destination!r} instead of "
+            f"from {origin!r} to {destination!r}"
+        )
+    if shipment.depart < component.last_end:
+        yield (
+            f"departs at {shipment.depart.isoformat()}, before the work order is done "
+            f"at {component.last_end.isoformat()}"
+        )
+    if shipment.arrive != shipment.depart + lead:
+        yield (
+            f"arrives at {shipment.arrive.isoformat()}, not {_hours(lead)} after departing "
+            f"at {shipment.depart.isoformat()}"
+        )
+    if shipment.arrive > parent.first_start:
+        yield (
+            f"arrives at {shipment.arrive.isoformat()}, after work order "
+            f"{parent.work_order.id!r} starts at {parent.first_start.isoformat()}"
+        )
+
+
+def _mismatches(wa: WorkOrderAssignment, expected: WorkOrder) -> Iterator[Violation]:
+    pairs = {
+        "order": (wa.order_id, expected.order_id),
+        "item": (wa.item_id, expected.item_id),
+        "quantity": (wa.quantity, expected.quantity),
+        "parent": (wa.parent_id, expected.parent_id),
+    }
+    for what, (actual, wanted) in pairs.items():
+        if actual != wanted:
+            yield Violation(
+                rule="work_order",
+                subject=f"work order {wa.work_order_id}",
+                message=f"work order {wa.work_order_id!r} has {what} {actual!r}, but the BOM "
+                f"explosion gives {wanted!r}",
+            )
+
+
+def _missing_lane(subject: str, origin: str, destination: str, who: str) -> Violation:
+    return Violation(
+        rule="lane",
+        subject=subject,
+        message=f"{who} needs transport from {origin!r} to {destination!r}, but the network "
+        "has no such lane",
+    )
+
+
+def _show(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else repr(value)
+
+
+def _hours(duration: timedelta) -> str:
+    return f"{duration / _HOUR:g} h"

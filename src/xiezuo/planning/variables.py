@@ -1,0 +1,182 @@
+"""CP-SAT variables in small typed records, one record per kind of decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from xiezuo.planning.compile import Problem
+
+
+@dataclass(slots=True)
+class TimingVars:
+    """Start and end of one operation on machines that share one set of working windows."""
+
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    work: int
+    windows_idx: int
+    # Only when some starts make the operation span a break.
+    is_short: cp_model.IntVar | None = None
+    short_start: cp_model.IntVar | None = None
+    long_start: cp_model.IntVar | None = None
+    long_end: cp_model.IntVar | None = None
+    span: cp_model.IntVar | None = None
+
+
+@dataclass(slots=True)
+class OpVars:
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    # Machine index -> literal "the operation runs on this machine".
+    machine_lits: dict[int, cp_model.IntVar]
+    # Windows index -> timing on machines with those windows.
+    timing: dict[int, TimingVars]
+
+
+@dataclass(slots=True)
+class WorkOrderVars:
+    option_lits: list[cp_model.IntVar]
+    ops: list[list[OpVars]]  # per option, per routing step
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    # Plant index -> literal "made at this plant".
+    plant_lits: dict[int, cp_model.IntVar] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class OrderVars:
+    arrival: cp_model.IntVar
+    tardiness: cp_model.IntVar
+
+
+@dataclass(slots=True)
+class ModelVars:
+    work_orders: list[WorkOrderVars]
+    orders: list[OrderVars]
+    makespan: cp_model.IntVar
+    intervals_by_machine: dict[int, list[cp_model.IntervalVar]]
+
+
+def _span(model: cp_model.CpModel, timing: TimingVars, horizon: int) -> cp_model.IntVar:
+    """Calendar length of an operation that may pause over breaks (shared by its machines)."""
+    if timing.span is None:
+        timing.span = model.new_int_var(timing.work, horizon, f"{timing.start.name}_span")
+        model.add(timing.span == timing.end - timing.start)
+    return timing.span
+
+
+@dataclass(frozen=True, slots=True)
+class Placements:
+    """Where ``work`` minutes may start on some windows: within one window, or spanning."""
+
+    short_ranges: tuple[tuple[int, int], ...]
+    long_slots: tuple[tuple[int, int], ...]
+
+
+class PlacementCache:
+    """Placements by (windows, work), computed once: many operations share both."""
+
+    def __init__(self, problem: Problem, horizon: int) -> None:
+        self._problem = problem
+        self._horizon = horizon
+        self._cache: dict[tuple[int, int], Placements] = {}
+
+    def get(self, windows_idx: int, work: int) -> Placements:
+        key = (windows_idx, work)
+        if key not in self._cache:
+            windows = self._problem.windows[windows_idx]
+            self._cache[key] = Placements(
+                tuple(windows.short_start_ranges(work, self._horizon)),
+                tuple(windows.long_slots(work, self._horizon)),
+            )
+        return self._cache[key]
+
+
+def create_variables(
+    model: cp_model.CpModel, problem: Problem, horizon: int, placements: PlacementCache
+) -> ModelVars:
+    """Create every decision variable; constraints that tie them come afterwards."""
+    intervals: dict[int, list[cp_model.IntervalVar]] = {}
+    work_orders = []
+    for wo_idx, work_order in enumerate(problem.work_orders):
+        name = f"wo{wo_idx}"
+        option_lits = [model.new_bool_var(f"{name}_opt{o}") for o in range(len(work_order.options))]
+        ops_by_option = []
+        for o, option in enumerate(work_order.options):
+            option_ops = []
+            for op in option.ops:
+                op_name = f"{name}_o{o}_s{op.step}"
+                groups: dict[int, list[int]] = {}
+                for machine_idx in op.machines:
+                    groups.setdefault(problem.machines[machine_idx].windows_idx, []).append(
+                        machine_idx
+                    )
+                start = model.new_int_var(0, horizon, f"{op_name}_start")
+                end = model.new_int_var(0, horizon, f"{op_name}_end")
+                timing = {}
+                for windows_idx in groups:
+                    if len(groups) == 1:
+                        timing[windows_idx] = TimingVars(start, end, op.work, windows_idx)
+                    else:
+                        timing[windows_idx] = TimingVars(
+                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_start"),
+                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_end"),
+                            op.work,
+                            windows_idx,
+                        )
+                machine_lits = {}
+                for windows_idx, machine_ids in groups.items():
+                    t = timing[windows_idx]
+                    is_fixed = not placements.get(windows_idx, op.work).long_slots
+                    for machine_idx in machine_ids:
+                        lit = model.new_bool_var(f"{op_name}_m{machine_idx}")
+                        machine_lits[machine_idx] = lit
+                        iv_name = f"{op_name}_m{machine_idx}_iv"
+                        interval = (
+                            model.new_optional_fixed_size_interval_var(
+                                t.start, op.work, lit, iv_name
+                            )
+                            if is_fixed
+                            else model.new_optional_interval_var(
+                                t.start, _span(model, t, horizon), t.end, lit, iv_name
+                            )
+                        )
+                        intervals.setdefault(machine_idx, []).append(interval)
+                option_ops.append(OpVars(start, end, machine_lits, timing))
+            ops_by_option.append(option_ops)
+        work_order_vars = WorkOrderVars(
+            option_lits=option_lits,
+            ops=ops_by_option,
+            start=model.new_int_var(work_order.release, horizon, f"{name}_start"),
+            end=model.new_int_var(0, horizon, f"{name}_end"),
+        )
+        for plant_idx in work_order.plants:
+            lits = [
+                option_lits[o]
+                for o, option in enumerate(work_order.options)
+                if option.plant_idx == plant_idx
+            ]
+            if len(lits) == 1:
+                work_order_vars.plant_lits[plant_idx] = lits[0]
+            else:
+                plant_lit = model.new_bool_var(f"{name}_plant{plant_idx}")
+                model.add(plant_lit == sum(lits))
+                work_order_vars.plant_lits[plant_idx] = plant_lit
+        work_orders.append(work_order_vars)
+    orders = [
+        OrderVars(
+            arrival=model.new_int_var(0, horizon, f"order{i}_arrival"),
+            tardiness=model.new_int_var(0, horizon, f"order{i}_tardiness"),
+        )
+        for i in range(len(problem.orders))
+    ]
+    return ModelVars(
+        work_orders=work_orders,
+        orders=orders,
+        makespan=model.new_int_var(0, horizon, "makespan"),
+        intervals_by_machine=intervals,
+    )
