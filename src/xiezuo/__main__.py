@@ -1,0 +1,3 @@
+from xiezuo.cli.main import app
+
+app()

@@ -1,0 +1,239 @@
+"""The ``xiezuo`` command: parse options, call a service, render with Rich."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xiezuo.errors import XiezuoError
+from xiezuo.io.plan_file import read_plan
+from xiezuo.planning.params import PlanParams, ProgressEvent
+from xiezuo.services.planning import (
+    PlanRun,
+    check_scenario,
+    plan_scenario,
+    verify_plan_file,
+)
+from xiezuo.services.reports import order_lines, plant_lines
+from xiezuo.web.gantt import gantt_html
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import timedelta
+
+    from xiezuo.planning.validate import Violation
+
+app = typer.Typer(
+    name="xiezuo",
+    help="Plan production across a network of factories.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+T = TypeVar("T")
+
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).", show_default=False)
+]
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run ``action``; bad input ends the command with its message and status 2."""
+    try:
+        return action()
+    except XiezuoError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def plan(
+    scenario: ScenarioArg,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 60.0,
+    workers: Annotated[int, typer.Option(help="Solver worker threads (default: CPU count).")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed of the solver.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Write the plan as JSON here.")] = None,
+) -> None:
+    """Plan every order of a scenario, then summarise who makes what and when."""
+    params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
+    run = _guarded(lambda: _plan_with_progress(scenario, params, out))
+    _print_plan(run)
+    if out is not None:
+        console.print(f"Plan written to [bold]{out}[/].")
+    if run.violations:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _plan_with_progress(scenario: Path, params: PlanParams, out: Path | None) -> PlanRun:
+    # Phase -> [best objective, best bound]; events carry one or the other.
+    latest: dict[str, list[float | None]] = {}
+    lock = threading.Lock()
+
+    def on_progress(event: ProgressEvent) -> None:
+        with lock:
+            values = latest.setdefault(event.phase, [None, None])
+            if event.objective is not None:
+                values[0] = event.objective
+            if event.bound is not None:
+                values[1] = event.bound
+
+    result: dict[str, PlanRun | BaseException] = {}
+
+    def work() -> None:
+        try:
+            result["run"] = plan_scenario(scenario, params, out=out, on_progress=on_progress)
+        except BaseException as exc:  # handed to the main thread, which re-raises it
+            result["run"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    with Progress(
+        TextColumn("[bold]solving[/]"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=params.time_limit_s)
+        started = time.monotonic()
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            with lock:
+                status = "  ".join(
+                    f"{phase}: {_hours(objective)} (bound {_hours(bound)})"
+                    for phase, (objective, bound) in latest.items()
+                )
+            progress.update(task, completed=time.monotonic() - started, description=status)
+    outcome = result["run"]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f} h"
+
+
+def _print_plan(run: PlanRun) -> None:
+    network, plan = run.network, run.plan
+    for finding in run.findings:
+        console.print(f"[yellow]finding:[/] {finding.message}", highlight=False)
+    orders = Table(title="Orders", title_justify="left")
+    for column in ("order", "item", "region", "plants", "finish", "arrival", "due", "lateness"):
+        orders.add_column(column, justify="right" if column == "lateness" else "left")
+    for line in order_lines(network, plan):
+        days = line.lateness.total_seconds() / 86400
+        late = f"[red]+{days:.1f} d[/]" if line.is_late else f"[green]{days:.1f} d[/]"
+        orders.add_row(
+            line.order_id,
+            line.item_id,
+            line.region,
+            ", ".join(line.plants),
+            f"{line.finish:%Y-%m-%d %H:%M}",
+            f"{line.arrival:%Y-%m-%d %H:%M}",
+            f"{line.due:%Y-%m-%d %H:%M}",
+            late,
+        )
+    console.print(orders)
+    plants = Table(title="Plants", title_justify="left")
+    for column in ("plant", "work h", "load", "busiest machine", "its load"):
+        plants.add_column(
+            column, justify="left" if "plant" in column or "machine" in column else "right"
+        )
+    for plant_line in plant_lines(network, plan):
+        busiest = plant_line.busiest
+        plants.add_row(
+            plant_line.plant_id,
+            f"{plant_line.work_hours:,.0f}",
+            f"{plant_line.utilisation:.0%}",
+            busiest.machine_id if busiest else "–",
+            f"{busiest.utilisation:.0%}" if busiest else "–",
+        )
+    console.print(plants)
+    for note in plan.explanations:
+        console.print(f"[bold]{note.kind}[/] {note.subject}: {note.message}", highlight=False)
+    lines = order_lines(network, plan)
+    late_count = sum(1 for line in lines if line.is_late)
+    gap = "–" if plan.gap is None else f"{plan.gap:.1%}"
+    console.print(
+        f"[bold]{plan.status.value}[/]: {len(lines) - late_count} orders on time, {late_count} late, "
+        f"{len(plan.unplanned_orders)} unplanned; weighted tardiness "
+        f"{_hours(plan.tardiness_hours)} (bound {_hours(plan.tardiness_bound)}); makespan "
+        f"{_days(plan.makespan)} (bound {_days(plan.makespan_bound)}); gap {gap}; "
+        f"{plan.runtime_s:.1f} s",
+        highlight=False,
+    )
+    _print_violations(run.violations)
+
+
+def _days(value: timedelta | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value.total_seconds() / 86400:.1f} d"
+
+
+def _print_violations(violations: tuple[Violation, ...]) -> None:
+    if not violations:
+        console.print("[green]The independent validator accepts the plan.[/]")
+        return
+    console.print(f"[bold red]{len(violations)} violations:[/]")
+    for v in violations:
+        console.print(f"  [red]{v.rule}[/] {v.subject}: {v.message}", highlight=False)
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file and report what the network cannot do."""
+    network, findings = _guarded(lambda: check_scenario(scenario))
+    console.print(
+        f"{scenario}: {len(network.plants)} plants, "
+        f"{sum(len(p.machines) for p in network.plants)} machine groups, "
+        f"{len(network.items)} items, {len(network.orders)} orders."
+    )
+    if not findings:
+        console.print("[green]No findings: every order can be made.[/]")
+        return
+    for finding in findings:
+        console.print(f"[yellow]{finding.kind}[/] {finding.subject}: {finding.message}")
+    raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def verify(
+    scenario: ScenarioArg,
+    plan_file: Annotated[Path, typer.Argument(help="Plan JSON written by `xiezuo plan --out`.")],
+) -> None:
+    """Check a plan against its scenario with the independent validator."""
+    plan_obj, violations = _guarded(lambda: verify_plan_file(scenario, plan_file))
+    if plan_obj.schedule is None:
+        console.print(f"The plan has no schedule (status: {plan_obj.status.value}).")
+        raise typer.Exit(EXIT_FINDINGS)
+    _print_violations(violations)
+    if violations:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def gantt(
+    plan_file: Annotated[Path, typer.Argument(help="Plan JSON written by `xiezuo plan --out`.")],
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("plan.html"),
+) -> None:
+    """Write an interactive Gantt chart by plant and machine (self-contained HTML)."""
+    plan_obj = _guarded(lambda: read_plan(plan_file))
+    out.write_text(gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}"), encoding="utf-8")
+    console.print(f"Gantt chart written to [bold]{out}[/].")

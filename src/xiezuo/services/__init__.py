@@ -1,0 +1,1 @@
+"""Use cases: what the CLI (and later the API) asks xiezuo to do."""

@@ -1,0 +1,266 @@
+"""The engine on small networks whose optimal plans are known by hand."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tests.conftest import ROUND_THE_CLOCK, START, at, hours
+from tests.strategies import networks
+from xiezuo.domain import (
+    BomLine,
+    Calendar,
+    Item,
+    ItemKind,
+    Lane,
+    Machine,
+    Network,
+    Operation,
+    Order,
+    Plan,
+    PlanStatus,
+    Plant,
+    Routing,
+    validate_network,
+)
+from xiezuo.planning.params import PlanParams, ProgressEvent
+from xiezuo.planning.solve import plan
+from xiezuo.planning.validate import validate_plan
+
+FAST = PlanParams(time_limit_s=10, workers=2)
+
+
+def _item(item_id: str, *steps: tuple[str, float], bom: tuple[BomLine, ...] = ()) -> Item:
+    return Item(
+        id=item_id,
+        kind=ItemKind.PRODUCT if bom else ItemKind.PART,
+        weight_t=5,
+        precision_grade=8,
+        bom=bom,
+        routings=(
+            Routing(
+                id="main",
+                operations=tuple(Operation(process=p, run_per_unit=hours(h)) for p, h in steps),
+            ),
+        ),
+    )
+
+
+def _machine(machine_id: str, process: str, units: int = 1, **kw: object) -> Machine:
+    return Machine(
+        id=machine_id, process=process, units=units, max_weight_t=50, precision_grade=6, **kw
+    )  # type: ignore[arg-type]
+
+
+def _network(
+    plants: tuple[Plant, ...],
+    items: tuple[Item, ...],
+    orders: tuple[Order, ...],
+    lanes: tuple[Lane, ...] = (),
+    calendar: Calendar = ROUND_THE_CLOCK,
+) -> Network:
+    region_lanes = tuple(Lane(origin=p.id, destination="R", lead_time=timedelta(0)) for p in plants)
+    network = Network(
+        start=START,
+        calendar=calendar,
+        processes=("forging", "machining", "assembly"),
+        regions=("R",),
+        plants=plants,
+        items=items,
+        orders=orders,
+        lanes=lanes + region_lanes,
+    )
+    validate_network(network)
+    return network
+
+
+def _solve(network: Network) -> Plan:
+    result = plan(network, FAST)
+    assert result.schedule is not None
+    assert validate_plan(network, result.schedule, unplanned=result.unplanned_orders) == ()
+    return result
+
+
+def _order(order_id: str, item_id: str, due_h: float, priority: int = 1, **kw: object) -> Order:
+    return Order(id=order_id, region="R", item_id=item_id, due=at(due_h), priority=priority, **kw)  # type: ignore[arg-type]
+
+
+def test_weighted_tardiness_puts_the_heavier_order_first() -> None:
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
+        items=(_item("LONG", ("machining", 10)), _item("SHORT", ("machining", 5))),
+        orders=(_order("light", "LONG", 10, 1), _order("heavy", "SHORT", 5, 3)),
+    )
+    result = _solve(network)
+    assert result.status is PlanStatus.OPTIMAL
+    assert result.tardiness_hours == pytest.approx(5.0)
+    assert result.makespan == hours(15)
+
+
+def test_identical_units_work_in_parallel() -> None:
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("lathe", "machining", units=2),)),),
+        items=(_item("P", ("machining", 10)),),
+        orders=(_order("o1", "P", 100), _order("o2", "P", 100)),
+    )
+    result = _solve(network)
+    assert result.makespan == hours(10)
+    assert result.schedule is not None
+    assert {op.unit for op in result.schedule.operations} == {0, 1}
+
+
+def test_long_operation_pauses_over_nights() -> None:
+    """20 h on a one-shift (06:00-14:00) machine from Tuesday: Tue 8 h, Wed 8 h, Thu 4 h."""
+    one_shift = Calendar(
+        working_days=(0, 1, 2, 3, 4), shifts_per_day=1, first_shift_start=time(6, 0)
+    )
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("press", "forging"),)),),
+        items=(_item("P", ("forging", 20)),),
+        orders=(_order("o1", "P", 1000),),
+        calendar=one_shift,
+    )
+    result = _solve(network)
+    assert result.schedule is not None
+    (op,) = result.schedule.operations
+    assert op.start == START.replace(hour=6)
+    assert op.end == START.replace(day=3, hour=10)
+
+
+def test_component_from_another_plant_waits_for_transport() -> None:
+    network = _network(
+        plants=(
+            Plant(id="A", machines=(_machine("press", "forging"),)),
+            Plant(id="B", machines=(_machine("fit", "assembly"),)),
+        ),
+        items=(
+            _item("ROLL", ("forging", 10)),
+            _item("MILL", ("assembly", 5), bom=(BomLine(item_id="ROLL", quantity=2),)),
+        ),
+        orders=(_order("o1", "MILL", 1000),),
+        lanes=(
+            Lane(origin="A", destination="B", lead_time=hours(24)),
+            Lane(origin="B", destination="A", lead_time=hours(24)),
+        ),
+    )
+    result = _solve(network)
+    assert result.status is PlanStatus.OPTIMAL
+    # Two rolls: 20 h of forging at A, a day on the road, 5 h of assembly at B.
+    assert result.makespan == hours(20 + 24 + 5)
+    assert result.schedule is not None
+    (shipment,) = result.schedule.shipments
+    assert (shipment.origin, shipment.destination) == ("A", "B")
+
+
+def test_alternative_routing_and_plant_are_chosen_for_speed() -> None:
+    cast_or_forge = Item(
+        id="HOUSING",
+        weight_t=5,
+        precision_grade=8,
+        routings=(
+            Routing(
+                id="forged", operations=(Operation(process="forging", run_per_unit=hours(30)),)
+            ),
+            Routing(id="cast", operations=(Operation(process="machining", run_per_unit=hours(8)),)),
+        ),
+    )
+    network = _network(
+        plants=(
+            Plant(id="A", machines=(_machine("press", "forging"),)),
+            Plant(id="B", machines=(_machine("lathe", "machining"),)),
+        ),
+        items=(cast_or_forge,),
+        orders=(_order("o1", "HOUSING", 8),),
+        lanes=(
+            Lane(origin="A", destination="B", lead_time=hours(1)),
+            Lane(origin="B", destination="A", lead_time=hours(1)),
+        ),
+    )
+    result = _solve(network)
+    assert result.schedule is not None
+    (wo,) = result.schedule.work_orders
+    assert (wo.plant_id, wo.routing_id) == ("B", "cast")
+    assert result.tardiness_hours == 0
+
+
+def test_pinned_order_stays_at_its_plant() -> None:
+    network = _network(
+        plants=(
+            Plant(id="A", machines=(_machine("lathe", "machining"),)),
+            Plant(id="B", machines=(_machine("lathe", "machining", units=3),)),
+        ),
+        items=(_item("P", ("machining", 10)),),
+        orders=(_order("own", "P", 10, plant_id="A"), _order("new", "P", 10)),
+        lanes=(
+            Lane(origin="A", destination="B", lead_time=hours(1)),
+            Lane(origin="B", destination="A", lead_time=hours(1)),
+        ),
+    )
+    result = _solve(network)
+    assert result.schedule is not None
+    plants = {wo.order_id: wo.plant_id for wo in result.schedule.work_orders}
+    assert plants["own"] == "A"
+    assert result.tardiness_hours == 0
+
+
+def test_order_no_plant_can_make_is_unplanned_with_a_reason() -> None:
+    heavy = Item(
+        id="HUGE",
+        weight_t=500,
+        precision_grade=8,
+        routings=(
+            Routing(id="main", operations=(Operation(process="forging", run_per_unit=hours(1)),)),
+        ),
+    )
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("press", "forging"),)),),
+        items=(heavy, _item("P", ("forging", 2))),
+        orders=(_order("big", "HUGE", 10), _order("small", "P", 10)),
+    )
+    result = _solve(network)
+    assert result.unplanned_orders == ("big",)
+    (note,) = [e for e in result.explanations if e.kind == "unplanned"]
+    assert "missing capability" in note.message
+    assert "HUGE" in note.message
+
+
+def test_late_order_is_explained() -> None:
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
+        items=(_item("P", ("machining", 10)),),
+        orders=(_order("first", "P", 10, 5), _order("second", "P", 10, 1)),
+    )
+    result = _solve(network)
+    (note,) = [e for e in result.explanations if e.kind == "late"]
+    assert note.subject == "second"
+    assert "A/lathe" in note.message
+    assert "first" in note.message
+
+
+def test_progress_reports_objective_and_bound() -> None:
+    network = _network(
+        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
+        items=(_item("P", ("machining", 10)),),
+        orders=(_order("a", "P", 10), _order("b", "P", 10)),
+    )
+    events: list[ProgressEvent] = []
+    plan(network, FAST, on_progress=events.append)
+    assert {e.phase for e in events} >= {"tardiness"}
+    assert any(e.objective is not None for e in events)
+    assert any(e.bound is not None for e in events)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks())
+def test_every_plan_passes_the_independent_validator(network: Network) -> None:
+    validate_network(network)
+    result = plan(network, PlanParams(time_limit_s=2, workers=1))
+    assert result.status.has_schedule
+    assert result.schedule is not None
+    assert validate_plan(network, result.schedule, unplanned=result.unplanned_orders) == ()
