@@ -179,10 +179,14 @@ class _Validator:
         self.ops_by_work_order: dict[str, list[ScheduledOperation]] = defaultdict(list)
         for op in schedule.operations:
             self.ops_by_work_order[op.work_order_id].append(op)
-        # One calendar span for every machine, so each machine's windows are built once.
+        # One span for every machine, so each machine's windows are built once. Shifts are
+        # laid out in the network's zone, whatever offsets the schedule was written in.
+        zone = network.start.tzinfo
         self.horizon = (
-            min((op.start for op in schedule.operations), default=network.start),
-            max((op.end for op in schedule.operations), default=network.start) + _MINUTE,
+            min((op.start for op in schedule.operations), default=network.start).astimezone(zone),
+            (
+                max((op.end for op in schedule.operations), default=network.start) + _MINUTE
+            ).astimezone(zone),
         )
         self.windows_by_machine: dict[tuple[str, str], _Windows] = {}
         self.jobs: dict[str, _Job] = {}
@@ -348,7 +352,8 @@ class _Validator:
             yield Violation(
                 rule="calendar",
                 subject=subject,
-                message=f"{what} records {_hours(op.work)} of work, but {quantity} units need {_hours(work)}",
+                message=f"{what} records {_hours(op.work)} of work, "
+                f"but {quantity} units need {_hours(work)}",
             )
         windows = self._windows(*where)
         worked = windows.working_time(op.start, op.end)

@@ -1,0 +1,364 @@
+"""The plan JSON file: a :class:`~xiezuo.domain.Plan` written to disk and read back unchanged.
+
+The format is documented in ``docs/plan-format.md``. Instants are ISO 8601 text with a
+UTC offset; durations are hours as JSON numbers, in fields whose names end in
+``_hours``. A float holds any whole-microsecond duration up to about a century
+exactly enough that ``timedelta(hours=h)`` rounds back to it, so a round trip returns
+an equal plan. Reading keeps the offsets but not the zone names (``Asia/Shanghai``
+comes back as ``+08:00``): the instants, and so equality, are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+)
+
+from xiezuo.domain import (
+    Delivery,
+    Explanation,
+    Plan,
+    PlanStatus,
+    Schedule,
+    ScheduledOperation,
+    Shipment,
+    WorkOrderAssignment,
+)
+from xiezuo.errors import InputError
+
+FORMAT: Final = "xiezuo-plan"
+VERSION: Final = 1
+_HOUR = timedelta(hours=1)
+
+
+def _parse_instant(value: object) -> datetime:
+    if isinstance(value, datetime):
+        instant = value
+    elif isinstance(value, str):
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            instant = None
+    else:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise ValueError(
+            "expected an ISO 8601 date and time with a UTC offset, such as "
+            f"'1958-07-01T08:00:00+08:00', not {value!r}"
+        )
+    return instant
+
+
+def _hours(duration: timedelta) -> float:
+    return duration / _HOUR
+
+
+def _duration(hours: float) -> timedelta:
+    return timedelta(hours=hours)
+
+
+def _optional_hours(duration: timedelta | None) -> float | None:
+    return None if duration is None else _hours(duration)
+
+
+def _optional_duration(hours: float | None) -> timedelta | None:
+    return None if hours is None else _duration(hours)
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_parse_instant),
+    PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
+]
+
+
+class _Record(BaseModel):
+    # Strict, so a quantity of 2.0 or "2" is an error rather than a guess.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _OperationRecord(_Record):
+    work_order_id: str
+    step: int
+    process: str
+    plant_id: str
+    machine_id: str
+    unit: int
+    start: Instant
+    end: Instant
+    work_hours: float
+
+    @classmethod
+    def of(cls, op: ScheduledOperation) -> _OperationRecord:
+        return cls(
+            work_order_id=op.work_order_id,
+            step=op.step,
+            process=op.process,
+            plant_id=op.plant_id,
+            machine_id=op.machine_id,
+            unit=op.unit,
+            start=op.start,
+            end=op.end,
+            work_hours=_hours(op.work),
+        )
+
+    def to_domain(self) -> ScheduledOperation:
+        return ScheduledOperation(
+            work_order_id=self.work_order_id,
+            step=self.step,
+            process=self.process,
+            plant_id=self.plant_id,
+            machine_id=self.machine_id,
+            unit=self.unit,
+            start=self.start,
+            end=self.end,
+            work=_duration(self.work_hours),
+        )
+
+
+class _WorkOrderRecord(_Record):
+    work_order_id: str
+    order_id: str
+    item_id: str
+    quantity: int
+    parent_id: str | None
+    plant_id: str
+    routing_id: str
+    start: Instant
+    end: Instant
+
+    @classmethod
+    def of(cls, wa: WorkOrderAssignment) -> _WorkOrderRecord:
+        return cls(
+            work_order_id=wa.work_order_id,
+            order_id=wa.order_id,
+            item_id=wa.item_id,
+            quantity=wa.quantity,
+            parent_id=wa.parent_id,
+            plant_id=wa.plant_id,
+            routing_id=wa.routing_id,
+            start=wa.start,
+            end=wa.end,
+        )
+
+    def to_domain(self) -> WorkOrderAssignment:
+        return WorkOrderAssignment(**self.model_dump())
+
+
+class _ShipmentRecord(_Record):
+    work_order_id: str
+    origin: str
+    destination: str
+    depart: Instant
+    arrive: Instant
+
+    @classmethod
+    def of(cls, shipment: Shipment) -> _ShipmentRecord:
+        return cls(
+            work_order_id=shipment.work_order_id,
+            origin=shipment.origin,
+            destination=shipment.destination,
+            depart=shipment.depart,
+            arrive=shipment.arrive,
+        )
+
+    def to_domain(self) -> Shipment:
+        return Shipment(**self.model_dump())
+
+
+class _DeliveryRecord(_Record):
+    order_id: str
+    plant_id: str
+    region: str
+    finish: Instant
+    arrival: Instant
+    due: Instant
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> _DeliveryRecord:
+        return cls(
+            order_id=delivery.order_id,
+            plant_id=delivery.plant_id,
+            region=delivery.region,
+            finish=delivery.finish,
+            arrival=delivery.arrival,
+            due=delivery.due,
+        )
+
+    def to_domain(self) -> Delivery:
+        return Delivery(**self.model_dump())
+
+
+class _ScheduleRecord(_Record):
+    work_orders: list[_WorkOrderRecord]
+    operations: list[_OperationRecord]
+    shipments: list[_ShipmentRecord]
+    deliveries: list[_DeliveryRecord]
+
+    @classmethod
+    def of(cls, schedule: Schedule) -> _ScheduleRecord:
+        return cls(
+            work_orders=[_WorkOrderRecord.of(wa) for wa in schedule.work_orders],
+            operations=[_OperationRecord.of(op) for op in schedule.operations],
+            shipments=[_ShipmentRecord.of(s) for s in schedule.shipments],
+            deliveries=[_DeliveryRecord.of(d) for d in schedule.deliveries],
+        )
+
+    def to_domain(self) -> Schedule:
+        return Schedule(
+            work_orders=tuple(r.to_domain() for r in self.work_orders),
+            operations=tuple(r.to_domain() for r in self.operations),
+            shipments=tuple(r.to_domain() for r in self.shipments),
+            deliveries=tuple(r.to_domain() for r in self.deliveries),
+        )
+
+
+class _ExplanationRecord(_Record):
+    kind: str
+    subject: str
+    message: str
+
+
+class _PlanRecord(_Record):
+    format: Literal["xiezuo-plan"]
+    version: Literal[1]
+    # Lax, so the status may be written as its text ("optimal").
+    status: Annotated[PlanStatus, Field(strict=False)]
+    tardiness_hours: float | None
+    tardiness_bound: float | None
+    makespan_hours: float | None
+    makespan_bound_hours: float | None
+    gap: float | None  # derived from the objectives: written for readers, ignored on reading
+    runtime_s: float
+    unplanned_orders: list[str]
+    explanations: list[_ExplanationRecord]
+    schedule: _ScheduleRecord | None
+
+    @classmethod
+    def of(cls, plan: Plan) -> _PlanRecord:
+        return cls(
+            format=FORMAT,
+            version=VERSION,
+            status=plan.status,
+            tardiness_hours=plan.tardiness_hours,
+            tardiness_bound=plan.tardiness_bound,
+            makespan_hours=_optional_hours(plan.makespan),
+            makespan_bound_hours=_optional_hours(plan.makespan_bound),
+            gap=plan.gap,
+            runtime_s=plan.runtime_s,
+            unplanned_orders=list(plan.unplanned_orders),
+            explanations=[
+                _ExplanationRecord(kind=e.kind, subject=e.subject, message=e.message)
+                for e in plan.explanations
+            ],
+            schedule=None if plan.schedule is None else _ScheduleRecord.of(plan.schedule),
+        )
+
+    def to_domain(self) -> Plan:
+        return Plan(
+            status=self.status,
+            schedule=None if self.schedule is None else self.schedule.to_domain(),
+            tardiness_hours=self.tardiness_hours,
+            tardiness_bound=self.tardiness_bound,
+            makespan=_optional_duration(self.makespan_hours),
+            makespan_bound=_optional_duration(self.makespan_bound_hours),
+            runtime_s=self.runtime_s,
+            unplanned_orders=tuple(self.unplanned_orders),
+            explanations=tuple(Explanation(**e.model_dump()) for e in self.explanations),
+        )
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The JSON-ready form of ``plan``: only dicts, lists, strings, numbers and ``None``."""
+    return _PlanRecord.of(plan).model_dump(mode="json")
+
+
+def write_plan(plan: Plan, path: str | Path) -> None:
+    """Write ``plan`` to ``path`` as UTF-8 JSON, readable again by :func:`read_plan`."""
+    text = json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def plan_from_dict(data: object, source: str) -> Plan:
+    """Build a plan from parsed JSON.
+
+    Parameters
+    ----------
+    data:
+        What ``json.load`` returned for a plan file.
+    source:
+        Names the input in error messages, usually the file name.
+
+    Raises
+    ------
+    InputError
+        On the first malformed value, with its JSON path (``schedule.operations[12].start``)
+        and what was expected.
+    """
+    try:
+        record = _PlanRecord.model_validate(data)
+    except ValidationError as error:
+        raise _input_error(error, source) from error
+    return record.to_domain()
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read a plan file written by :func:`write_plan`.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, is not JSON (with line and column) or is not a
+        plan (with the JSON path of the first bad value).
+    """
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(source, "", f"cannot read the plan file: {error}") from error
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            source,
+            f"line {error.lineno}, column {error.colno}",
+            f"the file is not valid JSON: {error.msg}",
+        ) from error
+    return plan_from_dict(data, source)
+
+
+def _input_error(error: ValidationError, source: str) -> InputError:
+    """Name the first problem; the rest are often its echoes (a missing list, ...)."""
+    details = error.errors()
+    first = details[0]
+    location = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"]
+    ).lstrip(".")
+    if first["type"] == "missing":
+        problem = "this required field is missing"
+    elif first["type"] == "extra_forbidden":
+        problem = "this field is not part of the plan format; remove it or fix its spelling"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        problem = f"{message[:1].lower()}{message[1:]}"
+        if first["type"] != "value_error":
+            problem += f", not {_brief(first['input'])}"
+    others = len(details) - 1
+    if others:
+        problem += f" (and {others} more problem{'s' if others > 1 else ''})"
+    return InputError(source, location or "the whole file", problem)
+
+
+def _brief(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}..."

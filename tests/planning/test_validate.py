@@ -1,0 +1,522 @@
+"""The plan validator: a hand-made correct schedule passes, and each broken rule is caught."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from xiezuo.domain import (
+    BomLine,
+    Calendar,
+    Delivery,
+    Item,
+    ItemKind,
+    Lane,
+    Machine,
+    Network,
+    Operation,
+    Order,
+    Plant,
+    Routing,
+    Schedule,
+    ScheduledOperation,
+    Shipment,
+    WorkOrderAssignment,
+    validate_network,
+)
+from xiezuo.planning.validate import Violation, validate_plan
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PRESS = "ORD-1:PRESS"
+FRAME = "ORD-1:PRESS/FRAME"
+SPARE = "ORD-2:FRAME"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(1958, 7, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def make_network() -> Network:
+    """Two plants, 08:00-16:00 every day: frames are cast and milled, presses assembled.
+
+    ORD-1 is a press of two frames; frames are made at P2 and shipped to P1 (24 h).
+    ORD-2 is a spare frame pinned to P2 and released on 3 July.
+    """
+    frame_routing = Routing(
+        id="cast-mill",
+        operations=(
+            Operation(
+                process="cast",
+                setup=timedelta(hours=1),
+                run_per_unit=timedelta(hours=2),
+                precision_grade=11,  # a casting is machined to the item's grade afterwards
+            ),
+            Operation(process="mill", run_per_unit=timedelta(hours=3)),
+        ),
+    )
+    return Network(
+        start=at(1, 8),
+        calendar=Calendar(
+            working_days=tuple(range(7)),
+            shifts_per_day=1,
+            shift_length=timedelta(hours=8),
+            first_shift_start=time(8, 0),
+        ),
+        processes=("cast", "mill", "assemble"),
+        regions=("EAST",),
+        plants=(
+            Plant(
+                id="P1",
+                machines=(
+                    Machine(id="ASM", process="assemble", max_weight_t=20, precision_grade=6),
+                    Machine(id="CAST1", process="cast", max_weight_t=10, precision_grade=9),
+                    Machine(id="MILL1", process="mill", max_weight_t=10, precision_grade=6),
+                ),
+            ),
+            Plant(
+                id="P2",
+                machines=(
+                    Machine(
+                        id="CAST2", process="cast", units=2, max_weight_t=10, precision_grade=9
+                    ),
+                    Machine(id="MILL2", process="mill", max_weight_t=10, precision_grade=6),
+                    Machine(id="MILL-S", process="mill", max_weight_t=2, precision_grade=6),
+                ),
+            ),
+        ),
+        items=(
+            Item(
+                id="PRESS",
+                kind=ItemKind.PRODUCT,
+                weight_t=10,
+                precision_grade=7,
+                bom=(BomLine(item_id="FRAME", quantity=2),),
+                routings=(
+                    Routing(
+                        id="assemble",
+                        operations=(
+                            Operation(process="assemble", run_per_unit=timedelta(hours=3)),
+                        ),
+                    ),
+                ),
+            ),
+            Item(id="FRAME", weight_t=5, precision_grade=8, routings=(frame_routing,)),
+        ),
+        orders=(
+            Order(id="ORD-1", region="EAST", item_id="PRESS", due=at(10, 16)),
+            Order(
+                id="ORD-2",
+                region="EAST",
+                item_id="FRAME",
+                due=at(10, 16),
+                release=at(3, 8),
+                plant_id="P2",
+            ),
+        ),
+        lanes=(
+            Lane(origin="P2", destination="P1", lead_time=timedelta(hours=24)),
+            Lane(origin="P1", destination="P2", lead_time=timedelta(hours=24)),
+            Lane(origin="P1", destination="EAST", lead_time=timedelta(hours=48)),
+            Lane(origin="P2", destination="EAST", lead_time=timedelta(hours=72)),
+        ),
+    )
+
+
+def op(
+    work_order_id: str,
+    step: int,
+    process: str,
+    machine: str,
+    start: datetime,
+    end: datetime,
+    work_hours: int,
+    *,
+    plant: str = "P2",
+) -> ScheduledOperation:
+    return ScheduledOperation(
+        work_order_id=work_order_id,
+        step=step,
+        process=process,
+        plant_id=plant,
+        machine_id=machine,
+        unit=0,
+        start=start,
+        end=end,
+        work=timedelta(hours=work_hours),
+    )
+
+
+def make_schedule() -> Schedule:
+    """A correct schedule; the frame's milling pauses overnight from 1 to 2 July."""
+    return Schedule(
+        work_orders=(
+            WorkOrderAssignment(
+                work_order_id=PRESS,
+                order_id="ORD-1",
+                item_id="PRESS",
+                quantity=1,
+                parent_id=None,
+                plant_id="P1",
+                routing_id="assemble",
+                start=at(3, 11),
+                end=at(3, 14),
+            ),
+            WorkOrderAssignment(
+                work_order_id=FRAME,
+                order_id="ORD-1",
+                item_id="FRAME",
+                quantity=2,
+                parent_id=PRESS,
+                plant_id="P2",
+                routing_id="cast-mill",
+                start=at(1, 8),
+                end=at(2, 11),
+            ),
+            WorkOrderAssignment(
+                work_order_id=SPARE,
+                order_id="ORD-2",
+                item_id="FRAME",
+                quantity=1,
+                parent_id=None,
+                plant_id="P2",
+                routing_id="cast-mill",
+                start=at(3, 8),
+                end=at(3, 14),
+            ),
+        ),
+        operations=(
+            op(FRAME, 1, "cast", "CAST2", at(1, 8), at(1, 13), 5),
+            op(FRAME, 2, "mill", "MILL2", at(1, 13), at(2, 11), 6),
+            op(PRESS, 1, "assemble", "ASM", at(3, 11), at(3, 14), 3, plant="P1"),
+            op(SPARE, 1, "cast", "CAST2", at(3, 8), at(3, 11), 3),
+            op(SPARE, 2, "mill", "MILL2", at(3, 11), at(3, 14), 3),
+        ),
+        shipments=(
+            Shipment(
+                work_order_id=FRAME,
+                origin="P2",
+                destination="P1",
+                depart=at(2, 11),
+                arrive=at(3, 11),
+            ),
+        ),
+        deliveries=(
+            Delivery(
+                order_id="ORD-1",
+                plant_id="P1",
+                region="EAST",
+                finish=at(3, 14),
+                arrival=at(5, 14),
+                due=at(10, 16),
+            ),
+            Delivery(
+                order_id="ORD-2",
+                plant_id="P2",
+                region="EAST",
+                finish=at(3, 14),
+                arrival=at(6, 14),
+                due=at(10, 16),
+            ),
+        ),
+    )
+
+
+def replace_op(schedule: Schedule, work_order_id: str, step: int, **changes: Any) -> Schedule:
+    operations = tuple(
+        replace(o, **changes) if (o.work_order_id, o.step) == (work_order_id, step) else o
+        for o in schedule.operations
+    )
+    return replace(schedule, operations=operations)
+
+
+def replace_work_order(schedule: Schedule, work_order_id: str, **changes: Any) -> Schedule:
+    work_orders = tuple(
+        replace(wa, **changes) if wa.work_order_id == work_order_id else wa
+        for wa in schedule.work_orders
+    )
+    return replace(schedule, work_orders=work_orders)
+
+
+def violations_of(rule: str, violations: tuple[Violation, ...]) -> list[str]:
+    return [v.message for v in violations if v.rule == rule]
+
+
+def test_the_hand_made_network_is_valid() -> None:
+    validate_network(make_network())
+
+
+def test_a_correct_schedule_has_no_violations() -> None:
+    assert validate_plan(make_network(), make_schedule()) == ()
+
+
+def test_shifts_follow_the_network_zone_not_the_schedule_offsets() -> None:
+    """A schedule written in UTC (or read back from a file) is judged by Shanghai shifts."""
+    schedule = make_schedule()
+    in_utc = replace(
+        schedule,
+        operations=tuple(
+            replace(o, start=o.start.astimezone(UTC), end=o.end.astimezone(UTC))
+            for o in schedule.operations
+        ),
+    )
+    assert validate_plan(make_network(), in_utc) == ()
+
+
+def test_a_missing_work_order_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace(
+        schedule, work_orders=tuple(wa for wa in schedule.work_orders if wa.work_order_id != FRAME)
+    )
+    messages = violations_of("work_order", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "not scheduled" in m for m in messages)
+
+
+def test_a_duplicated_work_order_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace(schedule, work_orders=(*schedule.work_orders, schedule.work_orders[0]))
+    messages = violations_of("work_order", validate_plan(make_network(), schedule))
+    assert any(PRESS in m and "more than once" in m for m in messages)
+
+
+def test_an_unknown_work_order_is_reported() -> None:
+    schedule = make_schedule()
+    ghost = replace(schedule.work_orders[0], work_order_id="ORD-9:PRESS")
+    schedule = replace(schedule, work_orders=(*schedule.work_orders, ghost))
+    messages = violations_of("work_order", validate_plan(make_network(), schedule))
+    assert any("ORD-9:PRESS" in m for m in messages)
+
+
+def test_a_wrong_quantity_is_reported() -> None:
+    schedule = replace_work_order(make_schedule(), FRAME, quantity=3)
+    messages = violations_of("work_order", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "quantity 3" in m and "2" in m for m in messages)
+
+
+def test_a_wrong_parent_is_reported() -> None:
+    schedule = replace_work_order(make_schedule(), FRAME, parent_id=None)
+    messages = violations_of("work_order", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "parent" in m for m in messages)
+
+
+def test_an_unplanned_order_may_be_absent() -> None:
+    schedule = make_schedule()
+    schedule = replace(
+        schedule,
+        work_orders=tuple(wa for wa in schedule.work_orders if wa.order_id != "ORD-2"),
+        operations=tuple(o for o in schedule.operations if o.work_order_id != SPARE),
+        deliveries=tuple(d for d in schedule.deliveries if d.order_id != "ORD-2"),
+    )
+    assert validate_plan(make_network(), schedule, unplanned=("ORD-2",)) == ()
+    assert violations_of("work_order", validate_plan(make_network(), schedule))
+
+
+def test_a_routing_the_plant_cannot_run_is_reported() -> None:
+    schedule = replace_work_order(make_schedule(), PRESS, plant_id="P2")
+    messages = violations_of("routing", validate_plan(make_network(), schedule))
+    assert any("'P2'" in m and "'PRESS'" in m and "'assemble'" in m for m in messages)
+
+
+def test_an_unknown_routing_is_reported() -> None:
+    schedule = replace_work_order(make_schedule(), FRAME, routing_id="forge")
+    messages = violations_of("routing", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "'forge'" in m for m in messages)
+
+
+def test_a_pinned_order_made_elsewhere_is_reported() -> None:
+    schedule = replace_work_order(make_schedule(), SPARE, plant_id="P1")
+    messages = violations_of("pinned_plant", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "'P1'" in m and "'P2'" in m for m in messages)
+
+
+def test_a_missing_step_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace(
+        schedule,
+        operations=tuple(o for o in schedule.operations if (o.work_order_id, o.step) != (SPARE, 2)),
+    )
+    messages = violations_of("operation_steps", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "[1]" in m and "[1, 2]" in m for m in messages)
+
+
+def test_a_wrong_process_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, process="cast")
+    messages = violations_of("operation_steps", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "'cast'" in m and "'mill'" in m for m in messages)
+
+
+def test_a_machine_of_another_plant_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, plant_id="P1", machine_id="MILL1")
+    messages = violations_of("machine", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "'P1'" in m for m in messages)
+
+
+def test_a_machine_of_another_process_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, machine_id="CAST2")
+    messages = violations_of("machine", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "'CAST2'" in m for m in messages)
+
+
+def test_an_incapable_machine_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, machine_id="MILL-S")
+    messages = violations_of("machine", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "'MILL-S'" in m and "5 t" in m for m in messages)
+
+
+def test_a_unit_out_of_range_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 1, unit=2)
+    messages = violations_of("machine", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "unit 2" in m and "'CAST2'" in m for m in messages)
+
+
+def test_an_operation_ending_before_it_starts_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, end=at(3, 11))
+    messages = violations_of("calendar", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "not before its end" in m for m in messages)
+
+
+def test_wrong_recorded_work_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, work=timedelta(hours=2))
+    messages = violations_of("calendar", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "2 h" in m and "3 h" in m for m in messages)
+
+
+def test_too_little_working_time_is_reported() -> None:
+    """Milling the frames needs 6 h; 13:00 to 08:00 next day holds only 3 working hours."""
+    schedule = replace_op(make_schedule(), FRAME, 2, end=at(2, 8))
+    messages = violations_of("calendar", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "only 3 h" in m and "'MILL2'" in m for m in messages)
+
+
+def test_a_start_in_non_working_time_is_reported() -> None:
+    schedule = replace_op(make_schedule(), FRAME, 2, start=at(1, 16))
+    messages = violations_of("calendar", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "does not work" in m and "16:00" in m for m in messages)
+
+
+def test_overlapping_operations_are_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 1, start=at(1, 12), end=at(1, 15))
+    messages = violations_of("overlap", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and FRAME in m and "'CAST2'" in m for m in messages)
+
+
+def test_a_contained_overlap_behind_a_short_operation_is_reported() -> None:
+    """An op inside a long one is caught even when a short op sits between them."""
+    schedule = make_schedule()
+    schedule = replace_op(schedule, SPARE, 1, start=at(1, 9), end=at(1, 10))
+    schedule = replace_op(schedule, SPARE, 2, machine_id="CAST2", process="cast")
+    schedule = replace_op(schedule, SPARE, 2, start=at(1, 11), end=at(1, 12))
+    messages = violations_of("overlap", validate_plan(make_network(), schedule))
+    assert sum(FRAME in m for m in messages) == 2
+
+
+def test_a_step_starting_before_the_previous_one_ends_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, start=at(3, 10), end=at(3, 13))
+    messages = violations_of("routing_precedence", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "step 2" in m and "step 1" in m for m in messages)
+
+
+def test_an_assembly_before_its_component_arrives_is_reported() -> None:
+    schedule = replace_op(make_schedule(), PRESS, 1, start=at(3, 8), end=at(3, 11))
+    messages = violations_of("bom_precedence", validate_plan(make_network(), schedule))
+    assert any(PRESS in m and FRAME in m and "24 h" in m for m in messages)
+
+
+def test_a_missing_shipment_is_reported() -> None:
+    schedule = replace(make_schedule(), shipments=())
+    messages = violations_of("shipment", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "no shipment" in m for m in messages)
+
+
+def test_a_shipment_leaving_too_early_is_reported() -> None:
+    schedule = make_schedule()
+    early = replace(schedule.shipments[0], depart=at(2, 10), arrive=at(3, 10))
+    messages = violations_of(
+        "shipment", validate_plan(make_network(), replace(schedule, shipments=(early,)))
+    )
+    assert any(FRAME in m and "departs" in m for m in messages)
+
+
+def test_a_shipment_with_the_wrong_transit_time_is_reported() -> None:
+    schedule = make_schedule()
+    quick = replace(schedule.shipments[0], arrive=at(3, 9))
+    messages = violations_of(
+        "shipment", validate_plan(make_network(), replace(schedule, shipments=(quick,)))
+    )
+    assert any(FRAME in m and "not 24 h" in m for m in messages)
+
+
+def test_a_shipment_of_a_same_plant_component_is_reported() -> None:
+    schedule = make_schedule()
+    extra = replace(schedule.shipments[0], work_order_id=SPARE)
+    schedule = replace(schedule, shipments=(*schedule.shipments, extra))
+    messages = violations_of("shipment", validate_plan(make_network(), schedule))
+    assert any(SPARE in m for m in messages)
+
+
+def test_a_missing_lane_is_reported() -> None:
+    network = make_network()
+    network = replace(network, lanes=tuple(lane for lane in network.lanes if lane.origin != "P2"))
+    messages = violations_of("lane", validate_plan(network, make_schedule()))
+    assert any(FRAME in m and "'P2'" in m and "'P1'" in m for m in messages)
+    assert any("ORD-2" in m and "'EAST'" in m for m in messages)
+
+
+def test_an_operation_before_the_release_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace_op(schedule, SPARE, 1, start=at(2, 8), end=at(2, 11))
+    schedule = replace_work_order(schedule, SPARE, start=at(2, 8))
+    messages = violations_of("release", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "release of order 'ORD-2'" in m for m in messages)
+
+
+def test_an_operation_before_the_network_start_is_reported() -> None:
+    network = replace(make_network(), start=at(1, 9))
+    messages = violations_of("release", validate_plan(network, make_schedule()))
+    assert any(FRAME in m and "network start" in m for m in messages)
+
+
+def test_a_missing_delivery_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace(schedule, deliveries=schedule.deliveries[:1])
+    messages = violations_of("delivery", validate_plan(make_network(), schedule))
+    assert any("'ORD-2'" in m and "no delivery" in m for m in messages)
+
+
+def test_a_duplicated_delivery_is_reported() -> None:
+    schedule = make_schedule()
+    schedule = replace(schedule, deliveries=(*schedule.deliveries, schedule.deliveries[0]))
+    messages = violations_of("delivery", validate_plan(make_network(), schedule))
+    assert any("'ORD-1'" in m and "2 deliveries" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("plant_id", "P2", "plant 'P2'"),
+        ("finish", at(3, 15), "finish 1958-07-03T15:00:00+08:00"),
+        ("arrival", at(5, 15), "arrival 1958-07-05T15:00:00+08:00"),
+        ("due", at(9, 16), "due date 1958-07-09T16:00:00+08:00"),
+    ],
+)
+def test_a_wrong_delivery_field_is_reported(field: str, value: Any, named: str) -> None:
+    schedule = make_schedule()
+    wrong = replace(schedule.deliveries[0], **{field: value})
+    schedule = replace(schedule, deliveries=(wrong, *schedule.deliveries[1:]))
+    messages = violations_of("delivery", validate_plan(make_network(), schedule))
+    assert any("'ORD-1'" in m and named in m for m in messages)
+
+
+def test_assignment_times_must_match_the_operations() -> None:
+    schedule = replace_work_order(make_schedule(), FRAME, end=at(2, 12))
+    messages = violations_of("assignment_times", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "1958-07-02T11:00:00+08:00" in m for m in messages)
+
+
+def test_violations_name_their_subject() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 1, unit=5)
+    (violation,) = validate_plan(make_network(), schedule)
+    assert violation.subject == f"work order {SPARE} step 1"
