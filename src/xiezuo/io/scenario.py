@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+import reprlib
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -42,12 +42,21 @@ from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
 from xiezuo.io.yaml_source import line_of, read_yaml
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
     import yaml
     from pydantic_core import ErrorDetails
 
 _T = TypeVar("_T")
 _Path = tuple[str | int, ...]
 _FORMAT_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_SECTION_BY_KIND = {
+    "process": "processes",
+    "region": "regions",
+    "plant": "plants",
+    "item": "items",
+    "plant or region": "plants or regions",
+}
 
 
 def load_scenario(path: str | Path) -> Network:
@@ -151,7 +160,8 @@ def _input_error(exc: ValidationError, source: str, locate: _Locator) -> InputEr
     first = errors[0]
     problem = _describe(first)
     if len(errors) > 1:
-        problem += f" ({len(errors) - 1} more problem(s) in this file after this one)"
+        more = len(errors) - 1
+        problem += f" (and {more} more problem{'s' if more > 1 else ''} after this one)"
     return InputError(source, locate(first["loc"]), problem)
 
 
@@ -160,11 +170,14 @@ def _describe(error: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
         return f"unknown field {loc[-1]!r}; expected one of: {', '.join(allowed)}"
+    if kind in ("model_type", "model_attributes_type"):
+        fields = ", ".join(_fields_at(loc))
+        return f"expected a mapping with the fields {fields}, not {reprlib.repr(error['input'])}"
     if kind == "missing":
         return f"the required field {loc[-1]!r} is missing"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", error["msg"]))
-    return f"{error['msg']} (got {error['input']!r})"
+    return f"{error['msg']} (got {reprlib.repr(error['input'])})"
 
 
 def _fields_at(path: Sequence[str | int]) -> list[str]:
@@ -173,22 +186,22 @@ def _fields_at(path: Sequence[str | int]) -> list[str]:
     for step in path:
         if isinstance(step, int) or not hasattr(model, "model_fields"):
             continue
-        annotation = model.model_fields[step].annotation
-        model = next(_models_in(annotation), object)
+        info = model.model_fields.get(step)
+        model = object if info is None else next(_models_in(info.annotation), object)
     fields = getattr(model, "model_fields", {})
     return [info.alias or name for name, info in fields.items()]
 
 
-def _models_in(annotation: object) -> Iterable[type[object]]:
+def _models_in(annotation: object) -> Iterator[type[object]]:
     if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
         yield annotation
     for arg in getattr(annotation, "__args__", ()):
         yield from _models_in(arg)
 
 
-def _unknown(what: str, value: str, known: Iterable[str]) -> str:
+def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; declare it under {what}s"
+    hint = f"; did you mean {close[0]!r}?" if close else f"; declare it under {section}"
     return f"unknown {what} {value!r}{hint}"
 
 
@@ -259,8 +272,9 @@ class _Converter:
                     earlier = self.locate((*path, first_idx_by_id[value]))
                     self.fail((*path, idx), f"{what} {value!r} is already given at {earlier}")
                 first_idx_by_id[value] = idx
+        plant_ids = {p.id for p in spec.plants}
         for r_idx, region in enumerate(spec.regions):
-            if region in {p.id for p in spec.plants}:
+            if region in plant_ids:
                 self.fail(
                     ("regions", r_idx),
                     f"region {region!r} is also a plant ID, so lanes could not tell them apart",
@@ -273,7 +287,7 @@ class _Converter:
 
         def require(path: _Path, what: str, value: str, known: set[str]) -> None:
             if value not in known:
-                self.fail(path, _unknown(what, value, known))
+                self.fail(path, _unknown(what, value, known, _SECTION_BY_KIND[what]))
 
         for p_idx, plant in enumerate(spec.plants):
             for m_idx, machine in enumerate(plant.machines):
@@ -282,8 +296,10 @@ class _Converter:
         for i_idx, item in enumerate(spec.items):
             for b_idx, line in enumerate(item.bom):
                 require(("items", i_idx, "bom", b_idx, "item"), "item", line.item, items)
-            for path, op in self.operation_specs(i_idx):
-                require((*path, "process"), "process", op.process, processes)
+            for r_path, _, operations in self.routing_specs(i_idx):
+                for o_idx, op in enumerate(operations):
+                    op_path = (*r_path, "operations", o_idx, "process")
+                    require(op_path, "process", op.process, processes)
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -295,14 +311,15 @@ class _Converter:
             if lane.from_ == lane.to:
                 self.fail(("lanes", l_idx), "a lane must join two different places")
 
-    def operation_specs(self, i_idx: int) -> Iterable[tuple[_Path, OperationSpec]]:
+    def routing_specs(self, i_idx: int) -> list[tuple[_Path, str, list[OperationSpec]]]:
+        """Each routing of an item as (path holding its operations, ID, operations)."""
         item = self.spec.items[i_idx]
-        if item.operations is not None:
-            for o_idx, op in enumerate(item.operations):
-                yield ("items", i_idx, "operations", o_idx), op
-        for r_idx, routing in enumerate(item.routings or ()):
-            for o_idx, op in enumerate(routing.operations):
-                yield ("items", i_idx, "routings", r_idx, "operations", o_idx), op
+        if item.routings is None:
+            return [(("items", i_idx), "main", item.operations or [])]
+        return [
+            (("items", i_idx, "routings", r_idx), routing.id, routing.operations)
+            for r_idx, routing in enumerate(item.routings)
+        ]
 
     def calendar(self, path: _Path, base: Calendar, spec: CalendarSpec | None) -> Calendar:
         if spec is None:
@@ -318,7 +335,7 @@ class _Converter:
             overrides["first_shift_start"] = spec.first_shift_start
         if spec.holidays is not None:
             overrides["holidays"] = tuple(spec.holidays)
-        return self.build(path, replace, obj=base, **overrides)
+        return self.build(path, lambda **changes: replace(base, **changes), **overrides)
 
     def instant(self, value: date, *, end_of_day: bool = False) -> datetime:
         """A date alone is 00:00 that day, or the next midnight when it is a deadline."""
@@ -367,28 +384,17 @@ class _Converter:
     def items(self) -> Iterable[Item]:
         for i_idx, item in enumerate(self.spec.items):
             path: _Path = ("items", i_idx)
-            operations_by_routing: dict[tuple[int, str], list[Operation]] = {}
-            for op_path, op in self.operation_specs(i_idx):
-                r_idx = op_path[3] if op_path[2] == "routings" else 0
-                routing_id = item.routings[r_idx].id if item.routings else "main"
-                operation = self.build(
-                    op_path,
-                    Operation,
-                    process=op.process,
-                    setup=timedelta(hours=op.setup_hours),
-                    run_per_unit=timedelta(hours=op.run_hours_per_unit),
-                    min_weight_t=op.min_weight_t,
-                    precision_grade=op.precision_grade,
-                )
-                operations_by_routing.setdefault((int(r_idx), routing_id), []).append(operation)
             routings = tuple(
                 self.build(
-                    (*path, "routings", r_idx) if item.routings else (*path, "operations"),
+                    r_path,
                     Routing,
                     id=routing_id,
-                    operations=tuple(ops),
+                    operations=tuple(
+                        self.operation((*r_path, "operations", o_idx), op)
+                        for o_idx, op in enumerate(operations)
+                    ),
                 )
-                for (r_idx, routing_id), ops in operations_by_routing.items()
+                for r_path, routing_id, operations in self.routing_specs(i_idx)
             )
             bom = tuple(
                 self.build(
@@ -407,6 +413,17 @@ class _Converter:
                 bom=bom,
                 routings=routings,
             )
+
+    def operation(self, path: _Path, op: OperationSpec) -> Operation:
+        return self.build(
+            path,
+            Operation,
+            process=op.process,
+            setup=timedelta(hours=op.setup_hours),
+            run_per_unit=timedelta(hours=op.run_hours_per_unit),
+            min_weight_t=op.min_weight_t,
+            precision_grade=op.precision_grade,
+        )
 
     def orders(self) -> Iterable[Order]:
         for o_idx, order in enumerate(self.spec.orders):

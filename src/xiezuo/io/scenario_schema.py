@@ -4,17 +4,15 @@ These models check the file's shape, types and units only. Turning them into dom
 objects, and every rule that spans objects, lives in :mod:`xiezuo.io.scenario`.
 Field docstrings become the descriptions of the published JSON Schema.
 
-Run ``python -m xiezuo.io.scenario_schema docs/scenario.schema.json`` to rewrite the
-committed schema after changing a model; a test fails while the two differ.
+After changing a model, rewrite the committed schema with
+``python -m xiezuo.io.export_schema docs/scenario.schema.json``; a test fails while
+the two differ.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -304,12 +302,3 @@ def scenario_json_schema() -> dict[str, Any]:
     """
     schema = ScenarioSpec.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-def render_scenario_json_schema() -> str:
-    """The schema as the text committed in ``docs/scenario.schema.json``."""
-    return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":
-    Path(sys.argv[1]).write_text(render_scenario_json_schema(), encoding="utf-8")

@@ -9,11 +9,14 @@ and dates stay text for the file schema to parse, exactly as in JSON.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import yaml
 
 from xiezuo.errors import InputError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 class _Loader(yaml.SafeLoader):
