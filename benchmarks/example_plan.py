@@ -38,7 +38,8 @@ def main() -> None:
         objective = "" if event.objective is None else f"{event.objective:10.1f}"
         bound = "" if event.bound is None else f"{event.bound:10.1f}"
         print(
-            f"{loaded + event.elapsed_s:7.2f} s  {event.phase:9}  obj {objective:>10}  bound {bound:>10}"
+            f"{loaded + event.elapsed_s:7.2f} s  {event.phase:9}  "
+            f"obj {objective:>10}  bound {bound:>10}"
         )
 
     params = PlanParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
@@ -54,11 +55,13 @@ def main() -> None:
         e.elapsed_s for e in solutions if e.phase == "tardiness" and e.objective == best_tardiness
     )
     late = sum(1 for d in result.schedule.deliveries if d.is_late)
+    gap = "n/a" if result.gap is None else f"{result.gap:.1%}"
     print()
     print(f"machine: {platform.node()} ({platform.machine()}), workers {args.workers}")
     print(
         f"scenario: {args.scenario.name}: {len(network.orders)} orders, "
-        f"{len(result.schedule.work_orders)} work orders, {len(result.schedule.operations)} operations"
+        f"{len(result.schedule.work_orders)} work orders, "
+        f"{len(result.schedule.operations)} operations"
     )
     print(
         f"load: {loaded:.2f} s; first feasible plan: {loaded + first.elapsed_s:.2f} s "
@@ -68,10 +71,11 @@ def main() -> None:
         f"best weighted tardiness {best_tardiness:.1f} h reached at {loaded + time_to_best:.2f} s"
     )
     print(
-        f"final: {result.status.value}; {len(result.schedule.deliveries) - late} on time, {late} late, "
+        f"final: {result.status.value}; "
+        f"{len(result.schedule.deliveries) - late} on time, {late} late, "
         f"{len(result.unplanned_orders)} unplanned; tardiness {result.tardiness_hours:.1f} h "
         f"(bound {result.tardiness_bound:.1f} h); makespan {result.makespan} "
-        f"(bound {result.makespan_bound}); gap {result.gap if result.gap is None else f'{result.gap:.1%}'}; "
+        f"(bound {result.makespan_bound}); gap {gap}; "
         f"runtime {result.runtime_s:.1f} s"
     )
     print(f"validator: {'accepts the plan' if not violations else f'{len(violations)} violations'}")

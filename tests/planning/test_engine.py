@@ -48,10 +48,8 @@ def _item(item_id: str, *steps: tuple[str, float], bom: tuple[BomLine, ...] = ()
     )
 
 
-def _machine(machine_id: str, process: str, units: int = 1, **kw: object) -> Machine:
-    return Machine(
-        id=machine_id, process=process, units=units, max_weight_t=50, precision_grade=6, **kw
-    )  # type: ignore[arg-type]
+def _machine(machine_id: str, process: str, units: int = 1) -> Machine:
+    return Machine(id=machine_id, process=process, units=units, max_weight_t=50, precision_grade=6)
 
 
 def _network(

@@ -171,7 +171,8 @@ def _print_plan(run: PlanRun) -> None:
     late_count = sum(1 for line in lines if line.is_late)
     gap = "–" if plan.gap is None else f"{plan.gap:.1%}"
     console.print(
-        f"[bold]{plan.status.value}[/]: {len(lines) - late_count} orders on time, {late_count} late, "
+        f"[bold]{plan.status.value}[/]: {len(lines) - late_count} orders on time, "
+        f"{late_count} late, "
         f"{len(plan.unplanned_orders)} unplanned; weighted tardiness "
         f"{_hours(plan.tardiness_hours)} (bound {_hours(plan.tardiness_bound)}); makespan "
         f"{_days(plan.makespan)} (bound {_days(plan.makespan_bound)}); gap {gap}; "

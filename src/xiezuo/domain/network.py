@@ -201,7 +201,11 @@ class Item:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
-    """A customer order; ``plant_id`` pins an existing commitment to its plant."""
+    """A customer order.
+
+    ``plant_id`` marks a plant's existing commitment: the end product is built at that
+    plant, while its components may still be made anywhere in the network.
+    """
 
     id: str
     region: str

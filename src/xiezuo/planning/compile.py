@@ -126,29 +126,26 @@ def compile_problem(network: Network) -> Problem:
             )
             continue
         pinned = network.plant_by_id.get(order.plant_id or "")
-        if pinned is not None:
-            cannot = [
-                wo.item_id
-                for wo in explode_order(network, order)
-                if not capable_routings(network.item_by_id[wo.item_id], pinned)
-            ]
-            if cannot:
-                unplanned.append(
-                    (
-                        order.id,
-                        f"missing capability: pinned plant {pinned.id!r} cannot make "
-                        f"{', '.join(sorted(set(cannot)))}",
-                    )
+        if pinned is not None and not capable_routings(network.item_by_id[order.item_id], pinned):
+            unplanned.append(
+                (
+                    order.id,
+                    f"missing capability: pinned plant {pinned.id!r} cannot make {order.item_id}",
                 )
-                continue
+            )
+            continue
         exploded.append((order, explode_order(network, order)))
 
     total_work = 0
     raw_work_orders = []
     for order_idx, (order, order_work_orders) in enumerate(exploded):
-        plants = [network.plant_by_id[order.plant_id]] if order.plant_id else network.plants
         for wo in order_work_orders:
             item = network.item_by_id[wo.item_id]
+            # A pinned order's end product is built at its plant; its parts may come from
+            # anywhere in the network, as when other plants took parts of a set.
+            pinned_plant = network.plant_by_id.get(order.plant_id or "")
+            is_pinned = pinned_plant is not None and wo.parent_id is None
+            plants = (pinned_plant,) if pinned_plant and is_pinned else network.plants
             options = []
             for plant in plants:
                 for routing in capable_routings(item, plant):

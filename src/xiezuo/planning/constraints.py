@@ -14,39 +14,67 @@ from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
-    from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars
+from xiezuo.planning.timeline import PERIOD
+from xiezuo.planning.variables import ModelVars, Piece, PlacementCache, TimingVars
 
 
 def add_working_windows(
     model: cp_model.CpModel, timing: TimingVars, placements: PlacementCache
 ) -> bool:
-    """S ∈ one window with E = S + work, or S = a window start with E its spanning finish.
+    """S lies in one window with E = S + work, or S is a window start and E its finish.
 
+    Spanning placements are encoded by weekday: E = S + span(S mod week) from a small
+    table, with the few starts near holidays in a table of their own. A table over every
+    window start would make CP-SAT encode each start value as a Boolean.
     Returns ``False`` when the work cannot be placed at all before the horizon.
     """
     options = placements.get(timing.windows_idx, timing.work)
-    short = cp_model.Domain.from_intervals([list(r) for r in options.short_ranges])
-    if not options.short_ranges and not options.long_slots:
+    if options.is_empty:
         return False
-    if not options.long_slots:
-        model.add_linear_expression_in_domain(timing.start, short)
-        model.add(timing.end == timing.start + timing.work)
-        return True
-    if not options.short_ranges:
-        model.add_allowed_assignments([timing.start, timing.end], options.long_slots)
-        return True
     name = timing.start.name
-    timing.is_short = model.new_bool_var(f"{name}_short")
-    timing.short_start = model.new_int_var_from_domain(short, f"{name}_sstart")
-    long_starts = cp_model.Domain.from_values([a for a, _ in options.long_slots])
-    long_ends = cp_model.Domain.from_values([b for _, b in options.long_slots])
-    timing.long_start = model.new_int_var_from_domain(long_starts, f"{name}_lstart")
-    timing.long_end = model.new_int_var_from_domain(long_ends, f"{name}_lend")
-    model.add_allowed_assignments([timing.long_start, timing.long_end], options.long_slots)
-    model.add(timing.start == timing.short_start).only_enforce_if(timing.is_short)
-    model.add(timing.end == timing.start + timing.work).only_enforce_if(timing.is_short)
-    model.add(timing.start == timing.long_start).only_enforce_if(~timing.is_short)
-    model.add(timing.end == timing.long_end).only_enforce_if(~timing.is_short)
+    pieces = []
+    if options.short_ranges:
+        domain = cp_model.Domain.from_intervals([list(r) for r in options.short_ranges])
+        start = model.new_int_var_from_domain(domain, f"{name}_short")
+        end = model.new_int_var(0, domain.max() + timing.work, f"{name}_short_end")
+        model.add(end == start + timing.work)
+        pieces.append(Piece("short", start, end))
+    if options.periodic_starts:
+        start = model.new_int_var_from_domain(
+            cp_model.Domain.from_values(options.periodic_starts), f"{name}_periodic"
+        )
+        residue = model.new_int_var(0, PERIOD - 1, f"{name}_residue")
+        model.add_modulo_equality(residue, start, PERIOD)
+        spans = [span for _, span in options.span_by_residue]
+        span = model.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted(set(spans))), f"{name}_pspan"
+        )
+        model.add_allowed_assignments([residue, span], options.span_by_residue)
+        end = model.new_int_var(0, max(options.periodic_starts) + max(spans), f"{name}_pend")
+        model.add(end == start + span)
+        pieces.append(Piece("periodic", start, end, residue=residue, span=span))
+    if options.exceptional:
+        start = model.new_int_var_from_domain(
+            cp_model.Domain.from_values([a for a, _ in options.exceptional]), f"{name}_exc"
+        )
+        end = model.new_int_var_from_domain(
+            cp_model.Domain.from_values(sorted({b for _, b in options.exceptional})),
+            f"{name}_exc_end",
+        )
+        model.add_allowed_assignments([start, end], options.exceptional)
+        pieces.append(
+            Piece("exceptional", start, end, starts=frozenset(a for a, _ in options.exceptional))
+        )
+    if len(pieces) == 1:
+        model.add(timing.start == pieces[0].start)
+        model.add(timing.end == pieces[0].end)
+    else:
+        for piece in pieces:
+            piece.chosen = model.new_bool_var(f"{name}_{piece.kind}_chosen")
+            model.add(timing.start == piece.start).only_enforce_if(piece.chosen)
+            model.add(timing.end == piece.end).only_enforce_if(piece.chosen)
+        model.add_exactly_one(p.chosen for p in pieces if p.chosen is not None)
+    timing.pieces = pieces
     return True
 
 

@@ -24,12 +24,13 @@ from xiezuo.planning.constraints import (
     add_operations,
 )
 from xiezuo.planning.explain import explain_late_orders
-from xiezuo.planning.extract import assign_units, score, to_schedule
+from xiezuo.planning.extract import Score, assign_units, score, to_schedule
 from xiezuo.planning.heuristic import construct
 from xiezuo.planning.objective import weighted_tardiness
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
-from xiezuo.planning.variables import ModelVars, PlacementCache, create_variables
+from xiezuo.planning.timeline import PERIOD
+from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars, create_variables
 
 _MINUTES_PER_HOUR = 60.0
 
@@ -170,48 +171,72 @@ def _solve_lexicographic(
     _hint(model, problem, mv, first)
 
     tardiness = weighted_tardiness(problem, mv)
-    model.minimize(tardiness)
-    budget = params.time_limit_s - (time.monotonic() - started)
-    solver = _solver(params, max(budget * params.tardiness_share, 0.1))
-    status = _run(solver, model, "tardiness", started, on_progress)
     best, best_score = first, first_score
-    tardiness_bound = 0
-    phase_one_optimal = False
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        candidate = _read_solution(problem, mv, solver)
-        if score(problem, candidate).key <= best_score.key:
-            best, best_score = candidate, score(problem, candidate)
-        tardiness_bound = int(solver.best_objective_bound)
-        phase_one_optimal = status == cp_model.OPTIMAL
-    elif status == cp_model.UNKNOWN:
-        tardiness_bound = int(solver.best_objective_bound)
-    elif status == cp_model.MODEL_INVALID:
-        return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
+    # Nothing late in the first plan: zero tardiness is optimal, go straight to makespan.
+    tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
+    if first_score.weighted_tardiness > 0:
+        model.minimize(tardiness)
+        budget = (params.time_limit_s - (time.monotonic() - started)) * params.tardiness_share
+        tardiness_phase = _run_phase(
+            model, problem, mv, params, budget, "tardiness", started, on_progress
+        )
+        if tardiness_phase.status == cp_model.MODEL_INVALID:
+            return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
+        best, best_score = _better(problem, (best, best_score), tardiness_phase.solution)
 
     model.add(tardiness <= best_score.weighted_tardiness)
     model.minimize(mv.makespan)
     model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
     _hint(model, problem, mv, best)
     budget = params.time_limit_s - (time.monotonic() - started)
-    solver = _solver(params, max(budget, 0.1))
-    status = _run(solver, model, "makespan", started, on_progress)
-    makespan_bound = 0
-    phase_two_optimal = False
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        candidate = _read_solution(problem, mv, solver)
-        if score(problem, candidate).key <= best_score.key:
-            best, best_score = candidate, score(problem, candidate)
-        makespan_bound = int(solver.best_objective_bound)
-        phase_two_optimal = status == cp_model.OPTIMAL
-    elif status == cp_model.UNKNOWN:
-        makespan_bound = int(solver.best_objective_bound)
-    is_optimal = phase_one_optimal and phase_two_optimal
+    makespan_phase = _run_phase(
+        model, problem, mv, params, budget, "makespan", started, on_progress
+    )
+    best, best_score = _better(problem, (best, best_score), makespan_phase.solution)
+    is_optimal = tardiness_phase.status == makespan_phase.status == cp_model.OPTIMAL
     return _Outcome(
         PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
         best,
-        tardiness_bound,
-        makespan_bound,
+        tardiness_phase.bound,
+        makespan_phase.bound,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Phase:
+    status: int
+    solution: Solution | None
+    bound: int
+
+
+def _run_phase(
+    model: cp_model.CpModel,
+    problem: Problem,
+    mv: ModelVars,
+    params: PlanParams,
+    budget_s: float,
+    phase: str,
+    started: float,
+    on_progress: ProgressCallback | None,
+) -> _Phase:
+    solver = _solver(params, max(budget_s, 0.1))
+    status = _run(solver, model, phase, started, on_progress)
+    has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return _Phase(
+        status,
+        _read_solution(problem, mv, solver) if has_solution else None,
+        int(solver.best_objective_bound) if has_solution or status == cp_model.UNKNOWN else 0,
+    )
+
+
+def _better(
+    problem: Problem, incumbent: tuple[Solution, Score], candidate: Solution | None
+) -> tuple[Solution, Score]:
+    """The candidate if it is at least as good lexicographically, else the incumbent."""
+    if candidate is None:
+        return incumbent
+    candidate_score = score(problem, candidate)
+    return (candidate, candidate_score) if candidate_score.key <= incumbent[1].key else incumbent
 
 
 def _solver(params: PlanParams, time_limit_s: float) -> cp_model.CpSolver:
@@ -272,17 +297,7 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
             if timing.start is not op_vars.start:
                 model.add_hint(timing.start, op.start)
                 model.add_hint(timing.end, op.end)
-            if timing.is_short is not None:
-                is_short = op.end - op.start == timing.work
-                model.add_hint(timing.is_short, is_short)
-                if is_short:
-                    assert timing.short_start is not None
-                    model.add_hint(timing.short_start, op.start)
-                else:
-                    assert timing.long_start is not None
-                    assert timing.long_end is not None
-                    model.add_hint(timing.long_start, op.start)
-                    model.add_hint(timing.long_end, op.end)
+            _hint_pieces(model, timing, op.start, op.end)
     times = [
         solution[o.root_idx].end
         + o.delivery_lead[
@@ -294,6 +309,24 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
         model.add_hint(ov.arrival, arrival)
         model.add_hint(ov.tardiness, max(0, arrival - order.due))
     model.add_hint(mv.makespan, max(times))
+
+
+def _hint_pieces(model: cp_model.CpModel, timing: TimingVars, start: int, end: int) -> None:
+    if end - start == timing.work:
+        kind = "short"
+    elif any(start in piece.starts for piece in timing.pieces):
+        kind = "exceptional"
+    else:
+        kind = "periodic"
+    for piece in timing.pieces:
+        if piece.chosen is not None:
+            model.add_hint(piece.chosen, piece.kind == kind)
+        if piece.kind == kind:
+            model.add_hint(piece.start, start)
+            model.add_hint(piece.end, end)
+            if piece.span is not None and piece.residue is not None:
+                model.add_hint(piece.span, end - start)
+                model.add_hint(piece.residue, start % PERIOD)
 
 
 def _read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -> Solution:

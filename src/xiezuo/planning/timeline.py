@@ -10,7 +10,32 @@ so the two never disagree.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field
+
+# Calendars repeat weekly, so a long operation's span depends on its start modulo a week,
+# except near holidays and availability limits.
+PERIOD = 7 * 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Placements:
+    """Where ``work`` minutes may start, split the way the solver model encodes them.
+
+    ``short_ranges``: inclusive start ranges inside one window (end = start + work).
+    ``periodic_starts`` with ``span_by_residue``: window starts of longer work whose span
+    (end - start) is the usual one for ``start % PERIOD``. ``exceptional``: the other
+    ``(start, end)`` pairs of longer work, near holidays or availability limits.
+    """
+
+    short_ranges: tuple[tuple[int, int], ...]
+    periodic_starts: tuple[int, ...]
+    span_by_residue: tuple[tuple[int, int], ...]
+    exceptional: tuple[tuple[int, int], ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.short_ranges or self.periodic_starts or self.exceptional)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +100,25 @@ class WorkingWindows:
                 slots.append((a, end))
         return slots
 
+    def placements(self, work: int, horizon: int) -> Placements:
+        """Every legal placement of ``work`` ending by ``horizon``, for the solver."""
+        slots = self.long_slots(work, horizon)
+        usual = {
+            residue: Counter(spans).most_common(1)[0][0]
+            for residue, spans in _group_spans(slots).items()
+        }
+        periodic = tuple(a for a, b in slots if usual[a % PERIOD] == b - a)
+        return Placements(
+            short_ranges=tuple(self.short_start_ranges(work, horizon)),
+            periodic_starts=periodic,
+            span_by_residue=tuple(
+                sorted(
+                    (r, span) for r, span in usual.items() if any(a % PERIOD == r for a in periodic)
+                )
+            ),
+            exceptional=tuple((a, b) for a, b in slots if usual[a % PERIOD] != b - a),
+        )
+
     def working_minutes(self, start: int, end: int) -> int:
         """Working minutes inside ``[start, end)``."""
         total = 0
@@ -84,3 +128,10 @@ class WorkingWindows:
                 break
             total += max(0, min(b, end) - max(a, start))
         return total
+
+
+def _group_spans(slots: list[tuple[int, int]]) -> dict[int, list[int]]:
+    spans: dict[int, list[int]] = {}
+    for a, b in slots:
+        spans.setdefault(a % PERIOD, []).append(b - a)
+    return spans

@@ -11,7 +11,7 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     the assigned plant or routing does not exist, or the plant cannot make the item
     by that routing.
 ``pinned_plant``
-    a work order of an order pinned to a plant is made elsewhere.
+    the end product of an order pinned to a plant is built elsewhere.
 ``operation_steps``
     a work order lacks, repeats or invents a routing step, or an operation's process
     differs from its step.
@@ -240,11 +240,12 @@ class _Validator:
         wo = self.expected[wa.work_order_id]
         subject = f"work order {wo.id}"
         order = self.order_by_id[wo.order_id]
-        if order.plant_id is not None and wa.plant_id != order.plant_id:
+        is_end_product = wo.parent_id is None
+        if is_end_product and order.plant_id is not None and wa.plant_id != order.plant_id:
             yield Violation(
                 rule="pinned_plant",
                 subject=subject,
-                message=f"work order {wo.id!r} is made at plant {wa.plant_id!r}, "
+                message=f"end product {wo.id!r} is built at plant {wa.plant_id!r}, "
                 f"but order {order.id!r} is pinned to plant {order.plant_id!r}",
             )
         item = self.network.item_by_id[wo.item_id]

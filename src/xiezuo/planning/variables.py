@@ -9,6 +9,21 @@ if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
     from xiezuo.planning.compile import Problem
+    from xiezuo.planning.timeline import Placements
+
+
+@dataclass(slots=True)
+class Piece:
+    """One way to place an operation (inside a window, spanning usual breaks, or near a
+    holiday) with its own start and end; ``chosen`` is ``None`` when it is the only way."""
+
+    kind: str  # "short", "periodic" or "exceptional"
+    start: cp_model.IntVar
+    end: cp_model.IntVar
+    chosen: cp_model.IntVar | None = None
+    residue: cp_model.IntVar | None = None
+    span: cp_model.IntVar | None = None
+    starts: frozenset[int] = frozenset()  # of an exceptional piece, for hints
 
 
 @dataclass(slots=True)
@@ -19,11 +34,7 @@ class TimingVars:
     end: cp_model.IntVar
     work: int
     windows_idx: int
-    # Only when some starts make the operation span a break.
-    is_short: cp_model.IntVar | None = None
-    short_start: cp_model.IntVar | None = None
-    long_start: cp_model.IntVar | None = None
-    long_end: cp_model.IntVar | None = None
+    pieces: list[Piece] = field(default_factory=list)
     span: cp_model.IntVar | None = None
 
 
@@ -69,14 +80,6 @@ def _span(model: cp_model.CpModel, timing: TimingVars, horizon: int) -> cp_model
     return timing.span
 
 
-@dataclass(frozen=True, slots=True)
-class Placements:
-    """Where ``work`` minutes may start on some windows: within one window, or spanning."""
-
-    short_ranges: tuple[tuple[int, int], ...]
-    long_slots: tuple[tuple[int, int], ...]
-
-
 class PlacementCache:
     """Placements by (windows, work), computed once: many operations share both."""
 
@@ -89,10 +92,7 @@ class PlacementCache:
         key = (windows_idx, work)
         if key not in self._cache:
             windows = self._problem.windows[windows_idx]
-            self._cache[key] = Placements(
-                tuple(windows.short_start_ranges(work, self._horizon)),
-                tuple(windows.long_slots(work, self._horizon)),
-            )
+            self._cache[key] = windows.placements(work, self._horizon)
         return self._cache[key]
 
 
@@ -131,7 +131,8 @@ def create_variables(
                 machine_lits = {}
                 for windows_idx, machine_ids in groups.items():
                     t = timing[windows_idx]
-                    is_fixed = not placements.get(windows_idx, op.work).long_slots
+                    options = placements.get(windows_idx, op.work)
+                    is_fixed = not (options.periodic_starts or options.exceptional)
                     for machine_idx in machine_ids:
                         lit = model.new_bool_var(f"{op_name}_m{machine_idx}")
                         machine_lits[machine_idx] = lit

@@ -1,0 +1,30 @@
+# Two entry points for a fresh clone: `make demo` plans the bundled example,
+# `make test` runs every check CI runs. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EXAMPLE := examples/chongqing-1958.yaml
+
+.PHONY: demo test install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install
+	mkdir -p out
+	$(BIN)/xiezuo validate $(EXAMPLE)
+	$(BIN)/xiezuo plan $(EXAMPLE) --time-limit 30 --out out/plan.json
+	$(BIN)/xiezuo verify $(EXAMPLE) out/plan.json
+	$(BIN)/xiezuo gantt out/plan.json --out out/plan.html
+
+test: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest
