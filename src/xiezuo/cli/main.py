@@ -144,9 +144,9 @@ def _print_plan(run: PlanRun) -> None:
             line.item_id,
             line.region,
             ", ".join(line.plants),
-            f"{line.finish:%Y-%m-%d %H:%M}",
-            f"{line.arrival:%Y-%m-%d %H:%M}",
-            f"{line.due:%Y-%m-%d %H:%M}",
+            f"{line.finish:%y-%m-%d %H:%M}",
+            f"{line.arrival:%y-%m-%d %H:%M}",
+            f"{line.due:%y-%m-%d %H:%M}",
             late,
         )
     console.print(orders)
@@ -210,7 +210,7 @@ def validate(scenario: ScenarioArg) -> None:
         console.print("[green]No findings: every order can be made.[/]")
         return
     for finding in findings:
-        console.print(f"[yellow]{finding.kind}[/] {finding.subject}: {finding.message}")
+        console.print(f"[yellow]finding:[/] {finding.message}", highlight=False)
     raise typer.Exit(EXIT_FINDINGS)
 
 
