@@ -1,17 +1,23 @@
 """A fast constructive plan: the first feasible answer and the solver's starting hint.
 
-Orders are taken by due date (heaviest priority first on ties); inside an order,
-components before their parents. Each work order goes to the plant, routing,
-machine and unit that finish it earliest, operations being inserted into the
-earliest gap of a unit's timeline that the working windows allow. The result is
-always feasible, so the solver starts from a plan and never returns nothing.
+Orders are placed one after another; inside an order, components before their
+parents. Each work order goes to the plant, routing, machine and unit that finish it
+earliest, operations being inserted into the earliest gap of a unit's timeline that
+the working windows allow. The result is always feasible, so the solver starts from a
+plan and never returns nothing.
+
+Which order goes first matters for tardiness: :func:`first_plan` tries several
+priority rules (due date, slack, slack per priority) and then moves late orders
+earlier in the sequence while that helps and time allows.
 """
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right, insort
 from typing import TYPE_CHECKING
 
+from xiezuo.planning.extract import Score, arrivals, score
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
@@ -32,6 +38,62 @@ def construct(problem: Problem, order_sequence: Iterable[int] | None = None) -> 
         )
     placed = _place_orders(problem, order_sequence)
     return None if placed is None else tuple(placed[i] for i in range(len(problem.work_orders)))
+
+
+def first_plan(problem: Problem, budget_s: float) -> Solution | None:
+    """The best greedy plan found within ``budget_s`` seconds (at least one rule is tried)."""
+    deadline = time.monotonic() + budget_s
+    count = len(problem.orders)
+    alone = [earliest_alone(problem, i) for i in range(count)]
+    slack = [
+        o.due - (a if a is not None else 0) for o, a in zip(problem.orders, alone, strict=True)
+    ]
+    rules = (
+        lambda i: (problem.orders[i].due, -problem.orders[i].weight),
+        lambda i: (slack[i], -problem.orders[i].weight),
+        lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due),
+    )
+    best: tuple[Score, list[int], Solution] | None = None
+    for rule in rules:
+        sequence = sorted(range(count), key=rule)
+        solution = construct(problem, sequence)
+        if solution is not None and (best is None or score(problem, solution).key < best[0].key):
+            best = (score(problem, solution), sequence, solution)
+        if best is not None and time.monotonic() > deadline:
+            return best[2]
+    if best is None:
+        return None
+    return _move_late_orders_forward(problem, best, deadline)
+
+
+def _move_late_orders_forward(
+    problem: Problem, best: tuple[Score, list[int], Solution], deadline: float
+) -> Solution:
+    """Local search on the sequence: try each late order at earlier positions."""
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        best_score, sequence, solution = best
+        times = arrivals(problem, solution)
+        late = sorted(
+            (i for i, o in enumerate(problem.orders) if times[i] > o.due),
+            key=lambda i: -(times[i] - problem.orders[i].due) * problem.orders[i].weight,
+        )
+        for order_idx in late:
+            position = sequence.index(order_idx)
+            step = 1
+            while position - step >= 0 and time.monotonic() < deadline:
+                candidate = sequence[:]
+                candidate.insert(position - step, candidate.pop(position))
+                trial = construct(problem, candidate)
+                if trial is not None and score(problem, trial).key < best_score.key:
+                    best = (score(problem, trial), candidate, trial)
+                    improved = True
+                    break
+                step *= 2
+            if improved or time.monotonic() >= deadline:
+                break
+    return best[2]
 
 
 def earliest_alone(problem: Problem, order_idx: int) -> int | None:

@@ -25,7 +25,7 @@ from xiezuo.planning.constraints import (
 )
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, assign_units, score, to_schedule
-from xiezuo.planning.heuristic import construct
+from xiezuo.planning.heuristic import first_plan
 from xiezuo.planning.objective import weighted_tardiness
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
@@ -78,7 +78,7 @@ def plan(
             unplanned_orders=unplanned,
             explanations=notes,
         )
-    first = construct(problem)
+    first = first_plan(problem, min(5.0, 0.1 * params.time_limit_s))
     if first is None:
         return Plan(
             status=PlanStatus.INFEASIBLE,
