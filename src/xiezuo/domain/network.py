@@ -98,16 +98,43 @@ class Plant:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MachineTime:
+    """Run time per unit of an operation on one machine group.
+
+    ``plant_id`` ``None`` means the machine group of that ID in any plant: the usual
+    case when plants have the same equipment at different speeds.
+    """
+
+    machine_id: str
+    run_per_unit: timedelta
+    plant_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.run_per_unit <= timedelta(0):
+            raise ModelError(
+                [f"machine time on {self.machine_id!r}: run time per unit must be positive"]
+            )
+
+    def matches(self, plant_id: str, machine_id: str) -> bool:
+        return self.machine_id == machine_id and self.plant_id in (None, plant_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Operation:
     """One routing step: a process kind, a setup and a run time per unit.
 
     ``min_weight_t`` and ``precision_grade`` default to the item's own values; they
     let a step need a bigger or finer machine than the finished item suggests.
+
+    ``run_per_unit`` holds on every capable machine of the process; ``machine_times``
+    overrides it on the machines it lists. Without ``run_per_unit`` only the listed
+    machines may run the step (a flexible job shop's eligible machines).
     """
 
     process: str
     setup: timedelta = timedelta(0)
-    run_per_unit: timedelta
+    run_per_unit: timedelta | None = None
+    machine_times: tuple[MachineTime, ...] = ()
     min_weight_t: float | None = None
     precision_grade: int | None = None
 
@@ -115,15 +142,25 @@ class Operation:
         problems: list[str] = []
         if self.setup < timedelta(0):
             problems.append(f"setup time must not be negative, not {self.setup}")
-        if self.run_per_unit <= timedelta(0):
+        if self.run_per_unit is None and not self.machine_times:
+            problems.append("needs a run time per unit or machine times")
+        if self.run_per_unit is not None and self.run_per_unit <= timedelta(0):
             problems.append(f"run time per unit must be positive, not {self.run_per_unit}")
         if self.min_weight_t is not None and self.min_weight_t < 0:
             problems.append("minimum machine weight must not be negative")
         _require(problems, f"operation {self.process!r}")
 
-    def duration(self, quantity: int) -> timedelta:
-        """Working time to make ``quantity`` units in one batch."""
-        return self.setup + self.run_per_unit * quantity
+    def run_time_on(self, plant_id: str, machine_id: str) -> timedelta | None:
+        """Run time per unit on a machine group; ``None`` if the step may not run there."""
+        for machine_time in self.machine_times:
+            if machine_time.matches(plant_id, machine_id):
+                return machine_time.run_per_unit
+        return self.run_per_unit
+
+    def duration(self, quantity: int, plant_id: str, machine_id: str) -> timedelta | None:
+        """Working time to make ``quantity`` units in one batch on a machine group."""
+        run = self.run_time_on(plant_id, machine_id)
+        return None if run is None else self.setup + run * quantity
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

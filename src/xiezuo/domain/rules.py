@@ -31,7 +31,11 @@ def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Ma
     """Machines of ``plant`` that can run ``operation`` of ``item``."""
     weight, grade = item.required_weight(operation), item.required_grade(operation)
     return tuple(
-        m for m in plant.machines if m.process == operation.process and m.can_process(weight, grade)
+        m
+        for m in plant.machines
+        if m.process == operation.process
+        and m.can_process(weight, grade)
+        and operation.run_time_on(plant.id, m.id) is not None
     )
 
 
@@ -95,11 +99,19 @@ def _reference_problems(network: Network) -> Iterator[str]:
                 yield f"item {item.id!r}: BOM names unknown item {line.item_id!r}"
         for routing in item.routings:
             for step, op in enumerate(routing.operations, start=1):
+                where = f"item {item.id!r} routing {routing.id!r} step {step}"
                 if op.process not in processes:
-                    yield (
-                        f"item {item.id!r} routing {routing.id!r} step {step}: "
-                        f"process {op.process!r} is not declared"
-                    )
+                    yield f"{where}: process {op.process!r} is not declared"
+                for machine_time in op.machine_times:
+                    if not any(
+                        machine_time.matches(p.id, m.id) for p, m in network.iter_machines()
+                    ):
+                        plant_id = machine_time.plant_id
+                        yield (
+                            f"{where}: machine time names unknown machine "
+                            f"{machine_time.machine_id!r}"
+                            + (f" in plant {plant_id!r}" if plant_id else "")
+                        )
     regions = set(network.regions)
     for order in network.orders:
         if order.item_id not in network.item_by_id:

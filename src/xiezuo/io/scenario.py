@@ -30,6 +30,7 @@ from xiezuo.domain import (
     Item,
     Lane,
     Machine,
+    MachineTime,
     Network,
     Operation,
     Order,
@@ -420,7 +421,17 @@ class _Converter:
             Operation,
             process=op.process,
             setup=timedelta(hours=op.setup_hours),
-            run_per_unit=timedelta(hours=op.run_hours_per_unit),
+            run_per_unit=(
+                None if op.run_hours_per_unit is None else timedelta(hours=op.run_hours_per_unit)
+            ),
+            machine_times=tuple(
+                MachineTime(
+                    machine_id=mt.machine,
+                    plant_id=mt.plant,
+                    run_per_unit=timedelta(hours=mt.run_hours_per_unit),
+                )
+                for mt in op.machine_times
+            ),
             min_weight_t=op.min_weight_t,
             precision_grade=op.precision_grade,
         )

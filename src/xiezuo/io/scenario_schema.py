@@ -174,6 +174,17 @@ class PlantSpec(_Spec):
     """Machine groups of the plant."""
 
 
+class MachineTimeSpec(_Spec):
+    """Run time of a step on one machine group, overriding the step's own."""
+
+    machine: str
+    """Machine group ID."""
+    plant: str | None = None
+    """Plant of the machine group; omit to mean that machine ID in any plant."""
+    run_hours_per_unit: PositiveHours
+    """Working hours per unit made on that machine group; must be positive."""
+
+
 class OperationSpec(_Spec):
     """One routing step on one machine group."""
 
@@ -181,8 +192,12 @@ class OperationSpec(_Spec):
     """One of the declared processes."""
     setup_hours: Hours = 0
     """Working hours to set up once per work order."""
-    run_hours_per_unit: PositiveHours
-    """Working hours per unit made; must be positive."""
+    run_hours_per_unit: PositiveHours | None = None
+    """Working hours per unit made on any capable machine of the process; must be positive.
+    Omit it only with ``machine_times``, which then lists every machine allowed."""
+    machine_times: list[MachineTimeSpec] = []
+    """Run times on particular machine groups (they may differ by machine, as in a
+    flexible job shop)."""
     min_weight_t: Annotated[float, Field(ge=0)] | None = None
     """Machine capacity the step needs, in tonnes, if not the item's weight."""
     precision_grade: Grade | None = None

@@ -13,8 +13,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
+    Item,
     Machine,
     Network,
+    Operation,
     Order,
     Plant,
     WorkOrder,
@@ -42,8 +44,12 @@ class CompiledMachine:
 class CompiledOp:
     step: int
     process: str
-    work: int
     machines: tuple[int, ...]
+    works: tuple[int, ...]  # working minutes on each of ``machines``
+
+    @property
+    def min_work(self) -> int:
+        return min(self.works)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,8 @@ class Option:
 
     @property
     def work(self) -> int:
-        return sum(op.work for op in self.ops)
+        """Least working time of the whole routing, each step on its fastest machine."""
+        return sum(op.min_work for op in self.ops)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,15 +157,7 @@ def compile_problem(network: Network) -> Problem:
             for plant in plants:
                 for routing in capable_routings(item, plant):
                     ops = tuple(
-                        CompiledOp(
-                            step=step,
-                            process=op.process,
-                            work=minutes(op.duration(wo.quantity)),
-                            machines=tuple(
-                                machine_idx[plant.id, m.id]
-                                for m in capable_machines(item, op, plant)
-                            ),
-                        )
+                        _compile_op(step, op, item, plant, wo.quantity, machine_idx)
                         for step, op in enumerate(routing.operations, start=1)
                     )
                     options.append(Option(plant_idx[plant.id], routing.id, ops))
@@ -240,6 +239,28 @@ def compile_problem(network: Network) -> Problem:
         lead=lead,
         window_cap=window_cap,
         unplanned=tuple(unplanned),
+    )
+
+
+def _compile_op(
+    step: int,
+    op: Operation,
+    item: Item,
+    plant: Plant,
+    quantity: int,
+    machine_idx: dict[tuple[str, str], int],
+) -> CompiledOp:
+    machines = capable_machines(item, op, plant)
+    works = []
+    for machine in machines:
+        duration = op.duration(quantity, plant.id, machine.id)
+        assert duration is not None, "capable machines all have a run time"
+        works.append(minutes(duration))
+    return CompiledOp(
+        step=step,
+        process=op.process,
+        machines=tuple(machine_idx[plant.id, m.id] for m in machines),
+        works=tuple(works),
     )
 
 

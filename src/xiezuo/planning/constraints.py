@@ -89,11 +89,11 @@ def add_operations(
             chosen = wov.option_lits[o]
             steps = wov.ops[o]
             for op_vars in steps:
-                for windows_idx, timing in op_vars.timing.items():
+                for key, timing in op_vars.timing.items():
                     group = [
                         lit
                         for m, lit in op_vars.machine_lits.items()
-                        if problem.machines[m].windows_idx == windows_idx
+                        if op_vars.group_of_machine[m] == key
                     ]
                     if not add_working_windows(model, timing, placements):
                         for lit in group:

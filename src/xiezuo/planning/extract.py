@@ -115,7 +115,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
                     unit=op.unit,
                     start=at(op.start),
                     end=at(op.end),
-                    work=timedelta(minutes=spec.work),
+                    work=timedelta(minutes=spec.works[spec.machines.index(op.machine_idx)]),
                 )
             )
         if compiled.parent_idx is not None:

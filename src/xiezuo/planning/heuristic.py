@@ -177,13 +177,11 @@ def _place_ops(
     ops = []
     for op in option.ops:
         best: OpPlacement | None = None
-        for machine_idx in op.machines:
+        for machine_idx, work in zip(op.machines, op.works, strict=True):
             machine = problem.machines[machine_idx]
             windows = problem.windows[machine.windows_idx]
             for unit in range(machine.units):
-                slot = earliest_free(
-                    windows, timelines.get((machine_idx, unit), []), ready, op.work
-                )
+                slot = earliest_free(windows, timelines.get((machine_idx, unit), []), ready, work)
                 if slot is not None and (best is None or slot[1] < best.end):
                     best = OpPlacement(machine_idx, unit, *slot)
         if best is None:

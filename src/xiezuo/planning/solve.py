@@ -290,10 +290,9 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
         for op_vars, op in zip(wov.ops[placement.option_idx], placement.ops, strict=True):
             model.add_hint(op_vars.start, op.start)
             model.add_hint(op_vars.end, op.end)
-            windows_idx = problem.machines[op.machine_idx].windows_idx
             for m, lit in op_vars.machine_lits.items():
                 model.add_hint(lit, m == op.machine_idx)
-            timing = op_vars.timing[windows_idx]
+            timing = op_vars.timing[op_vars.group_of_machine[op.machine_idx]]
             if timing.start is not op_vars.start:
                 model.add_hint(timing.start, op.start)
                 model.add_hint(timing.end, op.end)

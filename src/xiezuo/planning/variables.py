@@ -44,8 +44,9 @@ class OpVars:
     end: cp_model.IntVar
     # Machine index -> literal "the operation runs on this machine".
     machine_lits: dict[int, cp_model.IntVar]
-    # Windows index -> timing on machines with those windows.
-    timing: dict[int, TimingVars]
+    # (windows index, working minutes) -> timing on the machines that share both.
+    timing: dict[tuple[int, int], TimingVars]
+    group_of_machine: dict[int, tuple[int, int]]
 
 
 @dataclass(slots=True)
@@ -110,36 +111,39 @@ def create_variables(
             option_ops = []
             for op in option.ops:
                 op_name = f"{name}_o{o}_s{op.step}"
-                groups: dict[int, list[int]] = {}
-                for machine_idx in op.machines:
-                    groups.setdefault(problem.machines[machine_idx].windows_idx, []).append(
-                        machine_idx
-                    )
+                # Machines that share working windows and working time share timing vars.
+                groups: dict[tuple[int, int], list[int]] = {}
+                for machine_idx, work in zip(op.machines, op.works, strict=True):
+                    key = (problem.machines[machine_idx].windows_idx, work)
+                    groups.setdefault(key, []).append(machine_idx)
                 start = model.new_int_var(0, horizon, f"{op_name}_start")
                 end = model.new_int_var(0, horizon, f"{op_name}_end")
                 timing = {}
-                for windows_idx in groups:
+                for key in groups:
+                    windows_idx, work = key
                     if len(groups) == 1:
-                        timing[windows_idx] = TimingVars(start, end, op.work, windows_idx)
+                        timing[key] = TimingVars(start, end, work, windows_idx)
                     else:
-                        timing[windows_idx] = TimingVars(
-                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_start"),
-                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_end"),
-                            op.work,
+                        timing[key] = TimingVars(
+                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_{work}_start"),
+                            model.new_int_var(0, horizon, f"{op_name}_w{windows_idx}_{work}_end"),
+                            work,
                             windows_idx,
                         )
                 machine_lits = {}
-                for windows_idx, machine_ids in groups.items():
-                    t = timing[windows_idx]
-                    options = placements.get(windows_idx, op.work)
+                group_of_machine = {}
+                for key, machine_ids in groups.items():
+                    t = timing[key]
+                    options = placements.get(t.windows_idx, t.work)
                     is_fixed = not (options.periodic_starts or options.exceptional)
                     for machine_idx in machine_ids:
                         lit = model.new_bool_var(f"{op_name}_m{machine_idx}")
                         machine_lits[machine_idx] = lit
+                        group_of_machine[machine_idx] = key
                         iv_name = f"{op_name}_m{machine_idx}_iv"
                         interval = (
                             model.new_optional_fixed_size_interval_var(
-                                t.start, op.work, lit, iv_name
+                                t.start, t.work, lit, iv_name
                             )
                             if is_fixed
                             else model.new_optional_interval_var(
@@ -147,7 +151,7 @@ def create_variables(
                             )
                         )
                         intervals.setdefault(machine_idx, []).append(interval)
-                option_ops.append(OpVars(start, end, machine_lits, timing))
+                option_ops.append(OpVars(start, end, machine_lits, timing, group_of_machine))
             ops_by_option.append(option_ops)
         work_order_vars = WorkOrderVars(
             option_lits=option_lits,
