@@ -137,8 +137,11 @@ def _print_plan(run: PlanRun) -> None:
     for column in ("order", "item", "region", "plants", "finish", "arrival", "due", "lateness"):
         orders.add_column(column, justify="right" if column == "lateness" else "left")
     for line in order_lines(network, plan):
-        days = line.lateness.total_seconds() / 86400
-        late = f"[red]+{days:.1f} d[/]" if line.is_late else f"[green]{days:.1f} d[/]"
+        if line.lateness is None:
+            late = "–"
+        else:
+            days = line.lateness.total_seconds() / 86400
+            late = f"[red]+{days:.1f} d[/]" if line.is_late else f"[green]{days:.1f} d[/]"
         orders.add_row(
             line.order_id,
             line.item_id,
@@ -146,7 +149,7 @@ def _print_plan(run: PlanRun) -> None:
             ", ".join(line.plants),
             f"{line.finish:%y-%m-%d %H:%M}",
             f"{line.arrival:%y-%m-%d %H:%M}",
-            f"{line.due:%y-%m-%d %H:%M}",
+            "–" if line.due is None else f"{line.due:%y-%m-%d %H:%M}",
             late,
         )
     console.print(orders)

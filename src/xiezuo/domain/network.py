@@ -238,7 +238,7 @@ class Item:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order:
-    """A customer order.
+    """A customer order; without a due date only the makespan counts for it.
 
     ``plant_id`` marks a plant's existing commitment: the end product is built at that
     plant, while its components may still be made anywhere in the network.
@@ -248,7 +248,7 @@ class Order:
     region: str
     item_id: str
     quantity: int = 1
-    due: datetime
+    due: datetime | None = None
     priority: int = 1
     release: datetime | None = None
     plant_id: str | None = None
@@ -260,7 +260,8 @@ class Order:
             problems.append(f"quantity must be at least 1, not {self.quantity}")
         if self.priority < 1:
             problems.append(f"priority weight must be at least 1, not {self.priority}")
-        if self.due.tzinfo is None or (self.release is not None and self.release.tzinfo is None):
+        instants = (self.due, self.release)
+        if any(t is not None and t.tzinfo is None for t in instants):
             problems.append("due and release dates must carry a time zone")
         _require(problems, f"order {self.id!r}")
 

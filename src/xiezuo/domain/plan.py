@@ -81,16 +81,16 @@ class Delivery:
     region: str
     finish: datetime
     arrival: datetime
-    due: datetime
+    due: datetime | None
 
     @property
-    def lateness(self) -> timedelta:
-        """Positive when late, negative when early."""
-        return self.arrival - self.due
+    def lateness(self) -> timedelta | None:
+        """Positive when late, negative when early; ``None`` without a due date."""
+        return None if self.due is None else self.arrival - self.due
 
     @property
     def is_late(self) -> bool:
-        return self.arrival > self.due
+        return self.due is not None and self.arrival > self.due
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -225,7 +225,7 @@ def find_issues(network: Network) -> tuple[Finding, ...]:
                         ),
                     )
                 )
-        if order.release is not None and order.release >= order.due:
+        if order.release is not None and order.due is not None and order.release >= order.due:
             findings.append(
                 Finding(
                     kind="late release",

@@ -182,7 +182,7 @@ class _DeliveryRecord(_Record):
     region: str
     finish: Instant
     arrival: Instant
-    due: Instant
+    due: Instant | None
 
     @classmethod
     def of(cls, delivery: Delivery) -> _DeliveryRecord:

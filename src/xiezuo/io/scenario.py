@@ -445,7 +445,7 @@ class _Converter:
                 region=order.region,
                 item_id=order.item,
                 quantity=order.quantity,
-                due=self.instant(order.due, end_of_day=True),
+                due=None if order.due is None else self.instant(order.due, end_of_day=True),
                 priority=order.priority,
                 release=self.optional_instant(order.release),
                 plant_id=order.plant,

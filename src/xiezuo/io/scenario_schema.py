@@ -262,8 +262,9 @@ class OrderSpec(_Spec):
     """ID of the item ordered."""
     quantity: int = Field(default=1, ge=1)
     """Units ordered, made as one batch."""
-    due: When
-    """Delivery due in the region; a date alone means by the end of that day."""
+    due: When | None = None
+    """Delivery due in the region; a date alone means by the end of that day. Without
+    one, the order counts only towards the makespan."""
     priority: int = Field(default=1, ge=1)
     """Weight of lateness against other orders; higher matters more."""
     release: When | None = None

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
+# Stands in for "no due date" where orders are sorted or compared; beyond any horizon.
+NO_DUE = 10**12
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledMachine:
     plant_idx: int
@@ -84,10 +88,18 @@ class CompiledWorkOrder:
 class CompiledOrder:
     order_id: str
     root_idx: int
-    due: int
+    due: int | None
     weight: int
     # Plant index -> lead time to the order's region in minutes.
     delivery_lead: dict[int, int]
+
+    @property
+    def due_key(self) -> int:
+        """The due date for sorting and slack; orders without one come last."""
+        return NO_DUE if self.due is None else self.due
+
+    def tardiness(self, arrival: int) -> int:
+        return 0 if self.due is None else max(0, arrival - self.due)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +208,7 @@ def compile_problem(network: Network) -> Problem:
             CompiledOrder(
                 order_id=order.id,
                 root_idx=root,
-                due=_minute(network, order.due),
+                due=None if order.due is None else _minute(network, order.due),
                 weight=order.priority,
                 delivery_lead=delivery_lead,
             )
@@ -293,7 +305,9 @@ def _window_cap(
     )
     longest_lead = max((x for row in lead for x in row if x is not None), default=0)
     longest_delivery = max((x for o in orders for x in o.delivery_lead.values()), default=0)
-    latest = max([o.due for o in orders] + [w.release for w in work_orders] + [0])
+    latest = max(
+        [o.due_key for o in orders if o.due is not None] + [w.release for w in work_orders] + [0]
+    )
     week = 7 * 24 * 60
     per_wo = longest_lead + week
     return int(

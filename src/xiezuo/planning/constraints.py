@@ -141,7 +141,10 @@ def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> 
         for plant_idx, lead in order.delivery_lead.items():
             model.add(ov.arrival >= root.end + lead).only_enforce_if(root.plant_lits[plant_idx])
         model.add(ov.arrival >= root.end + min(order.delivery_lead.values()))
-        model.add(ov.tardiness >= ov.arrival - order.due)
+        if order.due is None:
+            model.add(ov.tardiness == 0)
+        else:
+            model.add(ov.tardiness >= ov.arrival - order.due)
         model.add(mv.makespan >= ov.arrival)
 
 

@@ -35,7 +35,7 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     for order_idx, (order, arrival) in enumerate(
         zip(problem.orders, arrivals(problem, solution), strict=True)
     ):
-        if arrival <= order.due:
+        if order.due is None or arrival <= order.due:
             continue
         late = f"arrives {_days(arrival - order.due)} late"
         alone = earliest_alone(problem, order_idx)

@@ -45,7 +45,7 @@ def score(problem: Problem, solution: Solution) -> Score:
     times = arrivals(problem, solution)
     return Score(
         weighted_tardiness=sum(
-            o.weight * max(0, t - o.due) for o, t in zip(problem.orders, times, strict=True)
+            o.weight * o.tardiness(t) for o, t in zip(problem.orders, times, strict=True)
         ),
         makespan=max(times, default=0),
     )

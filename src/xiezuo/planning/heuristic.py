@@ -34,7 +34,7 @@ def construct(problem: Problem, order_sequence: Iterable[int] | None = None) -> 
     if order_sequence is None:
         order_sequence = sorted(
             range(len(problem.orders)),
-            key=lambda i: (problem.orders[i].due, -problem.orders[i].weight),
+            key=lambda i: (problem.orders[i].due_key, -problem.orders[i].weight),
         )
     placed = _place_orders(problem, order_sequence)
     return None if placed is None else tuple(placed[i] for i in range(len(problem.work_orders)))
@@ -46,12 +46,12 @@ def first_plan(problem: Problem, budget_s: float) -> Solution | None:
     count = len(problem.orders)
     alone = [earliest_alone(problem, i) for i in range(count)]
     slack = [
-        o.due - (a if a is not None else 0) for o, a in zip(problem.orders, alone, strict=True)
+        o.due_key - (a if a is not None else 0) for o, a in zip(problem.orders, alone, strict=True)
     ]
     rules = (
-        lambda i: (problem.orders[i].due, -problem.orders[i].weight),
+        lambda i: (problem.orders[i].due_key, -problem.orders[i].weight),
         lambda i: (slack[i], -problem.orders[i].weight),
-        lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due),
+        lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due_key),
     )
     best: tuple[Score, list[int], Solution] | None = None
     for rule in rules:
@@ -76,8 +76,8 @@ def _move_late_orders_forward(
         best_score, sequence, solution = best
         times = arrivals(problem, solution)
         late = sorted(
-            (i for i, o in enumerate(problem.orders) if times[i] > o.due),
-            key=lambda i: -(times[i] - problem.orders[i].due) * problem.orders[i].weight,
+            (i for i, o in enumerate(problem.orders) if o.tardiness(times[i]) > 0),
+            key=lambda i: -problem.orders[i].tardiness(times[i]) * problem.orders[i].weight,
         )
         for order_idx in late:
             position = sequence.index(order_idx)

@@ -158,7 +158,7 @@ def _solve_lexicographic(
     on_progress: ProgressCallback | None,
 ) -> _Outcome:
     first_score = score(problem, first)
-    latest_due = max(o.due for o in problem.orders)
+    latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 7 * 24 * 60
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     model = cp_model.CpModel()
@@ -306,7 +306,7 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
     ]
     for order, ov, arrival in zip(problem.orders, mv.orders, times, strict=True):
         model.add_hint(ov.arrival, arrival)
-        model.add_hint(ov.tardiness, max(0, arrival - order.due))
+        model.add_hint(ov.tardiness, order.tardiness(arrival))
     model.add_hint(mv.makespan, max(times))
 
 

@@ -21,15 +21,15 @@ class OrderLine:
     plants: tuple[str, ...]
     finish: datetime
     arrival: datetime
-    due: datetime
+    due: datetime | None
 
     @property
-    def lateness(self) -> timedelta:
-        return self.arrival - self.due
+    def lateness(self) -> timedelta | None:
+        return None if self.due is None else self.arrival - self.due
 
     @property
     def is_late(self) -> bool:
-        return self.arrival > self.due
+        return self.due is not None and self.arrival > self.due
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,7 +74,10 @@ def order_lines(network: Network, plan: Plan) -> tuple[OrderLine, ...]:
             arrival=d.arrival,
             due=d.due,
         )
-        for d in sorted(plan.schedule.deliveries, key=lambda d: (d.due, d.order_id))
+        for d in sorted(
+            plan.schedule.deliveries,
+            key=lambda d: (d.due is None, d.due or d.arrival, d.order_id),
+        )
     )
 
 

@@ -286,12 +286,12 @@ def _deliveries_table(deliveries: tuple[Delivery, ...]) -> str:
                     d.plant_id,
                     d.region,
                     f"{d.arrival:%Y-%m-%d %H:%M}",
-                    f"{d.due:%Y-%m-%d %H:%M}",
-                    _hours(d.lateness),
+                    "—" if d.due is None else f"{d.due:%Y-%m-%d %H:%M}",
+                    "—" if d.lateness is None else _hours(d.lateness),
                 )
             ),
         )
-        for d in sorted(deliveries, key=lambda d: (d.due, d.order_id))
+        for d in sorted(deliveries, key=lambda d: (d.due is None, d.due or d.arrival, d.order_id))
     )
     header = "".join(
         f"<th>{h}</th>" for h in ("Order", "Plant", "Region", "Arrival", "Due", "Lateness")
