@@ -60,16 +60,33 @@ def _guarded(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse an output path up front, before minutes of solving are lost on it."""
+    if not path.parent.is_dir():
+        errors.print(
+            f"[bold red]error:[/] {path}: cannot write there: the folder {path.parent} "
+            "does not exist",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command()
 def plan(
     scenario: ScenarioArg,
-    time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 60.0,
-    workers: Annotated[int, typer.Option(help="Solver worker threads (default: CPU count).")] = 0,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Solver time limit in seconds.")
+    ] = 60.0,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Solver worker threads (default: CPU count).")
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed of the solver.")] = 0,
     out: Annotated[Path | None, typer.Option(help="Write the plan as JSON here.")] = None,
 ) -> None:
     """Plan every order of a scenario, then summarise who makes what and when."""
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
+    if out is not None:
+        _check_writable(out)
     run = _guarded(lambda: _plan_with_progress(scenario, params, out))
     _print_plan(run)
     if out is not None:
@@ -239,5 +256,6 @@ def gantt(
 ) -> None:
     """Write an interactive Gantt chart by plant and machine (self-contained HTML)."""
     plan_obj = _guarded(lambda: read_plan(plan_file))
+    _check_writable(out)
     out.write_text(gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}"), encoding="utf-8")
     console.print(f"Gantt chart written to [bold]{out}[/].")

@@ -19,18 +19,31 @@ from xiezuo.planning.variables import ModelVars, Piece, PlacementCache, TimingVa
 
 
 def add_working_windows(
-    model: cp_model.CpModel, timing: TimingVars, placements: PlacementCache
+    model: cp_model.CpModel,
+    timing: TimingVars,
+    placements: PlacementCache,
+    horizon: int,
+    enforced_by: list[cp_model.IntVar] | None = None,
 ) -> bool:
     """S lies in one window with E = S + work, or S is a window start and E its finish.
 
     Spanning placements are encoded by weekday: E = S + span(S mod week) from a small
     table, with the few starts near holidays in a table of their own. A table over every
     window start would make CP-SAT encode each start value as a Boolean.
+    ``enforced_by`` is for start and end vars shared with other machines: work inside a
+    window then only restricts the start on these machines (their intervals fix the end).
     Returns ``False`` when the work cannot be placed at all before the horizon.
     """
     options = placements.get(timing.windows_idx, timing.work)
     if options.is_empty:
         return False
+    if enforced_by is not None:
+        ranges = options.short_ranges
+        if ranges != ((0, horizon - timing.work),):
+            domain = cp_model.Domain.from_intervals([list(r) for r in ranges])
+            for lit in enforced_by:
+                model.add_linear_expression_in_domain(timing.start, domain).only_enforce_if(lit)
+        return True
     name = timing.start.name
     pieces = []
     if options.short_ranges:
@@ -79,7 +92,11 @@ def add_working_windows(
 
 
 def add_operations(
-    model: cp_model.CpModel, problem: Problem, mv: ModelVars, placements: PlacementCache
+    model: cp_model.CpModel,
+    problem: Problem,
+    mv: ModelVars,
+    placements: PlacementCache,
+    horizon: int,
 ) -> None:
     """Σ_o x_wo = 1; Σ_m y_m = x_wo; y_m ⇒ (S, E) = timing on m's windows; E_k ≤ S_k+1."""
     for wo_idx, work_order in enumerate(problem.work_orders):
@@ -95,7 +112,9 @@ def add_operations(
                         for m, lit in op_vars.machine_lits.items()
                         if op_vars.group_of_machine[m] == key
                     ]
-                    if not add_working_windows(model, timing, placements):
+                    is_shared = timing.start is op_vars.start and len(op_vars.timing) > 1
+                    enforced_by = group if is_shared else None
+                    if not add_working_windows(model, timing, placements, horizon, enforced_by):
                         for lit in group:
                             model.add(lit == 0)
                         continue

@@ -159,12 +159,12 @@ def _solve_lexicographic(
 ) -> _Outcome:
     first_score = score(problem, first)
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
-    slack = 7 * 24 * 60
+    slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     model = cp_model.CpModel()
     placements = PlacementCache(problem, horizon)
     mv = create_variables(model, problem, horizon, placements)
-    add_operations(model, problem, mv, placements)
+    add_operations(model, problem, mv, placements, horizon)
     add_bom_precedence(model, problem, mv)
     add_deliveries(model, problem, mv)
     add_machine_capacity(model, problem, mv)

@@ -121,7 +121,11 @@ def create_variables(
                 timing = {}
                 for key in groups:
                     windows_idx, work = key
-                    if len(groups) == 1:
+                    options = placements.get(windows_idx, work)
+                    is_fixed = not (options.periodic_starts or options.exceptional)
+                    # Work that never spans a break shares the operation's start and end
+                    # across machines, as in the textbook model: the strongest propagation.
+                    if len(groups) == 1 or is_fixed:
                         timing[key] = TimingVars(start, end, work, windows_idx)
                     else:
                         timing[key] = TimingVars(
@@ -141,14 +145,9 @@ def create_variables(
                         machine_lits[machine_idx] = lit
                         group_of_machine[machine_idx] = key
                         iv_name = f"{op_name}_m{machine_idx}_iv"
-                        interval = (
-                            model.new_optional_fixed_size_interval_var(
-                                t.start, t.work, lit, iv_name
-                            )
-                            if is_fixed
-                            else model.new_optional_interval_var(
-                                t.start, _span(model, t, horizon), t.end, lit, iv_name
-                            )
+                        size = t.work if is_fixed else _span(model, t, horizon)
+                        interval = model.new_optional_interval_var(
+                            t.start, size, t.end, lit, iv_name
                         )
                         intervals.setdefault(machine_idx, []).append(interval)
                 option_ops.append(OpVars(start, end, machine_lits, timing, group_of_machine))

@@ -1,0 +1,439 @@
+"""The ``xiezuo`` command end to end: exit codes, what it prints, and the files it writes."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from xiezuo.cli.main import app
+
+if TYPE_CHECKING:
+    from typer.testing import Result
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
+
+# Rich wraps at the terminal width, 80 columns when there is no terminal; wide enough
+# that no message or table row is wrapped or cropped, so the assertions see whole lines.
+runner = CliRunner(env={"COLUMNS": "1000"})
+
+
+def invoke(*args: str | Path) -> Result:
+    return runner.invoke(app, [str(arg) for arg in args])
+
+
+def minimal_scenario() -> dict[str, Any]:
+    """A valid scenario: one plant casts a frame and assembles a press for one order."""
+    return {
+        "network": {"name": "Minimal", "start": "1958-07-01", "timezone": "Asia/Shanghai"},
+        "processes": ["casting", "assembly"],
+        "regions": ["East"],
+        "plants": [
+            {
+                "id": "P1",
+                "machines": [
+                    {
+                        "id": "foundry",
+                        "process": "casting",
+                        "max_weight_t": 10,
+                        "precision_grade": 12,
+                    },
+                    {"id": "bay", "process": "assembly", "max_weight_t": 10, "precision_grade": 9},
+                ],
+            }
+        ],
+        "items": [
+            {
+                "id": "PRESS",
+                "kind": "product",
+                "weight_t": 5,
+                "precision_grade": 9,
+                "bom": [{"item": "FRAME", "quantity": 1}],
+                "operations": [{"process": "assembly", "run_hours_per_unit": 8}],
+            },
+            {
+                "id": "FRAME",
+                "weight_t": 2,
+                "precision_grade": 12,
+                "operations": [{"process": "casting", "setup_hours": 2, "run_hours_per_unit": 4}],
+            },
+        ],
+        "orders": [{"id": "ORD-1", "region": "East", "item": "PRESS", "due": "1958-07-31"}],
+        "lanes": [{"from": "P1", "to": "East", "lead_days": 2}],
+    }
+
+
+def write_scenario(tmp_path: Path, data: dict[str, Any], name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def assert_bad_input(result: Result, *expected: str) -> None:
+    """Exit status 2, each expected text on stderr, and no traceback anywhere."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # the command ended itself, no crash
+    for text in expected:
+        assert text in result.stderr
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+# ---- end to end on the bundled example ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedExample:
+    result: Result
+    plan_file: Path
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> PlannedExample:
+    """The bundled example planned once, for every test that needs a real plan file."""
+    plan_file = tmp_path_factory.mktemp("plan") / "plan.json"
+    result = invoke("plan", EXAMPLE, "--time-limit", "5", "--workers", "2", "--out", plan_file)
+    return PlannedExample(result, plan_file)
+
+
+@pytest.mark.slow
+def test_plan_exits_zero_and_writes_the_plan_file(planned: PlannedExample) -> None:
+    assert planned.result.exit_code == 0, planned.result.output
+    assert json.loads(planned.plan_file.read_text(encoding="utf-8"))["format"] == "xiezuo-plan"
+
+
+@pytest.mark.slow
+def test_plan_summary_names_orders_and_plants(planned: PlannedExample) -> None:
+    summary = planned.result.stdout
+    for order_id in ("YN-MILL-01", "SC-PIPE-01", "CIS-OWN-01"):
+        assert order_id in summary
+    for plant_id in ("CMT", "WJ", "CAC", "CTS", "CIS"):
+        assert re.search(rf"^│ {plant_id} +│", summary, re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_plan_summary_reports_the_validator_accepts_the_plan(planned: PlannedExample) -> None:
+    assert "The independent validator accepts the plan" in planned.result.stdout
+
+
+@pytest.mark.slow
+def test_verify_accepts_the_written_plan(planned: PlannedExample) -> None:
+    result = invoke("verify", EXAMPLE, planned.plan_file)
+    assert result.exit_code == 0, result.output
+    assert "The independent validator accepts the plan" in result.stdout
+
+
+@pytest.mark.slow
+def test_gantt_writes_self_contained_html_with_the_orders(
+    planned: PlannedExample, tmp_path: Path
+) -> None:
+    html_file = tmp_path / "plan.html"
+    result = invoke("gantt", planned.plan_file, "--out", html_file)
+    assert result.exit_code == 0, result.output
+    html = html_file.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith(("<!doctype html", "<html"))
+    assert not re.search(r"<script[^>]+src=", html)
+    for order_id in ("YN-MILL-01", "SC-PIPE-01", "CIS-OWN-01"):
+        assert order_id in html
+
+
+@pytest.mark.slow
+def test_verify_names_the_broken_precedence_of_a_tampered_plan(
+    planned: PlannedExample, tmp_path: Path
+) -> None:
+    data = json.loads(planned.plan_file.read_text(encoding="utf-8"))
+    operations = data["schedule"]["operations"]
+    first_by_work_order = {op["work_order_id"]: op for op in operations if op["step"] == 1}
+    second = next(
+        op for op in operations if op["step"] == 2 and op["work_order_id"] in first_by_work_order
+    )
+    first = first_by_work_order[second["work_order_id"]]
+    assert datetime.fromisoformat(first["start"]) < datetime.fromisoformat(second["start"])
+    second["start"] = first["start"]  # step 2 now starts with step 1, before it ends
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(data), encoding="utf-8")
+
+    result = invoke("verify", EXAMPLE, tampered)
+
+    assert result.exit_code == 1, result.output
+    assert "routing_precedence" in result.stdout
+    assert second["work_order_id"] in result.stdout
+
+
+# ---- validate --------------------------------------------------------------------------
+
+
+def test_validate_accepts_the_bundled_example() -> None:
+    result = invoke("validate", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "No findings" in result.stdout
+
+
+def test_validate_accepts_the_minimal_scenario(tmp_path: Path) -> None:
+    result = invoke("validate", write_scenario(tmp_path, minimal_scenario()))
+    assert result.exit_code == 0, result.output
+    assert "No findings" in result.stdout
+
+
+def test_validate_reports_an_order_no_plant_can_make(tmp_path: Path) -> None:
+    data = minimal_scenario()
+    data["items"][0]["weight_t"] = 50  # heavier than any machine takes
+    result = invoke("validate", write_scenario(tmp_path, data))
+    assert result.exit_code == 1, result.output
+    assert "missing capability" in result.stdout
+    assert "PRESS" in result.stdout
+
+
+# ---- bad scenario input --------------------------------------------------------------
+
+
+def edited(*path: str | int, value: Any) -> dict[str, Any]:
+    """The minimal scenario with the value at ``path`` set (a new key or a replacement)."""
+    data = minimal_scenario()
+    parent: Any = data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return data
+
+
+BAD_SCENARIOS = [
+    pytest.param(
+        edited("orders", 0, "colour", value="red"),
+        "orders[0].colour",
+        "unknown field 'colour'",
+        id="unknown-field",
+    ),
+    pytest.param(
+        edited("orders", 0, "item", value="PRES"),
+        "orders[0].item",
+        "unknown item 'PRES'",
+        id="unknown-item-in-order",
+    ),
+    pytest.param(
+        edited("items", 1, "operations", 0, "process", value="forging"),
+        "items[1].operations[0].process",
+        "unknown process 'forging'",
+        id="unknown-process-in-routing",
+    ),
+    pytest.param(
+        edited("items", 1, "bom", value=[{"item": "PRESS"}]),
+        "items[0].bom[0]",  # the cycle is reported from its first item
+        "BOM cycle: PRESS -> FRAME -> PRESS",
+        id="bom-cycle",
+    ),
+    pytest.param(
+        edited("items", 1, "operations", 0, "run_hours_per_unit", value=-4),
+        "items[1].operations[0].run_hours_per_unit",
+        "greater than 0",
+        id="negative-run-hours",
+    ),
+    pytest.param(
+        edited("items", 1, "operations", 0, "run_hours_per_unit", value=0),
+        "items[1].operations[0].run_hours_per_unit",
+        "greater than 0",
+        id="zero-run-hours",
+    ),
+    pytest.param(
+        edited("items", 1, "operations", 0, "setup_hours", value=-2),
+        "items[1].operations[0].setup_hours",
+        "greater than or equal to 0",
+        id="negative-setup-hours",
+    ),
+    pytest.param(
+        edited("lanes", 0, "lead_days", value=-1),
+        "lanes[0].lead_days",
+        "greater than or equal to 0",
+        id="negative-lead-days",
+    ),
+    pytest.param(
+        edited("orders", 0, "due", value="1958-07-32"),
+        "orders[0].due",
+        "'1958-07-32' is not a calendar date",
+        id="malformed-date",
+    ),
+    pytest.param(
+        edited("lanes", value=[]),
+        "lanes",
+        "no lane from 'P1' to 'East'",
+        id="missing-lane",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "location", "cause"), BAD_SCENARIOS)
+def test_validate_rejects_bad_scenario_naming_file_location_and_cause(
+    tmp_path: Path, data: dict[str, Any], location: str, cause: str
+) -> None:
+    path = write_scenario(tmp_path, data, "bad.yaml")
+    assert_bad_input(invoke("validate", path), f"{path}: {location} (line ", cause)
+
+
+@pytest.mark.parametrize(("data", "location", "cause"), BAD_SCENARIOS[:2])
+def test_plan_rejects_bad_scenario_before_solving(
+    tmp_path: Path, data: dict[str, Any], location: str, cause: str
+) -> None:
+    path = write_scenario(tmp_path, data, "bad.yaml")
+    assert_bad_input(invoke("plan", path, "--time-limit", "1"), f"{path}: {location}", cause)
+
+
+def test_validate_rejects_yaml_syntax_error_with_line_and_column(tmp_path: Path) -> None:
+    text = yaml.safe_dump(minimal_scenario(), sort_keys=False)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace("processes:\n", "processes: [casting\n", 1), encoding="utf-8")
+    result = invoke("validate", path)
+    assert_bad_input(result, str(path), "YAML syntax error")
+    assert re.search(rf"{re.escape(str(path))}: line \d+, column \d+: YAML syntax", result.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("validate", "{missing}"), id="validate"),
+        pytest.param(("plan", "{missing}", "--time-limit", "1"), id="plan"),
+        pytest.param(("verify", "{missing}", "{scenario}"), id="verify-scenario"),
+    ],
+)
+def test_missing_scenario_file_is_bad_input(tmp_path: Path, args: tuple[str, ...]) -> None:
+    missing = tmp_path / "absent.yaml"
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    argv = [arg.format(missing=missing, scenario=scenario) for arg in args]
+    assert_bad_input(invoke(*argv), f"{missing}: cannot read the file", "No such file")
+
+
+# ---- bad plan files ------------------------------------------------------------------
+
+
+def plan_without_schedule() -> dict[str, Any]:
+    return {
+        "format": "xiezuo-plan",
+        "version": 1,
+        "status": "no solution in time",
+        "tardiness_hours": None,
+        "tardiness_bound": None,
+        "makespan_hours": None,
+        "makespan_bound_hours": None,
+        "gap": None,
+        "runtime_s": 1.0,
+        "unplanned_orders": [],
+        "explanations": [],
+        "schedule": None,
+    }
+
+
+def plan_with_bad_start() -> dict[str, Any]:
+    data = plan_without_schedule()
+    data["status"] = "feasible"
+    operation = {
+        "work_order_id": "ORD-1:PRESS",
+        "step": 1,
+        "process": "assembly",
+        "plant_id": "P1",
+        "machine_id": "bay",
+        "unit": 0,
+        "start": "next Tuesday",
+        "end": "1958-07-02T14:00:00+08:00",
+        "work_hours": 8.0,
+    }
+    data["schedule"] = {
+        "work_orders": [],
+        "operations": [operation],
+        "shipments": [],
+        "deliveries": [],
+    }
+    return data
+
+
+BAD_PLAN_FILES = [
+    pytest.param(
+        '{\n  "format": "xiezuo-plan",\n  "version": 1,,\n}',
+        "line 3, column 16",
+        "not valid JSON",
+        id="json-syntax",
+    ),
+    pytest.param(
+        json.dumps(plan_with_bad_start()),
+        "schedule.operations[0].start",
+        "'next Tuesday'",
+        id="bad-instant",
+    ),
+    pytest.param(
+        json.dumps({**plan_without_schedule(), "status": "splendid"}),
+        "status",
+        "'splendid'",
+        id="unknown-status",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "location", "cause"), BAD_PLAN_FILES)
+def test_verify_rejects_malformed_plan_file(
+    tmp_path: Path, text: str, location: str, cause: str
+) -> None:
+    plan_file = tmp_path / "bad-plan.json"
+    plan_file.write_text(text, encoding="utf-8")
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    assert_bad_input(invoke("verify", scenario, plan_file), f"{plan_file}: {location}", cause)
+
+
+@pytest.mark.parametrize(("text", "location", "cause"), BAD_PLAN_FILES)
+def test_gantt_rejects_malformed_plan_file(
+    tmp_path: Path, text: str, location: str, cause: str
+) -> None:
+    plan_file = tmp_path / "bad-plan.json"
+    plan_file.write_text(text, encoding="utf-8")
+    html_file = tmp_path / "plan.html"
+    assert_bad_input(
+        invoke("gantt", plan_file, "--out", html_file), f"{plan_file}: {location}", cause
+    )
+    assert not html_file.exists()
+
+
+@pytest.mark.parametrize("command", ["verify", "gantt"])
+def test_missing_plan_file_is_bad_input(tmp_path: Path, command: str) -> None:
+    missing = tmp_path / "absent.json"
+    args = (
+        [missing] if command == "gantt" else [write_scenario(tmp_path, minimal_scenario()), missing]
+    )
+    assert_bad_input(
+        invoke(command, *args), f"{missing}: cannot read the plan file", "No such file"
+    )
+
+
+def test_verify_reports_a_plan_without_a_schedule(tmp_path: Path) -> None:
+    plan_file = tmp_path / "empty-plan.json"
+    plan_file.write_text(json.dumps(plan_without_schedule()), encoding="utf-8")
+    result = invoke("verify", write_scenario(tmp_path, minimal_scenario()), plan_file)
+    assert result.exit_code == 1, result.output
+    assert "no schedule" in result.stdout
+
+
+# ---- an option or output path the command cannot use ----
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--time-limit", "0"), ("--workers", "-1")], ids=["time-limit", "workers"]
+)
+def test_plan_rejects_an_impossible_solver_option(tmp_path: Path, option: str, value: str) -> None:
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    assert_bad_input(invoke("plan", scenario, option, value), option)
+
+
+def test_plan_rejects_an_out_path_in_a_missing_directory(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "plan.json"
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    assert_bad_input(invoke("plan", scenario, "--time-limit", "1", "--out", out), str(out))
+
+
+def test_gantt_rejects_an_out_path_in_a_missing_directory(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_without_schedule()), encoding="utf-8")
+    out = tmp_path / "missing" / "plan.html"
+    assert_bad_input(invoke("gantt", plan_file, "--out", out), str(out))
