@@ -1,6 +1,14 @@
 """File formats: pydantic file schemas, readers and writers, conversion to and from the domain."""
 
+from xiezuo.io.benchmarks import BENCHMARK_FORMATS, is_benchmark_file, read_instance
 from xiezuo.io.scenario import load_scenario, parse_scenario
 from xiezuo.io.scenario_schema import scenario_json_schema
 
-__all__ = ["load_scenario", "parse_scenario", "scenario_json_schema"]
+__all__ = [
+    "BENCHMARK_FORMATS",
+    "is_benchmark_file",
+    "load_scenario",
+    "parse_scenario",
+    "read_instance",
+    "scenario_json_schema",
+]
