@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -14,8 +15,18 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from xiezuo.errors import XiezuoError
+from xiezuo.io import BENCHMARK_FORMATS
 from xiezuo.io.plan_file import read_plan
 from xiezuo.planning.params import PlanParams, ProgressEvent
+from xiezuo.services.bench import (
+    BenchRow,
+    bks_for,
+    find_instances,
+    mean_gaps,
+    read_bks,
+    run_instance,
+    write_csv,
+)
 from xiezuo.services.planning import (
     PlanRun,
     check_scenario,
@@ -47,8 +58,25 @@ EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
 
 ScenarioArg = Annotated[
-    Path, typer.Argument(help="Scenario file (.yaml, .yml or .json).", show_default=False)
+    Path,
+    typer.Argument(
+        help="Scenario file (.yaml, .yml, .json) or benchmark instance (.txt, .fjs).",
+        show_default=False,
+    ),
 ]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"Benchmark instance format ({', '.join(BENCHMARK_FORMATS)}); "
+        "default: from the file name and content.",
+    ),
+]
+TimeLimitOption = Annotated[float, typer.Option(min=0.1, help="Solver time limit in seconds.")]
+WorkersOption = Annotated[
+    int, typer.Option(min=0, help="Solver worker threads (default: CPU count).")
+]
+SeedOption = Annotated[int, typer.Option(help="Random seed of the solver.")]
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -74,20 +102,17 @@ def _check_writable(path: Path) -> None:
 @app.command()
 def plan(
     scenario: ScenarioArg,
-    time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Solver time limit in seconds.")
-    ] = 60.0,
-    workers: Annotated[
-        int, typer.Option(min=0, help="Solver worker threads (default: CPU count).")
-    ] = 0,
-    seed: Annotated[int, typer.Option(help="Random seed of the solver.")] = 0,
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 0,
+    seed: SeedOption = 0,
     out: Annotated[Path | None, typer.Option(help="Write the plan as JSON here.")] = None,
+    fmt: FormatOption = None,
 ) -> None:
     """Plan every order of a scenario, then summarise who makes what and when."""
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
         _check_writable(out)
-    run = _guarded(lambda: _plan_with_progress(scenario, params, out))
+    run = _guarded(lambda: _plan_with_progress(scenario, params, out, fmt))
     _print_plan(run)
     if out is not None:
         console.print(f"Plan written to [bold]{out}[/].")
@@ -95,7 +120,9 @@ def plan(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _plan_with_progress(scenario: Path, params: PlanParams, out: Path | None) -> PlanRun:
+def _plan_with_progress(
+    scenario: Path, params: PlanParams, out: Path | None, fmt: str | None
+) -> PlanRun:
     # Phase -> [best objective, best bound]; events carry one or the other.
     latest: dict[str, list[float | None]] = {}
     lock = threading.Lock()
@@ -112,7 +139,9 @@ def _plan_with_progress(scenario: Path, params: PlanParams, out: Path | None) ->
 
     def work() -> None:
         try:
-            result["run"] = plan_scenario(scenario, params, out=out, on_progress=on_progress)
+            result["run"] = plan_scenario(
+                scenario, params, fmt=fmt, out=out, on_progress=on_progress
+            )
         except BaseException as exc:  # handed to the main thread, which re-raises it
             result["run"] = exc
 
@@ -218,9 +247,9 @@ def _print_violations(violations: tuple[Violation, ...]) -> None:
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, fmt: FormatOption = None) -> None:
     """Check a scenario file and report what the network cannot do."""
-    network, findings = _guarded(lambda: check_scenario(scenario))
+    network, findings = _guarded(lambda: check_scenario(scenario, fmt))
     console.print(
         f"{scenario}: {len(network.plants)} plants, "
         f"{sum(len(p.machines) for p in network.plants)} machine groups, "
@@ -238,9 +267,10 @@ def validate(scenario: ScenarioArg) -> None:
 def verify(
     scenario: ScenarioArg,
     plan_file: Annotated[Path, typer.Argument(help="Plan JSON written by `xiezuo plan --out`.")],
+    fmt: FormatOption = None,
 ) -> None:
     """Check a plan against its scenario with the independent validator."""
-    plan_obj, violations = _guarded(lambda: verify_plan_file(scenario, plan_file))
+    plan_obj, violations = _guarded(lambda: verify_plan_file(scenario, plan_file, fmt))
     if plan_obj.schedule is None:
         console.print(f"The plan has no schedule (status: {plan_obj.status.value}).")
         raise typer.Exit(EXIT_FINDINGS)
@@ -259,3 +289,89 @@ def gantt(
     _check_writable(out)
     out.write_text(gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}"), encoding="utf-8")
     console.print(f"Gantt chart written to [bold]{out}[/].")
+
+
+@app.command()
+def bench(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Instance files or folders of them.", show_default=False)
+    ],
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 0,
+    seed: SeedOption = 0,
+    bks: Annotated[
+        Path | None,
+        typer.Option(help="Best-known results (bks.csv); default: bks.csv beside each file."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the results as CSV here.")] = None,
+) -> None:
+    """Plan standard benchmark instances and compare with best-known makespans."""
+    params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
+    if out is not None:
+        _check_writable(out)
+    instances = _guarded(lambda: find_instances(paths))
+    explicit = _guarded(lambda: read_bks(bks)) if bks is not None else None
+    rows: list[BenchRow] = []
+    with Progress(
+        TextColumn("[bold]bench[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(instances))
+        for path in instances:
+            progress.update(task, description=path.name)
+            rows.append(_guarded(partial(_bench_one, path, params, explicit)))
+            progress.advance(task)
+    _print_bench(rows)
+    if out is not None:
+        write_csv(rows, out)
+        console.print(f"Results written to [bold]{out}[/].")
+
+
+def _bench_one(path: Path, params: PlanParams, explicit: dict[str, int] | None) -> BenchRow:
+    return run_instance(path, params, bks_for(path, explicit))
+
+
+def _print_bench(rows: list[BenchRow]) -> None:
+    table = Table(title="Benchmark", title_justify="left")
+    columns = (
+        "instance",
+        "makespan",
+        "bound",
+        "best known",
+        "gap bks",
+        "gap bound",
+        "to best",
+        "status",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("instance", "status") else "right")
+    for row in rows:
+        table.add_row(
+            row.instance,
+            _number(row.makespan),
+            _number(row.lower_bound),
+            _number(row.bks),
+            _percent(row.gap_bks_pct),
+            _percent(row.gap_bound_pct),
+            "–" if row.time_to_best_s is None else f"{row.time_to_best_s:.1f} s",
+            row.status,
+        )
+    console.print(table)
+    to_bks, to_bound = mean_gaps(rows)
+    console.print(
+        f"{len(rows)} instances; mean gap to best known {_percent(to_bks)}, "
+        f"to own bound {_percent(to_bound)}"
+    )
+
+
+def _number(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}%"

@@ -15,13 +15,16 @@ class PlanParams:
     The objective is lexicographic: priority-weighted tardiness first, then makespan.
     ``tardiness_share`` is the part of ``time_limit_s`` spent on the first objective
     when it cannot be proven optimal sooner; the rest improves the makespan with the
-    tardiness held at its best value.
+    tardiness held at its best value. In each phase, ``full_search_share`` of its time
+    goes to a search of the whole model (which also proves the bound) and the rest to
+    large-neighbourhood search around the best plan.
     """
 
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 0
     tardiness_share: float = 0.7
+    full_search_share: float = 0.4
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -30,6 +33,8 @@ class PlanParams:
             raise PlanningError(f"workers must be at least 1, not {self.workers}")
         if not 0 < self.tardiness_share <= 1:
             raise PlanningError("tardiness_share must be in (0, 1]")
+        if not 0 < self.full_search_share <= 1:
+            raise PlanningError("full_search_share must be in (0, 1]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from ortools.sat.python import cp_model
 
 from xiezuo.domain import Explanation, Network, Plan, PlanStatus
+from xiezuo.planning import lns
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.constraints import (
     add_bom_precedence,
@@ -178,7 +179,7 @@ def _solve_lexicographic(
         model.minimize(tardiness)
         budget = (params.time_limit_s - (time.monotonic() - started)) * params.tardiness_share
         tardiness_phase = _run_phase(
-            model, problem, mv, params, budget, "tardiness", started, on_progress
+            model, problem, mv, params, budget, "tardiness", started, on_progress, best
         )
         if tardiness_phase.status == cp_model.MODEL_INVALID:
             return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
@@ -190,7 +191,7 @@ def _solve_lexicographic(
     _hint(model, problem, mv, best)
     budget = params.time_limit_s - (time.monotonic() - started)
     makespan_phase = _run_phase(
-        model, problem, mv, params, budget, "makespan", started, on_progress
+        model, problem, mv, params, budget, "makespan", started, on_progress, best
     )
     best, best_score = _better(problem, (best, best_score), makespan_phase.solution)
     is_optimal = tardiness_phase.status == makespan_phase.status == cp_model.OPTIMAL
@@ -218,15 +219,52 @@ def _run_phase(
     phase: str,
     started: float,
     on_progress: ProgressCallback | None,
+    incumbent: Solution,
 ) -> _Phase:
-    solver = _solver(params, max(budget_s, 0.1))
+    """A search of the whole model for its bound, then neighbourhood search for the rest."""
+    deadline = time.monotonic() + max(budget_s, 0.1)
+    solver = _solver(params, max(budget_s * params.full_search_share, 0.1))
     status = _run(solver, model, phase, started, on_progress)
-    has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    return _Phase(
-        status,
-        _read_solution(problem, mv, solver) if has_solution else None,
-        int(solver.best_objective_bound) if has_solution or status == cp_model.UNKNOWN else 0,
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        return _Phase(status, None, 0)
+    bound = int(solver.best_objective_bound)
+    solution = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = _read_solution(problem, mv, solver)
+        incumbent = _better(problem, (incumbent, score(problem, incumbent)), solution)[0]
+    if status == cp_model.OPTIMAL or time.monotonic() >= deadline - 0.1:
+        return _Phase(status, solution, bound)
+
+    def objective_of(candidate: Solution) -> int:
+        values = score(problem, candidate)
+        return values.weighted_tardiness if phase == "tardiness" else values.makespan
+
+    def report(value: int) -> None:
+        if on_progress is not None:
+            on_progress(
+                ProgressEvent(
+                    phase=phase,
+                    elapsed_s=time.monotonic() - started,
+                    objective=value / _MINUTES_PER_HOUR,
+                    bound=bound / _MINUTES_PER_HOUR,
+                )
+            )
+
+    improved = lns.improve(
+        model,
+        problem,
+        mv,
+        incumbent,
+        objective_of,
+        deadline=deadline,
+        workers=params.workers,
+        seed=params.seed,
+        hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
+        read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
+        on_improve=report,
     )
+    is_optimal = objective_of(improved) <= bound
+    return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), improved, bound)
 
 
 def _better(

@@ -1,0 +1,134 @@
+"""Large-neighbourhood search around the incumbent, with CP-SAT as the repair step.
+
+Each round frees a part of the plan (a few random orders, or everything running in a
+time window) and keeps the rest as it is: same plant, routing and machine, and the same
+order of jobs on every machine unit, though not the same times. CP-SAT then re-plans
+the freed part inside that frame, starting from the incumbent as a hint. Small frames
+solve in a fraction of a second, so many rounds fit where one search of the whole
+model would stall; the neighbourhood grows when rounds solve quickly and shrinks when
+they time out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from xiezuo.planning.extract import assign_units
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from xiezuo.planning.compile import Problem
+    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.variables import ModelVars
+
+_ROUND_LIMIT_S = 1.0
+
+
+def improve(
+    model: cp_model.CpModel,
+    problem: Problem,
+    mv: ModelVars,
+    incumbent: Solution,
+    objective_of: Callable[[Solution], int],
+    *,
+    deadline: float,
+    workers: int,
+    seed: int,
+    hint: Callable[[cp_model.CpModel, Solution], None],
+    read: Callable[[cp_model.CpSolver], Solution],
+    on_improve: Callable[[int], None] | None = None,
+) -> Solution:
+    """Improve ``incumbent`` under ``model``'s objective until ``deadline``."""
+    rng = random.Random(seed)
+    best, best_value = assign_units(problem, incumbent), objective_of(incumbent)
+    share = 0.2  # of the work orders freed per round
+    round_idx = 0
+    while time.monotonic() < deadline - 0.05 and best_value > 0:
+        round_idx += 1
+        freed = _neighbourhood(problem, best, rng, share, by_time=round_idx % 2 == 0)
+        sub = model.clone()
+        _freeze(sub, mv, best, freed)
+        sub.add(sub_objective(sub) <= best_value)
+        sub.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
+        hint(sub, best)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = min(_ROUND_LIMIT_S, deadline - time.monotonic())
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed + round_idx
+        status = solver.solve(sub)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            candidate = assign_units(problem, read(solver))
+            value = objective_of(candidate)
+            if value <= best_value:
+                improved = value < best_value
+                best, best_value = candidate, value
+                if improved and on_improve is not None:
+                    on_improve(value)
+        solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
+        share = min(0.6, share * 1.15) if solved_fast else max(0.05, share / 1.15)
+    return best
+
+
+def sub_objective(model: cp_model.CpModel) -> cp_model.LinearExpr:
+    """The model's own objective as an expression, to bound it by the incumbent."""
+    objective = model.proto.objective
+    return cp_model.LinearExpr.weighted_sum(
+        [model.get_int_var_from_proto_index(i) for i in objective.vars], list(objective.coeffs)
+    )
+
+
+def _neighbourhood(
+    problem: Problem, solution: Solution, rng: random.Random, share: float, *, by_time: bool
+) -> set[tuple[int, int]]:
+    """Operations to free, as (work order, step index): whole random orders, or every
+    operation that runs in a random time window."""
+    ops = [(w, k) for w, placement in enumerate(solution) for k in range(len(placement.ops))]
+    count = max(1, round(share * len(ops)))
+    if by_time:
+        ops.sort(key=lambda wk: solution[wk[0]].ops[wk[1]].start)
+        first = rng.randrange(max(1, len(ops) - count + 1))
+        return set(ops[first : first + count])
+    by_order: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for w, k in ops:
+        by_order[problem.work_orders[w].order_idx].append((w, k))
+    orders = list(by_order)
+    rng.shuffle(orders)
+    freed: set[tuple[int, int]] = set()
+    for order_idx in orders:
+        if len(freed) >= count:
+            break
+        freed.update(by_order[order_idx])
+    return freed
+
+
+def _freeze(
+    model: cp_model.CpModel, mv: ModelVars, solution: Solution, freed: set[tuple[int, int]]
+) -> None:
+    """Keep the machine and per-unit job order of every operation not freed, and the
+    plant and routing of every work order not freed whole."""
+    on_unit: dict[tuple[int, int], list[tuple[int, cp_model.IntVar, cp_model.IntVar]]] = (
+        defaultdict(list)
+    )
+    for wo_idx, placement in enumerate(solution):
+        wov = mv.work_orders[wo_idx]
+        steps = range(len(placement.ops))
+        if any((wo_idx, k) not in freed for k in steps):
+            model.add(wov.option_lits[placement.option_idx] == 1)
+        for k, (op_vars, op) in enumerate(
+            zip(wov.ops[placement.option_idx], placement.ops, strict=True)
+        ):
+            if (wo_idx, k) in freed:
+                continue
+            model.add(op_vars.machine_lits[op.machine_idx] == 1)
+            on_unit[op.machine_idx, op.unit].append((op.start, op_vars.start, op_vars.end))
+    for jobs in on_unit.values():
+        jobs.sort(key=lambda job: job[0])
+        for (_, _, end), (_, start, _) in itertools.pairwise(jobs):
+            model.add(start >= end)
