@@ -2,6 +2,7 @@
 
 from xiezuo.domain.calendar import WEEKDAY_NAMES, Calendar
 from xiezuo.domain.explosion import WorkOrder, explode_order, explode_orders
+from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 from xiezuo.domain.network import (
     BomLine,
     Item,
@@ -34,11 +35,13 @@ from xiezuo.domain.rules import (
     unmakeable_items,
     validate_network,
 )
+from xiezuo.domain.staff import CrewNeed, Secondment, Staffing, Training, capacity_steps
 
 __all__ = [
     "WEEKDAY_NAMES",
     "BomLine",
     "Calendar",
+    "CrewNeed",
     "Delivery",
     "Explanation",
     "Finding",
@@ -47,6 +50,8 @@ __all__ = [
     "Lane",
     "Machine",
     "MachineTime",
+    "Material",
+    "MaterialLine",
     "Network",
     "Operation",
     "Order",
@@ -56,12 +61,18 @@ __all__ = [
     "Routing",
     "Schedule",
     "ScheduledOperation",
+    "Secondment",
     "Shipment",
+    "Staffing",
+    "StockLot",
+    "Supply",
+    "Training",
     "WorkOrder",
     "WorkOrderAssignment",
     "capable_machines",
     "capable_plants",
     "capable_routings",
+    "capacity_steps",
     "explode_order",
     "explode_orders",
     "find_issues",

@@ -14,10 +14,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from xiezuo.domain.calendar import Calendar
+from xiezuo.domain.staff import CrewNeed, Secondment, Staffing, Training, capacity_steps
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 
 
 def _require(problems: list[str], what: str) -> None:
@@ -135,6 +138,7 @@ class Operation:
     setup: timedelta = timedelta(0)
     run_per_unit: timedelta | None = None
     machine_times: tuple[MachineTime, ...] = ()
+    crew: tuple[CrewNeed, ...] = ()
     min_weight_t: float | None = None
     precision_grade: int | None = None
 
@@ -209,6 +213,7 @@ class Item:
     precision_grade: int
     bom: tuple[BomLine, ...] = ()
     routings: tuple[Routing, ...]
+    materials: tuple[MaterialLine, ...] = ()
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -294,6 +299,13 @@ class Network:
     items: tuple[Item, ...]
     orders: tuple[Order, ...] = ()
     lanes: tuple[Lane, ...] = ()
+    materials: tuple[Material, ...] = ()
+    stock: tuple[StockLot, ...] = ()
+    supplies: tuple[Supply, ...] = ()
+    skills: tuple[str, ...] = ()
+    staffing: tuple[Staffing, ...] = ()
+    secondments: tuple[Secondment, ...] = ()
+    trainings: tuple[Training, ...] = ()
 
     # Lookup tables derived from the fields above; not part of equality or repr.
     item_by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
@@ -328,6 +340,12 @@ class Network:
         hi = min(end, machine.available_until or end)
         if lo < hi:
             yield from self.machine_calendar(plant, machine).windows(lo, hi)
+
+    def staff_capacity(self, plant_id: str, skill: str) -> tuple[tuple[datetime, int], ...]:
+        """Headcount of a skill at a plant over time, as steps ``(from, people)``."""
+        return capacity_steps(
+            plant_id, skill, self.staffing, self.secondments, self.trainings, self.start
+        )
 
     def iter_machines(self) -> Iterator[tuple[Plant, Machine]]:
         for plant in self.plants:

@@ -63,6 +63,8 @@ def validate_network(network: Network) -> None:
         undeclared processes, missing transport lanes.
     """
     problems = list(_reference_problems(network))
+    problems += _material_problems(network)
+    problems += _staff_problems(network)
     if not problems:
         problems += _cycle_problems(network)
     if not problems:
@@ -129,6 +131,90 @@ def _reference_problems(network: Network) -> Iterator[str]:
                 f"lane {lane.origin!r} -> {lane.destination!r}: destination is neither "
                 "a plant nor a region"
             )
+
+
+def _material_problems(network: Network) -> Iterator[str]:
+    materials = {m.id for m in network.materials}
+    for dup in sorted(_duplicates([m.id for m in network.materials])):
+        yield f"material ID {dup!r} is used more than once"
+    for item in network.items:
+        for line in item.materials:
+            if line.material_id not in materials:
+                yield f"item {item.id!r}: uses material {line.material_id!r}, which is not defined"
+            shortest = min(len(r.operations) for r in item.routings)
+            if line.step is not None and line.step > shortest:
+                yield (
+                    f"item {item.id!r}: material {line.material_id!r} is taken at step "
+                    f"{line.step}, but a routing has only {shortest} steps"
+                )
+    seen: set[tuple[str, str]] = set()
+    for lot in network.stock:
+        key = (lot.plant_id, lot.material_id)
+        if lot.plant_id not in network.plant_by_id:
+            yield f"stock of {lot.material_id!r}: unknown plant {lot.plant_id!r}"
+        if lot.material_id not in materials:
+            yield f"stock at plant {lot.plant_id!r}: material {lot.material_id!r} is not defined"
+        if key in seen:
+            yield (
+                f"stock of {lot.material_id!r} at plant {lot.plant_id!r} is given twice; "
+                "add the quantities"
+            )
+        seen.add(key)
+    for supply in network.supplies:
+        if supply.plant_id not in network.plant_by_id:
+            yield f"supply of {supply.material_id!r}: unknown plant {supply.plant_id!r}"
+        if supply.material_id not in materials:
+            yield (
+                f"supply to plant {supply.plant_id!r}: material {supply.material_id!r} "
+                "is not defined"
+            )
+
+
+def _staff_problems(network: Network) -> Iterator[str]:
+    skills = set(network.skills)
+    for dup in sorted(_duplicates(list(network.skills))):
+        yield f"skill {dup!r} is declared more than once"
+    needs = [
+        (f"item {item.id!r} routing {routing.id!r} step {step}", crew.skill)
+        for item in network.items
+        for routing in item.routings
+        for step, op in enumerate(routing.operations, start=1)
+        for crew in op.crew
+    ]
+    people = [
+        *((f"staffing at plant {s.plant_id!r}", s.plant_id, s.skill) for s in network.staffing),
+        *(
+            (f"secondment from plant {s.plant_id!r}", s.plant_id, s.skill)
+            for s in network.secondments
+        ),
+        *((f"training at plant {t.plant_id!r}", t.plant_id, t.skill) for t in network.trainings),
+        *(
+            (f"training at plant {t.plant_id!r}", t.plant_id, t.trainer_skill)
+            for t in network.trainings
+            if t.trainer_skill is not None
+        ),
+    ]
+    for where, skill in needs:
+        if skill not in skills:
+            yield f"{where}: crew skill {skill!r} is not declared"
+    for where, plant_id, skill in people:
+        if skill not in skills:
+            yield f"{where}: skill {skill!r} is not declared"
+        if plant_id not in network.plant_by_id:
+            yield f"{where}: unknown plant {plant_id!r}"
+    regions = set(network.regions)
+    for s in network.secondments:
+        if s.region and s.region not in regions:
+            yield f"secondment from plant {s.plant_id!r}: unknown region {s.region!r}"
+    pairs = {(p, s) for _, p, s in people if s in skills and p in network.plant_by_id}
+    for plant_id, skill in sorted(pairs):
+        for when, level in network.staff_capacity(plant_id, skill):
+            if level < 0:
+                yield (
+                    f"plant {plant_id!r} would have {level} {skill}s from {when:%Y-%m-%d %H:%M}: "
+                    "more people are seconded or training others than it has"
+                )
+                break
 
 
 def _cycle_problems(network: Network) -> Iterator[str]:
