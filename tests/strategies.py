@@ -10,15 +10,21 @@ from tests.conftest import START
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     Item,
     ItemKind,
     Lane,
     Machine,
+    Material,
+    MaterialLine,
     Network,
     Operation,
     Order,
     Plant,
     Routing,
+    Staffing,
+    StockLot,
+    Supply,
 )
 
 PROCESSES = ("casting", "forging", "machining", "assembly")
@@ -42,7 +48,10 @@ def calendars(draw: st.DrawFn) -> Calendar:
 
 @st.composite
 def networks(draw: st.DrawFn) -> Network:
-    """1-3 plants, parts with 1-3 operations, products with 1-3 components, 1-4 orders."""
+    """1-3 plants, parts with 1-3 operations, products with 1-3 components, 1-4 orders;
+    sometimes steel that parts consume and turners that machining needs."""
+    with_steel = draw(st.booleans())
+    with_turners = draw(st.booleans())
     n_plants = draw(st.integers(1, 3))
     plants = []
     for p in range(n_plants):
@@ -72,6 +81,17 @@ def networks(draw: st.DrawFn) -> Network:
                 id=f"PART{i}",
                 weight_t=draw(st.sampled_from([5.0, 10.0])),
                 precision_grade=8,
+                materials=(
+                    (
+                        MaterialLine(
+                            material_id="steel",
+                            quantity=draw(st.integers(1, 3)),
+                            step=draw(st.integers(1, len(steps))),
+                        ),
+                    )
+                    if with_steel
+                    else ()
+                ),
                 routings=(
                     Routing(
                         id="main",
@@ -80,6 +100,11 @@ def networks(draw: st.DrawFn) -> Network:
                                 process=s,
                                 setup=timedelta(hours=draw(st.integers(0, 2))),
                                 run_per_unit=timedelta(hours=draw(st.integers(1, 12))),
+                                crew=(
+                                    (CrewNeed(skill="turner", size=1),)
+                                    if with_turners and s == "machining"
+                                    else ()
+                                ),
                             )
                             for s in steps
                         ),
@@ -119,7 +144,32 @@ def networks(draw: st.DrawFn) -> Network:
         for b in plants
         if a.id != b.id
     ] + [Lane(origin=a.id, destination="R", lead_time=timedelta(hours=24)) for a in plants]
+    plant_ids = [p.id for p in plants]
+    stock = tuple(
+        StockLot(plant_id=p, material_id="steel", quantity=draw(st.integers(0, 6)))
+        for p in plant_ids
+        if with_steel and draw(st.booleans())
+    )
+    supplies = tuple(
+        Supply(
+            plant_id=draw(st.sampled_from(plant_ids)),
+            material_id="steel",
+            quantity=draw(st.integers(1, 6)),
+            arrives=START + timedelta(hours=draw(st.integers(0, 200))),
+        )
+        for _ in range(draw(st.integers(0, 3)) if with_steel else 0)
+    )
+    staffing = tuple(
+        Staffing(plant_id=p, skill="turner", headcount=draw(st.integers(0, 2)))
+        for p in plant_ids
+        if with_turners
+    )
     return Network(
+        materials=(Material(id="steel", unit="t"),) if with_steel else (),
+        stock=stock,
+        supplies=supplies,
+        skills=("turner",) if with_turners else (),
+        staffing=staffing,
         start=START,
         processes=PROCESSES,
         regions=("R",),

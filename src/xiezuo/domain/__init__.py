@@ -19,6 +19,7 @@ from xiezuo.domain.network import (
 from xiezuo.domain.plan import (
     Delivery,
     Explanation,
+    MaterialDraw,
     Plan,
     PlanStatus,
     Schedule,
@@ -51,6 +52,7 @@ __all__ = [
     "Machine",
     "MachineTime",
     "Material",
+    "MaterialDraw",
     "MaterialLine",
     "Network",
     "Operation",

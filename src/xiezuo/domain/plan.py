@@ -73,6 +73,29 @@ class Shipment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MaterialDraw:
+    """Material taken from a warehouse for one step of a work order.
+
+    It leaves ``origin``'s warehouse at ``depart`` and reaches the plant making the work
+    order at ``arrive``, no later than the step starts; when ``origin`` is another plant
+    this is an inter-plant transfer.
+    """
+
+    work_order_id: str
+    step: int
+    material_id: str
+    quantity: int
+    origin: str
+    destination: str
+    depart: datetime
+    arrive: datetime
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.origin != self.destination
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
     """An order's end product leaving its plant and reaching the customer region."""
 
@@ -99,6 +122,7 @@ class Schedule:
     operations: tuple[ScheduledOperation, ...]
     shipments: tuple[Shipment, ...]
     deliveries: tuple[Delivery, ...]
+    material_draws: tuple[MaterialDraw, ...] = ()
 
     @property
     def end(self) -> datetime | None:

@@ -27,6 +27,7 @@ from pydantic import (
 from xiezuo.domain import (
     Delivery,
     Explanation,
+    MaterialDraw,
     Plan,
     PlanStatus,
     Schedule,
@@ -176,6 +177,33 @@ class _ShipmentRecord(_Record):
         return Shipment(**self.model_dump())
 
 
+class _MaterialDrawRecord(_Record):
+    work_order_id: str
+    step: int
+    material_id: str
+    quantity: int
+    origin: str
+    destination: str
+    depart: Instant
+    arrive: Instant
+
+    @classmethod
+    def of(cls, draw: MaterialDraw) -> _MaterialDrawRecord:
+        return cls(
+            work_order_id=draw.work_order_id,
+            step=draw.step,
+            material_id=draw.material_id,
+            quantity=draw.quantity,
+            origin=draw.origin,
+            destination=draw.destination,
+            depart=draw.depart,
+            arrive=draw.arrive,
+        )
+
+    def to_domain(self) -> MaterialDraw:
+        return MaterialDraw(**self.model_dump())
+
+
 class _DeliveryRecord(_Record):
     order_id: str
     plant_id: str
@@ -204,6 +232,7 @@ class _ScheduleRecord(_Record):
     operations: list[_OperationRecord]
     shipments: list[_ShipmentRecord]
     deliveries: list[_DeliveryRecord]
+    material_draws: list[_MaterialDrawRecord] = []
 
     @classmethod
     def of(cls, schedule: Schedule) -> _ScheduleRecord:
@@ -212,6 +241,7 @@ class _ScheduleRecord(_Record):
             operations=[_OperationRecord.of(op) for op in schedule.operations],
             shipments=[_ShipmentRecord.of(s) for s in schedule.shipments],
             deliveries=[_DeliveryRecord.of(d) for d in schedule.deliveries],
+            material_draws=[_MaterialDrawRecord.of(d) for d in schedule.material_draws],
         )
 
     def to_domain(self) -> Schedule:
@@ -220,6 +250,7 @@ class _ScheduleRecord(_Record):
             operations=tuple(r.to_domain() for r in self.operations),
             shipments=tuple(r.to_domain() for r in self.shipments),
             deliveries=tuple(r.to_domain() for r in self.deliveries),
+            material_draws=tuple(r.to_domain() for r in self.material_draws),
         )
 
 

@@ -8,7 +8,7 @@ indices. Times are minutes from the network start. Orders that cannot be made
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,7 @@ from xiezuo.domain import (
 from xiezuo.planning.timeline import WorkingWindows
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 
 # Stands in for "no due date" where orders are sorted or compared; beyond any horizon.
@@ -50,6 +50,7 @@ class CompiledOp:
     process: str
     machines: tuple[int, ...]
     works: tuple[int, ...]  # working minutes on each of ``machines``
+    crew: tuple[tuple[int, int], ...] = ()  # (skill index, people)
 
     @property
     def min_work(self) -> int:
@@ -63,6 +64,8 @@ class Option:
     plant_idx: int
     routing_id: str
     ops: tuple[CompiledOp, ...]
+    # (material index, quantity, 0-based step at whose start it is taken)
+    needs: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def work(self) -> int:
@@ -115,6 +118,22 @@ class Problem:
     # Every window list reaches at least this far; a safe bound on any sensible plan.
     window_cap: int
     unplanned: tuple[tuple[str, str], ...]
+    material_ids: tuple[str, ...] = ()
+    # (plant, material) -> (stock at minute 0, ((minute, quantity) of each supply, ...))
+    warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = field(
+        default_factory=dict
+    )
+    skill_ids: tuple[str, ...] = ()
+    # (plant, skill) -> ((from minute, people), ...), first step at minute 0
+    staff: dict[tuple[int, int], tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    def sources(self, plant_idx: int, material_idx: int) -> tuple[int, ...]:
+        """Plants whose warehouse can send ``material_idx`` to ``plant_idx``."""
+        return tuple(
+            a
+            for a in range(len(self.plant_ids))
+            if (a, material_idx) in self.warehouses and self.lead[a][plant_idx] is not None
+        )
 
     def to_datetime(self, minute: int) -> datetime:
         return self.network.start + timedelta(minutes=minute)
@@ -125,8 +144,12 @@ def minutes(delta: timedelta) -> int:
     return math.ceil(delta / timedelta(minutes=1))
 
 
-def compile_problem(network: Network) -> Problem:
-    """Build the dense problem for ``network`` (already validated)."""
+def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None) -> Problem:
+    """Build the dense problem for ``network`` (already validated).
+
+    ``set_aside`` maps order IDs the caller has found unplaceable to the reason.
+    """
+    set_aside = set_aside or {}
     plant_ids = tuple(p.id for p in network.plants)
     plant_idx = {pid: i for i, pid in enumerate(plant_ids)}
     machine_idx: dict[tuple[str, str], int] = {}
@@ -138,6 +161,9 @@ def compile_problem(network: Network) -> Problem:
     unplanned: list[tuple[str, str]] = []
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
     for order in network.orders:
+        if order.id in set_aside:
+            unplanned.append((order.id, set_aside[order.id]))
+            continue
         missing = unmakeable_items(network, order.item_id)
         if missing:
             unplanned.append(
@@ -155,9 +181,32 @@ def compile_problem(network: Network) -> Problem:
             continue
         exploded.append((order, explode_order(network, order)))
 
-    total_work = 0
-    raw_work_orders = []
-    for order_idx, (order, order_work_orders) in enumerate(exploded):
+    material_ids = tuple(m.id for m in network.materials)
+    material_idx = {mid: i for i, mid in enumerate(material_ids)}
+    skill_ids = tuple(network.skills)
+    skill_idx = {sid: i for i, sid in enumerate(skill_ids)}
+    staff = {
+        (plant_idx[p], skill_idx[k]): tuple(
+            (max(0, _minute(network, when)), people)
+            for when, people in network.staff_capacity(p, k)
+        )
+        for p, k in {(s.plant_id, s.skill) for s in network.staffing}
+        | {(t.plant_id, t.skill) for t in network.trainings}
+    }
+
+    def crew_fits(plant: Plant, op: Operation) -> bool:
+        return all(
+            max(
+                (level for _, level in staff.get((plant_idx[plant.id], skill_idx[c.skill]), ())),
+                default=0,
+            )
+            >= c.size
+            for c in op.crew
+        )
+
+    planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]] = []
+    for order, order_work_orders in exploded:
+        entries: list[tuple[WorkOrder, tuple[Option, ...]]] = []
         for wo in order_work_orders:
             item = network.item_by_id[wo.item_id]
             # A pinned order's end product is built at its plant; its parts may come from
@@ -165,19 +214,46 @@ def compile_problem(network: Network) -> Problem:
             pinned_plant = network.plant_by_id.get(order.plant_id or "")
             is_pinned = pinned_plant is not None and wo.parent_id is None
             plants = (pinned_plant,) if pinned_plant and is_pinned else network.plants
-            options = []
-            for plant in plants:
-                for routing in capable_routings(item, plant):
-                    ops = tuple(
-                        _compile_op(step, op, item, plant, wo.quantity, machine_idx)
+            needs = tuple(
+                (material_idx[line.material_id], line.quantity * wo.quantity, (line.step or 1) - 1)
+                for line in item.materials
+            )
+            options = tuple(
+                Option(
+                    plant_idx[plant.id],
+                    routing.id,
+                    tuple(
+                        _compile_op(step, op, item, plant, wo.quantity, machine_idx, skill_idx)
                         for step, op in enumerate(routing.operations, start=1)
+                    ),
+                    needs,
+                )
+                for plant in plants
+                for routing in capable_routings(item, plant)
+                if all(crew_fits(plant, op) for op in routing.operations)
+            )
+            if not options:
+                entries = []
+                unplanned.append(
+                    (
+                        order.id,
+                        f"missing capability: no plant has both the machines and the crews "
+                        f"for {wo.item_id}",
                     )
-                    options.append(Option(plant_idx[plant.id], routing.id, ops))
+                )
+                break
+            entries.append((wo, options))
+        if entries:
+            planned.append((order, entries))
+    planned = _drop_orders_short_of_material(network, planned, material_ids, unplanned)
+
+    total_work = 0
+    raw_work_orders = []
+    for order_idx, (order, entries) in enumerate(planned):
+        for wo, options in entries:
             total_work += max(o.work for o in options)
             release = order.release or network.start
-            raw_work_orders.append(
-                (wo, order_idx, tuple(options), max(0, _minute(network, release)))
-            )
+            raw_work_orders.append((wo, order_idx, options, max(0, _minute(network, release))))
 
     wo_idx = {wo.id: i for i, (wo, *_rest) in enumerate(raw_work_orders)}
     children: dict[int, list[int]] = {i: [] for i in range(len(raw_work_orders))}
@@ -198,8 +274,8 @@ def compile_problem(network: Network) -> Problem:
 
     lead = tuple(tuple(_lead(network, a, b) for b in plant_ids) for a in plant_ids)
     orders = []
-    for order, wos in exploded:
-        root = wo_idx[wos[0].id]
+    for order, entries in planned:
+        root = wo_idx[entries[0][0].id]
         delivery_lead = {
             p: minutes(network.lead_time(plant_ids[p], order.region) or timedelta(0))
             for p in work_orders[root].plants
@@ -241,6 +317,14 @@ def compile_problem(network: Network) -> Problem:
                 windows_idx=windows_key[key],
             )
         )
+    warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
+    for lot in network.stock:
+        warehouses[plant_idx[lot.plant_id], material_idx[lot.material_id]] = (lot.quantity, ())
+    for supply in sorted(network.supplies, key=lambda s: s.arrives):
+        where = (plant_idx[supply.plant_id], material_idx[supply.material_id])
+        initial, arrivals = warehouses.get(where, (0, ()))
+        arrival = (max(0, _minute(network, supply.arrives)), supply.quantity)
+        warehouses[where] = (initial, (*arrivals, arrival))
     return Problem(
         network=network,
         plant_ids=plant_ids,
@@ -251,6 +335,10 @@ def compile_problem(network: Network) -> Problem:
         lead=lead,
         window_cap=window_cap,
         unplanned=tuple(unplanned),
+        material_ids=material_ids,
+        warehouses=warehouses,
+        skill_ids=skill_ids,
+        staff=staff,
     )
 
 
@@ -261,6 +349,7 @@ def _compile_op(
     plant: Plant,
     quantity: int,
     machine_idx: dict[tuple[str, str], int],
+    skill_idx: dict[str, int],
 ) -> CompiledOp:
     machines = capable_machines(item, op, plant)
     works = []
@@ -273,7 +362,53 @@ def _compile_op(
         process=op.process,
         machines=tuple(machine_idx[plant.id, m.id] for m in machines),
         works=tuple(works),
+        crew=tuple((skill_idx[c.skill], c.size) for c in op.crew),
     )
+
+
+def _drop_orders_short_of_material(
+    network: Network,
+    planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]],
+    material_ids: tuple[str, ...],
+    unplanned: list[tuple[str, str]],
+) -> list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]]:
+    """Set aside orders the network's whole stock and supplies cannot cover.
+
+    Orders claim material by due date, higher priority first on ties; an order whose
+    claim would exceed what ever exists in the network cannot be made at all, which
+    is a finding, not a late plan.
+    """
+    available = [0] * len(material_ids)
+    index = {mid: i for i, mid in enumerate(material_ids)}
+    for lot in network.stock:
+        available[index[lot.material_id]] += lot.quantity
+    for supply in network.supplies:
+        available[index[supply.material_id]] += supply.quantity
+    kept = []
+    for order, entries in sorted(
+        planned, key=lambda oe: (oe[0].due is None, oe[0].due or network.start, -oe[0].priority)
+    ):
+        need = [0] * len(material_ids)
+        for _, options in entries:
+            for material, quantity, _step in options[0].needs:
+                need[material] += quantity
+        short = [m for m, q in enumerate(need) if q > available[m]]
+        if short:
+            unplanned.append(
+                (
+                    order.id,
+                    "short of material: "
+                    + ", ".join(
+                        f"{material_ids[m]} (needs {need[m]}, {available[m]} left in the network)"
+                        for m in short
+                    ),
+                )
+            )
+            continue
+        available = [a - q for a, q in zip(available, need, strict=True)]
+        kept.append((order, entries))
+    order_position = {id(order): i for i, (order, _) in enumerate(planned)}
+    return sorted(kept, key=lambda oe: order_position[id(oe[0])])
 
 
 def _minute(network: Network, instant: datetime) -> int:

@@ -175,3 +175,65 @@ def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVar
             model.add_no_overlap(intervals)
         elif units < len(intervals):
             model.add_cumulative(intervals, [1] * len(intervals), units)
+
+
+def add_material_stock(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
+    """Stock of every warehouse stays ≥ 0: stock + supplies − draws, each draw leaving the
+    source warehouse one lane lead time before the step that uses it starts.
+
+    Σ_a z_{need,a} = x_wo: each need of a chosen option comes from one warehouse.
+    """
+    events: dict[tuple[int, int], list[tuple[cp_model.LinearExprT, int, cp_model.IntVar | bool]]]
+    events = {
+        key: [(0, initial, True), *((t, q, True) for t, q in arrivals)]
+        for key, (initial, arrivals) in problem.warehouses.items()
+    }
+    for wo_idx, work_order in enumerate(problem.work_orders):
+        wov = mv.work_orders[wo_idx]
+        for o, option in enumerate(work_order.options):
+            for n, (material, quantity, step) in enumerate(option.needs):
+                lits = wov.source_lits[o][n]
+                model.add(sum(lits.values()) == wov.option_lits[o])
+                start = wov.ops[o][step].start
+                for source, lit in lits.items():
+                    lead = problem.lead[source][option.plant_idx]
+                    assert lead is not None, "sources are plants with a lane"
+                    events[source, material].append((start - lead, -quantity, lit))
+    for changes in events.values():
+        if all(active is True for _, _, active in changes):
+            continue
+        total = sum(q for _, q, _ in changes if q > 0)
+        model.add_reservoir_constraint_with_active(
+            [t for t, _, _ in changes],
+            [q for _, q, _ in changes],
+            [a for _, _, a in changes],
+            0,
+            total,
+        )
+
+
+def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon: int) -> None:
+    """Σ crew of running operations ≤ people of the skill at the plant, at every instant.
+
+    The capacity drops as staff are seconded and rises as trainees qualify; fixed
+    intervals fill the gap between a plant's peak headcount and its headcount then.
+    """
+    demands: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, int]]] = {}
+    for wo_idx, work_order in enumerate(problem.work_orders):
+        wov = mv.work_orders[wo_idx]
+        for o, option in enumerate(work_order.options):
+            for op, op_vars in zip(option.ops, wov.ops[o], strict=True):
+                for skill, people in op.crew:
+                    for interval in op_vars.intervals.values():
+                        demands.setdefault((option.plant_idx, skill), []).append((interval, people))
+    for key, uses in demands.items():
+        steps = problem.staff[key]
+        peak = max(level for _, level in steps)
+        bounds = [t for t, _ in steps] + [max(horizon, steps[-1][0] + 1)]
+        blockers = [
+            (model.new_fixed_size_interval_var(a, b - a, f"crew_gap_{key}_{a}"), peak - level)
+            for (a, level), b in zip(steps, bounds[1:], strict=True)
+            if level < peak and a < b
+        ]
+        everything = uses + blockers
+        model.add_cumulative([i for i, _ in everything], [d for _, d in everything], peak)

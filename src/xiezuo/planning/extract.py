@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
     Delivery,
+    MaterialDraw,
     Schedule,
     ScheduledOperation,
     Shipment,
@@ -75,6 +76,7 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
                 OpPlacement(op.machine_idx, unit_of[wo_idx, k], op.start, op.end)
                 for k, op in enumerate(p.ops)
             ),
+            p.sources,
         )
         for wo_idx, p in enumerate(solution)
     )
@@ -84,7 +86,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
     """The domain schedule of ``solution`` (units already assigned)."""
     at = problem.to_datetime
     network = problem.network
-    assignments, operations, shipments = [], [], []
+    assignments, operations, shipments, draws = [], [], [], []
     for wo_idx, placement in enumerate(solution):
         compiled = problem.work_orders[wo_idx]
         wo = compiled.work_order
@@ -116,6 +118,22 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
                     start=at(op.start),
                     end=at(op.end),
                     work=timedelta(minutes=spec.works[spec.machines.index(op.machine_idx)]),
+                )
+            )
+        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
+            lead = problem.lead[source][option.plant_idx]
+            assert lead is not None, "sources are plants with a lane"
+            starts = placement.ops[step].start
+            draws.append(
+                MaterialDraw(
+                    work_order_id=wo.id,
+                    step=step + 1,
+                    material_id=problem.material_ids[material],
+                    quantity=quantity,
+                    origin=problem.plant_ids[source],
+                    destination=plant_id,
+                    depart=at(starts - lead),
+                    arrive=at(starts),
                 )
             )
         if compiled.parent_idx is not None:
@@ -154,4 +172,5 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         operations=tuple(operations),
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
+        material_draws=tuple(draws),
     )

@@ -107,20 +107,123 @@ def earliest_alone(problem: Problem, order_idx: int) -> int | None:
     return root.end + order.delivery_lead[plant_idx]
 
 
+class _State:
+    """What placed work already holds: machine units, crews, and warehouse stock."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.timelines: dict[tuple[int, int], _Timeline] = {}
+        # (plant, skill) -> (start, end, people) of placed operations
+        self.crews: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        # (plant, material) -> sorted (minute, change) events: stock, supplies, draws
+        self.stock: dict[tuple[int, int], list[tuple[int, int]]] = {
+            key: sorted([(0, initial), *arrivals])
+            for key, (initial, arrivals) in problem.warehouses.items()
+        }
+
+    def commit(self, option: Option, placement: WorkOrderPlacement) -> None:
+        for op, spec in zip(placement.ops, option.ops, strict=True):
+            insort(self.timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
+            for skill, people in spec.crew:
+                self.crews.setdefault((option.plant_idx, skill), []).append(
+                    (op.start, op.end, people)
+                )
+        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
+            lead = self.problem.lead[source][option.plant_idx]
+            assert lead is not None, "sources are chosen among plants with a lane"
+            insort(self.stock[source, material], (placement.ops[step].start - lead, -quantity))
+
+    def crew_clash(
+        self, plant: int, crew: tuple[tuple[int, int], ...], start: int, end: int
+    ) -> int | None:
+        """A later start worth trying if a crew is short in ``[start, end)``, else ``None``."""
+        for skill, people in crew:
+            steps = self.problem.staff.get((plant, skill), ((0, 0),))
+            booked = [
+                (a, b, n) for a, b, n in self.crews.get((plant, skill), ()) if a < end and b > start
+            ]
+            points = sorted(
+                {
+                    start,
+                    *(a for a, _, _ in booked if a > start),
+                    *(t for t, _ in steps if start < t < end),
+                }
+            )
+            for point in points:
+                load = sum(n for a, b, n in booked if a <= point < b)
+                capacity = (
+                    next(level for t, level in reversed(steps) if t <= point)
+                    if steps[0][0] <= point
+                    else 0
+                )
+                if load + people > capacity:
+                    later = [b for a, b, _ in booked if b > start] + [
+                        t for t, _ in steps if t > start
+                    ]
+                    return min(later, default=None)
+        return None
+
+    def material_ready(
+        self,
+        plant: int,
+        material: int,
+        quantity: int,
+        pending: dict[tuple[int, int], list[tuple[int, int]]],
+    ) -> tuple[int, int] | None:
+        """Earliest ``(minute, source)`` at which ``quantity`` can be at ``plant``."""
+        best: tuple[int, int] | None = None
+        for source in self.problem.sources(plant, material):
+            events = pending.get((source, material), self.stock[source, material])
+            drawn = _earliest_draw(events, quantity)
+            lead = self.problem.lead[source][plant]
+            if drawn is not None and lead is not None and (best is None or drawn + lead < best[0]):
+                best = (drawn + lead, source)
+        return best
+
+
+def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | None:
+    """Earliest minute from which ``quantity`` can be taken and every later level stays ≥ 0."""
+    levels, level = [], 0
+    for _, change in events:
+        level += change
+        levels.append(level)
+    answer = None
+    suffix_min = None
+    for idx in range(len(events) - 1, -1, -1):
+        suffix_min = levels[idx] if suffix_min is None else min(suffix_min, levels[idx])
+        if suffix_min < quantity:
+            break
+        answer = events[idx][0]
+    return answer
+
+
+def first_unplaceable(problem: Problem) -> int | None:
+    """The first order, by due date, that the greedy plan cannot place at all."""
+    sequence = sorted(range(len(problem.orders)), key=lambda i: problem.orders[i].due_key)
+    return _place_in_sequence(problem, sequence)[1]
+
+
 def _place_orders(
     problem: Problem, order_sequence: Iterable[int]
 ) -> dict[int, WorkOrderPlacement] | None:
-    timelines: dict[tuple[int, int], _Timeline] = {}
+    placed, failed = _place_in_sequence(problem, order_sequence)
+    return None if failed is not None else placed
+
+
+def _place_in_sequence(
+    problem: Problem, order_sequence: Iterable[int]
+) -> tuple[dict[int, WorkOrderPlacement], int | None]:
+    """Placements in order; stops at the first order that cannot be placed and names it."""
+    state = _State(problem)
     placed: dict[int, WorkOrderPlacement] = {}
     for order_idx in order_sequence:
         for wo_idx in _components_first(problem, problem.orders[order_idx].root_idx):
-            placement = _place_work_order(problem, wo_idx, placed, timelines)
+            placement = _place_work_order(problem, wo_idx, placed, state)
             if placement is None:
-                return None
+                return placed, order_idx
             placed[wo_idx] = placement
-            for op in placement.ops:
-                insort(timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
-    return placed
+            state.commit(problem.work_orders[wo_idx].options[placement.option_idx], placement)
+    return placed, None
 
 
 def _components_first(problem: Problem, root_idx: int) -> list[int]:
@@ -137,7 +240,7 @@ def _place_work_order(
     problem: Problem,
     wo_idx: int,
     placed: dict[int, WorkOrderPlacement],
-    timelines: dict[tuple[int, int], _Timeline],
+    state: _State,
 ) -> WorkOrderPlacement | None:
     work_order = problem.work_orders[wo_idx]
     best: tuple[int, WorkOrderPlacement] | None = None
@@ -145,14 +248,14 @@ def _place_work_order(
         ready = _ready_time(problem, wo_idx, option, placed)
         if ready is None:
             continue
-        ops = _place_ops(problem, option, ready, timelines)
-        if ops is None:
+        placement = _place_ops(problem, option_idx, option, ready, state)
+        if placement is None:
             continue
-        finish = ops[-1].end
+        finish = placement.end
         if work_order.parent_idx is None:
             finish += problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
         if best is None or finish < best[0]:
-            best = (finish, WorkOrderPlacement(option_idx, ops))
+            best = (finish, placement)
     return None if best is None else best[1]
 
 
@@ -172,23 +275,64 @@ def _ready_time(
 
 
 def _place_ops(
-    problem: Problem, option: Option, ready: int, timelines: dict[tuple[int, int], _Timeline]
-) -> tuple[OpPlacement, ...] | None:
-    ops = []
-    for op in option.ops:
+    problem: Problem, option_idx: int, option: Option, ready: int, state: _State
+) -> WorkOrderPlacement | None:
+    """Place the routing's steps in order; material must have reached the plant first."""
+    ops: list[OpPlacement] = []
+    source_of_need: dict[int, int] = {}
+    pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for step, op in enumerate(option.ops):
+        draws = []
+        for need_idx, (material, quantity, need_step) in enumerate(option.needs):
+            if need_step != step:
+                continue
+            found = state.material_ready(option.plant_idx, material, quantity, pending)
+            if found is None:
+                return None
+            ready = max(ready, found[0])
+            source_of_need[need_idx] = found[1]
+            draws.append((material, quantity, found[1]))
         best: OpPlacement | None = None
         for machine_idx, work in zip(op.machines, op.works, strict=True):
             machine = problem.machines[machine_idx]
             windows = problem.windows[machine.windows_idx]
             for unit in range(machine.units):
-                slot = earliest_free(windows, timelines.get((machine_idx, unit), []), ready, work)
+                busy = state.timelines.get((machine_idx, unit), [])
+                slot = _earliest_with_crew(
+                    state, option.plant_idx, op.crew, windows, busy, ready, work
+                )
                 if slot is not None and (best is None or slot[1] < best.end):
                     best = OpPlacement(machine_idx, unit, *slot)
         if best is None:
             return None
+        for material, quantity, source in draws:
+            lead = problem.lead[source][option.plant_idx]
+            assert lead is not None, "sources are chosen among plants with a lane"
+            events = pending.setdefault((source, material), list(state.stock[source, material]))
+            insort(events, (best.start - lead, -quantity))
         ops.append(best)
         ready = best.end
-    return tuple(ops)
+    sources = tuple(source_of_need[i] for i in range(len(option.needs)))
+    return WorkOrderPlacement(option_idx, tuple(ops), sources)
+
+
+def _earliest_with_crew(
+    state: _State,
+    plant: int,
+    crew: tuple[tuple[int, int], ...],
+    windows: WorkingWindows,
+    busy: Sequence[tuple[int, int]],
+    ready: int,
+    work: int,
+) -> tuple[int, int] | None:
+    while True:
+        slot = earliest_free(windows, busy, ready, work)
+        if slot is None or not crew:
+            return slot
+        later = state.crew_clash(plant, crew, *slot)
+        if later is None:
+            return slot
+        ready = later
 
 
 def earliest_free(

@@ -17,6 +17,8 @@ class OpPlacement:
 class WorkOrderPlacement:
     option_idx: int
     ops: tuple[OpPlacement, ...]
+    # Plant whose warehouse supplies each of the option's material needs, in order.
+    sources: tuple[int, ...] = ()
 
     @property
     def start(self) -> int:

@@ -20,13 +20,15 @@ from xiezuo.planning import lns
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.constraints import (
     add_bom_precedence,
+    add_crews,
     add_deliveries,
     add_machine_capacity,
+    add_material_stock,
     add_operations,
 )
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, assign_units, score, to_schedule
-from xiezuo.planning.heuristic import first_plan
+from xiezuo.planning.heuristic import first_plan, first_unplaceable
 from xiezuo.planning.objective import weighted_tardiness
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
@@ -61,7 +63,7 @@ def plan(
     """
     params = params or PlanParams()
     started = time.monotonic()
-    problem = compile_problem(network)
+    problem, first = _compile_and_construct(network, min(5.0, 0.1 * params.time_limit_s))
     unplanned = tuple(order_id for order_id, _ in problem.unplanned)
     notes = tuple(
         Explanation(kind="unplanned", subject=order_id, message=reason)
@@ -79,7 +81,6 @@ def plan(
             unplanned_orders=unplanned,
             explanations=notes,
         )
-    first = first_plan(problem, min(5.0, 0.1 * params.time_limit_s))
     if first is None:
         return Plan(
             status=PlanStatus.INFEASIBLE,
@@ -123,6 +124,29 @@ def plan(
         unplanned_orders=unplanned,
         explanations=(*notes, *explain_late_orders(problem, best)),
     )
+
+
+def _compile_and_construct(network: Network, budget_s: float) -> tuple[Problem, Solution | None]:
+    """The problem and a first plan, setting aside orders the greedy plan cannot place.
+
+    An order can be unplaceable even when the network has enough of everything in
+    total: each material need is drawn from a single warehouse.
+    """
+    set_aside: dict[str, str] = {}
+    while True:
+        problem = compile_problem(network, set_aside)
+        if not problem.orders:
+            return problem, ()
+        first = first_plan(problem, budget_s)
+        if first is not None:
+            return problem, first
+        failing = first_unplaceable(problem)
+        if failing is None:
+            return problem, None
+        set_aside[problem.orders[failing].order_id] = (
+            "cannot be placed: no single warehouse can supply a material it needs in time, "
+            "or a machine or crew it needs is available too briefly"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +193,8 @@ def _solve_lexicographic(
     add_bom_precedence(model, problem, mv)
     add_deliveries(model, problem, mv)
     add_machine_capacity(model, problem, mv)
+    add_material_stock(model, problem, mv)
+    add_crews(model, problem, mv, horizon)
     _hint(model, problem, mv, first)
 
     tardiness = weighted_tardiness(problem, mv)
@@ -315,6 +341,10 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
         wov = mv.work_orders[wo_idx]
         for o, lit in enumerate(wov.option_lits):
             model.add_hint(lit, o == placement.option_idx)
+            for n, source_lits in enumerate(wov.source_lits[o]):
+                for source, source_lit in source_lits.items():
+                    chosen = o == placement.option_idx and placement.sources[n] == source
+                    model.add_hint(source_lit, chosen)
             if o != placement.option_idx:
                 for op_vars in wov.ops[o]:
                     for machine_lit in op_vars.machine_lits.values():
@@ -378,5 +408,9 @@ def _read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -
             ops.append(
                 OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
             )
-        placements.append(WorkOrderPlacement(option_idx, tuple(ops)))
+        sources = tuple(
+            next(s for s, lit in need.items() if solver.boolean_value(lit))
+            for need in wov.source_lits[option_idx]
+        )
+        placements.append(WorkOrderPlacement(option_idx, tuple(ops), sources))
     return tuple(placements)

@@ -40,6 +40,16 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     arrival or due date disagree with the schedule and network.
 ``assignment_times``
     a work order assignment's start or end differs from its operations.
+``material``
+    a step's material is not drawn in full, arrives after the step starts, comes
+    from a plant without a lane or takes the wrong travel time, or a draw is for
+    nothing the BOM needs.
+``stock``
+    a warehouse would go below zero: stock + supplies that have arrived − draws
+    that have left.
+``crew``
+    more people of a skill are at work at a plant at some instant than it has then
+    (after secondments and training).
 """
 
 from __future__ import annotations
@@ -203,6 +213,115 @@ class _Validator:
         yield from self._overlaps()
         yield from self._bom_precedence()
         yield from self._deliveries()
+        yield from self._materials()
+        yield from self._stock()
+        yield from self._crews()
+
+    def _materials(self) -> Iterator[Violation]:
+        drawn: dict[tuple[str, int, str], int] = defaultdict(int)
+        for draw in self.schedule.material_draws:
+            subject = f"work order {draw.work_order_id} step {draw.step}"
+            drawn[draw.work_order_id, draw.step, draw.material_id] += draw.quantity
+            wa = self.assignments.get(draw.work_order_id)
+            if wa is None or draw.destination != wa.plant_id:
+                yield Violation(
+                    rule="material",
+                    subject=subject,
+                    message=f"{draw.material_id} is sent to {draw.destination!r}, but the work "
+                    "order is not made there",
+                )
+                continue
+            lead = self.network.lead_time(draw.origin, draw.destination)
+            if lead is None:
+                yield _missing_lane(subject, draw.origin, draw.destination, "material")
+            elif draw.arrive - draw.depart != lead:
+                yield Violation(
+                    rule="material",
+                    subject=subject,
+                    message=f"{draw.material_id} from {draw.origin!r} travels "
+                    f"{_hours(draw.arrive - draw.depart)}, but the lane takes {_hours(lead)}",
+                )
+            step_ops = [
+                o for o in self.ops_by_work_order[draw.work_order_id] if o.step == draw.step
+            ]
+            if step_ops and draw.arrive > step_ops[0].start:
+                yield Violation(
+                    rule="material",
+                    subject=subject,
+                    message=f"{draw.material_id} arrives at {draw.arrive.isoformat()}, after the "
+                    f"step starts at {step_ops[0].start.isoformat()}",
+                )
+        for wo_id in self.assignments:
+            wo = self.expected[wo_id]
+            for line in self.network.item_by_id[wo.item_id].materials:
+                step = line.step or 1
+                need = line.quantity * wo.quantity
+                got = drawn.pop((wo_id, step, line.material_id), 0)
+                if got != need:
+                    yield Violation(
+                        rule="material",
+                        subject=f"work order {wo_id} step {step}",
+                        message=f"needs {need} {line.material_id} at step {step}, "
+                        f"but {got} is drawn",
+                    )
+        for wo_id, step, material_id in drawn:
+            yield Violation(
+                rule="material",
+                subject=f"work order {wo_id} step {step}",
+                message=f"draws {material_id}, which its BOM does not need at that step",
+            )
+
+    def _stock(self) -> Iterator[Violation]:
+        events: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
+        for lot in self.network.stock:
+            events[lot.plant_id, lot.material_id].append((self.network.start, lot.quantity))
+        for supply in self.network.supplies:
+            events[supply.plant_id, supply.material_id].append((supply.arrives, supply.quantity))
+        for draw in self.schedule.material_draws:
+            events[draw.origin, draw.material_id].append((draw.depart, -draw.quantity))
+        for (plant_id, material_id), changes in events.items():
+            level = 0
+            # At one instant, arrivals count before departures.
+            for when, change in sorted(changes, key=lambda e: (e[0], -e[1])):
+                level += change
+                if level < 0:
+                    yield Violation(
+                        rule="stock",
+                        subject=f"plant {plant_id} material {material_id}",
+                        message=f"the warehouse of {plant_id!r} would hold {level} "
+                        f"{material_id} at {when.isoformat()}",
+                    )
+                    break
+
+    def _crews(self) -> Iterator[Violation]:
+        uses: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
+        for op in self.schedule.operations:
+            job = self.jobs.get(op.work_order_id)
+            wa = self.assignments.get(op.work_order_id)
+            if job is None or wa is None:
+                continue
+            item = self.network.item_by_id[job.work_order.item_id]
+            routing = next((r for r in item.routings if r.id == wa.routing_id), None)
+            if routing is None or not 1 <= op.step <= len(routing.operations):
+                continue
+            for crew in routing.operations[op.step - 1].crew:
+                uses[op.plant_id, crew.skill] += [(op.start, crew.size), (op.end, -crew.size)]
+        for (plant_id, skill), changes in uses.items():
+            steps = self.network.staff_capacity(plant_id, skill)
+            capacity_changes = [(when, 0) for when, _ in steps]
+            level = 0
+            # Ends before starts at one instant: a crew hands over at the shift change.
+            for when, change in sorted(changes + capacity_changes, key=lambda e: (e[0], e[1])):
+                level += change
+                capacity = next((people for t, people in reversed(steps) if t <= when), 0)
+                if level > capacity:
+                    yield Violation(
+                        rule="crew",
+                        subject=f"plant {plant_id} skill {skill}",
+                        message=f"{level} {skill}s are at work at {plant_id!r} at "
+                        f"{when.isoformat()}, but it has {capacity}",
+                    )
+                    break
 
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()

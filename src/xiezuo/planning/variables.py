@@ -47,6 +47,8 @@ class OpVars:
     # (windows index, working minutes) -> timing on the machines that share both.
     timing: dict[tuple[int, int], TimingVars]
     group_of_machine: dict[int, tuple[int, int]]
+    # Machine index -> the operation's interval on it (present iff it runs there).
+    intervals: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -57,6 +59,8 @@ class WorkOrderVars:
     end: cp_model.IntVar
     # Plant index -> literal "made at this plant".
     plant_lits: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    # Per option, per material need: source plant -> literal "drawn from its warehouse".
+    source_lits: list[list[dict[int, cp_model.IntVar]]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -136,6 +140,7 @@ def create_variables(
                         )
                 machine_lits = {}
                 group_of_machine = {}
+                op_intervals: dict[int, cp_model.IntervalVar] = {}
                 for key, machine_ids in groups.items():
                     t = timing[key]
                     options = placements.get(t.windows_idx, t.work)
@@ -150,7 +155,10 @@ def create_variables(
                             t.start, size, t.end, lit, iv_name
                         )
                         intervals.setdefault(machine_idx, []).append(interval)
-                option_ops.append(OpVars(start, end, machine_lits, timing, group_of_machine))
+                        op_intervals[machine_idx] = interval
+                option_ops.append(
+                    OpVars(start, end, machine_lits, timing, group_of_machine, op_intervals)
+                )
             ops_by_option.append(option_ops)
         work_order_vars = WorkOrderVars(
             option_lits=option_lits,
@@ -158,6 +166,16 @@ def create_variables(
             start=model.new_int_var(work_order.release, horizon, f"{name}_start"),
             end=model.new_int_var(0, horizon, f"{name}_end"),
         )
+        work_order_vars.source_lits = [
+            [
+                {
+                    source: model.new_bool_var(f"{name}_o{o}_need{n}_from{source}")
+                    for source in problem.sources(option.plant_idx, material)
+                }
+                for n, (material, _, _) in enumerate(option.needs)
+            ]
+            for o, option in enumerate(work_order.options)
+        ]
         for plant_idx in work_order.plants:
             lits = [
                 option_lits[o]
