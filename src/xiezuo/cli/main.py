@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from functools import partial
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -27,6 +28,7 @@ from xiezuo.services.bench import (
     run_instance,
     write_csv,
 )
+from xiezuo.services.materials import material_report
 from xiezuo.services.planning import (
     PlanRun,
     check_scenario,
@@ -38,8 +40,9 @@ from xiezuo.web.gantt import gantt_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
+    from xiezuo.planning.netting import Netting, Peg
     from xiezuo.planning.validate import Violation
 
 app = typer.Typer(
@@ -375,3 +378,101 @@ def _number(value: int | None) -> str:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}%"
+
+
+@app.command()
+def materials(
+    scenario: ScenarioArg,
+    fmt: FormatOption = None,
+    pegging: Annotated[
+        bool, typer.Option(help="Show which stock and supplies cover each order.")
+    ] = True,
+) -> None:
+    """Net every order's material need against stock and supplies, and peg it to them.
+
+    Findings are information for the planner: the command exits 0 even when material
+    runs short.
+    """
+    netting = _guarded(lambda: material_report(scenario, fmt))
+    _print_balances(netting)
+    if pegging:
+        _print_pegs(netting.pegs)
+    if netting.late_covered_orders:
+        console.print(
+            f"[yellow]Covered late ({len(netting.late_covered_orders)}):[/] "
+            + ", ".join(netting.late_covered_orders),
+            highlight=False,
+        )
+    if netting.uncovered_orders:
+        console.print(
+            f"[bold red]Uncovered orders ({len(netting.uncovered_orders)}):[/] "
+            + ", ".join(netting.uncovered_orders),
+            highlight=False,
+        )
+    elif netting.pegs:
+        console.print("[green]No order is left uncovered.[/]")
+
+
+def _when(value: datetime | None) -> str:
+    return "–" if value is None else f"{value:%y-%m-%d %H:%M}"
+
+
+def _print_balances(netting: Netting) -> None:
+    table = Table(title="Materials", title_justify="left")
+    columns = ("material", "unit", "gross need", "on hand", "incoming", "net shortage")
+    for column in (*columns, "first runs out"):
+        table.add_column(column, justify="left" if column in ("material", "unit") else "right")
+    pinned = Table(title="Orders pinned to a plant, against its own stock", title_justify="left")
+    for column in ("material", "plant", *columns[2:], "first runs out"):
+        pinned.add_column(column, justify="left" if column in ("material", "plant") else "right")
+    for balance in netting.balances:
+        short = f"[red]{balance.net_shortage:,}[/]" if balance.net_shortage else "0"
+        runs_out = _when(balance.first_short)
+        table.add_row(
+            balance.material_id,
+            balance.unit,
+            f"{balance.gross_need:,}",
+            f"{balance.on_hand:,}",
+            f"{balance.incoming:,}",
+            short,
+            f"[red]{runs_out}[/]" if balance.first_short else runs_out,
+        )
+        for plant in balance.by_plant:
+            if plant.gross_need:
+                pinned.add_row(
+                    balance.material_id,
+                    plant.plant_id,
+                    f"{plant.gross_need:,}",
+                    f"{plant.on_hand:,}",
+                    f"{plant.incoming:,}",
+                    f"[red]{plant.net_shortage:,}[/]" if plant.net_shortage else "0",
+                    _when(plant.first_short),
+                )
+    console.print(table)
+    if pinned.row_count:
+        console.print(pinned)
+
+
+def _print_pegs(pegs: tuple[Peg, ...]) -> None:
+    table = Table(title="Pegging", title_justify="left")
+    for column in ("order", "material", "needed", "quantity", "covered by"):
+        table.add_column(column, justify="right" if column == "quantity" else "left")
+    for (order_id, material_id), group in groupby(pegs, key=lambda p: (p.order_id, p.material_id)):
+        order_pegs = list(group)
+        sources = []
+        for peg in order_pegs:
+            if peg.source_kind == "uncovered":
+                sources.append(f"[red]{peg.quantity:,} not covered[/]")
+            elif peg.covered_late:
+                sources.append(f"[yellow]{peg.quantity:,} {peg.source_label} (late)[/]")
+            else:
+                sources.append(f"{peg.quantity:,} {peg.source_label}")
+        table.add_row(
+            order_id,
+            material_id,
+            _when(order_pegs[0].need_date),
+            f"{sum(p.quantity for p in order_pegs):,}",
+            "; ".join(sources),
+        )
+    if table.row_count:
+        console.print(table)

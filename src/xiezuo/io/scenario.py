@@ -27,15 +27,23 @@ from xiezuo.domain import (
     WEEKDAY_NAMES,
     BomLine,
     Calendar,
+    CrewNeed,
     Item,
     Lane,
     Machine,
     MachineTime,
+    Material,
+    MaterialLine,
     Network,
     Operation,
     Order,
     Plant,
     Routing,
+    Secondment,
+    Staffing,
+    StockLot,
+    Supply,
+    Training,
     validate_network,
 )
 from xiezuo.errors import InputError, ModelError
@@ -57,6 +65,8 @@ _SECTION_BY_KIND = {
     "plant": "plants",
     "item": "items",
     "plant or region": "plants or regions",
+    "material": "materials",
+    "skill": "skills",
 }
 
 
@@ -242,6 +252,13 @@ class _Converter:
             items=tuple(self.items()),
             orders=tuple(self.orders()),
             lanes=tuple(self.lanes()),
+            materials=tuple(self.materials()),
+            stock=tuple(self.stock()),
+            supplies=tuple(self.supplies()),
+            skills=tuple(spec.skills),
+            staffing=tuple(self.staffing()),
+            secondments=tuple(self.secondments()),
+            trainings=tuple(self.trainings()),
         )
         try:
             validate_network(network)
@@ -257,6 +274,8 @@ class _Converter:
             ("plant", ("plants",), [p.id for p in spec.plants]),
             ("item", ("items",), [i.id for i in spec.items]),
             ("order", ("orders",), [o.id for o in spec.orders]),
+            ("material", ("materials",), [m.id for m in spec.materials]),
+            ("skill", ("skills",), spec.skills),
         ]
         for p_idx, plant in enumerate(spec.plants):
             groups.append(
@@ -266,6 +285,10 @@ class _Converter:
             routing_ids = [r.id for r in item.routings or ()]
             groups.append(("routing", ("items", i_idx, "routings"), routing_ids))
             groups.append(("BOM component", ("items", i_idx, "bom"), [b.item for b in item.bom]))
+            for r_path, _, operations in self.routing_specs(i_idx):
+                for o_idx, op in enumerate(operations):
+                    crew_path = (*r_path, "operations", o_idx, "crew")
+                    groups.append(("crew skill", crew_path, [c.skill for c in op.crew]))
         for what, path, ids in groups:
             first_idx_by_id: dict[str, int] = {}
             for idx, value in enumerate(ids):
@@ -273,6 +296,28 @@ class _Converter:
                     earlier = self.locate((*path, first_idx_by_id[value]))
                     self.fail((*path, idx), f"{what} {value!r} is already given at {earlier}")
                 first_idx_by_id[value] = idx
+        pairs: list[tuple[str, str, list[tuple[str, str]], str]] = [
+            (
+                "stock",
+                "stock of {1!r} at plant {0!r}",
+                [(s.plant, s.material) for s in spec.stock],
+                "add the quantities",
+            ),
+            (
+                "staffing",
+                "staffing of {1!r} at plant {0!r}",
+                [(s.plant, s.skill) for s in spec.staffing],
+                "add the headcounts",
+            ),
+        ]
+        for section, template, keys, hint in pairs:
+            first_idx_by_key: dict[tuple[str, str], int] = {}
+            for idx, key in enumerate(keys):
+                if key in first_idx_by_key:
+                    earlier = self.locate((section, first_idx_by_key[key]))
+                    what = template.format(*key)
+                    self.fail((section, idx), f"{what} is already given at {earlier}; {hint}")
+                first_idx_by_key[key] = idx
         plant_ids = {p.id for p in spec.plants}
         for r_idx, region in enumerate(spec.regions):
             if region in plant_ids:
@@ -285,6 +330,7 @@ class _Converter:
         spec = self.spec
         processes, regions = set(spec.processes), set(spec.regions)
         plants, items = {p.id for p in spec.plants}, {i.id for i in spec.items}
+        materials, skills = {m.id for m in spec.materials}, set(spec.skills)
 
         def require(path: _Path, what: str, value: str, known: set[str]) -> None:
             if value not in known:
@@ -297,10 +343,15 @@ class _Converter:
         for i_idx, item in enumerate(spec.items):
             for b_idx, line in enumerate(item.bom):
                 require(("items", i_idx, "bom", b_idx, "item"), "item", line.item, items)
+            for m_idx, material_line in enumerate(item.materials):
+                m_path: _Path = ("items", i_idx, "materials", m_idx, "material")
+                require(m_path, "material", material_line.material, materials)
             for r_path, _, operations in self.routing_specs(i_idx):
                 for o_idx, op in enumerate(operations):
-                    op_path = (*r_path, "operations", o_idx, "process")
-                    require(op_path, "process", op.process, processes)
+                    op_path = (*r_path, "operations", o_idx)
+                    require((*op_path, "process"), "process", op.process, processes)
+                    for c_idx, crew in enumerate(op.crew):
+                        require((*op_path, "crew", c_idx, "skill"), "skill", crew.skill, skills)
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -311,6 +362,29 @@ class _Converter:
             require(("lanes", l_idx, "to"), "plant or region", lane.to, plants | regions)
             if lane.from_ == lane.to:
                 self.fail(("lanes", l_idx), "a lane must join two different places")
+        holdings: list[tuple[str, int, str, str]] = [
+            *(("stock", idx, s.plant, s.material) for idx, s in enumerate(spec.stock)),
+            *(("supplies", idx, s.plant, s.material) for idx, s in enumerate(spec.supplies)),
+        ]
+        for section, idx, plant_id, material in holdings:
+            require((section, idx, "plant"), "plant", plant_id, plants)
+            require((section, idx, "material"), "material", material, materials)
+        people: list[tuple[str, int, str, str]] = [
+            *(("staffing", idx, s.plant, s.skill) for idx, s in enumerate(spec.staffing)),
+            *(("secondments", idx, s.plant, s.skill) for idx, s in enumerate(spec.secondments)),
+            *(("trainings", idx, t.plant, t.skill) for idx, t in enumerate(spec.trainings)),
+        ]
+        for section, idx, plant_id, skill in people:
+            require((section, idx, "plant"), "plant", plant_id, plants)
+            require((section, idx, "skill"), "skill", skill, skills)
+        for idx, secondment in enumerate(spec.secondments):
+            if secondment.region is not None:
+                path = ("secondments", idx, "region")
+                require(path, "region", secondment.region, regions)
+        for idx, training in enumerate(spec.trainings):
+            if training.trainer_skill is not None:
+                path = ("trainings", idx, "trainer_skill")
+                require(path, "skill", training.trainer_skill, skills)
 
     def routing_specs(self, i_idx: int) -> list[tuple[_Path, str, list[OperationSpec]]]:
         """Each routing of an item as (path holding its operations, ID, operations)."""
@@ -403,6 +477,16 @@ class _Converter:
                 )
                 for b_idx, line in enumerate(item.bom)
             )
+            materials = tuple(
+                self.build(
+                    (*path, "materials", m_idx),
+                    MaterialLine,
+                    material_id=line.material,
+                    quantity=line.quantity,
+                    step=line.step,
+                )
+                for m_idx, line in enumerate(item.materials)
+            )
             yield self.build(
                 path,
                 Item,
@@ -413,6 +497,7 @@ class _Converter:
                 precision_grade=item.precision_grade,
                 bom=bom,
                 routings=routings,
+                materials=materials,
             )
 
     def operation(self, path: _Path, op: OperationSpec) -> Operation:
@@ -431,6 +516,10 @@ class _Converter:
                     run_per_unit=timedelta(hours=mt.run_hours_per_unit),
                 )
                 for mt in op.machine_times
+            ),
+            crew=tuple(
+                self.build((*path, "crew", c_idx), CrewNeed, skill=crew.skill, size=crew.size)
+                for c_idx, crew in enumerate(op.crew)
             ),
             min_weight_t=op.min_weight_t,
             precision_grade=op.precision_grade,
@@ -475,6 +564,78 @@ class _Converter:
                     lead_time=timedelta(days=lane.lead_days),
                 )
 
+    def materials(self) -> Iterable[Material]:
+        for idx, material in enumerate(self.spec.materials):
+            yield self.build(
+                ("materials", idx),
+                Material,
+                id=material.id,
+                name=material.name,
+                unit=material.unit,
+            )
+
+    def stock(self) -> Iterable[StockLot]:
+        for idx, lot in enumerate(self.spec.stock):
+            yield self.build(
+                ("stock", idx),
+                StockLot,
+                plant_id=lot.plant,
+                material_id=lot.material,
+                quantity=lot.quantity,
+            )
+
+    def supplies(self) -> Iterable[Supply]:
+        for idx, supply in enumerate(self.spec.supplies):
+            yield self.build(
+                ("supplies", idx),
+                Supply,
+                plant_id=supply.plant,
+                material_id=supply.material,
+                quantity=supply.quantity,
+                arrives=self.instant(supply.arrives),
+                source=supply.source,
+            )
+
+    def staffing(self) -> Iterable[Staffing]:
+        for idx, staffing in enumerate(self.spec.staffing):
+            yield self.build(
+                ("staffing", idx),
+                Staffing,
+                plant_id=staffing.plant,
+                skill=staffing.skill,
+                headcount=staffing.headcount,
+            )
+
+    def secondments(self) -> Iterable[Secondment]:
+        for idx, secondment in enumerate(self.spec.secondments):
+            yield self.build(
+                ("secondments", idx),
+                Secondment,
+                plant_id=secondment.plant,
+                skill=secondment.skill,
+                count=secondment.count,
+                start=self.instant(secondment.start),
+                end=self.optional_instant(secondment.end, end_of_day=True),
+                region=secondment.region or "",
+            )
+
+    def trainings(self) -> Iterable[Training]:
+        for idx, training in enumerate(self.spec.trainings):
+            trainer_skill = training.trainer_skill
+            if trainer_skill is None and training.trainers:
+                trainer_skill = training.skill
+            yield self.build(
+                ("trainings", idx),
+                Training,
+                plant_id=training.plant,
+                skill=training.skill,
+                count=training.count,
+                start=self.instant(training.start),
+                duration=timedelta(days=training.duration_days),
+                trainer_skill=trainer_skill,
+                trainers=training.trainers,
+            )
+
     def place(self, problem: str) -> str:
         """Prefix a network-wide problem with the entity path it is about, where known."""
         for pattern, to_path in self.problem_paths():
@@ -493,9 +654,73 @@ class _Converter:
             b_idx = [line.item for line in spec.items[i_idx].bom].index(child)
             return ("items", i_idx, "bom", b_idx)
 
+        def routing_step(item_id: str, routing_id: str, step: str) -> _Path:
+            i_idx = item_idx[item_id]
+            for r_path, r_id, _ in self.routing_specs(i_idx):
+                if r_id == routing_id:
+                    return (*r_path, "operations", int(step) - 1)
+            return ("items", i_idx)
+
+        def material_line(item_id: str, material_id: str) -> _Path:
+            i_idx = item_idx[item_id]
+            lines = [line.material for line in spec.items[i_idx].materials]
+            return ("items", i_idx, "materials", lines.index(material_id))
+
+        def first(section: str, entries: Sequence[object], **wanted: str | None) -> _Path:
+            """The first entry of ``section`` whose fields have the ``wanted`` values."""
+            for idx, entry in enumerate(entries):
+                if all(v is None or getattr(entry, k) == v for k, v in wanted.items()):
+                    return (section, idx)
+            return (section,)
+
+        def lacking_people(plant: str, skill: str) -> _Path:
+            # The secondments and trainers that take people away are what to change.
+            path = first("secondments", spec.secondments, plant=plant, skill=skill)
+            if len(path) > 1:
+                return path
+            for idx, t in enumerate(spec.trainings):
+                if t.plant == plant and t.trainers and (t.trainer_skill or t.skill) == skill:
+                    return ("trainings", idx)
+            return path
+
+        def training(plant: str, skill: str | None) -> _Path:
+            path = first("trainings", spec.trainings, plant=plant, skill=skill)
+            if len(path) == 1:
+                path = first("trainings", spec.trainings, plant=plant, trainer_skill=skill)
+            return path
+
+        quoted = "'([^']*)'"
         return [
             (re.compile(r"BOM cycle: (\S+) -> (\S+)"), bom_line),
-            (re.compile(r"no lane from '([^']*)' to '([^']*)'"), lambda *_: ("lanes",)),
-            (re.compile(r"item '([^']*)'"), lambda i: ("items", item_idx[i])),
-            (re.compile(r"order '([^']*)'"), lambda o: ("orders", order_idx[o])),
+            (re.compile(rf"no lane from {quoted} to {quoted}"), lambda *_: ("lanes",)),
+            (re.compile(rf"item {quoted} routing {quoted} step (\d+)"), routing_step),
+            (re.compile(rf"item {quoted}: (?:uses )?material {quoted}"), material_line),
+            (re.compile(rf"item {quoted}"), lambda i: ("items", item_idx[i])),
+            (re.compile(rf"order {quoted}"), lambda o: ("orders", order_idx[o])),
+            (
+                re.compile(rf"stock of {quoted}(?: at plant |: unknown plant ){quoted}"),
+                lambda m, p: first("stock", spec.stock, plant=p, material=m),
+            ),
+            (
+                re.compile(rf"stock at plant {quoted}: material {quoted}"),
+                lambda p, m: first("stock", spec.stock, plant=p, material=m),
+            ),
+            (
+                re.compile(rf"supply of {quoted}(?: to plant |: unknown plant ){quoted}"),
+                lambda m, p: first("supplies", spec.supplies, plant=p, material=m),
+            ),
+            (
+                re.compile(rf"supply to plant {quoted}: material {quoted}"),
+                lambda p, m: first("supplies", spec.supplies, plant=p, material=m),
+            ),
+            (
+                re.compile(rf"staffing at plant {quoted}(?:: skill {quoted})?"),
+                lambda p, k: first("staffing", spec.staffing, plant=p, skill=k),
+            ),
+            (
+                re.compile(rf"secondment from plant {quoted}(?:: skill {quoted})?"),
+                lambda p, k: first("secondments", spec.secondments, plant=p, skill=k),
+            ),
+            (re.compile(rf"training at plant {quoted}(?:: skill {quoted})?"), training),
+            (re.compile(rf"plant {quoted} would have -\d+ (.+?)s from "), lacking_people),
         ]

@@ -185,6 +185,15 @@ class MachineTimeSpec(_Spec):
     """Working hours per unit made on that machine group; must be positive."""
 
 
+class CrewSpec(_Spec):
+    """People of one skill an operation needs for as long as it runs."""
+
+    skill: str
+    """One of the declared skills."""
+    size: int = Field(ge=1)
+    """People of that skill, from the plant's headcount per shift."""
+
+
 class OperationSpec(_Spec):
     """One routing step on one machine group."""
 
@@ -202,6 +211,8 @@ class OperationSpec(_Spec):
     """Machine capacity the step needs, in tonnes, if not the item's weight."""
     precision_grade: Grade | None = None
     """IT grade the step needs, if not the item's grade."""
+    crew: list[CrewSpec] = []
+    """People the step needs while it runs, besides its machine; each skill once."""
 
 
 class RoutingSpec(_Spec):
@@ -220,6 +231,18 @@ class BomLineSpec(_Spec):
     """ID of the component item."""
     quantity: int = Field(default=1, ge=1)
     """Units of the component per unit of the parent."""
+
+
+class MaterialLineSpec(_Spec):
+    """Raw material an item uses."""
+
+    material: str
+    """ID of a declared material."""
+    quantity: int = Field(ge=1)
+    """Whole units of the material (in its declared unit) per unit of the item."""
+    step: int | None = Field(default=None, ge=1)
+    """1-based routing step at whose start the material is taken; omit to take it at
+    the start of the work order. Every routing of the item must have this step."""
 
 
 class ItemSpec(_Spec):
@@ -241,6 +264,8 @@ class ItemSpec(_Spec):
     """Alternative routings; a plan uses one of them per work order."""
     operations: list[OperationSpec] | None = Field(default=None, min_length=1)
     """Shorthand for a single routing with ID ``main``."""
+    materials: list[MaterialLineSpec] = []
+    """Raw material taken from the making plant's warehouse per unit made."""
 
     @model_validator(mode="after")
     def _one_way_to_route(self) -> ItemSpec:
@@ -286,6 +311,101 @@ class LaneSpec(_Spec):
     """Between plants, a lane runs both ways unless this is true."""
 
 
+class MaterialSpec(_Spec):
+    """A raw material, counted in whole units of ``unit``."""
+
+    id: str
+    """Unique material code, e.g. ``copper``."""
+    name: str = ""
+    """Full name."""
+    unit: str = Field(min_length=1)
+    """Unit every quantity of this material is counted in: ``t``, ``kg``, ``piece``."""
+
+
+class StockSpec(_Spec):
+    """What a plant's warehouse holds of a material at the horizon start."""
+
+    plant: str
+    """Plant whose warehouse holds the stock."""
+    material: str
+    """ID of a declared material."""
+    quantity: int = Field(ge=0)
+    """Whole units of the material, in its declared unit."""
+
+
+class SupplySpec(_Spec):
+    """Material arriving at a plant's warehouse: a scheduled receipt or one-off stock."""
+
+    plant: str
+    """Plant whose warehouse receives the material."""
+    material: str
+    """ID of a declared material."""
+    quantity: int = Field(ge=1)
+    """Whole units of the material, in its declared unit."""
+    arrives: When
+    """When it can be used; a date alone means 00:00 that day."""
+    source: str = Field(default="receipt", min_length=1)
+    """Where it comes from, in the planners' words: ``receipt`` (the default), ``found
+    when the warehouse was cleared``, ``donated scrap copper``."""
+
+
+class StaffingSpec(_Spec):
+    """People of one skill a plant has at the horizon start."""
+
+    plant: str
+    """Plant the people work at."""
+    skill: str
+    """One of the declared skills."""
+    headcount: int = Field(ge=0)
+    """People per shift (each shift of the plant has this many)."""
+
+
+class SecondmentSpec(_Spec):
+    """People of a plant's skill sent away for a while or for good."""
+
+    plant: str
+    """Plant the people leave."""
+    skill: str
+    """One of the declared skills."""
+    count: int = Field(ge=1)
+    """People per shift who leave."""
+    start: When
+    """First instant they are away; a date alone means 00:00 that day."""
+    end: When | None = None
+    """Instant they are back; a date alone means the end of that day. Omit for good."""
+    region: str | None = None
+    """Declared region they go to, for the record."""
+
+
+class TrainingSpec(_Spec):
+    """Trainees who join a plant's headcount in a skill once their training ends."""
+
+    plant: str
+    """Plant that trains them."""
+    skill: str
+    """Skill the trainees learn; one of the declared skills."""
+    count: int = Field(ge=1)
+    """Trainees, who add this many people per shift when the training ends."""
+    start: When
+    """Start of the training; a date alone means 00:00 that day."""
+    duration_days: float = Field(json_schema_extra={"exclusiveMinimum": 0})
+    """Calendar days from start to the end of the training (may be fractional)."""
+    trainers: int = Field(default=0, ge=0)
+    """People per shift who teach, and are busy, for the whole training."""
+    trainer_skill: str | None = None
+    """Skill of the trainers. Default: the skill taught."""
+
+    @field_validator("duration_days")
+    @classmethod
+    def _ends_after_start(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(
+                f"a training must end after it starts: duration_days must be more than 0, "
+                f"not {value:g}"
+            )
+        return value
+
+
 class ScenarioSpec(_Spec):
     """A xiezuo scenario: a network of plants, the items they make and the orders to plan."""
 
@@ -304,7 +424,21 @@ class ScenarioSpec(_Spec):
     orders: list[OrderSpec] = []
     """Orders to plan."""
     lanes: list[LaneSpec] = []
-    """Transport lanes with their lead times."""
+    """Transport lanes with their lead times; material moves between plants on them too."""
+    materials: list[MaterialSpec] = []
+    """Raw materials items use."""
+    stock: list[StockSpec] = []
+    """Warehouse stock per plant and material at the horizon start."""
+    supplies: list[SupplySpec] = []
+    """Material arriving at plants during the horizon."""
+    skills: list[str] = []
+    """Every skill staffing, secondments, trainings and crews may name."""
+    staffing: list[StaffingSpec] = []
+    """People per shift at each plant and skill at the horizon start."""
+    secondments: list[SecondmentSpec] = []
+    """People sent away from a plant."""
+    trainings: list[TrainingSpec] = []
+    """Trainees joining a plant, and the trainers they keep busy."""
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -177,17 +177,22 @@ def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVar
             model.add_cumulative(intervals, [1] * len(intervals), units)
 
 
-def add_material_stock(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
+def add_material_stock(
+    model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon: int
+) -> None:
     """Stock of every warehouse stays ≥ 0: stock + supplies − draws, each draw leaving the
     source warehouse one lane lead time before the step that uses it starts.
 
     Σ_a z_{need,a} = x_wo: each need of a chosen option comes from one warehouse.
+    A reservoir constraint would say this directly, but CP-SAT expands optional reservoir
+    events quadratically; the equivalent cumulative is linear in size. Each draw holds
+    its quantity from departure to the end of time, and each supply is "held" by a
+    fixed interval until it arrives, against a capacity of everything that ever comes.
     """
-    events: dict[tuple[int, int], list[tuple[cp_model.LinearExprT, int, cp_model.IntVar | bool]]]
-    events = {
-        key: [(0, initial, True), *((t, q, True) for t, q in arrivals)]
-        for key, (initial, arrivals) in problem.warehouses.items()
-    }
+    end_of_time = horizon + max(
+        (lead for row in problem.lead for lead in row if lead is not None), default=0
+    )
+    uses: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, int]]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
         wov = mv.work_orders[wo_idx]
         for o, option in enumerate(work_order.options):
@@ -198,18 +203,25 @@ def add_material_stock(model: cp_model.CpModel, problem: Problem, mv: ModelVars)
                 for source, lit in lits.items():
                     lead = problem.lead[source][option.plant_idx]
                     assert lead is not None, "sources are plants with a lane"
-                    events[source, material].append((start - lead, -quantity, lit))
-    for changes in events.values():
-        if all(active is True for _, _, active in changes):
-            continue
-        total = sum(q for _, q, _ in changes if q > 0)
-        model.add_reservoir_constraint_with_active(
-            [t for t, _, _ in changes],
-            [q for _, q, _ in changes],
-            [a for _, _, a in changes],
-            0,
-            total,
-        )
+                    model.add(start >= lead).only_enforce_if(lit)  # leaves after the start
+                    draw = model.new_optional_interval_var(
+                        start - lead,
+                        end_of_time - start + lead,
+                        end_of_time,
+                        lit,
+                        f"wo{wo_idx}_o{o}_need{n}_from{source}",
+                    )
+                    uses.setdefault((source, material), []).append((draw, quantity))
+    for key, draws in uses.items():
+        initial, arrivals = problem.warehouses[key]
+        pending = [
+            (model.new_fixed_size_interval_var(0, when, f"supply_{key}_{i}"), quantity)
+            for i, (when, quantity) in enumerate(arrivals)
+            if when > 0
+        ]
+        everything = draws + pending
+        capacity = initial + sum(quantity for _, quantity in arrivals)
+        model.add_cumulative([i for i, _ in everything], [q for _, q in everything], capacity)
 
 
 def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon: int) -> None:

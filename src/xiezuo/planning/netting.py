@@ -14,10 +14,11 @@ Need dates
     region from a plant that can make it (only the pinned plant for a pinned order;
     no lead time if there is no such lane). Work time is calendar time, ignoring
     calendars, queues and transport between plants: per operation, its setup plus the
-    run time per unit on its fastest capable machine (the setup belongs to the
-    operation, so this is exact per routing), summed over the routing that is fastest
-    for one unit among the routings some plant can run (the pinned plant's for the end
-    product of a pinned order); an item no plant can make takes no time. Need dates
+    run time per unit on its fastest capable machine anywhere in the network (so the
+    steps of one routing may, in this estimate, run in different plants; the setup
+    belongs to the operation, so the time is linear in the quantity), summed over the
+    routing that is fastest for one unit. The end product of a pinned order uses only
+    its plant's machines. An item no machine can make takes no time. Need dates
     are clamped at the network start, or the order's release if later. An order
     without a due date needs everything at its release, else at the network start.
 One date per order and material
@@ -48,14 +49,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from xiezuo.domain.network import Item, Machine, Network, Operation, Order
+    from xiezuo.domain.network import Item, Network, Operation, Order
 
 # Per material below an item: (quantity per unit of the item, fixed seconds, seconds
 # per unit of the item) from the item's start to the start of the work order taking it.
@@ -139,13 +140,17 @@ class Netting:
     late_covered_orders: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Need:
-    date: datetime
-    neg_priority: int
-    order_idx: int
+# A need of one order for one material: (date, -priority, rank of the order ID, order
+# index, quantity, pinned plant). A plain tuple, as there are hundreds of thousands, and
+# its natural sort is the serving order: date, higher priority, then order ID.
+_Need = tuple[datetime, int, int, int, int, str | None]
+
+
+class _Supply(NamedTuple):
+    arrives: datetime
+    plant_id: str
+    source: str
     quantity: int
-    plant_id: str | None
 
 
 @dataclass(slots=True)
@@ -168,40 +173,38 @@ def net_materials(network: Network) -> Netting:
     Returns
     -------
     Netting
-        Balances for every material, sorted by ID; pegs sorted by order (network order)
-        and material; the uncovered and late-covered orders. The approximations are
-        listed in the module docstring.
+        Balances for every material, sorted by ID; pegs grouped by order (in the
+        network's order), then by material ID; the uncovered and late-covered orders.
+        The approximations are listed in the module docstring.
 
     Raises
     ------
     ModelError
-        If a BOM has a cycle, which :func:`~xiezuo.domain.validate_network` rejects.
+        If a BOM contains itself, which :func:`~xiezuo.domain.validate_network` rejects.
     """
     needs_by_material = _needs(network, _Profiles(network))
     unit_by_material = {m.id: m.unit for m in network.materials}
     stock_by_material: defaultdict[str, dict[str, int]] = defaultdict(dict)
     for lot in network.stock:
-        plants = stock_by_material[lot.material_id]
-        plants[lot.plant_id] = plants.get(lot.plant_id, 0) + lot.quantity
-    supplies_by_material: defaultdict[str, list[tuple[datetime, str, str, int]]] = defaultdict(list)
+        at_plant = stock_by_material[lot.material_id]
+        at_plant[lot.plant_id] = at_plant.get(lot.plant_id, 0) + lot.quantity
+    supplies_by_material: defaultdict[str, list[_Supply]] = defaultdict(list)
     for supply in network.supplies:
         supplies_by_material[supply.material_id].append(
-            (supply.arrives, supply.plant_id, supply.source, supply.quantity)
+            _Supply(supply.arrives, supply.plant_id, supply.source, supply.quantity)
         )
     material_ids = sorted(
-        set(unit_by_material)
-        | set(needs_by_material)
-        | set(stock_by_material)
-        | set(supplies_by_material)
+        unit_by_material.keys()
+        | needs_by_material.keys()
+        | stock_by_material.keys()
+        | supplies_by_material.keys()
     )
-    orders = network.orders
     balances: list[MaterialBalance] = []
-    pegs: list[tuple[int, str, int, Peg]] = []
+    pegs_by_order: list[list[Peg]] = [[] for _ in network.orders]
     for material_id in material_ids:
-        needs = needs_by_material.get(material_id, [])
-        needs.sort(key=lambda n: (n.date, n.neg_priority, orders[n.order_idx].id))
+        needs = sorted(needs_by_material.get(material_id, ()))
         stock = stock_by_material.get(material_id, {})
-        supplies = sorted(supplies_by_material.get(material_id, []))
+        supplies = sorted(supplies_by_material.get(material_id, ()))
         gross, on_hand, incoming, shortage, first_short = _balance(
             needs, sum(stock.values()), supplies
         )
@@ -217,30 +220,41 @@ def net_materials(network: Network) -> Netting:
                 by_plant=_plant_balances(needs, stock, supplies),
             )
         )
-        _peg(network, material_id, needs, stock, supplies, pegs)
-    pegs.sort(key=lambda p: p[:3])
-    uncovered = {p.order_id for *_, p in pegs if p.source_kind is SourceKind.UNCOVERED}
-    late = {p.order_id for *_, p in pegs if p.covered_late} - uncovered
+        _peg(network, material_id, needs, stock, supplies, pegs_by_order)
+    uncovered: list[str] = []
+    late: list[str] = []
+    for order, order_pegs in zip(network.orders, pegs_by_order, strict=True):
+        # Materials were pegged in ID order, so each order's pegs are grouped already.
+        if any(p.source_kind is SourceKind.UNCOVERED for p in order_pegs):
+            uncovered.append(order.id)
+        elif any(p.covered_late for p in order_pegs):
+            late.append(order.id)
     return Netting(
         balances=tuple(balances),
-        pegs=tuple(p for *_, p in pegs),
-        uncovered_orders=tuple(o.id for o in orders if o.id in uncovered),
-        late_covered_orders=tuple(o.id for o in orders if o.id in late),
+        pegs=tuple(peg for order_pegs in pegs_by_order for peg in order_pegs),
+        uncovered_orders=tuple(uncovered),
+        late_covered_orders=tuple(late),
     )
 
 
 class _Profiles:
-    """Per item, memoised: its material profile and its work time."""
+    """Per item, memoised: its material profile, its work time and who can make it."""
 
     def __init__(self, network: Network) -> None:
         self.item_by_id = network.item_by_id
-        self.plants = network.plants
+        self.plant_ids = [plant.id for plant in network.plants]
         self.profile_by_item: dict[str, _Profile] = {}
         self.work_by_item: dict[tuple[str, str | None], _WorkTime] = {}
-        self.machines_by_process: dict[tuple[str, str], list[Machine]] = defaultdict(list)
+        self.makers_by_item: dict[str, list[str]] = {}
+        # process -> (plant, machine, max weight, precision grade) of the machines
+        self.machines_by_process: defaultdict[str, list[tuple[str, str, float, int]]] = defaultdict(
+            list
+        )
         for plant in network.plants:
             for machine in plant.machines:
-                self.machines_by_process[plant.id, machine.process].append(machine)
+                self.machines_by_process[machine.process].append(
+                    (plant.id, machine.id, machine.max_weight_t, machine.precision_grade)
+                )
         self._visiting: set[str] = set()
 
     def profile(self, item_id: str) -> _Profile:
@@ -262,90 +276,119 @@ class _Profiles:
                 continue
             setup, run = self.work_time(bom_line.item_id)
             k = bom_line.quantity
+            if not profile:
+                profile = {
+                    material_id: (k * c_quantity, setup + c_fixed, k * (run + c_per_unit))
+                    for material_id, (c_quantity, c_fixed, c_per_unit) in child.items()
+                }
+                continue
+            get = profile.get
             for material_id, (c_quantity, c_fixed, c_per_unit) in child.items():
-                fixed, per_unit = setup + c_fixed, k * (run + c_per_unit)
-                known = profile.get(material_id)
+                known = get(material_id)
                 if known is None:
-                    profile[material_id] = (k * c_quantity, fixed, per_unit)
-                else:
-                    profile[material_id] = (
-                        known[0] + k * c_quantity,
-                        max(known[1], fixed),
-                        max(known[2], per_unit),
-                    )
+                    profile[material_id] = (k * c_quantity, setup + c_fixed, k * (run + c_per_unit))
+                    continue
+                quantity, fixed, per_unit = known
+                c_fixed += setup
+                c_per_unit = k * (run + c_per_unit)
+                profile[material_id] = (
+                    quantity + k * c_quantity,
+                    c_fixed if c_fixed > fixed else fixed,
+                    c_per_unit if c_per_unit > per_unit else per_unit,
+                )
         self._visiting.discard(item_id)
         self.profile_by_item[item_id] = profile
         return profile
 
     def work_time(self, item_id: str, plant_id: str | None = None) -> _WorkTime:
-        """Fixed and per-unit seconds of the routing fastest for one unit."""
+        """Fixed and per-unit seconds of the routing fastest for one unit.
+
+        Each step runs on its fastest capable machine anywhere in the network, or at
+        ``plant_id`` when given.
+        """
         key = (item_id, plant_id)
         found = self.work_by_item.get(key)
         if found is not None:
             return found
         item = self.item_by_id[item_id]
-        plants = [p for p in self.plants if plant_id is None or p.id == plant_id]
         best: _WorkTime | None = None
         for routing in item.routings:
-            for plant in plants:
-                timing = self._routing_time(item, routing.operations, plant.id)
-                if timing is not None and (best is None or sum(timing) < sum(best)):
-                    best = timing
+            timing = self._routing_time(item, routing.operations, plant_id)
+            if timing is not None and (best is None or sum(timing) < sum(best)):
+                best = timing
         result = best or (0.0, 0.0)
         self.work_by_item[key] = result
         return result
 
+    def makers(self, item_id: str) -> list[str]:
+        """Plants that can run some routing of ``item_id`` on their own machines."""
+        found = self.makers_by_item.get(item_id)
+        if found is None:
+            item = self.item_by_id[item_id]
+            found = self.makers_by_item[item_id] = [
+                plant_id
+                for plant_id in self.plant_ids
+                if any(
+                    self._routing_time(item, r.operations, plant_id) is not None
+                    for r in item.routings
+                )
+            ]
+        return found
+
     def _routing_time(
-        self, item: Item, operations: Iterable[Operation], plant_id: str
+        self, item: Item, operations: Iterable[Operation], plant_id: str | None
     ) -> _WorkTime | None:
         fixed = per_unit = 0.0
         for op in operations:
-            weight, grade = item.required_weight(op), item.required_grade(op)
-            runs = [
-                run
-                for m in self.machines_by_process.get((plant_id, op.process), ())
-                if m.can_process(weight, grade)
-                and (run := op.run_time_on(plant_id, m.id)) is not None
-            ]
-            if not runs:
+            weight = item.weight_t if op.min_weight_t is None else op.min_weight_t
+            grade = item.precision_grade if op.precision_grade is None else op.precision_grade
+            fastest: timedelta | None = None
+            for at, machine_id, max_weight, machine_grade in self.machines_by_process.get(
+                op.process, ()
+            ):
+                if max_weight < weight or machine_grade > grade:
+                    continue
+                if plant_id is not None and at != plant_id:
+                    continue
+                if not op.machine_times:
+                    # Without overrides the step runs equally fast on every capable machine.
+                    fastest = op.run_per_unit
+                    break
+                run = op.run_time_on(at, machine_id)
+                if run is not None and (fastest is None or run < fastest):
+                    fastest = run
+            if fastest is None:
                 return None
             fixed += op.setup.total_seconds()
-            per_unit += min(runs).total_seconds()
+            per_unit += fastest.total_seconds()
         return fixed, per_unit
-
-    def makers(self, item_id: str) -> list[str]:
-        """Plants that can run some routing of ``item_id``."""
-        item = self.item_by_id[item_id]
-        return [
-            p.id
-            for p in self.plants
-            if any(self._routing_time(item, r.operations, p.id) for r in item.routings)
-        ]
 
 
 def _needs(network: Network, profiles: _Profiles) -> dict[str, list[_Need]]:
     needs_by_material: defaultdict[str, list[_Need]] = defaultdict(list)
-    finish_offset_by_key: dict[tuple[str, str, str | None], timedelta] = {}
+    rank_by_order = {
+        order_id: rank for rank, order_id in enumerate(sorted(o.id for o in network.orders))
+    }
+    lead_by_key: dict[tuple[str, str, str | None], timedelta] = {}
     for order_idx, order in enumerate(network.orders):
         profile = profiles.profile(order.item_id)
         if not profile:
             continue
         floor = network.start if order.release is None else max(network.start, order.release)
         setup, run = profiles.work_time(order.item_id, order.plant_id)
-        if setup == run == 0.0 and order.plant_id is not None:
-            setup, run = profiles.work_time(order.item_id)
         finish = None
         if order.due is not None:
-            finish = order.due - _delivery_time(network, profiles, order, finish_offset_by_key)
-        quantity = order.quantity
+            finish = order.due - _delivery_time(network, profiles, order, lead_by_key)
+        quantity, plant_id = order.quantity, order.plant_id
+        head = (-order.priority, rank_by_order[order.id], order_idx)
         for material_id, (per_unit, fixed, run_per_unit) in profile.items():
             date = floor
             if finish is not None:
                 seconds = setup + fixed + quantity * (run + run_per_unit)
-                date = max(floor, finish - timedelta(seconds=seconds))
-            needs_by_material[material_id].append(
-                _Need(date, -order.priority, order_idx, quantity * per_unit, order.plant_id)
-            )
+                date = finish - timedelta(seconds=seconds)
+                if date < floor:
+                    date = floor
+            needs_by_material[material_id].append((date, *head, quantity * per_unit, plant_id))
     return needs_by_material
 
 
@@ -368,43 +411,41 @@ def _delivery_time(
     return found
 
 
-def _first_short(
-    needs: Iterable[_Need], on_hand: int, supplies: list[tuple[datetime, str, str, int]]
-) -> datetime | None:
+def _first_short(needs: list[_Need], on_hand: int, supplies: list[_Supply]) -> datetime | None:
     available, cumulative, supply_idx = on_hand, 0, 0
-    for need in needs:
-        while supply_idx < len(supplies) and supplies[supply_idx][0] <= need.date:
-            available += supplies[supply_idx][3]
+    for date, _, _, _, quantity, _ in needs:
+        while supply_idx < len(supplies) and supplies[supply_idx].arrives <= date:
+            available += supplies[supply_idx].quantity
             supply_idx += 1
-        cumulative += need.quantity
+        cumulative += quantity
         if cumulative > available:
-            return need.date
+            return date
     return None
 
 
 def _balance(
-    needs: list[_Need], on_hand: int, supplies: list[tuple[datetime, str, str, int]]
+    needs: list[_Need], on_hand: int, supplies: list[_Supply]
 ) -> tuple[int, int, int, int, datetime | None]:
     """Gross need, on hand, incoming, net shortage and first shortage date."""
-    gross = sum(n.quantity for n in needs)
-    incoming = sum(s[3] for s in supplies)
+    gross = sum(n[4] for n in needs)
+    incoming = sum(s.quantity for s in supplies)
     shortage = max(0, gross - on_hand - incoming)
     return gross, on_hand, incoming, shortage, _first_short(needs, on_hand, supplies)
 
 
 def _plant_balances(
-    needs: list[_Need], stock: dict[str, int], supplies: list[tuple[datetime, str, str, int]]
+    needs: list[_Need], stock: dict[str, int], supplies: list[_Supply]
 ) -> tuple[PlantBalance, ...]:
     pinned: defaultdict[str, list[_Need]] = defaultdict(list)
     for need in needs:
-        if need.plant_id is not None:
-            pinned[need.plant_id].append(need)
-    plant_ids = sorted(set(pinned) | set(stock) | {s[1] for s in supplies})
+        if need[5] is not None:
+            pinned[need[5]].append(need)
     result = []
-    for plant_id in plant_ids:
-        local = [s for s in supplies if s[1] == plant_id]
+    for plant_id in sorted(pinned.keys() | stock.keys() | {s.plant_id for s in supplies}):
         gross, on_hand, incoming, shortage, first_short = _balance(
-            pinned.get(plant_id, []), stock.get(plant_id, 0), local
+            pinned.get(plant_id, []),
+            stock.get(plant_id, 0),
+            [s for s in supplies if s.plant_id == plant_id],
         )
         result.append(
             PlantBalance(
@@ -424,9 +465,10 @@ def _peg(
     material_id: str,
     needs: list[_Need],
     stock: dict[str, int],
-    supplies: list[tuple[datetime, str, str, int]],
-    out: list[tuple[int, str, int, Peg]],
+    supplies: list[_Supply],
+    pegs_by_order: list[list[Peg]],
 ) -> None:
+    """Serve needs in order from the earliest-available sources left (first in, first out)."""
     sources = [
         _Source(SourceKind.STOCK, f"stock at {plant_id}", plant_id, network.start, quantity)
         for plant_id, quantity in sorted(stock.items())
@@ -435,18 +477,18 @@ def _peg(
     sources += [
         _Source(
             SourceKind.SUPPLY,
-            f"{source} → {plant_id} {arrives:%Y-%m-%d}",
-            plant_id,
-            arrives,
-            quantity,
+            f"{s.source} → {s.plant_id} {s.arrives:%Y-%m-%d}",
+            s.plant_id,
+            s.arrives,
+            s.quantity,
         )
-        for arrives, plant_id, source, quantity in supplies
+        for s in supplies
     ]
     source_idx = 0
     orders = network.orders
-    for sequence, need in enumerate(needs):
-        order_id = orders[need.order_idx].id
-        wanted = need.quantity
+    for need_date, _, _, order_idx, wanted, _ in needs:
+        order_id = orders[order_idx].id
+        out = pegs_by_order[order_idx]
         while wanted and source_idx < len(sources):
             source = sources[source_idx]
             taken = min(wanted, source.left)
@@ -454,28 +496,30 @@ def _peg(
             wanted -= taken
             if not source.left:
                 source_idx += 1
-            peg = Peg(
-                order_id=order_id,
-                material_id=material_id,
-                quantity=taken,
-                source_kind=source.kind,
-                source_label=source.label,
-                source_plant_id=source.plant_id,
-                need_date=need.date,
-                available=source.available,
-                covered_late=source.available > need.date,
+            out.append(
+                Peg(
+                    order_id=order_id,
+                    material_id=material_id,
+                    quantity=taken,
+                    source_kind=source.kind,
+                    source_label=source.label,
+                    source_plant_id=source.plant_id,
+                    need_date=need_date,
+                    available=source.available,
+                    covered_late=source.available > need_date,
+                )
             )
-            out.append((need.order_idx, material_id, sequence, peg))
         if wanted:
-            peg = Peg(
-                order_id=order_id,
-                material_id=material_id,
-                quantity=wanted,
-                source_kind=SourceKind.UNCOVERED,
-                source_label="not covered",
-                source_plant_id=None,
-                need_date=need.date,
-                available=None,
-                covered_late=False,
+            out.append(
+                Peg(
+                    order_id=order_id,
+                    material_id=material_id,
+                    quantity=wanted,
+                    source_kind=SourceKind.UNCOVERED,
+                    source_label="not covered",
+                    source_plant_id=None,
+                    need_date=need_date,
+                    available=None,
+                    covered_late=False,
+                )
             )
-            out.append((need.order_idx, material_id, sequence, peg))

@@ -193,7 +193,7 @@ def _solve_lexicographic(
     add_bom_precedence(model, problem, mv)
     add_deliveries(model, problem, mv)
     add_machine_capacity(model, problem, mv)
-    add_material_stock(model, problem, mv)
+    add_material_stock(model, problem, mv, horizon)
     add_crews(model, problem, mv, horizon)
     _hint(model, problem, mv, first)
 
