@@ -32,11 +32,14 @@ from xiezuo.services.materials import material_report
 from xiezuo.services.planning import (
     PlanRun,
     check_scenario,
+    load_network,
     plan_scenario,
     verify_plan_file,
 )
 from xiezuo.services.reports import order_lines, plant_lines
+from xiezuo.services.staff import staff_report
 from xiezuo.web.gantt import gantt_html
+from xiezuo.web.staff import staff_page_html, staff_section_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -286,12 +289,62 @@ def verify(
 def gantt(
     plan_file: Annotated[Path, typer.Argument(help="Plan JSON written by `xiezuo plan --out`.")],
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("plan.html"),
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="The plan's scenario: adds skill load against capacity."),
+    ] = None,
+    fmt: FormatOption = None,
 ) -> None:
     """Write an interactive Gantt chart by plant and machine (self-contained HTML)."""
     plan_obj = _guarded(lambda: read_plan(plan_file))
     _check_writable(out)
-    out.write_text(gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}"), encoding="utf-8")
+    sections = []
+    if scenario is not None:
+        network = _guarded(lambda: load_network(scenario, fmt))
+        report = _guarded(lambda: staff_report(network, plan_obj))
+        if report.lines:
+            sections.append(staff_section_html(report))
+    page = gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}", sections=sections)
+    out.write_text(page, encoding="utf-8")
     console.print(f"Gantt chart written to [bold]{out}[/].")
+
+
+@app.command()
+def staff(
+    scenario: ScenarioArg,
+    plan_file: Annotated[
+        Path | None, typer.Argument(help="Plan JSON to measure the load of (optional).")
+    ] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write the chart as HTML here.")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Skill load against capacity per plant: peaks, and days limited by people."""
+    if html is not None:
+        _check_writable(html)
+    network = _guarded(lambda: load_network(scenario, fmt))
+    plan_obj = _guarded(lambda: read_plan(plan_file)) if plan_file is not None else None
+    report = _guarded(lambda: staff_report(network, plan_obj))
+    table = Table(title="Skilled people", title_justify="left")
+    for column in ("plant", "skill", "people", "peak load", "peak use", "booked", "people-limited"):
+        table.add_column(column, justify="left" if column in ("plant", "skill") else "right")
+    for line in report.lines:
+        first, last = line.capacity[0][1], line.capacity[-1][1]
+        table.add_row(
+            line.plant_id,
+            line.skill,
+            f"{first}" if first == last else f"{first} → {last}",
+            "–" if line.peak_at is None else f"{line.peak_load} ({line.peak_at:%y-%m-%d})",
+            "–" if line.peak_utilisation is None else f"{line.peak_utilisation:.0%}",
+            "–" if line.utilisation is None else f"{line.utilisation:.0%}",
+            f"{len(line.people_limited_days)} d" if report.has_plan else "–",
+        )
+    console.print(table)
+    for line in report.lines:
+        for event in line.events:
+            console.print(f"{event.when:%Y-%m-%d} {line.plant_id}: {event.description}")
+    if html is not None:
+        html.write_text(staff_page_html(report), encoding="utf-8")
+        console.print(f"Staff chart written to [bold]{html}[/].")
 
 
 @app.command()

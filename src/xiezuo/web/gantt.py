@@ -18,6 +18,8 @@ import plotly.io as pio
 from plotly.colors import qualitative
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from xiezuo.domain import Delivery, Plan
 
 # Colour-blind-safe and free of pure red, so the late outline never blends in.
@@ -195,7 +197,7 @@ def gantt_figure(plan: Plan, *, title: str = "xiezuo plan") -> go.Figure:
     return fig
 
 
-def gantt_html(plan: Plan, *, title: str = "xiezuo plan") -> str:
+def gantt_html(plan: Plan, *, title: str = "xiezuo plan", sections: Sequence[str] = ()) -> str:
     """A self-contained HTML page: plan summary, Gantt chart and deliveries.
 
     plotly.js is embedded rather than linked so the page opens offline; all plan
@@ -208,6 +210,9 @@ def gantt_html(plan: Plan, *, title: str = "xiezuo plan") -> str:
         the chart and deliveries.
     title
         Page and chart title.
+    sections
+        HTML fragments built by xiezuo itself (such as the staff chart) to append
+        after the deliveries; they may rely on the plotly.js the page embeds.
 
     Returns
     -------
@@ -224,6 +229,7 @@ def gantt_html(plan: Plan, *, title: str = "xiezuo plan") -> str:
             config={"displaylogo": False},
         )
         body = f"{chart}\n<h2>Deliveries</h2>\n{_deliveries_table(plan.schedule.deliveries)}"
+        body += "".join(f"\n{section}" for section in sections)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
