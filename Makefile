@@ -18,9 +18,11 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	mkdir -p out
 	$(BIN)/xiezuo validate $(EXAMPLE)
+	$(BIN)/xiezuo materials $(EXAMPLE) --no-pegging
 	$(BIN)/xiezuo plan $(EXAMPLE) --time-limit 30 --out out/plan.json
 	$(BIN)/xiezuo verify $(EXAMPLE) out/plan.json
-	$(BIN)/xiezuo gantt out/plan.json --out out/plan.html
+	$(BIN)/xiezuo staff $(EXAMPLE) out/plan.json
+	$(BIN)/xiezuo gantt out/plan.json --scenario $(EXAMPLE) --out out/plan.html
 
 test: install
 	$(BIN)/ruff format --check .

@@ -185,3 +185,17 @@ def test_validator_catches_an_overbooked_crew() -> None:
     moved = replace(second, start=first.start, end=first.end, unit=1 - first.unit)
     together = replace(result, schedule=replace(result.schedule, operations=(first, moved)))
     assert "crew" in _rules(network, together)
+
+
+def test_late_order_names_the_material_it_waited_for() -> None:
+    needs_copper = (MaterialLine(material_id="copper", quantity=10),)
+    supply = Supply(
+        plant_id="A",
+        material_id="copper",
+        quantity=10,
+        arrives=at(48),
+        source="donated scrap copper",
+    )
+    result = _solve(_network(materials=needs_copper, supplies=(supply,)))
+    (note,) = [e for e in result.explanations if e.kind == "late"]
+    assert "waits for material: 10 copper for P (donated scrap copper reaching A" in note.message

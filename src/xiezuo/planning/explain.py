@@ -38,6 +38,9 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
         if order.due is None or arrival <= order.due:
             continue
         late = f"arrives {_days(arrival - order.due)} late"
+        held = _held_by_material(problem, solution, order_idx)
+        if held:
+            late += f"; it waits for material: {'; '.join(held[:3])}"
         alone = earliest_alone(problem, order_idx)
         if alone is not None and alone > order.due:
             explanations.append(
@@ -47,7 +50,7 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
                     message=(
                         f"{late}; even with every machine free it could not arrive before "
                         f"{_days(alone - order.due)} after its due date: its chain of work, "
-                        "transport and working hours is longer than the time allowed"
+                        "material, transport and working hours is longer than the time allowed"
                     ),
                 )
             )
@@ -64,6 +67,43 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
             message = f"{late}; its critical path waits only on working hours and transport"
         explanations.append(Explanation(kind="late", subject=order.order_id, message=message))
     return tuple(explanations)
+
+
+def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> list[str]:
+    """Steps of the order that started when a supply arrived, and would have started sooner.
+
+    A step whose material left its warehouse the very minute a supply came in was waiting
+    for that supply.
+    """
+    network = problem.network
+    label = {
+        (
+            s.plant_id,
+            s.material_id,
+            max(0, round((s.arrives - network.start).total_seconds() / 60)),
+        ): s
+        for s in network.supplies
+    }
+    held = []
+    for wo_idx, compiled in enumerate(problem.work_orders):
+        if compiled.order_idx != order_idx:
+            continue
+        placement = solution[wo_idx]
+        option = compiled.options[placement.option_idx]
+        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
+            lead = problem.lead[source][option.plant_idx] or 0
+            start = placement.ops[step].start
+            ready = placement.ops[step - 1].end if step else compiled.release
+            supply = label.get(
+                (problem.plant_ids[source], problem.material_ids[material], start - lead)
+            )
+            if supply is not None and start > ready:
+                held.append(
+                    f"{quantity} {problem.material_ids[material]} for "
+                    f"{compiled.work_order.item_id} ({supply.source} reaching "
+                    f"{supply.plant_id} {supply.arrives:%Y-%m-%d})"
+                )
+    return held
 
 
 def _capacity_waits(
