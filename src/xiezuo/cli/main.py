@@ -189,19 +189,20 @@ def _print_plan(run: PlanRun) -> None:
     for column in ("order", "item", "region", "plants", "finish", "arrival", "due", "lateness"):
         orders.add_column(column, justify="right" if column == "lateness" else "left")
     for line in order_lines(network, plan):
-        if line.lateness is None:
+        delivery = line.delivery
+        if delivery.lateness is None:
             late = "–"
         else:
-            days = line.lateness.total_seconds() / 86400
-            late = f"[red]+{days:.1f} d[/]" if line.is_late else f"[green]{days:.1f} d[/]"
+            days = delivery.lateness.total_seconds() / 86400
+            late = f"[red]+{days:.1f} d[/]" if delivery.is_late else f"[green]{days:.1f} d[/]"
         orders.add_row(
-            line.order_id,
+            delivery.order_id,
             line.item_id,
-            line.region,
+            delivery.region,
             ", ".join(line.plants),
-            f"{line.finish:%y-%m-%d %H:%M}",
-            f"{line.arrival:%y-%m-%d %H:%M}",
-            "–" if line.due is None else f"{line.due:%y-%m-%d %H:%M}",
+            f"{delivery.finish:%y-%m-%d %H:%M}",
+            f"{delivery.arrival:%y-%m-%d %H:%M}",
+            "–" if delivery.due is None else f"{delivery.due:%y-%m-%d %H:%M}",
             late,
         )
     console.print(orders)
@@ -223,7 +224,7 @@ def _print_plan(run: PlanRun) -> None:
     for note in plan.explanations:
         console.print(f"[bold]{note.kind}[/] {note.subject}: {note.message}", highlight=False)
     lines = order_lines(network, plan)
-    late_count = sum(1 for line in lines if line.is_late)
+    late_count = sum(1 for line in lines if line.delivery.is_late)
     gap = "–" if plan.gap is None else f"{plan.gap:.1%}"
     console.print(
         f"[bold]{plan.status.value}[/]: {len(lines) - late_count} orders on time, "

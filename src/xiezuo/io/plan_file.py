@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -88,6 +88,14 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class _Mirror(_Record):
+    """A record whose fields are exactly those of its domain class."""
+
+    @classmethod
+    def of(cls, entity: object) -> Self:
+        return cls(**{name: getattr(entity, name) for name in cls.model_fields})
+
+
 class _OperationRecord(_Record):
     work_order_id: str
     step: int
@@ -127,7 +135,7 @@ class _OperationRecord(_Record):
         )
 
 
-class _WorkOrderRecord(_Record):
+class _WorkOrderRecord(_Mirror):
     work_order_id: str
     order_id: str
     item_id: str
@@ -138,46 +146,22 @@ class _WorkOrderRecord(_Record):
     start: Instant
     end: Instant
 
-    @classmethod
-    def of(cls, wa: WorkOrderAssignment) -> _WorkOrderRecord:
-        return cls(
-            work_order_id=wa.work_order_id,
-            order_id=wa.order_id,
-            item_id=wa.item_id,
-            quantity=wa.quantity,
-            parent_id=wa.parent_id,
-            plant_id=wa.plant_id,
-            routing_id=wa.routing_id,
-            start=wa.start,
-            end=wa.end,
-        )
-
     def to_domain(self) -> WorkOrderAssignment:
         return WorkOrderAssignment(**self.model_dump())
 
 
-class _ShipmentRecord(_Record):
+class _ShipmentRecord(_Mirror):
     work_order_id: str
     origin: str
     destination: str
     depart: Instant
     arrive: Instant
 
-    @classmethod
-    def of(cls, shipment: Shipment) -> _ShipmentRecord:
-        return cls(
-            work_order_id=shipment.work_order_id,
-            origin=shipment.origin,
-            destination=shipment.destination,
-            depart=shipment.depart,
-            arrive=shipment.arrive,
-        )
-
     def to_domain(self) -> Shipment:
         return Shipment(**self.model_dump())
 
 
-class _MaterialDrawRecord(_Record):
+class _MaterialDrawRecord(_Mirror):
     work_order_id: str
     step: int
     material_id: str
@@ -187,41 +171,17 @@ class _MaterialDrawRecord(_Record):
     depart: Instant
     arrive: Instant
 
-    @classmethod
-    def of(cls, draw: MaterialDraw) -> _MaterialDrawRecord:
-        return cls(
-            work_order_id=draw.work_order_id,
-            step=draw.step,
-            material_id=draw.material_id,
-            quantity=draw.quantity,
-            origin=draw.origin,
-            destination=draw.destination,
-            depart=draw.depart,
-            arrive=draw.arrive,
-        )
-
     def to_domain(self) -> MaterialDraw:
         return MaterialDraw(**self.model_dump())
 
 
-class _DeliveryRecord(_Record):
+class _DeliveryRecord(_Mirror):
     order_id: str
     plant_id: str
     region: str
     finish: Instant
     arrival: Instant
     due: Instant | None
-
-    @classmethod
-    def of(cls, delivery: Delivery) -> _DeliveryRecord:
-        return cls(
-            order_id=delivery.order_id,
-            plant_id=delivery.plant_id,
-            region=delivery.region,
-            finish=delivery.finish,
-            arrival=delivery.arrival,
-            due=delivery.due,
-        )
 
     def to_domain(self) -> Delivery:
         return Delivery(**self.model_dump())

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from xiezuo.domain import Network, Plan
+    from xiezuo.domain import Delivery, Network, Plan
 
 _HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderLine:
-    order_id: str
+    """An order's delivery with what a planner reads beside it."""
+
+    delivery: Delivery
     item_id: str
-    region: str
     plants: tuple[str, ...]
-    finish: datetime
-    arrival: datetime
-    due: datetime | None
-
-    @property
-    def lateness(self) -> timedelta | None:
-        return None if self.due is None else self.arrival - self.due
-
-    @property
-    def is_late(self) -> bool:
-        return self.due is not None and self.arrival > self.due
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -66,13 +56,9 @@ def order_lines(network: Network, plan: Plan) -> tuple[OrderLine, ...]:
     order_by_id = {o.id: o for o in network.orders}
     return tuple(
         OrderLine(
-            order_id=d.order_id,
+            delivery=d,
             item_id=order_by_id[d.order_id].item_id,
-            region=d.region,
             plants=tuple(sorted(plants_by_order[d.order_id])),
-            finish=d.finish,
-            arrival=d.arrival,
-            due=d.due,
         )
         for d in sorted(
             plan.schedule.deliveries,

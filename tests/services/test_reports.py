@@ -1,0 +1,62 @@
+"""The plan summary a planner reads: orders with their plants, plants with their load."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import ROUND_THE_CLOCK, START, at, hours
+from xiezuo.domain import Item, Lane, Machine, Network, Operation, Order, Plant, Routing
+from xiezuo.planning.params import PlanParams
+from xiezuo.planning.solve import plan
+from xiezuo.services.reports import order_lines, plant_lines
+
+
+def _network() -> Network:
+    lathe = Machine(id="lathe", process="machining", units=2, max_weight_t=5, precision_grade=6)
+    return Network(
+        start=START,
+        calendar=ROUND_THE_CLOCK,
+        processes=("machining",),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(lathe,)),),
+        items=(
+            Item(
+                id="P",
+                weight_t=1,
+                precision_grade=8,
+                routings=(
+                    Routing(
+                        id="main",
+                        operations=(Operation(process="machining", run_per_unit=hours(12)),),
+                    ),
+                ),
+            ),
+        ),
+        orders=(
+            Order(id="late", region="R", item_id="P", quantity=2, due=at(12)),
+            Order(id="early", region="R", item_id="P", due=at(100)),
+        ),
+        lanes=(Lane(origin="A", destination="R", lead_time=timedelta(0)),),
+    )
+
+
+def test_order_lines_are_sorted_by_due_date_and_flag_lateness() -> None:
+    network = _network()
+    lines = order_lines(network, plan(network, PlanParams(time_limit_s=5)))
+    assert [line.delivery.order_id for line in lines] == ["late", "early"]
+    assert [line.delivery.is_late for line in lines] == [True, False]
+    assert lines[0].plants == ("A",)
+    assert lines[0].item_id == "P"
+
+
+def test_plant_load_is_work_over_unit_hours_until_the_last_operation() -> None:
+    network = _network()
+    (line,) = plant_lines(network, plan(network, PlanParams(time_limit_s=5)))
+    # 24 h and 12 h of work on two units over the 24 h until the last operation ends.
+    assert line.work_hours == pytest.approx(36)
+    assert line.capacity_hours == pytest.approx(48)
+    assert line.busiest is not None
+    assert line.busiest.machine_id == "lathe"
+    assert line.utilisation == pytest.approx(0.75)
