@@ -54,6 +54,7 @@ def first_plan(problem: Problem, budget_s: float) -> Solution | None:
         lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due_key),
     )
     best: tuple[Score, list[int], Solution] | None = None
+    interleaved = dispatch(problem, time.monotonic() + budget_s / 3)
     for rule in rules:
         sequence = sorted(range(count), key=rule)
         solution = construct(problem, sequence)
@@ -62,8 +63,11 @@ def first_plan(problem: Problem, budget_s: float) -> Solution | None:
         if best is not None and time.monotonic() > deadline:
             return best[2]
     if best is None:
-        return None
-    return _move_late_orders_forward(problem, best, deadline)
+        return interleaved
+    improved = _move_late_orders_forward(problem, best, deadline)
+    if interleaved is not None and score(problem, interleaved).key < score(problem, improved).key:
+        return interleaved
+    return improved
 
 
 def _move_late_orders_forward(
@@ -122,16 +126,27 @@ class _State:
         }
 
     def commit(self, option: Option, placement: WorkOrderPlacement) -> None:
-        for op, spec in zip(placement.ops, option.ops, strict=True):
-            insort(self.timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
-            for skill, people in spec.crew:
-                self.crews.setdefault((option.plant_idx, skill), []).append(
-                    (op.start, op.end, people)
+        for step, op in enumerate(placement.ops):
+            draws = [
+                (material, quantity, source)
+                for (material, quantity, need_step), source in zip(
+                    option.needs, placement.sources, strict=True
                 )
-        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
+                if need_step == step
+            ]
+            self.commit_op(option, step, op, draws)
+
+    def commit_op(
+        self, option: Option, step: int, op: OpPlacement, draws: list[tuple[int, int, int]]
+    ) -> None:
+        """Book one operation: its machine unit, its crews, and its material draws."""
+        insort(self.timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
+        for skill, people in option.ops[step].crew:
+            self.crews.setdefault((option.plant_idx, skill), []).append((op.start, op.end, people))
+        for material, quantity, source in draws:
             lead = self.problem.lead[source][option.plant_idx]
             assert lead is not None, "sources are chosen among plants with a lane"
-            insort(self.stock[source, material], (placement.ops[step].start - lead, -quantity))
+            insort(self.stock[source, material], (op.start - lead, -quantity))
 
     def crew_clash(
         self, plant: int, crew: tuple[tuple[int, int], ...], start: int, end: int
@@ -281,39 +296,119 @@ def _place_ops(
     ops: list[OpPlacement] = []
     source_of_need: dict[int, int] = {}
     pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for step, op in enumerate(option.ops):
-        draws = []
-        for need_idx, (material, quantity, need_step) in enumerate(option.needs):
-            if need_step != step:
-                continue
-            found = state.material_ready(option.plant_idx, material, quantity, pending)
-            if found is None:
-                return None
-            ready = max(ready, found[0])
-            source_of_need[need_idx] = found[1]
-            draws.append((material, quantity, found[1]))
-        best: OpPlacement | None = None
-        for machine_idx, work in zip(op.machines, op.works, strict=True):
-            machine = problem.machines[machine_idx]
-            windows = problem.windows[machine.windows_idx]
-            for unit in range(machine.units):
-                busy = state.timelines.get((machine_idx, unit), [])
-                slot = _earliest_with_crew(
-                    state, option.plant_idx, op.crew, windows, busy, ready, work
-                )
-                if slot is not None and (best is None or slot[1] < best.end):
-                    best = OpPlacement(machine_idx, unit, *slot)
-        if best is None:
+    for step in range(len(option.ops)):
+        placed = _place_step(problem, option, step, ready, state, pending)
+        if placed is None:
             return None
-        for material, quantity, source in draws:
+        op, draws = placed
+        for need_idx, source in draws.items():
+            material, quantity, _ = option.needs[need_idx]
             lead = problem.lead[source][option.plant_idx]
             assert lead is not None, "sources are chosen among plants with a lane"
             events = pending.setdefault((source, material), list(state.stock[source, material]))
-            insort(events, (best.start - lead, -quantity))
-        ops.append(best)
-        ready = best.end
+            insort(events, (op.start - lead, -quantity))
+            source_of_need[need_idx] = source
+        ops.append(op)
+        ready = op.end
     sources = tuple(source_of_need[i] for i in range(len(option.needs)))
     return WorkOrderPlacement(option_idx, tuple(ops), sources)
+
+
+def _place_step(
+    problem: Problem,
+    option: Option,
+    step: int,
+    ready: int,
+    state: _State,
+    pending: dict[tuple[int, int], list[tuple[int, int]]],
+) -> tuple[OpPlacement, dict[int, int]] | None:
+    """Earliest-finishing placement of one step, and the warehouse for each of its needs."""
+    op = option.ops[step]
+    draws: dict[int, int] = {}
+    for need_idx, (material, quantity, need_step) in enumerate(option.needs):
+        if need_step != step:
+            continue
+        found = state.material_ready(option.plant_idx, material, quantity, pending)
+        if found is None:
+            return None
+        ready = max(ready, found[0])
+        draws[need_idx] = found[1]
+    best: OpPlacement | None = None
+    for machine_idx, work in zip(op.machines, op.works, strict=True):
+        machine = problem.machines[machine_idx]
+        windows = problem.windows[machine.windows_idx]
+        for unit in range(machine.units):
+            busy = state.timelines.get((machine_idx, unit), [])
+            slot = _earliest_with_crew(state, option.plant_idx, op.crew, windows, busy, ready, work)
+            if slot is not None and (best is None or slot[1] < best.end):
+                best = OpPlacement(machine_idx, unit, *slot)
+    return None if best is None else (best, draws)
+
+
+def dispatch(problem: Problem, deadline: float) -> Solution | None:
+    """Operation by operation: among steps that could start before the earliest possible
+    finish of any, run the one with most work left behind it (Giffler-Thompson with
+    most-work-remaining). It interleaves orders, which suits makespan better than
+    placing whole orders one after another."""
+    work_orders = problem.work_orders
+    tail = [0] * len(work_orders)  # least work from a work order's end to its order's end
+    for idx in sorted(range(len(work_orders)), key=lambda i: work_orders[i].work_order.depth):
+        parent = work_orders[idx].parent_idx
+        if parent is not None:
+            tail[idx] = tail[parent] + min(o.work for o in work_orders[parent].options)
+    state = _State(problem)
+    waiting = [len(wo.children) for wo in work_orders]
+    placed: dict[int, WorkOrderPlacement] = {}
+    progress: dict[int, tuple[int, list[OpPlacement], dict[int, int]]] = {}
+    ready = {i for i, count in enumerate(waiting) if count == 0}
+    while ready:
+        if time.monotonic() > deadline:
+            return None
+        candidates = []
+        for wo_idx in ready:
+            option_ids = (
+                [progress[wo_idx][0]]
+                if wo_idx in progress
+                else range(len(work_orders[wo_idx].options))
+            )
+            for option_idx in option_ids:
+                option = work_orders[wo_idx].options[option_idx]
+                done = progress[wo_idx][1] if wo_idx in progress else []
+                step = len(done)
+                start = done[-1].end if done else _ready_time(problem, wo_idx, option, placed)
+                if start is None:
+                    continue
+                found = _place_step(problem, option, step, start, state, {})
+                if found is None:
+                    continue
+                left = sum(op.min_work for op in option.ops[step:]) + tail[wo_idx]
+                candidates.append((found[0], -left, wo_idx, option_idx, found[1]))
+        if not candidates:
+            return None
+        earliest_finish = min(c[0].end for c in candidates)
+        conflict = [c for c in candidates if c[0].start < earliest_finish]
+        op, _, wo_idx, option_idx, draws = min(conflict, key=lambda c: (c[1], c[0].end))
+        option = work_orders[wo_idx].options[option_idx]
+        _, done, sources = progress.setdefault(wo_idx, (option_idx, [], {}))
+        state.commit_op(
+            option,
+            len(done),
+            op,
+            [(option.needs[n][0], option.needs[n][1], source) for n, source in draws.items()],
+        )
+        done.append(op)
+        sources.update(draws)
+        if len(done) == len(option.ops):
+            ready.discard(wo_idx)
+            placed[wo_idx] = WorkOrderPlacement(
+                option_idx, tuple(done), tuple(sources[n] for n in range(len(option.needs)))
+            )
+            parent = work_orders[wo_idx].parent_idx
+            if parent is not None:
+                waiting[parent] -= 1
+                if waiting[parent] == 0:
+                    ready.add(parent)
+    return tuple(placed[i] for i in range(len(work_orders)))
 
 
 def _earliest_with_crew(
