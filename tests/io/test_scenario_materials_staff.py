@@ -241,11 +241,12 @@ def test_example_material_is_short_at_the_start_but_enough_in_the_end(example: N
         assert stock[material.id] < need[material.id] <= supplied[material.id], material.id
 
 
-def test_example_mills_are_drawn_before_trial_assembly(example: Network) -> None:
+def test_example_mills_are_drawn_before_anything_is_made(example: Network) -> None:
     for mill in ("MILL-10K", "MILL-50K"):
-        operations = example.item_by_id[mill].routings[0].operations
-        assert [op.process for op in operations] == ["design", "assembly"]
-        assert operations[0].crew == (CrewNeed(skill="draughtsman", size=2),)
+        (design,) = [line for line in example.item_by_id[mill].bom if line.is_design]
+        (drawing,) = example.item_by_id[design.item_id].routings[0].operations
+        assert drawing.is_staff_only
+        assert CrewNeed(skill="draughtsman", size=2) in drawing.crew
 
 
 def test_example_staff_never_falls_below_zero(example: Network) -> None:

@@ -1,7 +1,7 @@
 """Plain, typed, immutable domain data that checks itself."""
 
 from xiezuo.domain.calendar import WEEKDAY_NAMES, Calendar
-from xiezuo.domain.explosion import WorkOrder, explode_order, explode_orders
+from xiezuo.domain.explosion import WorkOrder, design_gates, explode_order, explode_orders
 from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 from xiezuo.domain.network import (
     BomLine,
@@ -75,6 +75,7 @@ __all__ = [
     "capable_plants",
     "capable_routings",
     "capacity_steps",
+    "design_gates",
     "explode_order",
     "explode_orders",
     "find_issues",

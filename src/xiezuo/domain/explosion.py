@@ -24,6 +24,7 @@ class WorkOrder:
     quantity: int
     parent_id: str | None
     depth: int
+    is_design: bool = False
 
 
 def explode_order(network: Network, order: Order) -> tuple[WorkOrder, ...]:
@@ -48,6 +49,7 @@ def explode_order(network: Network, order: Order) -> tuple[WorkOrder, ...]:
                 quantity=parent.quantity * line.quantity,
                 parent_id=parent.id,
                 depth=parent.depth + 1,
+                is_design=line.is_design,
             )
             result.append(child)
             frontier.append(child)
@@ -57,3 +59,32 @@ def explode_order(network: Network, order: Order) -> tuple[WorkOrder, ...]:
 def explode_orders(network: Network) -> tuple[WorkOrder, ...]:
     """Work orders of every order in ``network``, order by order."""
     return tuple(wo for order in network.orders for wo in explode_order(network, order))
+
+
+def design_gates(work_orders: tuple[WorkOrder, ...]) -> dict[str, tuple[str, ...]]:
+    """For each work order, the design work orders that must finish before it starts.
+
+    A design line gates every other work order below its parent (the parent itself
+    already waits for it as a component).
+    """
+    by_parent: dict[str | None, list[WorkOrder]] = {}
+    for wo in work_orders:
+        by_parent.setdefault(wo.parent_id, []).append(wo)
+    gates: dict[str, list[str]] = {wo.id: [] for wo in work_orders}
+
+    def below(wo_id: str) -> list[WorkOrder]:
+        found, stack = [], list(by_parent.get(wo_id, ()))
+        while stack:
+            wo = stack.pop()
+            found.append(wo)
+            stack.extend(by_parent.get(wo.id, ()))
+        return found
+
+    for design in work_orders:
+        if not design.is_design or design.parent_id is None:
+            continue
+        design_subtree = {wo.id for wo in below(design.id)} | {design.id}
+        for wo in below(design.parent_id):
+            if wo.id not in design_subtree:
+                gates[wo.id].append(design.id)
+    return {wo_id: tuple(ids) for wo_id, ids in gates.items()}

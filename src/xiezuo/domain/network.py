@@ -132,9 +132,12 @@ class Operation:
     ``run_per_unit`` holds on every capable machine of the process; ``machine_times``
     overrides it on the machines it lists. Without ``run_per_unit`` only the listed
     machines may run the step (a flexible job shop's eligible machines).
+
+    ``process`` ``None`` is engineering work (drawing, process design): it needs only
+    its crew, in the plant's working time, and no machine.
     """
 
-    process: str
+    process: str | None
     setup: timedelta = timedelta(0)
     run_per_unit: timedelta | None = None
     machine_times: tuple[MachineTime, ...] = ()
@@ -152,7 +155,16 @@ class Operation:
             problems.append(f"run time per unit must be positive, not {self.run_per_unit}")
         if self.min_weight_t is not None and self.min_weight_t < 0:
             problems.append("minimum machine weight must not be negative")
-        _require(problems, f"operation {self.process!r}")
+        if self.process is None and not self.crew:
+            problems.append("work without a machine process needs a crew")
+        if self.process is None and (self.machine_times or self.run_per_unit is None):
+            problems.append("work without a machine process needs a run time and no machine times")
+        _require(problems, f"operation {self.process or 'engineering'!r}")
+
+    @property
+    def is_staff_only(self) -> bool:
+        """Engineering work: people only, no machine."""
+        return self.process is None
 
     def run_time_on(self, plant_id: str, machine_id: str) -> timedelta | None:
         """Run time per unit on a machine group; ``None`` if the step may not run there."""
@@ -184,10 +196,16 @@ class Routing:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BomLine:
-    """``quantity`` units of ``item_id`` go into one unit of the parent."""
+    """``quantity`` units of ``item_id`` go into one unit of the parent.
+
+    A line with ``is_design`` is the parent's design work (drawings, process
+    documents): no other work on the parent, or below it, starts before the design is
+    finished and has reached the plant doing that work.
+    """
 
     item_id: str
     quantity: int
+    is_design: bool = False
 
     def __post_init__(self) -> None:
         if self.quantity < 1:

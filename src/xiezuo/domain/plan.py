@@ -37,9 +37,9 @@ class ScheduledOperation:
 
     work_order_id: str
     step: int
-    process: str
+    process: str | None
     plant_id: str
-    machine_id: str
+    machine_id: str | None  # None for engineering work, which needs people only
     unit: int
     start: datetime
     end: datetime

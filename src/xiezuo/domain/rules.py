@@ -28,7 +28,7 @@ class Finding:
 
 
 def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
-    """Machines of ``plant`` that can run ``operation`` of ``item``."""
+    """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering)."""
     weight, grade = item.required_weight(operation), item.required_grade(operation)
     return tuple(
         m
@@ -40,11 +40,15 @@ def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Ma
 
 
 def capable_routings(item: Item, plant: Plant) -> tuple[Routing, ...]:
-    """Routings of ``item`` whose every operation has a capable machine in ``plant``."""
+    """Routings of ``item`` whose every machine step has a capable machine in ``plant``.
+
+    Engineering steps need people only; whether the plant has them is checked where
+    headcount is known (the planning engine), since it changes over time.
+    """
     return tuple(
         routing
         for routing in item.routings
-        if all(capable_machines(item, op, plant) for op in routing.operations)
+        if all(op.is_staff_only or capable_machines(item, op, plant) for op in routing.operations)
     )
 
 
@@ -102,7 +106,7 @@ def _reference_problems(network: Network) -> Iterator[str]:
         for routing in item.routings:
             for step, op in enumerate(routing.operations, start=1):
                 where = f"item {item.id!r} routing {routing.id!r} step {step}"
-                if op.process not in processes:
+                if op.process is not None and op.process not in processes:
                     yield f"{where}: process {op.process!r} is not declared"
                 for machine_time in op.machine_times:
                     if not any(

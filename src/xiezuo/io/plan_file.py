@@ -99,9 +99,9 @@ class _Mirror(_Record):
 class _OperationRecord(_Record):
     work_order_id: str
     step: int
-    process: str
+    process: str | None
     plant_id: str
-    machine_id: str
+    machine_id: str | None
     unit: int
     start: Instant
     end: Instant

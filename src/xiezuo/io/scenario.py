@@ -349,7 +349,8 @@ class _Converter:
             for r_path, _, operations in self.routing_specs(i_idx):
                 for o_idx, op in enumerate(operations):
                     op_path = (*r_path, "operations", o_idx)
-                    require((*op_path, "process"), "process", op.process, processes)
+                    if op.process is not None:
+                        require((*op_path, "process"), "process", op.process, processes)
                     for c_idx, crew in enumerate(op.crew):
                         require((*op_path, "crew", c_idx, "skill"), "skill", crew.skill, skills)
         for o_idx, order in enumerate(spec.orders):
@@ -473,7 +474,11 @@ class _Converter:
             )
             bom = tuple(
                 self.build(
-                    (*path, "bom", b_idx), BomLine, item_id=line.item, quantity=line.quantity
+                    (*path, "bom", b_idx),
+                    BomLine,
+                    item_id=line.item,
+                    quantity=line.quantity,
+                    is_design=line.design,
                 )
                 for b_idx, line in enumerate(item.bom)
             )

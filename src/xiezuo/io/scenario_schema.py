@@ -195,10 +195,11 @@ class CrewSpec(_Spec):
 
 
 class OperationSpec(_Spec):
-    """One routing step on one machine group."""
+    """One routing step on one machine group, or engineering work done by people."""
 
-    process: str
-    """One of the declared processes."""
+    process: str | None = None
+    """One of the declared processes; omit it for engineering work (drawing, process
+    design), which needs only its crew and runs in the plant's working time."""
     setup_hours: Hours = 0
     """Working hours to set up once per work order."""
     run_hours_per_unit: PositiveHours | None = None
@@ -231,6 +232,9 @@ class BomLineSpec(_Spec):
     """ID of the component item."""
     quantity: int = Field(default=1, ge=1)
     """Units of the component per unit of the parent."""
+    design: bool = False
+    """The component is the parent's design work (drawings, process documents): no
+    other work on the parent or below it starts before it is done and has arrived."""
 
 
 class MaterialLineSpec(_Spec):

@@ -22,6 +22,7 @@ from xiezuo.domain import (
     WorkOrder,
     capable_machines,
     capable_routings,
+    design_gates,
     explode_order,
     unmakeable_items,
 )
@@ -37,9 +38,12 @@ NO_DUE = 10**12
 
 @dataclass(frozen=True, slots=True)
 class CompiledMachine:
+    """A machine group, or (``machine_id`` ``None``) a plant's engineering office: a
+    stand-in with a unit for every work order, so only crews limit engineering work."""
+
     plant_idx: int
     plant_id: str
-    machine_id: str
+    machine_id: str | None
     units: int
     windows_idx: int
 
@@ -47,7 +51,7 @@ class CompiledMachine:
 @dataclass(frozen=True, slots=True)
 class CompiledOp:
     step: int
-    process: str
+    process: str | None
     machines: tuple[int, ...]
     works: tuple[int, ...]  # working minutes on each of ``machines``
     crew: tuple[tuple[int, int], ...] = ()  # (skill index, people)
@@ -81,6 +85,13 @@ class CompiledWorkOrder:
     children: tuple[int, ...]
     options: tuple[Option, ...]
     release: int
+    # Design work orders that must finish (and travel) before this one starts.
+    gates: tuple[int, ...] = ()
+
+    @property
+    def predecessors(self) -> tuple[int, ...]:
+        """Work orders that must finish before this one starts: components and designs."""
+        return self.children + self.gates
 
     @property
     def plants(self) -> tuple[int, ...]:
@@ -157,6 +168,7 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
     for plant, machine in network.iter_machines():
         machine_idx[plant.id, machine.id] = len(machine_specs)
         machine_specs.append((plant, machine))
+    office_idx = {plant.id: len(machine_specs) + i for i, plant in enumerate(network.plants)}
 
     unplanned: list[tuple[str, str]] = []
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
@@ -223,7 +235,9 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
                     plant_idx[plant.id],
                     routing.id,
                     tuple(
-                        _compile_op(step, op, item, plant, wo.quantity, machine_idx, skill_idx)
+                        _compile_op(
+                            step, op, item, plant, wo.quantity, machine_idx, skill_idx, office_idx
+                        )
                         for step, op in enumerate(routing.operations, start=1)
                     ),
                     needs,
@@ -260,6 +274,7 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
     for i, (wo, *_rest) in enumerate(raw_work_orders):
         if wo.parent_id is not None:
             children[wo_idx[wo.parent_id]].append(i)
+    gates = design_gates(tuple(wo for wo, *_rest in raw_work_orders))
     work_orders = tuple(
         CompiledWorkOrder(
             work_order=wo,
@@ -268,6 +283,7 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
             children=tuple(children[i]),
             options=options,
             release=release,
+            gates=tuple(wo_idx[g] for g in gates[wo.id]),
         )
         for i, (wo, order_idx, options, release) in enumerate(raw_work_orders)
     )
@@ -317,6 +333,22 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
                 windows_idx=windows_key[key],
             )
         )
+    for plant in network.plants:
+        calendar = plant.calendar or network.calendar
+        spans = [
+            (_minute(network, a), _minute(network, b))
+            for a, b in calendar.windows(network.start, end)
+        ]
+        windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+        machines.append(
+            CompiledMachine(
+                plant_idx=plant_idx[plant.id],
+                plant_id=plant.id,
+                machine_id=None,
+                units=max(1, len(work_orders)),
+                windows_idx=len(windows) - 1,
+            )
+        )
     warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
     for lot in network.stock:
         warehouses[plant_idx[lot.plant_id], material_idx[lot.material_id]] = (lot.quantity, ())
@@ -350,7 +382,13 @@ def _compile_op(
     quantity: int,
     machine_idx: dict[tuple[str, str], int],
     skill_idx: dict[str, int],
+    office_idx: dict[str, int],
 ) -> CompiledOp:
+    crew = tuple((skill_idx[c.skill], c.size) for c in op.crew)
+    if op.is_staff_only:
+        assert op.run_per_unit is not None, "engineering work has a run time"
+        work = minutes(op.setup + op.run_per_unit * quantity)
+        return CompiledOp(step, op.process, (office_idx[plant.id],), (work,), crew)
     machines = capable_machines(item, op, plant)
     works = []
     for machine in machines:
@@ -362,7 +400,7 @@ def _compile_op(
         process=op.process,
         machines=tuple(machine_idx[plant.id, m.id] for m in machines),
         works=tuple(works),
-        crew=tuple((skill_idx[c.skill], c.size) for c in op.crew),
+        crew=crew,
     )
 
 

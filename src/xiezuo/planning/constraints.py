@@ -132,24 +132,24 @@ def add_operations(
 
 
 def add_bom_precedence(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
-    """WS_parent ≥ WE_component + L(plant(component), plant(parent))."""
-    for child_idx, child in enumerate(problem.work_orders):
-        if child.parent_idx is None:
-            continue
-        parent = problem.work_orders[child.parent_idx]
-        child_vars, parent_vars = mv.work_orders[child_idx], mv.work_orders[child.parent_idx]
-        pairs = {(a, b): problem.lead[a][b] for a in child.plants for b in parent.plants}
-        usable = [lead for lead in pairs.values() if lead is not None]
-        floor = min(usable)
-        model.add(parent_vars.start >= child_vars.end + floor)
-        for (a, b), lead in pairs.items():
-            a_lit, b_lit = child_vars.plant_lits[a], parent_vars.plant_lits[b]
-            if lead is None:
-                model.add_bool_or([~a_lit, ~b_lit])
-            elif lead > floor:
-                model.add(parent_vars.start >= child_vars.end + lead).only_enforce_if(
-                    [a_lit, b_lit]
-                )
+    """WS_after ≥ WE_before + L(plant(before), plant(after)) for every component and its
+    parent, and every design and the work it gates."""
+    for after_idx, after in enumerate(problem.work_orders):
+        for before_idx in after.predecessors:
+            before = problem.work_orders[before_idx]
+            before_vars, after_vars = mv.work_orders[before_idx], mv.work_orders[after_idx]
+            pairs = {(a, b): problem.lead[a][b] for a in before.plants for b in after.plants}
+            usable = [lead for lead in pairs.values() if lead is not None]
+            floor = min(usable)
+            model.add(after_vars.start >= before_vars.end + floor)
+            for (a, b), lead in pairs.items():
+                a_lit, b_lit = before_vars.plant_lits[a], after_vars.plant_lits[b]
+                if lead is None:
+                    model.add_bool_or([~a_lit, ~b_lit])
+                elif lead > floor:
+                    model.add(after_vars.start >= before_vars.end + lead).only_enforce_if(
+                        [a_lit, b_lit]
+                    )
 
 
 def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:

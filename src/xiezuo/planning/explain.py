@@ -129,7 +129,7 @@ def _capacity_waits(
                 ),
                 c,
             )
-            for c in compiled.children
+            for c in compiled.predecessors
         ]
         latest_in = max(arrivals_in, default=(compiled.release, None))
         for k in range(len(placement.ops) - 1, -1, -1):

@@ -242,13 +242,27 @@ def _place_in_sequence(
 
 
 def _components_first(problem: Problem, root_idx: int) -> list[int]:
-    ordered: list[int] = []
+    """The order's work orders with every component and design before what needs it."""
+    members: list[int] = []
     stack = [root_idx]
     while stack:
         idx = stack.pop()
-        ordered.append(idx)
+        members.append(idx)
         stack.extend(problem.work_orders[idx].children)
-    return ordered[::-1]
+    ordered: list[int] = []
+    done: set[int] = set()
+
+    def visit(idx: int) -> None:
+        if idx in done:
+            return
+        done.add(idx)
+        for before in problem.work_orders[idx].predecessors:
+            visit(before)
+        ordered.append(idx)
+
+    for idx in reversed(members):
+        visit(idx)
+    return ordered
 
 
 def _place_work_order(
@@ -279,7 +293,7 @@ def _ready_time(
 ) -> int | None:
     work_order = problem.work_orders[wo_idx]
     ready = work_order.release
-    for child_idx in work_order.children:
+    for child_idx in work_order.predecessors:
         child = placed[child_idx]
         child_plant = problem.work_orders[child_idx].options[child.option_idx].plant_idx
         lead = problem.lead[child_plant][option.plant_idx]
@@ -357,7 +371,11 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
         if parent is not None:
             tail[idx] = tail[parent] + min(o.work for o in work_orders[parent].options)
     state = _State(problem)
-    waiting = [len(wo.children) for wo in work_orders]
+    waiting = [len(wo.predecessors) for wo in work_orders]
+    successors: dict[int, list[int]] = {}
+    for idx, wo in enumerate(work_orders):
+        for before in wo.predecessors:
+            successors.setdefault(before, []).append(idx)
     placed: dict[int, WorkOrderPlacement] = {}
     progress: dict[int, tuple[int, list[OpPlacement], dict[int, int]]] = {}
     ready = {i for i, count in enumerate(waiting) if count == 0}
@@ -403,11 +421,10 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
             placed[wo_idx] = WorkOrderPlacement(
                 option_idx, tuple(done), tuple(sources[n] for n in range(len(option.needs)))
             )
-            parent = work_orders[wo_idx].parent_idx
-            if parent is not None:
-                waiting[parent] -= 1
-                if waiting[parent] == 0:
-                    ready.add(parent)
+            for after in successors.get(wo_idx, ()):
+                waiting[after] -= 1
+                if waiting[after] == 0:
+                    ready.add(after)
     return tuple(placed[i] for i in range(len(work_orders)))
 
 

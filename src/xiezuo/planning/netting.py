@@ -342,9 +342,9 @@ class _Profiles:
         for op in operations:
             weight = item.weight_t if op.min_weight_t is None else op.min_weight_t
             grade = item.precision_grade if op.precision_grade is None else op.precision_grade
-            fastest: timedelta | None = None
+            fastest: timedelta | None = op.run_per_unit if op.is_staff_only else None
             for at, machine_id, max_weight, machine_grade in self.machines_by_process.get(
-                op.process, ()
+                op.process or "", ()
             ):
                 if max_weight < weight or machine_grade > grade:
                     continue

@@ -28,6 +28,9 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     a routing step starts before the previous step ends.
 ``bom_precedence``
     an assembly starts before a component has been made and has travelled to it.
+``design_precedence``
+    work starts below an item before the item's design work is done and has reached
+    the plant.
 ``lane``
     a plan needs a transport lane that the network does not have.
 ``shipment``
@@ -74,6 +77,7 @@ from xiezuo.domain import (
     WorkOrder,
     WorkOrderAssignment,
     capable_routings,
+    design_gates,
     explode_orders,
 )
 
@@ -198,7 +202,7 @@ class _Validator:
                 max((op.end for op in schedule.operations), default=network.start) + _MINUTE
             ).astimezone(zone),
         )
-        self.windows_by_machine: dict[tuple[str, str], _Windows] = {}
+        self.windows_by_machine: dict[tuple[str, str | None], _Windows] = {}
         self.jobs: dict[str, _Job] = {}
 
     def run(self) -> Iterator[Violation]:
@@ -212,6 +216,7 @@ class _Validator:
             yield from self._release(job)
         yield from self._overlaps()
         yield from self._bom_precedence()
+        yield from self._design_precedence()
         yield from self._deliveries()
         yield from self._materials()
         yield from self._stock()
@@ -416,14 +421,19 @@ class _Validator:
 
     def _machine(
         self, job: _Job, op: ScheduledOperation, operation: Operation
-    ) -> tuple[Plant, Machine] | Violation:
-        """The op's plant and machine if the op may run there, else why not."""
+    ) -> tuple[Plant, Machine | None] | Violation:
+        """The op's plant and machine (none for engineering work) if the op may run
+        there, else why not."""
         plant_id = job.assignment.plant_id
         plant = self.network.plant_by_id[plant_id]
         machine = next((m for m in plant.machines if m.id == op.machine_id), None)
         weight, grade = job.item.required_weight(operation), job.item.required_grade(operation)
         if op.plant_id != plant_id:
             problem = f"runs at plant {op.plant_id!r}, but its work order is made at {plant_id!r}"
+        elif operation.is_staff_only and op.machine_id is not None:
+            problem = f"is engineering work, but runs on machine {op.machine_id!r}"
+        elif operation.is_staff_only:
+            return plant, None
         elif machine is None:
             problem = f"runs on machine {op.machine_id!r}, which plant {plant_id!r} lacks"
         elif machine.process != operation.process:
@@ -453,11 +463,12 @@ class _Validator:
         job: _Job,
         op: ScheduledOperation,
         operation: Operation,
-        where: tuple[Plant, Machine],
+        where: tuple[Plant, Machine | None],
     ) -> Iterator[Violation]:
         machine = where[1]
         subject = f"work order {op.work_order_id} step {op.step}"
-        what = f"work order {op.work_order_id!r} step {op.step} on machine {machine.id!r}"
+        place = "with no machine" if machine is None else f"on machine {machine.id!r}"
+        what = f"work order {op.work_order_id!r} step {op.step} {place}"
         start, end = op.start.isoformat(), op.end.isoformat()
         if op.start >= op.end:
             yield Violation(
@@ -467,7 +478,7 @@ class _Validator:
             )
             return
         quantity = job.work_order.quantity
-        work = operation.duration(quantity, op.plant_id, machine.id)
+        work = operation.duration(quantity, op.plant_id, "" if machine is None else machine.id)
         if work is None:
             return  # the machine rule reports a step on a machine it may not use
         # The engine counts whole minutes, rounding work up.
@@ -494,12 +505,16 @@ class _Validator:
                 message=f"{what} starts at {start}, when the machine does not work",
             )
 
-    def _windows(self, plant: Plant, machine: Machine) -> _Windows:
-        key = (plant.id, machine.id)
+    def _windows(self, plant: Plant, machine: Machine | None) -> _Windows:
+        """A machine's working windows; the plant's for engineering work."""
+        key = (plant.id, None if machine is None else machine.id)
         if key not in self.windows_by_machine:
-            self.windows_by_machine[key] = _Windows.of(
-                self.network.machine_windows(plant, machine, *self.horizon)
-            )
+            if machine is None:
+                calendar = plant.calendar or self.network.calendar
+                windows = calendar.windows(*self.horizon)
+            else:
+                windows = self.network.machine_windows(plant, machine, *self.horizon)
+            self.windows_by_machine[key] = _Windows.of(windows)
         return self.windows_by_machine[key]
 
     def _routing_precedence(self, job: _Job) -> Iterator[Violation]:
@@ -542,7 +557,8 @@ class _Validator:
     def _overlaps(self) -> Iterator[Violation]:
         ops_by_unit: dict[tuple[str, str, int], list[ScheduledOperation]] = defaultdict(list)
         for op in self.schedule.operations:
-            ops_by_unit[(op.plant_id, op.machine_id, op.unit)].append(op)
+            if op.machine_id is not None:  # engineering work holds people, not machines
+                ops_by_unit[(op.plant_id, op.machine_id, op.unit)].append(op)
         for (plant_id, machine_id, unit), ops in ops_by_unit.items():
             ops.sort(key=lambda op: op.start)
             holder = ops[0]  # of the ops seen so far, the one that holds the unit longest
@@ -558,6 +574,29 @@ class _Validator:
                     )
                 if op.end > holder.end:
                     holder = op
+
+    def _design_precedence(self) -> Iterator[Violation]:
+        gates = design_gates(tuple(self.expected.values()))
+        for wo_id, designs in gates.items():
+            gated = self.jobs.get(wo_id)
+            if gated is None:
+                continue
+            for design_id in designs:
+                design = self.jobs.get(design_id)
+                if design is None:
+                    continue
+                origin, destination = design.assignment.plant_id, gated.assignment.plant_id
+                lead = self.network.lead_time(origin, destination)
+                if lead is None:
+                    yield _missing_lane(f"work order {wo_id}", origin, destination, "a design")
+                elif gated.first_start < design.last_end + lead:
+                    yield Violation(
+                        rule="design_precedence",
+                        subject=f"work order {wo_id}",
+                        message=f"work order {wo_id!r} starts at {gated.first_start.isoformat()}, "
+                        f"before its design {design_id!r}, done at "
+                        f"{design.last_end.isoformat()}, has reached plant {destination!r}",
+                    )
 
     def _bom_precedence(self) -> Iterator[Violation]:
         shipments_by_work_order: dict[str, list[Shipment]] = defaultdict(list)

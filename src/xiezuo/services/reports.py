@@ -78,7 +78,8 @@ def plant_lines(network: Network, plan: Plan) -> tuple[PlantLine, ...]:
     end = max(op.end for op in plan.schedule.operations)
     work: dict[tuple[str, str], timedelta] = defaultdict(timedelta)
     for op in plan.schedule.operations:
-        work[op.plant_id, op.machine_id] += op.work
+        if op.machine_id is not None:  # engineering work loads people, not machines
+            work[op.plant_id, op.machine_id] += op.work
     lines = []
     for plant in network.plants:
         loads = []

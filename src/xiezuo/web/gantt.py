@@ -40,7 +40,7 @@ class GanttBar:
 
     row: str
     plant_id: str
-    machine_id: str
+    machine_id: str | None  # None for engineering work
     unit: int
     start: datetime
     end: datetime
@@ -85,7 +85,11 @@ def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
         order_line = f"Order {wo.order_id} · item {wo.item_id}" + (" · LATE" if is_late else "")
         bars.append(
             GanttBar(
-                row=f"{op.plant_id} · {op.machine_id} #{op.unit + 1}",
+                row=(
+                    f"{op.plant_id} · engineering"
+                    if op.machine_id is None
+                    else f"{op.plant_id} · {op.machine_id} #{op.unit + 1}"
+                ),
                 plant_id=op.plant_id,
                 machine_id=op.machine_id,
                 unit=op.unit,
@@ -95,12 +99,12 @@ def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
                 item_id=wo.item_id,
                 work_order_id=op.work_order_id,
                 step=op.step,
-                process=op.process,
+                process=op.process or "engineering",
                 is_late=is_late,
                 hover="\n".join(
                     (
                         order_line,
-                        f"Step {op.step}: {op.process} ({op.work_order_id})",
+                        f"Step {op.step}: {op.process or 'engineering'} ({op.work_order_id})",
                         _format_span(op.start, op.end),
                         f"Work {_hours(op.work)}",
                     )
@@ -110,7 +114,14 @@ def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
     return tuple(
         sorted(
             bars,
-            key=lambda b: (b.plant_id, b.machine_id, b.unit, b.start, b.work_order_id, b.step),
+            key=lambda b: (
+                b.plant_id,
+                b.machine_id or "",
+                b.unit,
+                b.start,
+                b.work_order_id,
+                b.step,
+            ),
         )
     )
 
