@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from datetime import timedelta
 from functools import partial
 from itertools import groupby
 from pathlib import Path
@@ -43,7 +44,7 @@ from xiezuo.web.staff import staff_page_html, staff_section_html
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from xiezuo.planning.netting import Netting, Peg
     from xiezuo.planning.validate import Violation
@@ -231,17 +232,22 @@ def _print_plan(run: PlanRun) -> None:
         f"{late_count} late, "
         f"{len(plan.unplanned_orders)} unplanned; weighted tardiness "
         f"{_hours(plan.tardiness_hours)} (bound {_hours(plan.tardiness_bound)}); makespan "
-        f"{_days(plan.makespan)} (bound {_days(plan.makespan_bound)}); gap {gap}; "
+        f"{_span(plan.makespan)} (bound {_span(plan.makespan_bound)}); gap {gap}; "
         f"{plan.runtime_s:.1f} s",
         highlight=False,
     )
     _print_violations(run.violations)
 
 
-def _days(value: timedelta | None) -> str:
+def _span(value: timedelta | None) -> str:
+    """Days for plans of weeks, hours or minutes for short ones (benchmark instances)."""
     if value is None:
         return "–"
-    return f"{value.total_seconds() / 86400:.1f} d"
+    if value >= timedelta(days=2):
+        return f"{value / timedelta(days=1):.1f} d"
+    if value >= timedelta(hours=2):
+        return f"{value / timedelta(hours=1):.1f} h"
+    return f"{value / timedelta(minutes=1):.0f} min"
 
 
 def _print_violations(violations: tuple[Violation, ...]) -> None:
