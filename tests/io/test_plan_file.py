@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from xiezuo.domain import (
     Delivery,
     Explanation,
+    MaterialDraw,
     Plan,
     PlanStatus,
     Schedule,
@@ -264,3 +266,26 @@ def test_the_documented_example_is_a_valid_plan_file() -> None:
     example = doc.split("```json\n", 1)[1].split("```", 1)[0]
     plan = plan_from_dict(json.loads(example), "docs/plan-format.md")
     assert plan_to_dict(plan) == json.loads(example)
+
+
+def test_material_draws_and_engineering_work_survive_the_round_trip() -> None:
+    plan = make_plan()
+    assert plan.schedule is not None
+    drawing = replace(plan.schedule.operations[1], machine_id=None, process=None)
+    draw = MaterialDraw(
+        work_order_id="ORD-1:PRESS",
+        step=1,
+        material_id="copper",
+        quantity=120,
+        origin="P2",
+        destination="P1",
+        depart=at(2, 11),
+        arrive=at(3, 11),
+    )
+    schedule = replace(
+        plan.schedule,
+        operations=(plan.schedule.operations[0], drawing),
+        material_draws=(draw,),
+    )
+    richer = replace(plan, schedule=schedule)
+    assert plan_from_dict(plan_to_dict(richer), "test") == richer
