@@ -199,3 +199,18 @@ def test_late_order_names_the_material_it_waited_for() -> None:
     result = _solve(_network(materials=needs_copper, supplies=(supply,)))
     (note,) = [e for e in result.explanations if e.kind == "late"]
     assert "waits for material: 10 copper for P (donated scrap copper reaching A" in note.message
+
+
+def test_material_is_pooled_from_several_warehouses() -> None:
+    needs_copper = (MaterialLine(material_id="copper", quantity=10),)
+    stock = (
+        StockLot(plant_id="A", material_id="copper", quantity=6),
+        StockLot(plant_id="B", material_id="copper", quantity=6),
+    )
+    result = _solve(_network(materials=needs_copper, stock=stock, plants=("A", "B")))
+    assert result.schedule is not None
+    assert not result.unplanned_orders
+    draws = result.schedule.material_draws
+    assert sum(d.quantity for d in draws) == 10
+    assert {d.origin for d in draws} == {"A", "B"}
+    assert _first_start(result) == hours(24)  # B's share travels a day

@@ -183,7 +183,8 @@ def add_material_stock(
     """Stock of every warehouse stays ≥ 0: stock + supplies − draws, each draw leaving the
     source warehouse one lane lead time before the step that uses it starts.
 
-    Σ_a z_{need,a} = x_wo: each need of a chosen option comes from one warehouse.
+    Σ_a q_{need,a} = quantity · x_wo, with q_{need,a} > 0 ⇔ z_{need,a}: each need of a
+    chosen option is drawn in full, from one warehouse or pooled from several.
     A reservoir constraint would say this directly, but CP-SAT expands optional reservoir
     events quadratically; the equivalent cumulative is linear in size. Each draw holds
     its quantity from departure to the end of time, and each supply is "held" by a
@@ -192,15 +193,18 @@ def add_material_stock(
     end_of_time = horizon + max(
         (lead for row in problem.lead for lead in row if lead is not None), default=0
     )
-    uses: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, int]]] = {}
+    uses: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, cp_model.LinearExprT]]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
         wov = mv.work_orders[wo_idx]
         for o, option in enumerate(work_order.options):
             for n, (material, quantity, step) in enumerate(option.needs):
                 lits = wov.source_lits[o][n]
-                model.add(sum(lits.values()) == wov.option_lits[o])
+                amounts = wov.draw_quantities[o][n]
+                model.add(sum(amounts.values()) == quantity * wov.option_lits[o])
                 start = wov.ops[o][step].start
                 for source, lit in lits.items():
+                    model.add(amounts[source] >= 1).only_enforce_if(lit)
+                    model.add(amounts[source] == 0).only_enforce_if(~lit)
                     lead = problem.lead[source][option.plant_idx]
                     assert lead is not None, "sources are plants with a lane"
                     model.add(start >= lead).only_enforce_if(lit)  # leaves after the start
@@ -211,7 +215,7 @@ def add_material_stock(
                         lit,
                         f"wo{wo_idx}_o{o}_need{n}_from{source}",
                     )
-                    uses.setdefault((source, material), []).append((draw, quantity))
+                    uses.setdefault((source, material), []).append((draw, amounts[source]))
     for key, draws in uses.items():
         initial, arrivals = problem.warehouses[key]
         pending = [

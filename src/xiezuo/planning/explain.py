@@ -90,19 +90,20 @@ def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> l
             continue
         placement = solution[wo_idx]
         option = compiled.options[placement.option_idx]
-        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
-            lead = problem.lead[source][option.plant_idx] or 0
-            start = placement.ops[step].start
-            ready = placement.ops[step - 1].end if step else compiled.release
-            supply = label.get(
-                (problem.plant_ids[source], problem.material_ids[material], start - lead)
-            )
-            if supply is not None and start > ready:
-                held.append(
-                    f"{quantity} {problem.material_ids[material]} for "
-                    f"{compiled.work_order.item_id} ({supply.source} reaching "
-                    f"{supply.plant_id} {supply.arrives:%Y-%m-%d})"
+        for (material, _, step), sourced in zip(option.needs, placement.draws, strict=True):
+            for source, quantity in sourced:
+                lead = problem.lead[source][option.plant_idx] or 0
+                start = placement.ops[step].start
+                ready = placement.ops[step - 1].end if step else compiled.release
+                supply = label.get(
+                    (problem.plant_ids[source], problem.material_ids[material], start - lead)
                 )
+                if supply is not None and start > ready:
+                    held.append(
+                        f"{quantity} {problem.material_ids[material]} for "
+                        f"{compiled.work_order.item_id} ({supply.source} reaching "
+                        f"{supply.plant_id} {supply.arrives:%Y-%m-%d})"
+                    )
     return held
 
 

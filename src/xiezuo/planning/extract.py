@@ -76,7 +76,7 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
                 OpPlacement(op.machine_idx, unit_of[wo_idx, k], op.start, op.end)
                 for k, op in enumerate(p.ops)
             ),
-            p.sources,
+            p.draws,
         )
         for wo_idx, p in enumerate(solution)
     )
@@ -120,22 +120,23 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
                     work=timedelta(minutes=spec.works[spec.machines.index(op.machine_idx)]),
                 )
             )
-        for (material, quantity, step), source in zip(option.needs, placement.sources, strict=True):
-            lead = problem.lead[source][option.plant_idx]
-            assert lead is not None, "sources are plants with a lane"
-            starts = placement.ops[step].start
-            draws.append(
-                MaterialDraw(
-                    work_order_id=wo.id,
-                    step=step + 1,
-                    material_id=problem.material_ids[material],
-                    quantity=quantity,
-                    origin=problem.plant_ids[source],
-                    destination=plant_id,
-                    depart=at(starts - lead),
-                    arrive=at(starts),
+        for (material, _, step), sourced in zip(option.needs, placement.draws, strict=True):
+            for source, quantity in sourced:
+                lead = problem.lead[source][option.plant_idx]
+                assert lead is not None, "sources are plants with a lane"
+                starts = placement.ops[step].start
+                draws.append(
+                    MaterialDraw(
+                        work_order_id=wo.id,
+                        step=step + 1,
+                        material_id=problem.material_ids[material],
+                        quantity=quantity,
+                        origin=problem.plant_ids[source],
+                        destination=plant_id,
+                        depart=at(starts - lead),
+                        arrive=at(starts),
+                    )
                 )
-            )
         if compiled.parent_idx is not None:
             parent = problem.work_orders[compiled.parent_idx]
             parent_plant = parent.options[solution[compiled.parent_idx].option_idx].plant_idx

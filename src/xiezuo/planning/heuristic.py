@@ -129,10 +129,11 @@ class _State:
         for step, op in enumerate(placement.ops):
             draws = [
                 (material, quantity, source)
-                for (material, quantity, need_step), source in zip(
-                    option.needs, placement.sources, strict=True
+                for (material, _, need_step), sourced in zip(
+                    option.needs, placement.draws, strict=True
                 )
                 if need_step == step
+                for source, quantity in sourced
             ]
             self.commit_op(option, step, op, draws)
 
@@ -184,16 +185,43 @@ class _State:
         material: int,
         quantity: int,
         pending: dict[tuple[int, int], list[tuple[int, int]]],
-    ) -> tuple[int, int] | None:
-        """Earliest ``(minute, source)`` at which ``quantity`` can be at ``plant``."""
-        best: tuple[int, int] | None = None
-        for source in self.problem.sources(plant, material):
-            events = pending.get((source, material), self.stock[source, material])
-            drawn = _earliest_draw(events, quantity)
-            lead = self.problem.lead[source][plant]
-            if drawn is not None and lead is not None and (best is None or drawn + lead < best[0]):
-                best = (drawn + lead, source)
+    ) -> tuple[int, tuple[tuple[int, int], ...]] | None:
+        """Earliest minute at which ``quantity`` can be at ``plant``, and the (source,
+        quantity) draws that bring it: from one warehouse, else pooled from several."""
+        sources = self.problem.sources(plant, material)
+        events = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
+        lead = {a: self.problem.lead[a][plant] or 0 for a in sources}
+        best: tuple[int, tuple[tuple[int, int], ...]] | None = None
+        for source in sources:
+            drawn = _earliest_draw(events[source], quantity)
+            if drawn is not None and (best is None or drawn + lead[source] < best[0]):
+                best = (drawn + lead[source], ((source, quantity),))
+        for arrival in sorted({t + lead[a] for a in sources for t, _ in events[a]}):
+            if best is not None and arrival >= best[0]:
+                break
+            drawable = {a: _drawable(events[a], arrival - lead[a]) for a in sources}
+            if sum(drawable.values()) < quantity:
+                continue
+            draws, left = [], quantity
+            for source in sorted(sources, key=lambda a: (-drawable[a], a)):
+                take = min(left, drawable[source])
+                if take > 0:
+                    draws.append((source, take))
+                    left -= take
+            return arrival, tuple(draws)
         return best
+
+
+def _drawable(events: Sequence[tuple[int, int]], minute: int) -> int:
+    """How much can leave at ``minute`` with every later level staying ≥ 0."""
+    levels, level = [], 0
+    for _, change in events:
+        level += change
+        levels.append(level)
+    first = bisect_right([t for t, _ in events], minute) - 1
+    if first < 0:
+        return 0
+    return max(0, min(levels[first:]))
 
 
 def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | None:
@@ -308,24 +336,25 @@ def _place_ops(
 ) -> WorkOrderPlacement | None:
     """Place the routing's steps in order; material must have reached the plant first."""
     ops: list[OpPlacement] = []
-    source_of_need: dict[int, int] = {}
+    draws_of_need: dict[int, tuple[tuple[int, int], ...]] = {}
     pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for step in range(len(option.ops)):
         placed = _place_step(problem, option, step, ready, state, pending)
         if placed is None:
             return None
         op, draws = placed
-        for need_idx, source in draws.items():
-            material, quantity, _ = option.needs[need_idx]
-            lead = problem.lead[source][option.plant_idx]
-            assert lead is not None, "sources are chosen among plants with a lane"
-            events = pending.setdefault((source, material), list(state.stock[source, material]))
-            insort(events, (op.start - lead, -quantity))
-            source_of_need[need_idx] = source
+        for need_idx, sourced in draws.items():
+            material = option.needs[need_idx][0]
+            for source, quantity in sourced:
+                lead = problem.lead[source][option.plant_idx]
+                assert lead is not None, "sources are chosen among plants with a lane"
+                events = pending.setdefault((source, material), list(state.stock[source, material]))
+                insort(events, (op.start - lead, -quantity))
+            draws_of_need[need_idx] = sourced
         ops.append(op)
         ready = op.end
-    sources = tuple(source_of_need[i] for i in range(len(option.needs)))
-    return WorkOrderPlacement(option_idx, tuple(ops), sources)
+    draws_in_order = tuple(draws_of_need[i] for i in range(len(option.needs)))
+    return WorkOrderPlacement(option_idx, tuple(ops), draws_in_order)
 
 
 def _place_step(
@@ -335,10 +364,10 @@ def _place_step(
     ready: int,
     state: _State,
     pending: dict[tuple[int, int], list[tuple[int, int]]],
-) -> tuple[OpPlacement, dict[int, int]] | None:
-    """Earliest-finishing placement of one step, and the warehouse for each of its needs."""
+) -> tuple[OpPlacement, dict[int, tuple[tuple[int, int], ...]]] | None:
+    """Earliest-finishing placement of one step, and the draws for each of its needs."""
     op = option.ops[step]
-    draws: dict[int, int] = {}
+    draws: dict[int, tuple[tuple[int, int], ...]] = {}
     for need_idx, (material, quantity, need_step) in enumerate(option.needs):
         if need_step != step:
             continue
@@ -377,7 +406,7 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
         for before in wo.predecessors:
             successors.setdefault(before, []).append(idx)
     placed: dict[int, WorkOrderPlacement] = {}
-    progress: dict[int, tuple[int, list[OpPlacement], dict[int, int]]] = {}
+    progress: dict[int, tuple[int, list[OpPlacement], dict[int, tuple[tuple[int, int], ...]]]] = {}
     ready = {i for i, count in enumerate(waiting) if count == 0}
     while ready:
         if time.monotonic() > deadline:
@@ -412,7 +441,11 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
             option,
             len(done),
             op,
-            [(option.needs[n][0], option.needs[n][1], source) for n, source in draws.items()],
+            [
+                (option.needs[n][0], quantity, source)
+                for n, sourced in draws.items()
+                for source, quantity in sourced
+            ],
         )
         done.append(op)
         sources.update(draws)

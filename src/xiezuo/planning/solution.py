@@ -17,8 +17,9 @@ class OpPlacement:
 class WorkOrderPlacement:
     option_idx: int
     ops: tuple[OpPlacement, ...]
-    # Plant whose warehouse supplies each of the option's material needs, in order.
-    sources: tuple[int, ...] = ()
+    # Per material need of the option, in order: (source plant, quantity) drawn from each
+    # warehouse that supplies it.
+    draws: tuple[tuple[tuple[int, int], ...], ...] = ()
 
     @property
     def start(self) -> int:

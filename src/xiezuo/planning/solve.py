@@ -130,7 +130,7 @@ def _compile_and_construct(network: Network, budget_s: float) -> tuple[Problem, 
     """The problem and a first plan, setting aside orders the greedy plan cannot place.
 
     An order can be unplaceable even when the network has enough of everything in
-    total: each material need is drawn from a single warehouse.
+    total, when what is left cannot reach it within the horizon.
     """
     set_aside: dict[str, str] = {}
     while True:
@@ -144,7 +144,7 @@ def _compile_and_construct(network: Network, budget_s: float) -> tuple[Problem, 
         if failing is None:
             return problem, None
         set_aside[problem.orders[failing].order_id] = (
-            "cannot be placed: no single warehouse can supply a material it needs in time, "
+            "cannot be placed: the material it needs cannot reach it in the horizon, "
             "or a machine or crew it needs is available too briefly"
         )
 
@@ -342,9 +342,10 @@ def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: So
         for o, lit in enumerate(wov.option_lits):
             model.add_hint(lit, o == placement.option_idx)
             for n, source_lits in enumerate(wov.source_lits[o]):
+                drawn = dict(placement.draws[n]) if o == placement.option_idx else {}
                 for source, source_lit in source_lits.items():
-                    chosen = o == placement.option_idx and placement.sources[n] == source
-                    model.add_hint(source_lit, chosen)
+                    model.add_hint(source_lit, source in drawn)
+                    model.add_hint(wov.draw_quantities[o][n][source], drawn.get(source, 0))
             if o != placement.option_idx:
                 for op_vars in wov.ops[o]:
                     for machine_lit in op_vars.machine_lits.values():
@@ -408,9 +409,15 @@ def _read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -
             ops.append(
                 OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
             )
-        sources = tuple(
-            next(s for s, lit in need.items() if solver.boolean_value(lit))
-            for need in wov.source_lits[option_idx]
+        draws = tuple(
+            tuple(
+                (source, solver.value(amounts[source]))
+                for source, lit in lits.items()
+                if solver.boolean_value(lit)
+            )
+            for lits, amounts in zip(
+                wov.source_lits[option_idx], wov.draw_quantities[option_idx], strict=True
+            )
         )
-        placements.append(WorkOrderPlacement(option_idx, tuple(ops), sources))
+        placements.append(WorkOrderPlacement(option_idx, tuple(ops), draws))
     return tuple(placements)

@@ -59,8 +59,10 @@ class WorkOrderVars:
     end: cp_model.IntVar
     # Plant index -> literal "made at this plant".
     plant_lits: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    # Per option, per material need: source plant -> literal "drawn from its warehouse".
+    # Per option, per material need: source plant -> literal "drawn from its warehouse",
+    # and source plant -> quantity drawn from it.
     source_lits: list[list[dict[int, cp_model.IntVar]]] = field(default_factory=list)
+    draw_quantities: list[list[dict[int, cp_model.IntVar]]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -173,6 +175,16 @@ def create_variables(
                     for source in problem.sources(option.plant_idx, material)
                 }
                 for n, (material, _, _) in enumerate(option.needs)
+            ]
+            for o, option in enumerate(work_order.options)
+        ]
+        work_order_vars.draw_quantities = [
+            [
+                {
+                    source: model.new_int_var(0, quantity, f"{name}_o{o}_need{n}_qty{source}")
+                    for source in problem.sources(option.plant_idx, material)
+                }
+                for n, (material, quantity, _) in enumerate(option.needs)
             ]
             for o, option in enumerate(work_order.options)
         ]
