@@ -21,7 +21,7 @@ from xiezuo.planning.extract import Score, arrivals, score
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
     from xiezuo.planning.compile import Option, Problem
     from xiezuo.planning.timeline import WorkingWindows
@@ -40,9 +40,22 @@ def construct(problem: Problem, order_sequence: Iterable[int] | None = None) -> 
     return None if placed is None else tuple(placed[i] for i in range(len(problem.work_orders)))
 
 
-def first_plan(problem: Problem, budget_s: float) -> Solution | None:
-    """The best greedy plan found within ``budget_s`` seconds (at least one rule is tried)."""
+def first_plan(
+    problem: Problem, budget_s: float, on_found: Callable[[Solution], None] | None = None
+) -> Solution | None:
+    """The best greedy plan found within ``budget_s`` seconds (at least one rule is tried).
+
+    ``on_found`` hears of the first feasible plan as soon as there is one.
+    """
     deadline = time.monotonic() + budget_s
+    found_one = False
+
+    def found(solution: Solution | None) -> None:
+        nonlocal found_one
+        if solution is not None and not found_one and on_found is not None:
+            found_one = True
+            on_found(solution)
+
     count = len(problem.orders)
     alone = [earliest_alone(problem, i) for i in range(count)]
     slack = [
@@ -55,9 +68,11 @@ def first_plan(problem: Problem, budget_s: float) -> Solution | None:
     )
     best: tuple[Score, list[int], Solution] | None = None
     interleaved = dispatch(problem, time.monotonic() + budget_s / 3)
+    found(interleaved)
     for rule in rules:
         sequence = sorted(range(count), key=rule)
         solution = construct(problem, sequence)
+        found(solution)
         if solution is not None and (best is None or score(problem, solution).key < best[0].key):
             best = (score(problem, solution), sequence, solution)
         if best is not None and time.monotonic() > deadline:

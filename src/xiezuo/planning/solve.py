@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -34,6 +36,9 @@ from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 from xiezuo.planning.timeline import PERIOD
 from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars, create_variables
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _MINUTES_PER_HOUR = 60.0
 
@@ -63,7 +68,22 @@ def plan(
     """
     params = params or PlanParams()
     started = time.monotonic()
-    problem, first = _compile_and_construct(network, min(5.0, 0.1 * params.time_limit_s))
+
+    def report_first(problem: Problem, solution: Solution) -> None:
+        if on_progress is not None:
+            tardiness = score(problem, solution).weighted_tardiness
+            on_progress(
+                ProgressEvent(
+                    phase="tardiness",
+                    elapsed_s=time.monotonic() - started,
+                    objective=tardiness / _MINUTES_PER_HOUR,
+                    bound=None,
+                )
+            )
+
+    problem, first = _compile_and_construct(
+        network, min(5.0, 0.1 * params.time_limit_s), report_first
+    )
     unplanned = tuple(order_id for order_id, _ in problem.unplanned)
     notes = tuple(
         Explanation(kind="unplanned", subject=order_id, message=reason)
@@ -126,7 +146,11 @@ def plan(
     )
 
 
-def _compile_and_construct(network: Network, budget_s: float) -> tuple[Problem, Solution | None]:
+def _compile_and_construct(
+    network: Network,
+    budget_s: float,
+    on_found: Callable[[Problem, Solution], None],
+) -> tuple[Problem, Solution | None]:
     """The problem and a first plan, setting aside orders the greedy plan cannot place.
 
     An order can be unplaceable even when the network has enough of everything in
@@ -137,7 +161,7 @@ def _compile_and_construct(network: Network, budget_s: float) -> tuple[Problem, 
         problem = compile_problem(network, set_aside)
         if not problem.orders:
             return problem, ()
-        first = first_plan(problem, budget_s)
+        first = first_plan(problem, budget_s, partial(on_found, problem))
         if first is not None:
             return problem, first
         failing = first_unplaceable(problem)
