@@ -9,6 +9,7 @@ when the solver finds nothing better in time.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -182,21 +183,25 @@ class _Outcome:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Forwards improving solutions to the caller's progress callback."""
+    """Notes when the search last improved, and forwards each improvement to the
+    caller's progress callback if there is one."""
 
-    def __init__(self, phase: str, started: float, on_progress: ProgressCallback) -> None:
+    def __init__(self, phase: str, started: float, on_progress: ProgressCallback | None) -> None:
         super().__init__()
         self._phase, self._started, self._on_progress = phase, started, on_progress
+        self.last_improvement = time.monotonic()
 
     def on_solution_callback(self) -> None:
-        self._on_progress(
-            ProgressEvent(
-                phase=self._phase,
-                elapsed_s=time.monotonic() - self._started,
-                objective=self.objective_value / _MINUTES_PER_HOUR,
-                bound=self.best_objective_bound / _MINUTES_PER_HOUR,
+        self.last_improvement = time.monotonic()
+        if self._on_progress is not None:
+            self._on_progress(
+                ProgressEvent(
+                    phase=self._phase,
+                    elapsed_s=time.monotonic() - self._started,
+                    objective=self.objective_value / _MINUTES_PER_HOUR,
+                    bound=self.best_objective_bound / _MINUTES_PER_HOUR,
+                )
             )
-        )
 
 
 def _solve_lexicographic(
@@ -271,10 +276,19 @@ def _run_phase(
     on_progress: ProgressCallback | None,
     incumbent: Solution,
 ) -> _Phase:
-    """A search of the whole model for its bound, then neighbourhood search for the rest."""
-    deadline = time.monotonic() + max(budget_s, 0.1)
-    solver = _solver(params, max(budget_s * params.full_search_share, 0.1))
-    status = _run(solver, model, phase, started, on_progress)
+    """A search of the whole model, for its bound and while it improves; then
+    neighbourhood search for the rest of the time.
+
+    The whole-model search gets at least ``full_search_share`` of the budget and goes
+    on past it for as long as it keeps finding better plans, since on problems it
+    handles well (classic job shops) it may well prove optimality.
+    """
+    phase_start = time.monotonic()
+    deadline = phase_start + max(budget_s, 0.1)
+    solver = _solver(params, max(budget_s, 0.1))
+    stall_s = max(2.0, 0.15 * budget_s)
+    at_least = phase_start + budget_s * params.full_search_share
+    status = _run(solver, model, phase, started, on_progress, stop_when_stalled=(at_least, stall_s))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
         return _Phase(status, None, 0)
     bound = int(solver.best_objective_bound)
@@ -341,22 +355,44 @@ def _run(
     phase: str,
     started: float,
     on_progress: ProgressCallback | None,
+    *,
+    stop_when_stalled: tuple[float, float] | None = None,
 ) -> int:
-    if on_progress is None:
-        return int(solver.solve(model))
+    """Solve, reporting progress; with ``stop_when_stalled=(not_before, stall_s)`` the
+    search stops once past ``not_before`` it has found nothing better for ``stall_s``."""
+    if on_progress is not None:
 
-    def report_bound(bound: float) -> None:
-        on_progress(
-            ProgressEvent(
-                phase=phase,
-                elapsed_s=time.monotonic() - started,
-                objective=None,
-                bound=bound / _MINUTES_PER_HOUR,
+        def report_bound(bound: float) -> None:
+            on_progress(
+                ProgressEvent(
+                    phase=phase,
+                    elapsed_s=time.monotonic() - started,
+                    objective=None,
+                    bound=bound / _MINUTES_PER_HOUR,
+                )
             )
-        )
 
-    solver.best_bound_callback = report_bound
-    return int(solver.solve(model, _Reporter(phase, started, on_progress)))
+        solver.best_bound_callback = report_bound
+    reporter = _Reporter(phase, started, on_progress)
+    finished = threading.Event()
+
+    def watch(not_before: float, stall_s: float) -> None:
+        while not finished.wait(0.1):
+            now = time.monotonic()
+            if now >= not_before and now - reporter.last_improvement >= stall_s:
+                solver.stop_search()
+                return
+
+    watcher = None
+    if stop_when_stalled is not None:
+        watcher = threading.Thread(target=watch, args=stop_when_stalled, daemon=True)
+        watcher.start()
+    try:
+        return int(solver.solve(model, reporter))
+    finally:
+        finished.set()
+        if watcher is not None:
+            watcher.join()
 
 
 def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
