@@ -214,3 +214,14 @@ def test_material_is_pooled_from_several_warehouses() -> None:
     assert sum(d.quantity for d in draws) == 10
     assert {d.origin for d in draws} == {"A", "B"}
     assert _first_start(result) == hours(24)  # B's share travels a day
+
+
+def test_on_time_order_that_waited_for_material_is_named() -> None:
+    needs_copper = (MaterialLine(material_id="copper", quantity=10),)
+    supply = Supply(plant_id="A", material_id="copper", quantity=10, arrives=at(48))
+    network = _network(materials=needs_copper, supplies=(supply,))
+    network = replace(network, orders=(replace(network.orders[0], due=at(100)),))
+    result = _solve(network)
+    (note,) = [e for e in result.explanations if e.kind == "material wait"]
+    assert note.subject == "o0"
+    assert "10 copper for P (receipt reaching A" in note.message

@@ -24,7 +24,8 @@ _DAY = 24 * 60
 
 
 def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanation, ...]:
-    """One explanation per late order, naming what held it up."""
+    """One explanation per late order, naming what held it up, and one per order that
+    is on time but waited for material (the planner's "who waits for copper")."""
     units: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for wo_idx, placement in enumerate(solution):
         for op in placement.ops:
@@ -35,10 +36,18 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     for order_idx, (order, arrival) in enumerate(
         zip(problem.orders, arrivals(problem, solution), strict=True)
     ):
+        held = _held_by_material(problem, solution, order_idx)
         if order.due is None or arrival <= order.due:
+            if held:
+                explanations.append(
+                    Explanation(
+                        kind="material wait",
+                        subject=order.order_id,
+                        message=f"on time, but it waits for material: {'; '.join(held[:3])}",
+                    )
+                )
             continue
         late = f"arrives {_days(arrival - order.due)} late"
-        held = _held_by_material(problem, solution, order_idx)
         if held:
             late += f"; it waits for material: {'; '.join(held[:3])}"
         alone = earliest_alone(problem, order_idx)
@@ -143,7 +152,11 @@ def _capacity_waits(
             if idx >= 0 and jobs[idx][0] > ready and jobs[idx][2] != current:
                 blocker = problem.work_orders[jobs[idx][2]].work_order.order_id
                 machine = problem.machines[op.machine_idx]
-                label = f"{machine.plant_id}/{machine.machine_id}"
+                label = (
+                    f"{machine.plant_id} engineering staff"
+                    if machine.machine_id is None
+                    else f"{machine.plant_id}/{machine.machine_id}"
+                )
                 minutes, blockers = waits.get(label, (0, set()))
                 waits[label] = (minutes + op.start - max(ready, jobs[idx][1]), blockers | {blocker})
         current = latest_in[1] if latest_in[0] >= compiled.release else None
