@@ -18,7 +18,7 @@ from xiezuo.domain import (
     WorkOrderAssignment,
 )
 from xiezuo.web import gantt_bars, gantt_figure, gantt_html
-from xiezuo.web.gantt import LATE_COLOUR
+from xiezuo.web.page import LATE_COLOUR
 
 
 def _work_order(

@@ -302,14 +302,9 @@ class _Validator:
         uses: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
         for op in self.schedule.operations:
             job = self.jobs.get(op.work_order_id)
-            wa = self.assignments.get(op.work_order_id)
-            if job is None or wa is None:
-                continue
-            item = self.network.item_by_id[job.work_order.item_id]
-            routing = next((r for r in item.routings if r.id == wa.routing_id), None)
-            if routing is None or not 1 <= op.step <= len(routing.operations):
-                continue
-            for crew in routing.operations[op.step - 1].crew:
+            if job is None or not 1 <= op.step <= len(job.routing.operations):
+                continue  # the work order and step rules report these
+            for crew in job.routing.operations[op.step - 1].crew:
                 uses[op.plant_id, crew.skill] += [(op.start, crew.size), (op.end, -crew.size)]
         for (plant_id, skill), changes in uses.items():
             steps = self.network.staff_capacity(plant_id, skill)

@@ -17,6 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import qualitative
 
+from xiezuo.web.page import LATE_COLOUR, html_page
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 # Colour-blind-safe and free of pure red, so the late outline never blends in.
 ORDER_COLOURS: tuple[str, ...] = tuple(qualitative.Safe)
-LATE_COLOUR = "#d62728"
+
 _ROW_HEIGHT_PX = 26
 _HOUR = timedelta(hours=1)
 
@@ -241,28 +243,7 @@ def gantt_html(plan: Plan, *, title: str = "xiezuo plan", sections: Sequence[str
         )
         body = f"{chart}\n<h2>Deliveries</h2>\n{_deliveries_table(plan.schedule.deliveries)}"
         body += "".join(f"\n{section}" for section in sections)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5rem; }}
-dl {{ display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }}
-dt {{ font-weight: bold; }}
-dd {{ margin: 0; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: left; }}
-tr.late {{ color: {LATE_COLOUR}; font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-{_summary(plan)}
-{body}
-</body>
-</html>
-"""
+    return html_page(title, f"{_summary(plan)}\n{body}")
 
 
 def _summary(plan: Plan) -> str:

@@ -18,6 +18,8 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from xiezuo.web.page import html_page
+
 if TYPE_CHECKING:
     from xiezuo.services.staff import SkillLine, StaffReport, Steps
 
@@ -133,25 +135,7 @@ def staff_page_html(report: StaffReport, title: str = "xiezuo staff") -> str:
     str
         A complete HTML document.
     """
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5rem; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: left; }}
-td.number {{ text-align: right; }}
-tr.people-limited {{ font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-{_section(report, "Skilled people", include_plotlyjs=True)}
-</body>
-</html>
-"""
+    return html_page(title, _section(report, "Skilled people", include_plotlyjs=True))
 
 
 def _section(report: StaffReport, title: str, *, include_plotlyjs: bool) -> str:
