@@ -288,8 +288,8 @@ def test_stock_of_an_undefined_material_is_named(tmp_path: Path) -> None:
 def test_secondment_of_more_people_than_the_plant_has_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(
         ModelError,
-        match=r"scenario\.yaml: secondments\[0\] \(line 40\): plant 'P1' would have -2 turners "
-        r"from 1958-08-01 00:00: more people are seconded",
+        match=r"scenario\.yaml: secondments\[0\] \(line 40\): plant 'P1' would have -2 "
+        r"people of skill 'turner' from 1958-08-01 00:00: more people are seconded",
     ):
         load(tmp_path, ("turner, count: 2, start", "turner, count: 6, start"))
 
@@ -297,7 +297,8 @@ def test_secondment_of_more_people_than_the_plant_has_is_rejected(tmp_path: Path
 def test_trainers_that_leave_too_few_people_point_at_the_training(tmp_path: Path) -> None:
     with pytest.raises(
         ModelError,
-        match=r"trainings\[0\] \(line 43\): plant 'P1' would have -1 fitters from 1958-07-14",
+        match=r"trainings\[0\] \(line 43\): plant 'P1' would have -1 people of skill "
+        r"'fitter' from 1958-07-14",
     ):
         load(tmp_path, ("duration_days: 42, trainers: 1}", "duration_days: 42, trainers: 5}"))
 

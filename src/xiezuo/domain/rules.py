@@ -215,7 +215,8 @@ def _staff_problems(network: Network) -> Iterator[str]:
         for when, level in network.staff_capacity(plant_id, skill):
             if level < 0:
                 yield (
-                    f"plant {plant_id!r} would have {level} {skill}s from {when:%Y-%m-%d %H:%M}: "
+                    f"plant {plant_id!r} would have {level} people of skill {skill!r} from "
+                    f"{when:%Y-%m-%d %H:%M}: "
                     "more people are seconded or training others than it has"
                 )
                 break

@@ -727,5 +727,8 @@ class _Converter:
                 lambda p, k: first("secondments", spec.secondments, plant=p, skill=k),
             ),
             (re.compile(rf"training at plant {quoted}(?:: skill {quoted})?"), training),
-            (re.compile(rf"plant {quoted} would have -\d+ (.+?)s from "), lacking_people),
+            (
+                re.compile(rf"plant {quoted} would have -\d+ people of skill {quoted} from "),
+                lacking_people,
+            ),
         ]
