@@ -318,8 +318,8 @@ class _Validator:
                     yield Violation(
                         rule="crew",
                         subject=f"plant {plant_id} skill {skill}",
-                        message=f"{level} {skill}s are at work at {plant_id!r} at "
-                        f"{when.isoformat()}, but it has {capacity}",
+                        message=f"{level} people of skill {skill!r} are at work at "
+                        f"{plant_id!r} at {when.isoformat()}, but it has {capacity}",
                     )
                     break
 
