@@ -52,6 +52,12 @@ class ModelError(XiezuoError, ValueError):
             message = f"{lead}{len(self.problems)} problems:\n{listed}"
         super().__init__(message)
 
+    @classmethod
+    def check(cls, problems: list[str], subject: str) -> None:
+        """Raise one error listing ``problems`` about ``subject``, if there are any."""
+        if problems:
+            raise cls([f"{subject}: {p}" for p in problems])
+
 
 class PlanningError(XiezuoError):
     """The engine was misused or built an invalid model. This is a bug, not a result."""

@@ -16,11 +16,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
-def _require(problems: list[str], what: str) -> None:
-    if problems:
-        raise ModelError([f"{what}: {p}" for p in problems])
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Material:
     """A raw material counted in ``unit`` (``kg``, ``t``, ``piece``)."""
@@ -35,7 +30,7 @@ class Material:
             problems.append("the ID must be non-empty without surrounding spaces")
         if not self.unit:
             problems.append("a unit is required")
-        _require(problems, f"material {self.id!r}")
+        ModelError.check(problems, f"material {self.id!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +50,7 @@ class MaterialLine:
             problems.append(f"quantity per unit must be at least 1, not {self.quantity}")
         if self.step is not None and self.step < 1:
             problems.append(f"step must be 1 or more, not {self.step}")
-        _require(problems, f"material line {self.material_id!r}")
+        ModelError.check(problems, f"material line {self.material_id!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,4 +91,4 @@ class Supply:
             problems.append(f"quantity must be at least 1, not {self.quantity}")
         if self.arrives.tzinfo is None:
             problems.append("the arrival must carry a time zone")
-        _require(problems, f"supply of {self.material_id!r} to plant {self.plant_id!r}")
+        ModelError.check(problems, f"supply of {self.material_id!r} to plant {self.plant_id!r}")

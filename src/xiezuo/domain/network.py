@@ -23,11 +23,6 @@ if TYPE_CHECKING:
     from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 
 
-def _require(problems: list[str], what: str) -> None:
-    if problems:
-        raise ModelError([f"{what}: {p}" for p in problems])
-
-
 def _check_id(value: str, problems: list[str]) -> None:
     if not value or value != value.strip():
         problems.append(f"ID {value!r} must be non-empty without surrounding spaces")
@@ -67,7 +62,7 @@ class Machine:
             and self.available_from >= self.available_until
         ):
             problems.append("available_from must be before available_until")
-        _require(problems, f"machine {self.id!r}")
+        ModelError.check(problems, f"machine {self.id!r}")
 
     def can_process(self, weight_t: float, precision_grade: int) -> bool:
         """Whether a part this heavy and this precise fits the machine."""
@@ -91,7 +86,7 @@ class Plant:
             if machine.id in seen:
                 problems.append(f"machine ID {machine.id!r} is used twice")
             seen.add(machine.id)
-        _require(problems, f"plant {self.id!r}")
+        ModelError.check(problems, f"plant {self.id!r}")
 
     def machine(self, machine_id: str) -> Machine:
         for machine in self.machines:
@@ -159,7 +154,7 @@ class Operation:
             problems.append("work without a machine process needs a crew")
         if self.process is None and (self.machine_times or self.run_per_unit is None):
             problems.append("work without a machine process needs a run time and no machine times")
-        _require(problems, f"operation {self.process or 'engineering'!r}")
+        ModelError.check(problems, f"operation {self.process or 'engineering'!r}")
 
     @property
     def is_staff_only(self) -> bool:
@@ -191,7 +186,7 @@ class Routing:
         _check_id(self.id, problems)
         if not self.operations:
             problems.append("a routing needs at least one operation")
-        _require(problems, f"routing {self.id!r}")
+        ModelError.check(problems, f"routing {self.id!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,7 +243,7 @@ class Item:
         components = [line.item_id for line in self.bom]
         if len(set(components)) != len(components):
             problems.append("a component may appear only once in a BOM; add the quantities")
-        _require(problems, f"item {self.id!r}")
+        ModelError.check(problems, f"item {self.id!r}")
 
     def required_weight(self, operation: Operation) -> float:
         return self.weight_t if operation.min_weight_t is None else operation.min_weight_t
@@ -286,7 +281,7 @@ class Order:
         instants = (self.due, self.release)
         if any(t is not None and t.tzinfo is None for t in instants):
             problems.append("due and release dates must carry a time zone")
-        _require(problems, f"order {self.id!r}")
+        ModelError.check(problems, f"order {self.id!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,11 +17,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-def _require(problems: list[str], what: str) -> None:
-    if problems:
-        raise ModelError([f"{what}: {p}" for p in problems])
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CrewNeed:
     """An operation needs ``size`` people of ``skill`` for as long as it runs."""
@@ -72,7 +67,7 @@ class Secondment:
             problems.append(f"count must be at least 1, not {self.count}")
         if self.end is not None and self.end <= self.start:
             problems.append("the secondment must end after it starts")
-        _require(problems, f"secondment of {self.skill!r} from plant {self.plant_id!r}")
+        ModelError.check(problems, f"secondment of {self.skill!r} from plant {self.plant_id!r}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +96,7 @@ class Training:
             problems.append("trainers must not be negative")
         if self.trainers and self.trainer_skill is None:
             problems.append("trainers need a trainer skill")
-        _require(problems, f"training of {self.skill!r} at plant {self.plant_id!r}")
+        ModelError.check(problems, f"training of {self.skill!r} at plant {self.plant_id!r}")
 
     @property
     def ends(self) -> datetime:

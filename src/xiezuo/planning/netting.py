@@ -340,8 +340,7 @@ class _Profiles:
     ) -> _WorkTime | None:
         fixed = per_unit = 0.0
         for op in operations:
-            weight = item.weight_t if op.min_weight_t is None else op.min_weight_t
-            grade = item.precision_grade if op.precision_grade is None else op.precision_grade
+            weight, grade = item.required_weight(op), item.required_grade(op)
             fastest: timedelta | None = op.run_per_unit if op.is_staff_only else None
             for at, machine_id, max_weight, machine_grade in self.machines_by_process.get(
                 op.process or "", ()
