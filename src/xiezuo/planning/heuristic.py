@@ -29,13 +29,8 @@ if TYPE_CHECKING:
 _Timeline = list[tuple[int, int]]
 
 
-def construct(problem: Problem, order_sequence: Iterable[int] | None = None) -> Solution | None:
-    """Place every work order greedily; ``None`` if some work cannot fit the windows."""
-    if order_sequence is None:
-        order_sequence = sorted(
-            range(len(problem.orders)),
-            key=lambda i: (problem.orders[i].due_key, -problem.orders[i].weight),
-        )
+def construct(problem: Problem, order_sequence: Iterable[int]) -> Solution | None:
+    """Place whole orders in ``order_sequence``; ``None`` if some work cannot be placed."""
     placed = _place_orders(problem, order_sequence)
     return None if placed is None else tuple(placed[i] for i in range(len(problem.work_orders)))
 
@@ -486,7 +481,7 @@ def _earliest_with_crew(
     work: int,
 ) -> tuple[int, int] | None:
     while True:
-        slot = earliest_free(windows, busy, ready, work)
+        slot = _earliest_free(windows, busy, ready, work)
         if slot is None or not crew:
             return slot
         later = state.crew_clash(plant, crew, *slot)
@@ -495,7 +490,7 @@ def _earliest_with_crew(
         ready = later
 
 
-def earliest_free(
+def _earliest_free(
     windows: WorkingWindows, busy: Sequence[tuple[int, int]], ready: int, work: int
 ) -> tuple[int, int] | None:
     """Earliest placement at or after ``ready`` that obeys the windows and misses ``busy``."""
