@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
 
-from xiezuo.domain import Calendar
+from xiezuo.domain import (
+    BomLine,
+    Calendar,
+    Item,
+    ItemKind,
+    Lane,
+    Machine,
+    Network,
+    Operation,
+    Order,
+    Plant,
+    Routing,
+    validate_network,
+)
 
 START = datetime(1958, 7, 1, tzinfo=timezone(timedelta(hours=8)))  # a Tuesday
 ROUND_THE_CLOCK = Calendar(
@@ -22,3 +35,51 @@ def hours(n: float) -> timedelta:
 def at(h: float) -> datetime:
     """The instant ``h`` hours after the horizon start."""
     return START + hours(h)
+
+
+def build_item(item_id: str, *steps: tuple[str, float], bom: tuple[BomLine, ...] = ()) -> Item:
+    return Item(
+        id=item_id,
+        kind=ItemKind.PRODUCT if bom else ItemKind.PART,
+        weight_t=5,
+        precision_grade=8,
+        bom=bom,
+        routings=(
+            Routing(
+                id="main",
+                operations=tuple(Operation(process=p, run_per_unit=hours(h)) for p, h in steps),
+            ),
+        ),
+    )
+
+
+def build_machine(machine_id: str, process: str, units: int = 1) -> Machine:
+    return Machine(id=machine_id, process=process, units=units, max_weight_t=50, precision_grade=6)
+
+
+def build_network(
+    plants: tuple[Plant, ...],
+    items: tuple[Item, ...],
+    orders: tuple[Order, ...],
+    lanes: tuple[Lane, ...] = (),
+    calendar: Calendar = ROUND_THE_CLOCK,
+) -> Network:
+    region_lanes = tuple(Lane(origin=p.id, destination="R", lead_time=timedelta(0)) for p in plants)
+    built = Network(
+        start=START,
+        calendar=calendar,
+        processes=("forging", "machining", "assembly"),
+        regions=("R",),
+        plants=plants,
+        items=items,
+        orders=orders,
+        lanes=lanes + region_lanes,
+    )
+    validate_network(built)
+    return built
+
+
+def build_order(
+    order_id: str, item_id: str, due_h: float, priority: int = 1, **kw: object
+) -> Order:
+    return Order(id=order_id, region="R", item_id=item_id, due=at(due_h), priority=priority, **kw)  # type: ignore[arg-type]

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import ROUND_THE_CLOCK, START, at, hours
+from tests.conftest import (
+    START,
+    build_item,
+    build_machine,
+    build_network,
+    build_order,
+    hours,
+)
 from tests.strategies import networks
 from xiezuo.domain import (
     BomLine,
     Calendar,
     Item,
-    ItemKind,
     Lane,
-    Machine,
     Network,
     Operation,
-    Order,
     Plan,
     PlanStatus,
     Plant,
@@ -32,48 +36,6 @@ from xiezuo.planning.validate import validate_plan
 FAST = PlanParams(time_limit_s=10, workers=2)
 
 
-def _item(item_id: str, *steps: tuple[str, float], bom: tuple[BomLine, ...] = ()) -> Item:
-    return Item(
-        id=item_id,
-        kind=ItemKind.PRODUCT if bom else ItemKind.PART,
-        weight_t=5,
-        precision_grade=8,
-        bom=bom,
-        routings=(
-            Routing(
-                id="main",
-                operations=tuple(Operation(process=p, run_per_unit=hours(h)) for p, h in steps),
-            ),
-        ),
-    )
-
-
-def _machine(machine_id: str, process: str, units: int = 1) -> Machine:
-    return Machine(id=machine_id, process=process, units=units, max_weight_t=50, precision_grade=6)
-
-
-def _network(
-    plants: tuple[Plant, ...],
-    items: tuple[Item, ...],
-    orders: tuple[Order, ...],
-    lanes: tuple[Lane, ...] = (),
-    calendar: Calendar = ROUND_THE_CLOCK,
-) -> Network:
-    region_lanes = tuple(Lane(origin=p.id, destination="R", lead_time=timedelta(0)) for p in plants)
-    network = Network(
-        start=START,
-        calendar=calendar,
-        processes=("forging", "machining", "assembly"),
-        regions=("R",),
-        plants=plants,
-        items=items,
-        orders=orders,
-        lanes=lanes + region_lanes,
-    )
-    validate_network(network)
-    return network
-
-
 def _solve(network: Network) -> Plan:
     result = plan(network, FAST)
     assert result.schedule is not None
@@ -81,15 +43,11 @@ def _solve(network: Network) -> Plan:
     return result
 
 
-def _order(order_id: str, item_id: str, due_h: float, priority: int = 1, **kw: object) -> Order:
-    return Order(id=order_id, region="R", item_id=item_id, due=at(due_h), priority=priority, **kw)  # type: ignore[arg-type]
-
-
 def test_weighted_tardiness_puts_the_heavier_order_first() -> None:
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
-        items=(_item("LONG", ("machining", 10)), _item("SHORT", ("machining", 5))),
-        orders=(_order("light", "LONG", 10, 1), _order("heavy", "SHORT", 5, 3)),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("LONG", ("machining", 10)), build_item("SHORT", ("machining", 5))),
+        orders=(build_order("light", "LONG", 10, 1), build_order("heavy", "SHORT", 5, 3)),
     )
     result = _solve(network)
     assert result.status is PlanStatus.OPTIMAL
@@ -98,10 +56,10 @@ def test_weighted_tardiness_puts_the_heavier_order_first() -> None:
 
 
 def test_identical_units_work_in_parallel() -> None:
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("lathe", "machining", units=2),)),),
-        items=(_item("P", ("machining", 10)),),
-        orders=(_order("o1", "P", 100), _order("o2", "P", 100)),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining", units=2),)),),
+        items=(build_item("P", ("machining", 10)),),
+        orders=(build_order("o1", "P", 100), build_order("o2", "P", 100)),
     )
     result = _solve(network)
     assert result.makespan == hours(10)
@@ -114,10 +72,10 @@ def test_long_operation_pauses_over_nights() -> None:
     one_shift = Calendar(
         working_days=(0, 1, 2, 3, 4), shifts_per_day=1, first_shift_start=time(6, 0)
     )
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("press", "forging"),)),),
-        items=(_item("P", ("forging", 20)),),
-        orders=(_order("o1", "P", 1000),),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("press", "forging"),)),),
+        items=(build_item("P", ("forging", 20)),),
+        orders=(build_order("o1", "P", 1000),),
         calendar=one_shift,
     )
     result = _solve(network)
@@ -128,16 +86,16 @@ def test_long_operation_pauses_over_nights() -> None:
 
 
 def test_component_from_another_plant_waits_for_transport() -> None:
-    network = _network(
+    network = build_network(
         plants=(
-            Plant(id="A", machines=(_machine("press", "forging"),)),
-            Plant(id="B", machines=(_machine("fit", "assembly"),)),
+            Plant(id="A", machines=(build_machine("press", "forging"),)),
+            Plant(id="B", machines=(build_machine("fit", "assembly"),)),
         ),
         items=(
-            _item("ROLL", ("forging", 10)),
-            _item("MILL", ("assembly", 5), bom=(BomLine(item_id="ROLL", quantity=2),)),
+            build_item("ROLL", ("forging", 10)),
+            build_item("MILL", ("assembly", 5), bom=(BomLine(item_id="ROLL", quantity=2),)),
         ),
-        orders=(_order("o1", "MILL", 1000),),
+        orders=(build_order("o1", "MILL", 1000),),
         lanes=(
             Lane(origin="A", destination="B", lead_time=hours(24)),
             Lane(origin="B", destination="A", lead_time=hours(24)),
@@ -164,13 +122,13 @@ def test_alternative_routing_and_plant_are_chosen_for_speed() -> None:
             Routing(id="cast", operations=(Operation(process="machining", run_per_unit=hours(8)),)),
         ),
     )
-    network = _network(
+    network = build_network(
         plants=(
-            Plant(id="A", machines=(_machine("press", "forging"),)),
-            Plant(id="B", machines=(_machine("lathe", "machining"),)),
+            Plant(id="A", machines=(build_machine("press", "forging"),)),
+            Plant(id="B", machines=(build_machine("lathe", "machining"),)),
         ),
         items=(cast_or_forge,),
-        orders=(_order("o1", "HOUSING", 8),),
+        orders=(build_order("o1", "HOUSING", 8),),
         lanes=(
             Lane(origin="A", destination="B", lead_time=hours(1)),
             Lane(origin="B", destination="A", lead_time=hours(1)),
@@ -184,13 +142,13 @@ def test_alternative_routing_and_plant_are_chosen_for_speed() -> None:
 
 
 def test_pinned_order_stays_at_its_plant() -> None:
-    network = _network(
+    network = build_network(
         plants=(
-            Plant(id="A", machines=(_machine("lathe", "machining"),)),
-            Plant(id="B", machines=(_machine("lathe", "machining", units=3),)),
+            Plant(id="A", machines=(build_machine("lathe", "machining"),)),
+            Plant(id="B", machines=(build_machine("lathe", "machining", units=3),)),
         ),
-        items=(_item("P", ("machining", 10)),),
-        orders=(_order("own", "P", 10, plant_id="A"), _order("new", "P", 10)),
+        items=(build_item("P", ("machining", 10)),),
+        orders=(build_order("own", "P", 10, plant_id="A"), build_order("new", "P", 10)),
         lanes=(
             Lane(origin="A", destination="B", lead_time=hours(1)),
             Lane(origin="B", destination="A", lead_time=hours(1)),
@@ -212,10 +170,10 @@ def test_order_no_plant_can_make_is_unplanned_with_a_reason() -> None:
             Routing(id="main", operations=(Operation(process="forging", run_per_unit=hours(1)),)),
         ),
     )
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("press", "forging"),)),),
-        items=(heavy, _item("P", ("forging", 2))),
-        orders=(_order("big", "HUGE", 10), _order("small", "P", 10)),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("press", "forging"),)),),
+        items=(heavy, build_item("P", ("forging", 2))),
+        orders=(build_order("big", "HUGE", 10), build_order("small", "P", 10)),
     )
     result = _solve(network)
     assert result.unplanned_orders == ("big",)
@@ -225,10 +183,10 @@ def test_order_no_plant_can_make_is_unplanned_with_a_reason() -> None:
 
 
 def test_late_order_is_explained() -> None:
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
-        items=(_item("P", ("machining", 10)),),
-        orders=(_order("first", "P", 10, 5), _order("second", "P", 10, 1)),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 10)),),
+        orders=(build_order("first", "P", 10, 5), build_order("second", "P", 10, 1)),
     )
     result = _solve(network)
     (note,) = [e for e in result.explanations if e.kind == "late"]
@@ -238,10 +196,10 @@ def test_late_order_is_explained() -> None:
 
 
 def test_progress_reports_objective_and_bound() -> None:
-    network = _network(
-        plants=(Plant(id="A", machines=(_machine("lathe", "machining"),)),),
-        items=(_item("P", ("machining", 10)),),
-        orders=(_order("a", "P", 10), _order("b", "P", 10)),
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 10)),),
+        orders=(build_order("a", "P", 10), build_order("b", "P", 10)),
     )
     events: list[ProgressEvent] = []
     plan(network, FAST, on_progress=events.append)

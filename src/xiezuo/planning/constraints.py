@@ -14,6 +14,7 @@ from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
+from xiezuo.planning.bounds import heads_and_tails
 from xiezuo.planning.timeline import PERIOD
 from xiezuo.planning.variables import ModelVars, Piece, PlacementCache, TimingVars
 
@@ -175,6 +176,51 @@ def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVar
             model.add_no_overlap(intervals)
         elif units < len(intervals):
             model.add_cumulative(intervals, [1] * len(intervals), units)
+
+
+_LOAD_CUTS = 4  # thresholds per machine and direction for the load bounds
+
+
+def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
+    """u_m · (makespan − θ − τ) ≥ Σ work · y_m over the operations with head ≥ θ (τ their
+    least tail), and the same with tails and heads swapped: redundant, for the bound.
+
+    The linear relaxation of these with Σ_m y_m = x_wo is the classic machine-load
+    bound of the flexible job shop (work shared fractionally among eligible machines),
+    refined by release dates and tails as in energetic reasoning; the solver's own
+    propagation of machine sequences finds little of it on its own.
+    """
+    heads_tails = heads_and_tails(problem)
+    on_machine: dict[int, list[tuple[cp_model.IntVar, int, int, int]]] = {}
+    for wo_idx, work_order in enumerate(problem.work_orders):
+        for option, op_vars_list in zip(
+            work_order.options, mv.work_orders[wo_idx].ops, strict=True
+        ):
+            for step, (op, op_vars) in enumerate(zip(option.ops, op_vars_list, strict=True)):
+                head, tail = heads_tails.of_step(wo_idx, option, step)
+                for machine_idx, work in zip(op.machines, op.works, strict=True):
+                    on_machine.setdefault(machine_idx, []).append(
+                        (op_vars.machine_lits[machine_idx], work, head, tail)
+                    )
+    for machine_idx, entries in on_machine.items():
+        machine = problem.machines[machine_idx]
+        if machine.machine_id is None:  # an engineering office: no capacity to speak of
+            continue
+        opens = problem.windows[machine.windows_idx].starts[:1] or (0,)
+        entries = [(lit, work, max(head, opens[0]), tail) for lit, work, head, tail in entries]
+        for near, far in ((2, 3), (3, 2)):
+            thresholds = sorted({entry[near] for entry in entries})
+            count = min(_LOAD_CUTS, len(thresholds))
+            picks = {
+                thresholds[i * (len(thresholds) - 1) // max(1, count - 1)] for i in range(count)
+            }
+            for threshold in picks:
+                chosen = [entry for entry in entries if entry[near] >= threshold]
+                reserve = threshold + min(entry[far] for entry in chosen)
+                model.add(
+                    machine.units * mv.makespan
+                    >= sum(work * lit for lit, work, _, _ in chosen) + machine.units * reserve
+                )
 
 
 def add_material_stock(

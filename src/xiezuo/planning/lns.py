@@ -39,18 +39,25 @@ def improve(
     objective_of: Callable[[Solution], int],
     *,
     deadline: float,
+    stall_s: float,
     workers: int,
     seed: int,
     hint: Callable[[cp_model.CpModel, Solution], None],
     read: Callable[[cp_model.CpSolver], Solution],
     on_improve: Callable[[int], None] | None = None,
 ) -> Solution:
-    """Improve ``incumbent`` under ``model``'s objective until ``deadline``."""
+    """Improve ``incumbent`` under ``model``'s objective until ``deadline``, or until
+    ``stall_s`` seconds pass without a better plan."""
     rng = random.Random(seed)
+    last_improvement = time.monotonic()
     best, best_value = assign_units(problem, incumbent), objective_of(incumbent)
     share = 0.2  # of the work orders freed per round
     round_idx = 0
-    while time.monotonic() < deadline - 0.05 and best_value > 0:
+    while (
+        time.monotonic() < deadline - 0.05
+        and time.monotonic() - last_improvement < stall_s
+        and best_value > 0
+    ):
         round_idx += 1
         freed = _neighbourhood(problem, best, rng, share, by_time=round_idx % 2 == 0)
         sub = model.clone()
@@ -69,8 +76,10 @@ def improve(
             if value <= best_value:
                 improved = value < best_value
                 best, best_value = candidate, value
-                if improved and on_improve is not None:
-                    on_improve(value)
+                if improved:
+                    last_improvement = time.monotonic()
+                    if on_improve is not None:
+                        on_improve(value)
         solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
         share = min(0.6, share * 1.15) if solved_fast else max(0.05, share / 1.15)
     return best

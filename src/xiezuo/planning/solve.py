@@ -25,6 +25,7 @@ from xiezuo.planning.constraints import (
     add_bom_precedence,
     add_crews,
     add_deliveries,
+    add_load_bounds,
     add_machine_capacity,
     add_material_stock,
     add_operations,
@@ -222,6 +223,7 @@ def _solve_lexicographic(
     add_bom_precedence(model, problem, mv)
     add_deliveries(model, problem, mv)
     add_machine_capacity(model, problem, mv)
+    add_load_bounds(model, problem, mv)
     add_material_stock(model, problem, mv, horizon)
     add_crews(model, problem, mv, horizon)
     _hint(model, problem, mv, first)
@@ -276,59 +278,78 @@ def _run_phase(
     on_progress: ProgressCallback | None,
     incumbent: Solution,
 ) -> _Phase:
-    """A search of the whole model, for its bound and while it improves; then
-    neighbourhood search for the rest of the time.
+    """Searches of the whole model and neighbourhood search, taking turns.
 
-    The whole-model search gets at least ``full_search_share`` of the budget and goes
-    on past it for as long as it keeps finding better plans, since on problems it
-    handles well (classic job shops) it may well prove optimality.
+    The whole-model search gets at least ``full_search_share`` of the budget, for its
+    bound and because on problems it handles well (classic job shops) it may prove
+    optimality. Afterwards each kind of search runs for as long as it keeps finding
+    better plans and hands over to the other when it stalls: neighbourhoods often find
+    what the whole model no longer does (flexible shops), and the whole model, started
+    from the improved plan, escapes where the neighbourhoods got stuck.
     """
     phase_start = time.monotonic()
     deadline = phase_start + max(budget_s, 0.1)
-    solver = _solver(params, max(budget_s, 0.1))
     stall_s = max(2.0, 0.15 * budget_s)
-    at_least = phase_start + budget_s * params.full_search_share
-    status = _run(solver, model, phase, started, on_progress, stop_when_stalled=(at_least, stall_s))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-        return _Phase(status, None, 0)
-    bound = int(solver.best_objective_bound)
-    solution = None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solution = _read_solution(problem, mv, solver)
-        incumbent = _better(problem, (incumbent, score(problem, incumbent)), solution)[0]
-    if status == cp_model.OPTIMAL or time.monotonic() >= deadline - 0.1:
-        return _Phase(status, solution, bound)
-
-    def objective_of(candidate: Solution) -> int:
-        values = score(problem, candidate)
-        return values.weighted_tardiness if phase == "tardiness" else values.makespan
-
-    def report(value: int) -> None:
-        if on_progress is not None:
-            on_progress(
-                ProgressEvent(
-                    phase=phase,
-                    elapsed_s=time.monotonic() - started,
-                    objective=value / _MINUTES_PER_HOUR,
-                    bound=bound / _MINUTES_PER_HOUR,
-                )
+    not_before = phase_start + budget_s * params.full_search_share
+    best, best_value = incumbent, _objective_of(problem, phase, incumbent)
+    bound, status = 0, int(cp_model.UNKNOWN)
+    turn = 0
+    while time.monotonic() < deadline - 0.1 and best_value > bound:
+        if turn % 2 == 0:
+            if turn > 0:
+                model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
+                _hint(model, problem, mv, best)
+            solver = _solver(params, deadline - time.monotonic())
+            status = _run(
+                solver, model, phase, started, on_progress, stop_when_stalled=(not_before, stall_s)
             )
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+                return _Phase(status, None, 0)
+            bound = max(bound, int(solver.best_objective_bound))
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = _read_solution(problem, mv, solver)
+                value = _objective_of(problem, phase, candidate)
+                if value <= best_value:
+                    best, best_value = candidate, value
+        else:
+            best = lns.improve(
+                model,
+                problem,
+                mv,
+                best,
+                partial(_objective_of, problem, phase),
+                deadline=deadline,
+                stall_s=stall_s,
+                workers=params.workers,
+                seed=params.seed + 1000 * turn,
+                hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
+                read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
+                on_improve=partial(_report_value, phase, started, on_progress, bound),
+            )
+            best_value = _objective_of(problem, phase, best)
+        turn += 1
+        not_before = time.monotonic()
+    is_optimal = status == cp_model.OPTIMAL or best_value <= bound
+    return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), best, bound)
 
-    improved = lns.improve(
-        model,
-        problem,
-        mv,
-        incumbent,
-        objective_of,
-        deadline=deadline,
-        workers=params.workers,
-        seed=params.seed,
-        hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
-        read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
-        on_improve=report,
-    )
-    is_optimal = objective_of(improved) <= bound
-    return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), improved, bound)
+
+def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
+    values = score(problem, candidate)
+    return values.weighted_tardiness if phase == "tardiness" else values.makespan
+
+
+def _report_value(
+    phase: str, started: float, on_progress: ProgressCallback | None, bound: int, value: int
+) -> None:
+    if on_progress is not None:
+        on_progress(
+            ProgressEvent(
+                phase=phase,
+                elapsed_s=time.monotonic() - started,
+                objective=value / _MINUTES_PER_HOUR,
+                bound=bound / _MINUTES_PER_HOUR,
+            )
+        )
 
 
 def _better(

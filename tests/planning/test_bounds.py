@@ -1,0 +1,96 @@
+"""Heads, tails and the redundant machine-load bounds built on them."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
+from xiezuo.domain import BomLine, Lane, Network, Plant
+from xiezuo.planning.bounds import heads_and_tails
+from xiezuo.planning.compile import compile_problem
+from xiezuo.planning.constraints import (
+    add_bom_precedence,
+    add_deliveries,
+    add_load_bounds,
+    add_operations,
+)
+from xiezuo.planning.variables import PlacementCache, create_variables
+
+HOUR = 60
+
+
+def test_heads_and_tails_follow_components_lanes_and_steps() -> None:
+    network = build_network(
+        plants=(
+            Plant(id="A", machines=(build_machine("press", "forging"),)),
+            Plant(id="B", machines=(build_machine("fit", "assembly"),)),
+        ),
+        items=(
+            build_item("ROLL", ("forging", 4)),
+            build_item(
+                "MILL", ("assembly", 2), ("assembly", 1), bom=(BomLine(item_id="ROLL", quantity=1),)
+            ),
+        ),
+        orders=(build_order("o1", "MILL", 100),),
+        lanes=(Lane(origin="A", destination="B", lead_time=hours(3)),),
+    )
+    problem = compile_problem(network)
+    bounds = heads_and_tails(problem)
+    mill = next(w for w, wo in enumerate(problem.work_orders) if wo.work_order.item_id == "MILL")
+    (roll,) = problem.work_orders[mill].children
+    assert (bounds.head[roll], bounds.tail[roll]) == (0, (3 + 2 + 1) * HOUR)
+    assert (bounds.head[mill], bounds.tail[mill]) == ((4 + 3) * HOUR, 0)
+    (option,) = problem.work_orders[mill].options
+    assert bounds.of_step(mill, option, 1) == ((4 + 3 + 2) * HOUR, 0)
+
+
+def _relaxed_makespan(network: Network, *, with_load_bounds: bool) -> int:
+    """Least makespan when machines may run any number of jobs at once, save for what
+    the load bounds say."""
+    problem = compile_problem(network)
+    horizon = 1000 * HOUR
+    model = cp_model.CpModel()
+    placements = PlacementCache(problem, horizon)
+    mv = create_variables(model, problem, horizon, placements)
+    add_operations(model, problem, mv, placements, horizon)
+    add_bom_precedence(model, problem, mv)
+    add_deliveries(model, problem, mv)
+    if with_load_bounds:
+        add_load_bounds(model, problem, mv)
+    model.minimize(mv.makespan)
+    solver = cp_model.CpSolver()
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return int(solver.objective_value)
+
+
+def test_load_bounds_add_up_the_work_a_machine_must_do_after_its_releases() -> None:
+    """Three 10 h jobs on one lathe, two released at 15 h: 15 + 2 x 10 = 35 h."""
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 10)),),
+        orders=(
+            build_order("o1", "P", 100),
+            build_order("o2", "P", 100, release=at(15)),
+            build_order("o3", "P", 100, release=at(15)),
+        ),
+    )
+    assert _relaxed_makespan(network, with_load_bounds=False) == 25 * HOUR
+    assert _relaxed_makespan(network, with_load_bounds=True) == 35 * HOUR
+
+
+def test_load_bounds_share_work_among_units_and_eligible_machines() -> None:
+    """Six 10 h jobs a two-unit lathe or a mill can do: 60 h over three units, 20 h."""
+    network = build_network(
+        plants=(
+            Plant(
+                id="A",
+                machines=(
+                    build_machine("lathe", "machining", units=2),
+                    build_machine("mill", "machining"),
+                ),
+            ),
+        ),
+        items=(build_item("P", ("machining", 10)),),
+        orders=tuple(build_order(f"o{i}", "P", 100) for i in range(6)),
+    )
+    assert _relaxed_makespan(network, with_load_bounds=True) == 20 * HOUR
