@@ -29,60 +29,71 @@ if TYPE_CHECKING:
     from xiezuo.planning.variables import ModelVars
 
 _ROUND_LIMIT_S = 1.0
+_KINDS = ("orders", "time", "machine")
 
 
-def improve(
-    model: cp_model.CpModel,
-    problem: Problem,
-    mv: ModelVars,
-    incumbent: Solution,
-    objective_of: Callable[[Solution], int],
-    *,
-    deadline: float,
-    stall_s: float,
-    workers: int,
-    seed: int,
-    hint: Callable[[cp_model.CpModel, Solution], None],
-    read: Callable[[cp_model.CpSolver], Solution],
-    on_improve: Callable[[int], None] | None = None,
-) -> Solution:
-    """Improve ``incumbent`` under ``model``'s objective until ``deadline``, or until
-    ``stall_s`` seconds pass without a better plan."""
-    rng = random.Random(seed)
-    last_improvement = time.monotonic()
-    best, best_value = assign_units(problem, incumbent), objective_of(incumbent)
-    share = 0.2  # of the work orders freed per round
-    round_idx = 0
-    while (
-        time.monotonic() < deadline - 0.05
-        and time.monotonic() - last_improvement < stall_s
-        and best_value > 0
-    ):
-        round_idx += 1
-        freed = _neighbourhood(problem, best, rng, share, by_time=round_idx % 2 == 0)
-        sub = model.clone()
-        _freeze(sub, mv, best, freed)
-        sub.add(sub_objective(sub) <= best_value)
-        sub.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
-        hint(sub, best)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(_ROUND_LIMIT_S, deadline - time.monotonic())
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed + round_idx
-        status = solver.solve(sub)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            candidate = assign_units(problem, read(solver))
-            value = objective_of(candidate)
-            if value <= best_value:
-                improved = value < best_value
-                best, best_value = candidate, value
-                if improved:
-                    last_improvement = time.monotonic()
-                    if on_improve is not None:
+class NeighbourhoodSearch:
+    """Rounds of neighbourhood search on one model; the random state and the size of
+    the neighbourhood carry over from one call of :meth:`improve` to the next."""
+
+    def __init__(
+        self,
+        model: cp_model.CpModel,
+        problem: Problem,
+        mv: ModelVars,
+        objective_of: Callable[[Solution], int],
+        *,
+        workers: int,
+        seed: int,
+        hint: Callable[[cp_model.CpModel, Solution], None],
+        read: Callable[[cp_model.CpSolver], Solution],
+    ) -> None:
+        self._model, self._problem, self._mv = model, problem, mv
+        self._objective_of, self._hint, self._read = objective_of, hint, read
+        self._workers, self._seed = workers, seed
+        self._rng = random.Random(seed)
+        self._share = 0.2  # of the operations freed per round
+        self._rounds = 0
+
+    def improve(
+        self,
+        incumbent: Solution,
+        *,
+        deadline: float,
+        should_stop: Callable[[], bool],
+        on_improve: Callable[[int], None] | None = None,
+    ) -> Solution:
+        """Improve ``incumbent`` until ``deadline`` or ``should_stop()``, asked after
+        every round."""
+        problem = self._problem
+        best, best_value = assign_units(problem, incumbent), self._objective_of(incumbent)
+        while time.monotonic() < deadline - 0.05 and not should_stop() and best_value > 0:
+            self._rounds += 1
+            kind = _KINDS[self._rounds % len(_KINDS)]
+            freed = _neighbourhood(problem, best, self._rng, self._share, kind=kind)
+            sub = self._model.clone()
+            _freeze(sub, self._mv, best, freed)
+            sub.add(sub_objective(sub) <= best_value)
+            sub.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
+            self._hint(sub, best)
+            solver = cp_model.CpSolver()
+            solver.parameters.max_time_in_seconds = min(_ROUND_LIMIT_S, deadline - time.monotonic())
+            solver.parameters.num_workers = self._workers
+            solver.parameters.random_seed = self._seed + self._rounds
+            status = solver.solve(sub)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = assign_units(problem, self._read(solver))
+                value = self._objective_of(candidate)
+                if value <= best_value:
+                    improved = value < best_value
+                    best, best_value = candidate, value
+                    if improved and on_improve is not None:
                         on_improve(value)
-        solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
-        share = min(0.6, share * 1.15) if solved_fast else max(0.05, share / 1.15)
-    return best
+            solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
+            self._share = (
+                min(0.6, self._share * 1.15) if solved_fast else max(0.05, self._share / 1.15)
+            )
+        return best
 
 
 def sub_objective(model: cp_model.CpModel) -> cp_model.LinearExpr:
@@ -94,13 +105,21 @@ def sub_objective(model: cp_model.CpModel) -> cp_model.LinearExpr:
 
 
 def _neighbourhood(
-    problem: Problem, solution: Solution, rng: random.Random, share: float, *, by_time: bool
+    problem: Problem, solution: Solution, rng: random.Random, share: float, *, kind: str
 ) -> set[tuple[int, int]]:
-    """Operations to free, as (work order, step index): whole random orders, or every
-    operation that runs in a random time window."""
+    """Operations to free, as (work order, step index): whole random orders, every
+    operation in a random time window, or, in a time window, every operation that could
+    run on one random machine (so work can move between it and its alternatives)."""
     ops = [(w, k) for w, placement in enumerate(solution) for k in range(len(placement.ops))]
     count = max(1, round(share * len(ops)))
-    if by_time:
+    if kind == "machine":
+        machine = rng.choice(sorted({op.machine_idx for p in solution for op in p.ops}))
+        ops = [
+            (w, k)
+            for w, k in ops
+            if machine in problem.work_orders[w].options[solution[w].option_idx].ops[k].machines
+        ]
+    if kind in ("time", "machine"):
         ops.sort(key=lambda wk: solution[wk[0]].ops[wk[1]].start)
         first = rng.randrange(max(1, len(ops) - count + 1))
         return set(ops[first : first + count])

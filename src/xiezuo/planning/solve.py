@@ -184,16 +184,21 @@ class _Outcome:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Notes when the search last improved, and forwards each improvement to the
-    caller's progress callback if there is one."""
+    """Forwards each improvement to ``on_value`` and to the caller's progress callback."""
 
-    def __init__(self, phase: str, started: float, on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self,
+        phase: str,
+        started: float,
+        on_progress: ProgressCallback | None,
+        on_value: Callable[[int], None],
+    ) -> None:
         super().__init__()
         self._phase, self._started, self._on_progress = phase, started, on_progress
-        self.last_improvement = time.monotonic()
+        self._on_value = on_value
 
     def on_solution_callback(self) -> None:
-        self.last_improvement = time.monotonic()
+        self._on_value(round(self.objective_value))
         if self._on_progress is not None:
             self._on_progress(
                 ProgressEvent(
@@ -203,6 +208,42 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                     bound=self.best_objective_bound / _MINUTES_PER_HOUR,
                 )
             )
+
+
+class _Pace:
+    """How fast one turn of a search improves the objective, to decide when to hand
+    over to the other kind of search."""
+
+    def __init__(self, value: int, window_s: float) -> None:
+        self.started = time.monotonic()
+        self.window_s = window_s
+        self._history = [(self.started, value)]
+
+    def note(self, value: int) -> None:
+        if value < self._history[-1][1]:
+            self._history.append((time.monotonic(), value))
+
+    def _rate(self, over_s: float) -> float:
+        """Objective gained per second over the last ``over_s`` seconds."""
+        now = time.monotonic()
+        earlier = [value for at, value in self._history if at <= now - over_s]
+        then = earlier[-1] if earlier else self._history[0][1]
+        return (then - self._history[-1][1]) / max(min(over_s, now - self.started), 1e-3)
+
+    def recent_rate(self) -> float:
+        """Objective gained per second over the last two windows of the turn, which
+        leaves out the quick gains at the start of a search."""
+        return self._rate(2 * self.window_s)
+
+    def should_stop(self, not_before: float, stall_s: float, rival_rate: float | None) -> bool:
+        """Past ``not_before``: stalled, or slower than the other search was."""
+        now = time.monotonic()
+        if now < not_before:
+            return False
+        if now - self._history[-1][0] >= stall_s:
+            return True
+        warmed_up = now - self.started >= self.window_s
+        return rival_rate is not None and warmed_up and self._rate(self.window_s) < rival_rate
 
 
 def _solve_lexicographic(
@@ -290,19 +331,33 @@ def _run_phase(
     phase_start = time.monotonic()
     deadline = phase_start + max(budget_s, 0.1)
     stall_s = max(2.0, 0.15 * budget_s)
+    window_s = max(2.0, 0.1 * budget_s)
     not_before = phase_start + budget_s * params.full_search_share
     best, best_value = incumbent, _objective_of(problem, phase, incumbent)
     bound, status = 0, int(cp_model.UNKNOWN)
+    # Average gain per second of the last turn of each kind: [neighbourhoods, whole model].
+    rates: list[float | None] = [None, None]
+    neighbourhoods = lns.NeighbourhoodSearch(
+        model,
+        problem,
+        mv,
+        partial(_objective_of, problem, phase),
+        workers=params.workers,
+        seed=params.seed,
+        hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
+        read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
+    )
     turn = 0
     while time.monotonic() < deadline - 0.1 and best_value > bound:
-        if turn % 2 == 0:
+        is_full = turn % 2 == 0
+        pace = _Pace(best_value, window_s)
+        stop = partial(pace.should_stop, not_before, stall_s, rates[not is_full])
+        if is_full:
             if turn > 0:
                 model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
                 _hint(model, problem, mv, best)
             solver = _solver(params, deadline - time.monotonic())
-            status = _run(
-                solver, model, phase, started, on_progress, stop_when_stalled=(not_before, stall_s)
-            )
+            status = _run(solver, model, phase, started, on_progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 return _Phase(status, None, 0)
             bound = max(bound, int(solver.best_objective_bound))
@@ -312,23 +367,18 @@ def _run_phase(
                 if value <= best_value:
                     best, best_value = candidate, value
         else:
-            best = lns.improve(
-                model,
-                problem,
-                mv,
-                best,
-                partial(_objective_of, problem, phase),
-                deadline=deadline,
-                stall_s=stall_s,
-                workers=params.workers,
-                seed=params.seed + 1000 * turn,
-                hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
-                read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
-                on_improve=partial(_report_value, phase, started, on_progress, bound),
+
+            def note(value: int, pace: _Pace = pace, bound: int = bound) -> None:
+                pace.note(value)
+                _report_value(phase, started, on_progress, bound, value)
+
+            best = neighbourhoods.improve(
+                best, deadline=deadline, should_stop=stop, on_improve=note
             )
             best_value = _objective_of(problem, phase, best)
+        rates[is_full] = pace.recent_rate()
         turn += 1
-        not_before = time.monotonic()
+        not_before = time.monotonic() + window_s
     is_optimal = status == cp_model.OPTIMAL or best_value <= bound
     return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), best, bound)
 
@@ -376,11 +426,10 @@ def _run(
     phase: str,
     started: float,
     on_progress: ProgressCallback | None,
-    *,
-    stop_when_stalled: tuple[float, float] | None = None,
+    on_value: Callable[[int], None],
+    should_stop: Callable[[], bool],
 ) -> int:
-    """Solve, reporting progress; with ``stop_when_stalled=(not_before, stall_s)`` the
-    search stops once past ``not_before`` it has found nothing better for ``stall_s``."""
+    """Solve, reporting progress, until done or ``should_stop()`` (asked ten times a second)."""
     if on_progress is not None:
 
         def report_bound(bound: float) -> None:
@@ -394,26 +443,22 @@ def _run(
             )
 
         solver.best_bound_callback = report_bound
-    reporter = _Reporter(phase, started, on_progress)
+    reporter = _Reporter(phase, started, on_progress, on_value)
     finished = threading.Event()
 
-    def watch(not_before: float, stall_s: float) -> None:
+    def watch() -> None:
         while not finished.wait(0.1):
-            now = time.monotonic()
-            if now >= not_before and now - reporter.last_improvement >= stall_s:
+            if should_stop():
                 solver.stop_search()
                 return
 
-    watcher = None
-    if stop_when_stalled is not None:
-        watcher = threading.Thread(target=watch, args=stop_when_stalled, daemon=True)
-        watcher.start()
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         return int(solver.solve(model, reporter))
     finally:
         finished.set()
-        if watcher is not None:
-            watcher.join()
+        watcher.join()
 
 
 def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
