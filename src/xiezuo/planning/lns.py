@@ -1,12 +1,12 @@
 """Large-neighbourhood search around the incumbent, with CP-SAT as the repair step.
 
-Each round frees a part of the plan (a few random orders, or everything running in a
-time window) and keeps the rest as it is: same plant, routing and machine, and the same
-order of jobs on every machine unit, though not the same times. CP-SAT then re-plans
-the freed part inside that frame, starting from the incumbent as a hint. Small frames
-solve in a fraction of a second, so many rounds fit where one search of the whole
-model would stall; the neighbourhood grows when rounds solve quickly and shrinks when
-they time out.
+Each round frees a part of the plan (a few random orders, everything running in a time
+window, or everything in a time window that could run on one machine) and keeps the
+rest as it is: same plant, routing and machine, and the same order of jobs on every
+machine unit, though not the same times. CP-SAT then re-plans the freed part inside
+that frame, starting from the incumbent as a hint. Small frames solve in a fraction
+of a second, so many rounds fit where one search of the whole model would stall; the
+neighbourhood grows when rounds solve quickly and shrinks when they time out.
 """
 
 from __future__ import annotations

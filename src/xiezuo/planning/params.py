@@ -15,9 +15,9 @@ class PlanParams:
     The objective is lexicographic: priority-weighted tardiness first, then makespan.
     ``tardiness_share`` is the part of ``time_limit_s`` spent on the first objective
     when it cannot be proven optimal sooner; the rest improves the makespan with the
-    tardiness held at its best value. In each phase, ``full_search_share`` of its time
-    goes to a search of the whole model (which also proves the bound) and the rest to
-    large-neighbourhood search around the best plan.
+    tardiness held at its best value. In each phase, at least ``full_search_share`` of
+    its time goes to a first search of the whole model (which also proves the bound);
+    then neighbourhood search and the whole model take turns, by which gains faster.
     """
 
     time_limit_s: float = 60.0

@@ -323,10 +323,11 @@ def _run_phase(
 
     The whole-model search gets at least ``full_search_share`` of the budget, for its
     bound and because on problems it handles well (classic job shops) it may prove
-    optimality. Afterwards each kind of search runs for as long as it keeps finding
-    better plans and hands over to the other when it stalls: neighbourhoods often find
-    what the whole model no longer does (flexible shops), and the whole model, started
-    from the improved plan, escapes where the neighbourhoods got stuck.
+    optimality. Afterwards the two take turns: a turn ends when its search stalls or,
+    once warmed up, gains less per second than the other did at the end of its last
+    turn. Neighbourhoods often find what the whole model no longer does (flexible
+    shops), and the whole model, restarted from the improved plan, escapes where the
+    neighbourhoods got stuck.
     """
     phase_start = time.monotonic()
     deadline = phase_start + max(budget_s, 0.1)
@@ -335,7 +336,7 @@ def _run_phase(
     not_before = phase_start + budget_s * params.full_search_share
     best, best_value = incumbent, _objective_of(problem, phase, incumbent)
     bound, status = 0, int(cp_model.UNKNOWN)
-    # Average gain per second of the last turn of each kind: [neighbourhoods, whole model].
+    # Gain per second at the end of the last turn of each kind: [neighbourhoods, whole model].
     rates: list[float | None] = [None, None]
     neighbourhoods = lns.NeighbourhoodSearch(
         model,
