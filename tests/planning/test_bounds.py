@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, assume, given, settings
 from ortools.sat.python import cp_model
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
-from xiezuo.domain import BomLine, Lane, Network, Plant
+from tests.strategies import networks
+from xiezuo.domain import BomLine, Lane, Network, Plant, validate_network
 from xiezuo.planning.bounds import heads_and_tails
 from xiezuo.planning.compile import compile_problem
 from xiezuo.planning.constraints import (
@@ -14,6 +16,8 @@ from xiezuo.planning.constraints import (
     add_load_bounds,
     add_operations,
 )
+from xiezuo.planning.heuristic import first_plan
+from xiezuo.planning.model import add_hints, build_model
 from xiezuo.planning.variables import PlacementCache, create_variables
 
 HOUR = 60
@@ -94,3 +98,26 @@ def test_load_bounds_share_work_among_units_and_eligible_machines() -> None:
         orders=tuple(build_order(f"o{i}", "P", 100) for i in range(6)),
     )
     assert _relaxed_makespan(network, with_load_bounds=True) == 20 * HOUR
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks())
+def test_the_model_with_its_load_bounds_admits_every_greedy_plan(network: Network) -> None:
+    """Redundant constraints must never cut off a feasible plan: fix every decision of a
+    plan the heuristics built, and the whole model must still be satisfiable."""
+    validate_network(network)
+    problem = compile_problem(network)
+    greedy = first_plan(problem, 1.0)
+    assume(greedy is not None and problem.orders)
+    assert greedy is not None
+    model, mv = build_model(problem, problem.window_cap)
+    add_hints(model, problem, mv, greedy)
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -21,26 +21,18 @@ from ortools.sat.python import cp_model
 from xiezuo.domain import Explanation, Network, Plan, PlanStatus
 from xiezuo.planning import lns
 from xiezuo.planning.compile import Problem, compile_problem
-from xiezuo.planning.constraints import (
-    add_bom_precedence,
-    add_crews,
-    add_deliveries,
-    add_load_bounds,
-    add_machine_capacity,
-    add_material_stock,
-    add_operations,
-)
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, assign_units, score, to_schedule
 from xiezuo.planning.heuristic import first_plan, first_unplaceable
+from xiezuo.planning.model import add_hints, build_model, read_solution
 from xiezuo.planning.objective import weighted_tardiness
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
-from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
-from xiezuo.planning.timeline import PERIOD
-from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars, create_variables
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.variables import ModelVars
 
 _MINUTES_PER_HOUR = 60.0
 
@@ -257,17 +249,8 @@ def _solve_lexicographic(
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
-    model = cp_model.CpModel()
-    placements = PlacementCache(problem, horizon)
-    mv = create_variables(model, problem, horizon, placements)
-    add_operations(model, problem, mv, placements, horizon)
-    add_bom_precedence(model, problem, mv)
-    add_deliveries(model, problem, mv)
-    add_machine_capacity(model, problem, mv)
-    add_load_bounds(model, problem, mv)
-    add_material_stock(model, problem, mv, horizon)
-    add_crews(model, problem, mv, horizon)
-    _hint(model, problem, mv, first)
+    model, mv = build_model(problem, horizon)
+    add_hints(model, problem, mv, first)
 
     tardiness = weighted_tardiness(problem, mv)
     best, best_score = first, first_score
@@ -286,7 +269,7 @@ def _solve_lexicographic(
     model.add(tardiness <= best_score.weighted_tardiness)
     model.minimize(mv.makespan)
     model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
-    _hint(model, problem, mv, best)
+    add_hints(model, problem, mv, best)
     budget = params.time_limit_s - (time.monotonic() - started)
     makespan_phase = _run_phase(
         model, problem, mv, params, budget, "makespan", started, on_progress, best
@@ -345,8 +328,8 @@ def _run_phase(
         partial(_objective_of, problem, phase),
         workers=params.workers,
         seed=params.seed,
-        hint=lambda sub, candidate: _hint(sub, problem, mv, candidate),
-        read=lambda sub_solver: _read_solution(problem, mv, sub_solver),
+        hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
+        read=lambda sub_solver: read_solution(problem, mv, sub_solver),
     )
     turn = 0
     while time.monotonic() < deadline - 0.1 and best_value > bound:
@@ -356,14 +339,14 @@ def _run_phase(
         if is_full:
             if turn > 0:
                 model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
-                _hint(model, problem, mv, best)
+                add_hints(model, problem, mv, best)
             solver = _solver(params, deadline - time.monotonic())
             status = _run(solver, model, phase, started, on_progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 return _Phase(status, None, 0)
             bound = max(bound, int(solver.best_objective_bound))
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                candidate = _read_solution(problem, mv, solver)
+                candidate = read_solution(problem, mv, solver)
                 value = _objective_of(problem, phase, candidate)
                 if value <= best_value:
                     best, best_value = candidate, value
@@ -460,91 +443,3 @@ def _run(
     finally:
         finished.set()
         watcher.join()
-
-
-def _hint(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
-    """Hint every decision of ``solution``: the solver starts from a complete plan."""
-    for wo_idx, placement in enumerate(solution):
-        wov = mv.work_orders[wo_idx]
-        for o, lit in enumerate(wov.option_lits):
-            model.add_hint(lit, o == placement.option_idx)
-            for n, source_lits in enumerate(wov.source_lits[o]):
-                drawn = dict(placement.draws[n]) if o == placement.option_idx else {}
-                for source, source_lit in source_lits.items():
-                    model.add_hint(source_lit, source in drawn)
-                    model.add_hint(wov.draw_quantities[o][n][source], drawn.get(source, 0))
-            if o != placement.option_idx:
-                for op_vars in wov.ops[o]:
-                    for machine_lit in op_vars.machine_lits.values():
-                        model.add_hint(machine_lit, False)
-        plant = problem.work_orders[wo_idx].options[placement.option_idx].plant_idx
-        for plant_idx, lit in wov.plant_lits.items():
-            if not any(lit is option_lit for option_lit in wov.option_lits):
-                model.add_hint(lit, plant_idx == plant)
-        model.add_hint(wov.start, placement.start)
-        model.add_hint(wov.end, placement.end)
-        for op_vars, op in zip(wov.ops[placement.option_idx], placement.ops, strict=True):
-            model.add_hint(op_vars.start, op.start)
-            model.add_hint(op_vars.end, op.end)
-            for m, lit in op_vars.machine_lits.items():
-                model.add_hint(lit, m == op.machine_idx)
-            timing = op_vars.timing[op_vars.group_of_machine[op.machine_idx]]
-            if timing.start is not op_vars.start:
-                model.add_hint(timing.start, op.start)
-                model.add_hint(timing.end, op.end)
-            _hint_pieces(model, timing, op.start, op.end)
-    times = [
-        solution[o.root_idx].end
-        + o.delivery_lead[
-            problem.work_orders[o.root_idx].options[solution[o.root_idx].option_idx].plant_idx
-        ]
-        for o in problem.orders
-    ]
-    for order, ov, arrival in zip(problem.orders, mv.orders, times, strict=True):
-        model.add_hint(ov.arrival, arrival)
-        model.add_hint(ov.tardiness, order.tardiness(arrival))
-    model.add_hint(mv.makespan, max(times))
-
-
-def _hint_pieces(model: cp_model.CpModel, timing: TimingVars, start: int, end: int) -> None:
-    if end - start == timing.work:
-        kind = "short"
-    elif any(start in piece.starts for piece in timing.pieces):
-        kind = "exceptional"
-    else:
-        kind = "periodic"
-    for piece in timing.pieces:
-        if piece.chosen is not None:
-            model.add_hint(piece.chosen, piece.kind == kind)
-        if piece.kind == kind:
-            model.add_hint(piece.start, start)
-            model.add_hint(piece.end, end)
-            if piece.span is not None and piece.residue is not None:
-                model.add_hint(piece.span, end - start)
-                model.add_hint(piece.residue, start % PERIOD)
-
-
-def _read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -> Solution:
-    placements = []
-    for wov in mv.work_orders:
-        option_idx = next(o for o, lit in enumerate(wov.option_lits) if solver.boolean_value(lit))
-        ops = []
-        for op_vars in wov.ops[option_idx]:
-            machine_idx = next(
-                m for m, lit in op_vars.machine_lits.items() if solver.boolean_value(lit)
-            )
-            ops.append(
-                OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
-            )
-        draws = tuple(
-            tuple(
-                (source, solver.value(amounts[source]))
-                for source, lit in lits.items()
-                if solver.boolean_value(lit)
-            )
-            for lits, amounts in zip(
-                wov.source_lits[option_idx], wov.draw_quantities[option_idx], strict=True
-            )
-        )
-        placements.append(WorkOrderPlacement(option_idx, tuple(ops), draws))
-    return tuple(placements)

@@ -1,0 +1,126 @@
+"""The CP-SAT model of a problem: building it, hinting a plan into it, reading a plan out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from xiezuo.planning.constraints import (
+    add_bom_precedence,
+    add_crews,
+    add_deliveries,
+    add_load_bounds,
+    add_machine_capacity,
+    add_material_stock,
+    add_operations,
+)
+from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.timeline import PERIOD
+from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars, create_variables
+
+if TYPE_CHECKING:
+    from xiezuo.planning.compile import Problem
+
+
+def build_model(problem: Problem, horizon: int) -> tuple[cp_model.CpModel, ModelVars]:
+    """Every variable and constraint of ``problem`` up to ``horizon``; no objective."""
+    model = cp_model.CpModel()
+    placements = PlacementCache(problem, horizon)
+    mv = create_variables(model, problem, horizon, placements)
+    add_operations(model, problem, mv, placements, horizon)
+    add_bom_precedence(model, problem, mv)
+    add_deliveries(model, problem, mv)
+    add_machine_capacity(model, problem, mv)
+    add_load_bounds(model, problem, mv)
+    add_material_stock(model, problem, mv, horizon)
+    add_crews(model, problem, mv, horizon)
+    return model, mv
+
+
+def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
+    """Hint every decision of ``solution``: the solver starts from a complete plan."""
+    for wo_idx, placement in enumerate(solution):
+        wov = mv.work_orders[wo_idx]
+        for o, lit in enumerate(wov.option_lits):
+            model.add_hint(lit, o == placement.option_idx)
+            for n, source_lits in enumerate(wov.source_lits[o]):
+                drawn = dict(placement.draws[n]) if o == placement.option_idx else {}
+                for source, source_lit in source_lits.items():
+                    model.add_hint(source_lit, source in drawn)
+                    model.add_hint(wov.draw_quantities[o][n][source], drawn.get(source, 0))
+            if o != placement.option_idx:
+                for op_vars in wov.ops[o]:
+                    for machine_lit in op_vars.machine_lits.values():
+                        model.add_hint(machine_lit, False)
+        plant = problem.work_orders[wo_idx].options[placement.option_idx].plant_idx
+        for plant_idx, lit in wov.plant_lits.items():
+            if not any(lit is option_lit for option_lit in wov.option_lits):
+                model.add_hint(lit, plant_idx == plant)
+        model.add_hint(wov.start, placement.start)
+        model.add_hint(wov.end, placement.end)
+        for op_vars, op in zip(wov.ops[placement.option_idx], placement.ops, strict=True):
+            model.add_hint(op_vars.start, op.start)
+            model.add_hint(op_vars.end, op.end)
+            for m, lit in op_vars.machine_lits.items():
+                model.add_hint(lit, m == op.machine_idx)
+            timing = op_vars.timing[op_vars.group_of_machine[op.machine_idx]]
+            if timing.start is not op_vars.start:
+                model.add_hint(timing.start, op.start)
+                model.add_hint(timing.end, op.end)
+            _hint_pieces(model, timing, op.start, op.end)
+    times = [
+        solution[o.root_idx].end
+        + o.delivery_lead[
+            problem.work_orders[o.root_idx].options[solution[o.root_idx].option_idx].plant_idx
+        ]
+        for o in problem.orders
+    ]
+    for order, ov, arrival in zip(problem.orders, mv.orders, times, strict=True):
+        model.add_hint(ov.arrival, arrival)
+        model.add_hint(ov.tardiness, order.tardiness(arrival))
+    model.add_hint(mv.makespan, max(times))
+
+
+def _hint_pieces(model: cp_model.CpModel, timing: TimingVars, start: int, end: int) -> None:
+    if end - start == timing.work:
+        kind = "short"
+    elif any(start in piece.starts for piece in timing.pieces):
+        kind = "exceptional"
+    else:
+        kind = "periodic"
+    for piece in timing.pieces:
+        if piece.chosen is not None:
+            model.add_hint(piece.chosen, piece.kind == kind)
+        if piece.kind == kind:
+            model.add_hint(piece.start, start)
+            model.add_hint(piece.end, end)
+            if piece.span is not None and piece.residue is not None:
+                model.add_hint(piece.span, end - start)
+                model.add_hint(piece.residue, start % PERIOD)
+
+
+def read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -> Solution:
+    placements = []
+    for wov in mv.work_orders:
+        option_idx = next(o for o, lit in enumerate(wov.option_lits) if solver.boolean_value(lit))
+        ops = []
+        for op_vars in wov.ops[option_idx]:
+            machine_idx = next(
+                m for m, lit in op_vars.machine_lits.items() if solver.boolean_value(lit)
+            )
+            ops.append(
+                OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
+            )
+        draws = tuple(
+            tuple(
+                (source, solver.value(amounts[source]))
+                for source, lit in lits.items()
+                if solver.boolean_value(lit)
+            )
+            for lits, amounts in zip(
+                wov.source_lits[option_idx], wov.draw_quantities[option_idx], strict=True
+            )
+        )
+        placements.append(WorkOrderPlacement(option_idx, tuple(ops), draws))
+    return tuple(placements)
