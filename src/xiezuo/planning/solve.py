@@ -340,7 +340,7 @@ def _run_phase(
             if turn > 0:
                 model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
                 add_hints(model, problem, mv, best)
-            solver = _solver(params, deadline - time.monotonic())
+            solver = _solver(params, deadline - time.monotonic(), turn)
             status = _run(solver, model, phase, started, on_progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 return _Phase(status, None, 0)
@@ -396,11 +396,12 @@ def _better(
     return (candidate, candidate_score) if candidate_score.key <= incumbent[1].key else incumbent
 
 
-def _solver(params: PlanParams, time_limit_s: float) -> cp_model.CpSolver:
+def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSolver:
+    """A solver for one turn; each turn its own seed, so a restart searches anew."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = params.workers
-    solver.parameters.random_seed = params.seed
+    solver.parameters.random_seed = params.seed + turn
     return solver
 
 
