@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
 from tests.strategies import networks
-from xiezuo.domain import BomLine, Lane, Network, Plant, validate_network
+from xiezuo.domain import BomLine, Item, Lane, Network, Operation, Plant, Routing, validate_network
 from xiezuo.planning.bounds import heads_and_tails
 from xiezuo.planning.compile import compile_problem
 from xiezuo.planning.constraints import (
@@ -121,3 +121,37 @@ def test_the_model_with_its_load_bounds_admits_every_greedy_plan(network: Networ
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 20
     assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_load_bounds_of_a_routing_not_taken_bind_nothing() -> None:
+    """The long routing's lathe step could not start before 50 h, but the short routing
+    at the other plant is taken: 5 h, not 51 h."""
+    two_ways = Item(
+        id="P",
+        weight_t=5,
+        precision_grade=8,
+        routings=(
+            Routing(
+                id="long",
+                operations=(
+                    Operation(process="forging", run_per_unit=hours(50)),
+                    Operation(process="machining", run_per_unit=hours(1)),
+                ),
+            ),
+            Routing(
+                id="short", operations=(Operation(process="machining", run_per_unit=hours(5)),)
+            ),
+        ),
+    )
+    network = build_network(
+        plants=(
+            Plant(
+                id="A",
+                machines=(build_machine("press", "forging"), build_machine("lathe", "machining")),
+            ),
+            Plant(id="B", machines=(build_machine("lathe", "machining"),)),
+        ),
+        items=(two_ways,),
+        orders=(build_order("o1", "P", 100),),
+    )
+    assert _relaxed_makespan(network, with_load_bounds=True) == 5 * HOUR

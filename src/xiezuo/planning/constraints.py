@@ -8,6 +8,7 @@ of order r at its customer; L(a, b) = lane lead time.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -181,6 +182,25 @@ def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVar
 _LOAD_CUTS = 4  # thresholds per machine and direction for the load bounds
 
 
+@dataclass(frozen=True, slots=True)
+class _Load:
+    """An operation as a machine-load bound sees it."""
+
+    lit: cp_model.IntVar
+    work: int
+    head: int
+    tail: int
+    is_mandatory: bool  # its work order has one way to be made, so it runs somewhere
+
+
+def _head(load: _Load) -> int:
+    return load.head
+
+
+def _tail(load: _Load) -> int:
+    return load.tail
+
+
 def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
     """u_m · (makespan − θ − τ) ≥ Σ work · y_m over the operations with head ≥ θ (τ their
     least tail), and the same with tails and heads swapped: redundant, for the bound.
@@ -188,11 +208,15 @@ def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) ->
     The linear relaxation of these with Σ_m y_m = x_wo is the classic machine-load
     bound of the flexible job shop (work shared fractionally among eligible machines),
     refined by release dates and tails as in energetic reasoning; the solver's own
-    propagation of machine sequences finds little of it on its own.
+    propagation of machine sequences finds little of it on its own. With no operation
+    on the machine the bound says makespan ≥ θ + τ, which holds when each operation
+    counted must run somewhere; when some belong to routings or plants that may not be
+    chosen, that part holds only if one of them does run on the machine.
     """
     heads_tails = heads_and_tails(problem)
-    on_machine: dict[int, list[tuple[cp_model.IntVar, int, int, int]]] = {}
+    on_machine: dict[int, list[_Load]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
+        is_mandatory = len(work_order.options) == 1
         for option, op_vars_list in zip(
             work_order.options, mv.work_orders[wo_idx].ops, strict=True
         ):
@@ -200,27 +224,30 @@ def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) ->
                 head, tail = heads_tails.of_step(wo_idx, option, step)
                 for machine_idx, work in zip(op.machines, op.works, strict=True):
                     on_machine.setdefault(machine_idx, []).append(
-                        (op_vars.machine_lits[machine_idx], work, head, tail)
+                        _Load(op_vars.machine_lits[machine_idx], work, head, tail, is_mandatory)
                     )
     for machine_idx, entries in on_machine.items():
-        machine = problem.machines[machine_idx]
-        if machine.machine_id is None:  # an engineering office: no capacity to speak of
+        units = problem.machines[machine_idx].units
+        if problem.machines[machine_idx].machine_id is None:  # an office: no real capacity
             continue
-        opens = problem.windows[machine.windows_idx].starts[:1] or (0,)
-        entries = [(lit, work, max(head, opens[0]), tail) for lit, work, head, tail in entries]
-        for near, far in ((2, 3), (3, 2)):
-            thresholds = sorted({entry[near] for entry in entries})
+        for near, far in ((_head, _tail), (_tail, _head)):
+            thresholds = sorted({near(entry) for entry in entries})
             count = min(_LOAD_CUTS, len(thresholds))
             picks = {
                 thresholds[i * (len(thresholds) - 1) // max(1, count - 1)] for i in range(count)
             }
-            for threshold in picks:
-                chosen = [entry for entry in entries if entry[near] >= threshold]
-                reserve = threshold + min(entry[far] for entry in chosen)
-                model.add(
-                    machine.units * mv.makespan
-                    >= sum(work * lit for lit, work, _, _ in chosen) + machine.units * reserve
+            for threshold in sorted(picks):
+                chosen = [entry for entry in entries if near(entry) >= threshold]
+                reserve = units * (threshold + min(far(entry) for entry in chosen))
+                load = cp_model.LinearExpr.weighted_sum(
+                    [entry.lit for entry in chosen], [entry.work for entry in chosen]
                 )
+                if all(entry.is_mandatory for entry in chosen):
+                    model.add(units * mv.makespan >= load + reserve)
+                else:
+                    used = model.new_bool_var(f"m{machine_idx}_load_{threshold}")
+                    model.add_max_equality(used, [entry.lit for entry in chosen])
+                    model.add(units * mv.makespan >= load + reserve * used)
 
 
 def add_material_stock(
