@@ -74,7 +74,6 @@ class NeighbourhoodSearch:
             sub = self._model.clone()
             _freeze(sub, self._mv, best, freed)
             sub.add(sub_objective(sub) <= best_value)
-            sub.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
             self._hint(sub, best)
             solver = cp_model.CpSolver()
             solver.parameters.max_time_in_seconds = min(_ROUND_LIMIT_S, deadline - time.monotonic())

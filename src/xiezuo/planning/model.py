@@ -39,7 +39,9 @@ def build_model(problem: Problem, horizon: int) -> tuple[cp_model.CpModel, Model
 
 
 def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution: Solution) -> None:
-    """Hint every decision of ``solution``: the solver starts from a complete plan."""
+    """Hint every decision of ``solution`` in place of any earlier hints: the solver
+    starts from a complete plan."""
+    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
     for wo_idx, placement in enumerate(solution):
         wov = mv.work_orders[wo_idx]
         for o, lit in enumerate(wov.option_lits):

@@ -64,16 +64,8 @@ def plan(
     started = time.monotonic()
 
     def report_first(problem: Problem, solution: Solution) -> None:
-        if on_progress is not None:
-            tardiness = score(problem, solution).weighted_tardiness
-            on_progress(
-                ProgressEvent(
-                    phase="tardiness",
-                    elapsed_s=time.monotonic() - started,
-                    objective=tardiness / _MINUTES_PER_HOUR,
-                    bound=None,
-                )
-            )
+        tardiness = score(problem, solution).weighted_tardiness
+        _report(on_progress, "tardiness", started, tardiness, None)
 
     problem, first = _compile_and_construct(
         network, min(5.0, 0.1 * params.time_limit_s), report_first
@@ -114,15 +106,7 @@ def plan(
             ),
         )
     first_score = score(problem, first)
-    if on_progress is not None:
-        on_progress(
-            ProgressEvent(
-                phase="tardiness",
-                elapsed_s=time.monotonic() - started,
-                objective=first_score.weighted_tardiness / _MINUTES_PER_HOUR,
-                bound=None,
-            )
-        )
+    _report(on_progress, "tardiness", started, first_score.weighted_tardiness, None)
     result = _solve_lexicographic(problem, first, params, started, on_progress)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
@@ -191,15 +175,13 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self._on_value(round(self.objective_value))
-        if self._on_progress is not None:
-            self._on_progress(
-                ProgressEvent(
-                    phase=self._phase,
-                    elapsed_s=time.monotonic() - self._started,
-                    objective=self.objective_value / _MINUTES_PER_HOUR,
-                    bound=self.best_objective_bound / _MINUTES_PER_HOUR,
-                )
-            )
+        _report(
+            self._on_progress,
+            self._phase,
+            self._started,
+            self.objective_value,
+            self.best_objective_bound,
+        )
 
 
 class _Pace:
@@ -268,7 +250,6 @@ def _solve_lexicographic(
 
     model.add(tardiness <= best_score.weighted_tardiness)
     model.minimize(mv.makespan)
-    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
     add_hints(model, problem, mv, best)
     budget = params.time_limit_s - (time.monotonic() - started)
     makespan_phase = _run_phase(
@@ -338,7 +319,6 @@ def _run_phase(
         stop = partial(pace.should_stop, not_before, stall_s, rates[not is_full])
         if is_full:
             if turn > 0:
-                model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools' stubs
                 add_hints(model, problem, mv, best)
             solver = _solver(params, deadline - time.monotonic(), turn)
             status = _run(solver, model, phase, started, on_progress, pace.note, stop)
@@ -354,7 +334,7 @@ def _run_phase(
 
             def note(value: int, pace: _Pace = pace, bound: int = bound) -> None:
                 pace.note(value)
-                _report_value(phase, started, on_progress, bound, value)
+                _report(on_progress, phase, started, value, bound)
 
             best = neighbourhoods.improve(
                 best, deadline=deadline, should_stop=stop, on_improve=note
@@ -372,16 +352,21 @@ def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     return values.weighted_tardiness if phase == "tardiness" else values.makespan
 
 
-def _report_value(
-    phase: str, started: float, on_progress: ProgressCallback | None, bound: int, value: int
+def _report(
+    on_progress: ProgressCallback | None,
+    phase: str,
+    started: float,
+    objective: float | None,
+    bound: float | None,
 ) -> None:
+    """Tell the caller, if it listens, of a new objective or bound (both in minutes)."""
     if on_progress is not None:
         on_progress(
             ProgressEvent(
                 phase=phase,
                 elapsed_s=time.monotonic() - started,
-                objective=value / _MINUTES_PER_HOUR,
-                bound=bound / _MINUTES_PER_HOUR,
+                objective=None if objective is None else objective / _MINUTES_PER_HOUR,
+                bound=None if bound is None else bound / _MINUTES_PER_HOUR,
             )
         )
 
@@ -416,18 +401,7 @@ def _run(
 ) -> int:
     """Solve, reporting progress, until done or ``should_stop()`` (asked ten times a second)."""
     if on_progress is not None:
-
-        def report_bound(bound: float) -> None:
-            on_progress(
-                ProgressEvent(
-                    phase=phase,
-                    elapsed_s=time.monotonic() - started,
-                    objective=None,
-                    bound=bound / _MINUTES_PER_HOUR,
-                )
-            )
-
-        solver.best_bound_callback = report_bound
+        solver.best_bound_callback = partial(_report, on_progress, phase, started, None)
     reporter = _Reporter(phase, started, on_progress, on_value)
     finished = threading.Event()
 
