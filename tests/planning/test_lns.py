@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,12 +12,13 @@ import pytest
 from xiezuo.io import read_instance
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.heuristic import first_plan
-from xiezuo.planning.lns import _neighbourhood
+from xiezuo.planning.lns import _machines_waited_for, _neighbourhood, critical_chain
 
 if TYPE_CHECKING:
     from xiezuo.planning.solution import Solution
 
-MK01 = Path(__file__).parents[1] / "data" / "benchmarks" / "mk01.fjs"
+DATA = Path(__file__).parents[1] / "data" / "benchmarks"
+MK01 = DATA / "mk01.fjs"
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +29,23 @@ def mk01() -> tuple[Problem, Solution]:
     return problem, solution
 
 
+@pytest.fixture(scope="module")
+def ft06() -> tuple[Problem, Solution]:
+    """A job shop (6 jobs, each once on every one of 6 machines) with a left-shifted plan."""
+    problem = compile_problem(read_instance(DATA / "ft06.txt"))
+    solution = first_plan(problem, 1.0)
+    assert solution is not None
+    return problem, solution
+
+
+def _last_order(problem: Problem, solution: Solution) -> int:
+    return max(range(len(problem.orders)), key=lambda i: solution[problem.orders[i].root_idx].end)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_orders_are_freed_whole(mk01: tuple[Problem, Solution], seed: int) -> None:
     problem, solution = mk01
-    freed = _neighbourhood(problem, solution, random.Random(seed), 0.2, kind="orders")
+    freed = _neighbourhood(problem, solution, random.Random(seed), 0.2, kind="orders", chain=[])
     orders = {problem.work_orders[w].order_idx for w, _ in freed}
     assert 0 < len(orders) < len(problem.orders)
     for w, placement in enumerate(solution):
@@ -43,7 +58,7 @@ def test_a_time_window_frees_everything_that_starts_inside_it(
     mk01: tuple[Problem, Solution], seed: int
 ) -> None:
     problem, solution = mk01
-    freed = _neighbourhood(problem, solution, random.Random(seed), 0.2, kind="time")
+    freed = _neighbourhood(problem, solution, random.Random(seed), 0.2, kind="time", chain=[])
     starts = [solution[w].ops[k].start for w, k in freed]
     inside = [
         (w, k)
@@ -54,12 +69,61 @@ def test_a_time_window_frees_everything_that_starts_inside_it(
     assert set(inside) <= freed
 
 
+def test_the_critical_chain_of_a_left_shifted_plan_spans_its_makespan(
+    ft06: tuple[Problem, Solution],
+) -> None:
+    problem, solution = ft06
+    chain = critical_chain(problem, solution, _last_order(problem, solution))
+
+    def op(wk: tuple[int, int]) -> tuple[int, int, int, int]:
+        placed = solution[wk[0]].ops[wk[1]]
+        return placed.machine_idx, placed.unit, placed.start, placed.end
+
+    assert op(chain[0])[3] == max(p.end for p in solution)
+    assert op(chain[-1])[2] == 0
+    for later, earlier in itertools.pairwise(chain):
+        assert op(earlier)[3] == op(later)[2]
+        same_job_step = later[0] == earlier[0] and later[1] == earlier[1] + 1
+        assert same_job_step or op(later)[:2] == op(earlier)[:2]
+
+
 @pytest.mark.parametrize("seed", range(5))
-def test_a_machine_window_frees_work_that_could_run_on_one_machine(
+def test_random_machines_are_freed_whole_on_a_job_shop(
+    ft06: tuple[Problem, Solution], seed: int
+) -> None:
+    problem, solution = ft06
+    freed = _neighbourhood(problem, solution, random.Random(seed), 1 / 3, kind="machines", chain=[])
+    machines = {solution[w].ops[k].machine_idx for w, k in freed}
+    assert len(machines) == 2
+    on_them = {
+        (w, k)
+        for w, placement in enumerate(solution)
+        for k, op in enumerate(placement.ops)
+        if op.machine_idx in machines
+    }
+    assert freed == on_them
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_critical_kind_frees_the_machines_the_chain_waits_for(
+    ft06: tuple[Problem, Solution], seed: int
+) -> None:
+    problem, solution = ft06
+    chain = critical_chain(problem, solution, _last_order(problem, solution))
+    waited = set(_machines_waited_for(solution, chain))
+    assert len(waited) >= 2
+    freed = _neighbourhood(
+        problem, solution, random.Random(seed), 1 / 3, kind="critical", chain=chain
+    )
+    assert {solution[w].ops[k].machine_idx for w, k in freed} <= waited
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_small_machine_window_frees_work_that_could_run_on_one_machine(
     mk01: tuple[Problem, Solution], seed: int
 ) -> None:
     problem, solution = mk01
-    freed = _neighbourhood(problem, solution, random.Random(seed), 0.1, kind="machine")
+    freed = _neighbourhood(problem, solution, random.Random(seed), 0.05, kind="machines", chain=[])
 
     def eligible(w: int, k: int) -> set[int]:
         return set(problem.work_orders[w].options[solution[w].option_idx].ops[k].machines)

@@ -1,12 +1,15 @@
 """Large-neighbourhood search around the incumbent, with CP-SAT as the repair step.
 
 Each round frees a part of the plan (a few random orders, everything running in a time
-window, or everything in a time window that could run on one machine) and keeps the
-rest as it is: same plant, routing and machine, and the same order of jobs on every
-machine unit, though not the same times. CP-SAT then re-plans the freed part inside
-that frame, starting from the incumbent as a hint. Small frames solve in a fraction
-of a second, so many rounds fit where one search of the whole model would stall; the
-neighbourhood grows when rounds solve quickly and shrinks when they time out.
+window, everything in a time window that could run on a few random machines, or the
+work on the machines where the chain of operations that holds back a late or last
+order waits for a machine) and keeps the rest as it is: same plant, routing and
+machine, and the same order of jobs on every machine unit, though not the same times.
+CP-SAT then re-plans the freed part inside that frame, starting from the incumbent as a
+hint. Small frames solve in a fraction of a second, so many rounds fit where one search
+of the whole model would stall. The size of each kind of neighbourhood grows when its
+rounds solve quickly and shrinks when they time out: what is small for one kind (a time
+window) is large for another.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
     from xiezuo.planning.variables import ModelVars
 
 _ROUND_LIMIT_S = 1.0
-_KINDS = ("orders", "time", "machine")
+_KINDS = ("orders", "time", "machines", "critical")
 
 
 class NeighbourhoodSearch:
@@ -42,6 +45,7 @@ class NeighbourhoodSearch:
         problem: Problem,
         mv: ModelVars,
         objective_of: Callable[[Solution], int],
+        focus: Callable[[Solution], list[int]],
         *,
         workers: int,
         seed: int,
@@ -49,10 +53,11 @@ class NeighbourhoodSearch:
         read: Callable[[cp_model.CpSolver], Solution],
     ) -> None:
         self._model, self._problem, self._mv = model, problem, mv
-        self._objective_of, self._hint, self._read = objective_of, hint, read
+        self._objective_of, self._focus = objective_of, focus
+        self._hint, self._read = hint, read
         self._workers, self._seed = workers, seed
         self._rng = random.Random(seed)
-        self._share = 0.2  # of the operations freed per round
+        self._share = dict.fromkeys(_KINDS, 0.2)  # of the operations freed per round
         self._rounds = 0
 
     def improve(
@@ -70,7 +75,14 @@ class NeighbourhoodSearch:
         while time.monotonic() < deadline - 0.05 and not should_stop() and best_value > 0:
             self._rounds += 1
             kind = _KINDS[self._rounds % len(_KINDS)]
-            freed = _neighbourhood(problem, best, self._rng, self._share, kind=kind)
+            chain = (
+                critical_chain(problem, best, self._rng.choice(self._focus(best)))
+                if kind == "critical"
+                else []
+            )
+            freed = _neighbourhood(
+                problem, best, self._rng, self._share[kind], kind=kind, chain=chain
+            )
             sub = self._model.clone()
             _freeze(sub, self._mv, best, freed)
             sub.add(sub_objective(sub) <= best_value)
@@ -89,9 +101,8 @@ class NeighbourhoodSearch:
                     if improved and on_improve is not None:
                         on_improve(value)
             solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
-            self._share = (
-                min(0.6, self._share * 1.15) if solved_fast else max(0.05, self._share / 1.15)
-            )
+            share = self._share[kind]
+            self._share[kind] = min(0.6, share * 1.15) if solved_fast else max(0.05, share / 1.15)
         return best
 
 
@@ -103,24 +114,92 @@ def sub_objective(model: cp_model.CpModel) -> cp_model.LinearExpr:
     )
 
 
+def critical_chain(problem: Problem, solution: Solution, order_idx: int) -> list[tuple[int, int]]:
+    """The operations, last first, that hold back the end of an order: from its last
+    operation, again and again the predecessor that ends last, whether the step before,
+    the last step of a component or design, or the operation before on the same unit.
+
+    The objective can only improve if some machine on this chain takes its work in
+    another order, or the work moves off it.
+    """
+    before_on_unit: dict[tuple[int, int], tuple[int, int]] = {}
+    on_unit: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+    for w, placement in enumerate(solution):
+        for k, op in enumerate(placement.ops):
+            on_unit[op.machine_idx, op.unit].append((op.start, w, k))
+    for jobs in on_unit.values():
+        jobs.sort()
+        for (_, earlier_w, earlier_k), (_, w, k) in itertools.pairwise(jobs):
+            before_on_unit[w, k] = (earlier_w, earlier_k)
+
+    def end(wk: tuple[int, int]) -> int:
+        return solution[wk[0]].ops[wk[1]].end
+
+    w = problem.orders[order_idx].root_idx
+    current = (w, len(solution[w].ops) - 1)
+    chain = [current]
+    while True:
+        w, k = current
+        candidates = (
+            [(w, k - 1)]
+            if k > 0
+            else [(p, len(solution[p].ops) - 1) for p in problem.work_orders[w].predecessors]
+        )
+        if current in before_on_unit:
+            candidates.append(before_on_unit[current])
+        start = solution[w].ops[k].start
+        candidates = [c for c in candidates if end(c) <= start]
+        if not candidates:
+            return chain
+        current = max(candidates, key=end)
+        chain.append(current)
+
+
 def _neighbourhood(
-    problem: Problem, solution: Solution, rng: random.Random, share: float, *, kind: str
+    problem: Problem,
+    solution: Solution,
+    rng: random.Random,
+    share: float,
+    *,
+    kind: str,
+    chain: list[tuple[int, int]],
 ) -> set[tuple[int, int]]:
     """Operations to free, as (work order, step index): whole random orders, every
     operation in a random time window, or, in a time window, every operation that could
-    run on one random machine (so work can move between it and its alternatives)."""
+    run on one of a few machines (so work can move between them and their alternatives;
+    on a job shop, whole machines are re-sequenced): random machines, or first those
+    where ``chain`` waits for a machine."""
     ops = [(w, k) for w, placement in enumerate(solution) for k in range(len(placement.ops))]
     count = max(1, round(share * len(ops)))
-    if kind == "machine":
-        machine = rng.choice(sorted({op.machine_idx for p in solution for op in p.ops}))
-        ops = [
-            (w, k)
-            for w, k in ops
-            if machine in problem.work_orders[w].options[solution[w].option_idx].ops[k].machines
-        ]
-    if kind in ("time", "machine"):
+    if kind in ("machines", "critical"):
+        machines = sorted({op.machine_idx for p in solution for op in p.ops})
+        rng.shuffle(machines)
+        if kind == "critical":
+            waiting = _machines_waited_for(solution, chain)
+            rng.shuffle(waiting)
+            machines = waiting + [m for m in machines if m not in waiting]
+        eligible: dict[tuple[int, int], None] = {}
+        for machine in machines:
+            eligible.update(
+                dict.fromkeys(
+                    (w, k)
+                    for w, k in ops
+                    if machine
+                    in problem.work_orders[w].options[solution[w].option_idx].ops[k].machines
+                )
+            )
+            if len(eligible) >= count:
+                break
+        ops = list(eligible)
+    if kind in ("time", "machines", "critical"):
         ops.sort(key=lambda wk: solution[wk[0]].ops[wk[1]].start)
-        first = rng.randrange(max(1, len(ops) - count + 1))
+        if kind == "critical" and len(ops) > count:
+            w, k = rng.choice(chain)
+            at = solution[w].ops[k].start
+            middle = next((i for i, (w, k) in enumerate(ops) if solution[w].ops[k].start >= at), 0)
+            first = min(max(0, middle - count // 2), len(ops) - count)
+        else:
+            first = rng.randrange(max(1, len(ops) - count + 1))
         return set(ops[first : first + count])
     by_order: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for w, k in ops:
@@ -133,6 +212,16 @@ def _neighbourhood(
             break
         freed.update(by_order[order_idx])
     return freed
+
+
+def _machines_waited_for(solution: Solution, chain: list[tuple[int, int]]) -> list[int]:
+    """Machines on which one operation of ``chain`` follows the one before it."""
+    waited: dict[int, None] = {}
+    for (w, k), (earlier_w, earlier_k) in itertools.pairwise(chain):
+        op, earlier = solution[w].ops[k], solution[earlier_w].ops[earlier_k]
+        if (op.machine_idx, op.unit) == (earlier.machine_idx, earlier.unit):
+            waited[op.machine_idx] = None
+    return list(waited)
 
 
 def _freeze(

@@ -22,7 +22,7 @@ from xiezuo.domain import Explanation, Network, Plan, PlanStatus
 from xiezuo.planning import lns
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
-from xiezuo.planning.extract import Score, assign_units, score, to_schedule
+from xiezuo.planning.extract import Score, arrivals, assign_units, score, to_schedule
 from xiezuo.planning.heuristic import first_plan, first_unplaceable
 from xiezuo.planning.model import add_hints, build_model, read_solution
 from xiezuo.planning.objective import weighted_tardiness
@@ -307,6 +307,7 @@ def _run_phase(
         problem,
         mv,
         partial(_objective_of, problem, phase),
+        partial(_holding_back, problem, phase),
         workers=params.workers,
         seed=params.seed,
         hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
@@ -350,6 +351,19 @@ def _run_phase(
 def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     values = score(problem, candidate)
     return values.weighted_tardiness if phase == "tardiness" else values.makespan
+
+
+def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int]:
+    """The orders whose arrival the phase's objective counts: the late ones, or the last."""
+    times = arrivals(problem, candidate)
+    if phase == "tardiness":
+        late = [
+            i for i, (o, t) in enumerate(zip(problem.orders, times, strict=True)) if o.tardiness(t)
+        ]
+        if late:
+            return late
+    last = max(times)
+    return [i for i, t in enumerate(times) if t == last]
 
 
 def _report(
