@@ -92,6 +92,7 @@ class NeighbourhoodSearch:
             solver.parameters.num_workers = self._workers
             solver.parameters.random_seed = self._seed + self._rounds
             status = solver.solve(sub)
+            improved = False
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = assign_units(problem, self._read(solver))
                 value = self._objective_of(candidate)
@@ -100,10 +101,21 @@ class NeighbourhoodSearch:
                     best, best_value = candidate, value
                     if improved and on_improve is not None:
                         on_improve(value)
-            solved_fast = status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2
-            share = self._share[kind]
-            self._share[kind] = min(0.6, share * 1.15) if solved_fast else max(0.05, share / 1.15)
+            self._share[kind] = _resized(
+                self._share[kind],
+                solved_fast=status == cp_model.OPTIMAL and solver.wall_time < _ROUND_LIMIT_S / 2,
+                improved=improved,
+            )
         return best
+
+
+def _resized(share: float, *, solved_fast: bool, improved: bool) -> float:
+    """The next size of a kind of neighbourhood: larger when its round solved fast, fast
+    when that round proved nothing better exists (it was too small to hold an
+    improvement), smaller when the round ran out of time."""
+    if not solved_fast:
+        return max(0.05, share / 1.15)
+    return min(0.9, share * (1.15 if improved else 1.5))
 
 
 def sub_objective(model: cp_model.CpModel) -> cp_model.LinearExpr:
