@@ -21,9 +21,183 @@ def load_edited(tmp_path: Path, old: str, new: str, name: str = "bad.yaml") -> N
     load_scenario(path)
 
 
-def test_yaml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"bad\.yaml: line 13, column 8: YAML syntax error"):
-        load_edited(tmp_path, "processes: [casting, machining, assembly]", "processes: [casting")
+EDITS = [
+    pytest.param(
+        InputError,
+        r"bad\.yaml: line 13, column 8: YAML syntax error",
+        "processes: [casting, machining, assembly]",
+        "processes: [casting",
+        id="yaml syntax error gives line and column",
+    ),
+    pytest.param(
+        InputError,
+        r"bad\.yaml: line 34: the key 'kind' appears twice",
+        "kind: product",
+        "kind: product\n    kind: part",
+        id="yaml key given twice is an error",
+    ),
+    pytest.param(
+        InputError,
+        r"bad\.yaml: items\[0\]\.colour \(line 34\): unknown field 'colour'; "
+        r"expected one of: id, name, kind,",
+        "kind: product",
+        "kind: product\n    colour: red",
+        id="unknown field is named with the expected ones",
+    ),
+    pytest.param(
+        InputError,
+        r"items\[0\]\.weight_t \(line 32\): the required field 'weight_t'",
+        "    weight_t: 30\n",
+        "",
+        id="missing field is named",
+    ),
+    pytest.param(
+        InputError,
+        r"bad\.yaml: orders\[1\]\.quantity \(line 51\): .*integer.*'two'",
+        "quantity: 2, due",
+        "quantity: two, due",
+        id="wrong type names the value",
+    ),
+    pytest.param(
+        InputError,
+        r"orders\[0\]\.due \(line 50\): '1958-07-32' is not a calendar date",
+        "due: 1958-07-31",
+        "due: 1958-07-32",
+        id="malformed date is named",
+    ),
+    pytest.param(
+        InputError,
+        r"orders\[0\]\.due .*expected a date like 1958-07-01",
+        "due: 1958-07-31",
+        "due: end of July",
+        id="text that is no date is named",
+    ),
+    pytest.param(
+        InputError,
+        r"network\.calendar\.first_shift_start \(line 10\): expected a clock",
+        '"06:00"',
+        '"25:00"',
+        id="malformed clock time is named",
+    ),
+    pytest.param(
+        InputError,
+        r"items\[1\]\.routings\[0\]\.operations\[0\]\.run_hours_per_unit \(line "
+        r"45\): .*greater than 0",
+        "run_hours_per_unit: 24",
+        "run_hours_per_unit: -24",
+        id="negative duration is rejected",
+    ),
+    pytest.param(
+        InputError,
+        r"items\[0\]\.bom\[0\]\.quantity \(line 36\): .*greater than or equal to 1",
+        "{item: HOUSING, quantity: 2}",
+        "{item: HOUSING, quantity: 0}",
+        id="zero quantity is rejected",
+    ),
+    pytest.param(
+        InputError,
+        r"bad\.yaml: orders\[0\]\.item \(line 50\): unknown item 'MILLL'; did you " r"mean 'MILL'",
+        "item: MILL, due: 1958-07-31",
+        "item: MILLL, due: 1958-07-31",
+        id="unknown item suggests the close one",
+    ),
+    pytest.param(
+        InputError,
+        r"items\[1\]\.routings\[0\]\.operations\[0\]\.process \(line 45\): "
+        r"unknown process 'forging'; declare it under processes",
+        "{process: casting, run",
+        "{process: forging, run",
+        id="unknown process is named",
+    ),
+    pytest.param(
+        InputError,
+        r"orders\[0\]\.region \(line 50\): unknown region 'Guizhou'",
+        "region: Yunnan, item",
+        "region: Guizhou, item",
+        id="unknown region is named",
+    ),
+    pytest.param(
+        InputError,
+        r"orders\[1\]\.plant \(line 51\): unknown plant 'XYZ'",
+        "plant: CMT}",
+        "plant: XYZ}",
+        id="unknown pinned plant is named",
+    ),
+    pytest.param(
+        InputError,
+        r"lanes\[1\]\.to \(line 54\): unknown plant or region 'Yunan'",
+        "{from: CMT, to: Yunnan",
+        "{from: CMT, to: Yunan",
+        id="unknown lane end is named",
+    ),
+    pytest.param(
+        InputError,
+        r"orders\[1\] \(line 51\): order 'YN-1' is already given at orders\[0\] " r"\(line 50\)",
+        "id: SC-1",
+        "id: YN-1",
+        id="duplicate id names both places",
+    ),
+    pytest.param(
+        InputError,
+        r"lanes\[1\] \(line 54\): the lane WJ -> CMT is already",
+        "{from: CMT, to: Yunnan,",
+        "{from: WJ, to: CMT, lead_days: 2}\n  - {from: CMT, to: Yunnan,",
+        id="lane given twice by its reverse is an error",
+    ),
+    pytest.param(
+        ModelError,
+        r"bad\.yaml: items\[0\]\.bom\[0\] \(line 36\): BOM cycle: MILL -> HOUSING",
+        "    weight_t: 8\n",
+        "    weight_t: 8\n    bom: [{item: MILL}]\n",
+        id="bom cycle names the bom line",
+    ),
+    pytest.param(
+        ModelError,
+        r"bad\.yaml: lanes \(line 52\): no lane from 'CMT' to 'Yunnan'",
+        "  - {from: CMT, to: Yunnan, lead_days: 7}\n",
+        "",
+        id="missing lane points at lanes",
+    ),
+    pytest.param(
+        InputError,
+        r"plants\[0\]\.calendar \(line 17\): 3 shifts of 9:00:00 exceed 24 hours",
+        "{shifts_per_day: 3}",
+        "{shifts_per_day: 3, shift_hours: 9}",
+        id="domain rule is reported at the entity",
+    ),
+    pytest.param(
+        InputError,
+        r"plants\[0\]\.machines\[1\] \(line 20\): .*available_from must be before",
+        "available_from: 1958-08-01",
+        "available_from: 1958-12-01",
+        id="domain rule of a machine names the machine",
+    ),
+    pytest.param(
+        InputError,
+        r"items\[0\] \(line 32\): give either routings or operations",
+        "    weight_t: 30\n",
+        "    weight_t: 30\n"
+        "    routings: [{id: x, operations: [{process: assembly, run_hours_per_unit: 1}]}]\n",
+        id="item with both routings and operations is rejected",
+    ),
+    pytest.param(
+        InputError,
+        r"network\.timezone \(line 5\): unknown time zone",
+        "Asia/Shanghai",
+        "Mars/Olympus_Mons",
+        id="unknown time zone is named",
+    ),
+]
+
+
+@pytest.mark.parametrize(("error", "message", "old", "new"), EDITS)
+def test_one_bad_edit_is_reported_at_its_place(
+    tmp_path: Path, error: type[Exception], message: str, old: str, new: str
+) -> None:
+    """Each case edits the small scenario once; the error names the file, the place and
+    the cause."""
+    with pytest.raises(error, match=message):
+        load_edited(tmp_path, old, new)
 
 
 def test_json_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
@@ -31,165 +205,6 @@ def test_json_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
     path.write_text('{"network": {"start": "1958-07-01",}}', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.json: line 1, column \d+: JSON syntax error"):
         load_scenario(path)
-
-
-def test_yaml_key_given_twice_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"bad\.yaml: line 34: the key 'kind' appears twice"):
-        load_edited(tmp_path, "kind: product", "kind: product\n    kind: part")
-
-
-def test_unknown_field_is_named_with_the_expected_ones(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"bad\.yaml: items\[0\]\.colour \(line 34\): unknown field 'colour'; "
-        r"expected one of: id, name, kind,",
-    ):
-        load_edited(tmp_path, "kind: product", "kind: product\n    colour: red")
-
-
-def test_missing_field_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"items\[0\]\.weight_t \(line 32\): the required field 'weight_t'"
-    ):
-        load_edited(tmp_path, "    weight_t: 30\n", "")
-
-
-def test_wrong_type_names_the_value(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"bad\.yaml: orders\[1\]\.quantity \(line 51\): .*integer.*'two'"
-    ):
-        load_edited(tmp_path, "quantity: 2, due", "quantity: two, due")
-
-
-def test_malformed_date_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"orders\[0\]\.due \(line 50\): '1958-07-32' is not a calendar date"
-    ):
-        load_edited(tmp_path, "due: 1958-07-31", "due: 1958-07-32")
-
-
-def test_text_that_is_no_date_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"orders\[0\]\.due .*expected a date like 1958-07-01"):
-        load_edited(tmp_path, "due: 1958-07-31", "due: end of July")
-
-
-def test_malformed_clock_time_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"network\.calendar\.first_shift_start \(line 10\): expected a clock"
-    ):
-        load_edited(tmp_path, '"06:00"', '"25:00"')
-
-
-def test_negative_duration_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"items\[1\]\.routings\[0\]\.operations\[0\]\.run_hours_per_unit \(line 45\): "
-        r".*greater than 0",
-    ):
-        load_edited(tmp_path, "run_hours_per_unit: 24", "run_hours_per_unit: -24")
-
-
-def test_zero_quantity_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"items\[0\]\.bom\[0\]\.quantity \(line 36\): .*greater than or equal to 1",
-    ):
-        load_edited(tmp_path, "{item: HOUSING, quantity: 2}", "{item: HOUSING, quantity: 0}")
-
-
-def test_unknown_item_suggests_the_close_one(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"bad\.yaml: orders\[0\]\.item \(line 50\): unknown item 'MILLL'; "
-        r"did you mean 'MILL'",
-    ):
-        load_edited(tmp_path, "item: MILL, due: 1958-07-31", "item: MILLL, due: 1958-07-31")
-
-
-def test_unknown_process_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"items\[1\]\.routings\[0\]\.operations\[0\]\.process \(line 45\): "
-        r"unknown process 'forging'; declare it under processes",
-    ):
-        load_edited(tmp_path, "{process: casting, run", "{process: forging, run")
-
-
-def test_unknown_region_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"orders\[0\]\.region \(line 50\): unknown region 'Guizhou'"
-    ):
-        load_edited(tmp_path, "region: Yunnan, item", "region: Guizhou, item")
-
-
-def test_unknown_pinned_plant_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"orders\[1\]\.plant \(line 51\): unknown plant 'XYZ'"):
-        load_edited(tmp_path, "plant: CMT}", "plant: XYZ}")
-
-
-def test_unknown_lane_end_is_named(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"lanes\[1\]\.to \(line 54\): unknown plant or region 'Yunan'"
-    ):
-        load_edited(tmp_path, "{from: CMT, to: Yunnan", "{from: CMT, to: Yunan")
-
-
-def test_duplicate_id_names_both_places(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError,
-        match=r"orders\[1\] \(line 51\): order 'YN-1' is already given at orders\[0\] \(line 50\)",
-    ):
-        load_edited(tmp_path, "id: SC-1", "id: YN-1")
-
-
-def test_lane_given_twice_by_its_reverse_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"lanes\[1\] \(line 54\): the lane WJ -> CMT is already"):
-        load_edited(
-            tmp_path,
-            "{from: CMT, to: Yunnan,",
-            "{from: WJ, to: CMT, lead_days: 2}\n  - {from: CMT, to: Yunnan,",
-        )
-
-
-def test_bom_cycle_names_the_bom_line(tmp_path: Path) -> None:
-    with pytest.raises(
-        ModelError, match=r"bad\.yaml: items\[0\]\.bom\[0\] \(line 36\): BOM cycle: MILL -> HOUSING"
-    ):
-        load_edited(tmp_path, "    weight_t: 8\n", "    weight_t: 8\n    bom: [{item: MILL}]\n")
-
-
-def test_missing_lane_points_at_lanes(tmp_path: Path) -> None:
-    with pytest.raises(
-        ModelError, match=r"bad\.yaml: lanes \(line 52\): no lane from 'CMT' to 'Yunnan'"
-    ):
-        load_edited(tmp_path, "  - {from: CMT, to: Yunnan, lead_days: 7}\n", "")
-
-
-def test_domain_rule_is_reported_at_the_entity(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"plants\[0\]\.calendar \(line 17\): 3 shifts of 9:00:00 exceed 24 hours"
-    ):
-        load_edited(tmp_path, "{shifts_per_day: 3}", "{shifts_per_day: 3, shift_hours: 9}")
-
-
-def test_domain_rule_of_a_machine_names_the_machine(tmp_path: Path) -> None:
-    with pytest.raises(
-        InputError, match=r"plants\[0\]\.machines\[1\] \(line 20\): .*available_from must be before"
-    ):
-        load_edited(tmp_path, "available_from: 1958-08-01", "available_from: 1958-12-01")
-
-
-def test_item_with_both_routings_and_operations_is_rejected(tmp_path: Path) -> None:
-    routings = "    routings: [{id: x, operations: [{process: assembly, run_hours_per_unit: 1}]}]\n"
-    with pytest.raises(
-        InputError, match=r"items\[0\] \(line 32\): give either routings or operations"
-    ):
-        load_edited(tmp_path, "    weight_t: 30\n", f"    weight_t: 30\n{routings}")
-
-
-def test_unknown_time_zone_is_named(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"network\.timezone \(line 5\): unknown time zone"):
-        load_edited(tmp_path, "Asia/Shanghai", "Mars/Olympus_Mons")
 
 
 def test_json_errors_give_the_path_without_a_line() -> None:
