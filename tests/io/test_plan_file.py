@@ -7,107 +7,36 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.plans import at, make_schedule
 from xiezuo.domain import (
-    Delivery,
     Explanation,
     MaterialDraw,
     Plan,
     PlanStatus,
-    Schedule,
-    ScheduledOperation,
-    Shipment,
-    WorkOrderAssignment,
 )
 from xiezuo.errors import InputError
 from xiezuo.io.plan_file import plan_from_dict, plan_to_dict, read_plan, write_plan
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(1958, 7, day, hour, minute, tzinfo=SHANGHAI)
-
 
 def make_plan() -> Plan:
-    """A small feasible plan: a frame made at P2 and shipped to P1 for assembly."""
-    frame, press = "ORD-1:PRESS/FRAME", "ORD-1:PRESS"
+    """The shared hand-made schedule as a plan, with values that test the format: a
+    second unit, work to the minute and a due date given in UTC."""
+    schedule = make_schedule()
+    cast, *operations = schedule.operations
+    ord_1, *deliveries = schedule.deliveries
+    schedule = replace(
+        schedule,
+        operations=(replace(cast, unit=1, work=timedelta(hours=4, minutes=7)), *operations),
+        deliveries=(replace(ord_1, due=datetime(1958, 7, 4, 8, tzinfo=UTC)), *deliveries),
+    )
     return Plan(
         status=PlanStatus.FEASIBLE,
-        schedule=Schedule(
-            work_orders=(
-                WorkOrderAssignment(
-                    work_order_id=press,
-                    order_id="ORD-1",
-                    item_id="PRESS",
-                    quantity=1,
-                    parent_id=None,
-                    plant_id="P1",
-                    routing_id="assemble",
-                    start=at(3, 11),
-                    end=at(3, 14),
-                ),
-                WorkOrderAssignment(
-                    work_order_id=frame,
-                    order_id="ORD-1",
-                    item_id="FRAME",
-                    quantity=2,
-                    parent_id=press,
-                    plant_id="P2",
-                    routing_id="cast-mill",
-                    start=at(1, 8),
-                    end=at(2, 11),
-                ),
-            ),
-            operations=(
-                ScheduledOperation(
-                    work_order_id=frame,
-                    step=1,
-                    process="cast",
-                    plant_id="P2",
-                    machine_id="CAST2",
-                    unit=1,
-                    start=at(1, 8),
-                    end=at(2, 11),
-                    work=timedelta(hours=11, minutes=7),
-                ),
-                ScheduledOperation(
-                    work_order_id=press,
-                    step=1,
-                    process="assemble",
-                    plant_id="P1",
-                    machine_id="ASM",
-                    unit=0,
-                    start=at(3, 11),
-                    end=at(3, 14),
-                    work=timedelta(hours=3),
-                ),
-            ),
-            shipments=(
-                Shipment(
-                    work_order_id=frame,
-                    origin="P2",
-                    destination="P1",
-                    depart=at(2, 11),
-                    arrive=at(3, 11),
-                ),
-            ),
-            deliveries=(
-                Delivery(
-                    order_id="ORD-1",
-                    plant_id="P1",
-                    region="EAST",
-                    finish=at(3, 14),
-                    arrival=at(5, 14),
-                    due=datetime(1958, 7, 4, 8, tzinfo=UTC),
-                ),
-            ),
-        ),
+        schedule=schedule,
         tardiness_hours=26.0,
         tardiness_bound=20.5,
         makespan=timedelta(days=4, hours=6),
@@ -151,22 +80,9 @@ def test_durations_survive_the_round_trip_to_the_microsecond(
 ) -> None:
     plan = make_plan()
     assert plan.schedule is not None
-    operation = plan.schedule.operations[0]
-    schedule = Schedule(
-        work_orders=plan.schedule.work_orders,
-        operations=(
-            ScheduledOperation(
-                work_order_id=operation.work_order_id,
-                step=operation.step,
-                process=operation.process,
-                plant_id=operation.plant_id,
-                machine_id=operation.machine_id,
-                unit=operation.unit,
-                start=operation.start,
-                end=operation.end,
-                work=work,
-            ),
-        ),
+    schedule = replace(
+        plan.schedule,
+        operations=(replace(plan.schedule.operations[0], work=work),),
         shipments=(),
         deliveries=(),
     )
@@ -181,7 +97,7 @@ def test_the_file_has_a_header_offsets_and_hours() -> None:
     assert data["gap"] == pytest.approx(5.5 / 26)
     operation = data["schedule"]["operations"][0]
     assert operation["start"] == "1958-07-01T08:00:00+08:00"
-    assert operation["work_hours"] == pytest.approx(11 + 7 / 60)
+    assert operation["work_hours"] == pytest.approx(4 + 7 / 60)
 
 
 def test_bad_json_names_the_file_line_and_column(tmp_path: Path) -> None:
