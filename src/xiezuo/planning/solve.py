@@ -396,11 +396,18 @@ def _better(
 
 
 def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSolver:
-    """A solver for one turn; each turn its own seed, so a restart searches anew."""
+    """A solver for one turn; each turn its own seed, so a restart searches anew.
+
+    Both objectives only grow when work finishes later, so the solver may push work
+    toward the start; with dynamic precedences in the no-overlap reasoning, these are
+    the settings of OR-Tools' own job-shop example (benchmarks/README.md has the A/B).
+    """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed + turn
+    solver.parameters.push_all_tasks_toward_start = True
+    solver.parameters.use_dynamic_precedence_in_disjunctive = True
     return solver
 
 
