@@ -12,7 +12,7 @@ import pytest
 from xiezuo.io import read_instance
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.heuristic import first_plan
-from xiezuo.planning.lns import _machines_waited_for, _neighbourhood, critical_chain
+from xiezuo.planning.lns import _machines_waited_for, _neighbourhood, _resized, critical_chain
 
 if TYPE_CHECKING:
     from xiezuo.planning.solution import Solution
@@ -130,3 +130,20 @@ def test_a_small_machine_window_frees_work_that_could_run_on_one_machine(
 
     assert freed
     assert set.intersection(*(eligible(w, k) for w, k in freed))
+
+
+def test_a_neighbourhood_that_holds_nothing_better_grows_fastest() -> None:
+    unimproved = _resized(0.2, solved_fast=True, improved=False)
+    improved = _resized(0.2, solved_fast=True, improved=True)
+    timed_out = _resized(0.2, solved_fast=False, improved=False)
+    assert timed_out < 0.2 < improved < unimproved
+
+
+def test_neighbourhood_sizes_stay_within_their_limits() -> None:
+    share = 0.2
+    for _ in range(50):
+        share = _resized(share, solved_fast=True, improved=False)
+    assert share == pytest.approx(0.9)
+    for _ in range(50):
+        share = _resized(share, solved_fast=False, improved=False)
+    assert share == pytest.approx(0.05)
