@@ -190,7 +190,6 @@ class _Load:
     work: int
     head: int
     tail: int
-    is_mandatory: bool  # its work order has one way to be made, so it runs somewhere
 
 
 def _head(load: _Load) -> int:
@@ -219,7 +218,8 @@ def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) ->
     heads_tails = heads_and_tails(problem)
     on_machine: dict[int, list[_Load]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
-        is_mandatory = len(work_order.options) == 1
+        if len(work_order.options) != 1:
+            continue  # optional: it may run nowhere at all (see above)
         for option, op_vars_list in zip(
             work_order.options, mv.work_orders[wo_idx].ops, strict=True
         ):
@@ -227,12 +227,11 @@ def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) ->
                 head, tail = heads_tails.of_step(wo_idx, option, step)
                 for machine_idx, work in zip(op.machines, op.works, strict=True):
                     on_machine.setdefault(machine_idx, []).append(
-                        _Load(op_vars.machine_lits[machine_idx], work, head, tail, is_mandatory)
+                        _Load(op_vars.machine_lits[machine_idx], work, head, tail)
                     )
-    for machine_idx, candidates in on_machine.items():
+    for machine_idx, entries in on_machine.items():
         units = problem.machines[machine_idx].units
-        entries = [entry for entry in candidates if entry.is_mandatory]
-        if problem.machines[machine_idx].machine_id is None or not entries:
+        if problem.machines[machine_idx].machine_id is None:
             continue  # an office has no real capacity
         for near, far in ((_head, _tail), (_tail, _head)):
             thresholds = sorted({near(entry) for entry in entries})

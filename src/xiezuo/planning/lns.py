@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from xiezuo.planning.compile import Problem
     from xiezuo.planning.solution import Solution
-    from xiezuo.planning.variables import ModelVars
+    from xiezuo.planning.variables import ModelVars, OpVars
 
 _ROUND_LIMIT_S = 1.0
 _KINDS = ("orders", "time", "machines", "critical")
@@ -134,15 +134,11 @@ def critical_chain(problem: Problem, solution: Solution, order_idx: int) -> list
     The objective can only improve if some machine on this chain takes its work in
     another order, or the work moves off it.
     """
-    before_on_unit: dict[tuple[int, int], tuple[int, int]] = {}
-    on_unit: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-    for w, placement in enumerate(solution):
-        for k, op in enumerate(placement.ops):
-            on_unit[op.machine_idx, op.unit].append((op.start, w, k))
-    for jobs in on_unit.values():
-        jobs.sort()
-        for (_, earlier_w, earlier_k), (_, w, k) in itertools.pairwise(jobs):
-            before_on_unit[w, k] = (earlier_w, earlier_k)
+    before_on_unit = {
+        later: earlier
+        for jobs in _jobs_on_units(solution, leave_out=set())
+        for earlier, later in itertools.pairwise(jobs)
+    }
 
     def end(wk: tuple[int, int]) -> int:
         return solution[wk[0]].ops[wk[1]].end
@@ -241,9 +237,6 @@ def _freeze(
 ) -> None:
     """Keep the machine and per-unit job order of every operation not freed, and the
     plant and routing of every work order not freed whole."""
-    on_unit: dict[tuple[int, int], list[tuple[int, cp_model.IntVar, cp_model.IntVar]]] = (
-        defaultdict(list)
-    )
     for wo_idx, placement in enumerate(solution):
         wov = mv.work_orders[wo_idx]
         steps = range(len(placement.ops))
@@ -252,11 +245,26 @@ def _freeze(
         for k, (op_vars, op) in enumerate(
             zip(wov.ops[placement.option_idx], placement.ops, strict=True)
         ):
-            if (wo_idx, k) in freed:
-                continue
-            model.add(op_vars.machine_lits[op.machine_idx] == 1)
-            on_unit[op.machine_idx, op.unit].append((op.start, op_vars.start, op_vars.end))
-    for jobs in on_unit.values():
-        jobs.sort(key=lambda job: job[0])
-        for (_, _, end), (_, start, _) in itertools.pairwise(jobs):
-            model.add(start >= end)
+            if (wo_idx, k) not in freed:
+                model.add(op_vars.machine_lits[op.machine_idx] == 1)
+
+    def vars_of(wk: tuple[int, int]) -> OpVars:
+        w, k = wk
+        return mv.work_orders[w].ops[solution[w].option_idx][k]
+
+    for jobs in _jobs_on_units(solution, leave_out=freed):
+        for earlier, later in itertools.pairwise(jobs):
+            model.add(vars_of(later).start >= vars_of(earlier).end)
+
+
+def _jobs_on_units(
+    solution: Solution, *, leave_out: set[tuple[int, int]]
+) -> list[list[tuple[int, int]]]:
+    """Per machine unit, its operations (work order, step) in start order, but for those
+    in ``leave_out``."""
+    on_unit: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+    for w, placement in enumerate(solution):
+        for k, op in enumerate(placement.ops):
+            if (w, k) not in leave_out:
+                on_unit[op.machine_idx, op.unit].append((op.start, w, k))
+    return [[(w, k) for _, w, k in sorted(jobs)] for jobs in on_unit.values()]
