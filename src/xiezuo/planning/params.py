@@ -15,16 +15,17 @@ class PlanParams:
     The objective is lexicographic: priority-weighted tardiness first, then makespan.
     ``tardiness_share`` is the part of ``time_limit_s`` spent on the first objective
     when it cannot be proven optimal sooner; the rest improves the makespan with the
-    tardiness held at its best value. In each phase, at least ``full_search_share`` of
-    its time goes to a first search of the whole model (which also proves the bound);
-    then neighbourhood search and the whole model take turns, by which gains faster.
+    tardiness held at its best value. In each phase, a first search of the whole model
+    (which also proves the bound) runs for at least ``full_search_share`` of its time
+    and on while it improves; then neighbourhood search and the whole model take turns,
+    by which gains faster.
     """
 
     time_limit_s: float = 60.0
     workers: int = 2
     seed: int = 0
     tardiness_share: float = 0.7
-    full_search_share: float = 0.4
+    full_search_share: float = 0.1
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

@@ -285,12 +285,14 @@ def _run_phase(
 ) -> _Phase:
     """Searches of the whole model and neighbourhood search, taking turns.
 
-    The whole-model search gets at least ``full_search_share`` of the budget, for its
-    bound and because on problems it handles well (classic job shops) it may prove
-    optimality. Afterwards the two take turns: a turn ends when its search stalls or,
-    once warmed up, gains less per second than the other did at the end of its last
-    turn. Neighbourhoods often find what the whole model no longer does (flexible
-    shops), and the whole model, restarted from the improved plan, escapes where the
+    The whole-model search goes first, for its bound and because on problems it
+    handles well (classic job shops) it may prove optimality; it runs for at least
+    ``full_search_share`` of the budget and on until it stalls. Kept short, so that
+    where it stalls within a second (flexible shops) the neighbourhoods get the time.
+    Afterwards the two take turns: a turn ends when its search stalls or, once warmed
+    up, gains less per second than the other did at the end of its last turn.
+    Neighbourhoods often find what the whole model no longer does (flexible shops),
+    and the whole model, restarted from the improved plan, escapes where the
     neighbourhoods got stuck.
     """
     phase_start = time.monotonic()
@@ -400,7 +402,9 @@ def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSo
 
     Both objectives only grow when work finishes later, so the solver may push work
     toward the start; with dynamic precedences in the no-overlap reasoning, these are
-    the settings of OR-Tools' own job-shop example (benchmarks/README.md has the A/B).
+    the settings of OR-Tools' own job-shop example. The stronger (slower) no-overlap
+    propagation pays on job shops, where the machines' sequences are the whole problem
+    (benchmarks/README.md has the A/B runs).
     """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -408,6 +412,7 @@ def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSo
     solver.parameters.random_seed = params.seed + turn
     solver.parameters.push_all_tasks_toward_start = True
     solver.parameters.use_dynamic_precedence_in_disjunctive = True
+    solver.parameters.use_strong_propagation_in_disjunctive = True
     return solver
 
 
