@@ -1,12 +1,15 @@
 """xiezuo against the plain textbook CP-SAT model, same instances, limits and cores.
 
 Run: python benchmarks/compare_baseline.py PATH... [--time-limit 60] [--workers 2]
-     [--out comparison.csv] [--bench-out bench.csv]
+     [--seed 0 [1 2 ...]] [--out comparison.csv] [--bench-out bench.csv]
 
 Instances are solved alternately (baseline, then xiezuo) in one process so both see
 the same machine load. Prints per-instance makespans and gaps to the best-known
 results, the mean gap of each and their ratio (xiezuo / baseline; below 1 is better).
 Instances without a best-known value (dfjsp, dpfsp) are compared on makespan alone.
+With several seeds, every instance is solved once per seed by both, and the means run
+over all those runs: one run of a flexible shop such as mk10 can land several units
+away from the next, so a ratio from one seed says little.
 """
 
 from __future__ import annotations
@@ -15,16 +18,26 @@ import argparse
 import csv
 import platform
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 
-from baseline import solve_baseline
+from baseline import BaselineResult, solve_baseline
 
+from xiezuo.errors import XiezuoError
 from xiezuo.io import read_instance
 from xiezuo.planning.params import PlanParams
-from xiezuo.services.bench import CSV_HEADER, bks_for, find_instances, mean_gaps, run_instance
+from xiezuo.services.bench import (
+    CSV_HEADER,
+    BenchRow,
+    bks_for,
+    find_instances,
+    mean_gaps,
+    run_instance,
+)
 
 COLUMNS = (
     "instance",
+    "seed",
     "bks",
     "baseline",
     "baseline_bound",
@@ -53,24 +66,90 @@ def _text(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}%"
 
 
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One instance solved by both with one seed."""
+
+    instance: str
+    seed: int
+    bks: int | None
+    baseline: BaselineResult
+    ours: BenchRow
+
+    @property
+    def gap_baseline(self) -> float | None:
+        return _gap(self.baseline.makespan, self.bks)
+
+    @property
+    def gap_ours(self) -> float | None:
+        return _gap(self.ours.makespan, self.bks)
+
+    def as_csv(self) -> list[object]:
+        values = (
+            self.instance,
+            self.seed,
+            self.bks,
+            self.baseline.makespan,
+            self.baseline.lower_bound,
+            self.ours.makespan,
+            self.ours.lower_bound,
+            self.gap_baseline,
+            self.gap_ours,
+            self.ours.time_to_best_s,
+            self.ours.status,
+        )
+        return [_cell(value) for value in values]
+
+
+def _summarise(pairs: list[Pair], bench_rows: list[BenchRow]) -> None:
+    """Mean gaps and their ratio over every run, then per seed when there are several."""
+    with_bks = [p for p in pairs if p.gap_baseline is not None and p.gap_ours is not None]
+    seeds = sorted({p.seed for p in with_bks})
+    groups = [("", with_bks)]
+    if len(seeds) > 1:
+        groups += [(f" (seed {seed})", [p for p in with_bks if p.seed == seed]) for seed in seeds]
+    for label, group in groups:
+        mean_base = statistics.fmean(p.gap_baseline for p in group)  # type: ignore[misc]
+        mean_ours = statistics.fmean(p.gap_ours for p in group)  # type: ignore[misc]
+        ratio = mean_ours / mean_base if mean_base else float("nan")
+        print(
+            f"mean gap to best known{label} over {len(group)} runs: baseline {mean_base:.2f}%, "
+            f"xiezuo {mean_ours:.2f}%, ratio {ratio:.2f}"
+        )
+    worse = [
+        f"{p.instance} (seed {p.seed})"
+        for p in with_bks
+        if p.gap_ours - p.gap_baseline > 1.0  # type: ignore[operator]
+    ]
+    if with_bks:
+        print(f"xiezuo worse by more than 1 point on: {', '.join(worse) or 'none'}")
+    _, to_bound = mean_gaps(bench_rows)
+    if to_bound is not None:
+        print(f"xiezuo's mean gap to its own bound: {to_bound:.2f}%")
+    compared = [p for p in pairs if p.baseline.makespan and p.ours.makespan is not None]
+    if compared:
+        ratio = statistics.fmean(p.ours.makespan / p.baseline.makespan for p in compared)  # type: ignore[operator]
+        print(f"mean makespan ratio xiezuo / baseline over {len(compared)} runs: {ratio:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", dest="seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--out", type=Path, help="both results per instance, as CSV")
     parser.add_argument("--bench-out", type=Path, help="xiezuo's rows as `xiezuo bench --out`")
     args = parser.parse_args()
-    params = PlanParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
-
-    rows = []
-    bench_rows = []
+    pairs: list[Pair] = []
     print(
         f"machine: {platform.node()} ({platform.machine()}); {args.time_limit:g} s, "
-        f"{args.workers} workers each"
+        f"{args.workers} workers each; seeds {' '.join(map(str, args.seeds))}"
     )
-    print(f"{'instance':14} {'bks':>6} {'baseline':>9} {'xiezuo':>8} {'gap base':>9} {'gap xz':>8}")
+    print(
+        f"{'instance':14} {'seed':>4} {'bks':>6} {'baseline':>9} {'xiezuo':>8} "
+        f"{'gap base':>9} {'gap xz':>8}"
+    )
     out = args.out.open("w", newline="", encoding="utf-8") if args.out else None
     bench_out = args.bench_out.open("w", newline="", encoding="utf-8") if args.bench_out else None
     writer = csv.writer(out) if out else None
@@ -79,56 +158,32 @@ def main() -> None:
         writer.writerow(COLUMNS)
     if bench_writer:
         bench_writer.writerow(CSV_HEADER)
-    for path in find_instances(args.paths):
+    try:
+        paths = find_instances(args.paths)
+    except XiezuoError as error:
+        raise SystemExit(f"error: {error}") from None
+    for path in paths:
         bks = bks_for(path, None)
-        best = bks.get(path.stem)
-        base = solve_baseline(read_instance(path), args.time_limit, args.workers, args.seed)
-        ours = run_instance(path, params, bks)
-        assert ours.status != "invalid plan", f"{path.stem}: the validator rejects the plan"
-        row = (
-            path.stem,
-            best,
-            base.makespan,
-            base.lower_bound,
-            ours.makespan,
-            ours.lower_bound,
-            _gap(base.makespan, best),
-            _gap(ours.makespan, best),
-            ours.time_to_best_s,
-            ours.status,
-        )
-        rows.append(row)
-        bench_rows.append(ours)
-        print(
-            f"{path.stem:14} {best or '':>6} {base.makespan or '':>9} {ours.makespan or '':>8} "
-            f"{_text(row[6]):>9} {_text(row[7]):>8}",
-            flush=True,
-        )
-        for handle, line_writer, line in (
-            (out, writer, [_cell(v) for v in row]),
-            (bench_out, bench_writer, ours.as_csv()),
-        ):
-            if handle and line_writer:
-                line_writer.writerow(line)
-                handle.flush()
-
-    with_bks = [r for r in rows if r[6] is not None and r[7] is not None]
-    if with_bks:
-        mean_base = statistics.fmean(r[6] for r in with_bks)  # type: ignore[misc]
-        mean_ours = statistics.fmean(r[7] for r in with_bks)  # type: ignore[misc]
-        ratio = mean_ours / mean_base if mean_base else float("nan")
-        worse = [r[0] for r in with_bks if r[7] - r[6] > 1.0]  # type: ignore[operator]
-        print(
-            f"mean gap to best known: baseline {mean_base:.2f}%, xiezuo {mean_ours:.2f}%, "
-            f"ratio {ratio:.2f}; xiezuo worse by more than 1 point on: {worse or 'none'}"
-        )
-    _, to_bound = mean_gaps(bench_rows)
-    if to_bound is not None:
-        print(f"xiezuo's mean gap to its own bound: {to_bound:.2f}%")
-    compared = [r for r in rows if r[2] is not None and r[4] is not None]
-    if compared:
-        ratio = statistics.fmean(r[4] / r[2] for r in compared)  # type: ignore[operator]
-        print(f"mean makespan ratio xiezuo / baseline over {len(compared)} instances: {ratio:.3f}")
+        for seed in args.seeds:
+            params = PlanParams(time_limit_s=args.time_limit, workers=args.workers, seed=seed)
+            base = solve_baseline(read_instance(path), args.time_limit, args.workers, seed)
+            ours = run_instance(path, params, bks)
+            assert ours.status != "invalid plan", f"{path.stem}: the validator rejects the plan"
+            pair = Pair(path.stem, seed, bks.get(path.stem), base, ours)
+            pairs.append(pair)
+            print(
+                f"{path.stem:14} {seed:>4} {pair.bks or '':>6} {base.makespan or '':>9} "
+                f"{ours.makespan or '':>8} {_text(pair.gap_baseline):>9} {_text(pair.gap_ours):>8}",
+                flush=True,
+            )
+            for handle, line_writer, line in (
+                (out, writer, pair.as_csv()),
+                (bench_out, bench_writer, ours.as_csv()),
+            ):
+                if handle and line_writer:
+                    line_writer.writerow(line)
+                    handle.flush()
+    _summarise(pairs, [p.ours for p in pairs])
     for handle in (out, bench_out):
         if handle:
             handle.close()
