@@ -101,11 +101,11 @@ class Pair:
         return [_cell(value) for value in values]
 
 
-def _summarise(pairs: list[Pair], bench_rows: list[BenchRow]) -> None:
+def _summarise(pairs: list[Pair]) -> None:
     """Mean gaps and their ratio over every run, then per seed when there are several."""
     with_bks = [p for p in pairs if p.gap_baseline is not None and p.gap_ours is not None]
     seeds = sorted({p.seed for p in with_bks})
-    groups = [("", with_bks)]
+    groups = [("", with_bks)] if with_bks else []
     if len(seeds) > 1:
         groups += [(f" (seed {seed})", [p for p in with_bks if p.seed == seed]) for seed in seeds]
     for label, group in groups:
@@ -123,7 +123,7 @@ def _summarise(pairs: list[Pair], bench_rows: list[BenchRow]) -> None:
     ]
     if with_bks:
         print(f"xiezuo worse by more than 1 point on: {', '.join(worse) or 'none'}")
-    _, to_bound = mean_gaps(bench_rows)
+    _, to_bound = mean_gaps([p.ours for p in pairs])
     if to_bound is not None:
         print(f"xiezuo's mean gap to its own bound: {to_bound:.2f}%")
     compared = [p for p in pairs if p.baseline.makespan and p.ours.makespan is not None]
@@ -183,7 +183,7 @@ def main() -> None:
                 if handle and line_writer:
                     line_writer.writerow(line)
                     handle.flush()
-    _summarise(pairs, [p.ours for p in pairs])
+    _summarise(pairs)
     for handle in (out, bench_out):
         if handle:
             handle.close()
