@@ -126,7 +126,7 @@ def _summarise(pairs: list[Pair]) -> None:
     _, to_bound = mean_gaps([p.ours for p in pairs])
     if to_bound is not None:
         print(f"xiezuo's mean gap to its own bound: {to_bound:.2f}%")
-    compared = [p for p in pairs if p.baseline.makespan and p.ours.makespan is not None]
+    compared = [p for p in pairs if p.baseline.makespan is not None and p.ours.makespan is not None]
     if compared:
         ratio = statistics.fmean(p.ours.makespan / p.baseline.makespan for p in compared)  # type: ignore[operator]
         print(f"mean makespan ratio xiezuo / baseline over {len(compared)} runs: {ratio:.3f}")
@@ -141,6 +141,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="both results per instance, as CSV")
     parser.add_argument("--bench-out", type=Path, help="xiezuo's rows as `xiezuo bench --out`")
     args = parser.parse_args()
+    try:
+        paths = find_instances(args.paths)
+    except XiezuoError as error:
+        raise SystemExit(f"error: {error}") from None
     pairs: list[Pair] = []
     print(
         f"machine: {platform.node()} ({platform.machine()}); {args.time_limit:g} s, "
@@ -158,15 +162,12 @@ def main() -> None:
         writer.writerow(COLUMNS)
     if bench_writer:
         bench_writer.writerow(CSV_HEADER)
-    try:
-        paths = find_instances(args.paths)
-    except XiezuoError as error:
-        raise SystemExit(f"error: {error}") from None
     for path in paths:
         bks = bks_for(path, None)
+        network = read_instance(path)
         for seed in args.seeds:
             params = PlanParams(time_limit_s=args.time_limit, workers=args.workers, seed=seed)
-            base = solve_baseline(read_instance(path), args.time_limit, args.workers, seed)
+            base = solve_baseline(network, args.time_limit, args.workers, seed)
             ours = run_instance(path, params, bks)
             assert ours.status != "invalid plan", f"{path.stem}: the validator rejects the plan"
             pair = Pair(path.stem, seed, bks.get(path.stem), base, ours)
