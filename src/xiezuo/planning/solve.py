@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 from xiezuo.domain import Explanation, Network, Plan, PlanStatus
-from xiezuo.planning import lns
+from xiezuo.planning import lns, tabu
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, arrivals, assign_units, score, to_schedule
@@ -302,8 +302,6 @@ def _run_phase(
     not_before = phase_start + budget_s * params.full_search_share
     best, best_value = incumbent, _objective_of(problem, phase, incumbent)
     bound, status = 0, int(cp_model.UNKNOWN)
-    # Gain per second at the end of the last turn of each kind: [neighbourhoods, whole model].
-    rates: list[float | None] = [None, None]
     neighbourhoods = lns.NeighbourhoodSearch(
         model,
         problem,
@@ -315,12 +313,23 @@ def _run_phase(
         hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
         read=lambda sub_solver: read_solution(problem, mv, sub_solver),
     )
+    kinds = ["whole", "neighbourhoods"]
+    if phase == "makespan" and tabu.applies(problem):
+        kinds.insert(1, "tabu")
+    # Gain per second at the end of the last turn of each kind.
+    rates: dict[str, float] = {}
     turn = 0
     while time.monotonic() < deadline - 0.1 and best_value > bound:
-        is_full = turn % 2 == 0
+        kind = kinds[turn % len(kinds)]
         pace = _Pace(best_value, window_s)
-        stop = partial(pace.should_stop, not_before, stall_s, rates[not is_full])
-        if is_full:
+        rival_rate = max((r for k, r in rates.items() if k != kind), default=None)
+        stop = partial(pace.should_stop, not_before, stall_s, rival_rate)
+
+        def note(value: int, pace: _Pace = pace, bound: int = bound) -> None:
+            pace.note(value)
+            _report(on_progress, phase, started, value, bound)
+
+        if kind == "whole":
             if turn > 0:
                 add_hints(model, problem, mv, best)
             solver = _solver(params, deadline - time.monotonic(), turn)
@@ -333,17 +342,23 @@ def _run_phase(
                 value = _objective_of(problem, phase, candidate)
                 if value <= best_value:
                     best, best_value = candidate, value
+        elif kind == "tabu":
+            best = tabu.improve(
+                problem,
+                assign_units(problem, best),
+                deadline=deadline,
+                seed=params.seed + turn,
+                tardiness_cap=score(problem, best).weighted_tardiness,
+                should_stop=stop,
+                on_improve=note,
+            )
+            best_value = _objective_of(problem, phase, best)
         else:
-
-            def note(value: int, pace: _Pace = pace, bound: int = bound) -> None:
-                pace.note(value)
-                _report(on_progress, phase, started, value, bound)
-
             best = neighbourhoods.improve(
                 best, deadline=deadline, should_stop=stop, on_improve=note
             )
             best_value = _objective_of(problem, phase, best)
-        rates[is_full] = pace.recent_rate()
+        rates[kind] = pace.recent_rate()
         turn += 1
         not_before = time.monotonic() + window_s
     is_optimal = status == cp_model.OPTIMAL or best_value <= bound

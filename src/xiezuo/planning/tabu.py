@@ -1,0 +1,353 @@
+"""Tabu search over machine assignments and sequences, for plans whose timing is a
+longest path in a graph: machines that work around the clock, no crews, no stock.
+
+Each move takes one operation on a critical path (one that holds back the last
+arrival) and puts it elsewhere: at another place on its machine unit, or on another
+unit that can do it, as in the tabu searches of Mastrolilli and Gambardella for the
+flexible job shop. Every candidate is estimated from heads and tails, the longest
+path through the moved operation; the most promising few are timed exactly; the best
+of those that does not undo a recent move is made. Such single moves are what
+CP-SAT rounds that free a whole frame of the plan seldom find once they stall, and a
+Python loop makes hundreds of them a second.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from xiezuo.planning.solution import OpPlacement, WorkOrderPlacement
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from xiezuo.planning.compile import Problem
+    from xiezuo.planning.solution import Solution
+
+_EXACT_PER_MOVE = 3  # candidates timed exactly before a move is made
+_RESTART_AFTER = 1000  # moves without a new best before going back to the best plan
+
+
+def applies(problem: Problem) -> bool:
+    """Whether times follow from sequences alone: every machine works from the start
+    without a break, and no operation needs a crew or material from stock."""
+    return all(len(w.starts) == 1 and w.starts[0] <= 0 for w in problem.windows) and all(
+        not option.needs and all(not op.crew for op in option.ops)
+        for work_order in problem.work_orders
+        for option in work_order.options
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Timing:
+    head: list[int]  # earliest start of each operation
+    tail: list[int]  # longest path from its end to an arrival
+    before: list[int]  # the operation before it on its unit, or -1
+    length: int  # the last arrival
+
+
+class _Shop:
+    """A plan as a disjunctive graph: operations with fixed arcs from routings and
+    bills of materials (with lane lead times), and one sequence per machine unit."""
+
+    def __init__(self, problem: Problem, solution: Solution) -> None:
+        self.keys = [(w, k) for w, p in enumerate(solution) for k in range(len(p.ops))]
+        index = {key: i for i, key in enumerate(self.keys)}
+        n = len(self.keys)
+        self.preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        self.succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        self.release = [0] * n
+        self.tail = [0] * n  # minutes from the end of an order's last operation to arrival
+        self.choices: list[tuple[tuple[int, int], ...]] = [()] * n  # (machine, work)
+        plant = [
+            wo.options[p.option_idx].plant_idx
+            for wo, p in zip(problem.work_orders, solution, strict=True)
+        ]
+        for w, placement in enumerate(solution):
+            work_order = problem.work_orders[w]
+            option = work_order.options[placement.option_idx]
+            self.release[index[w, 0]] = work_order.release
+            for k, op in enumerate(option.ops):
+                self.choices[index[w, k]] = tuple(zip(op.machines, op.works, strict=True))
+                if k:
+                    self._arc(index[w, k - 1], index[w, k], 0)
+            for p in work_order.predecessors:
+                lead = problem.lead[plant[p]][plant[w]]
+                assert lead is not None, "the incumbent only uses plants with a lane"
+                self._arc(index[p, len(solution[p].ops) - 1], index[w, 0], lead)
+        # (last operation, due, weight) of every order with a due date
+        self.dues: list[tuple[int, int, int]] = []
+        for order in problem.orders:
+            root = order.root_idx
+            last = index[root, len(solution[root].ops) - 1]
+            self.tail[last] = order.delivery_lead[plant[root]]
+            if order.due is not None:
+                self.dues.append((last, order.due, order.weight))
+        self.unit_ids = [
+            (m, u) for m, machine in enumerate(problem.machines) for u in range(machine.units)
+        ]
+        uid = {key: i for i, key in enumerate(self.unit_ids)}
+        self.units_of = [
+            [uid[m, u] for u in range(machine.units)] for m, machine in enumerate(problem.machines)
+        ]
+        self.unit = [
+            uid[solution[w].ops[k].machine_idx, solution[w].ops[k].unit] for w, k in self.keys
+        ]
+        self.work = [
+            dict(self.choices[i])[solution[w].ops[k].machine_idx]
+            for i, (w, k) in enumerate(self.keys)
+        ]
+        # Zero-length work may share a start with what follows it; (end, w, k) orders those.
+        placed = [(solution[w].ops[k].start, solution[w].ops[k].end, w, k) for w, k in self.keys]
+        self.seqs: list[list[int]] = [[] for _ in self.unit_ids]
+        for i in sorted(range(n), key=placed.__getitem__):
+            self.seqs[self.unit[i]].append(i)
+
+    def _arc(self, before: int, after: int, lag: int) -> None:
+        self.preds[after].append((before, lag))
+        self.succs[before].append((after, lag))
+
+    def times(self) -> _Timing | None:
+        """The plan's timing, ``None`` when the sequences make a cycle."""
+        n, work, succs = len(self.keys), self.work, self.succs
+        nxt, before = [-1] * n, [-1] * n
+        waiting = [len(p) for p in self.preds]
+        for seq in self.seqs:
+            for a, b in itertools.pairwise(seq):
+                nxt[a], before[b] = b, a
+                waiting[b] += 1
+        head = self.release[:]
+        order = [i for i in range(n) if not waiting[i]]
+        for i in order:
+            end = head[i] + work[i]
+            for s, lag in succs[i]:
+                if end + lag > head[s]:
+                    head[s] = end + lag
+                waiting[s] -= 1
+                if not waiting[s]:
+                    order.append(s)
+            s = nxt[i]
+            if s >= 0:
+                if end > head[s]:
+                    head[s] = end
+                waiting[s] -= 1
+                if not waiting[s]:
+                    order.append(s)
+        if len(order) < n:
+            return None
+        tail = self.tail[:]
+        for i in reversed(order):
+            t = tail[i]
+            for s, lag in succs[i]:
+                t = max(t, lag + work[s] + tail[s])
+            s = nxt[i]
+            if s >= 0:
+                t = max(t, work[s] + tail[s])
+            tail[i] = t
+        length = max(h + p + t for h, p, t in zip(head, work, tail, strict=True))
+        return _Timing(head, tail, before, length)
+
+    def weighted_tardiness(self, timing: _Timing) -> int:
+        return sum(
+            weight * max(0, timing.head[i] + self.work[i] + self.tail[i] - due)
+            for i, due, weight in self.dues
+        )
+
+    def move(self, op: int, unit: int, position: int, work: int) -> tuple[int, int, int]:
+        """Put ``op`` at ``position`` of ``unit``'s sequence (counted without ``op``);
+        returns what :meth:`move` needs to undo it."""
+        old = (self.unit[op], self.seqs[self.unit[op]].index(op), self.work[op])
+        self.seqs[old[0]].pop(old[1])
+        self.seqs[unit].insert(position, op)
+        self.unit[op], self.work[op] = unit, work
+        return old
+
+    def to_solution(self, incumbent: Solution, head: list[int]) -> Solution:
+        ops: list[list[OpPlacement]] = [[] for _ in incumbent]
+        for i, (w, _) in enumerate(self.keys):
+            machine, unit = self.unit_ids[self.unit[i]]
+            ops[w].append(OpPlacement(machine, unit, head[i], head[i] + self.work[i]))
+        return tuple(
+            WorkOrderPlacement(p.option_idx, tuple(o), p.draws)
+            for p, o in zip(incumbent, ops, strict=True)
+        )
+
+
+def improve(
+    problem: Problem,
+    incumbent: Solution,
+    *,
+    deadline: float,
+    seed: int,
+    tardiness_cap: int = 0,
+    should_stop: Callable[[], bool] = lambda: False,
+    on_improve: Callable[[int], None] | None = None,
+) -> Solution:
+    """The plan with the shortest makespan found from ``incumbent`` by the time
+    ``deadline`` (monotonic seconds) or ``should_stop()``, among those whose weighted
+    tardiness is at most ``tardiness_cap``; ``incumbent`` itself when none is better.
+    ``incumbent`` must have a unit per operation and :func:`applies` must hold."""
+    rng = random.Random(seed)
+    shop = _Shop(problem, incumbent)
+    timing = shop.times()
+    if timing is None:  # zero-length work in an order the graph cannot tell
+        return incumbent
+    start, best, best_state = timing, timing, _state(shop)
+    tabu: dict[tuple[int, int, int], int] = {}
+    moves = since_best = 0
+    while not (moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
+        moves += 1
+        made = _best_move(shop, timing, tabu, moves, best.length, rng)
+        if made is None:
+            break
+        timing, op, unit, position, work = made
+        old_unit = shop.unit[op]
+        old_seq = shop.seqs[old_unit]
+        at = old_seq.index(op)
+        tenure = moves + rng.randint(8, 16)
+        if at:
+            tabu[old_unit, old_seq[at - 1], op] = tenure
+        if at + 1 < len(old_seq):
+            tabu[old_unit, op, old_seq[at + 1]] = tenure
+        shop.move(op, unit, position, work)
+        since_best += 1
+        if timing.length < best.length and shop.weighted_tardiness(timing) <= tardiness_cap:
+            best, best_state, since_best = timing, _state(shop), 0
+            if on_improve is not None:
+                on_improve(best.length)
+        elif since_best >= _RESTART_AFTER:
+            _restore(shop, best_state)
+            timing, since_best = best, 0
+    if best.length >= start.length:
+        return incumbent
+    _restore(shop, best_state)
+    solution = shop.to_solution(incumbent, best.head)
+    window_cap = min(w.ends[0] for w in problem.windows)
+    return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
+
+
+def _best_move(
+    shop: _Shop,
+    timing: _Timing,
+    tabu: dict[tuple[int, int, int], int],
+    moves: int,
+    best_length: int,
+    rng: random.Random,
+) -> tuple[_Timing, int, int, int, int] | None:
+    """Of the candidates with the best estimates that are not tabu (or would give a new
+    best) and make no cycle, the one whose exact timing is best, with that timing."""
+    made: tuple[_Timing, int, int, int, int] | None = None
+    tried = 0
+    for estimate, op, unit, position, work in _candidates(shop, timing, rng):
+        seq = [i for i in shop.seqs[unit] if i != op]
+        before = seq[position - 1] if position else -1
+        after = seq[position] if position < len(seq) else -1
+        is_tabu = tabu.get((unit, before, op), 0) > moves or tabu.get((unit, op, after), 0) > moves
+        if is_tabu and estimate >= best_length:
+            continue
+        undo = shop.move(op, unit, position, work)
+        result = shop.times()
+        shop.move(op, *undo)
+        if result is None:
+            continue
+        if made is None or result.length < made[0].length:
+            made = (result, op, unit, position, work)
+        tried += 1
+        if tried == _EXACT_PER_MOVE:
+            break
+    return made
+
+
+def _state(shop: _Shop) -> tuple[list[int], list[int], list[list[int]]]:
+    return shop.unit[:], shop.work[:], [seq[:] for seq in shop.seqs]
+
+
+def _restore(shop: _Shop, state: tuple[list[int], list[int], list[list[int]]]) -> None:
+    shop.unit, shop.work, shop.seqs = state[0][:], state[1][:], [seq[:] for seq in state[2]]
+
+
+def _critical_path(shop: _Shop, timing: _Timing, rng: random.Random) -> list[int]:
+    """The operations of one path, chosen at random among ties, on which every
+    operation starts as soon as the one before it ends and the last holds back the
+    last arrival."""
+    work, head, before, length = shop.work, timing.head, timing.before, timing.length
+    ends = [i for i, t in enumerate(shop.tail) if head[i] + work[i] + t == length]
+    path = [rng.choice(ends)]
+    while True:
+        i = path[-1]
+        tight = [p for p, lag in shop.preds[i] if head[p] + work[p] + lag == head[i]]
+        if before[i] >= 0 and head[before[i]] + work[before[i]] == head[i]:
+            tight.append(before[i])
+        if not tight:
+            return path
+        path.append(rng.choice(tight))
+
+
+def _candidates(
+    shop: _Shop, timing: _Timing, rng: random.Random
+) -> list[tuple[int, int, int, int, int]]:
+    """Moves of the operations of a critical path, best estimate first: (estimate, op,
+    unit, position, work). A move's estimate is the longest path through the moved
+    operation at its new place."""
+    work, seqs, head, tail = shop.work, shop.seqs, timing.head, timing.tail
+    ready = [
+        max([r, *(head[p] + work[p] + lag for p, lag in preds)])
+        for r, preds in zip(shop.release, shop.preds, strict=True)
+    ]
+    rest = [
+        max([t, *(lag + work[s] + tail[s] for s, lag in succs)])
+        for t, succs in zip(shop.tail, shop.succs, strict=True)
+    ]
+    ends: dict[int, list[int]] = {}
+    tails: dict[int, list[int]] = {}
+    result = []
+    path = _critical_path(shop, timing, rng)
+    rng.shuffle(path)
+    for v in path:
+        own, v_ready, v_rest = shop.unit[v], ready[v], rest[v]
+        for machine, new_work in shop.choices[v]:
+            for unit in shop.units_of[machine]:
+                if unit == own:
+                    seq_ends, seq_tails, skip = _without(shop, v, head, tail, ready, rest)
+                else:
+                    if unit not in ends:
+                        ends[unit] = [head[i] + work[i] for i in seqs[unit]]
+                        tails[unit] = [work[i] + tail[i] for i in seqs[unit]]
+                    seq_ends, seq_tails, skip = ends[unit], tails[unit], -1
+                start = v_ready
+                for position, after in enumerate([*seq_tails, 0]):
+                    if position:
+                        start = max(v_ready, seq_ends[position - 1])
+                    if position != skip:
+                        estimate = start + new_work + max(v_rest, after)
+                        result.append((estimate, v, unit, position, new_work))
+    result.sort(key=_first)
+    return result
+
+
+def _first(candidate: tuple[int, int, int, int, int]) -> int:
+    return candidate[0]
+
+
+def _without(
+    shop: _Shop, v: int, head: list[int], tail: list[int], ready: list[int], rest: list[int]
+) -> tuple[list[int], list[int], int]:
+    """Ends and work-plus-tails along ``v``'s unit with ``v`` taken out, and where ``v``
+    was: the operations after it may start earlier, those before it have shorter tails."""
+    seq = shop.seqs[shop.unit[v]]
+    at = seq.index(v)
+    others = seq[:at] + seq[at + 1 :]
+    work = shop.work
+    ends = [head[i] + work[i] for i in others]
+    tails = [work[i] + tail[i] for i in others]
+    for j in range(at, len(others)):
+        i = others[j]
+        ends[j] = (max(ready[i], ends[j - 1]) if j else ready[i]) + work[i]
+    for j in range(at - 1, -1, -1):
+        i = others[j]
+        after = rest[i] if j + 1 == len(others) else max(rest[i], tails[j + 1])
+        tails[j] = work[i] + after
+    return ends, tails, at
