@@ -13,6 +13,7 @@ Python loop makes hundreds of them a second.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import random
 import time
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
     from xiezuo.planning.solution import Solution
 
-_EXACT_PER_MOVE = 3  # candidates timed exactly before a move is made
+_TENURE = (8, 16)  # moves for which undoing a move is tabu, drawn anew each move
 _RESTART_AFTER = 1000  # moves without a new best before going back to the best plan
 
 
@@ -112,43 +113,54 @@ class _Shop:
 
     def times(self) -> _Timing | None:
         """The plan's timing, ``None`` when the sequences make a cycle."""
-        n, work, succs = len(self.keys), self.work, self.succs
-        nxt, before = [-1] * n, [-1] * n
+        forward = self._forward()
+        if forward is None:
+            return None
+        length, head, order, after, before = forward
+        work, succs = self.work, self.succs
+        tail = self.tail[:]
+        for i in reversed(order):
+            t = tail[i]
+            for s, lag in succs[i]:
+                if lag + work[s] + tail[s] > t:
+                    t = lag + work[s] + tail[s]
+            s = after[i]
+            if s >= 0 and work[s] + tail[s] > t:
+                t = work[s] + tail[s]
+            tail[i] = t
+        return _Timing(head, tail, before, length)
+
+    def _forward(self) -> tuple[int, list[int], list[int], list[int], list[int]] | None:
+        """Last arrival, heads, a topological order, and the next and previous
+        operation on each unit; ``None`` on a cycle."""
+        n, work, succs, fixed_tail = len(self.keys), self.work, self.succs, self.tail
+        after, before = [-1] * n, [-1] * n
         waiting = [len(p) for p in self.preds]
         for seq in self.seqs:
             for a, b in itertools.pairwise(seq):
-                nxt[a], before[b] = b, a
+                after[a], before[b] = b, a
                 waiting[b] += 1
         head = self.release[:]
         order = [i for i in range(n) if not waiting[i]]
+        length = 0
         for i in order:
             end = head[i] + work[i]
+            if end + fixed_tail[i] > length:
+                length = end + fixed_tail[i]
             for s, lag in succs[i]:
                 if end + lag > head[s]:
                     head[s] = end + lag
                 waiting[s] -= 1
                 if not waiting[s]:
                     order.append(s)
-            s = nxt[i]
+            s = after[i]
             if s >= 0:
                 if end > head[s]:
                     head[s] = end
                 waiting[s] -= 1
                 if not waiting[s]:
                     order.append(s)
-        if len(order) < n:
-            return None
-        tail = self.tail[:]
-        for i in reversed(order):
-            t = tail[i]
-            for s, lag in succs[i]:
-                t = max(t, lag + work[s] + tail[s])
-            s = nxt[i]
-            if s >= 0:
-                t = max(t, work[s] + tail[s])
-            tail[i] = t
-        length = max(h + p + t for h, p, t in zip(head, work, tail, strict=True))
-        return _Timing(head, tail, before, length)
+        return (length, head, order, after, before) if len(order) == n else None
 
     def weighted_tardiness(self, timing: _Timing) -> int:
         return sum(
@@ -200,19 +212,10 @@ def improve(
     moves = since_best = 0
     while not (moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
         moves += 1
-        made = _best_move(shop, timing, tabu, moves, best.length, rng)
+        made = _make_move(shop, timing, tabu, moves, best.length, rng)
         if made is None:
             break
-        timing, op, unit, position, work = made
-        old_unit = shop.unit[op]
-        old_seq = shop.seqs[old_unit]
-        at = old_seq.index(op)
-        tenure = moves + rng.randint(8, 16)
-        if at:
-            tabu[old_unit, old_seq[at - 1], op] = tenure
-        if at + 1 < len(old_seq):
-            tabu[old_unit, op, old_seq[at + 1]] = tenure
-        shop.move(op, unit, position, work)
+        timing = made
         since_best += 1
         if timing.length < best.length and shop.weighted_tardiness(timing) <= tardiness_cap:
             best, best_state, since_best = timing, _state(shop), 0
@@ -229,18 +232,17 @@ def improve(
     return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
 
 
-def _best_move(
+def _make_move(
     shop: _Shop,
     timing: _Timing,
     tabu: dict[tuple[int, int, int], int],
     moves: int,
     best_length: int,
     rng: random.Random,
-) -> tuple[_Timing, int, int, int, int] | None:
-    """Of the candidates with the best estimates that are not tabu (or would give a new
-    best) and make no cycle, the one whose exact timing is best, with that timing."""
-    made: tuple[_Timing, int, int, int, int] | None = None
-    tried = 0
+) -> _Timing | None:
+    """Make the move with the best estimate that is not tabu (unless it may give a new
+    best) and makes no cycle, forbid undoing it for a while, and return the new timing;
+    ``None`` when no move is left."""
     for estimate, op, unit, position, work in _candidates(shop, timing, rng):
         seq = [i for i in shop.seqs[unit] if i != op]
         before = seq[position - 1] if position else -1
@@ -248,17 +250,21 @@ def _best_move(
         is_tabu = tabu.get((unit, before, op), 0) > moves or tabu.get((unit, op, after), 0) > moves
         if is_tabu and estimate >= best_length:
             continue
+        old_seq = shop.seqs[shop.unit[op]]
+        at = old_seq.index(op)
+        left = (shop.unit[op], old_seq[at - 1], op) if at else None
+        right = (shop.unit[op], op, old_seq[at + 1]) if at + 1 < len(old_seq) else None
         undo = shop.move(op, unit, position, work)
-        result = shop.times()
-        shop.move(op, *undo)
-        if result is None:
+        moved = shop.times()
+        if moved is None:
+            shop.move(op, *undo)
             continue
-        if made is None or result.length < made[0].length:
-            made = (result, op, unit, position, work)
-        tried += 1
-        if tried == _EXACT_PER_MOVE:
-            break
-    return made
+        tenure = moves + rng.randint(*_TENURE)
+        for arc in (left, right):
+            if arc is not None:
+                tabu[arc] = tenure
+        return moved
+    return None
 
 
 def _state(shop: _Shop) -> tuple[list[int], list[int], list[list[int]]]:
@@ -291,18 +297,21 @@ def _candidates(
 ) -> list[tuple[int, int, int, int, int]]:
     """Moves of the operations of a critical path, best estimate first: (estimate, op,
     unit, position, work). A move's estimate is the longest path through the moved
-    operation at its new place."""
+    operation at its new place. On each unit only the places of Mastrolilli and
+    Gambardella's lemma are tried: after every operation that must come before (its
+    tail is longer, yet it ends by the time the moved one can start) and before every
+    one that must come after; among them are the best places and none makes a cycle."""
     work, seqs, head, tail = shop.work, shop.seqs, timing.head, timing.tail
-    ready = [
-        max([r, *(head[p] + work[p] + lag for p, lag in preds)])
-        for r, preds in zip(shop.release, shop.preds, strict=True)
-    ]
-    rest = [
-        max([t, *(lag + work[s] + tail[s] for s, lag in succs)])
-        for t, succs in zip(shop.tail, shop.succs, strict=True)
-    ]
-    ends: dict[int, list[int]] = {}
-    tails: dict[int, list[int]] = {}
+    # Earliest start and least tail each operation's fixed arcs allow.
+    ready, rest = shop.release[:], shop.tail[:]
+    for i, succs in enumerate(shop.succs):
+        end = head[i] + work[i]
+        for s, lag in succs:
+            if end + lag > ready[s]:
+                ready[s] = end + lag
+            if lag + work[s] + tail[s] > rest[i]:
+                rest[i] = lag + work[s] + tail[s]
+    lines: dict[int, tuple[list[int], list[int]]] = {}
     result = []
     path = _critical_path(shop, timing, rng)
     rng.shuffle(path)
@@ -311,19 +320,27 @@ def _candidates(
         for machine, new_work in shop.choices[v]:
             for unit in shop.units_of[machine]:
                 if unit == own:
-                    seq_ends, seq_tails, skip = _without(shop, v, head, tail, ready, rest)
+                    ends, negative_tails, skip = _without(shop, v, head, tail, ready, rest)
                 else:
-                    if unit not in ends:
-                        ends[unit] = [head[i] + work[i] for i in seqs[unit]]
-                        tails[unit] = [work[i] + tail[i] for i in seqs[unit]]
-                    seq_ends, seq_tails, skip = ends[unit], tails[unit], -1
-                start = v_ready
-                for position, after in enumerate([*seq_tails, 0]):
-                    if position:
-                        start = max(v_ready, seq_ends[position - 1])
+                    if unit not in lines:
+                        lines[unit] = (
+                            [head[i] + work[i] for i in seqs[unit]],
+                            [-work[i] - tail[i] for i in seqs[unit]],
+                        )
+                    (ends, negative_tails), skip = lines[unit], -1
+                first_after = bisect.bisect_right(ends, v_ready)
+                first_shorter = bisect.bisect_left(negative_tails, -v_rest)
+                for position in range(
+                    min(first_after, first_shorter), max(first_after, first_shorter) + 1
+                ):
                     if position != skip:
-                        estimate = start + new_work + max(v_rest, after)
-                        result.append((estimate, v, unit, position, new_work))
+                        start = max(v_ready, ends[position - 1]) if position else v_ready
+                        after = (
+                            max(v_rest, -negative_tails[position])
+                            if position < len(ends)
+                            else v_rest
+                        )
+                        result.append((start + new_work + after, v, unit, position, new_work))
     result.sort(key=_first)
     return result
 
@@ -335,19 +352,20 @@ def _first(candidate: tuple[int, int, int, int, int]) -> int:
 def _without(
     shop: _Shop, v: int, head: list[int], tail: list[int], ready: list[int], rest: list[int]
 ) -> tuple[list[int], list[int], int]:
-    """Ends and work-plus-tails along ``v``'s unit with ``v`` taken out, and where ``v``
-    was: the operations after it may start earlier, those before it have shorter tails."""
+    """Ends and negated work-plus-tails (both ascending) along ``v``'s unit with ``v``
+    taken out, and where ``v`` was: the operations after it may start earlier, those
+    before it have shorter tails."""
     seq = shop.seqs[shop.unit[v]]
     at = seq.index(v)
     others = seq[:at] + seq[at + 1 :]
     work = shop.work
     ends = [head[i] + work[i] for i in others]
-    tails = [work[i] + tail[i] for i in others]
+    negative_tails = [-work[i] - tail[i] for i in others]
     for j in range(at, len(others)):
         i = others[j]
         ends[j] = (max(ready[i], ends[j - 1]) if j else ready[i]) + work[i]
     for j in range(at - 1, -1, -1):
         i = others[j]
-        after = rest[i] if j + 1 == len(others) else max(rest[i], tails[j + 1])
-        tails[j] = work[i] + after
-    return ends, tails, at
+        after = rest[i] if j + 1 == len(others) else max(rest[i], -negative_tails[j + 1])
+        negative_tails[j] = -work[i] - after
+    return ends, negative_tails, at
