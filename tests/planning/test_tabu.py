@@ -71,7 +71,7 @@ def test_it_shortens_a_greedy_plan_of_mk01_to_a_valid_plan() -> None:
     network = read_instance(DATA / "benchmarks" / "mk01.fjs")
     problem = compile_problem(network)
     first = _first(problem)
-    better = tabu.improve(problem, first, deadline=time.monotonic() + 2.0, seed=0)
+    better = tabu.TabuSearch(problem, seed=0).improve(first, deadline=time.monotonic() + 2.0)
     assert score(problem, better).makespan < score(problem, first).makespan
     assert validate_plan(network, to_schedule(problem, better)) == ()
 
@@ -100,7 +100,7 @@ def test_its_flexible_shop_plans_are_valid_and_never_worse(text: str) -> None:
         network = read_instance(path)
     problem = compile_problem(network)
     first = _first(problem)
-    better = tabu.improve(problem, first, deadline=time.monotonic() + 0.05, seed=0)
+    better = tabu.TabuSearch(problem, seed=0).improve(first, deadline=time.monotonic() + 0.05)
     assert score(problem, better).makespan <= score(problem, first).makespan
     assert validate_plan(network, to_schedule(problem, better)) == ()
 
@@ -118,13 +118,8 @@ def test_its_plans_are_valid_and_never_worse(drawn: Network) -> None:
     assert tabu.applies(problem)
     first = _first(problem)
     before = score(problem, first)
-    better = tabu.improve(
-        problem,
-        first,
-        deadline=time.monotonic() + 0.05,
-        seed=0,
-        tardiness_cap=before.weighted_tardiness,
-    )
+    search = tabu.TabuSearch(problem, seed=0, tardiness_cap=before.weighted_tardiness)
+    better = search.improve(first, deadline=time.monotonic() + 0.05)
     after = score(problem, better)
     assert after.makespan <= before.makespan
     assert after.weighted_tardiness <= before.weighted_tardiness

@@ -316,6 +316,8 @@ def _run_phase(
     kinds = ["whole", "neighbourhoods"]
     if phase == "makespan" and tabu.applies(problem):
         kinds.insert(1, "tabu")
+    cap = score(problem, incumbent).weighted_tardiness
+    moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap)
     # Gain per second at the end of the last turn of each kind.
     rates: dict[str, float] = {}
     turn = 0
@@ -343,14 +345,8 @@ def _run_phase(
                 if value <= best_value:
                     best, best_value = candidate, value
         elif kind == "tabu":
-            best = tabu.improve(
-                problem,
-                assign_units(problem, best),
-                deadline=deadline,
-                seed=params.seed + turn,
-                tardiness_cap=score(problem, best).weighted_tardiness,
-                should_stop=stop,
-                on_improve=note,
+            best = moves.improve(
+                assign_units(problem, best), deadline=deadline, should_stop=stop, on_improve=note
             )
             best_value = _objective_of(problem, phase, best)
         else:

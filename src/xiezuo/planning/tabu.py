@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from xiezuo.planning.extract import arrivals
 from xiezuo.planning.solution import OpPlacement, WorkOrderPlacement
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ def applies(problem: Problem) -> bool:
         for work_order in problem.work_orders
         for option in work_order.options
     )
+
+
+# A plan as the search changes it: each operation's unit and work, each unit's sequence.
+_State = tuple[list[int], list[int], list[list[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,59 +182,76 @@ class _Shop:
         self.unit[op], self.work[op] = unit, work
         return old
 
-    def to_solution(self, incumbent: Solution, head: list[int]) -> Solution:
-        ops: list[list[OpPlacement]] = [[] for _ in incumbent]
+    def to_solution(self, base: Solution, state: _State, head: list[int]) -> Solution:
+        """The plan of ``state`` timed by ``head``, with the routings and material draws
+        of ``base``, the plan the shop was made from."""
+        units, works, _ = state
+        ops: list[list[OpPlacement]] = [[] for _ in base]
         for i, (w, _) in enumerate(self.keys):
-            machine, unit = self.unit_ids[self.unit[i]]
-            ops[w].append(OpPlacement(machine, unit, head[i], head[i] + self.work[i]))
+            machine, unit = self.unit_ids[units[i]]
+            ops[w].append(OpPlacement(machine, unit, head[i], head[i] + works[i]))
         return tuple(
             WorkOrderPlacement(p.option_idx, tuple(o), p.draws)
-            for p, o in zip(incumbent, ops, strict=True)
+            for p, o in zip(base, ops, strict=True)
         )
 
 
-def improve(
-    problem: Problem,
-    incumbent: Solution,
-    *,
-    deadline: float,
-    seed: int,
-    tardiness_cap: int = 0,
-    should_stop: Callable[[], bool] = lambda: False,
-    on_improve: Callable[[int], None] | None = None,
-) -> Solution:
-    """The plan with the shortest makespan found from ``incumbent`` by the time
-    ``deadline`` (monotonic seconds) or ``should_stop()``, among those whose weighted
-    tardiness is at most ``tardiness_cap``; ``incumbent`` itself when none is better.
-    ``incumbent`` must have a unit per operation and :func:`applies` must hold."""
-    rng = random.Random(seed)
-    shop = _Shop(problem, incumbent)
-    timing = shop.times()
-    if timing is None:  # zero-length work in an order the graph cannot tell
-        return incumbent
-    start, best, best_state = timing, timing, _state(shop)
-    tabu: dict[tuple[int, int, int], int] = {}
-    moves = since_best = 0
-    while not (moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
-        moves += 1
-        made = _make_move(shop, timing, tabu, moves, best.length, rng)
-        if made is None:
-            break
-        timing = made
-        since_best += 1
-        if timing.length < best.length and shop.weighted_tardiness(timing) <= tardiness_cap:
-            best, best_state, since_best = timing, _state(shop), 0
-            if on_improve is not None:
-                on_improve(best.length)
-        elif since_best >= _RESTART_AFTER:
-            _restore(shop, best_state)
-            timing, since_best = best, 0
-    if best.length >= start.length:
-        return incumbent
-    _restore(shop, best_state)
-    solution = shop.to_solution(incumbent, best.head)
-    window_cap = min(w.ends[0] for w in problem.windows)
-    return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
+class TabuSearch:
+    """Tabu search whose moves carry on from one call of :meth:`improve` to the next,
+    so that turns of other searches in between do not cut its walk short; it starts
+    afresh from the plan it is given only when that is better than its own best."""
+
+    def __init__(self, problem: Problem, *, seed: int, tardiness_cap: int = 0) -> None:
+        """``tardiness_cap``: the most weighted tardiness a better plan may have."""
+        self._problem, self._tardiness_cap = problem, tardiness_cap
+        self._rng = random.Random(seed)
+        self._tabu: dict[tuple[int, int, int], int] = {}
+        self._moves = self._since_best = 0
+        self._walk: tuple[_Shop, Solution, _Timing, _Timing, _State] | None = None
+
+    def improve(
+        self,
+        incumbent: Solution,
+        *,
+        deadline: float,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_improve: Callable[[int], None] | None = None,
+    ) -> Solution:
+        """The plan with the earliest last arrival found by the time ``deadline``
+        (monotonic seconds) or ``should_stop()``; ``incumbent`` when none is better.
+        ``incumbent`` must have a unit per operation, :func:`applies` must hold and its
+        weighted tardiness must be within the cap."""
+        length = max(arrivals(self._problem, incumbent))
+        if self._walk is None or length < self._walk[3].length:
+            shop = _Shop(self._problem, incumbent)
+            timing = shop.times()
+            if timing is None:  # zero-length work in an order the graph cannot tell
+                return incumbent
+            self._walk = (shop, incumbent, timing, timing, _state(shop))
+            self._tabu.clear()
+            self._since_best = 0
+        shop, base, timing, best, best_state = self._walk
+        while not (self._moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
+            self._moves += 1
+            made = _make_move(shop, timing, self._tabu, self._moves, best.length, self._rng)
+            if made is None:
+                break
+            timing = made
+            self._since_best += 1
+            tardiness = shop.weighted_tardiness(timing)
+            if timing.length < best.length and tardiness <= self._tardiness_cap:
+                best, best_state, self._since_best = timing, _state(shop), 0
+                if on_improve is not None:
+                    on_improve(best.length)
+            elif self._since_best >= _RESTART_AFTER:
+                _restore(shop, best_state)
+                timing, self._since_best = best, 0
+        self._walk = (shop, base, timing, best, best_state)
+        if best.length >= length:
+            return incumbent
+        solution = shop.to_solution(base, best_state, best.head)
+        window_cap = min(w.ends[0] for w in self._problem.windows)
+        return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
 
 
 def _make_move(
@@ -267,11 +289,11 @@ def _make_move(
     return None
 
 
-def _state(shop: _Shop) -> tuple[list[int], list[int], list[list[int]]]:
+def _state(shop: _Shop) -> _State:
     return shop.unit[:], shop.work[:], [seq[:] for seq in shop.seqs]
 
 
-def _restore(shop: _Shop, state: tuple[list[int], list[int], list[list[int]]]) -> None:
+def _restore(shop: _Shop, state: _State) -> None:
     shop.unit, shop.work, shop.seqs = state[0][:], state[1][:], [seq[:] for seq in state[2]]
 
 
