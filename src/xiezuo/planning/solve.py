@@ -283,17 +283,18 @@ def _run_phase(
     on_progress: ProgressCallback | None,
     incumbent: Solution,
 ) -> _Phase:
-    """Searches of the whole model and neighbourhood search, taking turns.
+    """Searches of the whole model, tabu search and neighbourhood search, taking turns.
 
     The whole-model search goes first, for its bound and because on problems it
     handles well (classic job shops) it may prove optimality; it runs for at least
-    ``full_search_share`` of the budget and on until it stalls. Kept short, so that
-    where it stalls within a second (flexible shops) the neighbourhoods get the time.
-    Afterwards the two take turns: a turn ends when its search stalls or, once warmed
-    up, gains less per second than the other did at the end of its last turn.
-    Neighbourhoods often find what the whole model no longer does (flexible shops),
-    and the whole model, restarted from the improved plan, escapes where the
-    neighbourhoods got stuck.
+    ``full_search_share`` of the budget and on until it stalls (job shops need its
+    long first turn). Then each other kind has a turn; after that the next turn goes
+    to the kind that has gained most per second in this phase, so on flexible shops,
+    where tabu search moves the makespan long after CP-SAT has stalled, it gets most
+    of the time, and on job shops the whole model does. A turn ends when its search
+    stalls or, once warmed up, gains less per second than another kind did at the end
+    of its last turn. Tabu search only runs on the makespan and where times follow
+    from sequences (:func:`tabu.applies`).
     """
     phase_start = time.monotonic()
     deadline = phase_start + max(budget_s, 0.1)
@@ -320,9 +321,12 @@ def _run_phase(
     moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap)
     # Gain per second at the end of the last turn of each kind.
     rates: dict[str, float] = {}
+    # Objective gained and seconds spent by each kind of search in this phase.
+    gained, spent = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0.0)
     turn = 0
     while time.monotonic() < deadline - 0.1 and best_value > bound:
-        kind = kinds[turn % len(kinds)]
+        kind = _next_kind(kinds, gained, spent)
+        value_before, turn_start = best_value, time.monotonic()
         pace = _Pace(best_value, window_s)
         rival_rate = max((r for k, r in rates.items() if k != kind), default=None)
         stop = partial(pace.should_stop, not_before, stall_s, rival_rate)
@@ -355,10 +359,21 @@ def _run_phase(
             )
             best_value = _objective_of(problem, phase, best)
         rates[kind] = pace.recent_rate()
+        gained[kind] += value_before - best_value
+        spent[kind] += time.monotonic() - turn_start
         turn += 1
         not_before = time.monotonic() + window_s
     is_optimal = status == cp_model.OPTIMAL or best_value <= bound
     return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), best, bound)
+
+
+def _next_kind(kinds: list[str], gained: dict[str, int], spent: dict[str, float]) -> str:
+    """Each kind of search once, in order; then the one that has gained most per second
+    so far, or, when none has gained, the one that has had least time."""
+    untried = [kind for kind in kinds if not spent[kind]]
+    if untried:
+        return untried[0]
+    return max(kinds, key=lambda kind: (gained[kind] / spent[kind], -spent[kind]))
 
 
 def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
