@@ -196,6 +196,18 @@ class _Shop:
         )
 
 
+@dataclass(slots=True)
+class _Walk:
+    """Where the search is: the shop made from ``base``, the current timing, and the
+    best timing found with the state that gave it."""
+
+    shop: _Shop
+    base: Solution
+    timing: _Timing
+    best: _Timing
+    best_state: _State
+
+
 class TabuSearch:
     """Tabu search whose moves carry on from one call of :meth:`improve` to the next,
     so that turns of other searches in between do not cut its walk short; it starts
@@ -207,7 +219,7 @@ class TabuSearch:
         self._rng = random.Random(seed)
         self._tabu: dict[tuple[int, int, int], int] = {}
         self._moves = self._since_best = 0
-        self._walk: tuple[_Shop, Solution, _Timing, _Timing, _State] | None = None
+        self._walk: _Walk | None = None
 
     def improve(
         self,
@@ -222,15 +234,16 @@ class TabuSearch:
         ``incumbent`` must have a unit per operation, :func:`applies` must hold and its
         weighted tardiness must be within the cap."""
         length = max(arrivals(self._problem, incumbent))
-        if self._walk is None or length < self._walk[3].length:
-            shop = _Shop(self._problem, incumbent)
-            timing = shop.times()
-            if timing is None:  # zero-length work in an order the graph cannot tell
+        if self._walk is None or length < self._walk.best.length:
+            fresh = _Shop(self._problem, incumbent)
+            start = fresh.times()
+            if start is None:  # zero-length work in an order the graph cannot tell
                 return incumbent
-            self._walk = (shop, incumbent, timing, timing, _state(shop))
+            self._walk = _Walk(fresh, incumbent, start, start, _state(fresh))
             self._tabu.clear()
             self._since_best = 0
-        shop, base, timing, best, best_state = self._walk
+        walk = self._walk
+        shop, timing, best, best_state = walk.shop, walk.timing, walk.best, walk.best_state
         while not (self._moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
             self._moves += 1
             made = _make_move(shop, timing, self._tabu, self._moves, best.length, self._rng)
@@ -246,10 +259,10 @@ class TabuSearch:
             elif self._since_best >= _RESTART_AFTER:
                 _restore(shop, best_state)
                 timing, self._since_best = best, 0
-        self._walk = (shop, base, timing, best, best_state)
+        walk.timing, walk.best, walk.best_state = timing, best, best_state
         if best.length >= length:
             return incumbent
-        solution = shop.to_solution(base, best_state, best.head)
+        solution = shop.to_solution(walk.base, best_state, best.head)
         window_cap = min(w.ends[0] for w in self._problem.windows)
         return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
 
