@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
     from xiezuo.planning.solution import Solution
 
-_TENURE = (8, 16)  # moves for which undoing a move is tabu, drawn anew each move
-_RESTART_AFTER = 1000  # moves without a new best before going back to the best plan
+_TENURE = (15, 30)  # moves for which undoing a move is tabu, drawn anew each move
+_RESTART_AFTER = 10_000  # moves without a new best before going back to the best plan
 
 
 def applies(problem: Problem) -> bool:
