@@ -51,6 +51,8 @@ _State = tuple[list[int], list[int], list[list[int]]]
 class _Timing:
     head: list[int]  # earliest start of each operation
     tail: list[int]  # longest path from its end to an arrival
+    ready: list[int]  # earliest start its routing and bill of materials allow
+    rest: list[int]  # least tail its routing and bill of materials allow
     before: list[int]  # the operation before it on its unit, or -1
     length: int  # the last arrival
 
@@ -118,54 +120,49 @@ class _Shop:
 
     def times(self) -> _Timing | None:
         """The plan's timing, ``None`` when the sequences make a cycle."""
-        forward = self._forward()
-        if forward is None:
-            return None
-        length, head, order, after, before = forward
-        work, succs = self.work, self.succs
-        tail = self.tail[:]
-        for i in reversed(order):
-            t = tail[i]
-            for s, lag in succs[i]:
-                if lag + work[s] + tail[s] > t:
-                    t = lag + work[s] + tail[s]
-            s = after[i]
-            if s >= 0 and work[s] + tail[s] > t:
-                t = work[s] + tail[s]
-            tail[i] = t
-        return _Timing(head, tail, before, length)
-
-    def _forward(self) -> tuple[int, list[int], list[int], list[int], list[int]] | None:
-        """Last arrival, heads, a topological order, and the next and previous
-        operation on each unit; ``None`` on a cycle."""
-        n, work, succs, fixed_tail = len(self.keys), self.work, self.succs, self.tail
+        n, work, preds, succs = len(self.keys), self.work, self.preds, self.succs
         after, before = [-1] * n, [-1] * n
-        waiting = [len(p) for p in self.preds]
+        waiting = [len(p) for p in preds]
         for seq in self.seqs:
             for a, b in itertools.pairwise(seq):
                 after[a], before[b] = b, a
                 waiting[b] += 1
-        head = self.release[:]
+        # Kahn's order; an operation's head is set when all before it are timed.
+        ready, head = self.release[:], [0] * n
         order = [i for i in range(n) if not waiting[i]]
-        length = 0
         for i in order:
-            end = head[i] + work[i]
-            if end + fixed_tail[i] > length:
-                length = end + fixed_tail[i]
+            start, b = ready[i], before[i]
+            if b >= 0 and head[b] + work[b] > start:
+                start = head[b] + work[b]
+            head[i], end = start, start + work[i]
             for s, lag in succs[i]:
-                if end + lag > head[s]:
-                    head[s] = end + lag
+                if end + lag > ready[s]:
+                    ready[s] = end + lag
                 waiting[s] -= 1
                 if not waiting[s]:
                     order.append(s)
             s = after[i]
             if s >= 0:
-                if end > head[s]:
-                    head[s] = end
                 waiting[s] -= 1
                 if not waiting[s]:
                     order.append(s)
-        return (length, head, order, after, before) if len(order) == n else None
+        if len(order) < n:
+            return None
+        rest, tail = self.tail[:], [0] * n
+        length = 0
+        for i in reversed(order):
+            t = rest[i]
+            for s, lag in succs[i]:
+                if lag + work[s] + tail[s] > t:
+                    t = lag + work[s] + tail[s]
+            rest[i] = t
+            s = after[i]
+            if s >= 0 and work[s] + tail[s] > t:
+                t = work[s] + tail[s]
+            tail[i] = t
+            if head[i] + work[i] + self.tail[i] > length:
+                length = head[i] + work[i] + self.tail[i]
+        return _Timing(head, tail, ready, rest, before, length)
 
     def weighted_tardiness(self, timing: _Timing) -> int:
         return sum(
@@ -337,32 +334,28 @@ def _candidates(
     tail is longer, yet it ends by the time the moved one can start) and before every
     one that must come after; among them are the best places and none makes a cycle."""
     work, seqs, head, tail = shop.work, shop.seqs, timing.head, timing.tail
-    # Earliest start and least tail each operation's fixed arcs allow.
-    ready, rest = shop.release[:], shop.tail[:]
-    for i, succs in enumerate(shop.succs):
-        end = head[i] + work[i]
-        for s, lag in succs:
-            if end + lag > ready[s]:
-                ready[s] = end + lag
-            if lag + work[s] + tail[s] > rest[i]:
-                rest[i] = lag + work[s] + tail[s]
     lines: dict[int, tuple[list[int], list[int]]] = {}
+
+    def line(unit: int) -> tuple[list[int], list[int]]:
+        """Ends and negated work-plus-tails along ``unit``, both ascending."""
+        if unit not in lines:
+            lines[unit] = (
+                [head[i] + work[i] for i in seqs[unit]],
+                [-work[i] - tail[i] for i in seqs[unit]],
+            )
+        return lines[unit]
+
     result = []
     path = _critical_path(shop, timing, rng)
     rng.shuffle(path)
     for v in path:
-        own, v_ready, v_rest = shop.unit[v], ready[v], rest[v]
+        own, v_ready, v_rest = shop.unit[v], timing.ready[v], timing.rest[v]
         for machine, new_work in shop.choices[v]:
             for unit in shop.units_of[machine]:
                 if unit == own:
-                    ends, negative_tails, skip = _without(shop, v, head, tail, ready, rest)
+                    ends, negative_tails, skip = _without(shop, v, timing, line(unit))
                 else:
-                    if unit not in lines:
-                        lines[unit] = (
-                            [head[i] + work[i] for i in seqs[unit]],
-                            [-work[i] - tail[i] for i in seqs[unit]],
-                        )
-                    (ends, negative_tails), skip = lines[unit], -1
+                    (ends, negative_tails), skip = line(unit), -1
                 first_after = bisect.bisect_right(ends, v_ready)
                 first_shorter = bisect.bisect_left(negative_tails, -v_rest)
                 for position in range(
@@ -385,22 +378,30 @@ def _first(candidate: tuple[int, int, int, int, int]) -> int:
 
 
 def _without(
-    shop: _Shop, v: int, head: list[int], tail: list[int], ready: list[int], rest: list[int]
+    shop: _Shop, v: int, timing: _Timing, line: tuple[list[int], list[int]]
 ) -> tuple[list[int], list[int], int]:
-    """Ends and negated work-plus-tails (both ascending) along ``v``'s unit with ``v``
-    taken out, and where ``v`` was: the operations after it may start earlier, those
-    before it have shorter tails."""
+    """Ends and negated work-plus-tails (both ascending) along ``v``'s unit, given as
+    ``line``, with ``v`` taken out, and where ``v`` was: the operations after it may
+    start earlier, those before it have shorter tails, until one is held by its
+    routing, after which nothing changes."""
     seq = shop.seqs[shop.unit[v]]
     at = seq.index(v)
-    others = seq[:at] + seq[at + 1 :]
-    work = shop.work
-    ends = [head[i] + work[i] for i in others]
-    negative_tails = [-work[i] - tail[i] for i in others]
-    for j in range(at, len(others)):
-        i = others[j]
-        ends[j] = (max(ready[i], ends[j - 1]) if j else ready[i]) + work[i]
+    work, ready, rest = shop.work, timing.ready, timing.rest
+    ends = line[0][:at] + line[0][at + 1 :]
+    negative_tails = line[1][:at] + line[1][at + 1 :]
+    previous = ends[at - 1] if at else 0
+    for j in range(at, len(ends)):
+        i = seq[j + 1]
+        end = max(ready[i], previous) + work[i]
+        if end == ends[j]:
+            break
+        ends[j] = previous = end
+    following = -negative_tails[at] if at < len(negative_tails) else 0
     for j in range(at - 1, -1, -1):
-        i = others[j]
-        after = rest[i] if j + 1 == len(others) else max(rest[i], -negative_tails[j + 1])
-        negative_tails[j] = -work[i] - after
+        i = seq[j]
+        negative = -work[i] - max(rest[i], following)
+        if negative == negative_tails[j]:
+            break
+        negative_tails[j] = negative
+        following = -negative
     return ends, negative_tails, at
