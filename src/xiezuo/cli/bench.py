@@ -1,0 +1,117 @@
+"""``xiezuo bench``: plan standard instances and compare with best-known results."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xiezuo.cli._shared import (
+    SeedOption,
+    TimeLimitOption,
+    WorkersOption,
+    check_writable,
+    console,
+    errors,
+    guarded,
+)
+from xiezuo.planning.params import PlanParams
+from xiezuo.services.bench import (
+    BenchRow,
+    bks_for,
+    find_instances,
+    mean_gaps,
+    read_bks,
+    run_instance,
+    write_csv,
+)
+
+
+def bench(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Instance files or folders of them.", show_default=False)
+    ],
+    time_limit: TimeLimitOption = 60.0,
+    workers: WorkersOption = 0,
+    seed: SeedOption = 0,
+    bks: Annotated[
+        Path | None,
+        typer.Option(help="Best-known results (bks.csv); default: bks.csv beside each file."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the results as CSV here.")] = None,
+) -> None:
+    """Plan standard benchmark instances and compare with best-known makespans."""
+    params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
+    if out is not None:
+        check_writable(out)
+    instances = guarded(lambda: find_instances(paths))
+    explicit = guarded(lambda: read_bks(bks)) if bks is not None else None
+    rows: list[BenchRow] = []
+    with Progress(
+        TextColumn("[bold]bench[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(instances))
+        for path in instances:
+            progress.update(task, description=path.name)
+            rows.append(guarded(partial(_bench_one, path, params, explicit)))
+            progress.advance(task)
+    _print_bench(rows)
+    if out is not None:
+        write_csv(rows, out)
+        console.print(f"Results written to [bold]{out}[/].")
+
+
+def _bench_one(path: Path, params: PlanParams, explicit: dict[str, int] | None) -> BenchRow:
+    return run_instance(path, params, bks_for(path, explicit))
+
+
+def _print_bench(rows: list[BenchRow]) -> None:
+    table = Table(title="Benchmark", title_justify="left")
+    columns = (
+        "instance",
+        "makespan",
+        "bound",
+        "best known",
+        "gap bks",
+        "gap bound",
+        "to best",
+        "status",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("instance", "status") else "right")
+    for row in rows:
+        table.add_row(
+            row.instance,
+            _number(row.makespan),
+            _number(row.lower_bound),
+            _number(row.bks),
+            _percent(row.gap_bks_pct),
+            _percent(row.gap_bound_pct),
+            "–" if row.time_to_best_s is None else f"{row.time_to_best_s:.1f} s",
+            row.status,
+        )
+    console.print(table)
+    to_bks, to_bound = mean_gaps(rows)
+    console.print(
+        f"{len(rows)} instances; mean gap to best known {_percent(to_bks)}, "
+        f"to own bound {_percent(to_bound)}"
+    )
+
+
+def _number(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}%"
