@@ -1,5 +1,29 @@
 """Dashboard pages: Gantt data and charts built from a plan."""
 
-from xiezuo.web.gantt import GanttBar, gantt_bars, gantt_figure, gantt_html
+from xiezuo.web.gantt import (
+    PLOTLYJS_FILENAME,
+    GanttBar,
+    GanttLeg,
+    GanttOrder,
+    gantt_bars,
+    gantt_figure,
+    gantt_html,
+    gantt_orders,
+    gantt_range,
+    gantt_shipments,
+    plotlyjs_bundle,
+)
 
-__all__ = ["GanttBar", "gantt_bars", "gantt_figure", "gantt_html"]
+__all__ = [
+    "PLOTLYJS_FILENAME",
+    "GanttBar",
+    "GanttLeg",
+    "GanttOrder",
+    "gantt_bars",
+    "gantt_figure",
+    "gantt_html",
+    "gantt_orders",
+    "gantt_range",
+    "gantt_shipments",
+    "plotlyjs_bundle",
+]

@@ -1,34 +1,75 @@
-"""Gantt data and a self-contained Gantt page built from a :class:`Plan`.
+"""Gantt data and a Gantt page built from a :class:`Plan`, for a planner to read at a glance.
 
-:func:`gantt_bars` is the testable part: plain data, one bar per scheduled
-operation. :func:`gantt_figure` and :func:`gantt_html` only draw those bars, so the
-page can be checked through its data rather than its pixels. The page embeds
-plotly.js because planners open it on shop-floor machines without a network.
+:func:`gantt_bars` (operations on machine units), :func:`gantt_orders` (each order's
+work span, delivery, due date and arrival) and :func:`gantt_shipments` (components
+travelling between plants) are the testable part: plain data. :func:`gantt_figure`
+and :func:`gantt_html` only draw them, so the page is checked through its data, and
+in a headless browser for what only a browser can show.
+
+The chart has three sections on one time axis: one row per order (sorted by due
+date), one row per machine unit (grouped by plant), and one row per transport lane
+track. Each order has one colour from a palette of 50 and one legend group, so
+clicking a legend entry hides all its work. With many orders colour alone cannot tell
+them apart; the page's search box (or a click on a bar) highlights one order's work
+across every plant, dims the rest and draws its due date and arrival across the chart.
+The date axis sits in a sticky header, so it stays visible in a tall chart.
+
+plotly.js (4.8 MB) is never fetched from a network, because planners open the page on
+shop-floor machines without one. By default it is inlined, so the page is a single
+file; a caller that writes several pages into one folder passes ``plotlyjs_src`` and
+writes :func:`plotlyjs_bundle` once beside them as :data:`PLOTLYJS_FILENAME`, which
+makes each page about 0.3 MB instead of 5 MB. The file name carries the plotly.js
+version, so pages written by another xiezuo never pick up a bundle they do not match.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import qualitative
+from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from xiezuo.web.page import LATE_COLOUR, html_page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from xiezuo.domain import Delivery, Plan
+    from xiezuo.domain import Delivery, Network, Plan, Schedule
 
-# Colour-blind-safe and free of pure red, so the late outline never blends in.
-ORDER_COLOURS: tuple[str, ...] = tuple(qualitative.Safe)
+# Colour-blind-safe colours first (enough for small plans), then the distinct
+# members of plotly's 24-colour sets: pure reds are left out so the late outline
+# never blends in, and near-duplicates and pastels too pale on white are left out.
+ORDER_COLOURS: tuple[str, ...] = (
+    *qualitative.Safe,
+    *(c for c in qualitative.Dark24 if c != "#FB0D0D"),
+    *(
+        c
+        for c in qualitative.Light24
+        if c not in {"#FD3216", "#FED4C4", "#C9FBE5", "#E3EE9E"}
+        and c not in {"#FE00CE", "#FF0092", "#D626FF", "#B68E00"}
+    ),
+)
+PLOTLYJS_FILENAME = f"plotly-{get_plotlyjs_version()}.min.js"
+"""Name of the plotly.js bundle a page loads when it does not inline it."""
 
-_ROW_HEIGHT_PX = 26
+ON_TIME_COLOUR = "#2ca02c"
+DIMMED_OPACITY = 0.12
+
+_ROW_HEIGHT_PX = 22
+_MARGIN_TOP_PX = 6
+_MARGIN_BOTTOM_PX = 40
+_LEGEND_WIDTH_PX = 190
+_AXIS_HEIGHT_PX = 44
+_LABEL_CHAR_PX = 6.6
+_TICKS = 24  # weekly ticks over a few months' horizon
 _HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +93,51 @@ class GanttBar:
     step: int
     process: str
     is_late: bool
+    hover: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GanttOrder:
+    """One order's row: its work span, its delivery leg, its due date and arrival.
+
+    ``work_start`` is the start of the order's first operation at any plant (``None``
+    when nothing is made for it); the delivery leg runs from ``finish`` at
+    ``plant_id`` to ``arrival`` in ``region``. ``summary`` is one line for the page's
+    search box, ``hover`` one fact per line.
+    """
+
+    row: str
+    order_id: str
+    item_id: str
+    plant_ids: tuple[str, ...]  # every plant that works for the order
+    plant_id: str  # the plant that delivers
+    region: str
+    work_start: datetime | None
+    finish: datetime
+    arrival: datetime
+    due: datetime | None
+    is_late: bool
+    summary: str
+    hover: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GanttLeg:
+    """A component shipped between plants, on a track of its lane's rows.
+
+    Shipments on one lane that overlap in time go on separate tracks (0-based), so
+    none hides another.
+    """
+
+    row: str
+    origin: str
+    destination: str
+    track: int
+    depart: datetime
+    arrive: datetime
+    order_id: str
+    item_id: str
+    work_order_id: str
     hover: str
 
 
@@ -128,122 +214,692 @@ def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
     )
 
 
-def gantt_figure(plan: Plan, *, title: str = "xiezuo plan") -> go.Figure:
-    """An interactive Gantt chart of ``plan``: one row per machine unit.
+def gantt_orders(plan: Plan) -> tuple[GanttOrder, ...]:
+    """One row per delivered order: when its work runs, when it leaves and arrives, when due.
 
-    One trace per order gives each order one colour and a legend entry that
-    toggles it; late orders get a red outline and hatching so they stand out in
-    any colour. Rows keep :func:`gantt_bars` order with a line between plants.
-    Times are drawn in the time zone of the earliest operation, because plotly.js
-    ignores offsets and a plan is normally in one zone anyway. Text is escaped
-    because plotly.js reads labels as HTML-like markup.
+    Parameters
+    ----------
+    plan
+        Any plan; one without a schedule has no order rows. Unplanned orders have no
+        delivery and so no row; the page's summary lists them.
+
+    Returns
+    -------
+    tuple[GanttOrder, ...]
+        Sorted by due date (orders without one last), then by order id, the order a
+        planner works through them in.
+    """
+    schedule = plan.schedule
+    if schedule is None:
+        return ()
+    item_by_order = {wo.order_id: wo.item_id for wo in schedule.work_orders if wo.parent_id is None}
+    order_by_work_order = {wo.work_order_id: wo.order_id for wo in schedule.work_orders}
+    starts: dict[str, datetime] = {}
+    plants: dict[str, set[str]] = {}
+    for op in schedule.operations:
+        order_id = order_by_work_order[op.work_order_id]
+        starts[order_id] = min(op.start, starts.get(order_id, op.start))
+        plants.setdefault(order_id, set()).add(op.plant_id)
+    orders = [
+        _gantt_order(
+            delivery,
+            item_id=item_by_order.get(delivery.order_id, ""),
+            plant_ids=tuple(sorted(plants.get(delivery.order_id, ()))),
+            work_start=starts.get(delivery.order_id),
+        )
+        for delivery in schedule.deliveries
+    ]
+    return tuple(sorted(orders, key=lambda o: (o.due is None, o.due or o.arrival, o.order_id)))
+
+
+def gantt_shipments(plan: Plan) -> tuple[GanttLeg, ...]:
+    """One leg per shipment between plants, packed onto as few tracks per lane as fit.
+
+    Parameters
+    ----------
+    plan
+        Any plan; one without a schedule has no legs.
+
+    Returns
+    -------
+    tuple[GanttLeg, ...]
+        Sorted by lane (origin, destination), track and departure; rows read
+        "origin → destination".
+
+    Raises
+    ------
+    KeyError
+        If a shipment names a work order the schedule does not assign.
+    """
+    schedule = plan.schedule
+    if schedule is None:
+        return ()
+    work_orders = {wo.work_order_id: wo for wo in schedule.work_orders}
+    track_ends: dict[tuple[str, str], list[datetime]] = {}
+    legs = []
+    for shipment in sorted(
+        schedule.shipments,
+        key=lambda s: (s.origin, s.destination, s.depart, s.arrive, s.work_order_id),
+    ):
+        wo = work_orders[shipment.work_order_id]
+        ends = track_ends.setdefault((shipment.origin, shipment.destination), [])
+        track = next((idx for idx, end in enumerate(ends) if end <= shipment.depart), len(ends))
+        if track == len(ends):
+            ends.append(shipment.arrive)
+        else:
+            ends[track] = shipment.arrive
+        legs.append(
+            GanttLeg(
+                row=f"{shipment.origin} → {shipment.destination}",
+                origin=shipment.origin,
+                destination=shipment.destination,
+                track=track,
+                depart=shipment.depart,
+                arrive=shipment.arrive,
+                order_id=wo.order_id,
+                item_id=wo.item_id,
+                work_order_id=wo.work_order_id,
+                hover="\n".join(
+                    (
+                        f"Order {wo.order_id} · item {wo.item_id} ({wo.work_order_id})",
+                        f"Shipped {shipment.origin} → {shipment.destination}",
+                        _format_span(shipment.depart, shipment.arrive),
+                    )
+                ),
+            )
+        )
+    return tuple(sorted(legs, key=lambda leg: (leg.origin, leg.destination, leg.track)))
+
+
+def gantt_range(plan: Plan, *, start: datetime | None = None) -> tuple[datetime, datetime] | None:
+    """The time span the chart shows: the whole horizon, markers included.
+
+    Parameters
+    ----------
+    plan
+        Any plan.
+    start
+        The network's start; without it the chart starts at the plan's first event.
+
+    Returns
+    -------
+    tuple[datetime, datetime] | None
+        From ``start`` through the latest of every operation end, shipment arrival,
+        order arrival and due date, plus 2 % (at least half a day) so the last
+        marker is not cut in half; ``None`` for a plan without a schedule.
+    """
+    schedule = plan.schedule
+    if schedule is None:
+        return None
+    instants = _instants(schedule)
+    if not instants:
+        return None
+    first = min(instants) if start is None else start
+    last = max(instants)
+    return first, last + max((last - first) * 0.02, _DAY / 2)
+
+
+def gantt_figure(
+    plan: Plan, *, network: Network | None = None, title: str | None = None
+) -> go.Figure:
+    """An interactive Gantt chart of ``plan``: order rows, machine rows, transport rows.
+
+    Every order has one colour and one legend group, which toggles all its bars
+    and markers. Late orders get a red outline and hatching so they stand out in
+    any colour; an order row shows the work span pale, the delivery leg solid, the
+    due date as a diamond and the arrival as a dot, red with a red lateness line
+    when late. Rows are numbered top down (y = row index) and labelled by ticks,
+    with a line between plants and a heavier one between sections. Times are drawn
+    in the network's time zone (else the earliest operation's), because plotly.js
+    ignores offsets. Text is escaped because plotly.js reads labels as HTML-like
+    markup. Margins are fixed, so a second figure with the same margins and width
+    (the page's sticky date axis) lines up with this one.
 
     Parameters
     ----------
     plan
         Any plan; one without a schedule gives an empty chart.
+    network
+        The plan's network, if known: its start opens the time axis and its time
+        zone is used for all times.
     title
-        Chart title.
+        Chart title; the page leaves it out, as its heading names the plan.
 
     Returns
     -------
     plotly.graph_objects.Figure
     """
     bars = gantt_bars(plan)
-    rows = list(dict.fromkeys(bar.row for bar in bars))
-    order_ids = sorted({bar.order_id for bar in bars})
-    colour_by_order = {
-        order_id: ORDER_COLOURS[idx % len(ORDER_COLOURS)] for idx, order_id in enumerate(order_ids)
-    }
-    zone = min(bars, key=lambda b: b.start).start.tzinfo if bars else None
+    orders = gantt_orders(plan)
+    legs = gantt_shipments(plan)
+    zone = _zone(plan, network)
+    labels, y_order, y_machine, y_leg, shapes = _rows(orders, bars, legs)
+    colour_by_order = _colours(plan, orders)
+    late_rows = {y_order[order.order_id] for order in orders if order.is_late}
     fig = go.Figure()
-    for order_id in order_ids:
+    for rank, (order_id, colour) in enumerate(colour_by_order.items(), start=1):
         order_bars = [bar for bar in bars if bar.order_id == order_id]
-        is_late = order_bars[0].is_late
-        fig.add_trace(
-            go.Bar(
-                name=html.escape(f"{order_id} (late)" if is_late else order_id),
-                orientation="h",
-                y=[html.escape(bar.row) for bar in order_bars],
-                base=[_axis_time(bar.start, zone) for bar in order_bars],
-                x=[(bar.end - bar.start) / timedelta(milliseconds=1) for bar in order_bars],
-                hovertext=[_hover_html(bar.hover) for bar in order_bars],
-                hovertemplate="%{hovertext}<extra></extra>",
-                marker={
-                    "color": colour_by_order[order_id],
-                    "line": {
-                        "color": LATE_COLOUR if is_late else "rgba(0, 0, 0, 0.4)",
-                        "width": 3 if is_late else 1,
-                    },
-                    "pattern": {"shape": "/" if is_late else ""},
-                },
+        order = next((o for o in orders if o.order_id == order_id), None)
+        order_legs = [leg for leg in legs if leg.order_id == order_id]
+        is_late = order.is_late if order is not None else any(b.is_late for b in order_bars)
+        name = html.escape(f"{order_id} (late)" if is_late else order_id)
+        group = {"legendgroup": order_id, "name": name, "legendrank": rank}
+        traces = []
+        if order_bars:
+            traces.append(
+                _bar_trace(
+                    [y_machine[bar.row] for bar in order_bars],
+                    [(bar.start, bar.end) for bar in order_bars],
+                    [bar.hover for bar in order_bars],
+                    colour,
+                    zone,
+                    is_late=is_late,
+                    text=order_id,
+                )
             )
-        )
-    plant_by_row = {bar.row: bar.plant_id for bar in bars}
+        if order is not None:
+            traces.extend(_order_traces(order, y_order[order_id], colour, zone))
+        if order_legs:
+            traces.append(
+                _bar_trace(
+                    [y_leg[(leg.row, leg.track)] for leg in order_legs],
+                    [(leg.depart, leg.arrive) for leg in order_legs],
+                    [leg.hover for leg in order_legs],
+                    colour,
+                    zone,
+                    is_late=is_late,
+                    width=0.5,
+                )
+            )
+        for trace_idx, trace in enumerate(traces):
+            trace.update(group, showlegend=trace_idx == 0)
+            fig.add_trace(trace)
+    x_range = gantt_range(plan, start=None if network is None else network.start)
+    margin = _margin(labels)
     fig.update_layout(
-        title=html.escape(title),
+        title=None if title is None else html.escape(title),
         barmode="overlay",
-        height=max(320, 160 + _ROW_HEIGHT_PX * len(rows)),
-        legend_title_text="Order",
-        shapes=[
-            {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": row_idx - 0.5,
-                "y1": row_idx - 0.5,
-                "line": {"color": "#555", "width": 1},
-            }
-            for row_idx in range(1, len(rows))
-            if plant_by_row[rows[row_idx]] != plant_by_row[rows[row_idx - 1]]
-        ],
+        height=_ROW_HEIGHT_PX * max(len(labels), 4) + margin["t"] + margin["b"],
+        margin=margin,
+        legend={"title": {"text": "Order"}, "x": 1.01, "y": 1, "yanchor": "top"},
+        hovermode="closest",
+        dragmode="zoom",
+        uniformtext={"minsize": 8, "mode": "hide"},
+        plot_bgcolor="#f7f7f7",
+        shapes=shapes,
     )
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(
+        type="date",
+        range=None if x_range is None else [_axis_time(t, zone) for t in x_range],
+        nticks=_TICKS,
+        showline=True,
+        mirror="ticks",
+        ticks="outside",
+        gridcolor="#ddd",
+    )
     fig.update_yaxes(
-        categoryorder="array",
-        categoryarray=[html.escape(row) for row in rows],
-        autorange="reversed",
-        automargin=True,
+        tickmode="array",
+        tickvals=list(range(len(labels))),
+        ticktext=[
+            f'<span style="color:{LATE_COLOUR}"><b>{html.escape(label)}</b></span>'
+            if label_idx in late_rows
+            else html.escape(label)
+            for label_idx, label in enumerate(labels)
+        ],
+        range=[len(labels) - 0.5, -0.5],
+        fixedrange=True,
+        showgrid=False,
+        zeroline=False,
     )
     return fig
 
 
-def gantt_html(plan: Plan, *, title: str = "xiezuo plan", sections: Sequence[str] = ()) -> str:
-    """A self-contained HTML page: plan summary, Gantt chart and deliveries.
+def gantt_axis_figure(figure: go.Figure) -> go.Figure:
+    """A strip with only ``figure``'s date axis, for the page's sticky header.
 
-    plotly.js is embedded rather than linked so the page opens offline; all plan
-    text is escaped because IDs come from planners' files.
+    Same margins and time range as ``figure``, so at the same width its ticks sit
+    over ``figure``'s gridlines; the page keeps the ranges in step when zooming.
+    """
+    axis = go.Figure()
+    axis.update_layout(
+        height=_AXIS_HEIGHT_PX,
+        margin={**figure.layout.margin.to_plotly_json(), "t": 2, "b": _AXIS_HEIGHT_PX - 8},
+        showlegend=False,
+        plot_bgcolor="rgba(0, 0, 0, 0)",
+        paper_bgcolor="rgba(0, 0, 0, 0)",
+    )
+    axis.update_xaxes(type="date", range=figure.layout.xaxis.range, nticks=_TICKS, ticks="outside")
+    axis.update_yaxes(visible=False, fixedrange=True)
+    return axis
+
+
+def plotlyjs_bundle() -> str:
+    """plotly.js, minified, to write beside pages as :data:`PLOTLYJS_FILENAME`."""
+    return str(get_plotlyjs())
+
+
+def gantt_html(
+    plan: Plan,
+    *,
+    network: Network | None = None,
+    title: str = "xiezuo plan",
+    sections: Sequence[str] = (),
+    plotlyjs_src: str | None = None,
+) -> str:
+    """An HTML page: plan summary, Gantt chart with order search, and deliveries.
+
+    All plan text is escaped because IDs come from planners' files.
 
     Parameters
     ----------
     plan
         Any plan; one without a schedule gets its summary and a note instead of
-        the chart and deliveries.
+        the chart and deliveries (and no plotly.js).
+    network
+        The plan's network, if known: its name heads the page and its start opens
+        the time axis.
     title
-        Page and chart title.
+        What the page shows, such as the plan file; the page is titled
+        "network name — title" when the network has a name.
     sections
         HTML fragments built by xiezuo itself (such as the staff chart) to append
-        after the deliveries; they may rely on the plotly.js the page embeds.
+        after the deliveries; they may rely on the plotly.js the page loads.
+    plotlyjs_src
+        ``None`` inlines plotly.js, so the page is one self-contained file (5 MB).
+        Otherwise the relative URL of a copy of :func:`plotlyjs_bundle` that the
+        caller writes beside the page, normally :data:`PLOTLYJS_FILENAME`; if that
+        file goes missing, the page says so where the chart would be.
 
     Returns
     -------
     str
         A complete HTML document.
     """
+    page_title = f"{network.name} — {title}" if network is not None and network.name else title
     if plan.schedule is None:
         body = "<p>This plan has no schedule.</p>"
+        return html_page(page_title, f"{_summary(plan)}\n{body}")
+    figure = gantt_figure(plan, network=network)
+    body = (
+        f"{_chart_section(plan, figure, network, plotlyjs_src)}\n"
+        f"<h2>Deliveries</h2>\n{_deliveries_table(plan.schedule.deliveries)}"
+    )
+    body += "".join(f"\n{section}" for section in sections)
+    if plotlyjs_src is None:
+        head = f"\n<script>{plotlyjs_bundle()}</script>"
     else:
-        chart = pio.to_html(
-            gantt_figure(plan, title=title),
-            include_plotlyjs=True,
-            full_html=False,
-            config={"displaylogo": False},
+        head = f'\n<script src="{html.escape(plotlyjs_src)}"></script>'
+    return html_page(page_title, f"{_summary(plan)}\n{body}", head=head)
+
+
+_KEY = (
+    "Order rows: pale bar = work at the plants, solid bar = delivery to the region, "
+    "◇ due date, ● arrival (red when late, with a red line for the lateness). "
+    "Red outlined, hatched bars belong to late orders. "
+    "Type an order or click a bar to highlight its work; drag to zoom in time, "
+    "double-click to zoom out."
+)
+
+# The page's behaviour: plot the chart and its sticky axis, keep their time ranges
+# in step, and highlight the orders matching the search box (exactly one: also draw
+# its due date and arrival across the chart). __GANTT__ is replaced by the data.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var chart = document.getElementById("gantt-chart");
+  var axis = document.getElementById("gantt-axis");
+  if (typeof Plotly === "undefined") {
+    chart.innerHTML = '<p class="gantt-missing">The chart needs plotly.js, which did not ' +
+      "load: keep " + __SRC__ + " beside this page, or write the page with plotly.js inlined.</p>";
+    return;
+  }
+  var G = __GANTT__;
+  var search = document.getElementById("gantt-search");
+  var status = document.getElementById("gantt-status");
+  var ids = Object.keys(G.orders);
+  var baseShapes = G.chart.layout.shapes || [];
+
+  function matches(text) {
+    var q = text.trim().toLowerCase();
+    if (!q) { return null; }
+    var exact = ids.filter(function (id) { return id.toLowerCase() === q; });
+    if (exact.length) { return exact; }
+    return ids.filter(function (id) { return G.orders[id].search.indexOf(q) >= 0; });
+  }
+
+  function marker(x, colour, dash) {
+    return {type: "line", xref: "x", x0: x, x1: x, yref: "paper", y0: 0, y1: 1,
+            line: {color: colour, width: 2, dash: dash}};
+  }
+
+  function show() {
+    var found = matches(search.value);
+    var opacity = chart.data.map(function (trace) {
+      var on = !found || !trace.legendgroup || found.indexOf(trace.legendgroup) >= 0;
+      return on ? 1 : __DIMMED__;
+    });
+    var shapes = baseShapes.slice();
+    status.className = "";
+    if (!found) {
+      status.textContent = ids.length + " orders: type one to highlight its work.";
+    } else if (found.length === 1) {
+      var order = G.orders[found[0]];
+      if (order.due) { shapes.push(marker(order.due, "#000", "dash")); }
+      shapes.push(marker(order.arrival, order.late ? "__LATE__" : "__ON_TIME__", "dot"));
+      status.textContent = order.summary;
+      status.className = order.late ? "late" : "";
+    } else if (found.length) {
+      status.textContent = found.length + " orders match: " + found.join(", ");
+    } else {
+      status.textContent = "No order matches.";
+    }
+    Plotly.update(chart, {opacity: opacity}, {shapes: shapes});
+  }
+
+  Plotly.newPlot(axis, G.axis.data, G.axis.layout, {staticPlot: true, responsive: true});
+  Plotly.newPlot(chart, G.chart.data, G.chart.layout,
+                 {displaylogo: false, responsive: true}).then(function () {
+    chart.on("plotly_relayout", function () {
+      Plotly.relayout(axis, {"xaxis.range": chart.layout.xaxis.range.slice()});
+    });
+    chart.on("plotly_click", function (event) {
+      var group = event.points.length ? event.points[0].data.legendgroup : "";
+      if (group) { search.value = group; show(); }
+    });
+    search.addEventListener("input", show);
+    document.getElementById("gantt-clear").addEventListener("click", function () {
+      search.value = "";
+      show();
+    });
+    var hash = decodeURIComponent(window.location.hash.slice(1));
+    if (hash.indexOf("order=") === 0) { search.value = hash.slice(6); }
+    show();
+  });
+})();
+"""
+
+
+def _chart_section(
+    plan: Plan, figure: go.Figure, network: Network | None, plotlyjs_src: str | None
+) -> str:
+    zone = _zone(plan, network)
+    orders = {
+        order.order_id: {
+            "summary": order.summary,
+            "search": " ".join((order.order_id, order.item_id, order.region)).lower(),
+            "due": None if order.due is None else _axis_time(order.due, zone),
+            "arrival": _axis_time(order.arrival, zone),
+            "late": order.is_late,
+        }
+        for order in gantt_orders(plan)
+    }
+    data = (
+        f'{{"chart": {pio.to_json(figure, validate=False)}, '
+        f'"axis": {pio.to_json(gantt_axis_figure(figure), validate=False)}, '
+        f'"orders": {json.dumps(orders)}}}'
+    )
+    script = (
+        _SCRIPT.replace("__SRC__", json.dumps(plotlyjs_src or "plotly.js"))
+        .replace("__DIMMED__", str(DIMMED_OPACITY))
+        .replace("__LATE__", LATE_COLOUR)
+        .replace("__ON_TIME__", ON_TIME_COLOUR)
+        .replace("__GANTT__", data)  # last, so plan text is never taken for a placeholder
+        # Plan text inside the script must never close it.
+        .replace("</", "<\\/")
+    )
+    options = "".join(f'<option value="{html.escape(order_id)}">' for order_id in orders)
+    return f"""<section class="gantt">
+<div class="gantt-header">
+<div class="gantt-toolbar">
+<label for="gantt-search">Order</label>
+<input id="gantt-search" list="gantt-orders" placeholder="order id, item or region"
+ autocomplete="off">
+<datalist id="gantt-orders">{options}</datalist>
+<button id="gantt-clear" type="button">Show all</button>
+<span id="gantt-status"></span>
+</div>
+<div id="gantt-axis"></div>
+</div>
+<div id="gantt-chart"></div>
+<p class="gantt-key">{html.escape(_KEY)}</p>
+</section>
+<script>{script}</script>"""
+
+
+def _gantt_order(
+    delivery: Delivery,
+    *,
+    item_id: str,
+    plant_ids: tuple[str, ...],
+    work_start: datetime | None,
+) -> GanttOrder:
+    made_at = f"made at {', '.join(plant_ids)} · " if plant_ids else ""
+    due = "no due date" if delivery.due is None else f"due {delivery.due:%Y-%m-%d %H:%M}"
+    lateness = delivery.lateness
+    verdict = ""
+    if lateness is not None:
+        verdict = f"late by {_span(lateness)}" if delivery.is_late else f"{_span(-lateness)} early"
+    summary = (
+        f"{delivery.order_id} · item {item_id or '—'} · {made_at}"
+        f"delivered {delivery.plant_id} → {delivery.region}, "
+        f"arrives {delivery.arrival:%Y-%m-%d %H:%M}"
+        f" · {due}" + (f" · {verdict}" if verdict else "")
+    )
+    late_mark = " · LATE" if delivery.is_late else ""
+    hover = [f"Order {delivery.order_id} · item {item_id or '—'}{late_mark}"]
+    if work_start is not None:
+        hover.append(f"Work at {', '.join(plant_ids)}: {_format_span(work_start, delivery.finish)}")
+    hover.append(
+        f"Delivery {delivery.plant_id} → {delivery.region}: "
+        f"{_format_span(delivery.finish, delivery.arrival)}"
+    )
+    hover.append(due[0].upper() + due[1:] + (f" ({verdict})" if verdict else ""))
+    return GanttOrder(
+        row=f"{delivery.order_id} → {delivery.region}",
+        order_id=delivery.order_id,
+        item_id=item_id,
+        plant_ids=plant_ids,
+        plant_id=delivery.plant_id,
+        region=delivery.region,
+        work_start=work_start,
+        finish=delivery.finish,
+        arrival=delivery.arrival,
+        due=delivery.due,
+        is_late=delivery.is_late,
+        summary=summary,
+        hover="\n".join(hover),
+    )
+
+
+def _rows(
+    orders: tuple[GanttOrder, ...], bars: tuple[GanttBar, ...], legs: tuple[GanttLeg, ...]
+) -> tuple[
+    list[str],
+    dict[str, int],
+    dict[str, int],
+    dict[tuple[str, int], int],
+    list[dict[str, Any]],
+]:
+    """Row labels top down, the row index of each order, machine unit and lane track,
+    and the separator lines: heavy between sections, light between plants."""
+    labels = [order.row for order in orders]
+    y_order = {order.order_id: idx for idx, order in enumerate(orders)}
+    separators: list[tuple[int, bool]] = []
+    y_machine: dict[str, int] = {}
+    plant = None
+    for bar in bars:
+        if bar.row in y_machine:
+            continue
+        if labels and (plant is None or bar.plant_id != plant):
+            separators.append((len(labels), plant is None))
+        plant = bar.plant_id
+        y_machine[bar.row] = len(labels)
+        labels.append(bar.row)
+    y_leg: dict[tuple[str, int], int] = {}
+    for leg_idx, leg in enumerate(legs):
+        if (leg.row, leg.track) in y_leg:
+            continue
+        if labels and leg_idx == 0:
+            separators.append((len(labels), True))
+        y_leg[(leg.row, leg.track)] = len(labels)
+        labels.append(leg.row)
+    shapes = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "yref": "y",
+            "y0": row_idx - 0.5,
+            "y1": row_idx - 0.5,
+            "line": {"color": "#333" if is_section else "#999", "width": 2 if is_section else 1},
+        }
+        for row_idx, is_section in separators
+    ]
+    return labels, y_order, y_machine, y_leg, shapes
+
+
+def _colours(plan: Plan, orders: tuple[GanttOrder, ...]) -> dict[str, str]:
+    """A colour per order, in order-row order; orders worked on but not delivered last."""
+    order_ids = [order.order_id for order in orders]
+    undelivered = sorted({bar.order_id for bar in gantt_bars(plan)} - set(order_ids))
+    return {
+        order_id: ORDER_COLOURS[idx % len(ORDER_COLOURS)]
+        for idx, order_id in enumerate(order_ids + undelivered)
+    }
+
+
+def _bar_trace(
+    y: list[int],
+    spans: list[tuple[datetime, datetime]],
+    hovers: list[str],
+    colour: str,
+    zone: tzinfo | None,
+    *,
+    is_late: bool,
+    text: str = "",
+    width: float = 0.8,
+) -> go.Bar:
+    return go.Bar(
+        orientation="h",
+        y=y,
+        base=[_axis_time(start, zone) for start, _ in spans],
+        x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
+        width=width,
+        text=[html.escape(text)] * len(y) if text else None,
+        textposition="inside",
+        insidetextanchor="middle",
+        hovertext=[_hover_html(hover) for hover in hovers],
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker={
+            "color": colour,
+            "line": {
+                "color": LATE_COLOUR if is_late else "rgba(0, 0, 0, 0.4)",
+                "width": 2 if is_late else 1,
+            },
+            "pattern": {"shape": "/", "fgcolor": LATE_COLOUR, "solidity": 0.4}
+            if is_late
+            else {"shape": ""},
+        },
+    )
+
+
+def _order_traces(
+    order: GanttOrder, y: int, colour: str, zone: tzinfo | None
+) -> list[go.Bar | go.Scatter]:
+    """The order row: pale work span and solid delivery leg, then due and arrival marks."""
+    spans = [(order.work_start, order.finish)] if order.work_start is not None else []
+    spans.append((order.finish, order.arrival))
+    hover = _hover_html(order.hover)
+    traces: list[go.Bar | go.Scatter] = [
+        go.Bar(
+            orientation="h",
+            y=[y] * len(spans),
+            base=[_axis_time(start, zone) for start, _ in spans],
+            x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
+            width=[0.45] * (len(spans) - 1) + [0.8],
+            hovertext=[hover] * len(spans),
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={
+                "color": [_translucent(colour)] * (len(spans) - 1) + [colour],
+                "line": {"color": "rgba(0, 0, 0, 0.4)", "width": 1},
+            },
         )
-        body = f"{chart}\n<h2>Deliveries</h2>\n{_deliveries_table(plan.schedule.deliveries)}"
-        body += "".join(f"\n{section}" for section in sections)
-    return html_page(title, f"{_summary(plan)}\n{body}")
+    ]
+    arrival_colour = LATE_COLOUR if order.is_late else ON_TIME_COLOUR
+    if order.is_late and order.due is not None:
+        traces.append(
+            go.Scatter(
+                mode="lines",
+                x=[_axis_time(order.due, zone), _axis_time(order.arrival, zone)],
+                y=[y, y],
+                line={"color": LATE_COLOUR, "width": 4},
+                hoverinfo="skip",
+            )
+        )
+    marks = [(order.arrival, "circle", arrival_colour, "Arrives")]
+    if order.due is not None:
+        marks.insert(0, (order.due, "diamond", "#fff", "Due"))
+    traces.append(
+        go.Scatter(
+            mode="markers",
+            x=[_axis_time(at, zone) for at, _, _, _ in marks],
+            y=[y] * len(marks),
+            marker={
+                "symbol": [symbol for _, symbol, _, _ in marks],
+                "color": [fill for _, _, fill, _ in marks],
+                "size": 11,
+                "line": {"color": "#000", "width": 1.5},
+            },
+            hovertext=[
+                f"{html.escape(order.order_id)}: {label} {at:%Y-%m-%d %H:%M}"
+                for at, _, _, label in marks
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    )
+    return traces
+
+
+def _instants(schedule: Schedule) -> list[datetime]:
+    instants = [op.start for op in schedule.operations]
+    instants += [op.end for op in schedule.operations]
+    instants += [s.depart for s in schedule.shipments] + [s.arrive for s in schedule.shipments]
+    instants += [d.finish for d in schedule.deliveries] + [d.arrival for d in schedule.deliveries]
+    instants += [d.due for d in schedule.deliveries if d.due is not None]
+    return instants
+
+
+def _zone(plan: Plan, network: Network | None) -> tzinfo | None:
+    if network is not None:
+        return network.start.tzinfo
+    if plan.schedule is None or not plan.schedule.operations:
+        return None
+    return min(plan.schedule.operations, key=lambda op: op.start).start.tzinfo
+
+
+def _margin(labels: list[str]) -> dict[str, Any]:
+    """Fixed margins wide enough for the row labels and the legend.
+
+    ``autoexpand`` is off so the sticky axis strip, with the same margins, lines up.
+    """
+    longest = max((len(label) for label in labels), default=0)
+    return {
+        "l": int(16 + _LABEL_CHAR_PX * longest),
+        "r": _LEGEND_WIDTH_PX,
+        "t": _MARGIN_TOP_PX,
+        "b": _MARGIN_BOTTOM_PX,
+        "autoexpand": False,
+    }
+
+
+def _translucent(colour: str) -> str:
+    """``colour`` (``#rrggbb`` or ``rgb(r, g, b)``) at 35 % opacity."""
+    if colour.startswith("#"):
+        red, green, blue = (int(colour[idx : idx + 2], 16) for idx in (1, 3, 5))
+    else:
+        red, green, blue = (int(part) for part in colour[colour.index("(") + 1 : -1].split(","))
+    return f"rgba({red}, {green}, {blue}, 0.35)"
 
 
 def _summary(plan: Plan) -> str:
@@ -305,6 +961,11 @@ def _with_bound(value: float | None, bound: float | None) -> str:
 
 def _hours(span: timedelta) -> str:
     return f"{span / _HOUR:.1f} h"
+
+
+def _span(span: timedelta) -> str:
+    """Days from two days up, hours below, so lateness reads at the right scale."""
+    return f"{span / _DAY:.1f} d" if span >= 2 * _DAY else _hours(span)
 
 
 def _format_span(start: datetime, end: datetime) -> str:
