@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 from datetime import timedelta
@@ -12,7 +13,7 @@ import pytest
 
 from xiezuo.domain import MachineTime, Network, validate_network
 from xiezuo.errors import InputError
-from xiezuo.io import BENCHMARK_FORMATS, is_benchmark_file, read_instance
+from xiezuo.io import BENCHMARK_FORMATS, benchmarks, is_benchmark_file, read_instance
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
 from xiezuo.planning.validate import validate_plan
@@ -280,7 +281,7 @@ def test_trailing_garbage(tmp_path: Path) -> None:
 
 def test_zero_jobs_in_the_header(tmp_path: Path) -> None:
     path = write(tmp_path, "none.txt", "0 3\n")
-    expect_error(path, "line 1, column 1", r"number of jobs must be at least 1, not 0")
+    expect_error(path, "line 1, column 1", r"number of jobs must be between 1 and 10,000, not 0")
 
 
 def test_dpfsp_header_with_two_numbers_on_a_line(tmp_path: Path) -> None:
@@ -307,6 +308,74 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "absent.txt"
     with pytest.raises(InputError, match=r"absent\.txt: cannot read the file"):
         read_instance(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "location", "cause"),
+    [
+        ("jobs.txt", "1000000000 2\n", "line 1, column 1", r"jobs must be between 1 and 10,000"),
+        ("mach.txt", "2 1000000000\n", "line 1, column 3", r"machines must be between 1 and 1,000"),
+        ("ops.txt", "10000 1000\n", "line 1, column 1", r"10,000,000 operations, more than the"),
+        ("ops.fjs", "2 2 1\n200000 1 1 5\n", "line 2, column 1", r"limit of 100,000"),
+        ("f.txt", "2 1000 2\n1 1 1\n", "line 1, column 3", r"factories must be between 1 and 100,"),
+        ("Ta001_9.txt", "20000\n5\n2\n", "line 1, column 1", r"jobs must be between 1 and 10,000"),
+        ("long.txt", "1 1\n0 " + "9" * 5000 + "\n", "line 2, column 3", r"5000-digit number"),
+    ],
+)
+def test_sizes_beyond_the_limits_fail_at_the_header_with_figure_and_limit(
+    tmp_path: Path, name: str, text: str, location: str, cause: str
+) -> None:
+    expect_error(write(tmp_path, name, text), location, cause)
+
+
+def test_work_beyond_a_plan_span_names_the_total_and_the_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.txt", "2 1\n0 900000000\n0 900000000\n")
+    with pytest.raises(
+        InputError, match=r"add up to 1,800,000,000 time units, more than the limit"
+    ):
+        read_instance(path)
+
+
+@pytest.mark.parametrize("token", ["nan", "NaN", "inf", "1e3", "1.5", "-0", "\u0663"])
+def test_a_processing_time_that_is_not_a_whole_number_is_refused(
+    tmp_path: Path, token: str
+) -> None:
+    path = write(tmp_path, "odd.txt", f"1 2\n0 {token} 1 3\n")
+    expect_error(path, "line 2, column 3", r"as a non-negative integer, not")
+
+
+def test_non_utf8_byte_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "bytes.txt"
+    path.write_bytes(b"1 2\n0 4 \xff 3\n")
+    expect_error(path, "line 2, column 5", r"byte 0xff is not UTF-8 text")
+
+
+def test_a_byte_order_mark_is_ignored(tmp_path: Path) -> None:
+    path = write(tmp_path, "bom.txt", "\ufeff1 2\n0 4 1 3\n")
+    assert op_count(read_instance(path)) == 2
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
+    """A folder, a pipe or ``/dev/zero`` is refused at once instead of blocking or growing."""
+    if kind == "folder":
+        path = tmp_path / "dir.txt"
+        path.mkdir()
+    elif kind == "fifo":
+        path = tmp_path / "pipe.txt"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    with pytest.raises(InputError, match=r"cannot read an instance from it: it is"):
+        read_instance(path, "jssp")
+
+
+def test_a_file_beyond_the_size_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(benchmarks, "MAX_FILE_BYTES", 8)
+    with pytest.raises(InputError, match=r"larger than 0 MB, the limit"):
+        read_instance(FT06)
 
 
 def test_unknown_format_and_suffix(tmp_path: Path) -> None:

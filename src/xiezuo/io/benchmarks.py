@@ -10,17 +10,23 @@ Reading runs in two stages: a format parser turns the text into jobs made of
 operations, each a list of (machine number, minutes) options per factory, failing
 at the exact line and column of the first bad token; a builder turns those jobs into
 plants, items, orders and lanes.
+
+Sizes are bounded before anything is built (``MAX_*`` below, listed in the docs): the
+largest published instances are well inside them, and a header declaring a billion
+jobs fails at that header, with the figure and the limit, instead of exhausting memory.
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from xiezuo.domain import (
+    PLAN_SPAN_LIMIT,
     Calendar,
     Item,
     ItemKind,
@@ -51,6 +57,18 @@ ROUND_THE_CLOCK = Calendar(
     shift_length=timedelta(hours=8),
     first_shift_start=time(0, 0),
 )
+
+MAX_FILE_BYTES = 16 * 2**20
+"""Largest instance file read; the largest published instances are under 1 MB."""
+MAX_JOBS = 10_000
+MAX_MACHINES = 1_000
+MAX_FACTORIES = 100
+MAX_OPERATIONS = 100_000
+"""Operations of all jobs together, counting each factory's route of a ``dfjsp`` job."""
+MAX_WORK_MINUTES = PLAN_SPAN_LIMIT // timedelta(minutes=1)
+"""Every job's longest route, one job after another, must fit in this many time units:
+no plan then reaches beyond the span a plan file may cover (about 20 years)."""
+_MAX_DIGITS = 30  # a longer token is beyond every limit; int() of it would only cost time
 
 _SUFFIXES = (".fjs", ".txt")
 _INT = re.compile(r"[0-9]+")
@@ -103,27 +121,68 @@ def read_instance(path: str | Path, fmt: str | None = None) -> Network:
     Raises
     ------
     InputError
-        The file cannot be read, its format is unknown, or it is malformed; the
-        location is ``line L, column C`` of the offending token.
+        The file cannot be read (missing, a folder, pipe or device, larger than
+        :data:`MAX_FILE_BYTES`, not UTF-8), its format is unknown, it is malformed, or
+        it is larger than the ``MAX_*`` limits; the location is ``line L, column C``
+        of the offending token.
     """
     source = str(path)
     path = Path(path)
     if fmt is not None and fmt not in BENCHMARK_FORMATS:
         known = ", ".join(BENCHMARK_FORMATS)
         raise InputError(source, "", f"unknown benchmark format {fmt!r}; use one of {known}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"cannot read the file: {exc}") from exc
+    text = _read_text(path, source)
     inferred = fmt is None
     if fmt is None:
         fmt = _infer_format(path, text, source)
     reader = _Reader(text, source, fmt if inferred else None)
     instance = _PARSERS[fmt](reader)
     reader.expect_end()
+    _check_work(instance, source)
     network = _build_network(path.stem, instance, heterogeneous=fmt == "dfjsp")
     validate_network(network)
     return network
+
+
+def _read_text(path: Path, source: str) -> str:
+    """The file's text, refusing anything but a regular file of bounded size."""
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device)"
+            raise InputError(source, "", f"cannot read an instance from it: it is {kind}")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(source, "", f"cannot read the file: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 2**20
+        raise InputError(source, "", f"the file is larger than {limit} MB, the limit")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise InputError(
+            source,
+            f"line {line}, column {column}",
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; an instance holds numbers only",
+        ) from exc
+
+
+def _check_work(instance: _Instance, source: str) -> None:
+    """Refuse an instance whose jobs, run one after another, outlast a plan's span."""
+    total = sum(
+        max(sum(max(t for _, t in op) for op in route) for route in routes)
+        for routes in instance.routes_by_job
+    )
+    if total > MAX_WORK_MINUTES:
+        raise InputError(
+            source,
+            "",
+            f"the jobs' longest routes add up to {total:,} time units, more than the limit "
+            f"of {MAX_WORK_MINUTES:,} (minutes in {PLAN_SPAN_LIMIT.days:,} days)",
+        )
 
 
 def _infer_format(path: Path, text: str, source: str) -> str:
@@ -177,9 +236,11 @@ class _Record:
     def integer(self, what: str, low: int = 0, high: int | None = None) -> int:
         """The next token as an integer in ``[low, high]``."""
         token, column = self.take(what, _INT, "a non-negative integer")
+        if len(token) > _MAX_DIGITS:
+            self.fail(column, f"{what} is a {len(token)}-digit number, far beyond any limit")
         value = int(token)
         if value < low or (high is not None and value > high):
-            bound = f"at least {low}" if high is None else f"between {low} and {high}"
+            bound = f"at least {low}" if high is None else f"between {low} and {high:,}"
             self.fail(column, f"{what} must be {bound}, not {value}")
         return value
 
@@ -192,7 +253,10 @@ class _Record:
         return value
 
     def number(self, what: str) -> float:
-        return float(self.take(what, _NUMBER, "a non-negative number")[0])
+        token, column = self.take(what, _NUMBER, "a non-negative number")
+        if len(token) > _MAX_DIGITS:
+            self.fail(column, f"{what} has {len(token)} characters, too long for a number here")
+        return float(token)
 
     def options(self, count: int, n_machines: int, op_name: str) -> _Op:
         """``count`` pairs ``machine time`` with 1-based machines; each machine once."""
@@ -220,6 +284,7 @@ class _Reader:
         self.inferred_fmt = inferred_fmt
         self.lines = text.splitlines()
         self.next_idx = 0
+        self.operations = 0
 
     def fail(self, line_no: int, column: int, problem: str) -> NoReturn:
         if self.inferred_fmt is not None:
@@ -236,6 +301,16 @@ class _Reader:
         self.next_idx += 1
         return _Record(self, self.next_idx, self.lines[self.next_idx - 1])
 
+    def count_operations(self, record: _Record, column: int, count: int) -> None:
+        """Add ``count`` operations, failing at ``column`` beyond :data:`MAX_OPERATIONS`."""
+        self.operations += count
+        if self.operations > MAX_OPERATIONS:
+            record.fail(
+                column,
+                f"the jobs so far have {self.operations:,} operations, more than the limit "
+                f"of {MAX_OPERATIONS:,}",
+            )
+
     def expect_end(self) -> None:
         while self.next_idx < len(self.lines):
             self.next_idx += 1
@@ -247,9 +322,10 @@ class _Reader:
 
 def _parse_jssp(reader: _Reader) -> _Instance:
     header = reader.record("the header 'jobs machines'")
-    n_jobs = header.integer("the number of jobs", 1)
-    n_machines = header.integer("the number of machines", 1)
+    n_jobs = header.integer("the number of jobs", 1, MAX_JOBS)
+    n_machines = header.integer("the number of machines", 1, MAX_MACHINES)
     header.done("the number of machines")
+    reader.count_operations(header, 1, n_jobs * n_machines)
     routes: list[tuple[_Route, ...]] = []
     for job in range(1, n_jobs + 1):
         line = reader.record(f"the line of job {job} of {n_jobs}")
@@ -265,14 +341,16 @@ def _parse_jssp(reader: _Reader) -> _Instance:
 
 def _parse_fjsp(reader: _Reader) -> _Instance:
     header = reader.record("the header 'jobs machines average'")
-    n_jobs = header.integer("the number of jobs", 1)
-    n_machines = header.integer("the number of machines", 1)
+    n_jobs = header.integer("the number of jobs", 1, MAX_JOBS)
+    n_machines = header.integer("the number of machines", 1, MAX_MACHINES)
     header.number("the average number of machines per operation")
     header.done("the average number of machines per operation")
     routes: list[tuple[_Route, ...]] = []
     for job in range(1, n_jobs + 1):
         line = reader.record(f"the line of job {job} of {n_jobs}")
+        column = line.column()
         n_ops = line.integer(f"the number of operations of job {job}", 1)
+        reader.count_operations(line, column, n_ops)
         route: list[_Op] = []
         for op in range(1, n_ops + 1):
             name = f"operation {op} of job {job}"
@@ -285,9 +363,9 @@ def _parse_fjsp(reader: _Reader) -> _Instance:
 
 def _parse_dfjsp(reader: _Reader) -> _Instance:
     header = reader.record("the header 'jobs factories machines'")
-    n_jobs = header.integer("the number of jobs", 1)
-    n_factories = header.integer("the number of factories", 1)
-    n_machines = header.integer("the number of machines per factory", 1)
+    n_jobs = header.integer("the number of jobs", 1, MAX_JOBS)
+    n_factories = header.integer("the number of factories", 1, MAX_FACTORIES)
+    n_machines = header.integer("the number of machines per factory", 1, MAX_MACHINES)
     header.done("the number of machines per factory")
     routes_by_job: list[list[_Route]] = [[] for _ in range(n_jobs)]
     for factory in range(1, n_factories + 1):
@@ -305,6 +383,7 @@ def _parse_dfjsp(reader: _Reader) -> _Instance:
                     f"so it must have as many in factory {factory}, not {n_ops}",
                 )
             block.done(f"the number of operations of {where}")
+            reader.count_operations(block, column, n_ops)
             route: list[_Op] = []
             for op in range(1, n_ops + 1):
                 name = f"operation {op} of {where}"
@@ -319,10 +398,17 @@ def _parse_dfjsp(reader: _Reader) -> _Instance:
 
 def _parse_dpfsp(reader: _Reader) -> _Instance:
     counts = []
-    for what in ("the number of jobs", "the number of machines", "the number of factories"):
+    limits = {
+        "the number of jobs": MAX_JOBS,
+        "the number of machines": MAX_MACHINES,
+        "the number of factories": MAX_FACTORIES,
+    }
+    for what, limit in limits.items():
         line = reader.record(f"{what} alone on a line")
-        counts.append(line.integer(what, 1))
+        counts.append(line.integer(what, 1, limit))
         line.done(what)
+        if len(counts) == 2:
+            reader.count_operations(line, 1, counts[0] * counts[1])
     n_jobs, n_machines, n_factories = counts
     routes: list[tuple[_Route, ...]] = []
     for job in range(1, n_jobs + 1):
