@@ -9,7 +9,11 @@ EXAMPLE := examples/chongqing-1958.yaml
 
 install: $(VENV)/.installed
 
+# The browser tests drive Debian's chromium; as root on Debian (CI), install it when
+# missing; elsewhere those tests skip and say why.
 $(VENV)/.installed: pyproject.toml
+	command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| (apt-get update && apt-get install -y chromium)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -1,0 +1,167 @@
+"""The Gantt page in headless Chromium: what only a browser can show.
+
+It draws, its date axis stays in view and in step, and the order search highlights.
+Runs with Debian's chromium (``make install`` puts it at /usr/bin/chromium), as
+Playwright's own browser downloads are not available everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.web.test_gantt import NETWORK, PLAN
+from xiezuo.web import PLOTLYJS_FILENAME, gantt_html, plotlyjs_bundle
+from xiezuo.web.gantt import DIMMED_OPACITY
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
+)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
+]
+_CHART = "document.getElementById('gantt-chart')"
+_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
+        yield browser
+        browser.close()
+
+
+def _open(browser: Browser, folder: Path, *, with_bundle: bool = True) -> tuple[Page, list[str]]:
+    """The example page, written to ``folder`` with plotly.js beside it, and its errors."""
+    page_file = folder / "plan.html"
+    page_file.write_text(
+        gantt_html(PLAN, network=NETWORK, plotlyjs_src=PLOTLYJS_FILENAME), encoding="utf-8"
+    )
+    if with_bundle:
+        (folder / PLOTLYJS_FILENAME).write_text(plotlyjs_bundle(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 400})
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_file.as_uri())
+    return page, errors
+
+
+@dataclass(frozen=True)
+class Loaded:
+    page: Page
+    errors: list[str]
+    x_range: list[str]
+
+
+@pytest.fixture(scope="module")
+def loaded(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    """One page for the module: parsing plotly.js takes seconds on a busy machine."""
+    page, errors = _open(browser, tmp_path_factory.mktemp("gantt"))
+    page.wait_for_selector("#gantt-chart svg")
+    yield Loaded(page, errors, page.evaluate(f"{_CHART}.layout.xaxis.range.slice()"))
+    page.close()
+
+
+@pytest.fixture
+def page(loaded: Loaded) -> Iterator[Page]:
+    """The loaded page as first shown: no search, scrolled to the top, whole horizon."""
+    page = loaded.page
+    page.click("#gantt-clear")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.evaluate(f"range => Plotly.relayout({_CHART}, {{'xaxis.range': range}})", loaded.x_range)
+    yield page
+    assert loaded.errors == []
+
+
+def _opacity_by_order(page: Page) -> dict[str, set[float]]:
+    traces: list[dict[str, Any]] = page.evaluate(
+        f"{_CHART}.data.map(t => ({{group: t.legendgroup, opacity: t.opacity}}))"
+    )
+    found: dict[str, set[float]] = {}
+    for trace in traces:
+        found.setdefault(trace["group"], set()).add(trace["opacity"])
+    return found
+
+
+def test_chart_and_its_date_axis_render_from_a_file_url(page: Page) -> None:
+    assert page.locator("#gantt-chart svg").count() > 0
+    assert page.locator("#gantt-chart .bars path").count() >= len(PLAN.schedule.operations)  # type: ignore[union-attr]
+    assert page.locator("#gantt-axis .xtick").count() > 1
+
+
+def test_searching_an_order_highlights_its_work_and_names_it(page: Page, tmp_path: Path) -> None:
+    page.fill("#gantt-search", "ORD-1")
+    assert _opacity_by_order(page) == {"ORD-1": {1}, "ORD-2": {DIMMED_OPACITY}}
+    assert "late by 4.0 h" in page.inner_text("#gantt-status")
+    shapes = page.evaluate(f"{_CHART}.layout.shapes.length")
+    assert shapes == 3 + 2  # the section and plant lines, then due and arrival
+    screenshot = tmp_path / "ord-1.png"
+    page.screenshot(path=str(screenshot), full_page=True)
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_partial_search_highlights_every_match_and_show_all_clears_it(page: Page) -> None:
+    page.fill("#gantt-search", "ord")
+    assert page.inner_text("#gantt-status") == "2 orders match: ORD-2, ORD-1"
+    assert _opacity_by_order(page) == {"ORD-1": {1}, "ORD-2": {1}}
+    page.fill("#gantt-search", "east")
+    assert _opacity_by_order(page)["ORD-1"] == {DIMMED_OPACITY}
+    page.click("#gantt-clear")
+    assert _opacity_by_order(page) == {"ORD-1": {1}, "ORD-2": {1}}
+    assert page.inner_text("#gantt-status").startswith("2 orders")
+
+
+def test_clicking_a_bar_highlights_its_order(page: Page) -> None:
+    page.locator("#gantt-chart .bars path").first.click(force=True)
+    assert page.input_value("#gantt-search") in {"ORD-1", "ORD-2"}
+    assert DIMMED_OPACITY in set().union(*_opacity_by_order(page).values())
+
+
+def test_date_axis_stays_in_view_when_the_chart_scrolls(page: Page) -> None:
+    page.evaluate(f"window.scrollTo(0, {_CHART}.offsetTop + 150)")
+    header_top = page.evaluate(
+        "document.querySelector('.gantt-header').getBoundingClientRect().top"
+    )
+    chart_top = page.evaluate(f"{_CHART}.getBoundingClientRect().top")
+    assert header_top == 0
+    assert chart_top < 0
+
+
+def test_date_axis_follows_a_zoom_of_the_chart(page: Page) -> None:
+    page.evaluate(
+        "Plotly.relayout('gantt-chart', {'xaxis.range': ['1958-07-01 06:00', '1958-07-01 18:00']})"
+    )
+    assert page.evaluate("document.getElementById('gantt-axis').layout.xaxis.range") == [
+        "1958-07-01 06:00",
+        "1958-07-01 18:00",
+    ]
+
+
+def test_page_says_so_when_plotly_is_not_beside_it(browser: Browser, tmp_path: Path) -> None:
+    page, errors = _open(browser, tmp_path, with_bundle=False)
+    assert PLOTLYJS_FILENAME in page.inner_text(".gantt-missing")
+    assert any("ERR_FILE_NOT_FOUND" in error for error in errors)
+    page.close()
