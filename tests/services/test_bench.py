@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,46 @@ def test_malformed_bks_value_names_the_line(tmp_path: Path) -> None:
         "instance,n_jobs,n_machines,lower_bound,upper_bound,optimal,source\nx,1,1,1,abc,no,s\n",
         encoding="utf-8",
     )
-    with pytest.raises(InputError, match=r"line 2.*'abc' is not a whole number"):
+    with pytest.raises(InputError, match=r"line 2.*'abc' is not a positive whole number"):
         read_bks(table)
+
+
+@pytest.mark.parametrize(
+    ("content", "cause"),
+    [
+        (b"instance,upper_bound\nft06,\xff\n", r"line 2: byte 0xff is not UTF-8 text"),
+        (b"instance,upper_bound\nft06,-5\n", r"line 2: upper_bound '-5' is not a positive"),
+        (b"instance,upper_bound\nft06,0\n", r"line 2: upper_bound '0' is not a positive"),
+        ("instance,upper_bound\nft06,\u00b2\n".encode(), r"line 2: upper_bound '\u00b2'"),
+        (b"instance,upper_bound\nft06," + b"9" * 5000 + b"\n", r"at most 15 digits"),
+        (b"a,b\n1,2\n", r"line 1: expected the columns instance and upper_bound"),
+    ],
+)
+def test_a_bad_bks_table_is_bad_input_with_its_line(
+    tmp_path: Path, content: bytes, cause: str
+) -> None:
+    table = tmp_path / "bks.csv"
+    table.write_bytes(content)
+    with pytest.raises(InputError, match=cause):
+        read_bks(table)
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "fifo"])
+def test_a_bks_path_that_is_not_a_file_is_bad_input(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "bks.csv"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    with pytest.raises(InputError, match=r"cannot read the table: (no such|not a regular) file"):
+        read_bks(path)
+
+
+def test_a_pipe_among_the_instances_is_bad_input(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match="not a regular file or folder"):
+        find_instances([pipe])
 
 
 def test_gaps_are_relative_to_best_known_and_to_the_makespan() -> None:

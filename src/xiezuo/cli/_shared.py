@@ -1,19 +1,40 @@
-"""What every command shares: the consoles, exit codes, common options and error guard.
+"""What every command shares: the consoles, exit codes, common options and error guards.
 
-Exit status, the same for every command (docs list it in README.md):
-0 done, nothing to report; 1 findings (violations, unplannable orders); 2 bad input
-(a located message names the file, the place in it and the problem).
+Exit status, the same for every command (README.md lists it too), so that a script can
+tell a finding from bad input and both from a crash:
+
+=====  ==========================================================================
+0      done; nothing to report
+1      findings: the validator found violations, an order cannot be made or
+       planned, or the solver found no plan
+2      bad input: a message names the file (or option), the place in it and the
+       problem; also an output file that cannot be written
+3      internal error: a bug in xiezuo; one line names the exception, and
+       ``XIEZUO_DEBUG=1`` adds the traceback
+130    interrupted (Ctrl-C)
+=====  ==========================================================================
+
+User text (ids, file names, messages quoting a file) is printed literally: it goes
+through :func:`say` or :func:`fail` as plain text, never as Rich markup, so a name
+such as ``[bold]P1[/x]`` neither crashes the printer nor loses characters.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import os
+import traceback
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
+from typer.exceptions import TyperException
 
-from xiezuo.errors import XiezuoError
+from xiezuo.errors import PlanningError, XiezuoError
 from xiezuo.io import BENCHMARK_FORMATS
 
 if TYPE_CHECKING:
@@ -25,9 +46,16 @@ console = Console()
 errors = Console(stderr=True)
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+
+DEBUG_VARIABLE = "XIEZUO_DEBUG"
+VIOLATIONS_PER_RULE = 5
+"""How many violations of one rule are listed before the rest are only counted."""
 
 ScenarioArg = Annotated[
     Path,
@@ -44,40 +72,133 @@ FormatOption = Annotated[
         "default: from the file name and content.",
     ),
 ]
-TimeLimitOption = Annotated[float, typer.Option(min=0.1, help="Solver time limit in seconds.")]
-WorkersOption = Annotated[
-    int, typer.Option(min=0, help="Solver worker threads (default: CPU count).")
+
+
+def _finite(value: float) -> float:
+    # Click's range check lets NaN through, since every comparison with NaN is false.
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of seconds")
+    return value
+
+
+TimeLimitOption = Annotated[
+    float,
+    typer.Option(
+        min=0.1, max=1e6, callback=_finite, help="Solver time limit in seconds (up to 10^6)."
+    ),
 ]
-SeedOption = Annotated[int, typer.Option(help="Random seed of the solver.")]
+WorkersOption = Annotated[
+    int, typer.Option(min=0, max=1024, help="Solver worker threads (default: CPU count).")
+]
+SeedOption = Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Random seed of the solver.")]
+
+
+def say(*parts: str | tuple[str, str], to: Console = console) -> None:
+    """Print ``parts`` literally; a ``(text, style)`` pair is styled, plain text is not.
+
+    Nothing is read as markup or highlighted, so user text is shown as it is.
+    """
+    to.print(Text.assemble(*parts), highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    """End the command with ``error: message`` on stderr and exit status ``code``."""
+    say(("error: ", "bold red"), message, to=errors)
+    raise typer.Exit(code)
 
 
 def guarded(action: Callable[[], T]) -> T:
-    """Run ``action``; bad input ends the command with its message and status 2."""
+    """Run ``action``; bad input ends the command with its message and status 2.
+
+    A :class:`~xiezuo.errors.PlanningError` is a bug, not bad input: it passes on to
+    :func:`reported`, which exits 3.
+    """
     try:
         return action()
+    except PlanningError:
+        raise
     except XiezuoError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        fail(str(exc))
 
 
-def check_writable(path: Path) -> None:
-    """Refuse an output path up front, before minutes of solving are lost on it."""
+def reported(command: Callable[P, None]) -> Callable[P, None]:
+    """Wrap a command so an unexpected exception exits 3 with one line, not a traceback.
+
+    Typer's own exits and usage errors pass through unchanged; Ctrl-C exits 130.
+    """
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except KeyboardInterrupt:
+            say(("interrupted", "bold red"), to=errors)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:  # the one catch-all: report the bug, exit 3
+            if os.environ.get(DEBUG_VARIABLE):
+                errors.print(Text("".join(traceback.format_exception(exc))), highlight=False)
+            hint = "" if os.environ.get(DEBUG_VARIABLE) else f" ({DEBUG_VARIABLE}=1 shows where)"
+            say(
+                ("internal error", "bold red"),
+                f", please report it with the input{hint}: {type(exc).__name__}: {exc}",
+                to=errors,
+            )
+            raise typer.Exit(EXIT_INTERNAL) from None
+
+    return run
+
+
+def check_writable(path: Path, what: str = "output") -> None:
+    """Refuse an output path up front, before minutes of solving are lost on it.
+
+    The probe opens the file for appending (nothing is truncated) and removes it again
+    if it did not exist, so permissions, read-only file systems and missing folders are
+    all found now rather than at the end.
+    """
+    if path.is_dir():
+        fail(f"{path}: cannot write the {what} there: it is a folder; give a file name")
     if not path.parent.is_dir():
-        errors.print(
-            f"[bold red]error:[/] {path}: cannot write there: the folder {path.parent} "
-            "does not exist",
-            highlight=False,
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
+        reason = "does not exist" if not path.parent.exists() else "is not a folder"
+        fail(f"{path}: cannot write the {what} there: the folder {path.parent} {reason}")
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        fail(f"{path}: cannot write the {what} there: {exc.strerror or exc}")
+    if not existed:
+        path.unlink(missing_ok=True)
+
+
+def write_output(path: Path, write: Callable[[], None], what: str = "output") -> None:
+    """Run ``write``; if the file cannot be written after all, say so and exit 2.
+
+    Call it after the results are printed, so a full disk loses the file, not the result.
+    """
+    try:
+        write()
+    except OSError as exc:
+        fail(f"{path}: could not write the {what}: {exc.strerror or exc}; it is not saved")
 
 
 def print_violations(violations: tuple[Violation, ...]) -> None:
+    """The validator's verdict: up to :data:`VIOLATIONS_PER_RULE` per rule, and counts."""
     if not violations:
-        console.print("[green]The independent validator accepts the plan.[/]")
+        say(("The independent validator accepts the plan.", "green"))
         return
-    console.print(f"[bold red]{len(violations)} violations:[/]")
+    by_rule = Counter(v.rule for v in violations)
+    counts = ", ".join(f"{rule} {count}" for rule, count in by_rule.most_common())
+    say((f"{len(violations)} violations", "bold red"), f" ({counts}):")
+    shown: Counter[str] = Counter()
     for v in violations:
-        console.print(f"  [red]{v.rule}[/] {v.subject}: {v.message}", highlight=False)
+        shown[v.rule] += 1
+        if shown[v.rule] <= VIOLATIONS_PER_RULE:
+            say("  ", (v.rule, "red"), f" {v.subject}: {v.message}")
+    for rule, count in by_rule.items():
+        if count > VIOLATIONS_PER_RULE:
+            say(f"  … and {count - VIOLATIONS_PER_RULE} more {rule} violations")
 
 
 def hours(value: float | None) -> str:

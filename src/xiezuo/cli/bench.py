@@ -10,8 +10,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from xiezuo.cli._shared import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
     SeedOption,
     TimeLimitOption,
     WorkersOption,
@@ -19,9 +22,14 @@ from xiezuo.cli._shared import (
     console,
     errors,
     guarded,
+    say,
+    write_output,
 )
+from xiezuo.domain import PlanStatus
+from xiezuo.io import read_instance
 from xiezuo.planning.params import PlanParams
 from xiezuo.services.bench import (
+    INVALID_PLAN,
     BenchRow,
     bks_for,
     find_instances,
@@ -45,35 +53,49 @@ def bench(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the results as CSV here.")] = None,
 ) -> None:
-    """Plan standard benchmark instances and compare with best-known makespans."""
+    """Plan standard benchmark instances and compare with best-known makespans.
+
+    Every instance and best-known table is read before the first solve, so a bad file
+    fails at once (exit 2) rather than after the others have been solved. Exit status
+    1 when an instance ends without a plan the validator accepts.
+    """
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
-        check_writable(out)
-    instances = guarded(lambda: find_instances(paths))
+        check_writable(out, "results")
     explicit = guarded(lambda: read_bks(bks)) if bks is not None else None
+    runs = [
+        (path, guarded(partial(read_instance, path)), guarded(partial(bks_for, path, explicit)))
+        for path in guarded(lambda: find_instances(paths))
+    ]
     rows: list[BenchRow] = []
     with Progress(
         TextColumn("[bold]bench[/]"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         console=errors,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=len(instances))
-        for path in instances:
+        task = progress.add_task("", total=len(runs))
+        for path, network, known in runs:
             progress.update(task, description=path.name)
-            rows.append(guarded(partial(_bench_one, path, params, explicit)))
+            rows.append(guarded(partial(run_instance, path, params, known, network=network)))
             progress.advance(task)
     _print_bench(rows)
     if out is not None:
-        write_csv(rows, out)
-        console.print(f"Results written to [bold]{out}[/].")
+        write_output(out, partial(write_csv, rows, out), "results")
+        say("Results written to ", (str(out), "bold"), ".")
+    raise typer.Exit(_exit_status(rows))
 
 
-def _bench_one(path: Path, params: PlanParams, explicit: dict[str, int] | None) -> BenchRow:
-    return run_instance(path, params, bks_for(path, explicit))
+def _exit_status(rows: list[BenchRow]) -> int:
+    """3 when the engine built an invalid model; 1 when an instance has no valid plan."""
+    if any(row.status == PlanStatus.MODEL_INVALID.value for row in rows):
+        return EXIT_INTERNAL
+    if any(row.makespan is None or row.status == INVALID_PLAN for row in rows):
+        return EXIT_FINDINGS
+    return 0
 
 
 def _print_bench(rows: list[BenchRow]) -> None:
@@ -92,7 +114,7 @@ def _print_bench(rows: list[BenchRow]) -> None:
         table.add_column(column, justify="left" if column in ("instance", "status") else "right")
     for row in rows:
         table.add_row(
-            row.instance,
+            Text(row.instance),
             _number(row.makespan),
             _number(row.lower_bound),
             _number(row.bks),
@@ -103,7 +125,7 @@ def _print_bench(rows: list[BenchRow]) -> None:
         )
     console.print(table)
     to_bks, to_bound = mean_gaps(rows)
-    console.print(
+    say(
         f"{len(rows)} instances; mean gap to best known {_percent(to_bks)}, "
         f"to own bound {_percent(to_bound)}"
     )

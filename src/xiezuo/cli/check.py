@@ -11,9 +11,9 @@ from xiezuo.cli._shared import (
     EXIT_FINDINGS,
     FormatOption,
     ScenarioArg,
-    console,
     guarded,
     print_violations,
+    say,
 )
 from xiezuo.services.planning import check_scenario, verify_plan_file
 
@@ -21,16 +21,16 @@ from xiezuo.services.planning import check_scenario, verify_plan_file
 def validate(scenario: ScenarioArg, fmt: FormatOption = None) -> None:
     """Check a scenario file and report what the network cannot do."""
     network, findings = guarded(lambda: check_scenario(scenario, fmt))
-    console.print(
+    say(
         f"{scenario}: {len(network.plants)} plants, "
         f"{sum(len(p.machines) for p in network.plants)} machine groups, "
         f"{len(network.items)} items, {len(network.orders)} orders."
     )
     if not findings:
-        console.print("[green]No findings: every order can be made.[/]")
+        say(("No findings: every order can be made.", "green"))
         return
     for finding in findings:
-        console.print(f"[yellow]finding:[/] {finding.message}", highlight=False)
+        say(("finding: ", "yellow"), finding.message)
     raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -42,7 +42,7 @@ def verify(
     """Check a plan against its scenario with the independent validator."""
     plan_obj, violations = guarded(lambda: verify_plan_file(scenario, plan_file, fmt))
     if plan_obj.schedule is None:
-        console.print(f"The plan has no schedule (status: {plan_obj.status.value}).")
+        say(f"The plan has no schedule (status: {plan_obj.status.value}).")
         raise typer.Exit(EXIT_FINDINGS)
     print_violations(violations)
     if violations:

@@ -1,14 +1,19 @@
 """The ``xiezuo`` command: one module per command group, assembled here.
 
 Each command parses options, calls a service and renders with Rich; the exit status
-table lives in :mod:`xiezuo.cli._shared`.
+table lives in :mod:`xiezuo.cli._shared`, and :func:`~xiezuo.cli._shared.reported`
+holds every command to it.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
 from xiezuo.cli import bench, check, plan, reports
+from xiezuo.cli._shared import reported
 
 app = typer.Typer(
     name="xiezuo",
@@ -18,10 +23,35 @@ app = typer.Typer(
     add_completion=False,
 )
 
-app.command()(plan.plan)
-app.command()(check.validate)
-app.command()(check.verify)
-app.command()(reports.gantt)
-app.command()(reports.staff)
-app.command()(reports.materials)
-app.command()(bench.bench)
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        typer.echo(f"xiezuo {version('xiezuo')}")
+        raise typer.Exit
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the installed version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Plan production across a network of factories."""
+
+
+for command in (
+    plan.plan,
+    check.validate,
+    check.verify,
+    reports.gantt,
+    reports.staff,
+    reports.materials,
+    bench.bench,
+):
+    app.command()(reported(command))

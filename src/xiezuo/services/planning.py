@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import Finding, Network, Plan, find_issues
+from xiezuo.errors import InputError
 from xiezuo.io import is_benchmark_file, load_scenario, read_instance
 from xiezuo.io.plan_file import read_plan, write_plan
 from xiezuo.planning.solve import plan as plan_network
-from xiezuo.planning.validate import Violation, validate_plan
+from xiezuo.planning.validate import Violation, audit_plan
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,20 +50,54 @@ def plan_scenario(
     """Plan a scenario file, check the plan independently, and write it if asked."""
     network, findings = check_scenario(path, fmt)
     plan = plan_network(network, params, on_progress=on_progress)
-    violations: tuple[Violation, ...] = ()
-    if plan.schedule is not None:
-        violations = validate_plan(network, plan.schedule, unplanned=plan.unplanned_orders)
+    violations = audit_plan(network, plan)
     if out is not None:
-        write_plan(plan, out)
+        try:
+            write_plan(plan, out)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(str(out), "", f"could not write the plan: {reason}") from exc
     return PlanRun(network, plan, findings, violations)
 
 
 def verify_plan_file(
     scenario: Path, plan_path: Path, fmt: str | None = None
 ) -> tuple[Plan, tuple[Violation, ...]]:
-    """Check a plan file against its scenario with the independent validator."""
+    """Check a plan file against its scenario with the independent validator.
+
+    Raises
+    ------
+    InputError
+        Either file is malformed, or the plan is mostly about orders the scenario does
+        not have: the plan of another scenario, named as such rather than as hundreds
+        of violations.
+    """
     network = load_network(scenario, fmt)
-    plan = read_plan(plan_path)
-    if plan.schedule is None:
-        return plan, ()
-    return plan, validate_plan(network, plan.schedule, unplanned=plan.unplanned_orders)
+    plan = read_plan(plan_path, near=network.start)
+    _check_plan_fits(network, plan, scenario, plan_path)
+    return plan, audit_plan(network, plan)
+
+
+def _check_plan_fits(network: Network, plan: Plan, scenario: Path, plan_path: Path) -> None:
+    """Refuse a plan most of whose orders the scenario lacks; a few are the validator's."""
+    order_ids = set(plan.unplanned_orders)
+    if plan.schedule is not None:
+        order_ids.update(wo.order_id for wo in plan.schedule.work_orders)
+        order_ids.update(d.order_id for d in plan.schedule.deliveries)
+    unknown = sorted(order_ids - {order.id for order in network.orders})
+    if not unknown or 2 * len(unknown) <= len(order_ids):
+        return
+    foreign = set(unknown)
+    work_orders = (
+        0
+        if plan.schedule is None
+        else sum(1 for wo in plan.schedule.work_orders if wo.order_id in foreign)
+    )
+    first = ", ".join(repr(order_id) for order_id in unknown[:5])
+    raise InputError(
+        str(plan_path),
+        "",
+        f"{len(unknown)} of the plan's {len(order_ids)} orders ({work_orders} work orders) "
+        f"are unknown to the scenario {scenario}, which has {len(network.orders)} orders; "
+        f"first {min(5, len(unknown))}: {first}. Is it the plan of another scenario?",
+    )
