@@ -51,8 +51,10 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def _open(browser: Browser, folder: Path, *, with_bundle: bool = True) -> tuple[Page, list[str]]:
-    """The example page, written to ``folder`` with plotly.js beside it, and its errors."""
+def _open(
+    browser: Browser, folder: Path, *, with_bundle: bool = True, fragment: str = ""
+) -> tuple[Page, list[str]]:
+    """The test plan's page, written to ``folder`` with plotly.js beside it, and its errors."""
     page_file = folder / "plan.html"
     page_file.write_text(
         gantt_html(PLAN, network=NETWORK, plotlyjs_src=PLOTLYJS_FILENAME), encoding="utf-8"
@@ -65,7 +67,7 @@ def _open(browser: Browser, folder: Path, *, with_bundle: bool = True) -> tuple[
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(page_file.as_uri())
+    page.goto(page_file.as_uri() + fragment)
     return page, errors
 
 
@@ -74,14 +76,16 @@ class Loaded:
     page: Page
     errors: list[str]
     x_range: list[str]
+    first_status: str
 
 
 @pytest.fixture(scope="module")
 def loaded(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     """One page for the module: parsing plotly.js takes seconds on a busy machine."""
-    page, errors = _open(browser, tmp_path_factory.mktemp("gantt"))
+    page, errors = _open(browser, tmp_path_factory.mktemp("gantt"), fragment="#order=ORD-2")
     page.wait_for_selector("#gantt-chart svg")
-    yield Loaded(page, errors, page.evaluate(f"{_CHART}.layout.xaxis.range.slice()"))
+    x_range = page.evaluate(f"{_CHART}.layout.xaxis.range.slice()")
+    yield Loaded(page, errors, x_range, page.inner_text("#gantt-status"))
     page.close()
 
 
@@ -110,6 +114,10 @@ def test_chart_and_its_date_axis_render_from_a_file_url(page: Page) -> None:
     assert page.locator("#gantt-chart svg").count() > 0
     assert page.locator("#gantt-chart .bars path").count() >= len(PLAN.schedule.operations)  # type: ignore[union-attr]
     assert page.locator("#gantt-axis .xtick").count() > 1
+
+
+def test_a_link_to_an_order_opens_the_page_with_it_highlighted(loaded: Loaded) -> None:
+    assert loaded.first_status.startswith("ORD-2 · item SHAFT")
 
 
 def test_searching_an_order_highlights_its_work_and_names_it(page: Page, tmp_path: Path) -> None:

@@ -536,8 +536,8 @@ _KEY = (
     "Order rows: pale bar = work at the plants, solid bar = delivery to the region, "
     "◇ due date, ● arrival (red when late, with a red line for the lateness). "
     "Red outlined, hatched bars belong to late orders. "
-    "Type an order or click a bar to highlight its work; drag to zoom in time, "
-    "double-click to zoom out."
+    "Type an order or click a bar to highlight its work, or double-click a legend entry "
+    "to show that order alone; drag to zoom in time, double-click to zoom out."
 )
 
 # The page's behaviour: plot the chart and its sticky axis, keep their time ranges
@@ -597,8 +597,11 @@ _SCRIPT = """
   }
 
   Plotly.newPlot(axis, G.axis.data, G.axis.layout, {staticPlot: true, responsive: true});
-  Plotly.newPlot(chart, G.chart.data, G.chart.layout,
-                 {displaylogo: false, responsive: true}).then(function () {
+  Plotly.newPlot(chart, G.chart.data, G.chart.layout, {
+    displaylogo: false,
+    responsive: true,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]
+  }).then(function () {
     chart.on("plotly_relayout", function () {
       Plotly.relayout(axis, {"xaxis.range": chart.layout.xaxis.range.slice()});
     });
