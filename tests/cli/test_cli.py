@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +17,9 @@ import yaml
 from typer.testing import CliRunner
 
 from xiezuo.cli.main import app
+from xiezuo.domain import Plan, PlanStatus
+from xiezuo.services.planning import PlanRun, load_network
+from xiezuo.services.reports import OrderLine
 
 if TYPE_CHECKING:
     from typer.testing import Result
@@ -21,12 +27,18 @@ if TYPE_CHECKING:
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
 
 # Rich wraps at the terminal width, 80 columns when there is no terminal; wide enough
-# that no message or table row is wrapped or cropped, so the assertions see whole lines.
+# that no message or table row is wrapped, so the assertions see whole lines.
 runner = CliRunner(env={"COLUMNS": "1000"})
+# A narrow terminal, where tables must leave columns out rather than cut IDs or dates.
+narrow = CliRunner(env={"COLUMNS": "80"})
 
 
 def invoke(*args: str | Path) -> Result:
     return runner.invoke(app, [str(arg) for arg in args])
+
+
+def invoke_narrow(*args: str | Path) -> Result:
+    return narrow.invoke(app, [str(arg) for arg in args])
 
 
 def minimal_scenario() -> dict[str, Any]:
@@ -97,9 +109,11 @@ class PlannedExample:
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> PlannedExample:
-    """The bundled example planned once, for every test that needs a real plan file."""
+    """The bundled example planned once at 80 columns, for every test of a real plan."""
     plan_file = tmp_path_factory.mktemp("plan") / "plan.json"
-    result = invoke("plan", EXAMPLE, "--time-limit", "5", "--workers", "2", "--out", plan_file)
+    result = invoke_narrow(
+        "plan", EXAMPLE, "--time-limit", "3", "--workers", "2", "--out", plan_file
+    )
     return PlannedExample(result, plan_file)
 
 
@@ -110,12 +124,53 @@ def test_plan_exits_zero_and_writes_the_plan_file(planned: PlannedExample) -> No
 
 
 @pytest.mark.slow
-def test_plan_summary_names_orders_and_plants(planned: PlannedExample) -> None:
+def test_plan_summary_at_80_columns_has_every_order_with_whole_id_and_dates(
+    planned: PlannedExample,
+) -> None:
     summary = planned.result.stdout
-    for order_id in ("YN-MILL-01", "SC-PIPE-01", "CIS-OWN-01"):
-        assert order_id in summary
+    lines = summary.splitlines()
+    tables = lines[lines.index("Orders") : lines.index("Plants") + 8]
+    assert max(len(line.rstrip()) for line in tables) <= 80
+    deliveries = json.loads(planned.plan_file.read_text(encoding="utf-8"))["schedule"]["deliveries"]
+    assert len(deliveries) == 44
+    for delivery in deliveries:
+        arrival = datetime.fromisoformat(delivery["arrival"])
+        due_day = datetime.fromisoformat(delivery["due"]) - timedelta(days=1)  # end of day
+        assert re.search(
+            rf"^{delivery['order_id']} .* {arrival:%Y-%m-%d %H:%M} +{due_day:%Y-%m-%d} ",
+            summary,
+            re.MULTILINE,
+        ), delivery["order_id"]
+    assert "Times are in Asia/Shanghai (UTC+08:00)." in " ".join(summary.split())
+
+
+@pytest.mark.slow
+def test_plan_summary_names_plants_with_work_in_hours(planned: PlannedExample) -> None:
     for plant_id in ("CMT", "WJ", "CAC", "CTS", "CIS"):
-        assert re.search(rf"^│ {plant_id} +│", summary, re.MULTILINE)
+        assert re.search(rf"^{plant_id} +[\d,.]+ h +\d+ %", planned.result.stdout, re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_plan_summary_counts_orders_with_their_units(planned: PlannedExample) -> None:
+    summary = " ".join(planned.result.stdout.split())
+    assert re.search(r"\d+ orders? on time, \d+ late, 0 unplanned; weighted tardiness", summary)
+    assert re.search(r"makespan [\d,.]+ d \(bound [\d,.]+ (d|h|min)\)", summary)
+
+
+@pytest.mark.slow
+def test_staff_at_80_columns_explains_its_columns_and_dates_changes_in_order(
+    planned: PlannedExample,
+) -> None:
+    result = invoke_narrow("staff", EXAMPLE, planned.plan_file)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    for column in ("on staff", "tightest", "booked", "people-limited days"):
+        assert any(line.startswith(f"{column}: ") for line in lines), column
+    changes = lines[lines.index("Staff changes") :]
+    dates = [line[:10] for line in changes if re.match(r"\d{4}-\d\d-\d\d ", line)]
+    assert len(dates) == 20
+    assert dates == sorted(dates)
 
 
 @pytest.mark.slow
@@ -437,3 +492,82 @@ def test_gantt_rejects_an_out_path_in_a_missing_directory(tmp_path: Path) -> Non
     plan_file.write_text(json.dumps(plan_without_schedule()), encoding="utf-8")
     out = tmp_path / "missing" / "plan.html"
     assert_bad_input(invoke("gantt", plan_file, "--out", out), str(out))
+
+
+# ---- plan output formats and exit status --------------------------------------------
+
+
+def test_plan_csv_prints_only_the_order_lines_on_stdout(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    result = invoke("plan", scenario, "--time-limit", "2", "--workers", "1", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    header, row = list(csv.reader(io.StringIO(result.stdout)))
+    assert tuple(header) == OrderLine.RECORD_FIELDS
+    record = dict(zip(header, row, strict=True))
+    assert (record["order"], record["plants"], record["planned"]) == ("ORD-1", "P1", "true")
+    assert record["due"] == "1958-08-01T00:00:00+08:00"  # the end of 31 July
+    assert "weighted tardiness" in result.stderr
+
+
+def test_plan_json_prints_a_list_of_order_records_on_stdout(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, minimal_scenario())
+    result = invoke("plan", scenario, "--time-limit", "2", "--workers", "1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(result.stdout)
+    assert (record["order"], record["plants"], record["late"]) == ("ORD-1", ["P1"], False)
+    assert isinstance(record["lateness_hours"], float)
+    assert "The independent validator accepts the plan." in result.stderr
+
+
+def test_plan_with_an_order_no_plant_can_make_exits_one_and_lists_it(tmp_path: Path) -> None:
+    data = minimal_scenario()
+    data["items"].append({**data["items"][0], "id": "GIANT", "weight_t": 50})
+    data["orders"].append({"id": "ORD-2", "region": "East", "item": "GIANT", "due": "1958-08-01"})
+    result = invoke("plan", write_scenario(tmp_path, data), "--time-limit", "2", "--workers", "1")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"^ORD-2 +GIANT +East +– +– +unplanned +1958-08-01", result.stdout, re.M)
+    assert "1 order on time, 0 late, 1 unplanned" in result.stdout
+    assert "unplanned ORD-2: missing capability" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("status", "exit_code"),
+    [(PlanStatus.NO_SOLUTION, 1), (PlanStatus.INFEASIBLE, 1), (PlanStatus.MODEL_INVALID, 3)],
+)
+def test_plan_without_a_schedule_does_not_exit_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: PlanStatus, exit_code: int
+) -> None:
+    def no_plan(path: Path, *args: object, **kwargs: object) -> PlanRun:
+        return PlanRun(load_network(path), Plan(status=status, schedule=None), (), ())
+
+    monkeypatch.setattr("xiezuo.cli.plan.plan_scenario", no_plan)
+    result = invoke("plan", write_scenario(tmp_path, minimal_scenario()), "--time-limit", "1")
+    assert result.exit_code == exit_code, result.output
+    assert status.value in result.stdout
+
+
+def test_plan_help_documents_formats_and_exit_status() -> None:
+    result = invoke("plan", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.replace("│", " ").split())
+    for phrase in ("<table|csv|json>", "--instance-format", "Exit status: 0", "unplanned"):
+        assert phrase in text
+
+
+@pytest.mark.parametrize("command", ["staff", "materials"])
+def test_scenario_reports_have_no_benchmark_format_option(command: str) -> None:
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "--format" not in result.stdout
+
+
+def test_version_comes_from_the_package_metadata() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"xiezuo {version('xiezuo')}\n"
+
+
+def test_staff_of_a_scenario_without_people_says_so(tmp_path: Path) -> None:
+    result = invoke("staff", write_scenario(tmp_path, minimal_scenario()))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("The scenario has no staff section")

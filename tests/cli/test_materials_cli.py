@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,24 @@ def test_materials_prints_balance_pegs_and_the_uncovered_order(tmp_path: Path) -
     result = runner.invoke(app, ["materials", str(write(tmp_path, copper_scenario()))])
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "│ copper   │ kg   │         16 │      10 │        5 │            1 │" in out
-    assert "8 stock at P1" in out
-    assert "2 stock at P1; 5 donated scrap copper → P1 1958-07-15; 1 not covered" in out
-    assert "Uncovered orders (1): ORD-2" in out
+    assert re.search(r"copper +16 kg +10 kg +5 kg +1 kg +1958-07-19 16:00", out)
+    assert "8 kg stock at P1" in out
+    for source in ("2 kg stock at P1", "5 kg donated scrap copper → P1 1958-07-15"):
+        assert source in out
+    assert "1 kg not covered" in out
+    assert "1 order not covered: ORD-2" in out
+    assert "Times are in Asia/Shanghai (UTC+08:00)." in out
+
+
+def test_materials_at_60_columns_keeps_ids_dates_and_quantities_whole(tmp_path: Path) -> None:
+    narrow = CliRunner(env={"COLUMNS": "60"})
+    result = narrow.invoke(app, ["materials", str(write(tmp_path, copper_scenario()))])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    for text in ("ORD-1", "ORD-2", "1958-07-09 16:00", "1958-07-19 16:00", "16 kg"):
+        assert any(text in line for line in lines), text
+    assert "Left out for width: incoming." in result.stdout
 
 
 def test_materials_without_pegging_prints_only_balances(tmp_path: Path) -> None:
@@ -81,6 +96,38 @@ def test_materials_without_pegging_prints_only_balances(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Materials" in result.stdout
     assert "Pegging" not in result.stdout
+
+
+def test_materials_of_a_scenario_without_materials_says_so(tmp_path: Path) -> None:
+    data = copper_scenario()
+    for key in ("materials", "stock", "supplies"):
+        del data[key]
+    del data["items"][0]["materials"]
+    result = runner.invoke(app, ["materials", str(write(tmp_path, data))])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "The scenario has no materials section: there is nothing to net.\n"
+
+
+def test_pinned_shortage_covered_from_the_pool_is_explained(tmp_path: Path) -> None:
+    """Orders pinned to P2 find no copper there; the pooled netting covers them from P1."""
+    data = copper_scenario()
+    data["plants"].append({**data["plants"][0], "id": "P2"})
+    data["lanes"].append({"from": "P2", "to": "East", "lead_days": 1})
+    data["orders"] = [{**data["orders"][0], "plant": "P2"}]
+    del data["supplies"]
+    result = runner.invoke(app, ["materials", str(write(tmp_path, data))])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"copper +P2 +8 kg +0 kg +0 kg +8 kg", result.stdout)
+    assert (
+        "No order is left uncovered with stock and supplies pooled across the network, "
+        "but orders pinned to P2 need more than their own plant has (copper at P2)"
+    ) in result.stdout
+
+
+def test_materials_has_no_benchmark_format_option() -> None:
+    result = runner.invoke(app, ["materials", "--help"])
+    assert result.exit_code == 0
+    assert "--format" not in result.stdout
 
 
 def test_materials_on_a_bad_file_exits_two_without_traceback(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from tests.conftest import ROUND_THE_CLOCK, START, at, hours
 from xiezuo.domain import Item, Lane, Machine, Network, Operation, Order, Plant, Routing
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.services.reports import order_lines, plant_lines
+from xiezuo.services.reports import OrderLine, order_lines, plant_lines
 
 
 def _network() -> Network:
@@ -45,10 +46,39 @@ def _network() -> Network:
 def test_order_lines_are_sorted_by_due_date_and_flag_lateness() -> None:
     network = _network()
     lines = order_lines(network, plan(network, PlanParams(time_limit_s=5)))
-    assert [line.delivery.order_id for line in lines] == ["late", "early"]
-    assert [line.delivery.is_late for line in lines] == [True, False]
+    assert [line.order_id for line in lines] == ["late", "early"]
+    assert [line.is_late for line in lines] == [True, False]
     assert lines[0].plants == ("A",)
     assert lines[0].item_id == "P"
+
+
+def test_an_order_the_plan_leaves_out_has_a_line_without_delivery() -> None:
+    network = _network()
+    heavy = replace(network.items[0], id="HEAVY", weight_t=50)  # no lathe takes it
+    network = replace(
+        network,
+        items=(*network.items, heavy),
+        orders=(*network.orders, Order(id="heavy", region="R", item_id="HEAVY", due=at(50))),
+    )
+    result = plan(network, PlanParams(time_limit_s=5))
+    assert result.unplanned_orders == ("heavy",)
+    lines = order_lines(network, result)
+    assert [line.order_id for line in lines] == ["late", "heavy", "early"]
+    (heavy_line,) = (line for line in lines if line.order_id == "heavy")
+    assert (heavy_line.delivery, heavy_line.plants, heavy_line.is_late) == (None, (), False)
+    assert heavy_line.record()["planned"] is False
+
+
+def test_record_gives_iso_instants_with_offset_and_lateness_in_hours() -> None:
+    network = _network()
+    (late, _) = order_lines(network, plan(network, PlanParams(time_limit_s=5)))
+    record = late.record()
+    assert tuple(record) == OrderLine.RECORD_FIELDS
+    assert record["due"] == at(12).isoformat()
+    assert late.delivery is not None
+    assert record["arrival"] == late.delivery.arrival.isoformat()
+    assert record["lateness_hours"] == pytest.approx((late.delivery.arrival - at(12)) / hours(1))
+    assert (record["order"], record["plants"], record["late"]) == ("late", ["A"], True)
 
 
 def test_plant_load_is_work_over_unit_hours_until_the_last_operation() -> None:

@@ -168,6 +168,14 @@ def test_peak_load_is_reported_with_when_it_first_happens() -> None:
     assert turner.peak_utilisation == 1.0
 
 
+def test_tightest_instant_is_where_the_share_at_work_is_highest_not_the_peak_crew() -> None:
+    """One turner of one at 100 h is tighter than two of three after the training."""
+    turner = _line(staff_report(NETWORK, _plan((100, 104), (121, 125), (121, 125))), "turner")
+    assert (turner.peak_load, turner.peak_at) == (2, at(121))
+    assert (turner.peak_utilisation, turner.tightest_at) == (1.0, at(100))
+    assert (turner.load_at(at(100)), turner.capacity_at(at(100))) == (1, 1)
+
+
 def test_skill_without_crews_has_no_peak() -> None:
     fitter = _line(staff_report(NETWORK, BACK_TO_BACK), "fitter")
     assert (fitter.peak_load, fitter.peak_at, fitter.peak_utilisation) == (0, None, None)
@@ -221,6 +229,18 @@ def test_events_list_secondment_and_training_in_planners_words() -> None:
     assert [e.description for e in _line(report, "fitter").events] == [
         "1 fitter starts training 2 turners",
         "1 fitter back from training 2 turners",
+    ]
+
+
+def test_report_events_run_in_date_order_across_skills() -> None:
+    events = staff_report(NETWORK, None).events
+    assert [(plant_id, e.day.isoformat(), e.description) for plant_id, e in events] == [
+        ("WJ", "1958-07-01", "2 turners start training"),
+        ("WJ", "1958-07-01", "1 fitter starts training 2 turners"),
+        ("WJ", "1958-07-03", "1 turner seconded to Yunnan"),
+        ("WJ", "1958-07-04", "1 turner back from Yunnan"),
+        ("WJ", "1958-07-06", "2 turners qualify after training"),
+        ("WJ", "1958-07-06", "1 fitter back from training 2 turners"),
     ]
 
 

@@ -11,7 +11,12 @@ from plotly.offline import get_plotlyjs
 
 from tests.conftest import START, at
 from xiezuo.services.staff import SkillLine, StaffEvent, StaffReport
-from xiezuo.web.staff import staff_figure, staff_page_html, staff_section_html
+from xiezuo.web.staff import (
+    STAFF_COLUMNS,
+    staff_figure,
+    staff_page_html,
+    staff_section_html,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -24,6 +29,7 @@ TURNERS = SkillLine(
     peak_load=1,
     peak_at=at(2),
     peak_utilisation=1.0,
+    tightest_at=at(2),
     booked_hours=8.0,
     available_hours=10.0,
     people_limited_days=(date(1958, 7, 1),),
@@ -45,8 +51,10 @@ MOULDERS = SkillLine(
     peak_load=3,
     peak_at=at(1),
     peak_utilisation=0.75,
+    tightest_at=at(1),
     booked_hours=24.0,
     available_hours=40.0,
+    events=(StaffEvent(when=at(24), description="1 moulder seconded away"),),
 )
 REPORT = StaffReport(start=START, end=at(96), has_plan=True, lines=(TURNERS, FITTERS, MOULDERS))
 
@@ -121,23 +129,56 @@ def test_section_leaves_plotly_to_the_page_and_names_plants_and_skills() -> None
         assert f"<td>{text}</td>" in section
 
 
-def test_section_table_shows_capacity_peak_utilisation_and_people_limited_days() -> None:
-    section = staff_section_html(REPORT)
-    row = next(r for r in section.split("<tr") if "<td>turner</td>" in r)
-    cells = re.findall(r"<td>(.*?)</td>", row)
-    assert cells == [
+def _cells(section: str, skill: str) -> list[str]:
+    row = next(r for r in section.split("<tr") if f"<td>{skill}</td>" in r)
+    return re.findall(r"<td>(.*?)</td>", row)
+
+
+def test_section_table_shows_staff_peak_tightest_booked_and_people_limited_days() -> None:
+    assert _cells(staff_section_html(REPORT), "turner") == [
         "WJ",
         "turner",
-        "1 → 1",
-        "1 (1958-07-01 02:00)",
-        "100%",
-        "8 / 10 h (80%)",
+        "1",
+        "1 on 1958-07-01",
+        "1 of 1 on 1958-07-01",
+        "8 of 10 h (80 %)",
         "1",
     ]
 
 
-def test_section_lists_staff_changes() -> None:
-    assert "1958-07-03 · WJ · 1 turner seconded to Yunnan" in staff_section_html(REPORT)
+def test_tightest_cell_gives_the_people_behind_its_share() -> None:
+    """7 of 8 turners at the peak; 6 of 6 while two teach: the 100 % is the 6 of 6."""
+    turners = replace(
+        TURNERS,
+        capacity=((at(0), 8), (at(24), 6)),
+        load=((at(0), 7), (at(12), 0), (at(30), 6), (at(40), 0)),
+        peak_load=7,
+        peak_at=at(0),
+        peak_utilisation=1.0,
+        tightest_at=at(30),
+    )
+    cells = _cells(staff_section_html(replace(REPORT, lines=(turners,))), "turner")
+    assert cells[2:5] == ["8 → 6", "7 on 1958-07-01", "6 of 6 on 1958-07-02"]
+
+
+def test_section_explains_every_column_under_the_table() -> None:
+    section = staff_section_html(REPORT)
+    notes = section[section.index("</table>") :]
+    for column in STAFF_COLUMNS[2:]:
+        assert f"{column}: " in notes
+
+
+def test_section_lists_staff_changes_in_date_order_across_plants() -> None:
+    section = staff_section_html(REPORT)
+    moulders = section.index("1958-07-02 · CMT · 1 moulder seconded away")
+    turners = section.index("1958-07-03 · WJ · 1 turner seconded to Yunnan")
+    assert moulders < turners
+
+
+def test_section_without_lines_says_the_scenario_has_no_staff() -> None:
+    section = staff_section_html(replace(REPORT, lines=()))
+    assert "The scenario has no staff section" in section
+    assert "<table>" not in section
 
 
 def test_page_embeds_plotly_and_loads_nothing_from_the_network() -> None:

@@ -36,6 +36,7 @@ from typer.exceptions import TyperException
 
 from xiezuo.errors import PlanningError, XiezuoError
 from xiezuo.io import BENCHMARK_FORMATS
+from xiezuo.services.display import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -183,22 +184,22 @@ def write_output(path: Path, write: Callable[[], None], what: str = "output") ->
         fail(f"{path}: could not write the {what}: {exc.strerror or exc}; it is not saved")
 
 
-def print_violations(violations: tuple[Violation, ...]) -> None:
+def print_violations(violations: tuple[Violation, ...], to: Console = console) -> None:
     """The validator's verdict: up to :data:`VIOLATIONS_PER_RULE` per rule, and counts."""
     if not violations:
-        say(("The independent validator accepts the plan.", "green"))
+        say(("The independent validator accepts the plan.", "green"), to=to)
         return
     by_rule = Counter(v.rule for v in violations)
     counts = ", ".join(f"{rule} {count}" for rule, count in by_rule.most_common())
-    say((f"{len(violations)} violations", "bold red"), f" ({counts}):")
+    say((plural(len(violations), "violation"), "bold red"), f" ({counts}):", to=to)
     shown: Counter[str] = Counter()
     for v in violations:
         shown[v.rule] += 1
         if shown[v.rule] <= VIOLATIONS_PER_RULE:
-            say("  ", (v.rule, "red"), f" {v.subject}: {v.message}")
+            say("  ", (v.rule, "red"), f" {v.subject}: {v.message}", to=to)
     for rule, count in by_rule.items():
         if count > VIOLATIONS_PER_RULE:
-            say(f"  … and {count - VIOLATIONS_PER_RULE} more {rule} violations")
+            say(f"  … and {count - VIOLATIONS_PER_RULE} more {rule} violations", to=to)
 
 
 def hours(value: float | None) -> str:

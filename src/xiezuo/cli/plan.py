@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
+import sys
 import threading
 import time
-from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from xiezuo.cli._shared import (
     EXIT_FINDINGS,
-    FormatOption,
+    EXIT_INTERNAL,
     ScenarioArg,
     SeedOption,
     TimeLimitOption,
@@ -26,10 +29,26 @@ from xiezuo.cli._shared import (
     guarded,
     hours,
     print_violations,
+    say,
 )
+from xiezuo.cli._tables import Column, print_table
+from xiezuo.domain import PlanStatus
+from xiezuo.io import BENCHMARK_FORMATS
 from xiezuo.planning.params import PlanParams, ProgressEvent
+from xiezuo.services import display
 from xiezuo.services.planning import PlanRun, plan_scenario
-from xiezuo.services.reports import order_lines, plant_lines
+from xiezuo.services.reports import OrderLine, order_lines, plant_lines
+
+if TYPE_CHECKING:
+    from datetime import datetime, tzinfo
+
+    from rich.console import Console
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
 
 
 def plan(
@@ -37,19 +56,55 @@ def plan(
     time_limit: TimeLimitOption = 60.0,
     workers: WorkersOption = 0,
     seed: SeedOption = 0,
-    out: Annotated[Path | None, typer.Option(help="Write the plan as JSON here.")] = None,
-    fmt: FormatOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the whole plan as JSON to this file.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            help="How to print the orders: a table for people, or csv or json (one "
+            "record per order) on stdout for programs, with everything else on stderr.",
+        ),
+    ] = OutputFormat.TABLE,
+    instance_format: Annotated[
+        str | None,
+        typer.Option(
+            "--instance-format",
+            help=f"Format of a benchmark instance ({', '.join(BENCHMARK_FORMATS)}); "
+            "default: from the file name and content.",
+        ),
+    ] = None,
 ) -> None:
-    """Plan every order of a scenario, then summarise who makes what and when."""
+    """Plan every order of a scenario, then summarise who makes what and when.
+
+    Prints each order's plants, finish, arrival at its region, due date and
+    lateness, each plant's load, why late orders are late, and the plan's status,
+    weighted tardiness, makespan and gap; the independent validator checks the plan.
+
+    Exit status: 0 for a plan of every order that the validator accepts (late
+    orders included); 1 when orders are left unplanned, the solver found no plan or
+    the validator finds violations; 2 for bad input; 3 when the solver reports an
+    invalid model (a bug in xiezuo).
+    """
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
         check_writable(out)
-    run = guarded(lambda: _plan_with_progress(scenario, params, out, fmt))
-    _print_plan(run)
+    run = guarded(lambda: _plan_with_progress(scenario, params, out, instance_format))
+    # Machine-readable order lines leave stdout to themselves; people read the rest.
+    human = console if output_format is OutputFormat.TABLE else errors
+    _print_plan(run, human, records=output_format)
     if out is not None:
-        console.print(f"Plan written to [bold]{out}[/].")
-    if run.violations:
-        raise typer.Exit(EXIT_FINDINGS)
+        say("Plan written to ", (str(out), "bold"), ".", to=human)
+    raise typer.Exit(_exit_status(run))
+
+
+def _exit_status(run: PlanRun) -> int:
+    if run.plan.status is PlanStatus.MODEL_INVALID:
+        return EXIT_INTERNAL
+    if run.plan.schedule is None or run.plan.unplanned_orders or run.violations:
+        return EXIT_FINDINGS
+    return 0
 
 
 def _plan_with_progress(
@@ -103,69 +158,130 @@ def _plan_with_progress(
     return outcome
 
 
-def _print_plan(run: PlanRun) -> None:
+def _print_plan(run: PlanRun, out: Console, *, records: OutputFormat) -> None:
+    """The summary on ``out``; csv or json ``records`` put the order lines on stdout."""
     network, plan = run.network, run.plan
+    zone = network.start.tzinfo
     for finding in run.findings:
-        console.print(f"[yellow]finding:[/] {finding.message}", highlight=False)
-    orders = Table(title="Orders", title_justify="left")
-    for column in ("order", "item", "region", "plants", "finish", "arrival", "due", "lateness"):
-        orders.add_column(column, justify="right" if column == "lateness" else "left")
-    for line in order_lines(network, plan):
-        delivery = line.delivery
-        if delivery.lateness is None:
-            late = "–"
-        else:
-            days = delivery.lateness.total_seconds() / 86400
-            late = f"[red]+{days:.1f} d[/]" if delivery.is_late else f"[green]{days:.1f} d[/]"
-        orders.add_row(
-            delivery.order_id,
-            line.item_id,
-            delivery.region,
-            ", ".join(line.plants),
-            f"{delivery.finish:%y-%m-%d %H:%M}",
-            f"{delivery.arrival:%y-%m-%d %H:%M}",
-            "–" if delivery.due is None else f"{delivery.due:%y-%m-%d %H:%M}",
-            late,
-        )
-    console.print(orders)
-    plants = Table(title="Plants", title_justify="left")
-    for column in ("plant", "work h", "load", "busiest machine", "its load"):
-        plants.add_column(
-            column, justify="left" if "plant" in column or "machine" in column else "right"
-        )
-    for plant_line in plant_lines(network, plan):
-        busiest = plant_line.busiest
-        plants.add_row(
-            plant_line.plant_id,
-            f"{plant_line.work_hours:,.0f}",
-            f"{plant_line.utilisation:.0%}",
-            busiest.machine_id if busiest else "–",
-            f"{busiest.utilisation:.0%}" if busiest else "–",
-        )
-    console.print(plants)
-    for note in plan.explanations:
-        console.print(f"[bold]{note.kind}[/] {note.subject}: {note.message}", highlight=False)
+        say(("finding: ", "yellow"), finding.message, to=out)
     lines = order_lines(network, plan)
-    late_count = sum(1 for line in lines if line.delivery.is_late)
-    gap = "–" if plan.gap is None else f"{plan.gap:.1%}"
-    console.print(
-        f"[bold]{plan.status.value}[/]: {len(lines) - late_count} orders on time, "
-        f"{late_count} late, "
-        f"{len(plan.unplanned_orders)} unplanned; weighted tardiness "
-        f"{hours(plan.tardiness_hours)} (bound {hours(plan.tardiness_bound)}); makespan "
-        f"{_span(plan.makespan)} (bound {_span(plan.makespan_bound)}); gap {gap}; "
-        f"{plan.runtime_s:.1f} s",
-        highlight=False,
+    if records is OutputFormat.CSV:
+        _write_csv(lines)
+    elif records is OutputFormat.JSON:
+        sys.stdout.write(json.dumps([line.record() for line in lines], indent=2) + "\n")
+    elif lines:
+        _print_orders(out, lines, zone, network.start)
+    plants = plant_lines(network, plan)
+    if plants:
+        print_table(
+            out,
+            "Plants",
+            _PLANT_COLUMNS,
+            [
+                (
+                    line.plant_id,
+                    display.hours(line.work_hours),
+                    display.percent(line.utilisation),
+                    line.busiest.machine_id if line.busiest else display.NONE,
+                    display.percent(line.busiest.utilisation) if line.busiest else display.NONE,
+                )
+                for line in plants
+            ],
+            caption="load: hours of work over the machine units' working hours from the "
+            "horizon start to the plan's last operation.",
+        )
+    for note in plan.explanations:
+        say((note.kind, "bold"), f" {note.subject}: {note.message}", to=out)
+    out.print(_summary(run, lines))
+    print_violations(run.violations, to=out)
+
+
+_ORDER_COLUMNS = (
+    Column("order"),
+    Column("item", drop_rank=4),
+    Column("region", drop_rank=1),
+    Column("plants", drop_rank=3, wraps=True),
+    Column("finish", drop_rank=2),
+    Column("arrival"),
+    Column("due"),
+    Column("lateness", justify="right"),
+)
+_PLANT_COLUMNS = (
+    Column("plant"),
+    Column("work", justify="right"),
+    Column("load", justify="right"),
+    Column("busiest machine", drop_rank=2),
+    Column("its load", justify="right", drop_rank=1),
+)
+
+
+def _print_orders(
+    out: Console, lines: tuple[OrderLine, ...], zone: tzinfo | None, start: datetime
+) -> None:
+    deliveries = [line.delivery for line in lines]
+    finishes = display.instants([d.finish if d else None for d in deliveries], zone)
+    arrivals = display.instants([d.arrival if d else None for d in deliveries], zone)
+    dues = display.instants([line.due for line in lines], zone, end_of_day=True)
+    rows = []
+    for line, finish, arrival, due in zip(lines, finishes, arrivals, dues, strict=True):
+        delivery = line.delivery
+        if delivery is None:
+            arrival_cell = Text("unplanned", style="bold red")
+            lateness = Text(display.NONE)
+        else:
+            arrival_cell = Text(arrival)
+            style = "red" if delivery.is_late else "green"
+            lateness = Text(display.days(delivery.lateness, signed=True), style=style)
+        rows.append(
+            (
+                line.order_id,
+                line.item_id,
+                line.region,
+                ", ".join(line.plants) or display.NONE,
+                finish,
+                arrival_cell,
+                due,
+                lateness,
+            )
+        )
+    print_table(
+        out,
+        "Orders",
+        _ORDER_COLUMNS,
+        rows,
+        caption="due: a date is the end of that day. lateness: arrival at the region "
+        "minus due (+ late, - early). " + display.zone_note(zone, start),
+        dropped_hint=" --format csv prints every column.",
     )
-    print_violations(run.violations)
 
 
-def _span(value: timedelta | None) -> str:
-    """Days for plans of weeks, hours or minutes for short ones (benchmark instances)."""
-    if value is None:
-        return "–"
-    if value >= timedelta(days=2):
-        return f"{value / timedelta(days=1):.1f} d"
-    if value >= timedelta(hours=2):
-        return f"{value / timedelta(hours=1):.1f} h"
-    return f"{value / timedelta(minutes=1):.0f} min"
+def _write_csv(lines: tuple[OrderLine, ...]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(OrderLine.RECORD_FIELDS)
+    for line in lines:
+        writer.writerow(_csv_value(value) for value in line.record().values())
+
+
+def _csv_value(value: str | float | bool | list[str] | None) -> str | float:
+    """Booleans as in JSON, plant lists joined by ``;``, no value as an empty field."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    return "" if value is None else value
+
+
+def _summary(run: PlanRun, lines: tuple[OrderLine, ...]) -> Text:
+    plan = run.plan
+    unplanned = len(plan.unplanned_orders)
+    late = sum(1 for line in lines if line.is_late)
+    on_time = len(lines) - late - unplanned
+    gap = display.NONE if plan.gap is None else f"{plan.gap:.1%}".replace("%", " %")
+    return Text.assemble(
+        (plan.status.value, "bold"),
+        f": {display.plural(on_time, 'order')} on time, {late} late, {unplanned} unplanned; "
+        f"weighted tardiness {display.hours(plan.tardiness_hours)} "
+        f"(bound {display.hours(plan.tardiness_bound)}); "
+        f"makespan {display.span(plan.makespan)} (bound {display.span(plan.makespan_bound)}); "
+        f"gap {gap}; {plan.runtime_s:.1f} s",
+    )

@@ -7,26 +7,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from xiezuo.cli._shared import (
     FormatOption,
-    ScenarioArg,
     check_writable,
     console,
     guarded,
+    say,
+    write_output,
 )
+from xiezuo.cli._tables import Column, print_table
 from xiezuo.io.plan_file import read_plan
-from xiezuo.services.materials import material_report
+from xiezuo.services import display
+from xiezuo.services.materials import MaterialReport, material_report
 from xiezuo.services.planning import load_network
 from xiezuo.services.staff import staff_report
 from xiezuo.web.gantt import gantt_html
-from xiezuo.web.staff import staff_page_html, staff_section_html
+from xiezuo.web.staff import (
+    NO_STAFF,
+    STAFF_COLUMNS,
+    STAFF_NOTES,
+    staff_cells,
+    staff_page_html,
+    staff_section_html,
+)
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from xiezuo.planning.netting import Peg
 
-    from xiezuo.planning.netting import Netting, Peg
+ScenarioFileArg = Annotated[
+    Path, typer.Argument(help="Scenario file (.yaml, .yml, .json).", show_default=False)
+]
 
 
 def gantt(
@@ -53,134 +65,238 @@ def gantt(
 
 
 def staff(
-    scenario: ScenarioArg,
+    scenario: ScenarioFileArg,
     plan_file: Annotated[
-        Path | None, typer.Argument(help="Plan JSON to measure the load of (optional).")
+        Path | None,
+        typer.Argument(
+            help="Plan JSON written by `xiezuo plan --out`; without it, only the people "
+            "on staff and their changes.",
+            show_default=False,
+        ),
     ] = None,
-    html: Annotated[Path | None, typer.Option(help="Also write the chart as HTML here.")] = None,
-    fmt: FormatOption = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write the report and its chart as HTML here.")
+    ] = None,
 ) -> None:
-    """Skill load against capacity per plant: peaks, and days limited by people."""
+    """Skilled people per plant: on staff against at work, peaks, and days limited by people.
+
+    The notes under the table say what each column means. Exits 0; a plan that does
+    not fit the scenario is bad input (2).
+    """
     if html is not None:
         check_writable(html)
-    network = guarded(lambda: load_network(scenario, fmt))
+    network = guarded(lambda: load_network(scenario))
     plan_obj = guarded(lambda: read_plan(plan_file)) if plan_file is not None else None
     report = guarded(lambda: staff_report(network, plan_obj))
-    table = Table(title="Skilled people", title_justify="left")
-    for column in ("plant", "skill", "people", "peak load", "peak use", "booked", "people-limited"):
-        table.add_column(column, justify="left" if column in ("plant", "skill") else "right")
-    for line in report.lines:
-        first, last = line.capacity[0][1], line.capacity[-1][1]
-        table.add_row(
-            line.plant_id,
-            line.skill,
-            f"{first}" if first == last else f"{first} → {last}",
-            "–" if line.peak_at is None else f"{line.peak_load} ({line.peak_at:%y-%m-%d})",
-            "–" if line.peak_utilisation is None else f"{line.peak_utilisation:.0%}",
-            "–" if line.utilisation is None else f"{line.utilisation:.0%}",
-            f"{len(line.people_limited_days)} d" if report.has_plan else "–",
+    if not report.lines:
+        say(NO_STAFF)
+    else:
+        width = len(STAFF_COLUMNS) if report.has_plan else 3
+        columns = (
+            Column("plant"),
+            Column("skill", wraps=True),
+            Column("on staff", justify="right", drop_rank=2),
+            Column("peak at work", drop_rank=1),
+            Column("tightest"),
+            Column("booked", justify="right"),
+            Column("people-limited days", justify="right", drop_rank=3),
+        )[:width]
+        notes = STAFF_NOTES if report.has_plan else STAFF_NOTES[:1]
+        print_table(
+            console,
+            "Skilled people",
+            columns,
+            [staff_cells(report, line) for line in report.lines],
+            caption="\n".join(notes),
         )
-    console.print(table)
-    for line in report.lines:
-        for event in line.events:
-            console.print(f"{event.when:%Y-%m-%d} {line.plant_id}: {event.description}")
+        if not report.has_plan:
+            say("No plan given: people on staff and their changes only.")
+        events = report.events
+        if events:
+            print_table(
+                console,
+                "Staff changes",
+                (Column("date"), Column("plant"), Column("change", wraps=True)),
+                [
+                    (display.day(event.day), plant_id, event.description)
+                    for plant_id, event in events
+                ],
+            )
     if html is not None:
-        html.write_text(staff_page_html(report), encoding="utf-8")
-        console.print(f"Staff chart written to [bold]{html}[/].")
+        page = staff_page_html(report)
+
+        def write_page() -> None:
+            html.write_text(page, encoding="utf-8")
+
+        write_output(html, write_page, "staff report")
+        say("Staff report written to ", (str(html), "bold"), ".")
 
 
 def materials(
-    scenario: ScenarioArg,
-    fmt: FormatOption = None,
+    scenario: ScenarioFileArg,
     pegging: Annotated[
         bool, typer.Option(help="Show which stock and supplies cover each order.")
     ] = True,
 ) -> None:
     """Net every order's material need against stock and supplies, and peg it to them.
 
-    Findings are information for the planner: the command exits 0 even when material
-    runs short.
+    Need dates come from a rough backward schedule from each due date, and stock and
+    supplies are pooled across the network (docs/output.md). Findings are
+    information for the planner: the command exits 0 even when material runs short.
     """
-    netting = guarded(lambda: material_report(scenario, fmt))
-    _print_balances(netting)
+    report = guarded(lambda: material_report(scenario))
+    if not report.has_materials:
+        say("The scenario has no materials section: there is nothing to net.")
+        return
+    _print_balances(report)
     if pegging:
-        _print_pegs(netting.pegs)
+        _print_pegs(report)
+    console.print(Text(display.zone_note(report.start.tzinfo, report.start), style="dim"))
+    _print_verdict(report)
+
+
+_BALANCE_COLUMNS = (
+    Column("gross need", justify="right"),
+    Column("on hand", justify="right", drop_rank=2),
+    Column("incoming", justify="right", drop_rank=1),
+    Column("net shortage", justify="right"),
+    Column("first runs out"),
+)
+
+
+def _print_balances(report: MaterialReport) -> None:
+    balances = report.netting.balances
+    runs_out = display.instants([b.first_short for b in balances], report.start.tzinfo)
+    print_table(
+        console,
+        "Materials, stock and supplies pooled across the network",
+        (Column("material"), *_BALANCE_COLUMNS),
+        [
+            (
+                b.material_id,
+                display.quantity(b.gross_need, b.unit),
+                display.quantity(b.on_hand, b.unit),
+                display.quantity(b.incoming, b.unit),
+                _short(b.net_shortage, b.unit),
+                Text(when, style="red" if b.first_short else ""),
+            )
+            for b, when in zip(balances, runs_out, strict=True)
+        ],
+        caption="net shortage: gross need minus on hand minus incoming, if more; first "
+        "runs out: the first need date that stock and supplies arrived by then fall short of.",
+    )
+    pinned = [(b, p) for b in balances for p in b.by_plant if p.gross_need]
+    if not pinned:
+        return
+    pinned_runs_out = display.instants([p.first_short for _, p in pinned], report.start.tzinfo)
+    print_table(
+        console,
+        "Orders pinned to a plant, against that plant's own stock and supplies",
+        (Column("material"), Column("plant"), *_BALANCE_COLUMNS),
+        [
+            (
+                b.material_id,
+                p.plant_id,
+                display.quantity(p.gross_need, b.unit),
+                display.quantity(p.on_hand, b.unit),
+                display.quantity(p.incoming, b.unit),
+                _short(p.net_shortage, b.unit),
+                Text(when, style="red" if p.first_short else ""),
+            )
+            for (b, p), when in zip(pinned, pinned_runs_out, strict=True)
+        ],
+    )
+
+
+def _short(quantity: int, unit: str) -> Text:
+    return Text(display.quantity(quantity, unit), style="red" if quantity else "")
+
+
+def _print_pegs(report: MaterialReport) -> None:
+    unit_by_material = report.unit_by_material
+    groups = [
+        list(group)
+        for _, group in groupby(report.netting.pegs, key=lambda p: (p.order_id, p.material_id))
+    ]
+    if not groups:
+        return
+    needed = display.instants([group[0].need_date for group in groups], report.start.tzinfo)
+    rows = []
+    for group, when in zip(groups, needed, strict=True):
+        unit = unit_by_material[group[0].material_id]
+        rows.append(
+            (
+                group[0].order_id,
+                group[0].material_id,
+                when,
+                display.quantity(sum(p.quantity for p in group), unit),
+                _sources(group, unit),
+            )
+        )
+    print_table(
+        console,
+        "Pegging: what covers each order's need",
+        (
+            Column("order"),
+            Column("material"),
+            Column("needed"),
+            Column("quantity", justify="right"),
+            Column("covered by", wraps=True),
+        ),
+        rows,
+    )
+
+
+def _sources(pegs: list[Peg], unit: str) -> Text:
+    text = Text()
+    for idx, peg in enumerate(pegs):
+        if idx:
+            text.append("\n")
+        amount = display.quantity(peg.quantity, unit)
+        if peg.source_kind == "uncovered":
+            text.append(f"{amount} not covered", style="red")
+        elif peg.covered_late:
+            text.append(f"{amount} {peg.source_label} (late)", style="yellow")
+        else:
+            text.append(f"{amount} {peg.source_label}")
+    return text
+
+
+def _print_verdict(report: MaterialReport) -> None:
+    netting = report.netting
     if netting.late_covered_orders:
+        count = len(netting.late_covered_orders)
         console.print(
-            f"[yellow]Covered late ({len(netting.late_covered_orders)}):[/] "
-            + ", ".join(netting.late_covered_orders),
-            highlight=False,
+            Text.assemble(
+                (f"{display.plural(count, 'order')} covered late", "yellow"),
+                " (by supplies arriving after the need date): ",
+                ", ".join(netting.late_covered_orders),
+            )
         )
     if netting.uncovered_orders:
+        count = len(netting.uncovered_orders)
         console.print(
-            f"[bold red]Uncovered orders ({len(netting.uncovered_orders)}):[/] "
-            + ", ".join(netting.uncovered_orders),
-            highlight=False,
+            Text.assemble(
+                (f"{display.plural(count, 'order')} not covered", "bold red"),
+                ": ",
+                ", ".join(netting.uncovered_orders),
+            )
         )
-    elif netting.pegs:
-        console.print("[green]No order is left uncovered.[/]")
-
-
-def _when(value: datetime | None) -> str:
-    return "–" if value is None else f"{value:%y-%m-%d %H:%M}"
-
-
-def _print_balances(netting: Netting) -> None:
-    table = Table(title="Materials", title_justify="left")
-    columns = ("material", "unit", "gross need", "on hand", "incoming", "net shortage")
-    for column in (*columns, "first runs out"):
-        table.add_column(column, justify="left" if column in ("material", "unit") else "right")
-    pinned = Table(title="Orders pinned to a plant, against its own stock", title_justify="left")
-    for column in ("material", "plant", *columns[2:], "first runs out"):
-        pinned.add_column(column, justify="left" if column in ("material", "plant") else "right")
-    for balance in netting.balances:
-        short = f"[red]{balance.net_shortage:,}[/]" if balance.net_shortage else "0"
-        runs_out = _when(balance.first_short)
-        table.add_row(
-            balance.material_id,
-            balance.unit,
-            f"{balance.gross_need:,}",
-            f"{balance.on_hand:,}",
-            f"{balance.incoming:,}",
-            short,
-            f"[red]{runs_out}[/]" if balance.first_short else runs_out,
+        return
+    if not netting.pegs:
+        say("No order needs material.")
+        return
+    pinned_short = report.pinned_short
+    if not pinned_short:
+        say(("Stock and supplies cover every order's need.", "green"))
+        return
+    plants = sorted({plant for plant, _ in pinned_short})
+    console.print(
+        Text.assemble(
+            ("No order is left uncovered", "green"),
+            " with stock and supplies pooled across the network, but orders pinned to "
+            f"{', '.join(plants)} need more than their own plant has "
+            f"({'; '.join(f'{m} at {p}' for p, m in pinned_short)}): "
+            "the material must be moved there in time.",
         )
-        for plant in balance.by_plant:
-            if plant.gross_need:
-                pinned.add_row(
-                    balance.material_id,
-                    plant.plant_id,
-                    f"{plant.gross_need:,}",
-                    f"{plant.on_hand:,}",
-                    f"{plant.incoming:,}",
-                    f"[red]{plant.net_shortage:,}[/]" if plant.net_shortage else "0",
-                    _when(plant.first_short),
-                )
-    console.print(table)
-    if pinned.row_count:
-        console.print(pinned)
-
-
-def _print_pegs(pegs: tuple[Peg, ...]) -> None:
-    table = Table(title="Pegging", title_justify="left")
-    for column in ("order", "material", "needed", "quantity", "covered by"):
-        table.add_column(column, justify="right" if column == "quantity" else "left")
-    for (order_id, material_id), group in groupby(pegs, key=lambda p: (p.order_id, p.material_id)):
-        order_pegs = list(group)
-        sources = []
-        for peg in order_pegs:
-            if peg.source_kind == "uncovered":
-                sources.append(f"[red]{peg.quantity:,} not covered[/]")
-            elif peg.covered_late:
-                sources.append(f"[yellow]{peg.quantity:,} {peg.source_label} (late)[/]")
-            else:
-                sources.append(f"{peg.quantity:,} {peg.source_label}")
-        table.add_row(
-            order_id,
-            material_id,
-            _when(order_pegs[0].need_date),
-            f"{sum(p.quantity for p in order_pegs):,}",
-            "; ".join(sources),
-        )
-    if table.row_count:
-        console.print(table)
+    )

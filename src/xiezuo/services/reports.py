@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from xiezuo.domain import Delivery, Network, Plan
 
 _HOUR = timedelta(hours=1)
@@ -15,11 +17,54 @@ _HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderLine:
-    """An order's delivery with what a planner reads beside it."""
+    """An order with its delivery, or ``delivery=None`` when the plan leaves it out."""
 
-    delivery: Delivery
+    order_id: str
     item_id: str
+    region: str
+    due: datetime | None
     plants: tuple[str, ...]
+    delivery: Delivery | None
+
+    RECORD_FIELDS: ClassVar[tuple[str, ...]] = (
+        "order",
+        "item",
+        "region",
+        "plants",
+        "planned",
+        "finish",
+        "arrival",
+        "due",
+        "lateness_hours",
+        "late",
+    )
+    """The keys of :meth:`record`, in order: the CSV header even with no lines."""
+
+    @property
+    def is_late(self) -> bool:
+        return self.delivery is not None and self.delivery.is_late
+
+    def record(self) -> dict[str, str | float | bool | list[str] | None]:
+        """The line for machines (``plan --format csv|json``): ISO 8601 instants, hours.
+
+        ``lateness_hours`` is positive when late, negative when early, ``None``
+        without a due date or a delivery; ``planned`` is false for an order the plan
+        leaves out.
+        """
+        delivery = self.delivery
+        lateness = None if delivery is None else delivery.lateness
+        return {
+            "order": self.order_id,
+            "item": self.item_id,
+            "region": self.region,
+            "plants": list(self.plants),
+            "planned": delivery is not None,
+            "finish": None if delivery is None else delivery.finish.isoformat(),
+            "arrival": None if delivery is None else delivery.arrival.isoformat(),
+            "due": None if self.due is None else self.due.isoformat(),
+            "lateness_hours": None if lateness is None else round(lateness / _HOUR, 2),
+            "late": self.is_late,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,22 +92,38 @@ class PlantLine:
 
 
 def order_lines(network: Network, plan: Plan) -> tuple[OrderLine, ...]:
-    """One line per planned order: plants involved, finish, arrival, due date."""
+    """One line per order of the plan, planned or left out, by due date.
+
+    Orders without a due date come last, by arrival; a plan without a schedule has
+    no lines, since it says nothing about any order.
+    """
     if plan.schedule is None:
         return ()
     plants_by_order: dict[str, set[str]] = defaultdict(set)
     for wo in plan.schedule.work_orders:
         plants_by_order[wo.order_id].add(wo.plant_id)
-    order_by_id = {o.id: o for o in network.orders}
-    return tuple(
+    delivery_by_order = {d.order_id: d for d in plan.schedule.deliveries}
+    unplanned = set(plan.unplanned_orders)
+    lines = [
         OrderLine(
-            delivery=d,
-            item_id=order_by_id[d.order_id].item_id,
-            plants=tuple(sorted(plants_by_order[d.order_id])),
+            order_id=order.id,
+            item_id=order.item_id,
+            region=order.region,
+            due=order.due,
+            plants=tuple(sorted(plants_by_order[order.id])),
+            delivery=delivery_by_order.get(order.id),
         )
-        for d in sorted(
-            plan.schedule.deliveries,
-            key=lambda d: (d.due is None, d.due or d.arrival, d.order_id),
+        for order in network.orders
+        if order.id in delivery_by_order or order.id in unplanned
+    ]
+    return tuple(
+        sorted(
+            lines,
+            key=lambda line: (
+                line.due is None,
+                line.due or (line.delivery.arrival if line.delivery else network.start),
+                line.order_id,
+            ),
         )
     )
 

@@ -54,9 +54,11 @@ class SkillLine:
     ``None`` (or empty) without a plan.
 
     ``peak_utilisation`` is the highest ratio of people at work to people on staff
-    at any instant, so a small crew after a secondment can be tighter than the
-    largest crew; it is infinite when a plan puts people to work where there are
-    none, which :mod:`xiezuo.planning.validate` reports as a broken plan.
+    at any instant, first reached at ``tightest_at``, so a small crew after a
+    secondment can be tighter than the largest crew (the peak of 7 turners of 8 may
+    be 87 % while 6 of 6 a week later is 100 %); it is infinite when a plan puts
+    people to work where there are none, which :mod:`xiezuo.planning.validate`
+    reports as a broken plan.
     ``booked_hours`` is each crew's size times its operation's working time;
     ``available_hours`` integrates the headcount over the plant's working calendar
     from the horizon start to the plan's last operation end.
@@ -71,6 +73,7 @@ class SkillLine:
     peak_load: int = 0
     peak_at: datetime | None = None
     peak_utilisation: float | None = None
+    tightest_at: datetime | None = None
     booked_hours: float | None = None
     available_hours: float | None = None
     people_limited_days: tuple[date, ...] = ()
@@ -112,6 +115,15 @@ class StaffReport:
 
     def lines_of(self, plant_id: str) -> tuple[SkillLine, ...]:
         return tuple(line for line in self.lines if line.plant_id == plant_id)
+
+    @property
+    def events(self) -> tuple[tuple[str, StaffEvent], ...]:
+        """Every line's staff changes as ``(plant, event)``, in date order across lines.
+
+        Ties keep report order, so one plant's changes of a day stay together.
+        """
+        dated = [(line.plant_id, event) for line in self.lines for event in line.events]
+        return tuple(sorted(dated, key=lambda pair: pair[1].when))
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +203,7 @@ def staff_report(network: Network, plan: Plan | None) -> StaffReport:
             ],
         )
         peak_load = max(people for _, people in load)
+        peak_utilisation, tightest_at = _tightest(capacity, load)
         lines.append(
             SkillLine(
                 plant_id=plant_id,
@@ -199,7 +212,8 @@ def staff_report(network: Network, plan: Plan | None) -> StaffReport:
                 load=load,
                 peak_load=peak_load,
                 peak_at=next(t for t, people in load if people == peak_load) if peak_load else None,
-                peak_utilisation=_peak_utilisation(capacity, load),
+                peak_utilisation=peak_utilisation,
+                tightest_at=tightest_at,
                 booked_hours=sum((u.size * u.operation.work / _HOUR for u in skill_uses), 0.0),
                 available_hours=_available_hours(network, plant, capacity, end),
                 people_limited_days=_people_limited_days(
@@ -367,16 +381,19 @@ def _level_at(steps: Steps, instant: datetime) -> int:
     return steps[idx - 1][1] if idx else 0
 
 
-def _peak_utilisation(capacity: Steps, load: Steps) -> float | None:
+def _tightest(capacity: Steps, load: Steps) -> tuple[float | None, datetime | None]:
+    """The highest share of people at work, and the first instant it is reached."""
     peak: float | None = None
+    peak_at: datetime | None = None
     for instant in sorted({t for t, _ in capacity} | {t for t, _ in load}):
         people = _level_at(load, instant)
         if people <= 0:
             continue
         staff = _level_at(capacity, instant)
         ratio = people / staff if staff > 0 else math.inf
-        peak = ratio if peak is None else max(peak, ratio)
-    return peak
+        if peak is None or ratio > peak:
+            peak, peak_at = ratio, instant
+    return peak, peak_at
 
 
 def _available_hours(

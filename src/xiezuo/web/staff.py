@@ -18,6 +18,7 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
+from xiezuo.services import display
 from xiezuo.web.page import html_page
 
 if TYPE_CHECKING:
@@ -27,6 +28,53 @@ SKILL_COLOURS: tuple[str, ...] = tuple(qualitative.Safe)
 _SUBPLOT_HEIGHT_PX = 240
 _DEFAULT_SPAN = timedelta(days=7)
 _KEY = "<br><sub>dashed: people on staff · solid: people at work</sub>"
+
+NO_STAFF = (
+    "The scenario has no staff section (staffing, secondments, trainings) and no "
+    "operation needs a crew: there is no one to report on."
+)
+
+STAFF_COLUMNS: tuple[str, ...] = (
+    "plant",
+    "skill",
+    "on staff",
+    "peak at work",
+    "tightest",
+    "booked",
+    "people-limited days",
+)
+"""Headers of a staff report's table, the terminal's and the HTML's alike."""
+
+STAFF_NOTES: tuple[str, ...] = (
+    "on staff: people of the skill at the horizon start → at the plan's end.",
+    "peak at work: the most people the plan keeps at work at once, and the day it first happens.",
+    "tightest: people at work of people on staff when that share is highest; after a "
+    "secondment or while trainers teach, a smaller crew can be the tightest.",
+    "booked: person-hours of work over person-hours on staff in working time, from the "
+    "horizon start to the plan's last operation.",
+    "people-limited days: days on which every person of the skill was at work while "
+    "work for them waited and a machine for it stood free.",
+)
+"""What each column means, printed under the table (docs/output.md says the same)."""
+
+
+def staff_cells(report: StaffReport, line: SkillLine) -> tuple[str, ...]:
+    """A skill line's cells under :data:`STAFF_COLUMNS`; a report without a plan has
+    only the first three."""
+    first = line.capacity[0][1]
+    last = _capacity_at_end(report, line)
+    on_staff = f"{first}" if first == last else f"{first} → {last}"
+    if not report.has_plan:
+        return line.plant_id, line.skill, on_staff
+    return (
+        line.plant_id,
+        line.skill,
+        on_staff,
+        _peak(line, report.start.tzinfo),
+        _tightest(line, report.start.tzinfo),
+        _booked(line),
+        str(len(line.people_limited_days)),
+    )
 
 
 def staff_figure(report: StaffReport, *, title: str = "Skilled people") -> go.Figure:
@@ -142,7 +190,7 @@ def _section(report: StaffReport, title: str, *, include_plotlyjs: bool) -> str:
     if not report.lines:
         return (
             f'<section class="staff">\n<h2>{html.escape(title)}</h2>\n'
-            "<p>No plant has staff, staff changes or crew needs.</p>\n</section>"
+            f"<p>{html.escape(NO_STAFF)}</p>\n</section>"
         )
     chart = pio.to_html(
         staff_figure(report, title=title),
@@ -160,42 +208,24 @@ def _section(report: StaffReport, title: str, *, include_plotlyjs: bool) -> str:
 
 
 def _lines_table(report: StaffReport) -> str:
-    header = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "Plant",
-            "Skill",
-            "People now → at end",
-            "Peak at work (when)",
-            "Peak utilisation",
-            "Person-hours booked / available",
-            "People-limited days",
-        )
-    )
+    width = len(STAFF_COLUMNS) if report.has_plan else 3
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in STAFF_COLUMNS[:width])
     rows = []
     for line in report.lines:
-        cells = (
-            line.plant_id,
-            line.skill,
-            f"{line.capacity[0][1]} → {_capacity_at_end(report, line)}",
-            _peak(line),
-            _percent(line.peak_utilisation),
-            _hours_booked(line),
-            "—" if not report.has_plan else str(len(line.people_limited_days)),
-        )
         cls = ' class="people-limited"' if line.people_limited_days else ""
-        row_cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in cells)
-        rows.append(f"<tr{cls}>{row_cells}</tr>")
+        cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in staff_cells(report, line))
+        rows.append(f"<tr{cls}>{cells}</tr>")
     body = "\n".join(rows)
-    return f"<table>\n<tr>{header}</tr>\n{body}\n</table>"
+    notes = STAFF_NOTES if report.has_plan else STAFF_NOTES[:1]
+    caption = "<br>\n".join(html.escape(note) for note in notes)
+    return f'<table>\n<tr>{header}</tr>\n{body}\n</table>\n<p class="notes">{caption}</p>'
 
 
 def _events_list(report: StaffReport) -> str:
     items = [
-        f"<li>{event.day:%Y-%m-%d} · {html.escape(line.plant_id)} · "
+        f"<li>{display.day(event.day)} · {html.escape(plant_id)} · "
         f"{html.escape(event.description)}</li>"
-        for line in report.lines
-        for event in line.events
+        for plant_id, event in report.events
     ]
     if not items:
         return ""
@@ -209,27 +239,28 @@ def _capacity_at_end(report: StaffReport, line: SkillLine) -> int:
     return line.capacity_at(report.end)
 
 
-def _peak(line: SkillLine) -> str:
-    if line.booked_hours is None:
-        return "—"
+def _peak(line: SkillLine, zone: tzinfo | None) -> str:
     if line.peak_at is None:
         return "0"
-    return f"{line.peak_load} ({line.peak_at:%Y-%m-%d %H:%M})"
+    return f"{line.peak_load} on {display.day(line.peak_at.astimezone(zone).date())}"
 
 
-def _percent(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if math.isinf(value):
-        return "no staff"
-    return f"{value:.0%}"
+def _tightest(line: SkillLine, zone: tzinfo | None) -> str:
+    if line.tightest_at is None or line.peak_utilisation is None:
+        return display.NONE
+    at_work = line.load_at(line.tightest_at)
+    on_staff = line.capacity_at(line.tightest_at)
+    when = display.day(line.tightest_at.astimezone(zone).date())
+    if math.isinf(line.peak_utilisation):
+        return f"{at_work} of none on {when}"
+    return f"{at_work} of {on_staff} on {when}"
 
 
-def _hours_booked(line: SkillLine) -> str:
+def _booked(line: SkillLine) -> str:
     if line.booked_hours is None or line.available_hours is None:
-        return "—"
-    share = "" if line.utilisation is None else f" ({line.utilisation:.0%})"
-    return f"{line.booked_hours:.0f} / {line.available_hours:.0f} h{share}"
+        return display.NONE
+    share = "" if line.utilisation is None else f" ({display.percent(line.utilisation)})"
+    return f"{line.booked_hours:,.0f} of {line.available_hours:,.0f} h{share}"
 
 
 def _step_trace(
