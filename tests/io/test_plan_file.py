@@ -18,6 +18,8 @@ from xiezuo.domain import (
     MaterialDraw,
     Plan,
     PlanStatus,
+    UnplannedOrder,
+    UnplannedReason,
 )
 from xiezuo.errors import InputError
 from xiezuo.io.plan_file import plan_from_dict, plan_to_dict, read_plan, write_plan
@@ -42,7 +44,13 @@ def make_plan() -> Plan:
         makespan=timedelta(days=4, hours=6),
         makespan_bound=timedelta(days=3, minutes=1),
         runtime_s=1.25,
-        unplanned_orders=("ORD-7",),
+        unplanned=(
+            UnplannedOrder(
+                order_id="ORD-7",
+                reason=UnplannedReason.SHORT_OF_MATERIAL,
+                message="short of material: copper (needs 9, 4 left in the network)",
+            ),
+        ),
         explanations=(Explanation(kind="late", subject="order ORD-1", message="ORD-1 is late"),),
     )
 
@@ -92,7 +100,7 @@ def test_durations_survive_the_round_trip_to_the_microsecond(
 
 def test_the_file_has_a_header_offsets_and_hours() -> None:
     data = plan_to_dict(make_plan())
-    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 1, "feasible")
+    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 2, "feasible")
     assert data["makespan_hours"] == 102.0
     assert data["gap"] == pytest.approx(5.5 / 26)
     operation = data["schedule"]["operations"][0]
@@ -205,3 +213,117 @@ def test_material_draws_and_engineering_work_survive_the_round_trip() -> None:
     )
     richer = replace(plan, schedule=schedule)
     assert plan_from_dict(plan_to_dict(richer), "test") == richer
+
+
+def test_unplanned_orders_keep_their_reason_kind() -> None:
+    data = plan_to_dict(make_plan())
+    assert data["unplanned"] == [
+        {
+            "order_id": "ORD-7",
+            "reason": "short_of_material",
+            "message": "short of material: copper (needs 9, 4 left in the network)",
+        }
+    ]
+    assert plan_from_dict(data, "test").unplanned_orders == ("ORD-7",)
+
+
+def test_an_unknown_unplanned_reason_lists_the_known_ones(tmp_path: Path) -> None:
+    data = plan_to_dict(make_plan())
+    data["unplanned"][0]["reason"] = "bad luck"
+    error = plan_file_error(data, tmp_path)
+    assert error.location == "unplanned[0].reason"
+    assert "'missing_capability'" in error.problem
+
+
+def test_a_version_1_file_is_refused_with_the_reason(tmp_path: Path) -> None:
+    data = plan_to_dict(make_plan())
+    data["version"] = 1
+    error = plan_file_error(data, tmp_path)
+    assert error.location == "version"
+    assert "plan the scenario again" in error.problem
+
+
+def write_text(tmp_path: Path, text: str) -> InputError:
+    path = tmp_path / "plan.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_plan(path)
+    return caught.value
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_number_that_is_not_finite_is_named_by_its_json_path(tmp_path: Path, token: str) -> None:
+    text = json.dumps(plan_to_dict(make_plan()))
+    text = text.replace('"work_hours": 3.0', f'"work_hours": {token}', 1)
+    error = write_text(tmp_path, text)
+    assert error.location.startswith("schedule.operations[")
+    assert error.location.endswith("].work_hours")
+    assert "finite" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        (("schedule", "operations", 0, "work_hours"), 1e308, "less than or equal"),
+        (("makespan_hours",), -5.0, "greater than or equal to 0"),
+        (("tardiness_hours",), 1e300, "less than or equal"),
+        (("schedule", "work_orders", 0, "quantity"), 10**30, "less than or equal"),
+        (("schedule", "operations", 0, "unit"), -1, "greater than or equal to 0"),
+        (("schedule", "operations", 0, "step"), 0, "greater than or equal to 1"),
+        (("schedule", "operations", 0, "start"), "0001-01-01T00:00:00+08:00", "1800 to 2400"),
+        (("schedule", "deliveries", 0, "arrival"), "9999-12-31T23:59:00-05:00", "1800 to 2400"),
+    ],
+)
+def test_a_number_or_date_out_of_range_is_named_by_its_json_path(
+    tmp_path: Path, path: tuple[str | int, ...], value: object, problem: str
+) -> None:
+    data = plan_to_dict(make_plan())
+    target: Any = data
+    for part in path[:-1]:
+        target = target[part]
+    target[path[-1]] = value
+    error = plan_file_error(data, tmp_path)
+    assert error.location == ".".join(str(p) for p in path).replace(".0.", "[0].")
+    assert problem in error.problem
+
+
+@pytest.mark.parametrize("quantity", [0, -40])
+def test_a_material_draw_takes_a_positive_quantity(tmp_path: Path, quantity: int) -> None:
+    data = plan_to_dict(make_plan())
+    data["schedule"]["material_draws"] = [
+        {
+            "work_order_id": "ORD-1:PRESS",
+            "step": 1,
+            "material_id": "copper",
+            "quantity": quantity,
+            "origin": "P2",
+            "destination": "P1",
+            "depart": "1958-07-02T11:00:00+08:00",
+            "arrive": "1958-07-03T11:00:00+08:00",
+        }
+    ]
+    error = plan_file_error(data, tmp_path)
+    assert error.location == "schedule.material_draws[0].quantity"
+    assert "greater than or equal to 1" in error.problem
+
+
+def test_an_instant_centuries_from_the_network_start_is_refused(tmp_path: Path) -> None:
+    data = plan_to_dict(make_plan())
+    data["schedule"]["operations"][2]["end"] = "2390-07-03T14:00:00+08:00"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert read_plan(path).schedule is not None  # the reader alone knows no network
+    with pytest.raises(InputError) as caught:
+        read_plan(path, near=at(1, 8))
+    assert caught.value.location == "schedule.operations[2].end"
+    assert "7320 days from the network start" in caught.value.problem
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, '{"version": ' + "9" * 5000 + "}"],
+    ids=["nested too deep", "integer too long"],
+)
+def test_an_unusable_json_document_is_an_input_error(tmp_path: Path, text: str) -> None:
+    error = write_text(tmp_path, text)
+    assert "not a usable JSON document" in error.problem

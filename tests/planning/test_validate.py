@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -16,22 +16,33 @@ from xiezuo.domain import (
     ItemKind,
     Lane,
     Machine,
+    MachineTime,
+    Material,
+    MaterialDraw,
+    MaterialLine,
     Network,
     Operation,
     Order,
+    Plan,
+    PlanStatus,
     Plant,
     Routing,
     Schedule,
+    StockLot,
+    UnplannedOrder,
+    UnplannedReason,
     validate_network,
 )
-from xiezuo.planning.validate import Violation, validate_plan
+from xiezuo.planning.validate import Violation, audit_plan, validate_plan
 
 
 def make_network() -> Network:
     """Two plants, 08:00-16:00 every day: frames are cast and milled, presses assembled.
 
     ORD-1 is a press of two frames; frames are made at P2 and shipped to P1 (24 h).
-    ORD-2 is a spare frame pinned to P2 and released on 3 July.
+    ORD-2 is a spare frame pinned to P2 and released on 3 July. MILL2 arrives at 13:00 on
+    1 July, so that day's window is 3 h: the frames' 6 h of milling start when it opens
+    and pause overnight.
     """
     frame_routing = Routing(
         id="cast-mill",
@@ -70,7 +81,13 @@ def make_network() -> Network:
                     Machine(
                         id="CAST2", process="cast", units=2, max_weight_t=10, precision_grade=9
                     ),
-                    Machine(id="MILL2", process="mill", max_weight_t=10, precision_grade=6),
+                    Machine(
+                        id="MILL2",
+                        process="mill",
+                        max_weight_t=10,
+                        precision_grade=6,
+                        available_from=at(1, 13),
+                    ),
                     Machine(id="MILL-S", process="mill", max_weight_t=2, precision_grade=6),
                 ),
             ),
@@ -190,16 +207,71 @@ def test_a_wrong_parent_is_reported() -> None:
     assert any(FRAME in m and "parent" in m for m in messages)
 
 
-def test_an_unplanned_order_may_be_absent() -> None:
-    schedule = make_schedule()
-    schedule = replace(
+def without_spare(schedule: Schedule) -> Schedule:
+    return replace(
         schedule,
         work_orders=tuple(wa for wa in schedule.work_orders if wa.order_id != "ORD-2"),
         operations=tuple(o for o in schedule.operations if o.work_order_id != SPARE),
         deliveries=tuple(d for d in schedule.deliveries if d.order_id != "ORD-2"),
     )
-    assert validate_plan(make_network(), schedule, unplanned=("ORD-2",)) == ()
-    assert violations_of("work_order", validate_plan(make_network(), schedule))
+
+
+def spare_pinned_to_p1(network: Network) -> Network:
+    """ORD-2 pinned to P1, which cannot cast: an order no plant may make as asked."""
+    orders = tuple(replace(o, plant_id="P1") if o.id == "ORD-2" else o for o in network.orders)
+    p1, p2 = network.plants
+    p1 = replace(p1, machines=tuple(m for m in p1.machines if m.process != "cast"))
+    return replace(network, orders=orders, plants=(p1, p2))
+
+
+def test_an_order_left_out_for_a_reason_that_holds_may_be_absent() -> None:
+    network = spare_pinned_to_p1(make_network())
+    reason = UnplannedOrder(
+        order_id="ORD-2", reason=UnplannedReason.MISSING_CAPABILITY, message="P1 cannot cast"
+    )
+    assert validate_plan(network, without_spare(make_schedule()), unplanned=(reason,)) == ()
+    assert validate_plan(network, without_spare(make_schedule()), unplanned=("ORD-2",)) == ()
+
+
+def test_an_order_the_network_can_make_may_not_be_left_out() -> None:
+    violations = validate_plan(make_network(), without_spare(make_schedule()), ("ORD-2",))
+    assert {v.rule for v in violations} == {"unplanned"}
+    (message,) = violations_of("unplanned", violations)
+    assert "'ORD-2'" in message
+    assert "can make it" in message
+
+
+def test_a_reason_that_does_not_hold_is_reported() -> None:
+    network = spare_pinned_to_p1(make_network())
+    reason = UnplannedOrder(
+        order_id="ORD-2", reason=UnplannedReason.SHORT_OF_MATERIAL, message="no steel"
+    )
+    messages = violations_of(
+        "unplanned", validate_plan(network, without_spare(make_schedule()), (reason,))
+    )
+    assert any("short_of_material" in m and "stock and supplies" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("unplanned", "problem"),
+    [
+        (("ORD-9",), "no such order"),
+        (("ORD-1",), "some of its work is scheduled"),
+    ],
+)
+def test_an_unplanned_order_must_be_known_and_absent(
+    unplanned: tuple[str, ...], problem: str
+) -> None:
+    violations = validate_plan(spare_pinned_to_p1(make_network()), make_schedule(), unplanned)
+    assert any(problem in m for m in violations_of("unplanned", violations))
+
+
+def test_an_order_listed_twice_is_reported() -> None:
+    network = spare_pinned_to_p1(make_network())
+    violations = validate_plan(network, without_spare(make_schedule()), ("ORD-2", "ORD-2"))
+    assert violations_of("unplanned", violations) == [
+        "order 'ORD-2' is listed as unplanned more than once"
+    ]
 
 
 def test_a_routing_the_plant_cannot_run_is_reported() -> None:
@@ -408,3 +480,245 @@ def test_violations_name_their_subject() -> None:
     schedule = replace_op(make_schedule(), SPARE, 1, unit=5)
     (violation,) = validate_plan(make_network(), schedule)
     assert violation.subject == f"work order {SPARE} step 1"
+
+
+def with_frame_mill(network: Network, mill: Operation) -> Network:
+    """The frame's milling replaced by ``mill``, and a second full-size mill MILL3 at P2."""
+    frame = network.item_by_id["FRAME"]
+    (routing,) = frame.routings
+    routing = replace(routing, operations=(routing.operations[0], mill))
+    p1, p2 = network.plants
+    mill3 = Machine(id="MILL3", process="mill", max_weight_t=10, precision_grade=6)
+    items = tuple(replace(i, routings=(routing,)) if i.id == "FRAME" else i for i in network.items)
+    return replace(network, items=items, plants=(p1, replace(p2, machines=(*p2.machines, mill3))))
+
+
+ONLY_ON_MILL2 = Operation(
+    process="mill",
+    machine_times=(MachineTime(machine_id="MILL2", run_per_unit=timedelta(hours=3)),),
+)
+
+
+def test_a_step_with_machine_times_only_passes_on_a_listed_machine() -> None:
+    assert validate_plan(with_frame_mill(make_network(), ONLY_ON_MILL2), make_schedule()) == ()
+
+
+def test_a_step_moved_to_a_machine_it_has_no_time_for_is_reported() -> None:
+    network = with_frame_mill(make_network(), ONLY_ON_MILL2)
+    schedule = replace_op(make_schedule(), SPARE, 2, machine_id="MILL3")
+    violations = validate_plan(network, schedule)
+    assert {v.rule for v in violations} == {"machine"}
+    assert "'MILL3'" in violations[0].message
+    assert "only on 'MILL2'" in violations[0].message
+
+
+def test_a_step_with_machine_times_cut_to_a_minute_is_reported() -> None:
+    network = with_frame_mill(make_network(), ONLY_ON_MILL2)
+    schedule = replace_op(make_schedule(), SPARE, 2, end=at(3, 11, 1), work=timedelta(minutes=1))
+    messages = violations_of("calendar", validate_plan(network, schedule))
+    assert any(SPARE in m and "3 h" in m for m in messages)
+
+
+def test_a_machine_time_override_sets_the_work_on_that_machine() -> None:
+    """Milling takes 3 h per unit, but 1 h on MILL3: 3 h recorded there is wrong."""
+    faster = Operation(
+        process="mill",
+        run_per_unit=timedelta(hours=3),
+        machine_times=(MachineTime(machine_id="MILL3", run_per_unit=timedelta(hours=1)),),
+    )
+    network = with_frame_mill(make_network(), faster)
+    schedule = replace_op(make_schedule(), SPARE, 2, machine_id="MILL3")
+    messages = violations_of("calendar", validate_plan(network, schedule))
+    assert any("'MILL3'" in m and "records 3 h" in m and "need 1 h" in m for m in messages)
+
+
+def test_work_that_fits_a_window_but_is_split_over_a_night_is_reported() -> None:
+    """The spare's 3 h of milling fit the 08:00-16:00 window, so 15:00-10:00 is wrong."""
+    schedule = make_schedule()
+    schedule = replace_op(schedule, SPARE, 2, start=at(3, 15), end=at(4, 10))
+    schedule = replace_work_order(schedule, SPARE, end=at(4, 10))
+    violations = validate_plan(make_network(), schedule)
+    placement = violations_of("placement", violations)
+    assert len(placement) == 1
+    assert "fits in the working window" in placement[0]
+    assert "1958-07-03T18:00:00+08:00" in placement[0]  # where the work would be done
+
+
+def test_work_holding_its_unit_after_it_is_done_is_reported() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, end=at(3, 15))
+    messages = violations_of("placement", validate_plan(make_network(), schedule))
+    assert any(SPARE in m and "not at 1958-07-03T15:00:00+08:00" in m for m in messages)
+
+
+def test_long_work_must_start_when_its_window_opens() -> None:
+    """6 h of milling do not fit the 3 h window of 1 July, so they start at 13:00."""
+    schedule = replace_op(make_schedule(), FRAME, 2, start=at(1, 14), end=at(2, 12))
+    messages = violations_of("placement", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "starts when that window opens" in m for m in messages)
+
+
+def test_long_work_must_end_when_its_work_is_done() -> None:
+    schedule = replace_op(make_schedule(), FRAME, 2, end=at(2, 12))
+    messages = violations_of("placement", validate_plan(make_network(), schedule))
+    assert any(FRAME in m and "1958-07-02T11:00:00+08:00" in m for m in messages)
+
+
+def with_steel(network: Network) -> Network:
+    """Frames take 1 t of steel per unit at casting; P2 holds 3 t."""
+    items = tuple(
+        replace(i, materials=(MaterialLine(material_id="steel", quantity=1, step=1),))
+        if i.id == "FRAME"
+        else i
+        for i in network.items
+    )
+    return replace(
+        network,
+        items=items,
+        materials=(Material(id="steel", unit="t"),),
+        stock=(StockLot(plant_id="P2", material_id="steel", quantity=3),),
+    )
+
+
+def steel_draw(work_order_id: str, quantity: int, start: datetime) -> MaterialDraw:
+    return MaterialDraw(
+        work_order_id=work_order_id,
+        step=1,
+        material_id="steel",
+        quantity=quantity,
+        origin="P2",
+        destination="P2",
+        depart=start,
+        arrive=start,
+    )
+
+
+def test_steel_drawn_in_full_passes() -> None:
+    schedule = replace(
+        make_schedule(),
+        material_draws=(steel_draw(FRAME, 2, at(1, 8)), steel_draw(SPARE, 1, at(3, 8))),
+    )
+    assert validate_plan(with_steel(make_network()), schedule) == ()
+
+
+def test_a_negative_draw_hiding_a_shortage_is_reported() -> None:
+    """Drawing 3 + (-1) for the frames would leave 1 t for the spare out of thin air."""
+    network = with_steel(make_network())
+    network = replace(network, stock=(replace(network.stock[0], quantity=2),))
+    schedule = replace(
+        make_schedule(),
+        material_draws=(
+            steel_draw(FRAME, 3, at(1, 8)),
+            steel_draw(FRAME, -1, at(1, 8)),
+            steel_draw(SPARE, 1, at(3, 8)),
+        ),
+    )
+    violations = validate_plan(network, schedule)
+    assert any("-1 steel" in m and "positive" in m for m in violations_of("material", violations))
+
+
+def test_an_order_short_of_material_may_be_left_out() -> None:
+    network = with_steel(make_network())
+    network = replace(network, stock=(replace(network.stock[0], quantity=2),))
+    schedule = replace(
+        without_spare(make_schedule()), material_draws=(steel_draw(FRAME, 2, at(1, 8)),)
+    )
+    short = UnplannedOrder(
+        order_id="ORD-2", reason=UnplannedReason.SHORT_OF_MATERIAL, message="no steel left"
+    )
+    assert validate_plan(network, schedule, (short,)) == ()
+    more = replace(network, stock=(replace(network.stock[0], quantity=3),))
+    assert {v.rule for v in validate_plan(more, schedule, (short,))} == {"unplanned"}
+
+
+def test_an_order_whose_only_machine_leaves_too_soon_may_be_left_out() -> None:
+    """The only caster leaves before its first shift ends: no frame can be cast."""
+    network = make_network()
+    p1, p2 = network.plants
+    machines = tuple(
+        replace(m, available_until=at(1, 9)) if m.process == "cast" else m
+        for m in (*p1.machines, *p2.machines)
+    )
+    network = replace(
+        network,
+        plants=(
+            replace(p1, machines=machines[: len(p1.machines)]),
+            replace(p2, machines=machines[len(p1.machines) :]),
+        ),
+    )
+    unplaceable = tuple(
+        UnplannedOrder(order_id=o, reason=UnplannedReason.UNPLACEABLE, message="too brief")
+        for o in ("ORD-1", "ORD-2")
+    )
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    assert validate_plan(network, empty, unplaceable) == ()
+    assert {v.rule for v in validate_plan(make_network(), empty, unplaceable)} == {"unplanned"}
+
+
+def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:
+    schedule = replace_op(make_schedule(), SPARE, 2, end=datetime(2390, 7, 3, 14, tzinfo=UTC))
+    violations = validate_plan(make_network(), schedule)
+    assert [v.rule for v in violations] == ["horizon"]
+    assert "2390-07-03" in violations[0].message
+
+
+def make_plan(schedule: Schedule | None = None, **figures: Any) -> Plan:
+    """The hand-made schedule as a plan with its true figures: nothing late, the spare
+    arriving last, 5 days 6 hours after the start."""
+    stated: dict[str, Any] = {
+        "status": PlanStatus.FEASIBLE,
+        "tardiness_hours": 0.0,
+        "tardiness_bound": 0.0,
+        "makespan": timedelta(days=5, hours=6),
+        "makespan_bound": timedelta(days=2),
+    }
+    stated.update(figures)
+    return Plan(schedule=make_schedule() if schedule is None else schedule, **stated)
+
+
+def test_a_plan_with_its_true_figures_passes_the_audit() -> None:
+    assert audit_plan(make_network(), make_plan()) == ()
+
+
+@pytest.mark.parametrize(
+    ("figures", "problem"),
+    [
+        ({"tardiness_hours": 3.0}, "weighted tardiness of 3 h"),
+        ({"makespan": timedelta(days=4)}, "makespan of 96 h"),
+        ({"makespan": None}, "no makespan"),
+        ({"tardiness_hours": None}, "no weighted tardiness"),
+        ({"makespan_bound": timedelta(days=6)}, "is above it"),
+        ({"tardiness_bound": -1.0}, "is negative"),
+        ({"status": PlanStatus.OPTIMAL}, "'optimal', but the bound on its makespan"),
+        ({"status": PlanStatus.INFEASIBLE}, "'infeasible' but has a schedule"),
+    ],
+)
+def test_figures_that_disagree_with_the_schedule_are_reported(
+    figures: dict[str, Any], problem: str
+) -> None:
+    violations = audit_plan(make_network(), make_plan(**figures))
+    assert {v.rule for v in violations} == {"figures"}
+    assert any(problem in v.message for v in violations)
+
+
+def test_late_deliveries_count_by_priority() -> None:
+    """ORD-1 due 5 July 10:00 arrives 4 h late; at priority 3 that is 12 weighted hours."""
+    network = make_network()
+    orders = tuple(
+        replace(o, due=at(5, 10), priority=3) if o.id == "ORD-1" else o for o in network.orders
+    )
+    schedule = make_schedule()
+    schedule = replace(
+        schedule,
+        deliveries=(replace(schedule.deliveries[0], due=at(5, 10)), *schedule.deliveries[1:]),
+    )
+    network = replace(network, orders=orders)
+    assert audit_plan(network, make_plan(schedule, tardiness_hours=12.0)) == ()
+    assert {v.rule for v in audit_plan(network, make_plan(schedule))} == {"figures"}
+
+
+def test_a_plan_without_a_schedule_states_no_figures() -> None:
+    plan = Plan(status=PlanStatus.OPTIMAL, schedule=None, makespan=timedelta(hours=1))
+    messages = [v.message for v in audit_plan(make_network(), plan)]
+    assert any("'optimal' but has no schedule" in m for m in messages)
+    assert any("states a makespan" in m for m in messages)
+    assert audit_plan(make_network(), Plan(status=PlanStatus.INFEASIBLE, schedule=None)) == ()

@@ -17,6 +17,7 @@ from xiezuo.domain.network import (
     Routing,
 )
 from xiezuo.domain.plan import (
+    PLAN_SPAN_LIMIT,
     Delivery,
     Explanation,
     MaterialDraw,
@@ -25,6 +26,8 @@ from xiezuo.domain.plan import (
     Schedule,
     ScheduledOperation,
     Shipment,
+    UnplannedOrder,
+    UnplannedReason,
     WorkOrderAssignment,
 )
 from xiezuo.domain.rules import (
@@ -39,6 +42,7 @@ from xiezuo.domain.rules import (
 from xiezuo.domain.staff import CrewNeed, Secondment, Staffing, Training, capacity_steps
 
 __all__ = [
+    "PLAN_SPAN_LIMIT",
     "WEEKDAY_NAMES",
     "BomLine",
     "Calendar",
@@ -69,6 +73,8 @@ __all__ = [
     "StockLot",
     "Supply",
     "Training",
+    "UnplannedOrder",
+    "UnplannedReason",
     "WorkOrder",
     "WorkOrderAssignment",
     "capable_machines",

@@ -8,11 +8,17 @@ processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from datetime import datetime, timedelta
+    from datetime import datetime
+
+
+# The furthest any instant of a plan may lie from its network's start: far beyond any
+# real plan, near enough that checking one never lays out centuries of shifts.
+PLAN_SPAN_LIMIT: Final = timedelta(days=20 * 366)
 
 
 class PlanStatus(StrEnum):
@@ -139,6 +145,23 @@ class Explanation:
     message: str
 
 
+class UnplannedReason(StrEnum):
+    """Why an order may be left out of a plan: each is a fact the validator can confirm."""
+
+    MISSING_CAPABILITY = "missing_capability"  # no plant (or not the pinned one) can make it
+    SHORT_OF_MATERIAL = "short_of_material"  # the network's material can never cover it
+    UNPLACEABLE = "unplaceable"  # a machine it needs is available too briefly
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnplannedOrder:
+    """An order the plan leaves out, with the reason as a kind and as a sentence."""
+
+    order_id: str
+    reason: UnplannedReason
+    message: str
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     """The engine's answer.
@@ -146,7 +169,8 @@ class Plan:
     ``tardiness_hours`` is the priority-weighted tardiness (the first objective) and
     ``tardiness_bound`` the solver's proven lower bound on it; ``makespan`` (last
     arrival at a customer, from the horizon start) is the second objective with its
-    bound. ``schedule`` is ``None`` when no plan was found.
+    bound. ``schedule`` is ``None`` when no plan was found. ``unplanned`` lists the
+    orders left out, each with a reason the validator can check.
     """
 
     status: PlanStatus
@@ -156,8 +180,13 @@ class Plan:
     makespan: timedelta | None = None
     makespan_bound: timedelta | None = None
     runtime_s: float = 0.0
-    unplanned_orders: tuple[str, ...] = ()
+    unplanned: tuple[UnplannedOrder, ...] = ()
     explanations: tuple[Explanation, ...] = ()
+
+    @property
+    def unplanned_orders(self) -> tuple[str, ...]:
+        """IDs of the orders the plan leaves out."""
+        return tuple(u.order_id for u in self.unplanned)
 
     @property
     def gap(self) -> float | None:

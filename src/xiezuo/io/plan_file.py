@@ -6,6 +6,10 @@ UTC offset; durations are hours as JSON numbers, in fields whose names end in
 exactly enough that ``timedelta(hours=h)`` rounds back to it, so a round trip returns
 an equal plan. Reading keeps the offsets but not the zone names (``Asia/Shanghai``
 comes back as ``+08:00``): the instants, and so equality, are unchanged.
+
+Every number is finite and within a sane range, and every instant lies between the
+years 1800 and 2400, so a damaged or hostile file is refused here with its JSON path
+rather than overflowing later in the validator or a chart.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pydantic import (
 )
 
 from xiezuo.domain import (
+    PLAN_SPAN_LIMIT,
     Delivery,
     Explanation,
     MaterialDraw,
@@ -33,13 +38,21 @@ from xiezuo.domain import (
     Schedule,
     ScheduledOperation,
     Shipment,
+    UnplannedOrder,
+    UnplannedReason,
     WorkOrderAssignment,
 )
 from xiezuo.errors import InputError
 
 FORMAT: Final = "xiezuo-plan"
-VERSION: Final = 1
+VERSION: Final = 2
 _HOUR = timedelta(hours=1)
+# Durations up to a century; instants in years that leave room for adding them.
+MAX_HOURS: Final = 36_600 * 24
+FIRST_YEAR: Final = 1800
+LAST_YEAR: Final = 2400
+MAX_COUNT: Final = 10**12  # quantities, steps and units
+MAX_FILE_BYTES: Final = 64 * 2**20
 
 
 def _parse_instant(value: object) -> datetime:
@@ -56,6 +69,10 @@ def _parse_instant(value: object) -> datetime:
         raise ValueError(
             "expected an ISO 8601 date and time with a UTC offset, such as "
             f"'1958-07-01T08:00:00+08:00', not {value!r}"
+        )
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(
+            f"expected an instant in the years {FIRST_YEAR} to {LAST_YEAR}, not {value!r}"
         )
     return instant
 
@@ -81,11 +98,17 @@ Instant = Annotated[
     BeforeValidator(_parse_instant),
     PlainSerializer(datetime.isoformat, return_type=str, when_used="json"),
 ]
+Hours = Annotated[float, Field(ge=0, le=MAX_HOURS)]
+WeightedHours = Annotated[float, Field(ge=0, le=MAX_HOURS * 10**6)]
+Step = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+Unit = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_COUNT)]
 
 
 class _Record(BaseModel):
-    # Strict, so a quantity of 2.0 or "2" is an error rather than a guess.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Strict, so a quantity of 2.0 or "2" is an error rather than a guess; NaN and
+    # infinities are refused, as no plan figure can hold them.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class _Mirror(_Record):
@@ -98,14 +121,14 @@ class _Mirror(_Record):
 
 class _OperationRecord(_Record):
     work_order_id: str
-    step: int
+    step: Step
     process: str | None
     plant_id: str
     machine_id: str | None
-    unit: int
+    unit: Unit
     start: Instant
     end: Instant
-    work_hours: float
+    work_hours: Hours
 
     @classmethod
     def of(cls, op: ScheduledOperation) -> _OperationRecord:
@@ -139,7 +162,7 @@ class _WorkOrderRecord(_Mirror):
     work_order_id: str
     order_id: str
     item_id: str
-    quantity: int
+    quantity: Quantity
     parent_id: str | None
     plant_id: str
     routing_id: str
@@ -163,9 +186,9 @@ class _ShipmentRecord(_Mirror):
 
 class _MaterialDrawRecord(_Mirror):
     work_order_id: str
-    step: int
+    step: Step
     material_id: str
-    quantity: int
+    quantity: Quantity
     origin: str
     destination: str
     depart: Instant
@@ -220,18 +243,29 @@ class _ExplanationRecord(_Record):
     message: str
 
 
+class _UnplannedRecord(_Mirror):
+    order_id: str
+    # Lax, so the reason may be written as its text ("short_of_material").
+    reason: Annotated[UnplannedReason, Field(strict=False)]
+    message: str
+
+    def to_domain(self) -> UnplannedOrder:
+        return UnplannedOrder(**self.model_dump())
+
+
 class _PlanRecord(_Record):
     format: Literal["xiezuo-plan"]
-    version: Literal[1]
+    version: Literal[2]
     # Lax, so the status may be written as its text ("optimal").
     status: Annotated[PlanStatus, Field(strict=False)]
-    tardiness_hours: float | None
-    tardiness_bound: float | None
-    makespan_hours: float | None
-    makespan_bound_hours: float | None
-    gap: float | None  # derived from the objectives: written for readers, ignored on reading
-    runtime_s: float
-    unplanned_orders: list[str]
+    tardiness_hours: WeightedHours | None
+    tardiness_bound: WeightedHours | None
+    makespan_hours: Hours | None
+    makespan_bound_hours: Hours | None
+    # Derived from the objectives: written for readers, ignored on reading.
+    gap: float | None
+    runtime_s: Annotated[float, Field(ge=0, le=MAX_HOURS * 3600)]
+    unplanned: list[_UnplannedRecord]
     explanations: list[_ExplanationRecord]
     schedule: _ScheduleRecord | None
 
@@ -247,7 +281,7 @@ class _PlanRecord(_Record):
             makespan_bound_hours=_optional_hours(plan.makespan_bound),
             gap=plan.gap,
             runtime_s=plan.runtime_s,
-            unplanned_orders=list(plan.unplanned_orders),
+            unplanned=[_UnplannedRecord.of(u) for u in plan.unplanned],
             explanations=[
                 _ExplanationRecord(kind=e.kind, subject=e.subject, message=e.message)
                 for e in plan.explanations
@@ -264,7 +298,7 @@ class _PlanRecord(_Record):
             makespan=_optional_duration(self.makespan_hours),
             makespan_bound=_optional_duration(self.makespan_bound_hours),
             runtime_s=self.runtime_s,
-            unplanned_orders=tuple(self.unplanned_orders),
+            unplanned=tuple(u.to_domain() for u in self.unplanned),
             explanations=tuple(Explanation(**e.model_dump()) for e in self.explanations),
         )
 
@@ -280,7 +314,7 @@ def write_plan(plan: Plan, path: str | Path) -> None:
     Path(path).write_text(text + "\n", encoding="utf-8")
 
 
-def plan_from_dict(data: object, source: str) -> Plan:
+def plan_from_dict(data: object, source: str, *, near: datetime | None = None) -> Plan:
     """Build a plan from parsed JSON.
 
     Parameters
@@ -289,6 +323,9 @@ def plan_from_dict(data: object, source: str) -> Plan:
         What ``json.load`` returned for a plan file.
     source:
         Names the input in error messages, usually the file name.
+    near:
+        The start of the network the plan is for, if known: every instant of the
+        schedule must then lie within ``PLAN_SPAN_LIMIT`` (20 years) of it.
 
     Raises
     ------
@@ -296,15 +333,39 @@ def plan_from_dict(data: object, source: str) -> Plan:
         On the first malformed value, with its JSON path (``schedule.operations[12].start``)
         and what was expected.
     """
+    if isinstance(data, dict) and data.get("version") == 1:
+        raise InputError(
+            source,
+            "version",
+            "this is a version 1 plan file, which does not say why orders are unplanned; "
+            "plan the scenario again to write version 2",
+        )
     try:
         record = _PlanRecord.model_validate(data)
     except ValidationError as error:
         raise _input_error(error, source) from error
+    if near is not None and record.schedule is not None:
+        _check_span(record.schedule, near, source)
     return record.to_domain()
 
 
-def read_plan(path: str | Path) -> Plan:
-    """Read a plan file written by :func:`write_plan`.
+def _check_span(schedule: _ScheduleRecord, near: datetime, source: str) -> None:
+    for name in _ScheduleRecord.model_fields:
+        entries: list[BaseModel] = getattr(schedule, name)
+        for idx, entry in enumerate(entries):
+            for field in type(entry).model_fields:
+                value = getattr(entry, field)
+                if isinstance(value, datetime) and abs(value - near) > PLAN_SPAN_LIMIT:
+                    raise InputError(
+                        source,
+                        f"schedule.{name}[{idx}].{field}",
+                        f"{value.isoformat()} is more than {PLAN_SPAN_LIMIT.days} days from "
+                        f"the network start at {near.isoformat()}, further than any plan reaches",
+                    )
+
+
+def read_plan(path: str | Path, *, near: datetime | None = None) -> Plan:
+    """Read a plan file written by :func:`write_plan`; ``near`` as in :func:`plan_from_dict`.
 
     Raises
     ------
@@ -314,9 +375,15 @@ def read_plan(path: str | Path) -> Plan:
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(source, "", f"cannot read the plan file: {error}") from error
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError(
+            source, "", f"the plan file is larger than {MAX_FILE_BYTES // 2**20} MB, the limit"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -325,7 +392,10 @@ def read_plan(path: str | Path) -> Plan:
             f"line {error.lineno}, column {error.colno}",
             f"the file is not valid JSON: {error.msg}",
         ) from error
-    return plan_from_dict(data, source)
+    except (ValueError, RecursionError) as error:
+        # Integers of thousands of digits, or lists nested thousands deep.
+        raise InputError(source, "", f"the file is not a usable JSON document: {error}") from error
+    return plan_from_dict(data, source, near=near)
 
 
 def _input_error(error: ValidationError, source: str) -> InputError:

@@ -19,6 +19,8 @@ from xiezuo.domain import (
     Operation,
     Order,
     Plant,
+    UnplannedOrder,
+    UnplannedReason,
     WorkOrder,
     capable_machines,
     capable_routings,
@@ -128,7 +130,7 @@ class Problem:
     lead: tuple[tuple[int | None, ...], ...]
     # Every window list reaches at least this far; a safe bound on any sensible plan.
     window_cap: int
-    unplanned: tuple[tuple[str, str], ...]
+    unplanned: tuple[UnplannedOrder, ...]
     material_ids: tuple[str, ...] = ()
     # (plant, material) -> (stock at minute 0, ((minute, quantity) of each supply, ...))
     warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = field(
@@ -155,7 +157,9 @@ def minutes(delta: timedelta) -> int:
     return math.ceil(delta / timedelta(minutes=1))
 
 
-def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None) -> Problem:
+def compile_problem(
+    network: Network, set_aside: Mapping[str, UnplannedOrder] | None = None
+) -> Problem:
     """Build the dense problem for ``network`` (already validated).
 
     ``set_aside`` maps order IDs the caller has found unplaceable to the reason.
@@ -170,23 +174,23 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
         machine_specs.append((plant, machine))
     office_idx = {plant.id: len(machine_specs) + i for i, plant in enumerate(network.plants)}
 
-    unplanned: list[tuple[str, str]] = []
+    unplanned: list[UnplannedOrder] = []
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
     for order in network.orders:
         if order.id in set_aside:
-            unplanned.append((order.id, set_aside[order.id]))
+            unplanned.append(set_aside[order.id])
             continue
         missing = unmakeable_items(network, order.item_id)
         if missing:
             unplanned.append(
-                (order.id, f"missing capability: no plant can make {', '.join(missing)}")
+                _incapable(order, f"missing capability: no plant can make {', '.join(missing)}")
             )
             continue
         pinned = network.plant_by_id.get(order.plant_id or "")
         if pinned is not None and not capable_routings(network.item_by_id[order.item_id], pinned):
             unplanned.append(
-                (
-                    order.id,
+                _incapable(
+                    order,
                     f"missing capability: pinned plant {pinned.id!r} cannot make {order.item_id}",
                 )
             )
@@ -249,8 +253,8 @@ def compile_problem(network: Network, set_aside: Mapping[str, str] | None = None
             if not options:
                 entries = []
                 unplanned.append(
-                    (
-                        order.id,
+                    _incapable(
+                        order,
                         f"missing capability: no plant has both the machines and the crews "
                         f"for {wo.item_id}",
                     )
@@ -408,7 +412,7 @@ def _drop_orders_short_of_material(
     network: Network,
     planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]],
     material_ids: tuple[str, ...],
-    unplanned: list[tuple[str, str]],
+    unplanned: list[UnplannedOrder],
 ) -> list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]]:
     """Set aside orders the network's whole stock and supplies cannot cover.
 
@@ -433,9 +437,10 @@ def _drop_orders_short_of_material(
         short = [m for m, q in enumerate(need) if q > available[m]]
         if short:
             unplanned.append(
-                (
-                    order.id,
-                    "short of material: "
+                UnplannedOrder(
+                    order_id=order.id,
+                    reason=UnplannedReason.SHORT_OF_MATERIAL,
+                    message="short of material: "
                     + ", ".join(
                         f"{material_ids[m]} (needs {need[m]}, {available[m]} left in the network)"
                         for m in short
@@ -447,6 +452,12 @@ def _drop_orders_short_of_material(
         kept.append((order, entries))
     order_position = {id(order): i for i, (order, _) in enumerate(planned)}
     return sorted(kept, key=lambda oe: order_position[id(oe[0])])
+
+
+def _incapable(order: Order, message: str) -> UnplannedOrder:
+    return UnplannedOrder(
+        order_id=order.id, reason=UnplannedReason.MISSING_CAPABILITY, message=message
+    )
 
 
 def _minute(network: Network, instant: datetime) -> int:

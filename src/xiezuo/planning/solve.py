@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from xiezuo.domain import Explanation, Network, Plan, PlanStatus
+from xiezuo.domain import (
+    Explanation,
+    Network,
+    Plan,
+    PlanStatus,
+    UnplannedOrder,
+    UnplannedReason,
+)
 from xiezuo.planning import lns, tabu
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
@@ -70,10 +77,9 @@ def plan(
     problem, first = _compile_and_construct(
         network, min(5.0, 0.1 * params.time_limit_s), report_first
     )
-    unplanned = tuple(order_id for order_id, _ in problem.unplanned)
+    unplanned = problem.unplanned
     notes = tuple(
-        Explanation(kind="unplanned", subject=order_id, message=reason)
-        for order_id, reason in problem.unplanned
+        Explanation(kind="unplanned", subject=u.order_id, message=u.message) for u in unplanned
     )
     if not problem.orders:
         return Plan(
@@ -84,7 +90,7 @@ def plan(
             makespan=timedelta(0),
             makespan_bound=timedelta(0),
             runtime_s=time.monotonic() - started,
-            unplanned_orders=unplanned,
+            unplanned=unplanned,
             explanations=notes,
         )
     if first is None:
@@ -92,7 +98,7 @@ def plan(
             status=PlanStatus.INFEASIBLE,
             schedule=None,
             runtime_s=time.monotonic() - started,
-            unplanned_orders=unplanned,
+            unplanned=unplanned,
             explanations=(
                 *notes,
                 Explanation(
@@ -119,7 +125,7 @@ def plan(
         makespan=timedelta(minutes=final.makespan),
         makespan_bound=timedelta(minutes=min(result.makespan_bound, final.makespan)),
         runtime_s=time.monotonic() - started,
-        unplanned_orders=unplanned,
+        unplanned=unplanned,
         explanations=(*notes, *explain_late_orders(problem, best)),
     )
 
@@ -134,7 +140,7 @@ def _compile_and_construct(
     An order can be unplaceable even when the network has enough of everything in
     total, when what is left cannot reach it within the horizon.
     """
-    set_aside: dict[str, str] = {}
+    set_aside: dict[str, UnplannedOrder] = {}
     while True:
         problem = compile_problem(network, set_aside)
         if not problem.orders:
@@ -145,9 +151,12 @@ def _compile_and_construct(
         failing = first_unplaceable(problem)
         if failing is None:
             return problem, None
-        set_aside[problem.orders[failing].order_id] = (
-            "cannot be placed: the material it needs cannot reach it in the horizon, "
-            "or a machine or crew it needs is available too briefly"
+        order_id = problem.orders[failing].order_id
+        set_aside[order_id] = UnplannedOrder(
+            order_id=order_id,
+            reason=UnplannedReason.UNPLACEABLE,
+            message="cannot be placed: the material it needs cannot reach it in the horizon, "
+            "or a machine or crew it needs is available too briefly",
         )
 
 

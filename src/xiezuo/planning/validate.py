@@ -17,11 +17,16 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     differs from its step.
 ``machine``
     an operation runs outside the assigned plant, on an unknown machine, on a machine
-    of another process, on one too small or too coarse, or on a unit that does not
-    exist.
+    of another process, on one too small or too coarse, on one its step lists no
+    machine time for, or on a unit that does not exist.
 ``calendar``
     an operation ends before it starts, records the wrong work, has too little working
     time between start and end, or starts in non-working time.
+``placement``
+    an operation breaks the placement rule of docs/engine.md: work that fits in the
+    working window it starts in runs inside it, ending when its work is done; longer
+    work starts when its window opens and ends when its work is done, pausing over
+    non-working time.
 ``overlap``
     two operations share a unit of a machine at the same time.
 ``routing_precedence``
@@ -45,45 +50,68 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     a work order assignment's start or end differs from its operations.
 ``material``
     a step's material is not drawn in full, arrives after the step starts, comes
-    from a plant without a lane or takes the wrong travel time, or a draw is for
-    nothing the BOM needs.
+    from a plant without a lane or takes the wrong travel time, a draw is for
+    nothing the BOM needs, or a draw's quantity is not positive.
 ``stock``
     a warehouse would go below zero: stock + supplies that have arrived − draws
     that have left.
 ``crew``
     more people of a skill are at work at a plant at some instant than it has then
     (after secondments and training).
+``unplanned``
+    an order is left out that is unknown, listed twice, partly scheduled, or that the
+    network could make: it is unplanned only for a reason checked here (an item no
+    plant can make with its machines and crews, or the pinned plant cannot make the end
+    product; more of a material than the network's stock and supplies hold beyond the
+    plan's draws; a machine step whose every capable machine is available for less
+    working time than the step needs).
+``horizon``
+    an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
+    start; nothing else is checked then, so a wild date cannot make the check slow.
+``figures`` (:func:`audit_plan` only)
+    the plan's status does not match whether it has a schedule, its weighted
+    tardiness or makespan differ from those of its schedule, a bound is negative or
+    above the value it bounds, or an ``optimal`` plan's bound differs from its value.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
+    PLAN_SPAN_LIMIT,
     Delivery,
     Item,
     Machine,
     Network,
     Operation,
+    Order,
+    Plan,
+    PlanStatus,
     Plant,
     Routing,
     Schedule,
     ScheduledOperation,
     Shipment,
+    UnplannedOrder,
+    UnplannedReason,
     WorkOrder,
     WorkOrderAssignment,
+    capable_machines,
     capable_routings,
     design_gates,
+    explode_order,
     explode_orders,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Iterator
+    from collections.abc import Iterable, Iterator
 
+_SECOND = timedelta(seconds=1)
 _MINUTE = timedelta(minutes=1)
 _HOUR = timedelta(hours=1)
 
@@ -98,7 +126,7 @@ class Violation:
 
 
 def validate_plan(
-    network: Network, schedule: Schedule, unplanned: Collection[str] = ()
+    network: Network, schedule: Schedule, unplanned: Iterable[str | UnplannedOrder] = ()
 ) -> tuple[Violation, ...]:
     """Check ``schedule`` against every rule of ``network``.
 
@@ -109,9 +137,10 @@ def validate_plan(
     schedule:
         The schedule to judge, typically ``Plan.schedule`` from the engine or a file.
     unplanned:
-        IDs of orders the plan left out on purpose (``Plan.unplanned_orders``). Such an
-        order may be absent entirely; if any of its work orders is scheduled, the whole
-        order is checked as planned.
+        Orders the plan left out (``Plan.unplanned``), each absent from the schedule and
+        left out for a reason the validator confirms: the stated one, or for a bare ID
+        any of them. If any of an order's work orders is scheduled, the whole order is
+        checked as planned.
 
     Returns
     -------
@@ -119,7 +148,154 @@ def validate_plan(
         Every violation found, empty when the schedule is valid. Runs in
         ``O(n log n)`` in the number of operations, so it can judge every plan.
     """
-    return tuple(_Validator(network, schedule, frozenset(unplanned)).run())
+    far = tuple(_far_instants(network, schedule))
+    if far:
+        return far
+    return tuple(_Validator(network, schedule, tuple(unplanned)).run())
+
+
+def audit_plan(network: Network, plan: Plan) -> tuple[Violation, ...]:
+    """Check a whole plan: its schedule, why orders are left out, and its own figures.
+
+    Returns
+    -------
+    tuple[Violation, ...]
+        The violations of :func:`validate_plan` for the schedule (or, without one, of
+        the unplanned orders alone), plus ``figures`` violations where the plan's
+        status, weighted tardiness, makespan or bounds disagree with its schedule.
+    """
+    if plan.schedule is None:
+        empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+        checker = _Validator(network, empty, plan.unplanned)
+        return (*checker.unplanned(), *_status_without_schedule(plan))
+    found = validate_plan(network, plan.schedule, plan.unplanned)
+    if any(v.rule == "horizon" for v in found):
+        return found
+    return (*found, *_figures(network, plan, plan.schedule))
+
+
+def _status_without_schedule(plan: Plan) -> Iterator[Violation]:
+    if plan.status.has_schedule:
+        yield _figure(f"the plan is {plan.status.value!r} but has no schedule")
+    stated = {
+        "weighted tardiness": plan.tardiness_hours,
+        "tardiness bound": plan.tardiness_bound,
+        "makespan": plan.makespan,
+        "makespan bound": plan.makespan_bound,
+    }
+    for what, value in stated.items():
+        if value is not None:
+            yield _figure(f"the plan has no schedule but states a {what} of {_show(value)}")
+
+
+def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Violation]:
+    """Recompute the objectives from the schedule, as docs/engine.md defines them."""
+    if not plan.status.has_schedule:
+        yield _figure(f"the plan is {plan.status.value!r} but has a schedule")
+    order_by_id = {order.id: order for order in network.orders}
+    arrival_by_order: dict[str, datetime] = {}
+    for delivery in schedule.deliveries:
+        if delivery.order_id in order_by_id:
+            arrival_by_order.setdefault(delivery.order_id, delivery.arrival)
+    tardiness = timedelta(0)
+    # The engine counts whole minutes from the network start, so a due date between
+    # minutes may cost each unit of priority up to a minute less.
+    slack = 1e-6
+    for order_id, arrival in arrival_by_order.items():
+        order = order_by_id[order_id]
+        if order.due is not None:
+            tardiness += order.priority * max(timedelta(0), arrival - order.due)
+            slack += order.priority / 60
+    makespan = max(
+        (arrival - network.start for arrival in arrival_by_order.values()), default=timedelta(0)
+    )
+    hours = tardiness / _HOUR
+    if plan.tardiness_hours is None:
+        yield _figure(f"the plan has a schedule but no weighted tardiness (it is {hours:g} h)")
+    elif abs(plan.tardiness_hours - hours) > slack + 1e-9 * hours:
+        yield _figure(
+            f"the plan states a weighted tardiness of {plan.tardiness_hours:g} h, but its "
+            f"deliveries are {hours:g} priority-weighted hours late"
+        )
+    if plan.makespan is None:
+        yield _figure(f"the plan has a schedule but no makespan (it is {_hours(makespan)})")
+    elif abs(plan.makespan - makespan) > _SECOND:
+        yield _figure(
+            f"the plan states a makespan of {_hours(plan.makespan)}, but its last delivery "
+            f"arrives {_hours(makespan)} after the network start"
+        )
+    yield from _bound_problems(
+        "weighted tardiness", plan.tardiness_hours, plan.tardiness_bound, plan.status, "h"
+    )
+    yield from _bound_problems(
+        "makespan",
+        None if plan.makespan is None else plan.makespan / _HOUR,
+        None if plan.makespan_bound is None else plan.makespan_bound / _HOUR,
+        plan.status,
+        "h",
+    )
+
+
+def _bound_problems(
+    what: str, value: float | None, bound: float | None, status: PlanStatus, unit: str
+) -> Iterator[Violation]:
+    if bound is None:
+        if status is PlanStatus.OPTIMAL:
+            yield _figure(f"the plan is 'optimal' but states no bound on its {what}")
+        return
+    if bound < 0:
+        yield _figure(f"the bound on the {what}, {bound:g} {unit}, is negative")
+    if value is None:
+        return
+    tolerance = 1e-6 * max(1.0, abs(value))
+    if bound > value + tolerance:
+        yield _figure(f"the bound on the {what}, {bound:g} {unit}, is above it ({value:g} {unit})")
+    elif status is PlanStatus.OPTIMAL and bound < value - tolerance:
+        yield _figure(
+            f"the plan is 'optimal', but the bound on its {what}, {bound:g} {unit}, "
+            f"is below its {what} of {value:g} {unit}"
+        )
+
+
+def _figure(message: str) -> Violation:
+    return Violation(rule="figures", subject="plan", message=message)
+
+
+def _far_instants(network: Network, schedule: Schedule) -> Iterator[Violation]:
+    """Instants too far from the network start to be checked against shifts."""
+    named: list[tuple[str, Iterable[tuple[str, datetime]]]] = [
+        (f"work order {wa.work_order_id}", (("start", wa.start), ("end", wa.end)))
+        for wa in schedule.work_orders
+    ]
+    named += [
+        (f"work order {op.work_order_id} step {op.step}", (("start", op.start), ("end", op.end)))
+        for op in schedule.operations
+    ]
+    named += [
+        (f"work order {s.work_order_id}", (("depart", s.depart), ("arrive", s.arrive)))
+        for s in schedule.shipments
+    ]
+    named += [
+        (
+            f"work order {d.work_order_id} step {d.step}",
+            (("depart", d.depart), ("arrive", d.arrive)),
+        )
+        for d in schedule.material_draws
+    ]
+    named += [
+        (f"order {d.order_id}", (("finish", d.finish), ("arrival", d.arrival)))
+        for d in schedule.deliveries
+    ]
+    for subject, instants in named:
+        for what, instant in instants:
+            if abs(instant - network.start) > PLAN_SPAN_LIMIT:
+                yield Violation(
+                    rule="horizon",
+                    subject=subject,
+                    message=f"{subject} has {what} {instant.isoformat()}, more than "
+                    f"{PLAN_SPAN_LIMIT.days} days from the network start at "
+                    f"{network.start.isoformat()}",
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +319,21 @@ class _Windows:
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
         return self._worked_until(end) - self._worked_until(start)
+
+    def containing(self, instant: datetime) -> tuple[datetime, datetime] | None:
+        """The window ``instant`` lies in, if any."""
+        idx = bisect_right(self.starts, instant) - 1
+        if idx < 0 or instant >= self.ends[idx]:
+            return None
+        return self.starts[idx], self.ends[idx]
+
+    def finish(self, start: datetime, work: timedelta) -> datetime | None:
+        """When ``work`` begun at ``start`` is done, pausing outside the windows."""
+        target = self._worked_until(start) + work
+        idx = bisect_left(self.worked_before, target) - 1
+        if idx < 0 or idx >= len(self.starts):
+            return None
+        return self.starts[idx] + (target - self.worked_before[idx])
 
     def _worked_until(self, instant: datetime) -> timedelta:
         idx = bisect_right(self.starts, instant)
@@ -172,9 +363,16 @@ class _Job:
 
 
 class _Validator:
-    def __init__(self, network: Network, schedule: Schedule, unplanned: frozenset[str]) -> None:
+    def __init__(
+        self,
+        network: Network,
+        schedule: Schedule,
+        unplanned: tuple[str | UnplannedOrder, ...],
+    ) -> None:
         self.network = network
         self.schedule = schedule
+        self.unplanned_entries = unplanned
+        unplanned_ids = {u if isinstance(u, str) else u.order_id for u in unplanned}
         self.order_by_id = {order.id: order for order in network.orders}
         self.expected = {wo.id: wo for wo in explode_orders(network)}
         self.root_by_order = {
@@ -188,16 +386,17 @@ class _Validator:
         self.planned_orders = {
             order.id
             for order in network.orders
-            if order.id not in unplanned or order.id in scheduled_orders
+            if order.id not in unplanned_ids or order.id in scheduled_orders
         }
         self.ops_by_work_order: dict[str, list[ScheduledOperation]] = defaultdict(list)
         for op in schedule.operations:
             self.ops_by_work_order[op.work_order_id].append(op)
         # One span for every machine, so each machine's windows are built once. Shifts are
         # laid out in the network's zone, whatever offsets the schedule was written in.
-        zone = network.start.tzinfo
+        # It starts no later than the network start, where the engine's windows start.
+        self.zone = zone = network.start.tzinfo
         self.horizon = (
-            min((op.start for op in schedule.operations), default=network.start).astimezone(zone),
+            min((network.start, *(op.start for op in schedule.operations))).astimezone(zone),
             (
                 max((op.end for op in schedule.operations), default=network.start) + _MINUTE
             ).astimezone(zone),
@@ -221,11 +420,20 @@ class _Validator:
         yield from self._materials()
         yield from self._stock()
         yield from self._crews()
+        yield from self.unplanned()
 
     def _materials(self) -> Iterator[Violation]:
         drawn: dict[tuple[str, int, str], int] = defaultdict(int)
         for draw in self.schedule.material_draws:
             subject = f"work order {draw.work_order_id} step {draw.step}"
+            if draw.quantity <= 0:
+                # A negative draw would add stock that never existed.
+                yield Violation(
+                    rule="material",
+                    subject=subject,
+                    message=f"draws {draw.quantity} {draw.material_id} from {draw.origin!r}, "
+                    "but a draw takes a positive quantity",
+                )
             drawn[draw.work_order_id, draw.step, draw.material_id] += draw.quantity
             wa = self.assignments.get(draw.work_order_id)
             if wa is None or draw.destination != wa.plant_id:
@@ -323,6 +531,153 @@ class _Validator:
                     )
                     break
 
+    def unplanned(self) -> Iterator[Violation]:
+        """Each order left out must be known, absent and unplannable for a checked reason."""
+        seen: set[str] = set()
+        scheduled = {self.expected[wo_id].order_id for wo_id in self.assignments}
+        drawn: dict[str, int] = defaultdict(int)
+        for draw in self.schedule.material_draws:
+            drawn[draw.material_id] += max(0, draw.quantity)
+        for entry in self.unplanned_entries:
+            order_id = entry if isinstance(entry, str) else entry.order_id
+            order = self.order_by_id.get(order_id)
+            problem: str | None
+            if order is None:
+                problem = "is listed as unplanned, but the network has no such order"
+            elif order_id in seen:
+                problem = "is listed as unplanned more than once"
+            elif order_id in scheduled:
+                problem = "is listed as unplanned, but some of its work is scheduled"
+            else:
+                seen.add(order_id)
+                wanted = None if isinstance(entry, str) else entry.reason
+                problem = self._unconfirmed(order, wanted, drawn)
+                if problem is None:
+                    continue
+            yield Violation(
+                rule="unplanned",
+                subject=f"order {order_id}",
+                message=f"order {order_id!r} {problem}",
+            )
+
+    def _unconfirmed(
+        self, order: Order, reason: UnplannedReason | None, drawn: dict[str, int]
+    ) -> str | None:
+        """Why the order may not be left out for ``reason`` (any reason if ``None``)."""
+        checks = {
+            UnplannedReason.MISSING_CAPABILITY: self._is_incapable,
+            UnplannedReason.SHORT_OF_MATERIAL: lambda o: self._is_short(o, drawn),
+            UnplannedReason.UNPLACEABLE: self._is_unplaceable,
+        }
+        if reason is not None:
+            if checks[reason](order):
+                return None
+            return f"is left out as {reason.value}, but {_REFUTED[reason]}"
+        if any(check(order) for check in checks.values()):
+            return None
+        return "is left out, but the network can make it: " + "; ".join(_REFUTED.values())
+
+    def _is_incapable(self, order: Order) -> bool:
+        items = {wo.item_id for wo in explode_order(self.network, order)}
+        if any(not self._makers(item_id) for item_id in items):
+            return True
+        pinned = self.network.plant_by_id.get(order.plant_id or "")
+        return pinned is not None and pinned not in self._makers(order.item_id)
+
+    def _makers(self, item_id: str) -> tuple[Plant, ...]:
+        """Plants with the machines for every step and, at their peak, the crews."""
+        item = self.network.item_by_id[item_id]
+        return tuple(plant for plant in self.network.plants if self._routings(item, plant))
+
+    def _routings(self, item: Item, plant: Plant) -> tuple[Routing, ...]:
+        def peak(skill: str) -> int:
+            steps = self.network.staff_capacity(plant.id, skill)
+            return max((people for _, people in steps), default=0)
+
+        return tuple(
+            routing
+            for routing in capable_routings(item, plant)
+            if all(peak(c.skill) >= c.size for op in routing.operations for c in op.crew)
+        )
+
+    def _is_short(self, order: Order, drawn: dict[str, int]) -> bool:
+        exists: dict[str, int] = defaultdict(int)
+        for lot in self.network.stock:
+            exists[lot.material_id] += lot.quantity
+        for supply in self.network.supplies:
+            exists[supply.material_id] += supply.quantity
+        need: dict[str, int] = defaultdict(int)
+        for wo in explode_order(self.network, order):
+            for line in self.network.item_by_id[wo.item_id].materials:
+                need[line.material_id] += line.quantity * wo.quantity
+        return any(q > exists[m] - drawn[m] for m, q in need.items())
+
+    def _is_unplaceable(self, order: Order) -> bool:
+        """No way to make the order exists even with every machine and person free:
+        its end product (at its pinned plant, if any) cannot be finished at all."""
+        work_orders = explode_order(self.network, order)
+        children: dict[str | None, list[WorkOrder]] = defaultdict(list)
+        for wo in work_orders:
+            children[wo.parent_id].append(wo)
+        pinned = self.network.plant_by_id.get(order.plant_id or "")
+        release = max(self.network.start, order.release or self.network.start)
+
+        def earliest_finish(wo: WorkOrder) -> datetime | None:
+            ready = release
+            for child in children[wo.id]:
+                done = earliest_finish(child)
+                if done is None:
+                    return None
+                ready = max(ready, done)
+            item = self.network.item_by_id[wo.item_id]
+            plants = (pinned,) if pinned is not None and wo.parent_id is None else None
+            finishes = [
+                self._earliest_finish(item, routing, plant, wo.quantity, ready)
+                for plant in plants or self.network.plants
+                for routing in self._routings(item, plant)
+            ]
+            return min((f for f in finishes if f is not None), default=None)
+
+        (root,) = children[None]
+        return earliest_finish(root) is None
+
+    def _earliest_finish(
+        self, item: Item, routing: Routing, plant: Plant, quantity: int, ready: datetime
+    ) -> datetime | None:
+        """A lower bound on when ``routing`` can be done, or ``None`` if it never can:
+        each step waits for its crews' headcount, and a machine leaving the plant must
+        hold the step's working time before it leaves."""
+        now = ready
+        for operation in routing.operations:
+            for crew in operation.crew:
+                steps = self.network.staff_capacity(plant.id, crew.skill)
+                level = next((p for t, p in reversed(steps) if t <= now), 0)
+                if level < crew.size:
+                    later = [t for t, p in steps if t > now and p >= crew.size]
+                    if not later:
+                        return None
+                    now = later[0]
+            if operation.is_staff_only:
+                work = operation.duration(quantity, plant.id, "")
+                assert work is not None, "engineering work has a run time"
+                now += work
+                continue
+            finishes = []
+            for machine in capable_machines(item, operation, plant):
+                work = operation.duration(quantity, plant.id, machine.id)
+                assert work is not None, "capable machines have a run time"
+                start = max(now, machine.available_from or now)
+                until = machine.available_until
+                if until is not None:
+                    windows = self.network.machine_windows(plant, machine, start, until)
+                    if sum((b - a for a, b in windows), timedelta(0)) < work:
+                        continue
+                finishes.append(start + work)
+            if not finishes:
+                return None
+            now = min(finishes)
+        return now
+
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()
         for wa in self.schedule.work_orders:
@@ -412,23 +767,25 @@ class _Validator:
             if isinstance(found, Violation):
                 yield found
             else:
-                yield from self._calendar(job, op, operation, found)
+                yield from self._calendar(job, op, *found)
 
     def _machine(
         self, job: _Job, op: ScheduledOperation, operation: Operation
-    ) -> tuple[Plant, Machine | None] | Violation:
-        """The op's plant and machine (none for engineering work) if the op may run
-        there, else why not."""
+    ) -> tuple[Plant, Machine | None, timedelta] | Violation:
+        """The op's plant, machine (none for engineering work) and work if the op may
+        run there, else why not."""
         plant_id = job.assignment.plant_id
         plant = self.network.plant_by_id[plant_id]
         machine = next((m for m in plant.machines if m.id == op.machine_id), None)
         weight, grade = job.item.required_weight(operation), job.item.required_grade(operation)
+        quantity = job.work_order.quantity
+        work = operation.duration(quantity, plant_id, "" if machine is None else machine.id)
         if op.plant_id != plant_id:
             problem = f"runs at plant {op.plant_id!r}, but its work order is made at {plant_id!r}"
         elif operation.is_staff_only and op.machine_id is not None:
             problem = f"is engineering work, but runs on machine {op.machine_id!r}"
-        elif operation.is_staff_only:
-            return plant, None
+        elif operation.is_staff_only and work is not None:
+            return plant, None, work
         elif machine is None:
             problem = f"runs on machine {op.machine_id!r}, which plant {plant_id!r} lacks"
         elif machine.process != operation.process:
@@ -440,13 +797,19 @@ class _Validator:
                 f"needs {weight:g} t at IT{grade} or finer, but machine {machine.id!r} "
                 f"takes {machine.max_weight_t:g} t at IT{machine.precision_grade}"
             )
+        elif work is None:
+            listed = sorted({t.machine_id for t in operation.machine_times})
+            problem = (
+                f"runs on machine {machine.id!r}, but the step may run only on "
+                f"{', '.join(map(repr, listed))}, the machines it has times for"
+            )
         elif not 0 <= op.unit < machine.units:
             problem = (
                 f"runs on unit {op.unit} of machine {machine.id!r}, "
                 f"which has units 0 to {machine.units - 1}"
             )
         else:
-            return plant, machine
+            return plant, machine, work
         return Violation(
             rule="machine",
             subject=f"work order {op.work_order_id} step {op.step}",
@@ -457,10 +820,10 @@ class _Validator:
         self,
         job: _Job,
         op: ScheduledOperation,
-        operation: Operation,
-        where: tuple[Plant, Machine | None],
+        plant: Plant,
+        machine: Machine | None,
+        work: timedelta,
     ) -> Iterator[Violation]:
-        machine = where[1]
         subject = f"work order {op.work_order_id} step {op.step}"
         place = "with no machine" if machine is None else f"on machine {machine.id!r}"
         what = f"work order {op.work_order_id!r} step {op.step} {place}"
@@ -473,32 +836,57 @@ class _Validator:
             )
             return
         quantity = job.work_order.quantity
-        work = operation.duration(quantity, op.plant_id, "" if machine is None else machine.id)
-        if work is None:
-            return  # the machine rule reports a step on a machine it may not use
+        problems = []
         # The engine counts whole minutes, rounding work up.
         if not work <= op.work < work + _MINUTE:
-            yield Violation(
-                rule="calendar",
-                subject=subject,
-                message=f"{what} records {_hours(op.work)} of work, "
-                f"but {quantity} units need {_hours(work)}",
+            problems.append(
+                f"records {_hours(op.work)} of work, but {quantity} units need {_hours(work)}"
             )
-        windows = self._windows(*where)
+        windows = self._windows(plant, machine)
         worked = windows.working_time(op.start, op.end)
         if worked < work:
-            yield Violation(
-                rule="calendar",
-                subject=subject,
-                message=f"{what} has only {_hours(worked)} of working time from {start} to {end}, "
-                f"but needs {_hours(work)}",
+            problems.append(
+                f"has only {_hours(worked)} of working time from {start} to {end}, "
+                f"but needs {_hours(work)}"
             )
         if windows.working_time(op.start, op.start + _MINUTE) <= timedelta(0):
-            yield Violation(
-                rule="calendar",
-                subject=subject,
-                message=f"{what} starts at {start}, when the machine does not work",
+            problems.append(f"starts at {start}, when the machine does not work")
+        for problem in problems:
+            yield Violation(rule="calendar", subject=subject, message=f"{what} {problem}")
+        misplaced = None if problems else self._placement(op, windows)
+        if misplaced is not None:
+            yield Violation(rule="placement", subject=subject, message=f"{what} {misplaced}")
+
+    def _placement(self, op: ScheduledOperation, windows: _Windows) -> str | None:
+        """Why the op breaks the placement rule, if it does; see docs/engine.md."""
+        start, end = op.start.astimezone(self.zone), op.end.astimezone(self.zone)
+        window = windows.containing(start)
+        if window is None or start < self.network.start:
+            return None  # the calendar and release rules report these
+        # The engine's windows begin at the network start.
+        opens, closes = max(window[0], self.network.start), window[1]
+        span = f"the working window from {opens.isoformat()} to {closes.isoformat()}"
+        if closes - opens >= op.work:
+            done: datetime | None = start + op.work
+            if end != done:
+                return (
+                    f"fits in {span}, so it runs inside it and ends when its "
+                    f"{_hours(op.work)} of work is done at {_show(done)}, not at {end.isoformat()}"
+                )
+            return None
+        if start != opens:
+            return (
+                f"needs {_hours(op.work)} of work, more than {span} holds, so it starts "
+                f"when that window opens, not at {start.isoformat()}"
             )
+        done = windows.finish(start, op.work)
+        if end != done:
+            return (
+                f"starts when {span} opens and pauses over non-working time, so it ends "
+                f"when its {_hours(op.work)} of work is done at {_show(done)}, "
+                f"not at {end.isoformat()}"
+            )
+        return None
 
     def _windows(self, plant: Plant, machine: Machine | None) -> _Windows:
         """A machine's working windows; the plant's for engineering work."""
@@ -702,6 +1090,16 @@ class _Validator:
                         message=f"the delivery of order {order.id!r} has {what} "
                         f"{_show(actual)}, but it should be {_show(wanted)}",
                     )
+
+
+_REFUTED = {
+    UnplannedReason.MISSING_CAPABILITY: "some plant can make each of its items with its "
+    "machines and crews, the pinned plant included",
+    UnplannedReason.SHORT_OF_MATERIAL: "the network's stock and supplies, less what the "
+    "plan draws, cover each material it needs",
+    UnplannedReason.UNPLACEABLE: "with every machine and person free, it could be made "
+    "before the machines it needs leave",
+}
 
 
 def _shipment_problems(
