@@ -30,12 +30,15 @@ class Finding:
 def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
     """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering)."""
     weight, grade = item.required_weight(operation), item.required_grade(operation)
+    # The listed machines as a set: run_time_on per machine would scan every machine
+    # time for every machine, quadratic on benchmark instances with dozens of each.
+    listed = {t.machine_id for t in operation.machine_times if t.plant_id in (None, plant.id)}
     return tuple(
         m
         for m in plant.machines
-        if m.process == operation.process
+        if (operation.run_per_unit is not None or m.id in listed)
+        and m.process == operation.process
         and m.can_process(weight, grade)
-        and operation.run_time_on(plant.id, m.id) is not None
     )
 
 
