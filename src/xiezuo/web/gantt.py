@@ -374,19 +374,26 @@ def gantt_figure(
     legs = gantt_shipments(plan)
     zone = _zone(plan, network)
     labels, y_order, y_machine, y_leg, shapes = _rows(orders, bars, legs)
-    colour_by_order = _colours(plan, orders)
+    bars_by_order: dict[str, list[GanttBar]] = {}
+    for bar in bars:
+        bars_by_order.setdefault(bar.order_id, []).append(bar)
+    legs_by_order: dict[str, list[GanttLeg]] = {}
+    for leg in legs:
+        legs_by_order.setdefault(leg.order_id, []).append(leg)
+    order_by_id = {order.order_id: order for order in orders}
+    # Orders worked on but not delivered (only a partial plan has them) come last.
+    order_ids = list(order_by_id) + sorted(bars_by_order.keys() - order_by_id.keys())
     late_rows = {y_order[order.order_id] for order in orders if order.is_late}
-    fig = go.Figure()
-    for rank, (order_id, colour) in enumerate(colour_by_order.items(), start=1):
-        order_bars = [bar for bar in bars if bar.order_id == order_id]
-        order = next((o for o in orders if o.order_id == order_id), None)
-        order_legs = [leg for leg in legs if leg.order_id == order_id]
+    traces = []
+    for rank, order_id in enumerate(order_ids, start=1):
+        colour = ORDER_COLOURS[(rank - 1) % len(ORDER_COLOURS)]
+        order_bars = bars_by_order.get(order_id, [])
+        order = order_by_id.get(order_id)
+        order_legs = legs_by_order.get(order_id, [])
         is_late = order.is_late if order is not None else any(b.is_late for b in order_bars)
-        name = html.escape(f"{order_id} (late)" if is_late else order_id)
-        group = {"legendgroup": order_id, "name": name, "legendrank": rank}
-        traces = []
+        order_traces = []
         if order_bars:
-            traces.append(
+            order_traces.append(
                 _bar_trace(
                     [y_machine[bar.row] for bar in order_bars],
                     [(bar.start, bar.end) for bar in order_bars],
@@ -398,9 +405,9 @@ def gantt_figure(
                 )
             )
         if order is not None:
-            traces.extend(_order_traces(order, y_order[order_id], colour, zone))
+            order_traces.extend(_order_traces(order, y_order[order_id], colour, zone))
         if order_legs:
-            traces.append(
+            order_traces.append(
                 _bar_trace(
                     [y_leg[(leg.row, leg.track)] for leg in order_legs],
                     [(leg.depart, leg.arrive) for leg in order_legs],
@@ -411,9 +418,12 @@ def gantt_figure(
                     width=0.5,
                 )
             )
-        for trace_idx, trace in enumerate(traces):
-            trace.update(group, showlegend=trace_idx == 0)
-            fig.add_trace(trace)
+        name = html.escape(f"{order_id} (late)" if is_late else order_id)
+        for trace_idx, trace in enumerate(order_traces):
+            trace.update(legendgroup=order_id, name=name, legendrank=rank)
+            trace.update(showlegend=trace_idx == 0)
+        traces += order_traces
+    fig = go.Figure(traces)
     x_range = gantt_range(plan, start=None if network is None else network.start)
     margin = _margin(labels)
     fig.update_layout(
@@ -760,16 +770,6 @@ def _rows(
         for row_idx, is_section in separators
     ]
     return labels, y_order, y_machine, y_leg, shapes
-
-
-def _colours(plan: Plan, orders: tuple[GanttOrder, ...]) -> dict[str, str]:
-    """A colour per order, in order-row order; orders worked on but not delivered last."""
-    order_ids = [order.order_id for order in orders]
-    undelivered = sorted({bar.order_id for bar in gantt_bars(plan)} - set(order_ids))
-    return {
-        order_id: ORDER_COLOURS[idx % len(ORDER_COLOURS)]
-        for idx, order_id in enumerate(order_ids + undelivered)
-    }
 
 
 def _bar_trace(
