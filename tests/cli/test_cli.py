@@ -237,6 +237,13 @@ def test_validate_accepts_the_minimal_scenario(tmp_path: Path) -> None:
     assert "No findings" in result.stdout
 
 
+def test_validate_reads_a_benchmark_instance_in_the_format_given() -> None:
+    ft06 = Path(__file__).parents[1] / "data" / "benchmarks" / "ft06.txt"
+    result = invoke("validate", ft06, "--instance-format", "jssp")
+    assert result.exit_code == 0, result.output
+    assert "6 orders" in result.stdout
+
+
 def test_validate_reports_an_order_no_plant_can_make(tmp_path: Path) -> None:
     data = minimal_scenario()
     data["items"][0]["weight_t"] = 50  # heavier than any machine takes

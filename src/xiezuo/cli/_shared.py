@@ -68,8 +68,9 @@ ScenarioArg = Annotated[
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format",
-        help=f"Benchmark instance format ({', '.join(BENCHMARK_FORMATS)}); "
+        # Not --format: that is how `plan` prints its orders (table, csv, json).
+        "--instance-format",
+        help=f"Format of a benchmark instance ({', '.join(BENCHMARK_FORMATS)}); "
         "default: from the file name and content.",
     ),
 ]
@@ -89,7 +90,7 @@ TimeLimitOption = Annotated[
     ),
 ]
 WorkersOption = Annotated[
-    int, typer.Option(min=0, max=1024, help="Solver worker threads (default: CPU count).")
+    int, typer.Option(min=0, max=1024, help="Solver worker threads; 0 uses one per CPU.")
 ]
 SeedOption = Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Random seed of the solver.")]
 

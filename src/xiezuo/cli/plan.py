@@ -19,6 +19,7 @@ from rich.text import Text
 from xiezuo.cli._shared import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
+    FormatOption,
     ScenarioArg,
     SeedOption,
     TimeLimitOption,
@@ -33,7 +34,6 @@ from xiezuo.cli._shared import (
 )
 from xiezuo.cli._tables import Column, print_table
 from xiezuo.domain import PlanStatus
-from xiezuo.io import BENCHMARK_FORMATS
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.services import display
 from xiezuo.services.planning import PlanRun, plan_scenario
@@ -67,14 +67,7 @@ def plan(
             "record per order) on stdout for programs, with everything else on stderr.",
         ),
     ] = OutputFormat.TABLE,
-    instance_format: Annotated[
-        str | None,
-        typer.Option(
-            "--instance-format",
-            help=f"Format of a benchmark instance ({', '.join(BENCHMARK_FORMATS)}); "
-            "default: from the file name and content.",
-        ),
-    ] = None,
+    instance_format: FormatOption = None,
 ) -> None:
     """Plan every order of a scenario, then summarise who makes what and when.
 

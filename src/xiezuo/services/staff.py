@@ -55,8 +55,8 @@ class SkillLine:
 
     ``peak_utilisation`` is the highest ratio of people at work to people on staff
     at any instant, first reached at ``tightest_at``, so a small crew after a
-    secondment can be tighter than the largest crew (the peak of 7 turners of 8 may
-    be 87 % while 6 of 6 a week later is 100 %); it is infinite when a plan puts
+    secondment can be tighter than the largest crew (the peak of 7 turners of 8 is
+    88 % while 6 of 6 a week later is 100 %); it is infinite when a plan puts
     people to work where there are none, which :mod:`xiezuo.planning.validate`
     reports as a broken plan.
     ``booked_hours`` is each crew's size times its operation's working time;
