@@ -205,7 +205,8 @@ def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Viola
         order = order_by_id[order_id]
         if order.due is not None:
             tardiness += order.priority * max(timedelta(0), arrival - order.due)
-            slack += order.priority / 60
+            if (order.due - network.start) % _MINUTE:
+                slack += order.priority / 60
     makespan = max(
         (arrival - network.start for arrival in arrival_by_order.values()), default=timedelta(0)
     )
