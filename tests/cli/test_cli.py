@@ -550,7 +550,8 @@ def test_plan_without_a_schedule_does_not_exit_zero(
     monkeypatch.setattr("xiezuo.cli.plan.plan_scenario", no_plan)
     result = invoke("plan", write_scenario(tmp_path, minimal_scenario()), "--time-limit", "1")
     assert result.exit_code == exit_code, result.output
-    assert status.value in result.stdout
+    assert f"{status.value}: " in result.stdout
+    assert "orders on time" not in result.stdout
 
 
 def test_plan_help_documents_formats_and_exit_status() -> None:
@@ -578,3 +579,10 @@ def test_staff_of_a_scenario_without_people_says_so(tmp_path: Path) -> None:
     result = invoke("staff", write_scenario(tmp_path, minimal_scenario()))
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("The scenario has no staff section")
+
+
+def test_staff_page_is_titled_with_the_network(tmp_path: Path) -> None:
+    page = tmp_path / "staff.html"
+    result = invoke("staff", write_scenario(tmp_path, minimal_scenario()), "--html", page)
+    assert result.exit_code == 0, result.output
+    assert "<title>xiezuo staff: Minimal</title>" in page.read_text(encoding="utf-8")

@@ -166,6 +166,7 @@ def test_section_explains_every_column_under_the_table() -> None:
     notes = section[section.index("</table>") :]
     for column in STAFF_COLUMNS[2:]:
         assert f"{column}: " in notes
+    assert "Times are in" in notes
 
 
 def test_section_lists_staff_changes_in_date_order_across_plants() -> None:

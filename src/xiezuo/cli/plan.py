@@ -264,8 +264,20 @@ def _csv_value(value: str | float | bool | list[str] | None) -> str | float:
     return "" if value is None else value
 
 
+_WITHOUT_PLAN = {
+    PlanStatus.INFEASIBLE: "no plan satisfies the scenario's rules",
+    PlanStatus.NO_SOLUTION: "the solver found no plan within the time limit; a longer "
+    "--time-limit may find one",
+    PlanStatus.MODEL_INVALID: "the solver rejected the model built from this scenario; "
+    "this is a bug in xiezuo, please report it with the scenario",
+}
+
+
 def _summary(run: PlanRun, lines: tuple[OrderLine, ...]) -> Text:
     plan = run.plan
+    if plan.schedule is None:
+        reason = _WITHOUT_PLAN.get(plan.status, "there is no plan")
+        return Text.assemble((plan.status.value, "bold red"), f": {reason}; {plan.runtime_s:.1f} s")
     unplanned = len(plan.unplanned_orders)
     late = sum(1 for line in lines if line.is_late)
     on_time = len(lines) - late - unplanned

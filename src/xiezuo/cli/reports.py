@@ -27,8 +27,8 @@ from xiezuo.web.gantt import gantt_html
 from xiezuo.web.staff import (
     NO_STAFF,
     STAFF_COLUMNS,
-    STAFF_NOTES,
     staff_cells,
+    staff_notes,
     staff_page_html,
     staff_section_html,
 )
@@ -101,13 +101,12 @@ def staff(
             Column("booked", justify="right"),
             Column("people-limited days", justify="right", drop_rank=3),
         )[:width]
-        notes = STAFF_NOTES if report.has_plan else STAFF_NOTES[:1]
         print_table(
             console,
             "Skilled people",
             columns,
             [staff_cells(report, line) for line in report.lines],
-            caption="\n".join(notes),
+            caption="\n".join(staff_notes(report)),
         )
         if not report.has_plan:
             say("No plan given: people on staff and their changes only.")
@@ -123,7 +122,7 @@ def staff(
                 ],
             )
     if html is not None:
-        page = staff_page_html(report)
+        page = staff_page_html(report, f"xiezuo staff: {network.name or scenario.name}")
 
         def write_page() -> None:
             html.write_text(page, encoding="utf-8")

@@ -58,6 +58,12 @@ STAFF_NOTES: tuple[str, ...] = (
 """What each column means, printed under the table (docs/output.md says the same)."""
 
 
+def staff_notes(report: StaffReport) -> tuple[str, ...]:
+    """The notes under a report's table: its columns, then the time zone of its days."""
+    notes = STAFF_NOTES if report.has_plan else STAFF_NOTES[:1]
+    return (*notes, display.zone_note(report.start.tzinfo, report.start))
+
+
 def staff_cells(report: StaffReport, line: SkillLine) -> tuple[str, ...]:
     """A skill line's cells under :data:`STAFF_COLUMNS`; a report without a plan has
     only the first three."""
@@ -216,8 +222,7 @@ def _lines_table(report: StaffReport) -> str:
         cells = "".join(f"<td>{html.escape(cell)}</td>" for cell in staff_cells(report, line))
         rows.append(f"<tr{cls}>{cells}</tr>")
     body = "\n".join(rows)
-    notes = STAFF_NOTES if report.has_plan else STAFF_NOTES[:1]
-    caption = "<br>\n".join(html.escape(note) for note in notes)
+    caption = "<br>\n".join(html.escape(note) for note in staff_notes(report))
     return f'<table>\n<tr>{header}</tr>\n{body}\n</table>\n<p class="notes">{caption}</p>'
 
 
