@@ -376,7 +376,7 @@ def test_missing_scenario_file_is_bad_input(tmp_path: Path, args: tuple[str, ...
 def plan_without_schedule() -> dict[str, Any]:
     return {
         "format": "xiezuo-plan",
-        "version": 1,
+        "version": 2,
         "status": "no solution in time",
         "tardiness_hours": None,
         "tardiness_bound": None,
@@ -384,7 +384,7 @@ def plan_without_schedule() -> dict[str, Any]:
         "makespan_bound_hours": None,
         "gap": None,
         "runtime_s": 1.0,
-        "unplanned_orders": [],
+        "unplanned": [],
         "explanations": [],
         "schedule": None,
     }
@@ -415,7 +415,7 @@ def plan_with_bad_start() -> dict[str, Any]:
 
 BAD_PLAN_FILES = [
     pytest.param(
-        '{\n  "format": "xiezuo-plan",\n  "version": 1,,\n}',
+        '{\n  "format": "xiezuo-plan",\n  "version": 2,,\n}',
         "line 3, column 16",
         "not valid JSON",
         id="json-syntax",
