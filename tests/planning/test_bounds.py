@@ -1,14 +1,27 @@
-"""Heads, tails and the redundant machine-load bounds built on them."""
+"""Heads, tails, the redundant machine-load bounds built on them, and the bounds of
+the every-machine-free relaxation."""
 
 from __future__ import annotations
+
+from datetime import time, timedelta
 
 from hypothesis import HealthCheck, assume, given, settings
 from ortools.sat.python import cp_model
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
 from tests.strategies import networks
-from xiezuo.domain import BomLine, Item, Lane, Network, Operation, Plant, Routing, validate_network
-from xiezuo.planning.bounds import heads_and_tails
+from xiezuo.domain import (
+    BomLine,
+    Calendar,
+    Item,
+    Lane,
+    Network,
+    Operation,
+    Plant,
+    Routing,
+    validate_network,
+)
+from xiezuo.planning.bounds import heads_and_tails, relaxation_bounds
 from xiezuo.planning.compile import compile_problem
 from xiezuo.planning.constraints import (
     add_bom_precedence,
@@ -16,8 +29,11 @@ from xiezuo.planning.constraints import (
     add_load_bounds,
     add_operations,
 )
-from xiezuo.planning.heuristic import first_plan
+from xiezuo.planning.extract import arrivals, score
+from xiezuo.planning.heuristic import dispatch, first_plan
 from xiezuo.planning.model import add_hints, build_model
+from xiezuo.planning.params import PlanParams
+from xiezuo.planning.solve import plan
 from xiezuo.planning.variables import PlacementCache, create_variables
 
 HOUR = 60
@@ -155,3 +171,105 @@ def test_load_bounds_of_a_routing_not_taken_bind_nothing() -> None:
         orders=(build_order("o1", "P", 100),),
     )
     assert _relaxed_makespan(network, with_load_bounds=True) == 5 * HOUR
+
+
+ONE_SHIFT = Calendar(
+    working_days=(0, 1, 2, 3, 4, 5, 6),
+    shifts_per_day=1,
+    shift_length=timedelta(hours=8),
+    first_shift_start=time(6, 0),
+)
+
+
+def test_relaxation_waits_for_working_time() -> None:
+    """12 h of work on an 06:00-14:00 calendar, from Tuesday 00:00: 8 h on the first day,
+    4 h the next, so it arrives at 34 h; due at 20 h with priority 3, 3 x 14 h late."""
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 12)),),
+        orders=(build_order("o1", "P", 20, priority=3),),
+        calendar=ONE_SHIFT,
+    )
+    bounds = relaxation_bounds(compile_problem(network))
+    assert bounds.arrival == (34 * HOUR,)
+    assert bounds.weighted_tardiness == 3 * 14 * HOUR
+    assert bounds.makespan == 34 * HOUR
+
+
+def test_relaxation_follows_components_and_lanes() -> None:
+    """Roll 4 h at A, 3 h on the lane, then 2 h + 1 h at B: the mill arrives at 10 h."""
+    network = build_network(
+        plants=(
+            Plant(id="A", machines=(build_machine("press", "forging"),)),
+            Plant(id="B", machines=(build_machine("fit", "assembly"),)),
+        ),
+        items=(
+            build_item("ROLL", ("forging", 4)),
+            build_item(
+                "MILL", ("assembly", 2), ("assembly", 1), bom=(BomLine(item_id="ROLL", quantity=1),)
+            ),
+        ),
+        orders=(build_order("o1", "MILL", 6, priority=2),),
+        lanes=(Lane(origin="A", destination="B", lead_time=hours(3)),),
+    )
+    bounds = relaxation_bounds(compile_problem(network))
+    assert bounds.arrival == (10 * HOUR,)
+    assert bounds.weighted_tardiness == 2 * 4 * HOUR
+
+
+def test_relaxation_makespan_counts_the_load_of_a_machine() -> None:
+    """Three 10 h jobs only one lathe can do: each alone arrives at 10 h, all of them
+    not before 30 h."""
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 10)),),
+        orders=tuple(build_order(f"o{i}", "P", 100) for i in range(3)),
+    )
+    bounds = relaxation_bounds(compile_problem(network))
+    assert bounds.arrival == (10 * HOUR,) * 3
+    assert bounds.makespan == 30 * HOUR
+
+
+def test_the_plan_reports_the_relaxation_bound_when_it_is_stronger() -> None:
+    """An order that cannot be on time: the plan's bound says so, and as the plan
+    reaches it, the plan is optimal with no gap."""
+    network = build_network(
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(build_item("P", ("machining", 12)),),
+        orders=(build_order("o1", "P", 20, priority=3),),
+        calendar=ONE_SHIFT,
+    )
+    result = plan(network, PlanParams(time_limit_s=2, workers=1))
+    assert result.tardiness_bound == result.tardiness_hours == 3 * 14
+    assert result.gap == 0
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks())
+def test_relaxation_bounds_every_plan(network: Network) -> None:
+    """No order arrives before its relaxed arrival in any plan: the greedy plans, the
+    engine's plan; so neither tardiness nor makespan falls below the bounds."""
+    validate_network(network)
+    problem = compile_problem(network)
+    assume(problem.orders)
+    bounds = relaxation_bounds(problem)
+    for candidate in (first_plan(problem, 0.5), dispatch(problem, 0.5)):
+        if candidate is None:
+            continue
+        values = score(problem, candidate)
+        assert all(
+            bound <= arrival
+            for bound, arrival in zip(bounds.arrival, arrivals(problem, candidate), strict=True)
+        )
+        assert bounds.weighted_tardiness <= values.weighted_tardiness
+        assert bounds.makespan <= values.makespan
+    result = plan(network, PlanParams(time_limit_s=1, workers=1))
+    if result.schedule is not None and not result.unplanned:
+        assert result.tardiness_hours is not None
+        assert result.makespan is not None
+        assert bounds.weighted_tardiness <= round(result.tardiness_hours * HOUR)
+        assert bounds.makespan <= result.makespan // timedelta(minutes=1)

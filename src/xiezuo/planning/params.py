@@ -40,12 +40,25 @@ class PlanParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProgressEvent:
-    """A new solution or bound during a solve; objective and bound in the phase's units."""
+    """Where a solve stands: sent on every new value or bound and at least once a second.
 
-    phase: str  # "tardiness" (weighted hours) or "makespan" (hours)
+    ``objective`` is the best value of the phase's objective so far and ``bound`` its
+    best proven lower bound, in the phase's units; either is ``None`` until known.
+    """
+
+    phase: str  # the objective: "tardiness" (weighted hours) or "makespan" (hours)
+    # the search running: "first plan", "whole model", "neighbourhoods" or "tabu"
+    search: str
     elapsed_s: float
     objective: float | None
     bound: float | None
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap of the phase's objective, as :attr:`Plan.gap` would give it."""
+        if self.objective is None or self.bound is None or self.objective <= 0:
+            return None
+        return max(0.0, self.objective - self.bound) / self.objective
 
 
 class ProgressCallback(Protocol):

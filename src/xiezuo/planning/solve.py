@@ -27,6 +27,7 @@ from xiezuo.domain import (
     UnplannedReason,
 )
 from xiezuo.planning import lns, tabu
+from xiezuo.planning.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, arrivals, assign_units, score, to_schedule
@@ -59,7 +60,8 @@ def plan(
     params:
         Time limit, workers and seed; defaults to :class:`PlanParams()`.
     on_progress:
-        Called with each improving solution and bound while solving.
+        Told of every new value and bound, and at least once a second (a heartbeat)
+        while solving; it may be called from the solver's threads.
 
     Returns
     -------
@@ -69,10 +71,13 @@ def plan(
     """
     params = params or PlanParams()
     started = time.monotonic()
+    with _Progress(on_progress, started) as progress:
+        return _plan(network, params, started, progress)
 
+
+def _plan(network: Network, params: PlanParams, started: float, progress: _Progress) -> Plan:
     def report_first(problem: Problem, solution: Solution) -> None:
-        tardiness = score(problem, solution).weighted_tardiness
-        _report(on_progress, "tardiness", started, tardiness, None)
+        progress.update(objective=score(problem, solution).weighted_tardiness)
 
     problem, first = _compile_and_construct(
         network, min(5.0, 0.1 * params.time_limit_s), report_first
@@ -111,9 +116,11 @@ def plan(
                 ),
             ),
         )
-    first_score = score(problem, first)
-    _report(on_progress, "tardiness", started, first_score.weighted_tardiness, None)
-    result = _solve_lexicographic(problem, first, params, started, on_progress)
+    relaxed = relaxation_bounds(problem)
+    progress.update(
+        objective=score(problem, first).weighted_tardiness, bound=relaxed.weighted_tardiness
+    )
+    result = _solve_lexicographic(problem, first, params, relaxed, progress)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
     schedule = to_schedule(problem, best)
@@ -168,41 +175,113 @@ class _Outcome:
     makespan_bound: int
 
 
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Forwards each improvement to ``on_value`` and to the caller's progress callback."""
+class _Progress:
+    """The solve as the caller sees it: objective (tardiness or makespan), the search
+    running, the best value and the best bound of the objective.
 
-    def __init__(
-        self,
-        phase: str,
-        started: float,
-        on_progress: ProgressCallback | None,
-        on_value: Callable[[int], None],
+    Every change is passed on at once; a heartbeat thread repeats the state at least
+    once a second, so a caller can show elapsed time while nothing improves. Solver
+    callbacks arrive on the solver's threads, hence the lock.
+    """
+
+    _HEARTBEAT_S = 1.0
+
+    def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
+        self._on_progress, self.started = on_progress, started
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._phase, self._search = "tardiness", "first plan"
+        self._objective: int | None = None
+        self._bound: int | None = None
+        self._heartbeat = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self) -> _Progress:
+        if self._on_progress is not None:
+            self._heartbeat.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        if self._heartbeat.is_alive():
+            self._heartbeat.join()
+
+    def start_phase(self, phase: str, objective: int, bound: int) -> None:
+        """A new objective: its value and bound replace the last phase's."""
+        with self._lock:
+            self._phase, self._objective, self._bound = phase, objective, bound
+            self._emit()
+
+    def update(
+        self, *, search: str | None = None, objective: int | None = None, bound: int | None = None
     ) -> None:
+        """Note the search now running, a new value or a new bound (kept if better)."""
+        with self._lock:
+            if search is not None:
+                self._search = search
+            if objective is not None and (self._objective is None or objective < self._objective):
+                self._objective = objective
+            if bound is not None and (self._bound is None or bound > self._bound):
+                self._bound = bound
+            self._emit()
+
+    def _beat(self) -> None:
+        while not self._done.wait(self._HEARTBEAT_S):
+            with self._lock:
+                self._emit()
+
+    def _emit(self) -> None:
+        if self._on_progress is None:
+            return
+        self._on_progress(
+            ProgressEvent(
+                phase=self._phase,
+                search=self._search,
+                elapsed_s=time.monotonic() - self.started,
+                objective=None if self._objective is None else self._objective / _MINUTES_PER_HOUR,
+                bound=None if self._bound is None else self._bound / _MINUTES_PER_HOUR,
+            )
+        )
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Forwards each solution of a whole-model search to ``on_value`` and ``progress``."""
+
+    def __init__(self, progress: _Progress, on_value: Callable[[int], None]) -> None:
         super().__init__()
-        self._phase, self._started, self._on_progress = phase, started, on_progress
-        self._on_value = on_value
+        self._progress, self._on_value = progress, on_value
 
     def on_solution_callback(self) -> None:
-        self._on_value(round(self.objective_value))
-        _report(
-            self._on_progress,
-            self._phase,
-            self._started,
-            self.objective_value,
-            self.best_objective_bound,
-        )
+        value = round(self.objective_value)
+        self._on_value(value)
+        self._progress.update(objective=value, bound=int(self.best_objective_bound))
 
 
 class _Pace:
     """How fast one turn of a search improves the objective, to decide when to hand
-    over to the other kind of search."""
+    over to the other kind of search.
 
-    def __init__(self, value: int, window_s: float) -> None:
+    A whole-model search first presolves, which on a large model or a busy machine
+    takes seconds; the turn's clock starts at its first solution (:meth:`restart`),
+    so the presolve is not mistaken for a stall, but the wait for it ends after
+    ``patience_s``.
+    """
+
+    def __init__(self, value: int, window_s: float, patience_s: float | None = None) -> None:
         self.started = time.monotonic()
         self.window_s = window_s
         self._history = [(self.started, value)]
+        self._patience_s = patience_s
+        self._waiting = patience_s is not None
+
+    def restart(self, value: int) -> None:
+        """The search has found its first solution: count from now."""
+        if self._waiting:
+            self._waiting = False
+            self.started = time.monotonic()
+            self._history = [(self.started, min(value, self._history[-1][1]))]
 
     def note(self, value: int) -> None:
+        self.restart(value)
         if value < self._history[-1][1]:
             self._history.append((time.monotonic(), value))
 
@@ -221,6 +300,9 @@ class _Pace:
     def should_stop(self, not_before: float, stall_s: float, rival_rate: float | None) -> bool:
         """Past ``not_before``: stalled, or slower than the other search was."""
         now = time.monotonic()
+        if self._waiting:
+            assert self._patience_s is not None
+            return now - self.started >= self._patience_s
         if now < not_before:
             return False
         if now - self._history[-1][0] >= stall_s:
@@ -233,15 +315,17 @@ def _solve_lexicographic(
     problem: Problem,
     first: Solution,
     params: PlanParams,
-    started: float,
-    on_progress: ProgressCallback | None,
+    relaxed: RelaxationBounds,
+    progress: _Progress,
 ) -> _Outcome:
+    started = time.monotonic()
     first_score = score(problem, first)
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     model, mv = build_model(problem, horizon)
     add_hints(model, problem, mv, first)
+    time_left = params.time_limit_s - (time.monotonic() - progress.started)
 
     tardiness = weighted_tardiness(problem, mv)
     best, best_score = first, first_score
@@ -249,9 +333,20 @@ def _solve_lexicographic(
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
     if first_score.weighted_tardiness > 0:
         model.minimize(tardiness)
-        budget = (params.time_limit_s - (time.monotonic() - started)) * params.tardiness_share
+        progress.start_phase(
+            "tardiness", first_score.weighted_tardiness, relaxed.weighted_tardiness
+        )
+        budget = time_left * params.tardiness_share
         tardiness_phase = _run_phase(
-            model, problem, mv, params, budget, "tardiness", started, on_progress, best
+            model,
+            problem,
+            mv,
+            params,
+            budget,
+            "tardiness",
+            relaxed.weighted_tardiness,
+            progress,
+            best,
         )
         if tardiness_phase.status == cp_model.MODEL_INVALID:
             return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
@@ -260,9 +355,10 @@ def _solve_lexicographic(
     model.add(tardiness <= best_score.weighted_tardiness)
     model.minimize(mv.makespan)
     add_hints(model, problem, mv, best)
-    budget = params.time_limit_s - (time.monotonic() - started)
+    progress.start_phase("makespan", best_score.makespan, relaxed.makespan)
+    budget = time_left - (time.monotonic() - started)
     makespan_phase = _run_phase(
-        model, problem, mv, params, budget, "makespan", started, on_progress, best
+        model, problem, mv, params, budget, "makespan", relaxed.makespan, progress, best
     )
     best, best_score = _better(problem, (best, best_score), makespan_phase.solution)
     is_optimal = tardiness_phase.status == makespan_phase.status == cp_model.OPTIMAL
@@ -288,8 +384,8 @@ def _run_phase(
     params: PlanParams,
     budget_s: float,
     phase: str,
-    started: float,
-    on_progress: ProgressCallback | None,
+    floor: int,
+    progress: _Progress,
     incumbent: Solution,
 ) -> _Phase:
     """Searches of the whole model, tabu search and neighbourhood search, taking turns.
@@ -297,13 +393,15 @@ def _run_phase(
     The whole-model search goes first, for its bound and because on problems it
     handles well (classic job shops) it may prove optimality; it runs for at least
     ``full_search_share`` of the budget and on until it stalls (job shops need its
-    long first turn). Then each other kind has a turn; after that the next turn goes
+    long first turn), counted from its first solution, but waits for that at most half
+    the budget. Then each other kind has a turn; after that the next turn goes
     to the kind that has gained most per second in this phase, so on flexible shops,
     where tabu search moves the makespan long after CP-SAT has stalled, it gets most
     of the time, and on job shops the whole model does. A turn ends when its search
     stalls or, once warmed up, gains less per second than another kind did at the end
     of its last turn. Tabu search only runs on the makespan and where times follow
-    from sequences (:func:`tabu.applies`).
+    from sequences (:func:`tabu.applies`). ``floor`` is a bound known beforehand
+    (:func:`relaxation_bounds`): a plan that reaches it is optimal.
     """
     phase_start = time.monotonic()
     deadline = phase_start + max(budget_s, 0.1)
@@ -311,7 +409,7 @@ def _run_phase(
     window_s = max(2.0, 0.1 * budget_s)
     not_before = phase_start + budget_s * params.full_search_share
     best, best_value = incumbent, _objective_of(problem, phase, incumbent)
-    bound, status = 0, int(cp_model.UNKNOWN)
+    bound, status = floor, int(cp_model.UNKNOWN)
     neighbourhoods = lns.NeighbourhoodSearch(
         model,
         problem,
@@ -335,23 +433,26 @@ def _run_phase(
     turn = 0
     while time.monotonic() < deadline - 0.1 and best_value > bound:
         kind = _next_kind(kinds, gained, spent)
+        progress.update(search=_SEARCH_NAMES[kind])
         value_before, turn_start = best_value, time.monotonic()
-        pace = _Pace(best_value, window_s)
+        patience = 0.5 * (deadline - turn_start) if kind == "whole" else None
+        pace = _Pace(best_value, window_s, patience)
         rival_rate = max((r for k, r in rates.items() if k != kind), default=None)
         stop = partial(pace.should_stop, not_before, stall_s, rival_rate)
 
-        def note(value: int, pace: _Pace = pace, bound: int = bound) -> None:
+        def note(value: int, pace: _Pace = pace) -> None:
             pace.note(value)
-            _report(on_progress, phase, started, value, bound)
+            progress.update(objective=value)
 
         if kind == "whole":
             if turn > 0:
                 add_hints(model, problem, mv, best)
             solver = _solver(params, deadline - time.monotonic(), turn)
-            status = _run(solver, model, phase, started, on_progress, pace.note, stop)
+            status = _run(solver, model, progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-                return _Phase(status, None, 0)
+                return _Phase(status, None, floor)
             bound = max(bound, int(solver.best_objective_bound))
+            progress.update(bound=bound)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = read_solution(problem, mv, solver)
                 value = _objective_of(problem, phase, candidate)
@@ -374,6 +475,9 @@ def _run_phase(
         not_before = time.monotonic() + window_s
     is_optimal = status == cp_model.OPTIMAL or best_value <= bound
     return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), best, bound)
+
+
+_SEARCH_NAMES = {"whole": "whole model", "tabu": "tabu", "neighbourhoods": "neighbourhoods"}
 
 
 def _next_kind(kinds: list[str], gained: dict[str, int], spent: dict[str, float]) -> str:
@@ -401,25 +505,6 @@ def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int
             return late
     last = max(times)
     return [i for i, t in enumerate(times) if t == last]
-
-
-def _report(
-    on_progress: ProgressCallback | None,
-    phase: str,
-    started: float,
-    objective: float | None,
-    bound: float | None,
-) -> None:
-    """Tell the caller, if it listens, of a new objective or bound (both in minutes)."""
-    if on_progress is not None:
-        on_progress(
-            ProgressEvent(
-                phase=phase,
-                elapsed_s=time.monotonic() - started,
-                objective=None if objective is None else objective / _MINUTES_PER_HOUR,
-                bound=None if bound is None else bound / _MINUTES_PER_HOUR,
-            )
-        )
 
 
 def _better(
@@ -454,16 +539,13 @@ def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSo
 def _run(
     solver: cp_model.CpSolver,
     model: cp_model.CpModel,
-    phase: str,
-    started: float,
-    on_progress: ProgressCallback | None,
+    progress: _Progress,
     on_value: Callable[[int], None],
     should_stop: Callable[[], bool],
 ) -> int:
     """Solve, reporting progress, until done or ``should_stop()`` (asked ten times a second)."""
-    if on_progress is not None:
-        solver.best_bound_callback = partial(_report, on_progress, phase, started, None)
-    reporter = _Reporter(phase, started, on_progress, on_value)
+    solver.best_bound_callback = lambda bound: progress.update(bound=int(bound))
+    reporter = _Reporter(progress, on_value)
     finished = threading.Event()
 
     def watch() -> None:
