@@ -12,6 +12,7 @@ from tests.plans import FRAME, PRESS, SPARE, at, make_schedule
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    Explanation,
     Item,
     ItemKind,
     Lane,
@@ -712,8 +713,13 @@ def test_late_deliveries_count_by_priority() -> None:
         deliveries=(replace(schedule.deliveries[0], due=at(5, 10)), *schedule.deliveries[1:]),
     )
     network = replace(network, orders=orders)
-    assert audit_plan(network, make_plan(schedule, tardiness_hours=12.0)) == ()
-    assert {v.rule for v in audit_plan(network, make_plan(schedule))} == {"figures"}
+    late = (Explanation(kind="late", subject="ORD-1", message="4 h late"),)
+    assert audit_plan(network, make_plan(schedule, tardiness_hours=12.0, explanations=late)) == ()
+    assert {v.rule for v in audit_plan(network, make_plan(schedule, explanations=late))} == {
+        "figures"
+    }
+    unexplained = audit_plan(network, make_plan(schedule, tardiness_hours=12.0))
+    assert [v.message for v in unexplained] == ["order 'ORD-1' is late but not explained as late"]
 
 
 def test_a_plan_without_a_schedule_states_no_figures() -> None:

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from tests.strategies import networks
 from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
+    Explanation,
     Network,
     Plan,
     PlanStatus,
@@ -424,6 +425,14 @@ def wrong_figures(network: Network, plan: Plan) -> Iterator[Corruption]:
     if plan.makespan_bound is not None and plan.makespan_bound < plan.makespan:
         yield network, replace(plan, status=PlanStatus.OPTIMAL), frozenset()
     yield network, replace(plan, makespan_bound=plan.makespan + MINUTE), frozenset()
+    late = [e for e in plan.explanations if e.kind == "late"]
+    others = [e for e in plan.explanations if e.kind != "late"]
+    if late:
+        yield network, replace(plan, explanations=(*others, *late[1:])), frozenset()
+    on_time = [d.order_id for d in schedule_of(plan).deliveries if not d.is_late]
+    if on_time:
+        claim = Explanation(kind="late", subject=on_time[0], message="made up")
+        yield network, replace(plan, explanations=(*plan.explanations, claim)), frozenset()
 
 
 MUTATORS: dict[str, tuple[Mutator, ...]] = {

@@ -70,8 +70,10 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     start; nothing else is checked then, so a wild date cannot make the check slow.
 ``figures`` (:func:`audit_plan` only)
     the plan's status does not match whether it has a schedule, its weighted
-    tardiness or makespan differ from those of its schedule, a bound is negative or
-    above the value it bounds, or an ``optimal`` plan's bound differs from its value.
+    tardiness or makespan differ from those of its schedule, its ``late``
+    explanations name other orders than those arriving after their due date, a bound
+    is negative or above the value it bounds, or an ``optimal`` plan's bound differs
+    from its value.
 """
 
 from __future__ import annotations
@@ -201,12 +203,22 @@ def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Viola
     # The engine counts whole minutes from the network start, so a due date between
     # minutes may cost each unit of priority up to a minute less.
     slack = 1e-6
+    late: set[str] = set()
+    unsure: set[str] = set()
     for order_id, arrival in arrival_by_order.items():
         order = order_by_id[order_id]
         if order.due is not None:
             tardiness += order.priority * max(timedelta(0), arrival - order.due)
             if (order.due - network.start) % _MINUTE:
                 slack += order.priority / 60
+                unsure.add(order_id)
+            if arrival > order.due:
+                late.add(order_id)
+    explained = {e.subject for e in plan.explanations if e.kind == "late"}
+    for order_id in sorted((late ^ explained) - unsure):
+        is_late = "is late" if order_id in late else "is on time"
+        said = "not explained as late" if order_id in late else "explained as late"
+        yield _figure(f"order {order_id!r} {is_late} but {said}")
     makespan = max(
         (arrival - network.start for arrival in arrival_by_order.values()), default=timedelta(0)
     )
