@@ -9,7 +9,7 @@ from xiezuo.io import load_scenario
 from xiezuo.io.plan_file import read_plan, write_plan
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import Violation, validate_plan
+from xiezuo.planning.validate import Violation, audit_plan, validate_plan
 
 __all__ = [
     "InputError",
@@ -22,6 +22,7 @@ __all__ = [
     "ProgressEvent",
     "Violation",
     "XiezuoError",
+    "audit_plan",
     "find_issues",
     "load_scenario",
     "plan",
