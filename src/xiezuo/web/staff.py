@@ -46,7 +46,8 @@ STAFF_COLUMNS: tuple[str, ...] = (
 """Headers of a staff report's table, the terminal's and the HTML's alike."""
 
 STAFF_NOTES: tuple[str, ...] = (
-    "on staff: people of the skill at the horizon start → at the plan's end.",
+    "on staff: people of the skill at the horizon start → at the plan's end (without a "
+    "plan, after the last staff change).",
     "peak at work: the most people the plan keeps at work at once, and the day it first happens.",
     "tightest: people at work of people on staff when that share is highest; after a "
     "secondment or while trainers teach, a smaller crew can be the tightest.",
