@@ -533,6 +533,18 @@ def test_every_step_moved_to_an_ineligible_machine_is_caught(case: str) -> None:
             assert "machine" in rules_of(network, with_ops(plan, {i: cut}))
 
 
+def test_engineering_work_is_checked_for_its_duration_and_its_lack_of_a_machine() -> None:
+    network, plan = vendored("example")
+    operations = schedule_of(plan).operations
+    i = next(i for i, op in enumerate(operations) if op.machine_id is None)
+    longer = with_ops(plan, {i: {"work": operations[i].work + timedelta(hours=1)}})
+    assert rules_of(network, longer) == {"calendar"}
+    plant = network.plant_by_id[operations[i].plant_id]
+    on_a_machine = with_ops(plan, {i: {"machine_id": plant.machines[0].id}})
+    assert "machine" in rules_of(network, on_a_machine)
+    assert rules_of(network, on_a_machine) <= {"machine", "overlap"}
+
+
 @settings(
     max_examples=12,
     deadline=None,
