@@ -8,6 +8,7 @@ import os
 import sys
 import threading
 import time
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import TYPE_CHECKING, Annotated
@@ -28,7 +29,6 @@ from xiezuo.cli._shared import (
     console,
     errors,
     guarded,
-    hours,
     print_violations,
     say,
 )
@@ -100,20 +100,37 @@ def _exit_status(run: PlanRun) -> int:
     return 0
 
 
+_LOG_EVERY_S = 5.0  # seconds between progress lines when stderr is no terminal
+
+
 def _plan_with_progress(
     scenario: Path, params: PlanParams, out: Path | None, fmt: str | None
 ) -> PlanRun:
-    # Phase -> [best objective, best bound]; events carry one or the other.
-    latest: dict[str, list[float | None]] = {}
+    """Solve in a worker thread while stderr shows where the solve stands: a live line
+    on a terminal, or (a log file, CI) a plain line every ``_LOG_EVERY_S`` seconds."""
+    latest: list[ProgressEvent] = []
     lock = threading.Lock()
 
     def on_progress(event: ProgressEvent) -> None:
         with lock:
-            values = latest.setdefault(event.phase, [None, None])
-            if event.objective is not None:
-                values[0] = event.objective
-            if event.bound is not None:
-                values[1] = event.bound
+            latest[:] = [event]
+
+    def status() -> str:
+        with lock:
+            if not latest:
+                return "reading the scenario"
+            event = latest[0]
+        if event.phase == "makespan":
+            objective = display.span(
+                None if event.objective is None else timedelta(hours=event.objective)
+            )
+            bound = display.span(None if event.bound is None else timedelta(hours=event.bound))
+        else:
+            objective, bound = display.hours(event.objective), display.hours(event.bound)
+        return (
+            f"{event.phase}, {event.search}: {objective} (bound {bound}, "
+            f"gap {display.percent(event.gap)})"
+        )
 
     result: dict[str, PlanRun | BaseException] = {}
 
@@ -126,25 +143,33 @@ def _plan_with_progress(
             result["run"] = exc
 
     worker = threading.Thread(target=work, daemon=True)
-    with Progress(
-        TextColumn("[bold]solving[/]"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=errors,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=params.time_limit_s)
-        started = time.monotonic()
-        worker.start()
+    started = time.monotonic()
+    worker.start()
+    if errors.is_terminal:
+        with Progress(
+            TextColumn("[bold]solving[/]"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}", markup=False),
+            console=errors,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("", total=params.time_limit_s)
+            while worker.is_alive():
+                worker.join(0.2)
+                progress.update(task, completed=time.monotonic() - started, description=status())
+    else:
+        logged = started
         while worker.is_alive():
             worker.join(0.2)
-            with lock:
-                status = "  ".join(
-                    f"{phase}: {hours(objective)} (bound {hours(bound)})"
-                    for phase, (objective, bound) in latest.items()
+            if worker.is_alive() and time.monotonic() - logged >= _LOG_EVERY_S:
+                logged = time.monotonic()
+                errors.print(
+                    f"solving, {logged - started:.0f} s: {status()}",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
                 )
-            progress.update(task, completed=time.monotonic() - started, description=status)
     outcome = result["run"]
     if isinstance(outcome, BaseException):
         raise outcome
