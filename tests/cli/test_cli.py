@@ -586,3 +586,12 @@ def test_staff_page_is_titled_with_the_network(tmp_path: Path) -> None:
     result = invoke("staff", write_scenario(tmp_path, minimal_scenario()), "--html", page)
     assert result.exit_code == 0, result.output
     assert "<title>xiezuo staff: Minimal</title>" in page.read_text(encoding="utf-8")
+
+
+def test_staff_with_a_plan_without_schedule_says_so(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_without_schedule()), encoding="utf-8")
+    result = invoke("staff", EXAMPLE, plan_file)
+    assert result.exit_code == 0, result.output
+    assert "The plan has no schedule (status: no solution in time)" in result.stdout
+    assert "booked" not in result.stdout.split("Skilled people")[1].splitlines()[1]

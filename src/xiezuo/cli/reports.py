@@ -108,8 +108,13 @@ def staff(
             [staff_cells(report, line) for line in report.lines],
             caption="\n".join(staff_notes(report)),
         )
-        if not report.has_plan:
+        if plan_obj is None:
             say("No plan given: people on staff and their changes only.")
+        elif not report.has_plan:
+            say(
+                f"The plan has no schedule (status: {plan_obj.status.value}): people on "
+                "staff and their changes only."
+            )
         events = report.events
         if events:
             print_table(
