@@ -164,7 +164,8 @@ def audit_plan(network: Network, plan: Plan) -> tuple[Violation, ...]:
     tuple[Violation, ...]
         The violations of :func:`validate_plan` for the schedule (or, without one, of
         the unplanned orders alone), plus ``figures`` violations where the plan's
-        status, weighted tardiness, makespan or bounds disagree with its schedule.
+        status, weighted tardiness, makespan, late explanations or bounds disagree
+        with its schedule.
     """
     if plan.schedule is None:
         empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
@@ -182,12 +183,12 @@ def _status_without_schedule(plan: Plan) -> Iterator[Violation]:
     stated = {
         "weighted tardiness": plan.tardiness_hours,
         "tardiness bound": plan.tardiness_bound,
-        "makespan": plan.makespan,
-        "makespan bound": plan.makespan_bound,
+        "makespan": None if plan.makespan is None else plan.makespan / _HOUR,
+        "makespan bound": None if plan.makespan_bound is None else plan.makespan_bound / _HOUR,
     }
-    for what, value in stated.items():
-        if value is not None:
-            yield _figure(f"the plan has no schedule but states a {what} of {_show(value)}")
+    for what, hours in stated.items():
+        if hours is not None:
+            yield _figure(f"the plan has no schedule but states a {what} of {hours:g} h")
 
 
 def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Violation]:
@@ -238,35 +239,35 @@ def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Viola
             f"arrives {_hours(makespan)} after the network start"
         )
     yield from _bound_problems(
-        "weighted tardiness", plan.tardiness_hours, plan.tardiness_bound, plan.status, "h"
+        "weighted tardiness", plan.tardiness_hours, plan.tardiness_bound, plan.status
     )
     yield from _bound_problems(
         "makespan",
         None if plan.makespan is None else plan.makespan / _HOUR,
         None if plan.makespan_bound is None else plan.makespan_bound / _HOUR,
         plan.status,
-        "h",
     )
 
 
 def _bound_problems(
-    what: str, value: float | None, bound: float | None, status: PlanStatus, unit: str
+    what: str, value: float | None, bound: float | None, status: PlanStatus
 ) -> Iterator[Violation]:
+    """A bound, in hours, must lie between 0 and its value; at ``optimal``, on it."""
     if bound is None:
         if status is PlanStatus.OPTIMAL:
             yield _figure(f"the plan is 'optimal' but states no bound on its {what}")
         return
     if bound < 0:
-        yield _figure(f"the bound on the {what}, {bound:g} {unit}, is negative")
+        yield _figure(f"the bound on the {what}, {bound:g} h, is negative")
     if value is None:
         return
     tolerance = 1e-6 * max(1.0, abs(value))
     if bound > value + tolerance:
-        yield _figure(f"the bound on the {what}, {bound:g} {unit}, is above it ({value:g} {unit})")
+        yield _figure(f"the bound on the {what}, {bound:g} h, is above it ({value:g} h)")
     elif status is PlanStatus.OPTIMAL and bound < value - tolerance:
         yield _figure(
-            f"the plan is 'optimal', but the bound on its {what}, {bound:g} {unit}, "
-            f"is below its {what} of {value:g} {unit}"
+            f"the plan is 'optimal', but the bound on its {what}, {bound:g} h, "
+            f"is below its {what} of {value:g} h"
         )
 
 
