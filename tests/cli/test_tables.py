@@ -53,11 +53,29 @@ def test_free_text_wraps_between_words_before_any_column_goes() -> None:
     assert _has_whole_cells(lines)
 
 
-def test_narrower_than_the_columns_that_must_stay_gives_one_line_per_row() -> None:
+def test_narrower_than_the_columns_that_must_stay_gives_one_line_per_short_row() -> None:
+    out = StringIO()
+    rows = [("A-1", "1958-07-27"), ("B-2", "1958-07-27 08:00"), ("C-3333333", "x")]
+    print_table(Console(file=out, width=24), "t", (Column("id"), Column("when")), rows)
+    assert out.getvalue().splitlines() == [
+        "t",
+        "A-1  when 1958-07-27",
+        "B-2",
+        "  when 1958-07-27 08:00",
+        "C-3333333  when x",
+    ]
+
+
+def test_rows_too_long_for_one_line_give_one_line_per_value_never_splitting_one() -> None:
     lines = _render(30)
-    assert _has_whole_cells(lines)
-    assert not any(line.startswith("Left out") for line in lines)
-    assert any(line.startswith("YN-MILL-01  region Yunnan") for line in lines)
+    assert max(len(line) for line in lines) <= 30
+    assert lines[1:6] == [
+        "YN-MILL-01",
+        "  region Yunnan",
+        "  plants CAC, CIS, CMT, WJ",
+        "  arrival 1958-07-27 08:00",
+        "  lateness -4.7 d",
+    ]
 
 
 def test_cells_are_printed_literally_not_as_markup() -> None:

@@ -4,7 +4,8 @@ Rich shrinks a table that is too wide by cropping its cells (``YN-MIL…``), whi
 makes orders indistinguishable. Here every cell of a *whole* column keeps its full
 text; free-text columns may wrap between words. When the columns do not fit, the
 least useful ones are left out (and the caption says which); when even the columns
-that must stay do not fit, each row becomes one line of ``header value`` pairs.
+that must stay do not fit, each row becomes one line of ``header value`` pairs, or one
+line per pair.
 """
 
 from __future__ import annotations
@@ -134,9 +135,17 @@ def _print_kept(
 
 
 def _print_lines(console: Console, columns: Sequence[Column], texts: list[list[Text]]) -> None:
+    """Each row on one line of ``header value`` pairs, or, where that line would wrap
+    inside a value, the row's first cell and then one indented line per pair."""
     for row in texts:
-        line = Text.assemble(row[0], style="bold")
-        for column, cell in zip(columns[1:], row[1:], strict=True):
-            line.append(f"  {column.header} ")
-            line.append_text(cell)
-        console.print(line)
+        pairs = [
+            Text.assemble(column.header, " ", cell)
+            for column, cell in zip(columns[1:], row[1:], strict=True)
+        ]
+        line = Text("  ").join([Text.assemble((row[0].plain, "bold")), *pairs])
+        if line.cell_len <= console.width and "\n" not in line.plain:
+            console.print(line)
+            continue
+        console.print(row[0], style="bold")
+        for pair in pairs:
+            console.print(Text.assemble("  ", pair))
