@@ -11,6 +11,7 @@ from xiezuo.web.gantt import (
     gantt_orders,
     gantt_range,
     gantt_shipments,
+    order_colours,
     plotlyjs_bundle,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "gantt_orders",
     "gantt_range",
     "gantt_shipments",
+    "order_colours",
     "plotlyjs_bundle",
 ]

@@ -8,17 +8,17 @@ in a headless browser for what only a browser can show.
 
 The chart has three sections on one time axis: one row per order (sorted by due
 date), one row per machine unit (grouped by plant), and one row per transport lane
-track. Each order has one colour from a palette of 50 and one legend group, so
-clicking a legend entry hides all its work. With many orders colour alone cannot tell
-them apart; the page's search box (or a click on a bar) highlights one order's work
-across every plant, dims the rest and draws its due date and arrival across the chart.
-The date axis sits in a sticky header, so it stays visible in a tall chart.
+track. Each order has one colour from a palette of 50, listed with its id in the
+page's order list. With many orders colour alone cannot tell them apart; the page's
+search box (or a click on a bar or on the list) highlights one order's work across
+every plant, dims the rest and draws its due date and arrival across the chart. The
+date axis sits in a sticky header, so it stays visible in a tall chart.
 
 plotly.js (4.8 MB) is never fetched from a network, because planners open the page on
 shop-floor machines without one. By default it is inlined, so the page is a single
 file; a caller that writes several pages into one folder passes ``plotlyjs_src`` and
 writes :func:`plotlyjs_bundle` once beside them as :data:`PLOTLYJS_FILENAME`, which
-makes each page about 0.3 MB instead of 5 MB. The file name carries the plotly.js
+makes the example's page 0.4 MB instead of 5.2 MB. The file name carries the plotly.js
 version, so pages written by another xiezuo never pick up a bundle they do not match.
 """
 
@@ -28,7 +28,7 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -38,7 +38,7 @@ from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from xiezuo.web.page import LATE_COLOUR, html_page
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Sequence, Set
 
     from xiezuo.domain import Delivery, Network, Plan, Schedule
 
@@ -64,7 +64,7 @@ DIMMED_OPACITY = 0.12
 _ROW_HEIGHT_PX = 22
 _MARGIN_TOP_PX = 6
 _MARGIN_BOTTOM_PX = 40
-_LEGEND_WIDTH_PX = 190
+_RIGHT_MARGIN_PX = 24
 _AXIS_HEIGHT_PX = 44
 _LABEL_CHAR_PX = 6.6
 _TICKS = 24  # weekly ticks over a few months' horizon
@@ -344,16 +344,21 @@ def gantt_figure(
 ) -> go.Figure:
     """An interactive Gantt chart of ``plan``: order rows, machine rows, transport rows.
 
-    Every order has one colour and one legend group, which toggles all its bars
-    and markers. Late orders get a red outline and hatching so they stand out in
-    any colour; an order row shows the work span pale, the delivery leg solid, the
-    due date as a diamond and the arrival as a dot, red with a red lateness line
-    when late. Rows are numbered top down (y = row index) and labelled by ticks,
-    with a line between plants and a heavier one between sections. Times are drawn
-    in the network's time zone (else the earliest operation's), because plotly.js
-    ignores offsets. Text is escaped because plotly.js reads labels as HTML-like
-    markup. Margins are fixed, so a second figure with the same margins and width
-    (the page's sticky date axis) lines up with this one.
+    A fixed set of traces, one per kind of mark (operations, work at the plants,
+    delivery, lateness, shipments, due dates, arrivals), each point carrying its
+    order id as ``customdata``: the page highlights an order by point
+    opacities, and a plan with hundreds of orders stays quick to draw, where a trace
+    per order would take plotly.js seconds per search. Every order has one colour
+    (:func:`order_colours`). Late orders' operations and shipments get a red outline
+    and red hatching, so they stand out in any colour; an order row shows the work
+    span pale, the delivery leg solid, the lateness as a thin red bar, the due date
+    as a diamond and the arrival as a dot, red when late. Rows are numbered top down
+    (y = row index) and labelled by ticks, late orders' in red, with a line between
+    plants and a heavier one between sections. Times are drawn in the network's time
+    zone (else the earliest operation's), because plotly.js ignores offsets. Text is
+    escaped because plotly.js reads labels as HTML-like markup. Margins are fixed, so
+    a second figure with the same margins and width (the page's sticky date axis)
+    lines up with this one.
 
     Parameters
     ----------
@@ -374,55 +379,75 @@ def gantt_figure(
     legs = gantt_shipments(plan)
     zone = _zone(plan, network)
     labels, y_order, y_machine, y_leg, shapes = _rows(orders, bars, legs)
-    bars_by_order: dict[str, list[GanttBar]] = {}
-    for bar in bars:
-        bars_by_order.setdefault(bar.order_id, []).append(bar)
-    legs_by_order: dict[str, list[GanttLeg]] = {}
-    for leg in legs:
-        legs_by_order.setdefault(leg.order_id, []).append(leg)
-    order_by_id = {order.order_id: order for order in orders}
-    # Orders worked on but not delivered (only a partial plan has them) come last.
-    order_ids = list(order_by_id) + sorted(bars_by_order.keys() - order_by_id.keys())
-    late_rows = {y_order[order.order_id] for order in orders if order.is_late}
-    traces = []
-    for rank, order_id in enumerate(order_ids, start=1):
-        colour = ORDER_COLOURS[(rank - 1) % len(ORDER_COLOURS)]
-        order_bars = bars_by_order.get(order_id, [])
-        order = order_by_id.get(order_id)
-        order_legs = legs_by_order.get(order_id, [])
-        is_late = order.is_late if order is not None else any(b.is_late for b in order_bars)
-        order_traces = []
-        if order_bars:
-            order_traces.append(
-                _bar_trace(
-                    [y_machine[bar.row] for bar in order_bars],
-                    [(bar.start, bar.end) for bar in order_bars],
-                    [bar.hover for bar in order_bars],
-                    colour,
-                    zone,
-                    is_late=is_late,
-                    text=order_id,
-                )
-            )
-        if order is not None:
-            order_traces.extend(_order_traces(order, y_order[order_id], colour, zone))
-        if order_legs:
-            order_traces.append(
-                _bar_trace(
-                    [y_leg[(leg.row, leg.track)] for leg in order_legs],
-                    [(leg.depart, leg.arrive) for leg in order_legs],
-                    [leg.hover for leg in order_legs],
-                    colour,
-                    zone,
-                    is_late=is_late,
-                    width=0.5,
-                )
-            )
-        name = html.escape(f"{order_id} (late)" if is_late else order_id)
-        for trace_idx, trace in enumerate(order_traces):
-            trace.update(legendgroup=order_id, name=name, legendrank=rank)
-            trace.update(showlegend=trace_idx == 0)
-        traces += order_traces
+    colour_by_order = order_colours(plan)
+    late_orders = {o.order_id for o in orders if o.is_late} | {
+        b.order_id for b in bars if b.is_late
+    }
+    late_rows = {y_order[order_id] for order_id in late_orders if order_id in y_order}
+    dated = [order for order in orders if order.due is not None]
+    traces = [
+        _bar_trace(
+            "Operations",
+            [_Span(y_machine[b.row], b.start, b.end, b.order_id, b.hover) for b in bars],
+            colour_by_order,
+            zone,
+            late_orders=late_orders,
+            show_order=True,
+        ),
+        _bar_trace(
+            "Work at the plants",
+            [
+                _Span(y_order[o.order_id], o.work_start, o.finish, o.order_id, o.hover)
+                for o in orders
+                if o.work_start is not None
+            ],
+            {order_id: _translucent(colour) for order_id, colour in colour_by_order.items()},
+            zone,
+            width=0.45,
+        ),
+        _bar_trace(
+            "Delivery to the region",
+            [_Span(y_order[o.order_id], o.finish, o.arrival, o.order_id, o.hover) for o in orders],
+            colour_by_order,
+            zone,
+        ),
+        _bar_trace(
+            "Lateness",
+            [
+                _Span(y_order[o.order_id], o.due, o.arrival, o.order_id, o.hover)
+                for o in dated
+                if o.due is not None and o.is_late
+            ],
+            dict.fromkeys(colour_by_order, LATE_COLOUR),
+            zone,
+            width=0.2,
+        ),
+        _bar_trace(
+            "Shipments between plants",
+            [
+                _Span(y_leg[(leg.row, leg.track)], leg.depart, leg.arrive, leg.order_id, leg.hover)
+                for leg in legs
+            ],
+            colour_by_order,
+            zone,
+            late_orders=late_orders,
+            width=0.5,
+        ),
+        _mark_trace(
+            "Due date",
+            [(y_order[o.order_id], o.due, o.order_id) for o in dated if o.due is not None],
+            "diamond",
+            ["#fff"] * len(dated),
+            zone,
+        ),
+        _mark_trace(
+            "Arrival",
+            [(y_order[o.order_id], o.arrival, o.order_id) for o in orders],
+            "circle",
+            [LATE_COLOUR if o.is_late else ON_TIME_COLOUR for o in orders],
+            zone,
+        ),
+    ]
     fig = go.Figure(traces)
     x_range = gantt_range(plan, start=None if network is None else network.start)
     margin = _margin(labels)
@@ -431,7 +456,7 @@ def gantt_figure(
         barmode="overlay",
         height=_ROW_HEIGHT_PX * max(len(labels), 4) + margin["t"] + margin["b"],
         margin=margin,
-        legend={"title": {"text": "Order"}, "x": 1.01, "y": 1, "yanchor": "top"},
+        showlegend=False,
         hovermode="closest",
         dragmode="zoom",
         uniformtext={"minsize": 8, "mode": "hide"},
@@ -462,6 +487,22 @@ def gantt_figure(
         zeroline=False,
     )
     return fig
+
+
+def order_colours(plan: Plan) -> dict[str, str]:
+    """A colour per order, in order-row order (by due date), so neighbouring rows differ.
+
+    Orders worked on but not delivered (only a partial plan has them) come last.
+    Beyond ``len(ORDER_COLOURS)`` orders colours repeat; the page's search then
+    tells orders apart.
+    """
+    order_ids = [order.order_id for order in gantt_orders(plan)]
+    worked = {bar.order_id for bar in gantt_bars(plan)}
+    worked |= {leg.order_id for leg in gantt_shipments(plan)}
+    return {
+        order_id: ORDER_COLOURS[idx % len(ORDER_COLOURS)]
+        for idx, order_id in enumerate(order_ids + sorted(worked - set(order_ids)))
+    }
 
 
 def gantt_axis_figure(figure: go.Figure) -> go.Figure:
@@ -544,15 +585,19 @@ def gantt_html(
 
 _KEY = (
     "Order rows: pale bar = work at the plants, solid bar = delivery to the region, "
-    "◇ due date, ● arrival (red when late, with a red line for the lateness). "
-    "Red outlined, hatched bars belong to late orders. "
-    "Type an order or click a bar to highlight its work, or double-click a legend entry "
-    "to show that order alone; drag to zoom in time, double-click to zoom out."
+    "◇ due date, ● arrival (green on time, red late, with a thin red bar for the lateness). "
+    "Red outlined, red hatched bars are the work and shipments of late orders."
+)
+_HELP = (
+    "Type an order, item or region, click a bar or pick an order from the list to highlight "
+    "its work across every plant; drag to zoom in time, double-click to see the whole horizon."
 )
 
 # The page's behaviour: plot the chart and its sticky axis, keep their time ranges
 # in step, and highlight the orders matching the search box (exactly one: also draw
-# its due date and arrival across the chart). __GANTT__ is replaced by the data.
+# its due date and arrival across the chart). Every point carries its order id as
+# customdata, so highlighting sets point opacities (and hides the order ids written
+# in dimmed bars). __GANTT__ is replaced by the data.
 _SCRIPT = """
 (function () {
   "use strict";
@@ -568,6 +613,9 @@ _SCRIPT = """
   var status = document.getElementById("gantt-status");
   var ids = Object.keys(G.orders);
   var baseShapes = G.chart.layout.shapes || [];
+  var textColours = G.chart.data.map(function (trace) {
+    return trace.textfont && trace.textfont.color ? trace.textfont.color.slice() : null;
+  });
 
   function matches(text) {
     var q = text.trim().toLowerCase();
@@ -584,9 +632,17 @@ _SCRIPT = """
 
   function show() {
     var found = matches(search.value);
+    var on = {};
+    (found || []).forEach(function (id) { on[id] = true; });
+    function lit(id) { return !found || on[id] === true; }
     var opacity = chart.data.map(function (trace) {
-      var on = !found || !trace.legendgroup || found.indexOf(trace.legendgroup) >= 0;
-      return on ? 1 : __DIMMED__;
+      return trace.customdata.map(function (id) { return lit(id) ? 1 : __DIMMED__; });
+    });
+    var text = chart.data.map(function (trace, idx) {
+      var colours = textColours[idx];
+      return colours && trace.customdata.map(function (id, k) {
+        return lit(id) ? colours[k] : "rgba(0, 0, 0, 0)";
+      });
     });
     var shapes = baseShapes.slice();
     status.className = "";
@@ -603,7 +659,12 @@ _SCRIPT = """
     } else {
       status.textContent = "No order matches.";
     }
-    Plotly.update(chart, {opacity: opacity}, {shapes: shapes});
+    Plotly.update(chart, {"marker.opacity": opacity, "textfont.color": text}, {shapes: shapes});
+  }
+
+  function pick(id) {
+    search.value = id;
+    show();
   }
 
   Plotly.newPlot(axis, G.axis.data, G.axis.layout, {staticPlot: true, responsive: true});
@@ -616,13 +677,12 @@ _SCRIPT = """
       Plotly.relayout(axis, {"xaxis.range": chart.layout.xaxis.range.slice()});
     });
     chart.on("plotly_click", function (event) {
-      var group = event.points.length ? event.points[0].data.legendgroup : "";
-      if (group) { search.value = group; show(); }
+      if (event.points.length) { pick(event.points[0].customdata); }
     });
     search.addEventListener("input", show);
-    document.getElementById("gantt-clear").addEventListener("click", function () {
-      search.value = "";
-      show();
+    document.getElementById("gantt-clear").addEventListener("click", function () { pick(""); });
+    document.querySelectorAll(".gantt-orders button").forEach(function (button) {
+      button.addEventListener("click", function () { pick(button.dataset.order); });
     });
     var hash = decodeURIComponent(window.location.hash.slice(1));
     if (hash.indexOf("order=") === 0) { search.value = hash.slice(6); }
@@ -636,6 +696,7 @@ def _chart_section(
     plan: Plan, figure: go.Figure, network: Network | None, plotlyjs_src: str | None
 ) -> str:
     zone = _zone(plan, network)
+    order_rows = gantt_orders(plan)
     orders = {
         order.order_id: {
             "summary": order.summary,
@@ -644,7 +705,7 @@ def _chart_section(
             "arrival": _axis_time(order.arrival, zone),
             "late": order.is_late,
         }
-        for order in gantt_orders(plan)
+        for order in order_rows
     }
     data = (
         f'{{"chart": {pio.to_json(figure, validate=False)}, '
@@ -661,6 +722,14 @@ def _chart_section(
         .replace("</", "<\\/")
     )
     options = "".join(f'<option value="{html.escape(order_id)}">' for order_id in orders)
+    colour_by_order = order_colours(plan)
+    chips = "\n".join(
+        f'<button type="button" data-order="{html.escape(order.order_id)}"'
+        + (' class="late">' if order.is_late else ">")
+        + f'<span class="chip" style="background:{colour_by_order[order.order_id]}"></span>'
+        f"{html.escape(order.order_id)}</button>"
+        for order in order_rows
+    )
     return f"""<section class="gantt">
 <div class="gantt-header">
 <div class="gantt-toolbar">
@@ -671,10 +740,14 @@ def _chart_section(
 <button id="gantt-clear" type="button">Show all</button>
 <span id="gantt-status"></span>
 </div>
+<details class="gantt-orders"><summary>Orders and their colours (late in red)</summary>
+{chips}
+</details>
+<p class="gantt-key">{html.escape(_KEY)}</p>
 <div id="gantt-axis"></div>
 </div>
 <div id="gantt-chart"></div>
-<p class="gantt-key">{html.escape(_KEY)}</p>
+<p class="gantt-key">{html.escape(_HELP)}</p>
 </section>
 <script>{script}</script>"""
 
@@ -772,96 +845,85 @@ def _rows(
     return labels, y_order, y_machine, y_leg, shapes
 
 
+class _Span(NamedTuple):
+    y: int
+    start: datetime
+    end: datetime
+    order_id: str
+    hover: str
+
+
 def _bar_trace(
-    y: list[int],
-    spans: list[tuple[datetime, datetime]],
-    hovers: list[str],
-    colour: str,
+    name: str,
+    spans: list[_Span],
+    colour_by_order: dict[str, str],
     zone: tzinfo | None,
     *,
-    is_late: bool,
-    text: str = "",
+    late_orders: Set[str] = frozenset(),
     width: float = 0.8,
+    show_order: bool = False,
 ) -> go.Bar:
+    """Bars in their orders' colours; ``show_order`` writes the order id in those wide enough."""
+    colours = [colour_by_order[span.order_id] for span in spans]
+    is_late = [span.order_id in late_orders for span in spans]
     return go.Bar(
+        name=name,
         orientation="h",
-        y=y,
-        base=[_axis_time(start, zone) for start, _ in spans],
-        x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
+        y=[span.y for span in spans],
+        base=[_axis_time(span.start, zone) for span in spans],
+        x=[(span.end - span.start) / timedelta(milliseconds=1) for span in spans],
         width=width,
-        text=[html.escape(text)] * len(y) if text else None,
+        customdata=[span.order_id for span in spans],
+        text=[html.escape(span.order_id) for span in spans] if show_order else None,
         textposition="inside",
         insidetextanchor="middle",
-        hovertext=[_hover_html(hover) for hover in hovers],
+        textfont={"color": [_text_colour(colour) for colour in colours]} if show_order else None,
+        hovertext=[_hover_html(span.hover) for span in spans],
         hovertemplate="%{hovertext}<extra></extra>",
         marker={
-            "color": colour,
+            "color": colours,
+            "opacity": [1] * len(spans),
             "line": {
-                "color": LATE_COLOUR if is_late else "rgba(0, 0, 0, 0.4)",
-                "width": 2 if is_late else 1,
+                "color": [LATE_COLOUR if late else "rgba(0, 0, 0, 0.4)" for late in is_late],
+                "width": [2 if late else 1 for late in is_late],
             },
-            "pattern": {"shape": "/", "fgcolor": LATE_COLOUR, "solidity": 0.4}
-            if is_late
-            else {"shape": ""},
+            "pattern": {
+                "shape": ["/" if late else "" for late in is_late],
+                "fgcolor": LATE_COLOUR,
+                "solidity": 0.4,
+                # plotly's default template overlays patterns, which makes plotly.js
+                # compute a contrast colour of marker.color: it cannot of an array.
+                "fillmode": "replace",
+            },
         },
     )
 
 
-def _order_traces(
-    order: GanttOrder, y: int, colour: str, zone: tzinfo | None
-) -> list[go.Bar | go.Scatter]:
-    """The order row: pale work span and solid delivery leg, then due and arrival marks."""
-    spans = [(order.work_start, order.finish)] if order.work_start is not None else []
-    spans.append((order.finish, order.arrival))
-    hover = _hover_html(order.hover)
-    traces: list[go.Bar | go.Scatter] = [
-        go.Bar(
-            orientation="h",
-            y=[y] * len(spans),
-            base=[_axis_time(start, zone) for start, _ in spans],
-            x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
-            width=[0.45] * (len(spans) - 1) + [0.8],
-            hovertext=[hover] * len(spans),
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={
-                "color": [_translucent(colour)] * (len(spans) - 1) + [colour],
-                "line": {"color": "rgba(0, 0, 0, 0.4)", "width": 1},
-            },
-        )
-    ]
-    arrival_colour = LATE_COLOUR if order.is_late else ON_TIME_COLOUR
-    if order.is_late and order.due is not None:
-        traces.append(
-            go.Scatter(
-                mode="lines",
-                x=[_axis_time(order.due, zone), _axis_time(order.arrival, zone)],
-                y=[y, y],
-                line={"color": LATE_COLOUR, "width": 4},
-                hoverinfo="skip",
-            )
-        )
-    marks = [(order.arrival, "circle", arrival_colour, "Arrives")]
-    if order.due is not None:
-        marks.insert(0, (order.due, "diamond", "#fff", "Due"))
-    traces.append(
-        go.Scatter(
-            mode="markers",
-            x=[_axis_time(at, zone) for at, _, _, _ in marks],
-            y=[y] * len(marks),
-            marker={
-                "symbol": [symbol for _, symbol, _, _ in marks],
-                "color": [fill for _, _, fill, _ in marks],
-                "size": 11,
-                "line": {"color": "#000", "width": 1.5},
-            },
-            hovertext=[
-                f"{html.escape(order.order_id)}: {label} {at:%Y-%m-%d %H:%M}"
-                for at, _, _, label in marks
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
+def _mark_trace(
+    name: str,
+    marks: list[tuple[int, datetime, str]],
+    symbol: str,
+    colours: list[str],
+    zone: tzinfo | None,
+) -> go.Scatter:
+    return go.Scatter(
+        name=name,
+        mode="markers",
+        x=[_axis_time(at, zone) for _, at, _ in marks],
+        y=[y for y, _, _ in marks],
+        customdata=[order_id for _, _, order_id in marks],
+        marker={
+            "symbol": symbol,
+            "color": colours,
+            "opacity": [1] * len(marks),
+            "size": 11,
+            "line": {"color": "#000", "width": 1.5},
+        },
+        hovertext=[
+            f"{html.escape(order_id)}: {name} {at:%Y-%m-%d %H:%M}" for _, at, order_id in marks
+        ],
+        hovertemplate="%{hovertext}<extra></extra>",
     )
-    return traces
 
 
 def _instants(schedule: Schedule) -> list[datetime]:
@@ -882,14 +944,14 @@ def _zone(plan: Plan, network: Network | None) -> tzinfo | None:
 
 
 def _margin(labels: list[str]) -> dict[str, Any]:
-    """Fixed margins wide enough for the row labels and the legend.
+    """Fixed margins wide enough for the row labels.
 
     ``autoexpand`` is off so the sticky axis strip, with the same margins, lines up.
     """
     longest = max((len(label) for label in labels), default=0)
     return {
         "l": int(16 + _LABEL_CHAR_PX * longest),
-        "r": _LEGEND_WIDTH_PX,
+        "r": _RIGHT_MARGIN_PX,
         "t": _MARGIN_TOP_PX,
         "b": _MARGIN_BOTTOM_PX,
         "autoexpand": False,
@@ -897,12 +959,24 @@ def _margin(labels: list[str]) -> dict[str, Any]:
 
 
 def _translucent(colour: str) -> str:
-    """``colour`` (``#rrggbb`` or ``rgb(r, g, b)``) at 35 % opacity."""
+    """``colour`` at 35 % opacity."""
+    red, green, blue = _rgb(colour)
+    return f"rgba({red}, {green}, {blue}, 0.35)"
+
+
+def _text_colour(colour: str) -> str:
+    """Black on light bars, white on dark ones (WCAG relative luminance, roughly)."""
+    red, green, blue = _rgb(colour)
+    return "#000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 140 else "#fff"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """The channels of ``#rrggbb`` or ``rgb(r, g, b)``, the forms ORDER_COLOURS uses."""
     if colour.startswith("#"):
         red, green, blue = (int(colour[idx : idx + 2], 16) for idx in (1, 3, 5))
     else:
         red, green, blue = (int(part) for part in colour[colour.index("(") + 1 : -1].split(","))
-    return f"rgba({red}, {green}, {blue}, 0.35)"
+    return red, green, blue
 
 
 def _summary(plan: Plan) -> str:

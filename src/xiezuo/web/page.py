@@ -22,7 +22,12 @@ tr.people-limited {{ font-weight: bold; }}
 .gantt-toolbar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 0.3rem 0.8rem;
   padding: 0.4rem 0; }}
 .gantt-toolbar input {{ font-size: 1rem; width: 16rem; }}
-.gantt-key {{ color: #555; font-size: 0.85rem; }}
+.gantt-key {{ color: #555; font-size: 0.85rem; margin: 0.2rem 0; }}
+.gantt-orders {{ font-size: 0.85rem; max-height: 30vh; overflow: auto; }}
+.gantt-orders button {{ margin: 0.1rem; font-size: 0.8rem; }}
+.gantt-orders button.late {{ color: {LATE_COLOUR}; font-weight: bold; }}
+.chip {{ display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.3rem;
+  vertical-align: middle; border: 1px solid #0006; }}
 #gantt-status {{ font-size: 0.9rem; }}
 #gantt-status.late {{ color: {LATE_COLOUR}; font-weight: bold; }}
 .gantt-missing {{ color: {LATE_COLOUR}; font-weight: bold; }}
