@@ -43,6 +43,8 @@ def verify(
     plan_obj, violations = guarded(lambda: verify_plan_file(scenario, plan_file, fmt))
     if plan_obj.schedule is None:
         say(f"The plan has no schedule (status: {plan_obj.status.value}).")
+        if violations:
+            print_violations(violations)
         raise typer.Exit(EXIT_FINDINGS)
     print_violations(violations)
     if violations:
