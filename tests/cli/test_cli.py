@@ -165,7 +165,10 @@ def test_staff_at_80_columns_explains_its_columns_and_dates_changes_in_order(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert max(len(line.rstrip()) for line in lines) <= 80
-    for column in ("on staff", "tightest", "booked", "people-limited days"):
+    assert re.search(
+        r"^CMT +turner +8 → 14 +6 of 6 on 1958-07-07 +\d+ % +\d+$", result.stdout, re.M
+    )
+    for column in ("on staff", "tightest", "booked", "person-hours", "days held up by people"):
         assert any(line.startswith(f"{column}: ") for line in lines), column
     changes = lines[lines.index("Staff changes") :]
     dates = [line[:10] for line in changes if re.match(r"\d{4}-\d\d-\d\d ", line)]

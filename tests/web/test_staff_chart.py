@@ -134,14 +134,15 @@ def _cells(section: str, skill: str) -> list[str]:
     return re.findall(r"<td>(.*?)</td>", row)
 
 
-def test_section_table_shows_staff_peak_tightest_booked_and_people_limited_days() -> None:
+def test_section_table_shows_staff_peak_tightest_booked_and_days_held_up_by_people() -> None:
     assert _cells(staff_section_html(REPORT), "turner") == [
         "WJ",
         "turner",
         "1",
         "1 on 1958-07-01",
         "1 of 1 on 1958-07-01",
-        "8 of 10 h (80 %)",
+        "80 %",
+        "8 of 10 h",
         "1",
     ]
 

@@ -95,11 +95,12 @@ def staff(
         columns = (
             Column("plant"),
             Column("skill", wraps=True),
-            Column("on staff", justify="right", drop_rank=2),
+            Column("on staff", justify="right", drop_rank=3),
             Column("peak at work", drop_rank=1),
             Column("tightest"),
             Column("booked", justify="right"),
-            Column("people-limited days", justify="right", drop_rank=3),
+            Column("person-hours", justify="right", drop_rank=2),
+            Column("days held up by people", justify="right", drop_rank=4),
         )[:width]
         print_table(
             console,

@@ -41,7 +41,8 @@ STAFF_COLUMNS: tuple[str, ...] = (
     "peak at work",
     "tightest",
     "booked",
-    "people-limited days",
+    "person-hours",
+    "days held up by people",
 )
 """Headers of a staff report's table, the terminal's and the HTML's alike."""
 
@@ -51,9 +52,10 @@ STAFF_NOTES: tuple[str, ...] = (
     "peak at work: the most people the plan keeps at work at once, and the day it first happens.",
     "tightest: people at work of people on staff when that share is highest; after a "
     "secondment or while trainers teach, a smaller crew can be the tightest.",
-    "booked: person-hours of work over person-hours on staff in working time, from the "
-    "horizon start to the plan's last operation.",
-    "people-limited days: days on which every person of the skill was at work while "
+    "booked: the share of person-hours on staff in working time, from the horizon start "
+    "to the plan's last operation, that the plan's work takes.",
+    "person-hours: the two figures of that share, booked of available.",
+    "days held up by people: days on which every person of the skill was at work while "
     "work for them waited and a machine for it stood free.",
 )
 """What each column means, printed under the table (docs/output.md says the same)."""
@@ -79,7 +81,8 @@ def staff_cells(report: StaffReport, line: SkillLine) -> tuple[str, ...]:
         on_staff,
         _peak(line, report.start.tzinfo),
         _tightest(line, report.start.tzinfo),
-        _booked(line),
+        display.percent(line.utilisation),
+        _person_hours(line),
         str(len(line.people_limited_days)),
     )
 
@@ -262,11 +265,10 @@ def _tightest(line: SkillLine, zone: tzinfo | None) -> str:
     return f"{at_work} of {on_staff} on {when}"
 
 
-def _booked(line: SkillLine) -> str:
+def _person_hours(line: SkillLine) -> str:
     if line.booked_hours is None or line.available_hours is None:
         return display.NONE
-    share = "" if line.utilisation is None else f" ({display.percent(line.utilisation)})"
-    return f"{line.booked_hours:,.0f} of {line.available_hours:,.0f} h{share}"
+    return f"{line.booked_hours:,.0f} of {line.available_hours:,.0f} h"
 
 
 def _step_trace(
