@@ -129,7 +129,7 @@ def test_plan_summary_at_80_columns_has_every_order_with_whole_id_and_dates(
 ) -> None:
     summary = planned.result.stdout
     lines = summary.splitlines()
-    tables = lines[lines.index("Orders") : lines.index("Plants") + 8]
+    tables = lines[lines.index("Orders by due date") : lines.index("Plants") + 8]
     assert max(len(line.rstrip()) for line in tables) <= 80
     deliveries = json.loads(planned.plan_file.read_text(encoding="utf-8"))["schedule"]["deliveries"]
     assert len(deliveries) == 44

@@ -262,13 +262,18 @@ def _print_orders(
                 lateness,
             )
         )
+    notes = [display.zone_note(zone, start)]
+    if any(line.due for line in lines):
+        notes[:0] = [
+            "due: a date is the end of that day.",
+            "lateness: arrival at the region minus due (+ late, - early).",
+        ]
     print_table(
         out,
-        "Orders",
+        "Orders by due date",
         _ORDER_COLUMNS,
         rows,
-        caption="due: a date is the end of that day. lateness: arrival at the region "
-        "minus due (+ late, - early). " + display.zone_note(zone, start),
+        caption=" ".join(notes),
         dropped_hint=" --format csv prints every column.",
     )
 
