@@ -164,6 +164,12 @@ def check_writable(path: Path, what: str = "output") -> None:
     if not path.parent.is_dir():
         reason = "does not exist" if not path.parent.exists() else "is not a folder"
         fail(f"{path}: cannot write the {what} there: the folder {path.parent} {reason}")
+    if path.exists() and not path.is_file():
+        # A pipe or device the user chose: opening it to probe could block or end
+        # the reader's input, so only the permission is checked.
+        if not os.access(path, os.W_OK):
+            fail(f"{path}: cannot write the {what} there: permission denied")
+        return
     existed = path.exists()
     try:
         with path.open("ab"):
