@@ -131,7 +131,8 @@ def cases(draw: st.DrawFn, folder: Path, plan: str) -> list[str]:
         ["staff", str(path)],
         ["bench", str(path), *quick, "--out", out],
     ]
-    if target != "fifo":  # TODO: the plan reader blocks on a pipe
+    # Left out for a pipe until io/plan_file.read_plan refuses one: today it blocks.
+    if target != "fifo":
         commands += [
             ["verify", small, str(path)],
             ["gantt", str(path), "--out", out],
