@@ -146,19 +146,12 @@ NETWORK = replace(
 )
 
 
-def _trace(name: str, plan: Plan = PLAN) -> Any:
-    (trace,) = [trace for trace in gantt_figure(plan).data if trace.name == name]
-    return trace
-
-
-def _points(name: str, order_id: str, attribute: str, plan: Plan = PLAN) -> list[Any]:
-    """One attribute of the points of trace ``name`` that belong to ``order_id``."""
-    trace = _trace(name, plan)
-    values = trace[attribute] if "." not in attribute else trace[attribute.split(".")[0]]
-    for part in attribute.split(".")[1:]:
-        values = values[part]
+def _traces(order_id: str, kind: str) -> list[Any]:
+    """The traces of one order: ``bar`` for its bars, ``scatter`` for its markers."""
     return [
-        value for value, owner in zip(values, trace.customdata, strict=True) if owner == order_id
+        trace
+        for trace in gantt_figure(PLAN).data
+        if trace.legendgroup == order_id and trace.type == kind
     ]
 
 
@@ -277,37 +270,23 @@ def test_order_colours_are_distinct_and_enough_for_the_example() -> None:
     assert LATE_COLOUR not in ORDER_COLOURS
 
 
-def test_figure_has_one_trace_per_kind_of_mark_and_no_legend() -> None:
+def test_figure_groups_each_orders_traces_in_row_order_without_a_legend() -> None:
     figure = gantt_figure(PLAN)
-    assert [trace.name for trace in figure.data] == [
-        "Operations",
-        "Work at the plants",
-        "Delivery to the region",
-        "Lateness",
-        "Shipments between plants",
-        "Due date",
-        "Arrival",
-    ]
+    groups = [trace.legendgroup for trace in figure.data]
+    assert list(dict.fromkeys(groups)) == ["ORD-2", "ORD-1"]
+    assert {trace.name for trace in figure.data} == {"ORD-1", "ORD-2"}
     assert figure.layout.showlegend is False
-
-
-def test_every_point_names_its_order() -> None:
-    figure = gantt_figure(PLAN)
-    assert all(len(trace.customdata) == len(trace.y) for trace in figure.data)
-    assert _trace("Operations").customdata == ("ORD-1", "ORD-2", "ORD-1", "ORD-1")
 
 
 def test_order_colours_follow_the_order_rows() -> None:
     assert order_colours(PLAN) == {"ORD-2": ORDER_COLOURS[0], "ORD-1": ORDER_COLOURS[1]}
 
 
-def test_an_orders_bars_share_its_colour() -> None:
-    colours = {
-        *_points("Operations", "ORD-1", "marker.color"),
-        *_points("Delivery to the region", "ORD-1", "marker.color"),
-        *_points("Shipments between plants", "ORD-1", "marker.color"),
-    }
-    assert colours == {ORDER_COLOURS[1]}
+def test_every_trace_of_an_order_shares_its_legend_group_and_colour() -> None:
+    bars = _traces("ORD-1", "bar")
+    assert len(bars) == 3  # operations, order row, shipments
+    assert {trace.marker.color for trace in (bars[0], bars[2])} == {ORDER_COLOURS[1]}
+    assert bars[1].marker.color[-1] == ORDER_COLOURS[1]
 
 
 def test_rows_are_orders_then_machines_then_transport_tracks() -> None:
@@ -338,67 +317,60 @@ def test_late_order_rows_are_labelled_in_red() -> None:
 
 
 def test_operation_bars_span_start_to_end_in_milliseconds_on_their_rows() -> None:
-    assert _points("Operations", "ORD-2", "y") == [3]
-    assert _points("Operations", "ORD-2", "base") == ["1958-07-01 02:00:00"]
-    assert _points("Operations", "ORD-2", "x") == [3 * 3_600_000]
-
-
-def test_operation_bars_carry_their_order_id_in_a_contrasting_colour() -> None:
-    operations = _trace("Operations")
-    assert operations.text == ("ORD-1", "ORD-2", "ORD-1", "ORD-1")
-    assert set(operations.textfont.color) <= {"#000", "#fff"}
+    (lathe,) = [trace for trace in _traces("ORD-2", "bar") if 3 in trace.y]
+    assert lathe.base == ("1958-07-01 02:00:00",)
+    assert lathe.x == (3 * 3_600_000,)
+    assert lathe.text == ("ORD-2",)
 
 
 def test_late_orders_bars_are_outlined_and_hatched_in_red() -> None:
-    for name in ("Operations", "Shipments between plants"):
-        assert set(_points(name, "ORD-1", "marker.line.color")) == {LATE_COLOUR}
-        assert set(_points(name, "ORD-1", "marker.pattern.shape")) == {"/"}
-        assert LATE_COLOUR not in _points(name, "ORD-2", "marker.line.color")
-        assert set(_points(name, "ORD-2", "marker.pattern.shape")) == {""}
+    late, on_time = _traces("ORD-1", "bar")[0], _traces("ORD-2", "bar")[0]
+    assert (late.marker.line.color, late.marker.pattern.shape) == (LATE_COLOUR, "/")
+    assert on_time.marker.line.color != LATE_COLOUR
+    assert on_time.marker.pattern.shape == ""
 
 
 def test_order_row_shows_pale_work_span_then_solid_delivery_leg() -> None:
-    assert _points("Work at the plants", "ORD-1", "y") == [1]
-    assert _points("Work at the plants", "ORD-1", "base") == ["1958-07-01 00:00:00"]
-    assert _points("Work at the plants", "ORD-1", "x") == [30 * 3_600_000]
-    assert _points("Work at the plants", "ORD-1", "marker.color")[0].endswith(", 0.35)")
-    assert _points("Delivery to the region", "ORD-1", "base") == ["1958-07-02 06:00:00"]
-    assert _points("Delivery to the region", "ORD-1", "x") == [10 * 3_600_000]
+    row = _traces("ORD-1", "bar")[1]
+    assert row.y == (1, 1)
+    assert row.base == ("1958-07-01 00:00:00", "1958-07-02 06:00:00")
+    assert row.x == (30 * 3_600_000, 10 * 3_600_000)
+    assert row.marker.color[0].endswith(", 0.35)")
 
 
 def test_shipment_bars_sit_on_their_lane_tracks() -> None:
-    assert _points("Shipments between plants", "ORD-1", "y") == [6, 7]
-    assert _points("Shipments between plants", "ORD-2", "y") == [6]
+    assert _traces("ORD-1", "bar")[2].y == (6, 7)
+    assert _traces("ORD-2", "bar")[2].y == (6,)
 
 
-def test_late_order_has_due_diamond_red_arrival_and_red_lateness_bar() -> None:
-    assert _points("Lateness", "ORD-1", "base") == ["1958-07-02 12:00:00"]
-    assert _points("Lateness", "ORD-1", "x") == [4 * 3_600_000]
-    assert _points("Lateness", "ORD-1", "marker.color") == [LATE_COLOUR]
-    assert _points("Due date", "ORD-1", "x") == ["1958-07-02 12:00:00"]
-    assert _trace("Due date").marker.symbol == "diamond"
-    assert _points("Arrival", "ORD-1", "x") == ["1958-07-02 16:00:00"]
-    assert _points("Arrival", "ORD-1", "marker.color") == [LATE_COLOUR]
+def test_late_order_has_due_diamond_red_arrival_and_red_lateness_line() -> None:
+    lateness, marks = _traces("ORD-1", "scatter")
+    assert lateness.x == ("1958-07-02 12:00:00", "1958-07-02 16:00:00")
+    assert lateness.line.color == LATE_COLOUR
+    assert marks.x == ("1958-07-02 12:00:00", "1958-07-02 16:00:00")
+    assert marks.marker.symbol == ("diamond", "circle")
+    assert marks.marker.color[1] == LATE_COLOUR
 
 
-def test_early_order_has_a_green_arrival_and_no_lateness_bar() -> None:
-    assert _points("Arrival", "ORD-2", "marker.color") == [ON_TIME_COLOUR]
-    assert _points("Lateness", "ORD-2", "x") == []
+def test_early_order_has_a_green_arrival_and_no_lateness_line() -> None:
+    (marks,) = _traces("ORD-2", "scatter")
+    assert marks.marker.color == ("#fff", ON_TIME_COLOUR)
 
 
 def test_order_without_due_date_has_only_its_arrival_mark() -> None:
     assert PLAN.schedule is not None
     undated = replace(PLAN.schedule.deliveries[1], due=None)
     plan = replace(PLAN, schedule=replace(PLAN.schedule, deliveries=(undated,)))
-    assert _trace("Due date", plan).x == ()
-    assert _points("Arrival", "ORD-2", "x", plan) == ["1958-07-01 10:00:00"]
+    (marks,) = [t for t in gantt_figure(plan).data if t.type == "scatter"]
+    assert marks.marker.symbol == ("circle",)
 
 
 def test_work_for_an_undelivered_order_still_gets_a_colour() -> None:
     assert PLAN.schedule is not None
     plan = replace(PLAN, schedule=replace(PLAN.schedule, deliveries=PLAN.schedule.deliveries[:1]))
     assert order_colours(plan) == {"ORD-1": ORDER_COLOURS[0], "ORD-2": ORDER_COLOURS[1]}
-    assert _points("Operations", "ORD-2", "marker.color", plan) == [ORDER_COLOURS[1]]
+    traces = [trace for trace in gantt_figure(plan).data if trace.legendgroup == "ORD-2"]
+    assert {trace.marker.color for trace in traces} == {ORDER_COLOURS[1]}
 
 
 def test_figure_time_axis_covers_the_network_start_through_the_last_arrival() -> None:

@@ -28,7 +28,7 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -38,7 +38,7 @@ from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from xiezuo.web.page import LATE_COLOUR, html_page
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence, Set
+    from collections.abc import Sequence
 
     from xiezuo.domain import Delivery, Network, Plan, Schedule
 
@@ -344,21 +344,19 @@ def gantt_figure(
 ) -> go.Figure:
     """An interactive Gantt chart of ``plan``: order rows, machine rows, transport rows.
 
-    A fixed set of traces, one per kind of mark (operations, work at the plants,
-    delivery, lateness, shipments, due dates, arrivals), each point carrying its
-    order id as ``customdata``: the page highlights an order by point
-    opacities, and a plan with hundreds of orders stays quick to draw, where a trace
-    per order would take plotly.js seconds per search. Every order has one colour
-    (:func:`order_colours`). Late orders' operations and shipments get a red outline
-    and red hatching, so they stand out in any colour; an order row shows the work
-    span pale, the delivery leg solid, the lateness as a thin red bar, the due date
-    as a diamond and the arrival as a dot, red when late. Rows are numbered top down
-    (y = row index) and labelled by ticks, late orders' in red, with a line between
-    plants and a heavier one between sections. Times are drawn in the network's time
-    zone (else the earliest operation's), because plotly.js ignores offsets. Text is
-    escaped because plotly.js reads labels as HTML-like markup. Margins are fixed, so
-    a second figure with the same margins and width (the page's sticky date axis)
-    lines up with this one.
+    Every order has one colour (:func:`order_colours`) and its own traces, tied by
+    ``legendgroup`` = order id, which the page's search dims or lights as a whole:
+    a trace's opacity changes quickly, where restyling each of thousands of points
+    took plotly.js seconds. The legend is hidden; the page lists the orders with
+    their colours instead. Late orders get a red outline and hatching so they stand
+    out in any colour; an order row shows the work span pale, the delivery leg solid, the
+    due date as a diamond and the arrival as a dot, red with a red lateness line
+    when late. Rows are numbered top down (y = row index) and labelled by ticks,
+    with a line between plants and a heavier one between sections. Times are drawn
+    in the network's time zone (else the earliest operation's), because plotly.js
+    ignores offsets. Text is escaped because plotly.js reads labels as HTML-like
+    markup. Margins are fixed, so a second figure with the same margins and width
+    (the page's sticky date axis) lines up with this one.
 
     Parameters
     ----------
@@ -379,75 +377,50 @@ def gantt_figure(
     legs = gantt_shipments(plan)
     zone = _zone(plan, network)
     labels, y_order, y_machine, y_leg, shapes = _rows(orders, bars, legs)
-    colour_by_order = order_colours(plan)
-    late_orders = {o.order_id for o in orders if o.is_late} | {
-        b.order_id for b in bars if b.is_late
-    }
-    late_rows = {y_order[order_id] for order_id in late_orders if order_id in y_order}
-    dated = [order for order in orders if order.due is not None]
-    traces = [
-        _bar_trace(
-            "Operations",
-            [_Span(y_machine[b.row], b.start, b.end, b.order_id, b.hover) for b in bars],
-            colour_by_order,
-            zone,
-            late_orders=late_orders,
-            show_order=True,
-        ),
-        _bar_trace(
-            "Work at the plants",
-            [
-                _Span(y_order[o.order_id], o.work_start, o.finish, o.order_id, o.hover)
-                for o in orders
-                if o.work_start is not None
-            ],
-            {order_id: _translucent(colour) for order_id, colour in colour_by_order.items()},
-            zone,
-            width=0.45,
-        ),
-        _bar_trace(
-            "Delivery to the region",
-            [_Span(y_order[o.order_id], o.finish, o.arrival, o.order_id, o.hover) for o in orders],
-            colour_by_order,
-            zone,
-        ),
-        _bar_trace(
-            "Lateness",
-            [
-                _Span(y_order[o.order_id], o.due, o.arrival, o.order_id, o.hover)
-                for o in dated
-                if o.due is not None and o.is_late
-            ],
-            dict.fromkeys(colour_by_order, LATE_COLOUR),
-            zone,
-            width=0.2,
-        ),
-        _bar_trace(
-            "Shipments between plants",
-            [
-                _Span(y_leg[(leg.row, leg.track)], leg.depart, leg.arrive, leg.order_id, leg.hover)
-                for leg in legs
-            ],
-            colour_by_order,
-            zone,
-            late_orders=late_orders,
-            width=0.5,
-        ),
-        _mark_trace(
-            "Due date",
-            [(y_order[o.order_id], o.due, o.order_id) for o in dated if o.due is not None],
-            "diamond",
-            ["#fff"] * len(dated),
-            zone,
-        ),
-        _mark_trace(
-            "Arrival",
-            [(y_order[o.order_id], o.arrival, o.order_id) for o in orders],
-            "circle",
-            [LATE_COLOUR if o.is_late else ON_TIME_COLOUR for o in orders],
-            zone,
-        ),
-    ]
+    bars_by_order: dict[str, list[GanttBar]] = {}
+    for bar in bars:
+        bars_by_order.setdefault(bar.order_id, []).append(bar)
+    legs_by_order: dict[str, list[GanttLeg]] = {}
+    for leg in legs:
+        legs_by_order.setdefault(leg.order_id, []).append(leg)
+    order_by_id = {order.order_id: order for order in orders}
+    late_rows = {y_order[order.order_id] for order in orders if order.is_late}
+    traces = []
+    for order_id, colour in order_colours(plan).items():
+        order_bars = bars_by_order.get(order_id, [])
+        order = order_by_id.get(order_id)
+        order_legs = legs_by_order.get(order_id, [])
+        is_late = order.is_late if order is not None else any(b.is_late for b in order_bars)
+        order_traces = []
+        if order_bars:
+            order_traces.append(
+                _bar_trace(
+                    [y_machine[bar.row] for bar in order_bars],
+                    [(bar.start, bar.end) for bar in order_bars],
+                    [bar.hover for bar in order_bars],
+                    colour,
+                    zone,
+                    is_late=is_late,
+                    text=order_id,
+                )
+            )
+        if order is not None:
+            order_traces.extend(_order_traces(order, y_order[order_id], colour, zone))
+        if order_legs:
+            order_traces.append(
+                _bar_trace(
+                    [y_leg[(leg.row, leg.track)] for leg in order_legs],
+                    [(leg.depart, leg.arrive) for leg in order_legs],
+                    [leg.hover for leg in order_legs],
+                    colour,
+                    zone,
+                    is_late=is_late,
+                    width=0.5,
+                )
+            )
+        for trace in order_traces:
+            trace.update(legendgroup=order_id, name=html.escape(order_id))
+        traces += order_traces
     fig = go.Figure(traces)
     x_range = gantt_range(plan, start=None if network is None else network.start)
     margin = _margin(labels)
@@ -595,9 +568,8 @@ _HELP = (
 
 # The page's behaviour: plot the chart and its sticky axis, keep their time ranges
 # in step, and highlight the orders matching the search box (exactly one: also draw
-# its due date and arrival across the chart). Every point carries its order id as
-# customdata, so highlighting sets point opacities (and hides the order ids written
-# in dimmed bars). __GANTT__ is replaced by the data.
+# its due date and arrival across the chart). Each order's traces share its id as
+# legendgroup, so highlighting sets trace opacities. __GANTT__ is replaced by the data.
 _SCRIPT = """
 (function () {
   "use strict";
@@ -613,9 +585,6 @@ _SCRIPT = """
   var status = document.getElementById("gantt-status");
   var ids = Object.keys(G.orders);
   var baseShapes = G.chart.layout.shapes || [];
-  var textColours = G.chart.data.map(function (trace) {
-    return trace.textfont && trace.textfont.color ? trace.textfont.color.slice() : null;
-  });
 
   function matches(text) {
     var q = text.trim().toLowerCase();
@@ -632,17 +601,8 @@ _SCRIPT = """
 
   function show() {
     var found = matches(search.value);
-    var on = {};
-    (found || []).forEach(function (id) { on[id] = true; });
-    function lit(id) { return !found || on[id] === true; }
     var opacity = chart.data.map(function (trace) {
-      return trace.customdata.map(function (id) { return lit(id) ? 1 : __DIMMED__; });
-    });
-    var text = chart.data.map(function (trace, idx) {
-      var colours = textColours[idx];
-      return colours && trace.customdata.map(function (id, k) {
-        return lit(id) ? colours[k] : "rgba(0, 0, 0, 0)";
-      });
+      return !found || found.indexOf(trace.legendgroup) >= 0 ? 1 : __DIMMED__;
     });
     var shapes = baseShapes.slice();
     status.className = "";
@@ -659,7 +619,7 @@ _SCRIPT = """
     } else {
       status.textContent = "No order matches.";
     }
-    Plotly.update(chart, {"marker.opacity": opacity, "textfont.color": text}, {shapes: shapes});
+    Plotly.update(chart, {opacity: opacity}, {shapes: shapes});
   }
 
   function pick(id) {
@@ -677,7 +637,7 @@ _SCRIPT = """
       Plotly.relayout(axis, {"xaxis.range": chart.layout.xaxis.range.slice()});
     });
     chart.on("plotly_click", function (event) {
-      if (event.points.length) { pick(event.points[0].customdata); }
+      if (event.points.length) { pick(event.points[0].data.legendgroup); }
     });
     search.addEventListener("input", show);
     document.getElementById("gantt-clear").addEventListener("click", function () { pick(""); });
@@ -845,85 +805,96 @@ def _rows(
     return labels, y_order, y_machine, y_leg, shapes
 
 
-class _Span(NamedTuple):
-    y: int
-    start: datetime
-    end: datetime
-    order_id: str
-    hover: str
-
-
 def _bar_trace(
-    name: str,
-    spans: list[_Span],
-    colour_by_order: dict[str, str],
+    y: list[int],
+    spans: list[tuple[datetime, datetime]],
+    hovers: list[str],
+    colour: str,
     zone: tzinfo | None,
     *,
-    late_orders: Set[str] = frozenset(),
+    is_late: bool,
+    text: str = "",
     width: float = 0.8,
-    show_order: bool = False,
 ) -> go.Bar:
-    """Bars in their orders' colours; ``show_order`` writes the order id in those wide enough."""
-    colours = [colour_by_order[span.order_id] for span in spans]
-    is_late = [span.order_id in late_orders for span in spans]
     return go.Bar(
-        name=name,
         orientation="h",
-        y=[span.y for span in spans],
-        base=[_axis_time(span.start, zone) for span in spans],
-        x=[(span.end - span.start) / timedelta(milliseconds=1) for span in spans],
+        y=y,
+        base=[_axis_time(start, zone) for start, _ in spans],
+        x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
         width=width,
-        customdata=[span.order_id for span in spans],
-        text=[html.escape(span.order_id) for span in spans] if show_order else None,
+        text=[html.escape(text)] * len(y) if text else None,
         textposition="inside",
         insidetextanchor="middle",
-        textfont={"color": [_text_colour(colour) for colour in colours]} if show_order else None,
-        hovertext=[_hover_html(span.hover) for span in spans],
+        hovertext=[_hover_html(hover) for hover in hovers],
         hovertemplate="%{hovertext}<extra></extra>",
         marker={
-            "color": colours,
-            "opacity": [1] * len(spans),
+            "color": colour,
             "line": {
-                "color": [LATE_COLOUR if late else "rgba(0, 0, 0, 0.4)" for late in is_late],
-                "width": [2 if late else 1 for late in is_late],
+                "color": LATE_COLOUR if is_late else "rgba(0, 0, 0, 0.4)",
+                "width": 2 if is_late else 1,
             },
-            "pattern": {
-                "shape": ["/" if late else "" for late in is_late],
-                "fgcolor": LATE_COLOUR,
-                "solidity": 0.4,
-                # plotly's default template overlays patterns, which makes plotly.js
-                # compute a contrast colour of marker.color: it cannot of an array.
-                "fillmode": "replace",
-            },
+            "pattern": {"shape": "/", "fgcolor": LATE_COLOUR, "solidity": 0.4}
+            if is_late
+            else {"shape": ""},
         },
     )
 
 
-def _mark_trace(
-    name: str,
-    marks: list[tuple[int, datetime, str]],
-    symbol: str,
-    colours: list[str],
-    zone: tzinfo | None,
-) -> go.Scatter:
-    return go.Scatter(
-        name=name,
-        mode="markers",
-        x=[_axis_time(at, zone) for _, at, _ in marks],
-        y=[y for y, _, _ in marks],
-        customdata=[order_id for _, _, order_id in marks],
-        marker={
-            "symbol": symbol,
-            "color": colours,
-            "opacity": [1] * len(marks),
-            "size": 11,
-            "line": {"color": "#000", "width": 1.5},
-        },
-        hovertext=[
-            f"{html.escape(order_id)}: {name} {at:%Y-%m-%d %H:%M}" for _, at, order_id in marks
-        ],
-        hovertemplate="%{hovertext}<extra></extra>",
+def _order_traces(
+    order: GanttOrder, y: int, colour: str, zone: tzinfo | None
+) -> list[go.Bar | go.Scatter]:
+    """The order row: pale work span and solid delivery leg, then due and arrival marks."""
+    spans = [(order.work_start, order.finish)] if order.work_start is not None else []
+    spans.append((order.finish, order.arrival))
+    hover = _hover_html(order.hover)
+    traces: list[go.Bar | go.Scatter] = [
+        go.Bar(
+            orientation="h",
+            y=[y] * len(spans),
+            base=[_axis_time(start, zone) for start, _ in spans],
+            x=[(end - start) / timedelta(milliseconds=1) for start, end in spans],
+            width=[0.45] * (len(spans) - 1) + [0.8],
+            hovertext=[hover] * len(spans),
+            hovertemplate="%{hovertext}<extra></extra>",
+            marker={
+                "color": [_translucent(colour)] * (len(spans) - 1) + [colour],
+                "line": {"color": "rgba(0, 0, 0, 0.4)", "width": 1},
+            },
+        )
+    ]
+    arrival_colour = LATE_COLOUR if order.is_late else ON_TIME_COLOUR
+    if order.is_late and order.due is not None:
+        traces.append(
+            go.Scatter(
+                mode="lines",
+                x=[_axis_time(order.due, zone), _axis_time(order.arrival, zone)],
+                y=[y, y],
+                line={"color": LATE_COLOUR, "width": 4},
+                hoverinfo="skip",
+            )
+        )
+    marks = [(order.arrival, "circle", arrival_colour, "Arrives")]
+    if order.due is not None:
+        marks.insert(0, (order.due, "diamond", "#fff", "Due"))
+    traces.append(
+        go.Scatter(
+            mode="markers",
+            x=[_axis_time(at, zone) for at, _, _, _ in marks],
+            y=[y] * len(marks),
+            marker={
+                "symbol": [symbol for _, symbol, _, _ in marks],
+                "color": [fill for _, _, fill, _ in marks],
+                "size": 11,
+                "line": {"color": "#000", "width": 1.5},
+            },
+            hovertext=[
+                f"{html.escape(order.order_id)}: {label} {at:%Y-%m-%d %H:%M}"
+                for at, _, _, label in marks
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
     )
+    return traces
 
 
 def _instants(schedule: Schedule) -> list[datetime]:
@@ -962,12 +933,6 @@ def _translucent(colour: str) -> str:
     """``colour`` at 35 % opacity."""
     red, green, blue = _rgb(colour)
     return f"rgba({red}, {green}, {blue}, 0.35)"
-
-
-def _text_colour(colour: str) -> str:
-    """Black on light bars, white on dark ones (WCAG relative luminance, roughly)."""
-    red, green, blue = _rgb(colour)
-    return "#000" if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 140 else "#fff"
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
