@@ -31,15 +31,16 @@ EDITS = [
     ),
     pytest.param(
         InputError,
-        r"bad\.yaml: line 34: the key 'kind' appears twice",
+        r"bad\.yaml: items\[0\] \(line 34\): the key 'kind' appears twice in the same "
+        r"mapping \(first at line 33\)",
         "kind: product",
         "kind: product\n    kind: part",
         id="yaml key given twice is an error",
     ),
     pytest.param(
         InputError,
-        r"bad\.yaml: items\[0\]\.colour \(line 34\): unknown field 'colour'; "
-        r"expected one of: id, name, kind,",
+        r"bad\.yaml: items\[0\]\.colour \(line 34\): unknown field 'colour' "
+        r"\(expected one of: id, name, kind,",
         "kind: product",
         "kind: product\n    colour: red",
         id="unknown field is named with the expected ones",
@@ -53,7 +54,7 @@ EDITS = [
     ),
     pytest.param(
         InputError,
-        r"bad\.yaml: orders\[1\]\.quantity \(line 51\): .*integer.*'two'",
+        r"bad\.yaml: orders\[1\]\.quantity \(line 51\): expected a whole number, not 'two'",
         "quantity: 2, due",
         "quantity: two, due",
         id="wrong type names the value",
@@ -187,6 +188,14 @@ EDITS = [
         "Mars/Olympus_Mons",
         id="unknown time zone is named",
     ),
+    pytest.param(
+        InputError,
+        r"lanes\[0\]\.lead_day \(line 53\): unknown field 'lead_day'; did you mean "
+        r"'lead_days'\? \(expected one of: from, to, lead_days, one_way\)",
+        "{from: CMT, to: WJ, lead_days: 1}",
+        "{from: CMT, to: WJ, lead_day: 1}",
+        id="misspelt field is reported as unknown with the close name, not as missing",
+    ),
 ]
 
 
@@ -231,4 +240,11 @@ def test_file_that_is_not_a_mapping_is_an_error() -> None:
 def test_further_problems_are_counted() -> None:
     text = SMALL.read_text(encoding="utf-8").replace("[mon,", "[mo,")
     with pytest.raises(InputError, match=r"working_days\[0\].*'mo'.*\(and 1 more problem after"):
+        parse_scenario(text, "small.yaml", "yaml")
+
+
+def test_bom_cycle_between_ids_with_spaces_names_the_bom_line() -> None:
+    text = SMALL.read_text(encoding="utf-8").replace("MILL", "BIG MILL")
+    text = text.replace("    weight_t: 8\n", "    weight_t: 8\n    bom: [{item: BIG MILL}]\n")
+    with pytest.raises(ModelError, match=r"items\[0\]\.bom\[0\] \(line 36\): BOM cycle: BIG MILL"):
         parse_scenario(text, "small.yaml", "yaml")

@@ -3,15 +3,34 @@
 A work order makes ``quantity`` units of one item for one order in one batch. Its ID
 is the order ID followed by the item path, ``ORD-1:MILL/STAND/HOUSING``, which is
 unique because a component appears at most once in each BOM.
+
+A BOM that reuses a component at every level doubles the work orders with each level,
+so the size of an explosion is counted arithmetically first (:func:`explosion_problems`)
+and held to the ``MAX_*`` limits below before anything is built.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from xiezuo.domain.network import Network, Order
+
+MAX_WORK_ORDERS: Final = 200_000
+"""Work orders of all orders together (one per BOM node of each order)."""
+MAX_OPERATIONS: Final = 1_000_000
+"""Routing steps of all those work orders together, by each item's longest routing."""
+MAX_BATCH_UNITS: Final = 10**9
+"""Units one work order makes: the order quantity times the BOM quantities above it."""
+MAX_STEP_TIME: Final = timedelta(hours=100_000)
+"""Working time of one step of one work order (about eleven years around the clock)."""
+MAX_MATERIAL_DRAW: Final = 10**12
+"""Units of a material one work order takes."""
+_HOUR: Final = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -88,3 +107,98 @@ def design_gates(work_orders: tuple[WorkOrder, ...]) -> dict[str, tuple[str, ...
             if wo.id not in design_subtree:
                 gates[wo.id].append(design.id)
     return {wo_id: tuple(ids) for wo_id, ids in gates.items()}
+
+
+def explosion_problems(network: Network) -> Iterator[str]:
+    """What would make exploding the orders of ``network`` too big; its BOMs are acyclic.
+
+    Counts per item, never per work order, so a BOM that doubles at every level costs
+    one pass over the items whatever the count it reports.
+    """
+    wo_count: dict[str, int] = {}
+    op_count: dict[str, int] = {}
+    for item_id in _bottom_up(network, [item.id for item in network.items]):
+        item = network.item_by_id[item_id]
+        wo_count[item_id] = 1 + sum(wo_count[line.item_id] for line in item.bom)
+        op_count[item_id] = max(len(r.operations) for r in item.routings) + sum(
+            op_count[line.item_id] for line in item.bom
+        )
+    orders = network.orders
+    total_wo = sum(wo_count[o.item_id] for o in orders)
+    total_ops = sum(op_count[o.item_id] for o in orders)
+    for what, total, limit, count in (
+        ("work orders (one per BOM node)", total_wo, MAX_WORK_ORDERS, wo_count),
+        ("operations", total_ops, MAX_OPERATIONS, op_count),
+    ):
+        if total > limit:
+            biggest = max(orders, key=lambda o: count[o.item_id])
+            yield (
+                f"order {biggest.id!r} explodes into {count[biggest.item_id]:,} {what} and "
+                f"all orders into {total:,}, more than the limit of {limit:,}"
+            )
+            return
+    by_root = {o.item_id: _largest_multiples(network, o.item_id) for o in orders}
+    for order in orders:
+        for item_id, multiple in by_root[order.item_id].items():
+            problem = _batch_problem(network, item_id, order.quantity * multiple)
+            if problem:
+                yield f"order {order.id!r}: {problem}"
+                break
+
+
+def _bottom_up(network: Network, roots: list[str]) -> list[str]:
+    """Items reachable from ``roots``, every component before the items that use it."""
+    done: set[str] = set()
+    result: list[str] = []
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            item_id, expanded = stack.pop()
+            if expanded:
+                result.append(item_id)
+                continue
+            if item_id in done:
+                continue
+            done.add(item_id)
+            stack.append((item_id, True))
+            stack.extend((line.item_id, False) for line in network.item_by_id[item_id].bom)
+    return result
+
+
+def _largest_multiples(network: Network, root: str) -> dict[str, int]:
+    """For each item below ``root``, the most units it is made in per unit of ``root``."""
+    multiple = {root: 1}
+    for item_id in reversed(_bottom_up(network, [root])):
+        for line in network.item_by_id[item_id].bom:
+            multiple[line.item_id] = max(
+                multiple.get(line.item_id, 0), multiple[item_id] * line.quantity
+            )
+    return multiple
+
+
+def _batch_problem(network: Network, item_id: str, units: int) -> str | None:
+    if units > MAX_BATCH_UNITS:
+        return (
+            f"item {item_id!r} would be made in a batch of {units:,} units, more than the "
+            f"limit of {MAX_BATCH_UNITS:,}"
+        )
+    item = network.item_by_id[item_id]
+    for line in item.materials:
+        if line.quantity * units > MAX_MATERIAL_DRAW:
+            return (
+                f"item {item_id!r} would take {line.quantity * units:,} units of material "
+                f"{line.material_id!r} at once, more than the limit of {MAX_MATERIAL_DRAW:,}"
+            )
+    for routing in item.routings:
+        for step, op in enumerate(routing.operations, start=1):
+            runs = [op.run_per_unit, *(t.run_per_unit for t in op.machine_times)]
+            longest = max(run for run in runs if run is not None)
+            # In float hours: a timedelta of a billion long runs would overflow.
+            hours = op.setup / _HOUR + longest / _HOUR * units
+            if hours > MAX_STEP_TIME / _HOUR:
+                return (
+                    f"item {item_id!r} routing {routing.id!r} step {step} would take "
+                    f"{hours:,.0f} working hours for {units:,} units, more than the limit of "
+                    f"{MAX_STEP_TIME / _HOUR:,.0f} hours"
+                )
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from xiezuo.domain.explosion import explosion_problems
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def validate_network(network: Network) -> None:
     ------
     ModelError
         Listing every problem: duplicate IDs, unresolved references, BOM cycles,
+        orders that explode beyond the size limits of :mod:`xiezuo.domain.explosion`,
         undeclared processes, missing transport lanes.
     """
     problems = list(_reference_problems(network))
@@ -74,6 +76,8 @@ def validate_network(network: Network) -> None:
     problems += _staff_problems(network)
     if not problems:
         problems += _cycle_problems(network)
+    if not problems:
+        problems += explosion_problems(network)
     if not problems:
         problems += _lane_problems(network)
     if problems:
@@ -226,21 +230,26 @@ def _staff_problems(network: Network) -> Iterator[str]:
 
 
 def _cycle_problems(network: Network) -> Iterator[str]:
+    # Depth-first without recursion: a BOM thousands of levels deep is valid.
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-
-    def visit(item_id: str, path: list[str]) -> Iterator[str]:
-        state[item_id] = 1
-        for line in network.item_by_id[item_id].bom:
-            if state.get(line.item_id) == 1:
+    for item in network.items:
+        if item.id in state:
+            continue
+        state[item.id] = 1
+        path = [item.id]
+        lines = [iter(item.bom)]
+        while lines:
+            line = next(lines[-1], None)
+            if line is None:
+                lines.pop()
+                state[path.pop()] = 2
+            elif state.get(line.item_id) == 1:
                 cycle = [*path[path.index(line.item_id) :], line.item_id]
                 yield f"BOM cycle: {' -> '.join(cycle)}"
             elif line.item_id not in state:
-                yield from visit(line.item_id, [*path, line.item_id])
-        state[item_id] = 2
-
-    for item in network.items:
-        if item.id not in state:
-            yield from visit(item.id, [item.id])
+                state[line.item_id] = 1
+                path.append(line.item_id)
+                lines.append(iter(network.item_by_id[line.item_id].bom))
 
 
 def _lane_problems(network: Network) -> Iterator[str]:
@@ -271,7 +280,8 @@ def _lane_problems(network: Network) -> Iterator[str]:
 
 
 def find_issues(network: Network) -> tuple[Finding, ...]:
-    """What a valid network cannot do: items and orders no plant can make, late releases."""
+    """What a valid network cannot do: items and orders no plant can make, late releases,
+    orders due before the horizon starts (late whatever the plan)."""
     findings: list[Finding] = []
     for item in network.items:
         if capable_plants(network, item):
@@ -319,6 +329,18 @@ def find_issues(network: Network) -> tuple[Finding, ...]:
                         ),
                     )
                 )
+        if order.due is not None and order.due <= network.start:
+            findings.append(
+                Finding(
+                    kind="due before start",
+                    subject=f"order {order.id}",
+                    message=(
+                        f"order {order.id!r} is due {order.due:%Y-%m-%d %H:%M}, not after the "
+                        f"horizon starts ({network.start:%Y-%m-%d %H:%M}), so it is late "
+                        "whatever the plan"
+                    ),
+                )
+            )
         if order.release is not None and order.due is not None and order.release >= order.due:
             findings.append(
                 Finding(

@@ -3,7 +3,8 @@
 Reading runs in three stages, each failing with a message that names the file and
 the entity path (``orders[3].item``, plus the line for YAML):
 
-1. syntax: the text parses as YAML or JSON;
+1. syntax: the text parses as YAML or JSON, within the size, nesting and alias limits
+   of :mod:`xiezuo.io.yaml_source`, and holds no control character or lone surrogate;
 2. shape: the data fits the pydantic models of :mod:`xiezuo.io.scenario_schema`;
 3. meaning: IDs are unique, references resolve, domain objects accept their values
    and :func:`~xiezuo.domain.validate_network` finds no broken rule.
@@ -18,7 +19,7 @@ import reprlib
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -48,7 +49,7 @@ from xiezuo.domain import (
 )
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
-from xiezuo.io.yaml_source import line_of, read_yaml
+from xiezuo.io.yaml_source import MAX_DEPTH, line_of, position_of, read_source, read_yaml
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,6 +60,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _Path = tuple[str | int, ...]
 _FORMAT_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+MAX_DATE_SPAN: Final = timedelta(days=3653)
+"""Every dated event lies within ten years of ``network.start``, well inside the span a
+plan file may cover, so no plan or chart has to reach further."""
+# Control characters but tab, newline and carriage return, and lone surrogates: text that
+# cannot be printed or written back out as UTF-8.
+_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
 _SECTION_BY_KIND = {
     "process": "processes",
     "region": "regions",
@@ -97,11 +106,7 @@ def load_scenario(path: str | Path) -> Network:
     fmt = _FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
     if fmt is None:
         raise InputError(source, "", "a scenario file must end in .yaml, .yml or .json")
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"cannot read the file: {exc}") from exc
-    return parse_scenario(text, source, fmt)
+    return parse_scenario(read_source(path, source), source, fmt)
 
 
 def parse_scenario(text: str, source: str, fmt: str) -> Network:
@@ -131,6 +136,7 @@ def parse_scenario(text: str, source: str, fmt: str) -> Network:
     locate = _Locator(root)
     if data is None:
         raise InputError(source, "", "the file is empty")
+    _check_plain_data(data, source, locate)
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
@@ -138,19 +144,84 @@ def parse_scenario(text: str, source: str, fmt: str) -> Network:
     return _Converter(spec, source, locate).network()
 
 
+class _RepeatedKey:
+    """Stands in for a JSON object that gives ``key`` twice, until its path is known."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
 def _read_json(text: str, source: str) -> object:
-    def unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        keys = [key for key, _ in pairs]
-        for key in keys:
-            if keys.count(key) > 1:
-                raise InputError(source, "", f"the key {key!r} appears twice in the same object")
+    def unique_keys(pairs: list[tuple[str, object]]) -> object:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                return _RepeatedKey(key)
+            seen.add(key)
         return dict(pairs)
 
+    def number(digits: str) -> int | float:
+        # A long integer is beyond every limit; int() of thousands of digits only costs time.
+        return int(digits) if len(digits) <= 30 else float(digits)
+
     try:
-        return json.loads(text, object_pairs_hook=unique_keys)
+        return json.loads(text, object_pairs_hook=unique_keys, parse_int=number)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InputError(source, where, f"JSON syntax error: {exc.msg}") from exc
+    except RecursionError:
+        depth = 0
+        for match in _JSON_TOKEN.finditer(text):
+            depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(match[0], 0)
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    source,
+                    position_of(text, match.start()),
+                    f"objects and arrays are nested more than {MAX_DEPTH} levels deep, the limit",
+                ) from None
+        raise
+
+
+def _check_plain_data(data: object, source: str, locate: _Locator) -> None:
+    """Refuse repeated keys, nesting beyond :data:`MAX_DEPTH` and unprintable text."""
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise InputError(
+                source,
+                locate(path[:MAX_DEPTH]),
+                f"mappings and lists are nested more than {MAX_DEPTH} levels deep, the limit",
+            )
+        if isinstance(value, _RepeatedKey):
+            raise InputError(
+                source, locate(path), f"the key {value.key!r} appears twice in the same object"
+            )
+        if isinstance(value, dict):
+            for key, child in value.items():
+                _check_text(str(key), source, locate, (*path, str(key)))
+                stack.append((child, (*path, str(key))))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, idx)) for idx, child in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, source, locate, path)
+
+
+def _check_text(text: str, source: str, locate: _Locator, path: tuple[str | int, ...]) -> None:
+    bad = _BAD_CHARACTER.search(text)
+    if bad is None:
+        return
+    code = ord(bad[0])
+    what = (
+        f"a lone surrogate (U+{code:04X}), which is not a character"
+        if 0xD800 <= code <= 0xDFFF
+        else f"the control character U+{code:04X}"
+    )
+    raise InputError(
+        source,
+        locate(path),
+        f"the text {reprlib.repr(text)} holds {what}; a scenario holds printable text only",
+    )
 
 
 class _Locator:
@@ -168,7 +239,9 @@ class _Locator:
 
 def _input_error(exc: ValidationError, source: str, locate: _Locator) -> InputError:
     errors = exc.errors(include_url=False)
-    first = errors[0]
+    # A misspelt field is also a missing one; the misspelling is the cause to report.
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    first = unknown[0] if unknown else errors[0]
     problem = _describe(first)
     if len(errors) > 1:
         more = len(errors) - 1
@@ -180,7 +253,9 @@ def _describe(error: ErrorDetails) -> str:
     loc, kind = error["loc"], error["type"]
     if kind == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
-        return f"unknown field {loc[-1]!r}; expected one of: {', '.join(allowed)}"
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown field {loc[-1]!r}{hint} (expected one of: {', '.join(allowed)})"
     if kind in ("model_type", "model_attributes_type"):
         fields = ", ".join(_fields_at(loc))
         return f"expected a mapping with the fields {fields}, not {reprlib.repr(error['input'])}"
@@ -224,6 +299,7 @@ class _Converter:
         self.source = source
         self.locate = locate
         self.zone = ZoneInfo(spec.network.timezone)
+        self.start = self.instant(spec.network.start)
 
     def fail(self, path: _Path, problem: str) -> NoReturn:
         raise InputError(self.source, self.locate(path), problem)
@@ -244,7 +320,7 @@ class _Converter:
             (),
             Network,
             name=spec.network.name,
-            start=self.instant(spec.network.start),
+            start=self.start,
             calendar=calendar,
             processes=tuple(spec.processes),
             regions=tuple(spec.regions),
@@ -422,8 +498,21 @@ class _Converter:
         day = value + timedelta(days=1) if end_of_day else value
         return datetime.combine(day, time(0), tzinfo=self.zone)
 
-    def optional_instant(self, value: date | None, *, end_of_day: bool = False) -> datetime | None:
-        return None if value is None else self.instant(value, end_of_day=end_of_day)
+    def dated(self, path: _Path, value: date, *, end_of_day: bool = False) -> datetime:
+        """An event's instant, refused when it lies beyond :data:`MAX_DATE_SPAN` of the start."""
+        when = self.instant(value, end_of_day=end_of_day)
+        if abs(when - self.start) > MAX_DATE_SPAN:
+            self.fail(
+                path,
+                f"{when:%Y-%m-%d %H:%M} is more than {MAX_DATE_SPAN.days:,} days (ten years) "
+                f"from network.start, {self.start:%Y-%m-%d %H:%M}; a scenario plans no further",
+            )
+        return when
+
+    def optional_dated(
+        self, path: _Path, value: date | None, *, end_of_day: bool = False
+    ) -> datetime | None:
+        return None if value is None else self.dated(path, value, end_of_day=end_of_day)
 
     def plants(self, network_calendar: Calendar) -> Iterable[Plant]:
         for p_idx, plant in enumerate(self.spec.plants):
@@ -444,8 +533,12 @@ class _Converter:
                     max_weight_t=m.max_weight_t,
                     precision_grade=m.precision_grade,
                     calendar=calendar,
-                    available_from=self.optional_instant(m.available_from),
-                    available_until=self.optional_instant(m.available_until, end_of_day=True),
+                    available_from=self.optional_dated(
+                        (*m_path, "available_from"), m.available_from
+                    ),
+                    available_until=self.optional_dated(
+                        (*m_path, "available_until"), m.available_until, end_of_day=True
+                    ),
                 )
                 machines.append(machine)
             yield self.build(
@@ -539,9 +632,9 @@ class _Converter:
                 region=order.region,
                 item_id=order.item,
                 quantity=order.quantity,
-                due=None if order.due is None else self.instant(order.due, end_of_day=True),
+                due=self.optional_dated(("orders", o_idx, "due"), order.due, end_of_day=True),
                 priority=order.priority,
-                release=self.optional_instant(order.release),
+                release=self.optional_dated(("orders", o_idx, "release"), order.release),
                 plant_id=order.plant,
             )
 
@@ -597,7 +690,7 @@ class _Converter:
                 plant_id=supply.plant,
                 material_id=supply.material,
                 quantity=supply.quantity,
-                arrives=self.instant(supply.arrives),
+                arrives=self.dated(("supplies", idx, "arrives"), supply.arrives),
                 source=supply.source,
             )
 
@@ -619,8 +712,10 @@ class _Converter:
                 plant_id=secondment.plant,
                 skill=secondment.skill,
                 count=secondment.count,
-                start=self.instant(secondment.start),
-                end=self.optional_instant(secondment.end, end_of_day=True),
+                start=self.dated(("secondments", idx, "start"), secondment.start),
+                end=self.optional_dated(
+                    ("secondments", idx, "end"), secondment.end, end_of_day=True
+                ),
                 region=secondment.region or "",
             )
 
@@ -635,7 +730,7 @@ class _Converter:
                 plant_id=training.plant,
                 skill=training.skill,
                 count=training.count,
-                start=self.instant(training.start),
+                start=self.dated(("trainings", idx, "start"), training.start),
                 duration=timedelta(days=training.duration_days),
                 trainer_skill=trainer_skill,
                 trainers=training.trainers,
@@ -696,7 +791,7 @@ class _Converter:
 
         quoted = "'([^']*)'"
         return [
-            (re.compile(r"BOM cycle: (\S+) -> (\S+)"), bom_line),
+            (re.compile(r"BOM cycle: (.+?) -> (.+?)(?: -> |$)"), bom_line),
             (re.compile(rf"no lane from {quoted} to {quoted}"), lambda *_: ("lanes",)),
             (re.compile(rf"item {quoted} routing {quoted} step (\d+)"), routing_step),
             (re.compile(rf"item {quoted}: (?:uses )?material {quoted}"), material_line),

@@ -4,6 +4,11 @@ These models check the file's shape, types and units only. Turning them into dom
 objects, and every rule that spans objects, lives in :mod:`xiezuo.io.scenario`.
 Field docstrings become the descriptions of the published JSON Schema.
 
+Every number has a documented range (the ``MAX_*`` constants and the bounds below, listed
+under "Limits" in ``docs/scenario-format.md``), so the engine never meets a value it
+cannot hold; booleans are ``true``/``false`` only and whole numbers are never text or
+booleans.
+
 After changing a model, rewrite the committed schema with
 ``python -m xiezuo.io.export_schema docs/scenario.schema.json``; a test fails while
 the two differ.
@@ -12,15 +17,18 @@ the two differ.
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -28,17 +36,49 @@ from pydantic import (
 
 from xiezuo.domain import ItemKind
 
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 2199
+"""Every date lies in these years, so date arithmetic never leaves the calendar."""
+MAX_HOURS: Final = 10_000
+"""Largest setup or run time per unit, in hours (over a year around the clock)."""
+MIN_SHIFT_HOURS: Final = 0.25
+MAX_LEAD_DAYS: Final = 365
+MAX_TRAINING_DAYS: Final = 3650
+MAX_TONNES: Final = 100_000
+MAX_GRADE: Final = 18
+"""ISO 286 tolerance grades run from IT0 (finest) to IT18."""
+MAX_UNITS: Final = 1_000
+"""Machines in one machine group."""
+MAX_ORDER_QUANTITY: Final = 1_000_000
+MAX_BOM_QUANTITY: Final = 10_000
+MAX_MATERIAL_PER_UNIT: Final = 1_000_000
+MAX_STOCK: Final = 10**12
+MAX_PRIORITY: Final = 10_000
+MAX_PEOPLE: Final = 100_000
+"""Headcount, crew size, secondment, training and trainer counts."""
+MAX_STEP: Final = 1_000
+
 _DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK_PATTERN = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def _in_range(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years {FIRST_YEAR} to {LAST_YEAR} "
+            "a scenario may use"
+        )
+    return value
 
 
 def _parse_day(value: object) -> date:
     if isinstance(value, str) and _DAY_PATTERN.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a calendar date") from None
-    raise ValueError(f"expected a date like 1958-07-01, not {value!r}")
+        return _in_range(day)
+    raise ValueError(f"expected a date like 1958-07-01, not {reprlib.repr(value)}")
 
 
 def _parse_when(value: object) -> date | datetime:
@@ -47,18 +87,21 @@ def _parse_when(value: object) -> date | datetime:
         if _DAY_PATTERN.fullmatch(value):
             return _parse_day(value)
         try:
-            return datetime.fromisoformat(value)
+            when = datetime.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            return _in_range(when)
     raise ValueError(
-        f"expected a date like 1958-07-01 or a date and time like 1958-07-01T06:00, not {value!r}"
+        "expected a date like 1958-07-01 or a date and time like 1958-07-01T06:00, "
+        f"not {reprlib.repr(value)}"
     )
 
 
 def _parse_clock(value: object) -> time:
     match = _CLOCK_PATTERN.fullmatch(value) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f'expected a clock time like "06:00", not {value!r}')
+        raise ValueError(f'expected a clock time like "06:00", not {reprlib.repr(value)}')
     return time(int(match[1]), int(match[2]))
 
 
@@ -79,11 +122,30 @@ ClockTime = Annotated[
     PlainValidator(_parse_clock),
     WithJsonSchema({"type": "string", "pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"}),
 ]
+
+
+def _plain_number(value: object) -> object:
+    # pydantic's lax mode reads true as 1 and "5" as 5; the format promises numbers.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number, not {reprlib.repr(value)}")
+    return value
+
+
+def _whole_number(value: object) -> object:
+    # 2.0 stays accepted (some writers emit every number as a float); 2.5 is refused.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a whole number, not {reprlib.repr(value)}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_plain_number)]
+Whole = Annotated[int, BeforeValidator(_whole_number)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Hours = Annotated[float, Field(ge=0)]
-PositiveHours = Annotated[float, Field(gt=0)]
-Tonnes = Annotated[float, Field(gt=0)]
-Grade = Annotated[int, Field(ge=0)]
+Hours = Annotated[Number, Field(ge=0, le=MAX_HOURS)]
+PositiveHours = Annotated[Number, Field(gt=0, le=MAX_HOURS)]
+Tonnes = Annotated[Number, Field(gt=0, le=MAX_TONNES)]
+Grade = Annotated[Whole, Field(ge=0, le=MAX_GRADE)]
+People = Annotated[Whole, Field(ge=1, le=MAX_PEOPLE)]
 
 
 class _Spec(BaseModel):
@@ -106,10 +168,10 @@ class CalendarSpec(_Spec):
 
     working_days: list[Weekday] | None = Field(default=None, min_length=1)
     """Weekdays with shifts, ``mon`` to ``sun``. Default: mon to sat."""
-    shifts_per_day: Annotated[int, Field(ge=1, le=24)] | None = None
+    shifts_per_day: Annotated[Whole, Field(ge=1, le=24)] | None = None
     """Consecutive shifts worked each working day. Default: 2."""
-    shift_hours: Annotated[float, Field(gt=0, le=24)] | None = None
-    """Length of one shift in hours. Default: 8."""
+    shift_hours: Annotated[Number, Field(ge=MIN_SHIFT_HOURS, le=24)] | None = None
+    """Length of one shift in hours, at least a quarter of an hour. Default: 8."""
     first_shift_start: ClockTime | None = None
     """Local clock time the first shift starts, ``"HH:MM"``. Default: ``"06:00"``."""
     holidays: list[Day] | None = None
@@ -133,9 +195,9 @@ class NetworkSpec(_Spec):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
+                f"unknown time zone {reprlib.repr(value)}; use an IANA name such as Asia/Shanghai"
             ) from None
         return value
 
@@ -147,7 +209,7 @@ class MachineSpec(_Spec):
     """Unique within the plant."""
     process: str
     """One of the declared processes."""
-    units: int = Field(default=1, ge=1)
+    units: Whole = Field(default=1, ge=1, le=MAX_UNITS)
     """Identical machines in the group; each runs one operation at a time."""
     max_weight_t: Tonnes
     """Heaviest part, in tonnes, the machine can take."""
@@ -190,7 +252,7 @@ class CrewSpec(_Spec):
 
     skill: str
     """One of the declared skills."""
-    size: int = Field(ge=1)
+    size: People
     """People of that skill, from the plant's headcount per shift."""
 
 
@@ -208,7 +270,7 @@ class OperationSpec(_Spec):
     machine_times: list[MachineTimeSpec] = []
     """Run times on particular machine groups (they may differ by machine, as in a
     flexible job shop)."""
-    min_weight_t: Annotated[float, Field(ge=0)] | None = None
+    min_weight_t: Annotated[Number, Field(ge=0, le=MAX_TONNES)] | None = None
     """Machine capacity the step needs, in tonnes, if not the item's weight."""
     precision_grade: Grade | None = None
     """IT grade the step needs, if not the item's grade."""
@@ -230,9 +292,9 @@ class BomLineSpec(_Spec):
 
     item: str
     """ID of the component item."""
-    quantity: int = Field(default=1, ge=1)
+    quantity: Whole = Field(default=1, ge=1, le=MAX_BOM_QUANTITY)
     """Units of the component per unit of the parent."""
-    design: bool = False
+    design: StrictBool = False
     """The component is the parent's design work (drawings, process documents): no
     other work on the parent or below it starts before it is done and has arrived."""
 
@@ -242,9 +304,9 @@ class MaterialLineSpec(_Spec):
 
     material: str
     """ID of a declared material."""
-    quantity: int = Field(ge=1)
+    quantity: Whole = Field(ge=1, le=MAX_MATERIAL_PER_UNIT)
     """Whole units of the material (in its declared unit) per unit of the item."""
-    step: int | None = Field(default=None, ge=1)
+    step: Whole | None = Field(default=None, ge=1, le=MAX_STEP)
     """1-based routing step at whose start the material is taken; omit to take it at
     the start of the work order. Every routing of the item must have this step."""
 
@@ -289,12 +351,12 @@ class OrderSpec(_Spec):
     """Declared region the order is delivered to."""
     item: str
     """ID of the item ordered."""
-    quantity: int = Field(default=1, ge=1)
+    quantity: Whole = Field(default=1, ge=1, le=MAX_ORDER_QUANTITY)
     """Units ordered, made as one batch."""
     due: When | None = None
     """Delivery due in the region; a date alone means by the end of that day. Without
     one, the order counts only towards the makespan."""
-    priority: int = Field(default=1, ge=1)
+    priority: Whole = Field(default=1, ge=1, le=MAX_PRIORITY)
     """Weight of lateness against other orders; higher matters more."""
     release: When | None = None
     """Earliest start of work; a date alone means 00:00 that day. Default: horizon start."""
@@ -309,9 +371,9 @@ class LaneSpec(_Spec):
     """Plant the goods leave."""
     to: str
     """Plant or region the goods reach."""
-    lead_days: Annotated[float, Field(ge=0)]
+    lead_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)]
     """Days in transit (may be fractional)."""
-    one_way: bool = False
+    one_way: StrictBool = False
     """Between plants, a lane runs both ways unless this is true."""
 
 
@@ -333,7 +395,7 @@ class StockSpec(_Spec):
     """Plant whose warehouse holds the stock."""
     material: str
     """ID of a declared material."""
-    quantity: int = Field(ge=0)
+    quantity: Whole = Field(ge=0, le=MAX_STOCK)
     """Whole units of the material, in its declared unit."""
 
 
@@ -344,7 +406,7 @@ class SupplySpec(_Spec):
     """Plant whose warehouse receives the material."""
     material: str
     """ID of a declared material."""
-    quantity: int = Field(ge=1)
+    quantity: Whole = Field(ge=1, le=MAX_STOCK)
     """Whole units of the material, in its declared unit."""
     arrives: When
     """When it can be used; a date alone means 00:00 that day."""
@@ -360,7 +422,7 @@ class StaffingSpec(_Spec):
     """Plant the people work at."""
     skill: str
     """One of the declared skills."""
-    headcount: int = Field(ge=0)
+    headcount: Whole = Field(ge=0, le=MAX_PEOPLE)
     """People per shift (each shift of the plant has this many)."""
 
 
@@ -371,7 +433,7 @@ class SecondmentSpec(_Spec):
     """Plant the people leave."""
     skill: str
     """One of the declared skills."""
-    count: int = Field(ge=1)
+    count: People
     """People per shift who leave."""
     start: When
     """First instant they are away; a date alone means 00:00 that day."""
@@ -388,13 +450,13 @@ class TrainingSpec(_Spec):
     """Plant that trains them."""
     skill: str
     """Skill the trainees learn; one of the declared skills."""
-    count: int = Field(ge=1)
+    count: People
     """Trainees, who add this many people per shift when the training ends."""
     start: When
     """Start of the training; a date alone means 00:00 that day."""
-    duration_days: float = Field(json_schema_extra={"exclusiveMinimum": 0})
+    duration_days: Number = Field(le=MAX_TRAINING_DAYS, json_schema_extra={"exclusiveMinimum": 0})
     """Calendar days from start to the end of the training (may be fractional)."""
-    trainers: int = Field(default=0, ge=0)
+    trainers: Whole = Field(default=0, ge=0, le=MAX_PEOPLE)
     """People per shift who teach, and are busy, for the whole training."""
     trainer_skill: str | None = None
     """Skill of the trainers. Default: the skill taught."""
