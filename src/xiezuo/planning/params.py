@@ -47,7 +47,8 @@ class ProgressEvent:
     """
 
     phase: str  # the objective: "tardiness" (weighted hours) or "makespan" (hours)
-    # the search running: "first plan", "whole model", "neighbourhoods" or "tabu"
+    # the search running: "first plan", "building the model", "whole model",
+    # "neighbourhoods" or "tabu"
     search: str
     elapsed_s: float
     objective: float | None

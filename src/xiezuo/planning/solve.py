@@ -263,7 +263,8 @@ class _Pace:
     A whole-model search first presolves, which on a large model or a busy machine
     takes seconds; the turn's clock starts at its first solution (:meth:`restart`),
     so the presolve is not mistaken for a stall, but the wait for it ends after
-    ``patience_s``.
+    ``patience_s``. As the next turn of the whole model pays for its presolve again,
+    the turn counts as stalled only after twice that start-up time without a gain.
     """
 
     def __init__(self, value: int, window_s: float, patience_s: float | None = None) -> None:
@@ -272,11 +273,13 @@ class _Pace:
         self._history = [(self.started, value)]
         self._patience_s = patience_s
         self._waiting = patience_s is not None
+        self._startup_s = 0.0
 
     def restart(self, value: int) -> None:
         """The search has found its first solution: count from now."""
         if self._waiting:
             self._waiting = False
+            self._startup_s = time.monotonic() - self.started
             self.started = time.monotonic()
             self._history = [(self.started, min(value, self._history[-1][1]))]
 
@@ -305,7 +308,7 @@ class _Pace:
             return now - self.started >= self._patience_s
         if now < not_before:
             return False
-        if now - self._history[-1][0] >= stall_s:
+        if now - self._history[-1][0] >= max(stall_s, 2 * self._startup_s):
             return True
         warmed_up = now - self.started >= self.window_s
         return rival_rate is not None and warmed_up and self._rate(self.window_s) < rival_rate
@@ -323,6 +326,7 @@ def _solve_lexicographic(
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
+    progress.update(search="building the model")
     model, mv = build_model(problem, horizon)
     add_hints(model, problem, mv, first)
     time_left = params.time_limit_s - (time.monotonic() - progress.started)
@@ -410,6 +414,7 @@ def _run_phase(
     not_before = phase_start + budget_s * params.full_search_share
     best, best_value = incumbent, _objective_of(problem, phase, incumbent)
     bound, status = floor, int(cp_model.UNKNOWN)
+    is_shop = tabu.applies(problem)
     neighbourhoods = lns.NeighbourhoodSearch(
         model,
         problem,
@@ -418,11 +423,12 @@ def _run_phase(
         partial(_holding_back, problem, phase),
         workers=params.workers,
         seed=params.seed,
+        presolve=is_shop,
         hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
         read=lambda sub_solver: read_solution(problem, mv, sub_solver),
     )
     kinds = ["whole", "neighbourhoods"]
-    if phase == "makespan" and tabu.applies(problem):
+    if phase == "makespan" and is_shop:
         kinds.insert(1, "tabu")
     cap = score(problem, incumbent).weighted_tardiness
     moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap)
@@ -447,7 +453,7 @@ def _run_phase(
         if kind == "whole":
             if turn > 0:
                 add_hints(model, problem, mv, best)
-            solver = _solver(params, deadline - time.monotonic(), turn)
+            solver = _solver(params, deadline - time.monotonic(), turn, is_shop=is_shop)
             status = _run(solver, model, progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 return _Phase(status, None, floor)
@@ -517,16 +523,23 @@ def _better(
     return (candidate, candidate_score) if candidate_score.key <= incumbent[1].key else incumbent
 
 
-def _solver(params: PlanParams, time_limit_s: float, turn: int) -> cp_model.CpSolver:
+def _solver(
+    params: PlanParams, time_limit_s: float, turn: int, *, is_shop: bool
+) -> cp_model.CpSolver:
     """A solver for one turn; each turn its own seed, so a restart searches anew.
 
     Both objectives only grow when work finishes later, so the solver may push work
     toward the start; with dynamic precedences in the no-overlap reasoning, these are
     the settings of OR-Tools' own job-shop example. The stronger (slower) no-overlap
     propagation pays on job shops, where the machines' sequences are the whole problem
-    (benchmarks/README.md has the A/B runs).
+    (benchmarks/README.md has the A/B runs). Outside such shops (``is_shop``: see
+    :func:`tabu.applies`) calendars, crews and stock make presolve's probing the
+    costliest part of a turn, three times the rest of presolve on the bundled example
+    (7 s against 21 s with a busy machine), so it is left out there.
     """
     solver = cp_model.CpSolver()
+    if not is_shop:
+        solver.parameters.cp_model_probing_level = 0
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed + turn
