@@ -558,7 +558,7 @@ def gantt_html(
 
 _KEY = (
     "Order rows: pale bar = work at the plants, solid bar = delivery to the region, "
-    "◇ due date, ● arrival (green on time, red late, with a thin red bar for the lateness). "
+    "◇ due date, ● arrival (green on time, red late, with a red line for the lateness). "
     "Red outlined, red hatched bars are the work and shipments of late orders."
 )
 _HELP = (
