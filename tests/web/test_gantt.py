@@ -476,3 +476,12 @@ def test_html_without_schedule_shows_the_summary_only() -> None:
     assert "infeasible" in page
     assert "no schedule" in page
     assert get_plotlyjs() not in page
+
+
+def test_html_of_an_empty_schedule_has_a_chart_without_rows() -> None:
+    empty = replace(
+        PLAN, schedule=Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    )
+    assert gantt_figure(empty).data == ()
+    assert gantt_range(empty) is None
+    assert 'id="gantt-chart"' in gantt_html(empty, plotlyjs_src=PLOTLYJS_FILENAME)
