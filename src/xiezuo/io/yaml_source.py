@@ -122,7 +122,8 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
             raise ComposerError(
                 None,
                 None,
-                f"the explicit tag {tag!r} is not allowed; write the value plainly "
+                f"the explicit tag {tag.replace('tag:yaml.org,2002:', '!!')!r} is not allowed; "
+                "write the value plainly "
                 "(only !!str may mark text)",
                 mark,
             )
