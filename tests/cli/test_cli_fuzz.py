@@ -120,7 +120,9 @@ def cases(draw: st.DrawFn, folder: Path, plan: str) -> list[str]:
         os.mkfifo(path)
     else:
         path = Path("/dev/zero")
-    fmt = draw(st.sampled_from([[], [], ["--format", "jssp"], ["--format", "fjsp"]]))
+    fmt = draw(
+        st.sampled_from([[], [], ["--instance-format", "jssp"], ["--instance-format", "fjsp"]])
+    )
     quick = ["--time-limit", "0.1", "--workers", "1"]
     out = str(folder / draw(st.sampled_from(["out.json", "[/x]/out.json", "sub[x].yaml"])))
     small = str(SMALL)

@@ -1,0 +1,574 @@
+"""Bad-input corpus over every xiezuo command: tracebacks, wrong exit codes, hangs.
+
+``python benchmarks/cli_bad_inputs.py [NEW_FOLDER]`` writes about 390 bad inputs
+(garbage, markup in names, YAML bombs, FIFOs and devices, benchmark size bombs,
+damaged plan files, unwritable outputs, odd options) into a new folder and runs
+each command line in a forked child (the app is imported once) with a wall limit of
+``CORPUS_TIMEOUT`` seconds (10) and a 6 GB address-space limit. It prints every case
+that ends in a traceback, an exit status outside the expected set or a hang, then the
+counts. ``CORPUS_ONLY=text`` runs the cases whose name contains it; ``CORPUS_VERBOSE=1``
+prints every case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from xiezuo.cli.main import app
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "examples" / "chongqing-1958.yaml"
+BENCH = ROOT / "tests" / "data" / "benchmarks"
+SMALL = ROOT / "tests" / "data" / "scenarios" / "small.yaml"
+TIMEOUT = float(os.environ.get("CORPUS_TIMEOUT", "10"))
+W = Path(sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="xiezuo-bad-inputs-"))
+
+BAD = {2}
+ANY_OK = {0, 1, 2}
+
+
+def setup() -> list[tuple[str, list[str], set[int]]]:
+    if W.exists() and any(W.iterdir()):
+        sys.exit(f"{W} is not empty; give a new folder for the corpus")
+    W.mkdir(parents=True, exist_ok=True)
+    cases: list[tuple[str, list[str], set[int]]] = []
+
+    def f(name: str, content: bytes | str) -> str:
+        p = W / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(
+            content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+        )
+        return str(p)
+
+    # A valid plan of the small scenario and of ft06, for verify/gantt/staff.
+    small_plan = str(W / "small-plan.json")
+    ft06_plan = str(W / "ft06-plan.json")
+    r = CliRunner().invoke(
+        app, ["plan", str(SMALL), "--time-limit", "2", "--workers", "1", "--out", small_plan]
+    )
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(
+        app,
+        [
+            "plan",
+            str(BENCH / "ft06.txt"),
+            "--time-limit",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            ft06_plan,
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    plan_text = Path(small_plan).read_text()
+    fifo = W / "fifo.yaml"
+    os.mkfifo(fifo)
+    fifo_txt = W / "fifo.txt"
+    os.mkfifo(fifo_txt)
+    adir = W / "adir"
+    adir.mkdir()
+    (W / "emptydir").mkdir()
+    afile = f("afile.txt", "x")
+    markup_dir = W / "[bold]x[/x]"
+    markup_dir.mkdir(parents=True)
+
+    # --- scenario-like file contents, run through validate, plan, materials, staff
+    scen: dict[str, bytes | str] = {
+        "empty.yaml": "",
+        "garbage.yaml": os.urandom(2000),
+        "nonutf8.yaml": b"network:\n  name: \xff\xfe\n",
+        "list.yaml": "- 1\n- 2\n",
+        "scalar.yaml": "42\n",
+        "null.json": "null",
+        "badjson.json": "{",
+        "tag-int.yaml": "network: !!int 0x10\n",
+        "tag-float.yaml": "network: {name: !!float abc}\n",
+        "tag-bool.yaml": "x: !!bool maybe\n",
+        "tag-ts.yaml": "x: !!timestamp x\n",
+        "python-tag.yaml": "x: !!python/object/apply:os.system ['true']\n",
+        "laughs.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "deep.yaml": "[" * 5000 + "]" * 5000,
+        "deep.json": "[" * 100000 + "]" * 100000,
+        "control.yaml": "network:\n  name: a\x00b\n",
+        "dupkeys.json": '{"network": {}, "network": {}}',
+    }
+    base = SMALL.read_text()
+    mut = {
+        "huge-float": base.replace("10", "1e308", 1),
+        "huge-int": base.replace("10", "1" + "0" * 30, 1),
+        "neg": base.replace("10", "-10", 1),
+        "date0001": base.replace("start:", "start: 0001-01-01\n  old_start:", 1),
+        "date9999": base.replace("start:", "start: 9999-12-31\n  old_start:", 1),
+        "markup-id": base.replace("P1", "[bold]P1[/x]"),
+        "bracket-id": base.replace("P1", "P[1"),
+        "surrogate": base.replace("P1", "P\udcff1"),
+        "truncated": base[: len(base) // 2],
+        "units-bool": base.replace("units: ", "units: true #", 1),
+    }
+    for k, v in mut.items():
+        scen[f"small-{k}.yaml"] = v
+    scen_paths = [f(k, v) for k, v in scen.items()]
+    scen_paths += [
+        str(W / "missing.yaml"),
+        str(adir),
+        str(fifo),
+        "/dev/zero",
+        "/dev/null",
+        str(markup_dir / "missing[/x].yaml"),
+        f("[red]name[/red].yaml", base),
+        f("bad[/].yaml", "{"),
+        str(Path(afile) / "x.yaml"),
+        f("noext", base),
+        f("weird.xlsx", base),
+    ]
+    for p in scen_paths:
+        cases.append((f"validate {Path(p).name}", ["validate", p], ANY_OK))
+        cases.append(
+            (f"plan {Path(p).name}", ["plan", p, "--time-limit", "1", "--workers", "1"], ANY_OK)
+        )
+        cases.append((f"materials {Path(p).name}", ["materials", p], ANY_OK))
+        cases.append((f"staff {Path(p).name}", ["staff", p], ANY_OK))
+
+    # --- benchmark instances, through validate, plan and bench
+    inst = {
+        "hdr-billion.txt": "1000000000 1000000000\n0 1\n",
+        "hdr-jobs.txt": "1000000000 2\n0 1 1 1\n",
+        "hdr-fjs-billion.fjs": "3 1000000000 1\n1 1 1 1\n",
+        "hdr-dpfsp.txt": "1000000000\n1000000000\n1000000000\n",
+        "neg-time.txt": "1 2\n0 -5 1 3\n",
+        "huge-time.txt": "1 2\n0 " + "9" * 30 + " 1 3\n",
+        "big-time.txt": "2 2\n0 100000000000 1 3\n1 5 0 100000000000\n",
+        "nan.txt": "1 2\n0 nan 1 3\n",
+        "float.txt": "1 2\n0 1.5 1 3\n",
+        "truncated.txt": "3 3\n0 1 1 2 2 3\n0 1\n",
+        "nonnum.fjs": "1 2 1\n1 1 x 3\n",
+        "nonutf8.txt": b"2 2\n\xff\xfe 1 1 1\n",
+        "garbage.txt": os.urandom(3000),
+        "empty.txt": "",
+        "blank.fjs": "\n\n\n",
+        "fjs-ops-billion.fjs": "1 2 1\n1000000000 1 1 3\n",
+        "fjs-unicode-digit.fjs": "1 2 1\n1 1 1 \u0663\n",
+        "markup[/x].txt": "1 2\n0 x 1 3\n",
+        "dfjsp-bad.txt": "1 2 2\n1 1 1\n1 1 1 5\n2 1 1\n1 1 1 5\n",
+        "dfjsp-billion.txt": "2 1000000 1000000\n1 1 1\n1 1 1 5\n",
+        "Ta999_1.txt": "a\nb\nc\n",
+        "jssp-many-ops.txt": "1 100000000\n0 1\n",
+        "tabs.txt": "1\t2\n0\t1\t1\t3\n",
+        "crlf.txt": "1 2\r\n0 1 1 3\r\n",
+        "bom.txt": "\ufeff1 2\n0 1 1 3\n",
+    }
+    inst_paths = [f(k, v) for k, v in inst.items()]
+    for p in inst_paths:
+        cases.append((f"validate {Path(p).name}", ["validate", p], ANY_OK))
+        cases.append(
+            (f"plan {Path(p).name}", ["plan", p, "--time-limit", "1", "--workers", "1"], ANY_OK)
+        )
+        cases.append(
+            (f"bench {Path(p).name}", ["bench", p, "--time-limit", "1", "--workers", "1"], ANY_OK)
+        )
+    for fmt in ("jssp", "fjsp", "dfjsp", "dpfsp", "bogus", "[b]x[/b]"):
+        cases.append(
+            (
+                f"validate --format {fmt} example",
+                ["validate", str(EXAMPLE), "--instance-format", fmt],
+                BAD,
+            )
+        )
+        cases.append(
+            (
+                f"validate --format {fmt} fifo",
+                ["validate", str(fifo_txt), "--instance-format", fmt],
+                BAD,
+            )
+        )
+        cases.append(
+            (
+                f"validate --format {fmt} /dev/zero",
+                ["validate", "/dev/zero", "--instance-format", fmt],
+                BAD,
+            )
+        )
+    # A large generated JSSP: the time limit must hold.
+
+    rnd = random.Random(1)
+    lines = ["100 50"]
+    for _ in range(100):
+        ms = list(range(50))
+        rnd.shuffle(ms)
+        lines.append(" ".join(f"{m} {rnd.randint(1, 99)}" for m in ms))
+    big = f("big100x50.txt", "\n".join(lines) + "\n")
+    cases.append(
+        ("plan big100x50 tl=2", ["plan", big, "--time-limit", "2", "--workers", "1"], {0, 1})
+    )
+
+    # --- bench-specific
+    cases += [
+        ("bench empty folder", ["bench", str(W / "emptydir")], {0, 2}),
+        ("bench missing", ["bench", str(W / "nope")], BAD),
+        ("bench fifo", ["bench", str(fifo_txt)], BAD),
+        ("bench /dev/zero", ["bench", "/dev/zero"], BAD),
+        (
+            "bench --bks missing",
+            ["bench", str(BENCH / "ft06.txt"), "--bks", str(W / "nope.csv")],
+            BAD,
+        ),
+        ("bench --bks dir", ["bench", str(BENCH / "ft06.txt"), "--bks", str(adir)], BAD),
+        ("bench --bks fifo", ["bench", str(BENCH / "ft06.txt"), "--bks", str(fifo)], BAD),
+        (
+            "bench --bks nonutf8",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b1.csv", b"instance,upper_bound\nft06,\xff\n"),
+            ],
+            BAD,
+        ),
+        (
+            "bench --bks garbage",
+            ["bench", str(BENCH / "ft06.txt"), "--bks", f("b2.csv", os.urandom(500))],
+            BAD,
+        ),
+        (
+            "bench --bks nocols",
+            ["bench", str(BENCH / "ft06.txt"), "--bks", f("b3.csv", "a,b\n1,2\n")],
+            BAD,
+        ),
+        ("bench --bks empty", ["bench", str(BENCH / "ft06.txt"), "--bks", f("b4.csv", "")], {0, 2}),
+        (
+            "bench --bks negative",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b5.csv", "instance,upper_bound\nft06,-5\n"),
+            ],
+            BAD,
+        ),
+        (
+            "bench --bks zero",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b6.csv", "instance,upper_bound\nft06,0\n"),
+                "--time-limit",
+                "1",
+            ],
+            {0, 2},
+        ),
+        (
+            "bench --bks unicode digit",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b7.csv", "instance,upper_bound\nft06,\u0663\n"),
+            ],
+            BAD,
+        ),
+        (
+            "bench --bks huge",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b8.csv", "instance,upper_bound\nft06," + "9" * 5000 + "\n"),
+            ],
+            BAD,
+        ),
+        (
+            "bench --bks short row",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b9.csv", "instance,upper_bound\nft06\n"),
+                "--time-limit",
+                "1",
+            ],
+            {0, 2},
+        ),
+        (
+            "bench --bks nul",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b10.csv", "instance,upper_bound\nft\x0006,5\n"),
+            ],
+            {0, 2},
+        ),
+        (
+            "bench --bks markup",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--bks",
+                f("b[/x]11.csv", "instance,upper_bound\nft06,x[/b]\n"),
+            ],
+            BAD,
+        ),
+        (
+            "bench beside nonutf8",
+            ["bench", f("nb/ft06.txt", (BENCH / "ft06.txt").read_text()), "--time-limit", "1"],
+            {0, 1, 2},
+        ),
+        (
+            "bench --out dir",
+            ["bench", str(BENCH / "ft06.txt"), "--out", str(adir), "--time-limit", "1"],
+            BAD,
+        ),
+        (
+            "bench --out proc",
+            ["bench", str(BENCH / "ft06.txt"), "--out", "/proc/xz.csv", "--time-limit", "1"],
+            BAD,
+        ),
+        (
+            "bench --out under file",
+            [
+                "bench",
+                str(BENCH / "ft06.txt"),
+                "--out",
+                str(Path(afile) / "x.csv"),
+                "--time-limit",
+                "1",
+            ],
+            BAD,
+        ),
+        (
+            "bench --out markup missing dir",
+            ["bench", str(BENCH / "ft06.txt"), "--out", str(W / "[/x]" / "x.csv")],
+            BAD,
+        ),
+        ("bench --time-limit nan", ["bench", str(BENCH / "ft06.txt"), "--time-limit", "nan"], BAD),
+        ("bench --time-limit inf", ["bench", str(BENCH / "ft06.txt"), "--time-limit", "inf"], BAD),
+        (
+            "bench --workers huge",
+            ["bench", str(BENCH / "ft06.txt"), "--workers", "100000", "--time-limit", "1"],
+            {0, 2},
+        ),
+        (
+            "bench --seed huge",
+            ["bench", str(BENCH / "ft06.txt"), "--seed", str(2**70), "--time-limit", "1"],
+            BAD,
+        ),
+        ("bench folder garbage", ["bench", str(W), "--time-limit", "1"], {0, 1, 2}),
+    ]
+    f("nb/bks.csv", b"instance,upper_bound\nft06,\xff\n")
+
+    # --- plan options and outputs
+    ok_scen = str(SMALL)
+    for opt, val in [
+        ("--time-limit", "0"),
+        ("--time-limit", "-1"),
+        ("--time-limit", "nan"),
+        ("--time-limit", "inf"),
+        ("--time-limit", "1e308"),
+        ("--time-limit", "x"),
+        ("--workers", "-1"),
+        ("--workers", "100000"),
+        ("--workers", str(2**40)),
+        ("--seed", str(2**70)),
+        ("--seed", "-1"),
+        ("--seed", str(-(2**63) - 1)),
+        ("--format", "nope"),
+        ("--instance-format", "nope"),
+    ]:
+        exp = {0, 2} if (opt, val) in {("--seed", "-1"), ("--workers", "100000")} else BAD
+        cases.append(
+            (
+                f"plan {opt} {val}",
+                ["plan", ok_scen, opt, val]
+                + (["--time-limit", "1"] if opt != "--time-limit" else []),
+                exp,
+            )
+        )
+    for label, out in [
+        ("dir", str(adir)),
+        ("proc", "/proc/xz.json"),
+        ("under file", str(Path(afile) / "p.json")),
+        ("missing dir", str(W / "nodir" / "p.json")),
+        ("markup missing dir", str(W / "[bold]" / "[/x].json")),
+        ("dev full", "/dev/full"),
+        ("empty name", ""),
+    ]:
+        cases.append(
+            (
+                f"plan --out {label}",
+                ["plan", ok_scen, "--time-limit", "1", "--workers", "1", "--out", out],
+                BAD,
+            )
+        )
+        cases.append((f"gantt --out {label}", ["gantt", small_plan, "--out", out], BAD))
+        cases.append((f"staff --html {label}", ["staff", ok_scen, "--html", out], BAD))
+
+    # --- plan files through verify, gantt, staff
+
+    def pj(mod) -> str:
+        d = json.loads(plan_text)
+        mod(d)
+        return json.dumps(d)
+
+    def first_op(d):
+        return (
+            d["schedule"]["operations"][0]
+            if d.get("schedule") and d["schedule"].get("operations")
+            else d
+        )
+
+    plans = {
+        "p-empty.json": "",
+        "p-garbage.json": os.urandom(1000),
+        "p-nonutf8.json": b'{"format": "\xff"}',
+        "p-list.json": "[]",
+        "p-null.json": "null",
+        "p-scenario.json": SMALL.read_text(),
+        "p-nan.json": plan_text.replace('"runtime_s": ', '"runtime_s": NaN, "x": ', 1),
+        "p-deep.json": "[" * 100000 + "]" * 100000,
+        "p-version.json": pj(lambda d: d.update(version=999)),
+        "p-format.json": pj(lambda d: d.update(format="[bold]x[/x]")),
+        "p-huge-hours.json": plan_text.replace('_hours": ', '_hours": 1e308, "y": ', 1),
+        "p-inf.json": plan_text.replace('_hours": ', '_hours": Infinity, "y": ', 1),
+        "p-year9999.json": plan_text.replace('"1958-', '"9999-', 1)
+        if "1958-" in plan_text
+        else plan_text.replace(":00+", ":00+", 1),
+        "p-year1.json": plan_text.replace('"1958-', '"0001-', 1),
+        "p-centuries.json": plan_text.replace('"1958-', '"2958-'),
+        "p-markup-ids.json": plan_text.replace("P1", "[bold]P1[/x]"),
+        "p-bigint.json": plan_text.replace(
+            '"runtime_s": ', '"runtime_s": 1' + "0" * 5000 + ', "x": ', 1
+        ),
+        "p-dup.json": '{"format": "xiezuo-plan", "format": "x"}',
+        "p-surrogate.json": plan_text.replace("P1", "P\\udcff1"),
+    }
+    plan_paths = [f(k, v) for k, v in plans.items()]
+    plan_paths += [
+        ft06_plan,
+        str(adir),
+        str(fifo),
+        "/dev/zero",
+        str(W / "nope.json"),
+        f("[red]x[/].json", plan_text),
+    ]
+    for p in plan_paths:
+        cases.append((f"verify small {Path(p).name}", ["verify", ok_scen, p], ANY_OK))
+        cases.append((f"gantt {Path(p).name}", ["gantt", p, "--out", str(W / "g.html")], ANY_OK))
+        cases.append((f"staff small {Path(p).name}", ["staff", ok_scen, p], ANY_OK))
+    cases.append(("verify example with ft06 plan", ["verify", str(EXAMPLE), ft06_plan], {1, 2}))
+    cases.append(
+        ("verify ft06 with small plan", ["verify", str(BENCH / "ft06.txt"), small_plan], {1, 2})
+    )
+    cases.append(
+        (
+            "gantt --scenario garbage",
+            ["gantt", small_plan, "--out", str(W / "g2.html"), "--scenario", scen_paths[1]],
+            BAD,
+        )
+    )
+    cases.append(
+        (
+            "gantt --scenario ft06",
+            [
+                "gantt",
+                small_plan,
+                "--out",
+                str(W / "g3.html"),
+                "--scenario",
+                str(BENCH / "ft06.txt"),
+            ],
+            ANY_OK,
+        )
+    )
+    return cases
+
+
+def run_case(args: list[str]) -> dict:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+        try:
+            res = CliRunner(env={"COLUMNS": "200"}).invoke(app, args)
+            tb = ""
+            if res.exception is not None and not isinstance(res.exception, SystemExit):
+                tb = "".join(traceback.format_exception(res.exception))
+            out = json.dumps({"code": res.exit_code, "tb": tb, "out": res.output[-3000:]})
+        except BaseException as exc:
+            out = json.dumps({"code": -1, "tb": repr(exc), "out": ""})
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    start = time.monotonic()
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - start > TIMEOUT:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(r)
+            return {"code": None, "tb": "", "out": "", "hang": True, "s": TIMEOUT}
+        time.sleep(0.05)
+    data = b""
+    while chunk := os.read(r, 1 << 16):
+        data += chunk
+    os.close(r)
+    elapsed = time.monotonic() - start
+    if not data:
+        return {"code": None, "tb": f"child died status {status}", "out": "", "s": elapsed}
+    d = json.loads(data)
+    d["s"] = elapsed
+    return d
+
+
+def main() -> None:
+    cases = setup()
+    only = os.environ.get("CORPUS_ONLY")
+    results = []
+    for name, args, expected in cases:
+        if only and only not in name:
+            continue
+        d = run_case(args)
+        tb = bool(d["tb"]) or "Traceback" in d["out"]
+        hang = d.get("hang", False)
+        wrong = not hang and d["code"] not in expected
+        results.append((name, d, tb, hang, wrong))
+        flag = "HANG" if hang else "TB" if tb else "WRONG" if wrong else "ok"
+        if flag != "ok" or os.environ.get("CORPUS_VERBOSE"):
+            last = (
+                (d["tb"].strip().splitlines() or [""])[-1]
+                if tb
+                else d["out"].strip().replace("\n", " | ")[:300]
+            )
+            print(f"{flag:5} {d['code']!s:4} {d['s']:5.1f}s {name}: {last}", flush=True)
+    tracebacks = sum(r[2] for r in results)
+    wrong = sum(r[4] for r in results)
+    hangs = sum(r[3] for r in results)
+    slow = sum(1 for r in results if r[1]["s"] > 5)
+    print(
+        f"cases {len(results)}; tracebacks {tracebacks}; wrong exit codes {wrong}; "
+        f"hangs>{TIMEOUT:.0f}s {hangs}; slow>5s {slow}"
+    )
+
+
+if __name__ == "__main__":
+    main()
