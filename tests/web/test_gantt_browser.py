@@ -123,6 +123,7 @@ def test_searching_an_order_highlights_its_work_and_names_it(page: Page, tmp_pat
     page.fill("#gantt-search", "ORD-1")
     assert _opacity_by_order(page) == {"ORD-1": {1}, "ORD-2": {DIMMED_OPACITY}}
     assert "late by 4.0 h" in page.inner_text("#gantt-status")
+    assert page.evaluate("window.location.hash") == "#order=ORD-1"
     shapes = page.evaluate(f"{_CHART}.layout.shapes.length")
     assert shapes == 3 + 2  # the section and plant lines, then due and arrival
     screenshot = tmp_path / "ord-1.png"
@@ -139,6 +140,7 @@ def test_a_partial_search_highlights_every_match_and_show_all_clears_it(page: Pa
     page.click("#gantt-clear")
     assert _opacity_by_order(page) == {"ORD-1": {1}, "ORD-2": {1}}
     assert page.inner_text("#gantt-status").startswith("2 orders")
+    assert page.evaluate("window.location.hash") == ""
 
 
 def test_picking_an_order_from_the_list_highlights_it(page: Page) -> None:

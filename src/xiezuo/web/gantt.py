@@ -568,8 +568,9 @@ _HELP = (
 
 # The page's behaviour: plot the chart and its sticky axis, keep their time ranges
 # in step, and highlight the orders matching the search box (exactly one: also draw
-# its due date and arrival across the chart). Each order's traces share its id as
-# legendgroup, so highlighting sets trace opacities. __GANTT__ is replaced by the data.
+# its due date and arrival across the chart, and put it in the address as #order=,
+# so the view can be linked). Each order's traces share its id as legendgroup, so
+# highlighting sets trace opacities. __GANTT__ is replaced by the data.
 _SCRIPT = """
 (function () {
   "use strict";
@@ -620,6 +621,9 @@ _SCRIPT = """
       status.textContent = "No order matches.";
     }
     Plotly.update(chart, {opacity: opacity}, {shapes: shapes});
+    var link = window.location.pathname + window.location.search;
+    if (found && found.length === 1) { link += "#order=" + encodeURIComponent(found[0]); }
+    window.history.replaceState(null, "", link);
   }
 
   function pick(id) {
