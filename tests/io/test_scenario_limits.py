@@ -328,3 +328,21 @@ def test_a_step_that_would_run_for_centuries_is_refused() -> None:
         r"hours for 20 units, more than the limit of 100,000 hours",
     ):
         parse_scenario(text, "s.yaml", "yaml")
+
+
+def test_work_that_would_outlast_the_calendar_is_refused() -> None:
+    """The engine lays out working windows as far as all work done one step at a time."""
+    text = edited("working_days: [mon, tue, wed, thu, fri, sat]", "working_days: [mon]")
+    text = text.replace("shifts_per_day: 2", "shifts_per_day: 1").replace(
+        "shift_hours: 8", "shift_hours: 0.25"
+    )
+    text = text.replace("calendar: {shifts_per_day: 3}", "calendar: {shifts_per_day: 1}")
+    text = text.replace("run_hours_per_unit: 40", "run_hours_per_unit: 4999")
+    text = text.replace("quantity: 2, due", "quantity: 20, due")
+    with pytest.raises(
+        ModelError,
+        match=r"orders \(line 49\): the orders need 105,999 working hours, which one step "
+        r"after another in the sparsest machine calendar \(0\.25 hours a week\) take 8,126 "
+        r"years, more than the limit of 1,000",
+    ):
+        parse_scenario(text, "s.yaml", "yaml")

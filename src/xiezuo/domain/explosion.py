@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from xiezuo.domain.network import Network, Order
+    from xiezuo.domain.network import Network, Operation, Order
 
 MAX_WORK_ORDERS: Final = 200_000
 """Work orders of all orders together (one per BOM node of each order)."""
@@ -30,6 +30,9 @@ MAX_STEP_TIME: Final = timedelta(hours=100_000)
 """Working time of one step of one work order (about eleven years around the clock)."""
 MAX_MATERIAL_DRAW: Final = 10**12
 """Units of a material one work order takes."""
+MAX_SEQUENTIAL_YEARS: Final = 1_000
+"""All work, one step after another in the sparsest machine calendar, in years: the
+engine lays out working windows that far, so it must stay within the calendar."""
 _HOUR: Final = timedelta(hours=1)
 
 
@@ -137,6 +140,7 @@ def explosion_problems(network: Network) -> Iterator[str]:
                 f"all orders into {total:,}, more than the limit of {limit:,}"
             )
             return
+    yield from _sequential_problems(network)
     by_root = {o.item_id: _largest_multiples(network, o.item_id) for o in orders}
     for order in orders:
         for item_id, multiple in by_root[order.item_id].items():
@@ -144,6 +148,36 @@ def explosion_problems(network: Network) -> Iterator[str]:
             if problem:
                 yield f"order {order.id!r}: {problem}"
                 break
+
+
+def _sequential_problems(network: Network) -> Iterator[str]:
+    # Hours of an item's work orders for q units are at most fixed + per_unit * q, summed
+    # bottom-up over its BOM; exact when each item has one routing.
+    fixed: dict[str, float] = {}
+    per_unit: dict[str, float] = {}
+    for item_id in _bottom_up(network, [item.id for item in network.items]):
+        item = network.item_by_id[item_id]
+        fixed[item_id] = max(
+            sum(op.setup / _HOUR for op in r.operations) for r in item.routings
+        ) + sum(fixed[line.item_id] for line in item.bom)
+        per_unit[item_id] = max(
+            sum(_longest_run(op) / _HOUR for op in r.operations) for r in item.routings
+        ) + sum(line.quantity * per_unit[line.item_id] for line in item.bom)
+    hours = sum(fixed[o.item_id] + per_unit[o.item_id] * o.quantity for o in network.orders)
+    calendars = [network.machine_calendar(p, m) for p, m in network.iter_machines()]
+    weekly = min((len(c.working_days) * c.daily_hours for c in calendars), default=168.0)
+    years = hours * 168 / weekly / (24 * 365.25)
+    if years > MAX_SEQUENTIAL_YEARS:
+        yield (
+            f"the orders need {hours:,.0f} working hours, which one step after another in the "
+            f"sparsest machine calendar ({weekly:g} hours a week) take {years:,.0f} years, "
+            f"more than the limit of {MAX_SEQUENTIAL_YEARS:,}"
+        )
+
+
+def _longest_run(op: Operation) -> timedelta:
+    runs = [op.run_per_unit, *(t.run_per_unit for t in op.machine_times)]
+    return max(run for run in runs if run is not None)
 
 
 def _bottom_up(network: Network, roots: list[str]) -> list[str]:
@@ -191,10 +225,8 @@ def _batch_problem(network: Network, item_id: str, units: int) -> str | None:
             )
     for routing in item.routings:
         for step, op in enumerate(routing.operations, start=1):
-            runs = [op.run_per_unit, *(t.run_per_unit for t in op.machine_times)]
-            longest = max(run for run in runs if run is not None)
             # In float hours: a timedelta of a billion long runs would overflow.
-            hours = op.setup / _HOUR + longest / _HOUR * units
+            hours = op.setup / _HOUR + _longest_run(op) / _HOUR * units
             if hours > MAX_STEP_TIME / _HOUR:
                 return (
                     f"item {item_id!r} routing {routing.id!r} step {step} would take "

@@ -793,6 +793,7 @@ class _Converter:
         return [
             (re.compile(r"BOM cycle: (.+?) -> (.+?)(?: -> |$)"), bom_line),
             (re.compile(rf"no lane from {quoted} to {quoted}"), lambda *_: ("lanes",)),
+            (re.compile(r"the orders need "), lambda: ("orders",)),
             (re.compile(rf"item {quoted} routing {quoted} step (\d+)"), routing_step),
             (re.compile(rf"item {quoted}: (?:uses )?material {quoted}"), material_line),
             (re.compile(rf"item {quoted}"), lambda i: ("items", item_idx[i])),
