@@ -42,18 +42,15 @@ if TYPE_CHECKING:
 
     from xiezuo.domain import Delivery, Network, Plan, Schedule
 
-# Colour-blind-safe colours first (enough for small plans), then the distinct
-# members of plotly's 24-colour sets: pure reds are left out so the late outline
-# never blends in, and near-duplicates and pastels too pale on white are left out.
-ORDER_COLOURS: tuple[str, ...] = (
-    *qualitative.Safe,
-    *(c for c in qualitative.Dark24 if c != "#FB0D0D"),
-    *(
-        c
-        for c in qualitative.Light24
-        if c not in {"#FD3216", "#FED4C4", "#C9FBE5", "#E3EE9E"}
-        and c not in {"#FE00CE", "#FF0092", "#D626FF", "#B68E00"}
-    ),
+# Left out of plotly's 24-colour sets: pure reds, which the late outline would blend
+# into, pastels too pale on white, and near-duplicates of colours kept.
+_LEFT_OUT = {"#FB0D0D", "#FD3216"} | {"#FED4C4", "#C9FBE5", "#E3EE9E"}
+_LEFT_OUT |= {"#FE00CE", "#FF0092", "#D626FF", "#B68E00"}
+ORDER_COLOURS: tuple[str, ...] = tuple(
+    colour
+    # Colour-blind-safe colours first: enough for small plans.
+    for colour in (*qualitative.Safe, *qualitative.Dark24, *qualitative.Light24)
+    if colour not in _LEFT_OUT
 )
 PLOTLYJS_FILENAME = f"plotly-{get_plotlyjs_version()}.min.js"
 """Name of the plotly.js bundle a page loads when it does not inline it."""
