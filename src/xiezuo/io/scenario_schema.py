@@ -59,6 +59,8 @@ MAX_PEOPLE: Final = 100_000
 MAX_STEP: Final = 1_000
 
 _DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The years FIRST_YEAR to LAST_YEAR, for the JSON Schema (the parser checks them exactly).
+_YEARS = "^(19|20|21)[0-9]{2}-"
 _CLOCK_PATTERN = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
 
 
@@ -108,13 +110,18 @@ def _parse_clock(value: object) -> time:
 Day = Annotated[
     date,
     PlainValidator(_parse_day),
-    WithJsonSchema({"type": "string", "format": "date"}),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _YEARS}),
 ]
 When = Annotated[
     date | datetime,
     PlainValidator(_parse_when),
     WithJsonSchema(
-        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+        {
+            "anyOf": [
+                {"type": "string", "format": "date", "pattern": _YEARS},
+                {"type": "string", "format": "date-time", "pattern": _YEARS},
+            ]
+        }
     ),
 ]
 ClockTime = Annotated[
