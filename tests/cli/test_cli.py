@@ -20,6 +20,7 @@ from xiezuo.cli.main import app
 from xiezuo.domain import Plan, PlanStatus
 from xiezuo.services.planning import PlanRun, load_network
 from xiezuo.services.reports import OrderLine
+from xiezuo.web import PLOTLYJS_FILENAME
 
 if TYPE_CHECKING:
     from typer.testing import Result
@@ -193,13 +194,29 @@ def test_gantt_writes_self_contained_html_with_the_orders(
     planned: PlannedExample, tmp_path: Path
 ) -> None:
     html_file = tmp_path / "plan.html"
-    result = invoke("gantt", planned.plan_file, "--out", html_file)
+    result = invoke("gantt", planned.plan_file, "--out", html_file, "--self-contained")
     assert result.exit_code == 0, result.output
     html = html_file.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith(("<!doctype html", "<html"))
     assert not re.search(r"<script[^>]+src=", html)
+    assert list(tmp_path.iterdir()) == [html_file]
     for order_id in ("YN-MILL-01", "SC-PIPE-01", "CIS-OWN-01"):
         assert order_id in html
+
+
+@pytest.mark.slow
+def test_gantt_shares_plotly_beside_the_page_and_names_the_network(
+    planned: PlannedExample, tmp_path: Path
+) -> None:
+    html_file = tmp_path / "plan.html"
+    result = invoke("gantt", planned.plan_file, "--out", html_file, "--scenario", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    html = html_file.read_text(encoding="utf-8")
+    bundle = tmp_path / PLOTLYJS_FILENAME
+    assert f'src="{PLOTLYJS_FILENAME}"' in html
+    assert bundle.stat().st_size > 1_000_000
+    assert len(html) < bundle.stat().st_size / 4
+    assert re.search(r"<title>[^<]*Chongqing[^<]*plan\.json</title>", html)
 
 
 @pytest.mark.slow

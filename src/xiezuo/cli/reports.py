@@ -23,7 +23,7 @@ from xiezuo.services import display
 from xiezuo.services.materials import MaterialReport, material_report
 from xiezuo.services.planning import load_network
 from xiezuo.services.staff import staff_report
-from xiezuo.web.gantt import gantt_html
+from xiezuo.web.gantt import PLOTLYJS_FILENAME, gantt_html, plotlyjs_bundle
 from xiezuo.web.staff import (
     NO_STAFF,
     STAFF_COLUMNS,
@@ -46,22 +46,54 @@ def gantt(
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("plan.html"),
     scenario: Annotated[
         Path | None,
-        typer.Option(help="The plan's scenario: adds skill load against capacity."),
+        typer.Option(
+            help="The plan's scenario: names the network, starts the time axis at its "
+            "start and adds skill load against capacity."
+        ),
     ] = None,
+    self_contained: Annotated[
+        bool,
+        typer.Option(
+            "--self-contained",
+            help="Put plotly.js inside the page (5 MB) instead of in a file beside it.",
+        ),
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Write an interactive Gantt chart by plant and machine (self-contained HTML)."""
-    plan_obj = guarded(lambda: read_plan(plan_file))
+    """Write an interactive Gantt chart: orders, machines and transport on one time axis.
+
+    The page needs no network connection. By default plotly.js is written once beside
+    it (plotly-VERSION.min.js), so several pages in one folder share it; --self-contained
+    makes one file to mail around. docs/gantt.md explains how to read the chart.
+    Exits 0, or 2 on bad input.
+    """
     check_writable(out)
+    network = guarded(lambda: load_network(scenario, fmt)) if scenario is not None else None
+    near = None if network is None else network.start
+    plan_obj = guarded(lambda: read_plan(plan_file, near=near))
     sections = []
-    if scenario is not None:
-        network = guarded(lambda: load_network(scenario, fmt))
+    if network is not None:
         report = guarded(lambda: staff_report(network, plan_obj))
         if report.lines:
             sections.append(staff_section_html(report))
-    page = gantt_html(plan_obj, title=f"xiezuo plan: {plan_file.name}", sections=sections)
-    out.write_text(page, encoding="utf-8")
-    console.print(f"Gantt chart written to [bold]{out}[/].")
+    bundle = out.parent / PLOTLYJS_FILENAME
+    page = gantt_html(
+        plan_obj,
+        network=network,
+        title=plan_file.name if network is not None else f"xiezuo plan: {plan_file.name}",
+        sections=sections,
+        plotlyjs_src=None if self_contained else PLOTLYJS_FILENAME,
+    )
+
+    def write() -> None:
+        if not self_contained and not bundle.is_file():
+            bundle.write_text(plotlyjs_bundle(), encoding="utf-8")
+        out.write_text(page, encoding="utf-8")
+
+    write_output(out, write, "Gantt chart")
+    say("Gantt chart written to ", (str(out), "bold"), ".")
+    if not self_contained:
+        say(f"It loads plotly.js from {bundle} beside it; keep the two together.")
 
 
 def staff(
@@ -86,7 +118,9 @@ def staff(
     if html is not None:
         check_writable(html)
     network = guarded(lambda: load_network(scenario))
-    plan_obj = guarded(lambda: read_plan(plan_file)) if plan_file is not None else None
+    plan_obj = (
+        guarded(lambda: read_plan(plan_file, near=network.start)) if plan_file is not None else None
+    )
     report = guarded(lambda: staff_report(network, plan_obj))
     if not report.lines:
         say(NO_STAFF)
