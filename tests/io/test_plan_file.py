@@ -327,3 +327,9 @@ def test_an_instant_centuries_from_the_network_start_is_refused(tmp_path: Path) 
 def test_an_unusable_json_document_is_an_input_error(tmp_path: Path, text: str) -> None:
     error = write_text(tmp_path, text)
     assert "not a usable JSON document" in error.problem
+
+
+def test_a_key_given_twice_is_an_input_error(tmp_path: Path) -> None:
+    text = json.dumps(plan_to_dict(make_plan()))
+    error = write_text(tmp_path, text.replace('"status":', '"status": "optimal", "status":', 1))
+    assert "the key 'status' appears twice" in error.problem

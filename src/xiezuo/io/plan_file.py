@@ -385,7 +385,7 @@ def read_plan(path: str | Path, *, near: datetime | None = None) -> Plan:
             source, "", f"the plan file is larger than {MAX_FILE_BYTES // 2**20} MB, the limit"
         )
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise InputError(
             source,
@@ -393,9 +393,19 @@ def read_plan(path: str | Path, *, near: datetime | None = None) -> Plan:
             f"the file is not valid JSON: {error.msg}",
         ) from error
     except (ValueError, RecursionError) as error:
-        # Integers of thousands of digits, or lists nested thousands deep.
+        # A key given twice, integers of thousands of digits, lists nested thousands deep.
         raise InputError(source, "", f"the file is not a usable JSON document: {error}") from error
     return plan_from_dict(data, source, near=near)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's fields; a key given twice would silently lose one of its values."""
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in fields:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        fields[key] = value
+    return fields
 
 
 def _input_error(error: ValidationError, source: str) -> InputError:
