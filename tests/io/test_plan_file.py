@@ -333,3 +333,10 @@ def test_a_key_given_twice_is_an_input_error(tmp_path: Path) -> None:
     text = json.dumps(plan_to_dict(make_plan()))
     error = write_text(tmp_path, text.replace('"status":', '"status": "optimal", "status":', 1))
     assert "the key 'status' appears twice" in error.problem
+
+
+def test_text_with_a_lone_surrogate_is_named_by_its_json_path(tmp_path: Path) -> None:
+    text = json.dumps(plan_to_dict(make_plan()))
+    error = write_text(tmp_path, text.replace('"ORD-7"', '"ORD-\\ud800"', 1))
+    assert error.location == "unplanned[0].order_id"
+    assert "lone surrogate" in error.problem

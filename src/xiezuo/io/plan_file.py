@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    field_validator,
 )
 
 from xiezuo.domain import (
@@ -109,6 +110,20 @@ class _Record(BaseModel):
     # Strict, so a quantity of 2.0 or "2" is an error rather than a guess; NaN and
     # infinities are refused, as no plan figure can hold them.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+    @field_validator("*")
+    @classmethod
+    def _whole_characters(cls, value: object) -> object:
+        # JSON may escape half a surrogate pair ("\ud800"), which no file or terminal
+        # can show, so every later write or print of it would fail.
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise ValueError(
+                    f"text may not hold a lone surrogate ({value[error.start]!r})"
+                ) from error
+        return value
 
 
 class _Mirror(_Record):
