@@ -3,8 +3,9 @@
 The plans are the engine's own, vendored in ``tests/data/plans``: the bundled example
 (``examples/chongqing-1958.yaml``) and the benchmark instances ft06, mk01 and 10J2F,
 each planned for a few seconds with one worker and written with ``write_plan``. When
-the example or the plan format changes, plan them again the same way; the first test
-below says when that is due. Generated networks are planned here, briefly.
+the example or the plan format changes, plan them again the same way;
+``test_the_vendored_plans_are_clean`` says when that is due. Generated networks are
+planned here, briefly.
 
 Each mutator yields corrupted ``(network, plan)`` pairs with the rules the corruption
 may break besides its own: empty where it can be made surgical, so the audit must then
