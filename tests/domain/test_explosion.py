@@ -43,7 +43,10 @@ def test_shared_components_are_counted_once_per_bom_line() -> None:
         bom=(BomLine(item_id="LEFT", quantity=1), BomLine(item_id="RIGHT", quantity=1)),
     )
     orders = tuple(build_order(f"O{k}", "TOP", 10) for k in range(MAX_WORK_ORDERS // 5 + 1))
-    with pytest.raises(ModelError, match=r"explodes into 5 work orders .* into 200,005, more"):
+    with pytest.raises(
+        ModelError,
+        match=r"'O0' explodes into 5 of the 200,005 work orders .* more than the limit of 200,000",
+    ):
         build_network((PLANT,), (part, left, right, top), orders)
 
 

@@ -136,8 +136,8 @@ def explosion_problems(network: Network) -> Iterator[str]:
         if total > limit:
             biggest = max(orders, key=lambda o: count[o.item_id])
             yield (
-                f"order {biggest.id!r} explodes into {count[biggest.item_id]:,} {what} and "
-                f"all orders into {total:,}, more than the limit of {limit:,}"
+                f"order {biggest.id!r} explodes into {count[biggest.item_id]:,} of the "
+                f"{total:,} {what} all orders need, more than the limit of {limit:,}"
             )
             return
     yield from _sequential_problems(network)

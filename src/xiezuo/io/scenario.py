@@ -49,7 +49,15 @@ from xiezuo.domain import (
 )
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
-from xiezuo.io.yaml_source import MAX_DEPTH, line_of, position_of, read_source, read_yaml
+from xiezuo.io.yaml_source import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_YAML_BYTES,
+    line_of,
+    position_of,
+    read_source,
+    read_yaml,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -106,7 +114,11 @@ def load_scenario(path: str | Path) -> Network:
     fmt = _FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
     if fmt is None:
         raise InputError(source, "", "a scenario file must end in .yaml, .yml or .json")
-    return parse_scenario(read_source(path, source), source, fmt)
+    if fmt == "yaml":  # PyYAML is a hundred times slower than json; big networks use JSON
+        text = read_source(path, source, MAX_YAML_BYTES, "YAML scenario")
+    else:
+        text = read_source(path, source, MAX_FILE_BYTES, "JSON scenario")
+    return parse_scenario(text, source, fmt)
 
 
 def parse_scenario(text: str, source: str, fmt: str) -> Network:

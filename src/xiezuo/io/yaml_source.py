@@ -6,12 +6,12 @@ instead: only ``true``/``false`` are booleans, only decimal digits are integers,
 and dates stay text for the file schema to parse, exactly as in JSON.
 
 A file is untrusted input, so reading is bounded before anything is built: only a
-regular file of at most :data:`MAX_FILE_BYTES`, nesting at most :data:`MAX_DEPTH`
-levels deep, aliases that add at most :data:`MAX_ALIAS_NODES` nodes and never refer
-to themselves, and no explicit tags but ``!!str`` (``!!python/...`` would run code,
-``!!int 0x10`` would bypass the core schema). Events come from libyaml when PyYAML has
-it, seven times faster than its pure-Python parser, so a file near the size limit
-still reads in seconds.
+regular file of at most :data:`MAX_FILE_BYTES` (:data:`MAX_YAML_BYTES` of YAML),
+nesting at most :data:`MAX_DEPTH` levels deep, aliases that add at most
+:data:`MAX_ALIAS_NODES` nodes and never refer to themselves, and no explicit tags but
+``!!str`` (``!!python/...`` would run code, ``!!int 0x10`` would bypass the core
+schema). Events come from libyaml when PyYAML has it, seven times faster than its
+pure-Python parser.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 
 MAX_FILE_BYTES: Final = 20 * 2**20
 """Largest scenario file read (20 MB); the Chongqing example is under 40 kB."""
+MAX_YAML_BYTES: Final = 2 * 2**20
+"""Largest YAML scenario: PyYAML reads a few hundred kilobytes a second, json a hundred
+times that, so a bigger network is written as JSON."""
 MAX_DEPTH: Final = 64
 """Deepest nesting of mappings and lists; a scenario needs about ten levels."""
 MAX_ALIAS_NODES: Final = 100_000
@@ -41,8 +44,10 @@ _MAX_DIGITS: Final = 100  # int() of a longer number costs time and exceeds ever
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 
 
-def read_source(path: str | Path, source: str, what: str = "scenario") -> str:
-    """The UTF-8 text of a regular file of at most :data:`MAX_FILE_BYTES`.
+def read_source(
+    path: str | Path, source: str, limit: int = MAX_FILE_BYTES, what: str = "scenario"
+) -> str:
+    """The UTF-8 text of a regular file of at most ``limit`` bytes.
 
     Never reads an unbounded stream: a folder, pipe or device is refused before it is
     opened, and at most one byte beyond the limit is read.
@@ -60,15 +65,15 @@ def read_source(path: str | Path, source: str, what: str = "scenario") -> str:
             kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device)"
             raise InputError(source, "", f"cannot read a {what} from it: it is {kind}")
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise InputError(source, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > limit:
         raise InputError(
             source,
             "",
-            f"the file is larger than {MAX_FILE_BYTES // 2**20} MB "
-            f"({MAX_FILE_BYTES:,} bytes), the limit for a {what} file",
+            f"the file is larger than {limit / 2**20:g} MB ({limit:,} bytes), the limit for "
+            f"a {what} file",
         )
     try:
         return raw.decode("utf-8-sig")
@@ -104,6 +109,7 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
     """A safe loader with the YAML 1.2 core schema's implicit types and bounded nesting."""
 
     depth = 0
+    has_aliases = False
 
     def __init__(self, stream: str) -> None:
         _Parser.__init__(self, stream)
@@ -113,6 +119,8 @@ class _Loader(Composer, _Parser, SafeConstructor, Resolver):
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self.has_aliases = True
         # libyaml's marks have the line and column of PyYAML's, which is all errors use.
         mark = cast("yaml.error.Mark", getattr(event, "start_mark", None))
         tag = getattr(event, "tag", None)
@@ -219,7 +227,8 @@ def _compose_and_construct(text: str, source: str) -> tuple[object, yaml.Node | 
         root = loader.get_single_node()
         if root is None:
             return None, None
-        _check_aliases(root, source)
+        if loader.has_aliases:
+            _check_aliases(root, source)
         _check_unique_keys(root, source)
         return loader.construct_document(root), root
     finally:
