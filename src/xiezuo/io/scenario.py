@@ -196,6 +196,8 @@ def _read_json(text: str, source: str) -> object:
 
 def _check_plain_data(data: object, source: str, locate: _Locator) -> None:
     """Refuse repeated keys, nesting beyond :data:`MAX_DEPTH` and unprintable text."""
+    if _is_plain(data):
+        return
     stack: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
     while stack:
         value, path = stack.pop()
@@ -217,6 +219,28 @@ def _check_plain_data(data: object, source: str, locate: _Locator) -> None:
             stack.extend((child, (*path, idx)) for idx, child in enumerate(value))
         elif isinstance(value, str):
             _check_text(value, source, locate, path)
+
+
+def _is_plain(data: object) -> bool:
+    # The quick pass over millions of values: no paths, which only a failure needs.
+    stack: list[tuple[object, int]] = [(data, 0)]
+    search = _BAD_CHARACTER.search
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if search(value):
+                return False
+        elif isinstance(value, dict):
+            if depth >= MAX_DEPTH or any(search(str(key)) for key in value):
+                return False
+            stack.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in value)
+        elif isinstance(value, _RepeatedKey):
+            return False
+    return True
 
 
 def _check_text(text: str, source: str, locate: _Locator, path: tuple[str | int, ...]) -> None:
