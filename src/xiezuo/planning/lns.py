@@ -12,13 +12,13 @@ rounds solve quickly and shrinks when they time out: what is small for one kind 
 window) is large for another.
 
 Each round is a fresh CP-SAT solve of the whole (mostly frozen) model, so its presolve
-runs every round. On a model with calendars, crews or stock (the bundled example:
-weekday residues, placement tables, cumulatives) that presolve alone takes longer than
-a round (1.5-4 s of a 1 s round with a busy machine), and no round ever returned a
-plan. There rounds skip the presolve (``presolve=False``) and ask for a strictly
-better plan: without presolve CP-SAT finds a plan merely as good slowly, but proves in
-about half a second that a frame holds nothing better, so rounds end and the frames
-grow until they hold an improvement.
+runs every round. On a model with calendars, crews or stock (``is_heavy``; the bundled
+example: weekday residues, placement tables, cumulatives) that presolve alone took
+longer than a one-second round (1.5-4 s with a busy machine), and no round ever
+returned a plan. There a round leaves out presolve's probing (the costliest part), has
+five seconds, and asks for a strictly better plan, so a frame that holds none is
+refuted instead of searched for an equal plan; without presolve rounds ended sooner but
+found nothing better even in frames that held it.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from xiezuo.planning.variables import ModelVars, OpVars
 
 _ROUND_LIMIT_S = 1.0
+_HEAVY_ROUND_LIMIT_S = 5.0  # see the module docstring
 _KINDS = ("orders", "time", "machines", "critical")
 
 
@@ -58,7 +59,7 @@ class NeighbourhoodSearch:
         *,
         workers: int,
         seed: int,
-        presolve: bool,
+        is_heavy: bool,
         hint: Callable[[cp_model.CpModel, Solution], None],
         read: Callable[[cp_model.CpSolver], Solution],
     ) -> None:
@@ -69,7 +70,8 @@ class NeighbourhoodSearch:
         self._rng = random.Random(seed)
         self._share = dict.fromkeys(_KINDS, 0.2)  # of the operations freed per round
         self._rounds = 0
-        self._presolve = presolve
+        self._is_heavy = is_heavy
+        self._round_limit_s = _HEAVY_ROUND_LIMIT_S if is_heavy else _ROUND_LIMIT_S
 
     def improve(
         self,
@@ -96,13 +98,16 @@ class NeighbourhoodSearch:
             )
             sub = self._model.clone()
             _freeze(sub, self._mv, best, freed)
-            sub.add(sub_objective(sub) <= best_value - (0 if self._presolve else 1))
+            sub.add(sub_objective(sub) <= best_value - (1 if self._is_heavy else 0))
             self._hint(sub, best)
             solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = min(_ROUND_LIMIT_S, deadline - time.monotonic())
+            solver.parameters.max_time_in_seconds = min(
+                self._round_limit_s, deadline - time.monotonic()
+            )
             solver.parameters.num_workers = self._workers
             solver.parameters.random_seed = self._seed + self._rounds
-            solver.parameters.cp_model_presolve = self._presolve
+            if self._is_heavy:
+                solver.parameters.cp_model_probing_level = 0
             status = solver.solve(sub)
             improved = False
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -116,7 +121,7 @@ class NeighbourhoodSearch:
             self._share[kind] = _resized(
                 self._share[kind],
                 solved_fast=status in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
-                and solver.wall_time < _ROUND_LIMIT_S / 2,
+                and solver.wall_time < self._round_limit_s / 2,
                 improved=improved,
             )
         return best

@@ -264,7 +264,7 @@ class _Pace:
     takes seconds; the turn's clock starts at its first solution (:meth:`restart`),
     so the presolve is not mistaken for a stall, but the wait for it ends after
     ``patience_s``. As the next turn of the whole model pays for its presolve again,
-    the turn counts as stalled only after twice that start-up time without a gain.
+    the turn counts as stalled only after at least that start-up time without a gain.
     """
 
     def __init__(self, value: int, window_s: float, patience_s: float | None = None) -> None:
@@ -308,7 +308,7 @@ class _Pace:
             return now - self.started >= self._patience_s
         if now < not_before:
             return False
-        if now - self._history[-1][0] >= max(stall_s, 2 * self._startup_s):
+        if now - self._history[-1][0] >= max(stall_s, self._startup_s):
             return True
         warmed_up = now - self.started >= self.window_s
         return rival_rate is not None and warmed_up and self._rate(self.window_s) < rival_rate
@@ -423,7 +423,7 @@ def _run_phase(
         partial(_holding_back, problem, phase),
         workers=params.workers,
         seed=params.seed,
-        presolve=is_shop,
+        is_heavy=not is_shop,
         hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
         read=lambda sub_solver: read_solution(problem, mv, sub_solver),
     )
