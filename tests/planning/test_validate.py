@@ -30,6 +30,7 @@ from xiezuo.domain import (
     Routing,
     Schedule,
     StockLot,
+    Supply,
     UnplannedOrder,
     UnplannedReason,
     validate_network,
@@ -653,6 +654,40 @@ def test_an_order_whose_only_machine_leaves_too_soon_may_be_left_out() -> None:
     empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
     assert validate_plan(network, empty, unplaceable) == ()
     assert {v.rule for v in validate_plan(make_network(), empty, unplaceable)} == {"unplanned"}
+
+
+def casters_leaving_before_steel_arrives(supply_day: int) -> Network:
+    """No steel in stock; 3 t arrive on ``supply_day``; every caster leaves on 4 July."""
+    network = with_steel(make_network())
+    plants = tuple(
+        replace(
+            plant,
+            machines=tuple(
+                replace(m, available_until=at(4, 16)) if m.process == "cast" else m
+                for m in plant.machines
+            ),
+        )
+        for plant in network.plants
+    )
+    return replace(
+        network,
+        plants=plants,
+        stock=(replace(network.stock[0], quantity=0),),
+        supplies=(
+            Supply(plant_id="P2", material_id="steel", quantity=3, arrives=at(supply_day, 8)),
+        ),
+    )
+
+
+def test_an_order_whose_material_comes_after_its_machines_leave_may_be_left_out() -> None:
+    unplaceable = tuple(
+        UnplannedOrder(order_id=o, reason=UnplannedReason.UNPLACEABLE, message="too late")
+        for o in ("ORD-1", "ORD-2")
+    )
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    assert validate_plan(casters_leaving_before_steel_arrives(5), empty, unplaceable) == ()
+    refuted = validate_plan(casters_leaving_before_steel_arrives(2), empty, unplaceable)
+    assert [v.rule for v in refuted] == ["unplanned", "unplanned"]
 
 
 def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:

@@ -659,10 +659,17 @@ class _Validator:
         self, item: Item, routing: Routing, plant: Plant, quantity: int, ready: datetime
     ) -> datetime | None:
         """A lower bound on when ``routing`` can be done, or ``None`` if it never can:
-        each step waits for its crews' headcount, and a machine leaving the plant must
-        hold the step's working time before it leaves."""
+        each step waits for the network to hold its material and for its crews'
+        headcount, and a machine leaving the plant must hold the step's working time
+        before it leaves."""
         now = ready
-        for operation in routing.operations:
+        for step, operation in enumerate(routing.operations, start=1):
+            for line in item.materials:
+                if (line.step or 1) == step:
+                    held = self._held_from(line.material_id, line.quantity * quantity)
+                    if held is None:
+                        return None
+                    now = max(now, held)
             for crew in operation.crew:
                 steps = self.network.staff_capacity(plant.id, crew.skill)
                 level = next((p for t, p in reversed(steps) if t <= now), 0)
@@ -691,6 +698,24 @@ class _Validator:
                 return None
             now = min(finishes)
         return now
+
+    def _held_from(self, material_id: str, need: int) -> datetime | None:
+        """When the network's stock and supplies of a material first reach ``need``."""
+        start = self.network.start
+        arrivals = [
+            (start, lot.quantity) for lot in self.network.stock if lot.material_id == material_id
+        ]
+        arrivals += [
+            (max(start, s.arrives), s.quantity)
+            for s in self.network.supplies
+            if s.material_id == material_id
+        ]
+        held = 0
+        for when, quantity in sorted(arrivals):
+            held += quantity
+            if held >= need:
+                return when
+        return None if need > 0 else start
 
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()
