@@ -63,8 +63,9 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     network could make: it is unplanned only for a reason checked here (an item no
     plant can make with its machines and crews, or the pinned plant cannot make the end
     product; more of a material than the network's stock and supplies hold beyond the
-    plan's draws; a machine step whose every capable machine is available for less
-    working time than the step needs).
+    plan's draws; with every machine and person free, no way to finish it: a step waits
+    for its components, for the network to hold its material and for its crew's
+    headcount, and every machine it could use leaves before holding its working time).
 ``horizon``
     an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
     start; nothing else is checked then, so a wild date cannot make the check slow.
