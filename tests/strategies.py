@@ -1,4 +1,11 @@
-"""Hypothesis strategies that build small valid networks."""
+"""Hypothesis strategies that build small valid networks.
+
+:func:`networks` draws every feature the engine plans for (calendars with holidays,
+machine availability, per-machine run times, alternative routings, steel from stock
+and supplies, crews with secondments and training, engineering steps, design lines,
+lanes, releases, pinned orders), each in some examples only; :func:`features` names
+the ones a network has, so a property can report them with ``hypothesis.event``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from xiezuo.domain import (
     ItemKind,
     Lane,
     Machine,
+    MachineTime,
     Material,
     MaterialLine,
     Network,
@@ -22,12 +30,20 @@ from xiezuo.domain import (
     Order,
     Plant,
     Routing,
+    Secondment,
     Staffing,
     StockLot,
     Supply,
+    Training,
 )
 
 PROCESSES = ("casting", "forging", "machining", "assembly")
+TURNER, DESIGNER = "turner", "designer"
+DRAWINGS = "DRAWINGS"
+
+
+def hours(n: int) -> timedelta:
+    return timedelta(hours=n)
 
 
 @st.composite
@@ -47,35 +63,220 @@ def calendars(draw: st.DrawFn) -> Calendar:
 
 
 @st.composite
-def networks(draw: st.DrawFn) -> Network:
-    """1-3 plants, parts with 1-3 operations, products with 1-3 components, 1-4 orders;
-    sometimes steel that parts consume and turners that machining needs."""
-    with_steel = draw(st.booleans())
-    with_turners = draw(st.booleans())
-    n_plants = draw(st.integers(1, 3))
+def _machine(draw: st.DrawFn, machine_id: str, process: str, *, with_availability: bool) -> Machine:
+    """A machine group; with availability, it may arrive late or leave early (the
+    latter sometimes within days, so work must fit before it goes)."""
+    available_from = available_until = None
+    if with_availability and draw(st.booleans()):
+        if draw(st.booleans()):
+            available_from = START + hours(draw(st.integers(-24, 96)))
+        if draw(st.booleans()):
+            available_until = START + hours(draw(st.integers(100, 600)))
+    return Machine(
+        id=machine_id,
+        process=process,
+        units=draw(st.integers(1, 2)),
+        max_weight_t=draw(st.sampled_from([10.0, 30.0, 60.0])),
+        precision_grade=draw(st.sampled_from([6, 8])),
+        calendar=draw(st.none() | calendars()),
+        available_from=available_from,
+        available_until=available_until,
+    )
+
+
+@st.composite
+def _plants(draw: st.DrawFn, *, with_availability: bool) -> tuple[Plant, ...]:
+    """1-3 plants; the first has every process, later ones lack some. A process may
+    have a second machine group, and group IDs repeat across plants, so a machine
+    time without a plant applies at every plant that has the group."""
     plants = []
-    for p in range(n_plants):
+    for p in range(draw(st.integers(1, 3))):
         machines = []
         for process in PROCESSES:
             if p > 0 and draw(st.booleans()):
-                continue  # plants after the first lack some processes
-            machines.append(
-                Machine(
-                    id=f"{process}-{p}",
-                    process=process,
-                    units=draw(st.integers(1, 2)),
-                    max_weight_t=draw(st.sampled_from([10.0, 30.0, 60.0])),
-                    precision_grade=draw(st.sampled_from([6, 8])),
-                    calendar=draw(st.none() | calendars()),
-                )
-            )
+                continue
+            groups = 2 if draw(st.integers(0, 3)) == 0 else 1
+            machines += [
+                draw(_machine(f"{process}-{g}", process, with_availability=with_availability))
+                for g in range(groups)
+            ]
         plants.append(
             Plant(id=f"P{p}", calendar=draw(st.none() | calendars()), machines=tuple(machines))
         )
-    n_parts = draw(st.integers(1, 3))
+    return tuple(plants)
+
+
+@st.composite
+def _machine_step(
+    draw: st.DrawFn,
+    process: str,
+    plants: tuple[Plant, ...],
+    *,
+    with_machine_times: bool,
+    with_turners: bool,
+) -> Operation:
+    """A machine step. With machine times, it either keeps a run time that the listed
+    machines override or runs only on the listed machines; each listed time is for
+    one plant or, without a plant, for the group wherever it stands."""
+    run_per_unit: timedelta | None = hours(draw(st.integers(1, 12)))
+    machine_times: tuple[MachineTime, ...] = ()
+    if with_machine_times and draw(st.booleans()):
+        groups = sorted({(p.id, m.id) for p in plants for m in p.machines if m.process == process})
+        listed = draw(st.lists(st.sampled_from(groups), min_size=1, max_size=3, unique=True))
+        machine_times = tuple(
+            MachineTime(
+                machine_id=machine_id,
+                plant_id=draw(st.sampled_from([None, plant_id])),
+                run_per_unit=hours(draw(st.integers(1, 12))),
+            )
+            for plant_id, machine_id in listed
+        )
+        if draw(st.booleans()):
+            run_per_unit = None
+    return Operation(
+        process=process,
+        setup=hours(draw(st.integers(0, 2))),
+        run_per_unit=run_per_unit,
+        machine_times=machine_times,
+        crew=(
+            (CrewNeed(skill=TURNER, size=draw(st.integers(1, 2))),)
+            if with_turners and process == "machining"
+            else ()
+        ),
+    )
+
+
+@st.composite
+def _engineering_step(draw: st.DrawFn) -> Operation:
+    """Work for designers alone, in the plant's working time."""
+    return Operation(
+        process=None,
+        setup=hours(draw(st.integers(0, 1))),
+        run_per_unit=hours(draw(st.integers(1, 8))),
+        crew=(CrewNeed(skill=DESIGNER, size=draw(st.integers(1, 2))),),
+    )
+
+
+@st.composite
+def _routing(
+    draw: st.DrawFn,
+    routing_id: str,
+    plants: tuple[Plant, ...],
+    *,
+    with_machine_times: bool,
+    with_turners: bool,
+    with_engineering: bool,
+) -> Routing:
+    steps = [
+        draw(
+            _machine_step(
+                process,
+                plants,
+                with_machine_times=with_machine_times,
+                with_turners=with_turners,
+            )
+        )
+        for process in draw(st.lists(st.sampled_from(PROCESSES[:3]), min_size=1, max_size=3))
+    ]
+    if with_engineering and draw(st.booleans()):
+        steps.insert(draw(st.integers(0, len(steps))), draw(_engineering_step()))
+    return Routing(id=routing_id, operations=tuple(steps))
+
+
+@st.composite
+def _staff(
+    draw: st.DrawFn, plant_ids: list[str], skills: tuple[str, ...], *, with_changes: bool
+) -> tuple[tuple[Staffing, ...], tuple[Secondment, ...], tuple[Training, ...]]:
+    """Headcounts, and with changes secondments away and trainings. People seconded
+    or training others never exceed the headcount, so capacity stays non-negative
+    (trainees who arrive only add to it)."""
+    staffing = tuple(
+        Staffing(plant_id=p, skill=s, headcount=draw(st.integers(0 if p != plant_ids[0] else 2, 3)))
+        for p in plant_ids
+        for s in skills
+    )
+    if not with_changes:
+        return staffing, (), ()
+    spare = {(s.plant_id, s.skill): s.headcount for s in staffing}
+    secondments = []
+    trainings = []
+    for (plant_id, skill), people in spare.items():
+        if people and draw(st.booleans()):
+            count = draw(st.integers(1, people))
+            spare[plant_id, skill] -= count
+            start = START + hours(draw(st.integers(-24, 200)))
+            length = draw(st.none() | st.integers(8, 240))
+            secondments.append(
+                Secondment(
+                    plant_id=plant_id,
+                    skill=skill,
+                    count=count,
+                    start=start,
+                    end=None if length is None else start + hours(length),
+                    region=draw(st.sampled_from(["", "R"])),
+                )
+            )
+    for plant_id in plant_ids:
+        if not draw(st.booleans()):
+            continue
+        trainer_skill = draw(st.none() | st.sampled_from(skills))
+        free = 0 if trainer_skill is None else spare[plant_id, trainer_skill]
+        trainers = draw(st.integers(1, free)) if free else 0
+        if trainer_skill is not None:
+            spare[plant_id, trainer_skill] -= trainers
+        trainings.append(
+            Training(
+                plant_id=plant_id,
+                skill=draw(st.sampled_from(skills)),
+                count=draw(st.integers(1, 2)),
+                start=START + hours(draw(st.integers(-24, 120))),
+                duration=hours(draw(st.integers(8, 120))),
+                trainer_skill=trainer_skill,
+                trainers=trainers,
+            )
+        )
+    return staffing, tuple(secondments), tuple(trainings)
+
+
+@st.composite
+def networks(draw: st.DrawFn, *, with_engineering: bool = True) -> Network:
+    """1-3 plants; parts with 1-2 routings of 1-3 steps; a product of 1-3 parts; 1-4
+    orders. Each optional feature is drawn per network, so it shows up in some
+    examples and its interactions with the others in fewer.
+
+    ``with_engineering`` ``False`` leaves out engineering steps and design lines, for
+    searches that plan machines only.
+    """
+    with_steel = draw(st.booleans())
+    with_turners = draw(st.booleans())
+    with_machine_times = draw(st.booleans())
+    with_availability = draw(st.booleans())
+    with_engineering_steps = with_engineering and draw(st.booleans())
+    with_design = with_engineering and draw(st.booleans())
+    skills = tuple(
+        skill
+        for skill, used in (
+            (TURNER, with_turners),
+            (DESIGNER, with_engineering_steps or with_design),
+        )
+        if used
+    )
+    plants = draw(_plants(with_availability=with_availability))
     parts = []
-    for i in range(n_parts):
-        steps = draw(st.lists(st.sampled_from(PROCESSES[:3]), min_size=1, max_size=3))
+    for i in range(draw(st.integers(1, 3))):
+        routings = [
+            draw(
+                _routing(
+                    routing_id,
+                    plants,
+                    with_machine_times=with_machine_times,
+                    with_turners=with_turners,
+                    with_engineering=with_engineering_steps,
+                )
+            )
+            for routing_id in (["main", "alt"] if draw(st.integers(0, 3)) == 0 else ["main"])
+        ]
+        shortest = min(len(r.operations) for r in routings)
         parts.append(
             Item(
                 id=f"PART{i}",
@@ -85,96 +286,159 @@ def networks(draw: st.DrawFn) -> Network:
                     (
                         MaterialLine(
                             material_id="steel",
-                            quantity=draw(st.integers(1, 3)),
-                            step=draw(st.integers(1, len(steps))),
+                            quantity=draw(st.integers(1, 2)),
+                            step=draw(st.none() | st.integers(1, shortest)),
                         ),
                     )
                     if with_steel
                     else ()
                 ),
-                routings=(
-                    Routing(
-                        id="main",
-                        operations=tuple(
-                            Operation(
-                                process=s,
-                                setup=timedelta(hours=draw(st.integers(0, 2))),
-                                run_per_unit=timedelta(hours=draw(st.integers(1, 12))),
-                                crew=(
-                                    (CrewNeed(skill="turner", size=1),)
-                                    if with_turners and s == "machining"
-                                    else ()
-                                ),
-                            )
-                            for s in steps
-                        ),
-                    ),
-                ),
+                routings=tuple(routings),
             )
         )
+    design = (
+        Item(
+            id=DRAWINGS,
+            weight_t=0.1,
+            precision_grade=8,
+            routings=(
+                Routing(
+                    id="drawing",
+                    operations=tuple(
+                        draw(_engineering_step()) for _ in range(draw(st.integers(1, 2)))
+                    ),
+                ),
+            ),
+        )
+        if with_design
+        else None
+    )
     components = draw(st.lists(st.sampled_from(parts), min_size=1, max_size=3, unique=True))
+    design_lines = (BomLine(item_id=DRAWINGS, quantity=1, is_design=True),) if design else ()
     product = Item(
         id="PRODUCT",
         kind=ItemKind.PRODUCT,
         weight_t=8.0,
         precision_grade=8,
-        bom=tuple(BomLine(item_id=c.id, quantity=draw(st.integers(1, 2))) for c in components),
+        bom=(
+            *design_lines,
+            *(BomLine(item_id=c.id, quantity=draw(st.integers(1, 2))) for c in components),
+        ),
         routings=(
             Routing(
                 id="main",
-                operations=(Operation(process="assembly", run_per_unit=timedelta(hours=6)),),
+                operations=(
+                    draw(
+                        _machine_step(
+                            "assembly",
+                            plants,
+                            with_machine_times=with_machine_times,
+                            with_turners=False,
+                        )
+                    ),
+                ),
             ),
         ),
     )
+    items = (*parts, product, *((design,) if design else ()))
+    plant_ids = [p.id for p in plants]
     orders = tuple(
         Order(
             id=f"O{k}",
             region="R",
             item_id=draw(st.sampled_from(["PRODUCT", *(p.id for p in parts)])),
             quantity=draw(st.integers(1, 2)),
-            due=START + timedelta(days=draw(st.integers(1, 20))),
+            due=draw(st.none() | st.integers(1, 20).map(lambda d: START + timedelta(days=d))),
             priority=draw(st.integers(1, 5)),
-            release=START + timedelta(hours=draw(st.integers(0, 48))),
+            release=draw(st.none() | st.integers(0, 48).map(lambda h: START + hours(h))),
+            plant_id=draw(st.none() | st.none() | st.sampled_from(plant_ids)),
         )
         for k in range(draw(st.integers(1, 4)))
     )
     lanes = [
-        Lane(origin=a.id, destination=b.id, lead_time=timedelta(hours=draw(st.integers(0, 48))))
+        Lane(origin=a.id, destination=b.id, lead_time=hours(draw(st.integers(0, 48))))
         for a in plants
         for b in plants
         if a.id != b.id
     ] + [Lane(origin=a.id, destination="R", lead_time=timedelta(hours=24)) for a in plants]
-    plant_ids = [p.id for p in plants]
     stock = tuple(
-        StockLot(plant_id=p, material_id="steel", quantity=draw(st.integers(0, 6)))
+        StockLot(plant_id=p, material_id="steel", quantity=draw(st.integers(0, 12)))
         for p in plant_ids
-        if with_steel and draw(st.booleans())
+        if with_steel and (p == plant_ids[0] or draw(st.booleans()))
     )
     supplies = tuple(
         Supply(
             plant_id=draw(st.sampled_from(plant_ids)),
             material_id="steel",
             quantity=draw(st.integers(1, 6)),
-            arrives=START + timedelta(hours=draw(st.integers(0, 200))),
+            arrives=START + hours(draw(st.integers(0, 200))),
         )
         for _ in range(draw(st.integers(0, 3)) if with_steel else 0)
     )
-    staffing = tuple(
-        Staffing(plant_id=p, skill="turner", headcount=draw(st.integers(0, 2)))
-        for p in plant_ids
-        if with_turners
+    staffing, secondments, trainings = (
+        draw(_staff(plant_ids, skills, with_changes=draw(st.booleans())))
+        if skills
+        else ((), (), ())
     )
     return Network(
+        calendar=draw(st.just(Calendar()) | calendars()),
         materials=(Material(id="steel", unit="t"),) if with_steel else (),
         stock=stock,
         supplies=supplies,
-        skills=("turner",) if with_turners else (),
+        skills=skills,
         staffing=staffing,
+        secondments=secondments,
+        trainings=trainings,
         start=START,
         processes=PROCESSES,
         regions=("R",),
-        plants=tuple(plants),
-        items=(*parts, product),
+        plants=plants,
+        items=items,
         orders=orders,
         lanes=tuple(lanes),
     )
+
+
+def features(network: Network) -> tuple[str, ...]:
+    """The optional features ``network`` has, as short labels for ``hypothesis.event``."""
+    machines = [m for _, m in network.iter_machines()]
+    ops = [op for item in network.items for r in item.routings for op in r.operations]
+    times = [t for op in ops for t in op.machine_times]
+    found = {
+        "machine times": bool(times),
+        "machine times only (no run_per_unit)": any(
+            op.machine_times and op.run_per_unit is None for op in ops
+        ),
+        "machine times overriding run_per_unit": any(
+            op.machine_times and op.run_per_unit is not None for op in ops
+        ),
+        "machine time for one plant": any(t.plant_id is not None for t in times),
+        "machine time for every plant": any(t.plant_id is None for t in times),
+        "engineering step": any(op.is_staff_only for op in ops),
+        "design line": any(line.is_design for item in network.items for line in item.bom),
+        "crew on a machine step": any(op.crew and not op.is_staff_only for op in ops),
+        "secondment": bool(network.secondments),
+        "training": bool(network.trainings),
+        "training with trainers": any(t.trainers for t in network.trainings),
+        "machine available_from": any(m.available_from for m in machines),
+        "machine available_until": any(m.available_until for m in machines),
+        "machine calendar": any(m.calendar for m in machines),
+        "plant calendar": any(p.calendar for p in network.plants),
+        "holiday": any(
+            c.holidays
+            for c in (
+                network.calendar,
+                *(p.calendar for p in network.plants),
+                *(m.calendar for m in machines),
+            )
+            if c
+        ),
+        "alternative routings": any(len(item.routings) > 1 for item in network.items),
+        "steel": bool(network.materials),
+        "steel supply": bool(network.supplies),
+        "pinned order": any(o.plant_id for o in network.orders),
+        "released order": any(o.release for o in network.orders),
+        "order without due date": any(o.due is None for o in network.orders),
+        "several plants": len(network.plants) > 1,
+    }
+    return tuple(label for label, present in found.items() if present)

@@ -5,33 +5,44 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 
 from tests.conftest import (
+    ROUND_THE_CLOCK,
     START,
+    at,
     build_item,
     build_machine,
     build_network,
     build_order,
     hours,
 )
-from tests.strategies import networks
+from tests.strategies import features, networks
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     Item,
     Lane,
+    Machine,
+    Material,
+    MaterialLine,
     Network,
     Operation,
+    Order,
     Plan,
     PlanStatus,
     Plant,
     Routing,
+    Secondment,
+    Staffing,
+    StockLot,
+    Supply,
     validate_network,
 )
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.validate import audit_plan
 
 FAST = PlanParams(time_limit_s=10, workers=2)
 
@@ -39,7 +50,7 @@ FAST = PlanParams(time_limit_s=10, workers=2)
 def _solve(network: Network) -> Plan:
     result = plan(network, FAST)
     assert result.schedule is not None
-    assert validate_plan(network, result.schedule, unplanned=result.unplanned_orders) == ()
+    assert audit_plan(network, result) == ()
     return result
 
 
@@ -208,15 +219,127 @@ def test_progress_reports_objective_and_bound() -> None:
     assert any(e.bound is not None for e in events)
 
 
+def test_order_that_must_book_scarce_stock_first_is_planned() -> None:
+    """By due date the shaft takes both tons of steel at once and the ring waits for
+    the supply, after its press has left; booking the ring first plans both orders."""
+    result = _solve(_scarce_steel_network())
+    assert result.unplanned == ()
+    assert result.tardiness_hours == pytest.approx(25.0)  # the shaft waits for the supply
+
+
+def test_the_order_left_out_is_one_that_cannot_be_made_at_all() -> None:
+    """The block needs 30 h on a press that leaves after 20 h: it goes, and the shaft
+    and the ring, which only crowd each other, are both planned."""
+    block = Item(
+        id="BLOCK",
+        weight_t=5,
+        precision_grade=8,
+        routings=(
+            Routing(id="main", operations=(Operation(process="forging", run_per_unit=hours(30)),)),
+        ),
+    )
+    network = _scarce_steel_network(block, build_order("block", "BLOCK", 200))
+    result = plan(network, FAST)
+    assert result.unplanned_orders == ("block",)
+    assert result.schedule is not None
+    assert {wo.work_order_id for wo in result.schedule.work_orders} == {"shaft:SHAFT", "ring:RING"}
+
+
+def _scarce_steel_network(*extra: Item | Order) -> Network:
+    """Two tons of steel in stock, one more at 30 h; the shaft (due at 10 h) needs two
+    on the lathe, the ring (due at 100 h) one on a press that leaves at 20 h."""
+    press = Machine(
+        id="press", process="forging", max_weight_t=50, precision_grade=6, available_until=at(20)
+    )
+    network = Network(
+        start=START,
+        calendar=ROUND_THE_CLOCK,
+        processes=("forging", "machining"),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(press, build_machine("lathe", "machining"))),),
+        items=(
+            _steel_part("SHAFT", "machining", 2),
+            _steel_part("RING", "forging", 1),
+            *(x for x in extra if isinstance(x, Item)),
+        ),
+        orders=(
+            build_order("shaft", "SHAFT", 10),
+            build_order("ring", "RING", 100),
+            *(x for x in extra if isinstance(x, Order)),
+        ),
+        lanes=(Lane(origin="A", destination="R", lead_time=hours(0)),),
+        materials=(Material(id="steel", unit="t"),),
+        stock=(StockLot(plant_id="A", material_id="steel", quantity=2),),
+        supplies=(Supply(plant_id="A", material_id="steel", quantity=1, arrives=at(30)),),
+    )
+    validate_network(network)
+    return network
+
+
+def test_work_whose_crew_is_seconded_for_good_is_not_overbooked() -> None:
+    """Two turners until 01:00, one from then on; the lathe works from 06:00, so the
+    two-turner step can never run and the order is left out, not planned with one."""
+    shaft = Item(
+        id="SHAFT",
+        weight_t=5,
+        precision_grade=8,
+        routings=(
+            Routing(
+                id="main",
+                operations=(
+                    Operation(
+                        process="machining",
+                        run_per_unit=hours(4),
+                        crew=(CrewNeed(skill="turner", size=2),),
+                    ),
+                ),
+            ),
+        ),
+    )
+    network = Network(
+        start=START,
+        calendar=Calendar(first_shift_start=time(6, 0)),
+        processes=("machining",),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(build_machine("lathe", "machining"),)),),
+        items=(shaft,),
+        orders=(build_order("o1", "SHAFT", 100),),
+        lanes=(Lane(origin="A", destination="R", lead_time=hours(0)),),
+        skills=("turner",),
+        staffing=(Staffing(plant_id="A", skill="turner", headcount=2),),
+        secondments=(Secondment(plant_id="A", skill="turner", count=1, start=at(1)),),
+    )
+    validate_network(network)
+    result = plan(network, FAST)
+    assert result.unplanned_orders == ("o1",)
+    assert result.schedule is not None
+    assert result.schedule.operations == ()
+
+
+def _steel_part(item_id: str, process: str, tons: int) -> Item:
+    return Item(
+        id=item_id,
+        weight_t=5,
+        precision_grade=8,
+        materials=(MaterialLine(material_id="steel", quantity=tons),),
+        routings=(
+            Routing(id="main", operations=(Operation(process=process, run_per_unit=hours(5)),)),
+        ),
+    )
+
+
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(networks())
 def test_every_plan_passes_the_independent_validator(network: Network) -> None:
+    """Run with ``--hypothesis-show-statistics`` to see how often each feature occurs."""
     validate_network(network)
+    for feature in features(network):
+        event(feature)
     result = plan(network, PlanParams(time_limit_s=2, workers=1))
+    event("some order unplanned" if result.unplanned else "every order planned")
     assert result.status.has_schedule
-    assert result.schedule is not None
-    assert validate_plan(network, result.schedule, unplanned=result.unplanned_orders) == ()
+    assert audit_plan(network, result) == ()

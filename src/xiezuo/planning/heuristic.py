@@ -72,12 +72,35 @@ def first_plan(
             best = (score(problem, solution), sequence, solution)
         if best is not None and time.monotonic() > deadline:
             return best[2]
+    if best is None and interleaved is None:
+        repaired = _repair_sequence(problem, sorted(range(count), key=rules[0]))
+        if repaired is not None:
+            best = (score(problem, repaired[1]), *repaired)
+            found(repaired[1])
     if best is None:
         return interleaved
     improved = _move_late_orders_forward(problem, best, deadline)
     if interleaved is not None and score(problem, interleaved).key < score(problem, improved).key:
         return interleaved
     return improved
+
+
+def _repair_sequence(problem: Problem, sequence: list[int]) -> tuple[list[int], Solution] | None:
+    """A sequence the greedy plan can place whole, made by moving each order it fails
+    on to the front (once each): when work is available only for a while (a machine
+    that leaves, material that arrives late), the order that runs short must book
+    first. ``None`` if an order fails again after its move."""
+    sequence = sequence[:]
+    moved: set[int] = set()
+    while True:
+        placed, failed = _place_in_sequence(problem, sequence)
+        if failed is None:
+            return sequence, tuple(placed[i] for i in range(len(problem.work_orders)))
+        if failed in moved:
+            return None
+        moved.add(failed)
+        sequence.remove(failed)
+        sequence.insert(0, failed)
 
 
 def _move_late_orders_forward(
@@ -159,10 +182,12 @@ class _State:
             assert lead is not None, "sources are chosen among plants with a lane"
             insort(self.stock[source, material], (op.start - lead, -quantity))
 
-    def crew_clash(
+    def crew_ready(
         self, plant: int, crew: tuple[tuple[int, int], ...], start: int, end: int
     ) -> int | None:
-        """A later start worth trying if a crew is short in ``[start, end)``, else ``None``."""
+        """``start`` if the crews are there throughout ``[start, end)``, else a later start
+        worth trying; ``None`` when a crew is short and stays short (people seconded for
+        good), so the work cannot run at this plant from here on."""
         for skill, people in crew:
             steps = self.problem.staff.get((plant, skill), ((0, 0),))
             booked = [
@@ -187,7 +212,7 @@ class _State:
                         t for t, _ in steps if t > start
                     ]
                     return min(later, default=None)
-        return None
+        return start
 
     def material_ready(
         self,
@@ -251,8 +276,13 @@ def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | No
 
 
 def first_unplaceable(problem: Problem) -> int | None:
-    """The first order, by due date, that the greedy plan cannot place at all."""
-    sequence = sorted(range(len(problem.orders)), key=lambda i: problem.orders[i].due_key)
+    """An order to leave out so the rest can be placed: one the greedy plan cannot
+    place even with the shop to itself, else the first, by due date, it fails on."""
+    count = len(problem.orders)
+    alone = next((i for i in range(count) if _place_orders(problem, [i]) is None), None)
+    if alone is not None:
+        return alone
+    sequence = sorted(range(count), key=lambda i: problem.orders[i].due_key)
     return _place_in_sequence(problem, sequence)[1]
 
 
@@ -484,10 +514,12 @@ def _earliest_with_crew(
         slot = _earliest_free(windows, busy, ready, work)
         if slot is None or not crew:
             return slot
-        later = state.crew_clash(plant, crew, *slot)
-        if later is None:
+        crew_start = state.crew_ready(plant, crew, *slot)
+        if crew_start is None:
+            return None
+        if crew_start == slot[0]:
             return slot
-        ready = later
+        ready = crew_start
 
 
 def _earliest_free(
