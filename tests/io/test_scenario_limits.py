@@ -360,3 +360,11 @@ def test_work_that_would_outlast_the_calendar_is_refused() -> None:
         r"years, more than the limit of 1,000",
     ):
         parse_scenario(text, "s.yaml", "yaml")
+
+
+def test_a_json_number_of_thousands_of_digits_is_located() -> None:
+    data = small_data()
+    data["plants"][0]["machines"][0]["units"] = 0
+    text = json.dumps(data).replace('"units": 0', '"units": ' + "9" * 5000)
+    with pytest.raises(InputError, match=r"plants\[0\]\.machines\[0\]\.units: .*finite number"):
+        parse_scenario(text, "s.json", "json")
