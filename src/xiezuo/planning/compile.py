@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
+    PLAN_SPAN_LIMIT,
     Item,
     Machine,
     Network,
@@ -494,10 +495,13 @@ def _window_cap(
     )
     week = 7 * 24 * 60
     per_wo = longest_lead + week
-    return int(
+    generous = (
         latest
         + total_work * stretch * 1.1
         + per_wo * len(work_orders)
         + longest_delivery
         + 4 * week
     )
+    # Past the span a plan file may cover no plan could be written or verified, and
+    # the sum can pass the last date Python can hold.
+    return int(min(generous, PLAN_SPAN_LIMIT / timedelta(minutes=1)))
