@@ -430,6 +430,8 @@ def _run_phase(
     kinds = ["whole", "neighbourhoods"]
     if phase == "makespan" and is_shop:
         kinds.insert(1, "tabu")
+    if params.workers == 1 and not is_shop:
+        kinds.reverse()  # one worker: CP-SAT's lone default search only polishes the hint
     cap = score(problem, incumbent).weighted_tardiness
     moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap)
     # Gain per second at the end of the last turn of each kind.
