@@ -187,8 +187,9 @@ def _routing(
 def _staff(
     draw: st.DrawFn, plant_ids: list[str], skills: tuple[str, ...], *, with_changes: bool
 ) -> tuple[tuple[Staffing, ...], tuple[Secondment, ...], tuple[Training, ...]]:
-    """Headcounts, and with changes secondments away and trainings. People seconded
-    or training others never exceed the headcount, so capacity stays non-negative
+    """Headcounts (the first plant has two or three of each skill, so most crews fit
+    somewhere), and with changes secondments away and trainings. People seconded or
+    training others never exceed the headcount, so capacity stays non-negative
     (trainees who arrive only add to it)."""
     staffing = tuple(
         Staffing(plant_id=p, skill=s, headcount=draw(st.integers(0 if p != plant_ids[0] else 2, 3)))
