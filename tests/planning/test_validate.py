@@ -690,6 +690,33 @@ def test_an_order_whose_material_comes_after_its_machines_leave_may_be_left_out(
     assert [v.rule for v in refuted] == ["unplanned", "unplanned"]
 
 
+def casters_leaving(hour: int) -> Network:
+    """The spare released at once; every caster leaves on 1 July at ``hour``."""
+    network = make_network()
+    plants = tuple(
+        replace(
+            plant,
+            machines=tuple(
+                replace(m, units=1, available_until=at(1, hour)) if m.process == "cast" else m
+                for m in plant.machines
+            ),
+        )
+        for plant in network.plants
+    )
+    orders = tuple(replace(o, release=None) for o in network.orders)
+    return replace(network, plants=plants, orders=orders)
+
+
+def test_an_order_crowded_out_by_the_plans_other_work_may_be_left_out() -> None:
+    """The frames are cast 08:00-13:00; the spare's 3 h of casting fit before the
+    casters leave at 16:00, not at 15:00."""
+    spare = UnplannedOrder(order_id="ORD-2", reason=UnplannedReason.UNPLACEABLE, message="")
+    schedule = without_spare(make_schedule())
+    assert validate_plan(casters_leaving(15), schedule, (spare,)) == ()
+    refuted = validate_plan(casters_leaving(16), schedule, (spare,))
+    assert [v.rule for v in refuted] == ["unplanned"]
+
+
 def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:
     schedule = replace_op(make_schedule(), SPARE, 2, end=datetime(2390, 7, 3, 14, tzinfo=UTC))
     violations = validate_plan(make_network(), schedule)

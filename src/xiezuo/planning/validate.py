@@ -63,9 +63,11 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     network could make: it is unplanned only for a reason checked here (an item no
     plant can make with its machines and crews, or the pinned plant cannot make the end
     product; more of a material than the network's stock and supplies hold beyond the
-    plan's draws; with every machine and person free, no way to finish it: a step waits
-    for its components, for the network to hold its material and for its crew's
-    headcount, and every machine it could use leaves before holding its working time).
+    plan's draws; no way to finish it beside the plan's other work, even as a lower
+    bound: each step waits for its components to be done and to travel, for material
+    the plan's draws leave, and for a stretch in which the people and a machine unit
+    the plan leaves free hold its working time, placed as the engine places work,
+    before that machine leaves).
 ``horizon``
     an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
     start; nothing else is checked then, so a wild date cannot make the check slow.
@@ -418,6 +420,9 @@ class _Validator:
         )
         self.windows_by_machine: dict[tuple[str, str | None], _Windows] = {}
         self.jobs: dict[str, _Job] = {}
+        self._crews_in_use: dict[tuple[str, str], list[tuple[datetime, datetime, int]]] | None = (
+            None
+        )
 
     def run(self) -> Iterator[Violation]:
         yield from self._work_orders()
@@ -628,8 +633,9 @@ class _Validator:
         return any(q > exists[m] - drawn[m] for m, q in need.items())
 
     def _is_unplaceable(self, order: Order) -> bool:
-        """No way to make the order exists even with every machine and person free:
-        its end product (at its pinned plant, if any) cannot be finished at all."""
+        """The order cannot be made beside the plan's other work: its end product (at
+        its pinned plant, if any) cannot be finished with the machine time, people and
+        material the plan leaves, its components travelling the lanes between plants."""
         work_orders = explode_order(self.network, order)
         children: dict[str | None, list[WorkOrder]] = defaultdict(list)
         for wo in work_orders:
@@ -637,86 +643,140 @@ class _Validator:
         pinned = self.network.plant_by_id.get(order.plant_id or "")
         release = max(self.network.start, order.release or self.network.start)
 
-        def earliest_finish(wo: WorkOrder) -> datetime | None:
-            ready = release
-            for child in children[wo.id]:
-                done = earliest_finish(child)
-                if done is None:
-                    return None
-                ready = max(ready, done)
+        def earliest_finish(wo: WorkOrder) -> dict[str, datetime]:
+            """By plant that can make it there, when ``wo`` can be done at the earliest."""
+            made = [(child, earliest_finish(child)) for child in children[wo.id]]
             item = self.network.item_by_id[wo.item_id]
             plants = (pinned,) if pinned is not None and wo.parent_id is None else None
-            finishes = [
-                self._earliest_finish(item, routing, plant, wo.quantity, ready)
-                for plant in plants or self.network.plants
-                for routing in self._routings(item, plant)
-            ]
-            return min((f for f in finishes if f is not None), default=None)
+            done_by_plant: dict[str, datetime] = {}
+            for plant in plants or self.network.plants:
+                ready: datetime | None = release
+                for _, done_at in made:
+                    arrivals = [
+                        done + lead
+                        for origin, done in done_at.items()
+                        if (lead := self.network.lead_time(origin, plant.id)) is not None
+                    ]
+                    ready = None if ready is None or not arrivals else max(ready, min(arrivals))
+                if ready is None:
+                    continue
+                finishes = [
+                    self._earliest_finish(item, routing, plant, wo.quantity, ready)
+                    for routing in self._routings(item, plant)
+                ]
+                finish = min((f for f in finishes if f is not None), default=None)
+                if finish is not None:
+                    done_by_plant[plant.id] = finish
+            return done_by_plant
 
         (root,) = children[None]
-        return earliest_finish(root) is None
+        return not earliest_finish(root)
 
     def _earliest_finish(
         self, item: Item, routing: Routing, plant: Plant, quantity: int, ready: datetime
     ) -> datetime | None:
         """A lower bound on when ``routing`` can be done, or ``None`` if it never can:
-        each step waits for the network to hold its material and for its crews'
-        headcount, and a machine leaving the plant must hold the step's working time
-        before it leaves."""
+        each step waits for the material the plan leaves, then needs a stretch in which
+        the people the plan leaves make up its crews and a machine that may run it (or,
+        for engineering work, the plant) works for its working time, before the
+        machine leaves."""
         now = ready
         for step, operation in enumerate(routing.operations, start=1):
             for line in item.materials:
                 if (line.step or 1) == step:
-                    held = self._held_from(line.material_id, line.quantity * quantity)
+                    held = self._material_left(line.material_id, line.quantity * quantity)
                     if held is None:
                         return None
                     now = max(now, held)
-            for crew in operation.crew:
-                steps = self.network.staff_capacity(plant.id, crew.skill)
-                level = next((p for t, p in reversed(steps) if t <= now), 0)
-                if level < crew.size:
-                    later = [t for t, p in steps if t > now and p >= crew.size]
-                    if not later:
-                        return None
-                    now = later[0]
-            if operation.is_staff_only:
-                work = operation.duration(quantity, plant.id, "")
-                assert work is not None, "engineering work has a run time"
-                now += work
-                continue
-            finishes = []
-            for machine in capable_machines(item, operation, plant):
-                work = operation.duration(quantity, plant.id, machine.id)
-                assert work is not None, "capable machines have a run time"
-                start = max(now, machine.available_from or now)
-                until = machine.available_until
-                if until is not None:
-                    windows = self.network.machine_windows(plant, machine, start, until)
-                    if sum((b - a for a, b in windows), timedelta(0)) < work:
-                        continue
-                finishes.append(start + work)
-            if not finishes:
+            finish = self._earliest_step_finish(item, operation, plant, quantity, now)
+            if finish is None:
                 return None
-            now = min(finishes)
+            now = finish
         return now
 
-    def _held_from(self, material_id: str, need: int) -> datetime | None:
-        """When the network's stock and supplies of a material first reach ``need``."""
+    def _earliest_step_finish(
+        self, item: Item, operation: Operation, plant: Plant, quantity: int, now: datetime
+    ) -> datetime | None:
+        crewed: list[tuple[datetime, datetime | None]] = [(now, None)]
+        for crew in operation.crew:
+            steps = self.network.staff_capacity(plant.id, crew.skill)
+            uses = self._crew_use().get((plant.id, crew.skill), [])
+            crewed = _intersect(crewed, _free_stretches(steps, uses, crew.size))
+        places: list[tuple[Machine | None, timedelta, list[tuple[datetime, datetime | None]]]]
+        places = []
+        if operation.is_staff_only:
+            work = operation.duration(quantity, plant.id, "")
+            assert work is not None, "engineering work has a run time"
+            places.append((None, work, crewed))
+        for capable in capable_machines(item, operation, plant):
+            work = operation.duration(quantity, plant.id, capable.id)
+            assert work is not None, "capable machines have a run time"
+            units = ((self.network.start, capable.units),)
+            uses = [
+                (op.start, op.end, 1)
+                for op in self.schedule.operations
+                if (op.plant_id, op.machine_id) == (plant.id, capable.id)
+            ]
+            places.append((capable, work, _intersect(crewed, _free_stretches(units, uses, 1))))
+        finishes = []
+        for machine, work, stretches in places:
+            for opens, closes in stretches:
+                limits = [max(now, opens) + PLAN_SPAN_LIMIT, closes]
+                if machine is not None:
+                    limits.append(machine.available_until)
+                until = min(t for t in limits if t is not None)
+                # Windows as the engine lays them out, from the network start, so that
+                # work that fits the window it starts in is kept inside it.
+                origin = self.network.start
+                if machine is None:
+                    windows = (plant.calendar or self.network.calendar).windows(origin, until)
+                else:
+                    windows = self.network.machine_windows(plant, machine, origin, until)
+                finish = _earliest_done(windows, max(now, opens), work)
+                if finish is not None:
+                    finishes.append(finish)
+                    break  # a later stretch starts after this one has ended
+        return min(finishes, default=None)
+
+    def _crew_use(self) -> dict[tuple[str, str], list[tuple[datetime, datetime, int]]]:
+        """People at work in the plan, by plant and skill: ``(start, end, people)``."""
+        if self._crews_in_use is None:
+            self._crews_in_use = defaultdict(list)
+            for op in self.schedule.operations:
+                job = self.jobs.get(op.work_order_id)
+                if job is None or not 1 <= op.step <= len(job.routing.operations):
+                    continue
+                for crew in job.routing.operations[op.step - 1].crew:
+                    self._crews_in_use[op.plant_id, crew.skill].append(
+                        (op.start, op.end, crew.size)
+                    )
+        return self._crews_in_use
+
+    def _material_left(self, material_id: str, need: int) -> datetime | None:
+        """The first instant the network has received ``need`` of a material more than
+        the plan has drawn by then, if ever."""
         start = self.network.start
-        arrivals = [
+        changes = [
             (start, lot.quantity) for lot in self.network.stock if lot.material_id == material_id
         ]
-        arrivals += [
+        changes += [
             (max(start, s.arrives), s.quantity)
             for s in self.network.supplies
             if s.material_id == material_id
         ]
-        held = 0
-        for when, quantity in sorted(arrivals):
-            held += quantity
-            if held >= need:
+        changes += [
+            (max(start, d.depart), -max(0, d.quantity))
+            for d in self.schedule.material_draws
+            if d.material_id == material_id
+        ]
+        if need <= 0:
+            return start
+        level = 0
+        for when in sorted({when for when, _ in changes}):
+            level += sum(change for t, change in changes if t == when)
+            if level >= need:
                 return when
-        return None if need > 0 else start
+        return None
 
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()
@@ -1137,9 +1197,74 @@ _REFUTED = {
     "machines and crews, the pinned plant included",
     UnplannedReason.SHORT_OF_MATERIAL: "the network's stock and supplies, less what the "
     "plan draws, cover each material it needs",
-    UnplannedReason.UNPLACEABLE: "with every machine and person free, it could be made "
-    "before the machines it needs leave",
+    UnplannedReason.UNPLACEABLE: "with the machine time, people and material the plan "
+    "leaves, it could still be made",
 }
+
+
+def _earliest_done(
+    windows: Iterable[tuple[datetime, datetime]], ready: datetime, work: timedelta
+) -> datetime | None:
+    """When ``work`` ready at ``ready`` is done at the earliest under the placement rule
+    of docs/engine.md, if the windows hold it."""
+    remaining = iter(windows)
+    for a, b in remaining:
+        if b <= ready:
+            continue
+        if b - a >= work:
+            if max(ready, a) + work <= b:
+                return max(ready, a) + work
+        elif a >= ready:
+            done = b - a
+            for c, d in remaining:
+                if done + (d - c) >= work:
+                    return c + (work - done)
+                done += d - c
+            return None
+    return None
+
+
+def _free_stretches(
+    capacity: Iterable[tuple[datetime, int]],
+    uses: Iterable[tuple[datetime, datetime, int]],
+    size: int,
+) -> list[tuple[datetime, datetime | None]]:
+    """Stretches in which ``size`` of a capacity, given as steps ``(from, level)``, are
+    not taken by ``uses`` ``(start, end, amount)``; ``None`` ends a stretch never."""
+    changes: list[tuple[datetime, int]] = []
+    before = 0
+    for when, level in capacity:
+        changes.append((when, level - before))
+        before = level
+    for start, end, amount in uses:
+        changes += [(start, -amount), (end, amount)]
+    stretches: list[tuple[datetime, datetime | None]] = []
+    free, opened = 0, None
+    for when in sorted({when for when, _ in changes}):
+        free += sum(change for t, change in changes if t == when)
+        if free >= size and opened is None:
+            opened = when
+        elif free < size and opened is not None:
+            stretches.append((opened, when))
+            opened = None
+    if opened is not None:
+        stretches.append((opened, None))
+    return stretches
+
+
+def _intersect(
+    stretches: list[tuple[datetime, datetime | None]],
+    others: list[tuple[datetime, datetime | None]],
+) -> list[tuple[datetime, datetime | None]]:
+    """The stretches of time in both lists; ``None`` ends a stretch never."""
+    both = []
+    for a, b in stretches:
+        for c, d in others:
+            start = max(a, c)
+            end = d if b is None else b if d is None else min(b, d)
+            if end is None or start < end:
+                both.append((start, end))
+    return sorted(both, key=lambda stretch: stretch[0])
 
 
 def _shipment_problems(
