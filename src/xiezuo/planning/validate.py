@@ -772,8 +772,8 @@ class _Validator:
         if need <= 0:
             return start
         level = 0
-        for when in sorted({when for when, _ in changes}):
-            level += sum(change for t, change in changes if t == when)
+        for when, change in _net_changes(changes):
+            level += change
             if level >= need:
                 return when
         return None
@@ -1224,6 +1224,14 @@ def _earliest_done(
     return None
 
 
+def _net_changes(changes: Iterable[tuple[datetime, int]]) -> list[tuple[datetime, int]]:
+    """The changes summed per instant, in time order."""
+    net: dict[datetime, int] = defaultdict(int)
+    for when, change in changes:
+        net[when] += change
+    return sorted(net.items())
+
+
 def _free_stretches(
     capacity: Iterable[tuple[datetime, int]],
     uses: Iterable[tuple[datetime, datetime, int]],
@@ -1240,8 +1248,8 @@ def _free_stretches(
         changes += [(start, -amount), (end, amount)]
     stretches: list[tuple[datetime, datetime | None]] = []
     free, opened = 0, None
-    for when in sorted({when for when, _ in changes}):
-        free += sum(change for t, change in changes if t == when)
+    for when, change in _net_changes(changes):
+        free += change
         if free >= size and opened is None:
             opened = when
         elif free < size and opened is not None:
