@@ -321,7 +321,6 @@ def _solve_lexicographic(
     relaxed: RelaxationBounds,
     progress: _Progress,
 ) -> _Outcome:
-    started = time.monotonic()
     first_score = score(problem, first)
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
@@ -329,7 +328,9 @@ def _solve_lexicographic(
     progress.update(search="building the model")
     model, mv = build_model(problem, horizon)
     add_hints(model, problem, mv, first)
-    time_left = params.time_limit_s - (time.monotonic() - progress.started)
+
+    def time_left() -> float:
+        return params.time_limit_s - (time.monotonic() - progress.started)
 
     tardiness = weighted_tardiness(problem, mv)
     best, best_score = first, first_score
@@ -340,7 +341,7 @@ def _solve_lexicographic(
         progress.start_phase(
             "tardiness", first_score.weighted_tardiness, relaxed.weighted_tardiness
         )
-        budget = time_left * params.tardiness_share
+        budget = time_left() * params.tardiness_share
         tardiness_phase = _run_phase(
             model,
             problem,
@@ -360,7 +361,7 @@ def _solve_lexicographic(
     model.minimize(mv.makespan)
     add_hints(model, problem, mv, best)
     progress.start_phase("makespan", best_score.makespan, relaxed.makespan)
-    budget = time_left - (time.monotonic() - started)
+    budget = time_left()
     makespan_phase = _run_phase(
         model, problem, mv, params, budget, "makespan", relaxed.makespan, progress, best
     )
