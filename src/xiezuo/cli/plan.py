@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column as RichColumn
 from rich.text import Text
 
 from xiezuo.cli._shared import (
@@ -127,9 +128,10 @@ def _plan_with_progress(
             bound = display.span(None if event.bound is None else timedelta(hours=event.bound))
         else:
             objective, bound = display.hours(event.objective), display.hours(event.bound)
+        # Figures first: a narrow terminal cuts the end of the line.
         return (
-            f"{event.phase}, {event.search}: {objective} (bound {bound}, "
-            f"gap {display.percent(event.gap)})"
+            f"{objective} (bound {bound}, gap {display.percent(event.gap)}); "
+            f"{event.phase}, {event.search}"
         )
 
     result: dict[str, PlanRun | BaseException] = {}
@@ -147,10 +149,14 @@ def _plan_with_progress(
     worker.start()
     if errors.is_terminal:
         with Progress(
-            TextColumn("[bold]solving[/]"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}", markup=False),
+            TextColumn("[bold]solving[/]", table_column=RichColumn(min_width=7)),
+            BarColumn(bar_width=10, table_column=RichColumn(min_width=10)),
+            TimeElapsedColumn(table_column=RichColumn(min_width=7)),
+            TextColumn(
+                "{task.description}",
+                markup=False,
+                table_column=RichColumn(no_wrap=True, overflow="ellipsis", ratio=1),
+            ),
             console=errors,
             transient=True,
         ) as progress:
