@@ -13,8 +13,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import Explanation
+from xiezuo.planning.bounds import relaxation_bounds
 from xiezuo.planning.extract import arrivals
-from xiezuo.planning.heuristic import earliest_alone
 
 if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
@@ -33,6 +33,8 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     for jobs in units.values():
         jobs.sort()
     explanations = []
+    # The proven earliest arrivals, so "even with every machine free" is a fact.
+    relaxed = relaxation_bounds(problem).arrival
     for order_idx, (order, arrival) in enumerate(
         zip(problem.orders, arrivals(problem, solution), strict=True)
     ):
@@ -50,8 +52,8 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
         late = f"arrives {_days(arrival - order.due)} late"
         if held:
             late += f"; it waits for material: {'; '.join(held[:3])}"
-        alone = earliest_alone(problem, order_idx)
-        if alone is not None and alone > order.due:
+        alone = relaxed[order_idx]
+        if alone > order.due:
             explanations.append(
                 Explanation(
                     kind="late",
