@@ -28,3 +28,17 @@ def test_progress_names_the_search_and_beats_while_nothing_improves() -> None:
             assert b.bound is not None
             assert b.objective <= a.objective
             assert b.bound >= a.bound
+
+
+def test_a_limit_spent_on_the_first_plan_returns_it_without_building_a_model() -> None:
+    """The example's first plan takes longer than 0.1 s: the engine returns it, with the
+    relaxation's bounds, instead of overrunning the limit by a model build and a search."""
+    events: list[ProgressEvent] = []
+    result = plan(
+        load_scenario(EXAMPLE), PlanParams(time_limit_s=0.1, workers=1), on_progress=events.append
+    )
+    assert result.schedule is not None
+    assert {e.search for e in events} == {"first plan"}
+    assert result.tardiness_bound == 890
+    assert result.tardiness_hours is not None
+    assert result.tardiness_hours >= result.tardiness_bound

@@ -322,15 +322,20 @@ def _solve_lexicographic(
     progress: _Progress,
 ) -> _Outcome:
     first_score = score(problem, first)
+
+    def time_left() -> float:
+        return params.time_limit_s - (time.monotonic() - progress.started)
+
+    if time_left() <= 0:
+        # The first plan took the whole limit (a large network, a busy machine):
+        # building a model now would only overrun it.
+        return _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     progress.update(search="building the model")
     model, mv = build_model(problem, horizon)
     add_hints(model, problem, mv, first)
-
-    def time_left() -> float:
-        return params.time_limit_s - (time.monotonic() - progress.started)
 
     tardiness = weighted_tardiness(problem, mv)
     best, best_score = first, first_score
@@ -357,6 +362,9 @@ def _solve_lexicographic(
             return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
         best, best_score = _better(problem, (best, best_score), tardiness_phase.solution)
 
+    if time_left() <= 0:
+        bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
+        return _unsearched(best, best_score, bound, relaxed.makespan)
     model.add(tardiness <= best_score.weighted_tardiness)
     model.minimize(mv.makespan)
     add_hints(model, problem, mv, best)
@@ -372,6 +380,23 @@ def _solve_lexicographic(
         best,
         tardiness_phase.bound,
         makespan_phase.bound,
+    )
+
+
+def _unsearched(
+    solution: Solution, solution_score: Score, tardiness_bound: int, makespan_bound: int
+) -> _Outcome:
+    """A plan returned when the time is up before (more) search: optimal only if it
+    meets the bounds already known."""
+    meets = (
+        solution_score.weighted_tardiness <= tardiness_bound
+        and solution_score.makespan <= makespan_bound
+    )
+    return _Outcome(
+        PlanStatus.OPTIMAL if meets else PlanStatus.FEASIBLE,
+        solution,
+        tardiness_bound,
+        makespan_bound,
     )
 
 
