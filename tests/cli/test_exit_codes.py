@@ -163,6 +163,12 @@ def test_a_failed_final_write_is_bad_input_and_keeps_the_results_printed(
     assert_exit(result, 2, MARKUP, "/dev/full: could not write the results: No space left")
 
 
+def test_plan_prints_the_plan_before_a_failed_write_of_its_file() -> None:
+    result = invoke("plan", FT06, "--time-limit", "1", "--workers", "1", "--out", "/dev/full")
+    assert_exit(result, 2, "/dev/full: could not write the plan: No space left")
+    assert "The independent validator accepts the plan" in result.output
+
+
 def test_plan_scenario_turns_a_failed_write_into_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"could not write the plan"):
         plan_scenario(FT06, PlanParams(time_limit_s=1, workers=1), out=tmp_path)

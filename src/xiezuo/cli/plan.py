@@ -10,6 +10,7 @@ import threading
 import time
 from datetime import timedelta
 from enum import StrEnum
+from functools import partial
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,9 +33,11 @@ from xiezuo.cli._shared import (
     guarded,
     print_violations,
     say,
+    write_output,
 )
 from xiezuo.cli._tables import Column, print_table
 from xiezuo.domain import PlanStatus
+from xiezuo.io.plan_file import write_plan
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.services import display
 from xiezuo.services.planning import PlanRun, plan_scenario
@@ -84,11 +87,13 @@ def plan(
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
         check_writable(out)
-    run = guarded(lambda: _plan_with_progress(scenario, params, out, instance_format))
+    run = guarded(lambda: _plan_with_progress(scenario, params, instance_format))
     # Machine-readable order lines leave stdout to themselves; people read the rest.
     human = console if output_format is OutputFormat.TABLE else errors
     _print_plan(run, human, records=output_format)
     if out is not None:
+        # Written after the summary is printed: a full disk loses the file, not the plan.
+        write_output(out, partial(write_plan, run.plan, out), "plan")
         say("Plan written to ", (str(out), "bold"), ".", to=human)
     raise typer.Exit(_exit_status(run))
 
@@ -104,9 +109,7 @@ def _exit_status(run: PlanRun) -> int:
 _LOG_EVERY_S = 5.0  # seconds between progress lines when stderr is no terminal
 
 
-def _plan_with_progress(
-    scenario: Path, params: PlanParams, out: Path | None, fmt: str | None
-) -> PlanRun:
+def _plan_with_progress(scenario: Path, params: PlanParams, fmt: str | None) -> PlanRun:
     """Solve in a worker thread while stderr shows where the solve stands: a live line
     on a terminal, or (a log file, CI) a plain line every ``_LOG_EVERY_S`` seconds."""
     latest: list[ProgressEvent] = []
@@ -138,9 +141,7 @@ def _plan_with_progress(
 
     def work() -> None:
         try:
-            result["run"] = plan_scenario(
-                scenario, params, fmt=fmt, out=out, on_progress=on_progress
-            )
+            result["run"] = plan_scenario(scenario, params, fmt=fmt, on_progress=on_progress)
         except BaseException as exc:  # handed to the main thread, which re-raises it
             result["run"] = exc
 
