@@ -485,7 +485,7 @@ def test_missing_plan_file_is_bad_input(tmp_path: Path, command: str) -> None:
         [missing] if command == "gantt" else [write_scenario(tmp_path, minimal_scenario()), missing]
     )
     assert_bad_input(
-        invoke(command, *args), f"{missing}: cannot read the plan file", "No such file"
+        invoke(command, *args), f"{missing}: cannot read the file", "No such file"
     )
 
 

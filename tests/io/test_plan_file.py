@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,8 +117,15 @@ def test_bad_json_names_the_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"absent\.json: cannot read the plan file"):
+    with pytest.raises(InputError, match=r"absent\.json: cannot read the file"):
         read_plan(tmp_path / "absent.json")
+
+
+def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "plan.json"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match=r"cannot read a plan from it: it is not a regular file"):
+        read_plan(pipe)
 
 
 def test_a_missing_field_is_named_by_its_json_path(tmp_path: Path) -> None:

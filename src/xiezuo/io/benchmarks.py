@@ -19,7 +19,6 @@ jobs fails at that header, with the figure and the limit, instead of exhausting 
 from __future__ import annotations
 
 import re
-import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -41,6 +40,7 @@ from xiezuo.domain import (
     validate_network,
 )
 from xiezuo.errors import InputError
+from xiezuo.io.files import read_text_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -131,7 +131,7 @@ def read_instance(path: str | Path, fmt: str | None = None) -> Network:
     if fmt is not None and fmt not in BENCHMARK_FORMATS:
         known = ", ".join(BENCHMARK_FORMATS)
         raise InputError(source, "", f"unknown benchmark format {fmt!r}; use one of {known}")
-    text = _read_text(path, source)
+    text = read_text_file(path, source, MAX_FILE_BYTES, "benchmark instance")
     inferred = fmt is None
     if fmt is None:
         fmt = _infer_format(path, text, source)
@@ -142,32 +142,6 @@ def read_instance(path: str | Path, fmt: str | None = None) -> Network:
     network = _build_network(path.stem, instance, heterogeneous=fmt == "dfjsp")
     validate_network(network)
     return network
-
-
-def _read_text(path: Path, source: str) -> str:
-    """The file's text, refusing anything but a regular file of bounded size."""
-    try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device)"
-            raise InputError(source, "", f"cannot read an instance from it: it is {kind}")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(source, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    if len(raw) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 2**20
-        raise InputError(source, "", f"the file is larger than {limit} MB, the limit")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - raw.rfind(b"\n", 0, exc.start)
-        raise InputError(
-            source,
-            f"line {line}, column {column}",
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; an instance holds numbers only",
-        ) from exc
 
 
 def _check_work(instance: _Instance, source: str) -> None:

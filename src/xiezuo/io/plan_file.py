@@ -44,6 +44,7 @@ from xiezuo.domain import (
     WorkOrderAssignment,
 )
 from xiezuo.errors import InputError
+from xiezuo.io.files import read_text_file
 
 FORMAT: Final = "xiezuo-plan"
 VERSION: Final = 2
@@ -389,16 +390,7 @@ def read_plan(path: str | Path, *, near: datetime | None = None) -> Plan:
         plan (with the JSON path of the first bad value).
     """
     source = str(path)
-    try:
-        with Path(path).open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(source, "", f"cannot read the plan file: {error}") from error
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(
-            source, "", f"the plan file is larger than {MAX_FILE_BYTES // 2**20} MB, the limit"
-        )
+    text = read_text_file(path, source, MAX_FILE_BYTES, "plan")
     try:
         data = json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:

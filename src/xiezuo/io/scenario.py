@@ -48,6 +48,7 @@ from xiezuo.domain import (
     validate_network,
 )
 from xiezuo.errors import InputError, ModelError
+from xiezuo.io.files import read_text_file
 from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
 from xiezuo.io.yaml_source import (
     MAX_DEPTH,
@@ -55,7 +56,6 @@ from xiezuo.io.yaml_source import (
     MAX_YAML_BYTES,
     line_of,
     position_of,
-    read_source,
     read_yaml,
 )
 
@@ -115,9 +115,9 @@ def load_scenario(path: str | Path) -> Network:
     if fmt is None:
         raise InputError(source, "", "a scenario file must end in .yaml, .yml or .json")
     if fmt == "yaml":  # PyYAML is a hundred times slower than json; big networks use JSON
-        text = read_source(path, source, MAX_YAML_BYTES, "YAML scenario")
+        text = read_text_file(path, source, MAX_YAML_BYTES, "YAML scenario")
     else:
-        text = read_source(path, source, MAX_FILE_BYTES, "JSON scenario")
+        text = read_text_file(path, source, MAX_FILE_BYTES, "JSON scenario")
     return parse_scenario(text, source, fmt)
 
 

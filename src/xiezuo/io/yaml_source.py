@@ -17,8 +17,6 @@ pure-Python parser.
 from __future__ import annotations
 
 import re
-import stat
-from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
 
 import yaml
@@ -42,49 +40,6 @@ MAX_ALIAS_NODES: Final = 100_000
 """Nodes that YAML aliases may add by repeating anchored parts (a billion-laughs guard)."""
 _MAX_DIGITS: Final = 100  # int() of a longer number costs time and exceeds every limit
 _STR_TAG: Final = "tag:yaml.org,2002:str"
-
-
-def read_source(
-    path: str | Path, source: str, limit: int = MAX_FILE_BYTES, what: str = "scenario"
-) -> str:
-    """The UTF-8 text of a regular file of at most ``limit`` bytes.
-
-    Never reads an unbounded stream: a folder, pipe or device is refused before it is
-    opened, and at most one byte beyond the limit is read.
-
-    Raises
-    ------
-    InputError
-        The path is missing, not a regular file, too large, or not UTF-8 (with the
-        line and column of the first bad byte).
-    """
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
-            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file (a pipe or device)"
-            raise InputError(source, "", f"cannot read a {what} from it: it is {kind}")
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(source, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    if len(raw) > limit:
-        raise InputError(
-            source,
-            "",
-            f"the file is larger than {limit / 2**20:g} MB ({limit:,} bytes), the limit for "
-            f"a {what} file",
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - raw.rfind(b"\n", 0, exc.start)
-        raise InputError(
-            source,
-            f"line {line}, column {column}",
-            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the file as UTF-8",
-        ) from exc
 
 
 def position_of(text: str, offset: int) -> str:
