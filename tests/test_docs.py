@@ -40,3 +40,16 @@ def test_minimal_example_needs_both_kinds_of_lane(lane: str, tmp_path: Path) -> 
     broken.write_text(kept, encoding="utf-8")
     with pytest.raises(ValueError, match="no lane from"):
         load_scenario(broken)
+
+
+def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's API example, with a shorter time limit, runs and its audit passes."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    assert block is not None
+    code = block.group(1).replace("time_limit_s=20", "time_limit_s=3")
+    code = code.replace('"examples/', f'"{ROOT}/examples/')
+    assert "time_limit_s=3" in code
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "plan.json").is_file()
