@@ -198,7 +198,7 @@ def test_late_order_names_the_material_it_waited_for() -> None:
     )
     result = _solve(_network(materials=needs_copper, supplies=(supply,)))
     (note,) = [e for e in result.explanations if e.kind == "late"]
-    assert "waits for material: 10 copper for P (donated scrap copper reaching A" in note.message
+    assert "waits for material: 10 kg copper for P (donated scrap copper reaching A" in note.message
 
 
 def test_material_is_pooled_from_several_warehouses() -> None:

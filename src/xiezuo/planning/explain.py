@@ -95,6 +95,7 @@ def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> l
         ): s
         for s in network.supplies
     }
+    unit_of = {m.id: m.unit for m in network.materials}
     held = []
     for wo_idx, compiled in enumerate(problem.work_orders):
         if compiled.order_idx != order_idx:
@@ -110,8 +111,9 @@ def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> l
                     (problem.plant_ids[source], problem.material_ids[material], start - lead)
                 )
                 if supply is not None and start > ready:
+                    material_id = problem.material_ids[material]
                     held.append(
-                        f"{quantity} {problem.material_ids[material]} for "
+                        f"{quantity:,} {unit_of[material_id]} {material_id} for "
                         f"{compiled.work_order.item_id} ({supply.source} reaching "
                         f"{supply.plant_id} {supply.arrives:%Y-%m-%d})"
                     )
