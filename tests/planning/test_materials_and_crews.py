@@ -224,4 +224,4 @@ def test_on_time_order_that_waited_for_material_is_named() -> None:
     result = _solve(network)
     (note,) = [e for e in result.explanations if e.kind == "material wait"]
     assert note.subject == "o0"
-    assert "10 copper for P (receipt reaching A" in note.message
+    assert "10 kg copper for P (receipt reaching A" in note.message
