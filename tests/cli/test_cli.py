@@ -484,9 +484,7 @@ def test_missing_plan_file_is_bad_input(tmp_path: Path, command: str) -> None:
     args = (
         [missing] if command == "gantt" else [write_scenario(tmp_path, minimal_scenario()), missing]
     )
-    assert_bad_input(
-        invoke(command, *args), f"{missing}: cannot read the file", "No such file"
-    )
+    assert_bad_input(invoke(command, *args), f"{missing}: cannot read the file", "No such file")
 
 
 def test_verify_reports_a_plan_without_a_schedule(tmp_path: Path) -> None:
