@@ -22,10 +22,14 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from typer.testing import CliRunner
 
 from xiezuo.cli.main import app
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / "examples" / "chongqing-1958.yaml"
@@ -147,7 +151,7 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
         cases.append((f"staff {Path(p).name}", ["staff", p], ANY_OK))
 
     # --- benchmark instances, through validate, plan and bench
-    inst = {
+    inst: dict[str, str | bytes] = {
         "hdr-billion.txt": "1000000000 1000000000\n0 1\n",
         "hdr-jobs.txt": "1000000000 2\n0 1 1 1\n",
         "hdr-fjs-billion.fjs": "3 1000000000 1\n1 1 1 1\n",
@@ -422,19 +426,19 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
 
     # --- plan files through verify, gantt, staff
 
-    def pj(mod) -> str:
+    def pj(mod: Callable[[dict[str, Any]], object]) -> str:
         d = json.loads(plan_text)
         mod(d)
         return json.dumps(d)
 
-    def first_op(d):
+    def first_op(d: dict[str, Any]) -> dict[str, Any]:
         return (
             d["schedule"]["operations"][0]
             if d.get("schedule") and d["schedule"].get("operations")
             else d
         )
 
-    plans = {
+    plans: dict[str, str | bytes] = {
         "p-empty.json": "",
         "p-garbage.json": os.urandom(1000),
         "p-nonutf8.json": b'{"format": "\xff"}',
@@ -500,7 +504,7 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
     return cases
 
 
-def run_case(args: list[str]) -> dict:
+def run_case(args: list[str]) -> dict[str, Any]:
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -535,7 +539,7 @@ def run_case(args: list[str]) -> dict:
     elapsed = time.monotonic() - start
     if not data:
         return {"code": None, "tb": f"child died status {status}", "out": "", "s": elapsed}
-    d = json.loads(data)
+    d: dict[str, Any] = json.loads(data)
     d["s"] = elapsed
     return d
 
@@ -543,7 +547,7 @@ def run_case(args: list[str]) -> dict:
 def main() -> None:
     cases = setup()
     only = os.environ.get("CORPUS_ONLY")
-    results = []
+    results: list[tuple[str, dict[str, Any], bool, bool, bool]] = []
     for name, args, expected in cases:
         if only and only not in name:
             continue
@@ -561,11 +565,11 @@ def main() -> None:
             )
             print(f"{flag:5} {d['code']!s:4} {d['s']:5.1f}s {name}: {last}", flush=True)
     tracebacks = sum(r[2] for r in results)
-    wrong = sum(r[4] for r in results)
+    wrong_codes = sum(r[4] for r in results)
     hangs = sum(r[3] for r in results)
     slow = sum(1 for r in results if r[1]["s"] > 5)
     print(
-        f"cases {len(results)}; tracebacks {tracebacks}; wrong exit codes {wrong}; "
+        f"cases {len(results)}; tracebacks {tracebacks}; wrong exit codes {wrong_codes}; "
         f"hangs>{TIMEOUT:.0f}s {hangs}; slow>5s {slow}"
     )
 
