@@ -12,6 +12,7 @@ from tests.plans import FRAME, PRESS, SPARE, at, make_schedule
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     Explanation,
     Item,
     ItemKind,
@@ -29,12 +30,15 @@ from xiezuo.domain import (
     Plant,
     Routing,
     Schedule,
+    Staffing,
     StockLot,
     Supply,
     UnplannedOrder,
     UnplannedReason,
     validate_network,
 )
+from xiezuo.planning import solve
+from xiezuo.planning.params import PlanParams
 from xiezuo.planning.validate import Violation, audit_plan, validate_plan
 
 
@@ -715,6 +719,102 @@ def test_an_order_crowded_out_by_the_plans_other_work_may_be_left_out() -> None:
     assert validate_plan(casters_leaving(15), schedule, (spare,)) == ()
     refuted = validate_plan(casters_leaving(16), schedule, (spare,))
     assert [v.rule for v in refuted] == ["unplanned"]
+
+
+def design_before_a_leaving_press(press_leaves_h: float, design_lead_h: float = 0) -> Network:
+    """A mill of drawings (20 h of design, gating the rest) and a part (5 h on a press
+    that leaves ``press_leaves_h`` hours after the start), assembled at plant A. The
+    only designer works at A, or, with ``design_lead_h``, at plant B that many hours
+    from A: the part is makeable only if the press stays for 25 h plus the lead."""
+    start = datetime(1958, 7, 1, tzinfo=UTC)
+    always = Calendar(
+        working_days=(0, 1, 2, 3, 4, 5, 6), shifts_per_day=3, shift_length=timedelta(hours=8)
+    )
+
+    def item(item_id: str, operation: Operation, bom: tuple[BomLine, ...] = ()) -> Item:
+        routings = (Routing(id="main", operations=(operation,)),)
+        kind = ItemKind.PRODUCT if bom else ItemKind.PART
+        return Item(
+            id=item_id, kind=kind, weight_t=5, precision_grade=8, bom=bom, routings=routings
+        )
+
+    def machine(machine_id: str, process: str, **kw: Any) -> Machine:
+        return Machine(id=machine_id, process=process, max_weight_t=50, precision_grade=6, **kw)
+
+    press = machine("press", "forging", available_until=start + timedelta(hours=press_leaves_h))
+    design_plant = "B" if design_lead_h else "A"
+    lanes = [Lane(origin=p, destination="R", lead_time=timedelta(0)) for p in ("A", "B")]
+    lanes += [
+        Lane(origin=a, destination=b, lead_time=timedelta(hours=design_lead_h))
+        for a, b in (("A", "B"), ("B", "A"))
+    ]
+    network = Network(
+        start=start,
+        calendar=always,
+        processes=("forging", "assembly"),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(press, machine("bench", "assembly"))), Plant(id="B")),
+        items=(
+            item(
+                "DRAWINGS",
+                Operation(
+                    process=None,
+                    run_per_unit=timedelta(hours=20),
+                    crew=(CrewNeed(skill="designer", size=1),),
+                ),
+            ),
+            item("PART", Operation(process="forging", run_per_unit=timedelta(hours=5))),
+            item(
+                "MILL",
+                Operation(process="assembly", run_per_unit=timedelta(hours=1)),
+                bom=(
+                    BomLine(item_id="DRAWINGS", quantity=1, is_design=True),
+                    BomLine(item_id="PART", quantity=1),
+                ),
+            ),
+        ),
+        orders=(
+            Order(
+                id="o1", region="R", item_id="MILL", due=start + timedelta(hours=100), priority=1
+            ),
+        ),
+        lanes=tuple(lanes),
+        skills=("designer",),
+        staffing=(Staffing(plant_id=design_plant, skill="designer", headcount=1),),
+    )
+    validate_network(network)
+    return network
+
+
+def test_an_order_whose_design_holds_its_work_until_the_machine_leaves_may_be_left_out() -> None:
+    """The drawings take 20 h and gate the part, whose press leaves at 15 h: the part
+    cannot start until the press is gone, though it fits beside the drawings."""
+    network = design_before_a_leaving_press(15)
+    plan = solve.plan(network, PlanParams(time_limit_s=1, workers=1))
+    assert [(u.order_id, u.reason) for u in plan.unplanned] == [("o1", UnplannedReason.UNPLACEABLE)]
+    assert audit_plan(network, plan) == ()
+    makeable = design_before_a_leaving_press(26)
+    refuted = audit_plan(makeable, plan)
+    assert [v.rule for v in refuted] == ["unplanned"]
+    made = solve.plan(makeable, PlanParams(time_limit_s=1, workers=1))
+    assert made.unplanned == ()
+    assert audit_plan(makeable, made) == ()
+
+
+@pytest.mark.parametrize(
+    ("press_leaves_h", "design_lead_h", "makeable"),
+    [(24, 0, False), (26, 0, True), (27, 3, False), (29, 3, True)],
+)
+def test_designs_gate_the_earliest_finish_of_an_unplaceable_order(
+    press_leaves_h: float, design_lead_h: float, makeable: bool
+) -> None:
+    """The part starts once the drawings are done (20 h) and have travelled from the
+    designer's plant, and takes 5 h on the press."""
+    network = design_before_a_leaving_press(press_leaves_h, design_lead_h)
+    unplaceable = UnplannedOrder(order_id="o1", reason=UnplannedReason.UNPLACEABLE, message="")
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    found = [v.rule for v in validate_plan(network, empty, (unplaceable,))]
+    assert found == (["unplanned"] if makeable else [])
 
 
 def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:

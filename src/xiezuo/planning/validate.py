@@ -64,7 +64,8 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     plant can make with its machines and crews, or the pinned plant cannot make the end
     product; more of a material than the network's stock and supplies hold beyond the
     plan's draws; no way to finish it beside the plan's other work, even as a lower
-    bound: each step waits for its components to be done and to travel, for material
+    bound: each step waits for its components to be done and to travel, for the
+    designs that gate its work order to be done and to reach its plant, for material
     the plan's draws leave, and for a stretch in which the people and a machine unit
     the plan leaves free hold its working time, placed as the engine places work,
     before that machine leaves).
@@ -635,23 +636,41 @@ class _Validator:
     def _is_unplaceable(self, order: Order) -> bool:
         """The order cannot be made beside the plan's other work: its end product (at
         its pinned plant, if any) cannot be finished with the machine time, people and
-        material the plan leaves, its components travelling the lanes between plants."""
+        material the plan leaves, its components travelling the lanes between plants and
+        the work its designs gate waiting for them to be done and to reach its plant."""
         work_orders = explode_order(self.network, order)
         children: dict[str | None, list[WorkOrder]] = defaultdict(list)
         for wo in work_orders:
             children[wo.parent_id].append(wo)
+        by_id = {wo.id: wo for wo in work_orders}
+        gates = design_gates(work_orders)
         pinned = self.network.plant_by_id.get(order.plant_id or "")
         release = max(self.network.start, order.release or self.network.start)
+        known: dict[str, dict[str, datetime]] = {}
+        pending: set[str] = set()  # the work orders being worked out, each waiting on the next
 
         def earliest_finish(wo: WorkOrder) -> dict[str, datetime]:
             """By plant that can make it there, when ``wo`` can be done at the earliest."""
-            made = [(child, earliest_finish(child)) for child in children[wo.id]]
+            if wo.id in pending:
+                return {}  # it waits on itself (designs gating each other): never done
+            if wo.id not in known:
+                pending.add(wo.id)
+                known[wo.id] = finish_by_plant(wo)
+                pending.discard(wo.id)
+            return known[wo.id]
+
+        def finish_by_plant(wo: WorkOrder) -> dict[str, datetime]:
+            # What must be done, and travel to the plant, before ``wo`` starts: its
+            # components, and the designs that gate it, each at its earliest at whichever
+            # plant gets it there first.
+            made = [earliest_finish(child) for child in children[wo.id]]
+            made += [earliest_finish(by_id[design_id]) for design_id in gates.get(wo.id, ())]
             item = self.network.item_by_id[wo.item_id]
             plants = (pinned,) if pinned is not None and wo.parent_id is None else None
             done_by_plant: dict[str, datetime] = {}
             for plant in plants or self.network.plants:
                 ready: datetime | None = release
-                for _, done_at in made:
+                for done_at in made:
                     arrivals = [
                         done + lead
                         for origin, done in done_at.items()
