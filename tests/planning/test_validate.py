@@ -817,6 +817,81 @@ def test_designs_gate_the_earliest_finish_of_an_unplaceable_order(
     assert found == (["unplanned"] if makeable else [])
 
 
+def steel_drawn_later(press_leaves_h: float) -> Network:
+    """Two rings of 1 t of steel and 5 h on a press that leaves ``press_leaves_h`` hours
+    after the start. The warehouse holds 1 t at the start and receives 1 t at 20 h;
+    ring ``a`` is released at 10 h, ring ``b`` at once."""
+    start = datetime(1958, 7, 1, tzinfo=UTC)
+    always = Calendar(
+        working_days=(0, 1, 2, 3, 4, 5, 6), shifts_per_day=3, shift_length=timedelta(hours=8)
+    )
+    ring = Item(
+        id="RING",
+        weight_t=5,
+        precision_grade=8,
+        materials=(MaterialLine(material_id="steel", quantity=1),),
+        routings=(
+            Routing(
+                id="main",
+                operations=(Operation(process="forging", run_per_unit=timedelta(hours=5)),),
+            ),
+        ),
+    )
+    press = Machine(
+        id="press",
+        process="forging",
+        max_weight_t=50,
+        precision_grade=6,
+        available_until=start + timedelta(hours=press_leaves_h),
+    )
+    far = start + timedelta(days=10)
+    network = Network(
+        start=start,
+        calendar=always,
+        processes=("forging",),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(press,)),),
+        items=(ring,),
+        orders=(
+            Order(
+                id="a",
+                region="R",
+                item_id="RING",
+                due=start + timedelta(hours=15),
+                release=start + timedelta(hours=10),
+            ),
+            Order(id="b", region="R", item_id="RING", due=far),
+        ),
+        lanes=(Lane(origin="A", destination="R", lead_time=timedelta(0)),),
+        materials=(Material(id="steel", unit="t"),),
+        stock=(StockLot(plant_id="A", material_id="steel", quantity=1),),
+        supplies=(
+            Supply(
+                plant_id="A",
+                material_id="steel",
+                quantity=1,
+                arrives=start + timedelta(hours=20),
+            ),
+        ),
+    )
+    validate_network(network)
+    return network
+
+
+def test_material_the_plan_draws_later_is_not_left_for_an_unplaceable_order() -> None:
+    """Ring a draws the only steel at 10 h, so ring b waits for the steel arriving at
+    20 h and needs the press until 25 h: unplaceable if the press leaves at 24 h,
+    though the steel is in the warehouse from the start until 10 h."""
+    network = steel_drawn_later(24)
+    plan = solve.plan(network, PlanParams(time_limit_s=1, workers=1))
+    assert [(u.order_id, u.reason) for u in plan.unplanned] == [("b", UnplannedReason.UNPLACEABLE)]
+    assert plan.schedule is not None
+    assert [d.depart for d in plan.schedule.material_draws] == [network.start + timedelta(hours=10)]
+    assert audit_plan(network, plan) == ()
+    refuted = audit_plan(steel_drawn_later(26), plan)
+    assert [v.rule for v in refuted] == ["unplanned"]
+
+
 def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:
     schedule = replace_op(make_schedule(), SPARE, 2, end=datetime(2390, 7, 3, 14, tzinfo=UTC))
     violations = validate_plan(make_network(), schedule)

@@ -772,8 +772,9 @@ class _Validator:
         return self._crews_in_use
 
     def _material_left(self, material_id: str, need: int) -> datetime | None:
-        """The first instant the network has received ``need`` of a material more than
-        the plan has drawn by then, if ever."""
+        """The first instant from which the network holds ``need`` of a material more
+        than the plan draws, then and ever after (what is taken then is not there for
+        the plan's later draws), if ever."""
         start = self.network.start
         changes = [
             (start, lot.quantity) for lot in self.network.stock if lot.material_id == material_id
@@ -791,11 +792,16 @@ class _Validator:
         if need <= 0:
             return start
         level = 0
+        levels = []
         for when, change in _net_changes(changes):
             level += change
-            if level >= need:
-                return when
-        return None
+            levels.append((when, level))
+        found = None
+        for when, level in reversed(levels):
+            if level < need:
+                break
+            found = when
+        return found
 
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()
