@@ -892,6 +892,36 @@ def test_material_the_plan_draws_later_is_not_left_for_an_unplaceable_order() ->
     assert [v.rule for v in refuted] == ["unplanned"]
 
 
+@pytest.mark.parametrize(("press_leaves_h", "makeable"), [(24, False), (26, True)])
+def test_material_must_travel_to_the_plant_of_an_unplaceable_order(
+    press_leaves_h: float, makeable: bool
+) -> None:
+    """The only steel lies at warehouse B, 20 h from the press at A: the ring can start
+    at 20 h and needs the press until 25 h."""
+    network = steel_drawn_later(press_leaves_h)
+    lanes = (
+        *network.lanes,
+        Lane(origin="B", destination="A", lead_time=timedelta(hours=20)),
+        Lane(origin="B", destination="R", lead_time=timedelta(0)),
+    )
+    network = replace(
+        network,
+        plants=(*network.plants, Plant(id="B")),
+        orders=network.orders[1:],
+        lanes=lanes,
+        stock=(StockLot(plant_id="B", material_id="steel", quantity=1),),
+        supplies=(),
+    )
+    validate_network(network)
+    plan = solve.plan(network, PlanParams(time_limit_s=1, workers=1))
+    assert [u.order_id for u in plan.unplanned] == ([] if makeable else ["b"])
+    assert audit_plan(network, plan) == ()
+    unplaceable = UnplannedOrder(order_id="b", reason=UnplannedReason.UNPLACEABLE, message="")
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    found = [v.rule for v in validate_plan(network, empty, (unplaceable,))]
+    assert found == (["unplanned"] if makeable else [])
+
+
 def test_instants_decades_from_the_start_are_refused_without_laying_out_shifts() -> None:
     schedule = replace_op(make_schedule(), SPARE, 2, end=datetime(2390, 7, 3, 14, tzinfo=UTC))
     violations = validate_plan(make_network(), schedule)

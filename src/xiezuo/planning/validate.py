@@ -703,7 +703,7 @@ class _Validator:
         for step, operation in enumerate(routing.operations, start=1):
             for line in item.materials:
                 if (line.step or 1) == step:
-                    held = self._material_left(line.material_id, line.quantity * quantity)
+                    held = self._material_left(line.material_id, line.quantity * quantity, plant)
                     if held is None:
                         return None
                     now = max(now, held)
@@ -771,37 +771,51 @@ class _Validator:
                     )
         return self._crews_in_use
 
-    def _material_left(self, material_id: str, need: int) -> datetime | None:
-        """The first instant from which the network holds ``need`` of a material more
-        than the plan draws, then and ever after (what is taken then is not there for
-        the plan's later draws), if ever."""
+    def _material_left(self, material_id: str, need: int, plant: Plant) -> datetime | None:
+        """The first instant by which ``need`` of a material can have reached ``plant``
+        from the warehouses with a lane to it, each giving what it holds beyond the
+        plan's draws from when it is sent and ever after (what is taken then is not
+        there for the plan's later draws), if ever."""
         start = self.network.start
-        changes = [
-            (start, lot.quantity) for lot in self.network.stock if lot.material_id == material_id
-        ]
-        changes += [
-            (max(start, s.arrives), s.quantity)
-            for s in self.network.supplies
-            if s.material_id == material_id
-        ]
-        changes += [
-            (max(start, d.depart), -max(0, d.quantity))
-            for d in self.schedule.material_draws
-            if d.material_id == material_id
-        ]
         if need <= 0:
             return start
-        level = 0
-        levels = []
-        for when, change in _net_changes(changes):
-            level += change
-            levels.append((when, level))
-        found = None
-        for when, level in reversed(levels):
-            if level < need:
-                break
-            found = when
-        return found
+        changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+        for lot in self.network.stock:
+            if lot.material_id == material_id:
+                changes[lot.plant_id].append((start, lot.quantity))
+        for supply in self.network.supplies:
+            if supply.material_id == material_id:
+                changes[supply.plant_id].append((max(start, supply.arrives), supply.quantity))
+        for draw in self.schedule.material_draws:
+            if draw.material_id == material_id:
+                changes[draw.origin].append((max(start, draw.depart), -max(0, draw.quantity)))
+        # By warehouse, what may be sent from each instant on, as it reaches the plant.
+        spare_by_origin: list[list[tuple[datetime, int]]] = []
+        for origin, origin_changes in changes.items():
+            lead = self.network.lead_time(origin, plant.id)
+            if lead is None and origin == plant.id:
+                lead = timedelta(0)
+            if lead is None:
+                continue
+            levels = []
+            level = 0
+            for when, change in _net_changes(origin_changes):
+                level += change
+                levels.append((when + lead, level))
+            spare: list[tuple[datetime, int]] = []
+            lowest = None
+            for when, level in reversed(levels):
+                lowest = level if lowest is None else min(lowest, level)
+                spare.append((when, max(0, lowest)))
+            spare_by_origin.append(spare[::-1])
+        for instant in sorted({when for spare in spare_by_origin for when, _ in spare}):
+            total = 0
+            for spare in spare_by_origin:
+                sendable = [amount for when, amount in spare if when <= instant]
+                total += sendable[-1] if sendable else 0
+            if total >= need:
+                return instant
+        return None
 
     def _work_orders(self) -> Iterator[Violation]:
         seen: set[str] = set()
