@@ -537,11 +537,16 @@ class _Validator:
                 uses[op.plant_id, crew.skill] += [(op.start, crew.size), (op.end, -crew.size)]
         for (plant_id, skill), changes in uses.items():
             steps = self.network.staff_capacity(plant_id, skill)
-            capacity_changes = [(when, 0) for when, _ in steps]
+            change_by_instant: dict[datetime, int] = defaultdict(int)
+            for when, change in changes:
+                change_by_instant[when] += change
+            for when, _ in steps:
+                change_by_instant[when] += 0
             level = 0
-            # Ends before starts at one instant: a crew hands over at the shift change.
-            for when, change in sorted(changes + capacity_changes, key=lambda e: (e[0], e[1])):
-                level += change
+            # Work is held over [start, end): what ends at an instant hands over to what
+            # starts then, so the level is judged once everything at the instant is done.
+            for when in sorted(change_by_instant):
+                level += change_by_instant[when]
                 capacity = next((people for t, people in reversed(steps) if t <= when), 0)
                 if level > capacity:
                     yield Violation(
