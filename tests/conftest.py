@@ -10,6 +10,7 @@ from hypothesis import settings
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     Item,
     ItemKind,
     Lane,
@@ -60,6 +61,20 @@ def build_item(item_id: str, *steps: tuple[str, float], bom: tuple[BomLine, ...]
                 operations=tuple(Operation(process=p, run_per_unit=hours(h)) for p, h in steps),
             ),
         ),
+    )
+
+
+def build_crewed_part(item_id: str, run_h: float, skill: str, size: int) -> Item:
+    """A part of one machining step that needs ``size`` people of ``skill`` while it runs."""
+    step = Operation(
+        process="machining", run_per_unit=hours(run_h), crew=(CrewNeed(skill=skill, size=size),)
+    )
+    return Item(
+        id=item_id,
+        kind=ItemKind.PART,
+        weight_t=1,
+        precision_grade=8,
+        routings=(Routing(id="main", operations=(step,)),),
     )
 
 

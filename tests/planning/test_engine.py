@@ -11,6 +11,7 @@ from tests.conftest import (
     ROUND_THE_CLOCK,
     START,
     at,
+    build_crewed_part,
     build_item,
     build_machine,
     build_network,
@@ -21,7 +22,6 @@ from tests.strategies import features, networks
 from xiezuo.domain import (
     BomLine,
     Calendar,
-    CrewNeed,
     Item,
     Lane,
     Machine,
@@ -279,23 +279,7 @@ def _scarce_steel_network(*extra: Item | Order) -> Network:
 def test_work_whose_crew_is_seconded_for_good_is_not_overbooked() -> None:
     """Two turners until 01:00, one from then on; the lathe works from 06:00, so the
     two-turner step can never run and the order is left out, not planned with one."""
-    shaft = Item(
-        id="SHAFT",
-        weight_t=5,
-        precision_grade=8,
-        routings=(
-            Routing(
-                id="main",
-                operations=(
-                    Operation(
-                        process="machining",
-                        run_per_unit=hours(4),
-                        crew=(CrewNeed(skill="turner", size=2),),
-                    ),
-                ),
-            ),
-        ),
-    )
+    shaft = build_crewed_part("SHAFT", 4, "turner", 2)
     network = Network(
         start=START,
         calendar=Calendar(first_shift_start=time(6, 0)),

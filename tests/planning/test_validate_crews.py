@@ -5,16 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from tests.conftest import ROUND_THE_CLOCK, START, at, build_machine, build_order, hours
+from tests.conftest import ROUND_THE_CLOCK, START, at, build_crewed_part, build_machine, build_order
 from xiezuo.domain import (
-    CrewNeed,
-    Item,
-    ItemKind,
     Lane,
     Network,
-    Operation,
     Plant,
-    Routing,
     Schedule,
     Secondment,
     Staffing,
@@ -27,24 +22,7 @@ from xiezuo.planning.validate import validate_plan
 
 def turned_part_network() -> Network:
     """Two 1 h turning jobs, two turners, both seconded for good after the first hour."""
-    part = Item(
-        id="PART",
-        kind=ItemKind.PART,
-        weight_t=1,
-        precision_grade=8,
-        routings=(
-            Routing(
-                id="main",
-                operations=(
-                    Operation(
-                        process="machining",
-                        run_per_unit=hours(1),
-                        crew=(CrewNeed(skill="turner", size=1),),
-                    ),
-                ),
-            ),
-        ),
-    )
+    part = build_crewed_part("PART", 1, "turner", 1)
     plant = Plant(
         id="P0",
         machines=(build_machine("lathe-a", "machining"), build_machine("lathe-b", "machining")),
