@@ -137,3 +137,23 @@ def test_bench_command_writes_the_documented_csv(tmp_path: Path) -> None:
     assert tuple(rows[0]) == CSV_HEADER
     assert [r[0] for r in rows[1:]] == ["ft06", "mk01"]
     assert all(r[3] for r in rows[1:])  # best-known values found in bks.csv beside them
+
+
+def test_bench_table_keeps_instance_names_and_statuses_whole_when_narrow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    row = BenchRow(
+        instance="Ta001_2-long-name",
+        makespan=759,
+        lower_bound=353,
+        bks=None,
+        time_to_best_s=1.6,
+        status="feasible",
+    )
+    monkeypatch.setattr("xiezuo.cli.bench.run_instance", lambda *_, **__: row)
+    result = CliRunner(env={"COLUMNS": "50"}).invoke(app, ["bench", str(DATA / "ft06.txt")])
+    assert result.exit_code == 0, result.output
+    assert "Ta001_2-long-name" in result.stdout
+    assert "feasible" in result.stdout
+    assert "…" not in result.stdout
+    assert "1 instance;" in result.stdout

@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
 from xiezuo.cli._shared import (
     EXIT_FINDINGS,
@@ -25,6 +23,7 @@ from xiezuo.cli._shared import (
     say,
     write_output,
 )
+from xiezuo.cli._tables import Column, print_table
 from xiezuo.domain import PlanStatus
 from xiezuo.io import read_instance
 from xiezuo.planning.params import PlanParams
@@ -38,6 +37,7 @@ from xiezuo.services.bench import (
     run_instance,
     write_csv,
 )
+from xiezuo.services.display import plural
 
 
 def bench(
@@ -99,34 +99,38 @@ def _exit_status(rows: list[BenchRow]) -> int:
 
 
 def _print_bench(rows: list[BenchRow]) -> None:
-    table = Table(title="Benchmark", title_justify="left")
     columns = (
-        "instance",
-        "makespan",
-        "bound",
-        "best known",
-        "gap bks",
-        "gap bound",
-        "to best",
-        "status",
+        Column("instance"),
+        Column("makespan", justify="right"),
+        Column("bound", justify="right", drop_rank=4),
+        Column("best known", justify="right", drop_rank=3),
+        Column("gap bks", justify="right"),
+        Column("gap bound", justify="right", drop_rank=2),
+        Column("to best", justify="right", drop_rank=1),
+        Column("status"),
     )
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("instance", "status") else "right")
-    for row in rows:
-        table.add_row(
-            Text(row.instance),
-            _number(row.makespan),
-            _number(row.lower_bound),
-            _number(row.bks),
-            _percent(row.gap_bks_pct),
-            _percent(row.gap_bound_pct),
-            "–" if row.time_to_best_s is None else f"{row.time_to_best_s:.1f} s",
-            row.status,
-        )
-    console.print(table)
+    print_table(
+        console,
+        "Benchmark",
+        columns,
+        [
+            (
+                row.instance,
+                _number(row.makespan),
+                _number(row.lower_bound),
+                _number(row.bks),
+                _percent(row.gap_bks_pct),
+                _percent(row.gap_bound_pct),
+                "–" if row.time_to_best_s is None else f"{row.time_to_best_s:.1f} s",
+                row.status,
+            )
+            for row in rows
+        ],
+        dropped_hint=" --out writes every column as CSV.",
+    )
     to_bks, to_bound = mean_gaps(rows)
     say(
-        f"{len(rows)} instances; mean gap to best known {_percent(to_bks)}, "
+        f"{plural(len(rows), 'instance')}; mean gap to best known {_percent(to_bks)}, "
         f"to own bound {_percent(to_bound)}"
     )
 
