@@ -257,6 +257,12 @@ def test_validate_accepts_the_minimal_scenario(tmp_path: Path) -> None:
     assert "No findings" in result.stdout
 
 
+def test_validate_counts_with_plurals() -> None:
+    result = invoke("validate", Path(__file__).parents[2] / "examples" / "minimal.yaml")
+    assert result.exit_code == 0, result.output
+    assert "2 plants, 3 machine groups, 3 items, 1 order." in result.stdout
+
+
 def test_validate_reads_a_benchmark_instance_in_the_format_given() -> None:
     ft06 = Path(__file__).parents[1] / "data" / "benchmarks" / "ft06.txt"
     result = invoke("validate", ft06, "--instance-format", "jssp")

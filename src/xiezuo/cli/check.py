@@ -15,6 +15,7 @@ from xiezuo.cli._shared import (
     print_violations,
     say,
 )
+from xiezuo.services.display import plural
 from xiezuo.services.planning import check_scenario, verify_plan_file
 
 
@@ -22,9 +23,9 @@ def validate(scenario: ScenarioArg, fmt: FormatOption = None) -> None:
     """Check a scenario file and report what the network cannot do."""
     network, findings = guarded(lambda: check_scenario(scenario, fmt))
     say(
-        f"{scenario}: {len(network.plants)} plants, "
-        f"{sum(len(p.machines) for p in network.plants)} machine groups, "
-        f"{len(network.items)} items, {len(network.orders)} orders."
+        f"{scenario}: {plural(len(network.plants), 'plant')}, "
+        f"{plural(sum(len(p.machines) for p in network.plants), 'machine group')}, "
+        f"{plural(len(network.items), 'item')}, {plural(len(network.orders), 'order')}."
     )
     if not findings:
         say(("No findings: every order can be made.", "green"))
