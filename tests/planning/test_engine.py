@@ -22,6 +22,7 @@ from tests.strategies import features, networks
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     Item,
     Lane,
     Machine,
@@ -326,4 +327,49 @@ def test_every_plan_passes_the_independent_validator(network: Network) -> None:
     result = plan(network, PlanParams(time_limit_s=2, workers=1))
     event("some order unplanned" if result.unplanned else "every order planned")
     assert result.status.has_schedule
+    assert audit_plan(network, result) == ()
+
+
+def _drawing(item_id: str, designers: int) -> Item:
+    step = Operation(
+        process=None, run_per_unit=hours(1), crew=(CrewNeed(skill="designer", size=designers),)
+    )
+    return Item(
+        id=item_id,
+        weight_t=0.1,
+        precision_grade=14,
+        routings=(Routing(id="main", operations=(step,)),),
+    )
+
+
+@pytest.mark.parametrize("first", ["ONE", "TWO"])
+def test_a_component_whose_crew_is_leaving_books_before_its_siblings(first: str) -> None:
+    """Two designers until 01:00, one after: the two-designer drawing must come first,
+    whichever BOM line names it, or the order is wrongly left out."""
+    second = "TWO" if first == "ONE" else "ONE"
+    product = Item(
+        id="SET",
+        weight_t=5,
+        precision_grade=8,
+        bom=(BomLine(item_id=first, quantity=1), BomLine(item_id=second, quantity=1)),
+        routings=(
+            Routing(id="main", operations=(Operation(process="assembly", run_per_unit=hours(1)),)),
+        ),
+    )
+    network = Network(
+        start=START,
+        calendar=ROUND_THE_CLOCK,
+        processes=("assembly",),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(build_machine("bay", "assembly"),)),),
+        items=(_drawing("ONE", 1), _drawing("TWO", 2), product),
+        orders=(build_order("o1", "SET", 100),),
+        lanes=(Lane(origin="A", destination="R", lead_time=hours(0)),),
+        skills=("designer",),
+        staffing=(Staffing(plant_id="A", skill="designer", headcount=2),),
+        secondments=(Secondment(plant_id="A", skill="designer", count=1, start=at(1)),),
+    )
+    validate_network(network)
+    result = plan(network, FAST)
+    assert result.unplanned_orders == ()
     assert audit_plan(network, result) == ()

@@ -300,13 +300,53 @@ def _place_in_sequence(
     state = _State(problem)
     placed: dict[int, WorkOrderPlacement] = {}
     for order_idx in order_sequence:
-        for wo_idx in _components_first(problem, problem.orders[order_idx].root_idx):
-            placement = _place_work_order(problem, wo_idx, placed, state)
-            if placement is None:
+        work_orders = _components_first(problem, problem.orders[order_idx].root_idx)
+        failed = _place_work_orders(problem, work_orders, placed, state)
+        if failed is not None:
+            # A sibling placed first may have taken what the failing work order needed
+            # while it was there (a crew before a secondment, a machine before it
+            # leaves): undo the order and let the failing work order book first.
+            for wo_idx in work_orders:
+                placed.pop(wo_idx, None)
+            state = _State(problem)
+            for wo_idx, placement in placed.items():
+                state.commit(problem.work_orders[wo_idx].options[placement.option_idx], placement)
+            first = _with_predecessors(problem, failed, set(work_orders))
+            retry = [i for i in work_orders if i in first] + [
+                i for i in work_orders if i not in first
+            ]
+            if _place_work_orders(problem, retry, placed, state) is not None:
                 return placed, order_idx
-            placed[wo_idx] = placement
-            state.commit(problem.work_orders[wo_idx].options[placement.option_idx], placement)
     return placed, None
+
+
+def _place_work_orders(
+    problem: Problem,
+    work_orders: Sequence[int],
+    placed: dict[int, WorkOrderPlacement],
+    state: _State,
+) -> int | None:
+    """Place ``work_orders`` in turn, booking each; the first that cannot be placed."""
+    for wo_idx in work_orders:
+        placement = _place_work_order(problem, wo_idx, placed, state)
+        if placement is None:
+            return wo_idx
+        placed[wo_idx] = placement
+        state.commit(problem.work_orders[wo_idx].options[placement.option_idx], placement)
+    return None
+
+
+def _with_predecessors(problem: Problem, wo_idx: int, members: set[int]) -> set[int]:
+    """``wo_idx`` and, among ``members``, everything that must be done before it."""
+    closure: set[int] = set()
+    stack = [wo_idx]
+    while stack:
+        idx = stack.pop()
+        if idx in closure or idx not in members:
+            continue
+        closure.add(idx)
+        stack.extend(problem.work_orders[idx].predecessors)
+    return closure
 
 
 def _components_first(problem: Problem, root_idx: int) -> list[int]:
