@@ -17,6 +17,7 @@ from xiezuo.domain import (
     Lane,
     Network,
     Operation,
+    Order,
     Plant,
     Routing,
     validate_network,
@@ -39,8 +40,9 @@ from xiezuo.planning.variables import PlacementCache, create_variables
 HOUR = 60
 
 
-def test_heads_and_tails_follow_components_lanes_and_steps() -> None:
-    network = build_network(
+def _roll_at_a_mill_at_b(order: Order) -> Network:
+    """A roll forged 4 h at A, 3 h on the lane to B, where the mill takes 2 h + 1 h."""
+    return build_network(
         plants=(
             Plant(id="A", machines=(build_machine("press", "forging"),)),
             Plant(id="B", machines=(build_machine("fit", "assembly"),)),
@@ -51,9 +53,13 @@ def test_heads_and_tails_follow_components_lanes_and_steps() -> None:
                 "MILL", ("assembly", 2), ("assembly", 1), bom=(BomLine(item_id="ROLL", quantity=1),)
             ),
         ),
-        orders=(build_order("o1", "MILL", 100),),
+        orders=(order,),
         lanes=(Lane(origin="A", destination="B", lead_time=hours(3)),),
     )
+
+
+def test_heads_and_tails_follow_components_lanes_and_steps() -> None:
+    network = _roll_at_a_mill_at_b(build_order("o1", "MILL", 100))
     problem = compile_problem(network)
     bounds = heads_and_tails(problem)
     mill = next(w for w, wo in enumerate(problem.work_orders) if wo.work_order.item_id == "MILL")
@@ -198,20 +204,7 @@ def test_relaxation_waits_for_working_time() -> None:
 
 def test_relaxation_follows_components_and_lanes() -> None:
     """Roll 4 h at A, 3 h on the lane, then 2 h + 1 h at B: the mill arrives at 10 h."""
-    network = build_network(
-        plants=(
-            Plant(id="A", machines=(build_machine("press", "forging"),)),
-            Plant(id="B", machines=(build_machine("fit", "assembly"),)),
-        ),
-        items=(
-            build_item("ROLL", ("forging", 4)),
-            build_item(
-                "MILL", ("assembly", 2), ("assembly", 1), bom=(BomLine(item_id="ROLL", quantity=1),)
-            ),
-        ),
-        orders=(build_order("o1", "MILL", 6, priority=2),),
-        lanes=(Lane(origin="A", destination="B", lead_time=hours(3)),),
-    )
+    network = _roll_at_a_mill_at_b(build_order("o1", "MILL", 6, priority=2))
     bounds = relaxation_bounds(compile_problem(network))
     assert bounds.arrival == (10 * HOUR,)
     assert bounds.weighted_tardiness == 2 * 4 * HOUR
