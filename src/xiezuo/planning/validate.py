@@ -540,8 +540,8 @@ class _Validator:
             change_by_instant: dict[datetime, int] = defaultdict(int)
             for when, change in changes:
                 change_by_instant[when] += change
-            for when, _ in steps:
-                change_by_instant[when] += 0
+            for when, _ in steps:  # capacity changes are instants to judge too
+                change_by_instant.setdefault(when, 0)
             level = 0
             # Work is held over [start, end): what ends at an instant hands over to what
             # starts then, so the level is judged once everything at the instant is done.
