@@ -8,13 +8,9 @@ processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
-
-if TYPE_CHECKING:
-    from datetime import datetime
-
+from typing import Final
 
 # The furthest any instant of a plan may lie from its network's start: far beyond any
 # real plan, near enough that checking one never lays out centuries of shifts.
@@ -101,6 +97,27 @@ class MaterialDraw:
         return self.origin != self.destination
 
 
+class PartSource(StrEnum):
+    REPORTED = "reported"  # progress reports the work order finished
+    STOCK = "stock"  # finished parts of its item lying at the plant cover it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FinishedPart:
+    """A work order the replan does not make: it is finished, or parts in stock cover it.
+
+    It stands ready at ``plant_id`` from ``ready`` and travels to its parent like any
+    component (a :class:`Shipment`); nothing below it in the BOM is planned.
+    """
+
+    work_order_id: str
+    item_id: str
+    quantity: int
+    plant_id: str
+    ready: datetime
+    source: PartSource
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
     """An order's end product leaving its plant and reaching the customer region."""
@@ -129,6 +146,7 @@ class Schedule:
     shipments: tuple[Shipment, ...]
     deliveries: tuple[Delivery, ...]
     material_draws: tuple[MaterialDraw, ...] = ()
+    finished_parts: tuple[FinishedPart, ...] = ()
 
     @property
     def end(self) -> datetime | None:
@@ -170,7 +188,9 @@ class Plan:
     ``tardiness_bound`` the solver's proven lower bound on it; ``makespan`` (last
     arrival at a customer, from the horizon start) is the second objective with its
     bound. ``schedule`` is ``None`` when no plan was found. ``unplanned`` lists the
-    orders left out, each with a reason the validator can check.
+    orders left out, each with a reason the validator can check. A replan carries its
+    status date ``as_of``: work before it is history as reported, nothing new starts
+    before it.
     """
 
     status: PlanStatus
@@ -182,6 +202,7 @@ class Plan:
     runtime_s: float = 0.0
     unplanned: tuple[UnplannedOrder, ...] = ()
     explanations: tuple[Explanation, ...] = ()
+    as_of: datetime | None = None
 
     @property
     def unplanned_orders(self) -> tuple[str, ...]:
