@@ -110,15 +110,19 @@ def load_scenario(path: str | Path) -> Network:
         A rule spanning the network is broken (a BOM cycle, a missing lane); each
         problem is prefixed with the entity path and ``source`` is the file.
     """
+    text, fmt = _read_source(path, "scenario")
+    return parse_scenario(text, str(path), fmt)
+
+
+def _read_source(path: str | Path, what: str) -> tuple[str, str]:
+    """The text of a YAML or JSON input file and its format, by the file's suffix."""
     source = str(path)
     fmt = _FORMAT_BY_SUFFIX.get(Path(path).suffix.lower())
     if fmt is None:
-        raise InputError(source, "", "a scenario file must end in .yaml, .yml or .json")
+        raise InputError(source, "", f"a {what} file must end in .yaml, .yml or .json")
     if fmt == "yaml":  # PyYAML is a hundred times slower than json; big networks use JSON
-        text = read_text_file(path, source, MAX_YAML_BYTES, "YAML scenario")
-    else:
-        text = read_text_file(path, source, MAX_FILE_BYTES, "JSON scenario")
-    return parse_scenario(text, source, fmt)
+        return read_text_file(path, source, MAX_YAML_BYTES, f"YAML {what}"), fmt
+    return read_text_file(path, source, MAX_FILE_BYTES, f"JSON {what}"), fmt
 
 
 def parse_scenario(text: str, source: str, fmt: str) -> Network:
@@ -138,6 +142,22 @@ def parse_scenario(text: str, source: str, fmt: str) -> Network:
     InputError, ModelError
         As for :func:`load_scenario`.
     """
+    spec, locate = _parse_spec(text, source, fmt)
+    return _Converter(spec, source, locate).network()
+
+
+def _parse_spec(text: str, source: str, fmt: str) -> tuple[ScenarioSpec, _Locator]:
+    """Stages 1 and 2: the file's data checked against the file schema."""
+    data, locate = _parse_data(text, source, fmt)
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise _input_error(exc, source, locate) from None
+    return spec, locate
+
+
+def _parse_data(text: str, source: str, fmt: str) -> tuple[object, _Locator]:
+    """Stage 1: plain, bounded data (not empty) and a locator of its entity paths."""
     root: yaml.Node | None = None
     if fmt == "yaml":
         data, root = read_yaml(text, source)
@@ -149,11 +169,39 @@ def parse_scenario(text: str, source: str, fmt: str) -> Network:
     if data is None:
         raise InputError(source, "", "the file is empty")
     _check_plain_data(data, source, locate)
-    try:
-        spec = ScenarioSpec.model_validate(data)
-    except ValidationError as exc:
-        raise _input_error(exc, source, locate) from None
-    return _Converter(spec, source, locate).network()
+    return data, locate
+
+
+# ---- Hooks for variant files (io/variant.py), which edit a scenario's file data -----
+
+
+def read_input_data(
+    path: str | Path, what: str
+) -> tuple[object, Callable[[Sequence[str | int]], str]]:
+    """Stage 1 for any input file in the scenario syntax: its data and a locator.
+
+    The locator formats an entity path as in scenario errors (``changes[2].order
+    (line 14)``), so other file formats built on this syntax read alike.
+    """
+    text, fmt = _read_source(path, what)
+    return _parse_data(text, str(path), fmt)
+
+
+def load_scenario_spec(path: str | Path) -> ScenarioSpec:
+    """A scenario file's file data, once the whole file is checked as by :func:`load_scenario`.
+
+    A variant edits this data; checking the base here first makes the base's own
+    errors name the base file and its lines.
+    """
+    text, fmt = _read_source(path, "scenario")
+    spec, locate = _parse_spec(text, str(path), fmt)
+    _Converter(spec, str(path), locate).network()
+    return spec
+
+
+def network_from_spec(spec: ScenarioSpec, source: str) -> Network:
+    """Stage 3 for file data built in memory: entity paths in errors, without lines."""
+    return _Converter(spec, source, _Locator(None)).network()
 
 
 class _RepeatedKey:
