@@ -584,7 +584,7 @@ def _order_changes(old: Plan, new: Plan, network: Network | None) -> tuple[Order
         due = (
             order.due
             if order is not None
-            else next((d.due for d in (after, before) if d is not None), None)
+            else next((d.due for d in (after, before) if d is not None and d.due), None)
         )
         changes.append(
             OrderChange(
