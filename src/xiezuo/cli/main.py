@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, plan, reports
+from xiezuo.cli import bench, check, diff, plan, reports
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ for command in (
     plan.plan,
     check.validate,
     check.verify,
+    diff.diff,
     reports.gantt,
     reports.staff,
     reports.materials,

@@ -14,7 +14,7 @@ picklable :class:`PlanDiff` out, which a command prints and a server shows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -168,6 +168,7 @@ class OperationChange:
 class DrawChange:
     """Material for one step taken from other warehouses or in another quantity.
 
+    ``plant_id`` is the plant doing the step (in the new plan, else the old);
     ``old_sources`` and ``new_sources`` are ``(warehouse plant, quantity)`` pairs by
     plant; an empty tuple means that plan draws nothing for the step. ``is_history``
     marks a step the new plan has as reported history, whose material is no longer
@@ -177,6 +178,7 @@ class DrawChange:
     work_order_id: str
     step: int
     material_id: str
+    plant_id: str
     old_sources: tuple[tuple[str, int], ...]
     new_sources: tuple[tuple[str, int], ...]
     is_history: bool = False
@@ -244,6 +246,8 @@ class DiffHeadline:
     new_tardiness_hours: float | None
     old_makespan: timedelta | None
     new_makespan: timedelta | None
+    old_late_orders: int
+    new_late_orders: int
     moved_operations: int
     compared_operations: int
     added_operations: int
@@ -257,11 +261,13 @@ class DiffHeadline:
 class PlanDiff:
     """Everything that differs between two plans; see :func:`diff_plans`.
 
-    Each list holds only what changed. ``window_start`` and ``window_end`` bound the
+    Each list holds only what changed; ``plant_ids`` are the plants either plan
+    uses. ``window_start`` and ``window_end`` bound the
     per-plant look-ahead (both ``None`` when neither plan has an operation).
     """
 
     headline: DiffHeadline
+    plant_ids: tuple[str, ...]
     tolerance: timedelta
     days: int
     window_start: datetime | None
@@ -294,6 +300,7 @@ class PlanDiff:
             "window_end": _iso(self.window_end),
             "old_as_of": _iso(self.old_as_of),
             "new_as_of": _iso(self.new_as_of),
+            "plant_ids": list(self.plant_ids),
             "headline": {
                 "old_status": head.old_status.value,
                 "new_status": head.new_status.value,
@@ -309,6 +316,8 @@ class PlanDiff:
                 "new_tardiness_hours": head.new_tardiness_hours,
                 "old_makespan_hours": _hours(head.old_makespan),
                 "new_makespan_hours": _hours(head.new_makespan),
+                "old_late_orders": head.old_late_orders,
+                "new_late_orders": head.new_late_orders,
                 "moved_operations": head.moved_operations,
                 "compared_operations": head.compared_operations,
                 "added_operations": head.added_operations,
@@ -348,6 +357,7 @@ class PlanDiff:
                     "work_order": change.work_order_id,
                     "step": change.step,
                     "material": change.material_id,
+                    "plant": change.plant_id,
                     "history": change.is_history,
                     "old": [{"warehouse": p, "quantity": q} for p, q in change.old_sources],
                     "new": [{"warehouse": p, "quantity": q} for p, q in change.new_sources],
@@ -447,6 +457,8 @@ def diff_plans(
         new_tardiness_hours=new.tardiness_hours,
         old_makespan=old.makespan,
         new_makespan=new.makespan,
+        old_late_orders=sum(1 for d in _deliveries(old).values() if d.is_late),
+        new_late_orders=sum(1 for d in _deliveries(new).values() if d.is_late),
         moved_operations=sum(1 for c in matched if c.is_moved),
         compared_operations=compared,
         added_operations=sum(1 for c in operations if c.old is None),
@@ -455,8 +467,12 @@ def diff_plans(
         changed_routings=sum(1 for c in work_orders if c.is_routing_changed),
         changed_draws=sum(1 for c in draws if not c.is_history),
     )
+    plant_ids = {op.plant_id for op in (*old_ops.values(), *new_ops.values())}
+    for plan in (old, new):
+        plant_ids.update(wo.plant_id for wo in _assignments(plan).values())
     return PlanDiff(
         headline=headline,
+        plant_ids=tuple(sorted(plant_ids)),
         tolerance=tolerance,
         days=days,
         window_start=window_start,
@@ -635,13 +651,19 @@ def _work_order_changes(old: Plan, new: Plan) -> tuple[WorkOrderChange, ...]:
 _DrawKey = tuple[str, int, str]
 
 
-def _draw_sources(plan: Plan) -> dict[_DrawKey, tuple[tuple[str, int], ...]]:
-    """Each step's material by warehouse; the engine may split one need across several."""
+def _draw_sources(plan: Plan) -> dict[_DrawKey, tuple[str, tuple[tuple[str, int], ...]]]:
+    """Each step's plant and material by warehouse; one need may be split across several."""
     quantity: dict[_DrawKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    plant_by_key: dict[_DrawKey, str] = {}
     draws: tuple[MaterialDraw, ...] = () if plan.schedule is None else plan.schedule.material_draws
     for draw in draws:
-        quantity[draw.work_order_id, draw.step, draw.material_id][draw.origin] += draw.quantity
-    return {key: tuple(sorted(by_origin.items())) for key, by_origin in quantity.items()}
+        key = (draw.work_order_id, draw.step, draw.material_id)
+        quantity[key][draw.origin] += draw.quantity
+        plant_by_key[key] = draw.destination
+    return {
+        key: (plant_by_key[key], tuple(sorted(by_origin.items())))
+        for key, by_origin in quantity.items()
+    }
 
 
 def _draw_changes(
@@ -650,8 +672,10 @@ def _draw_changes(
     before, after = _draw_sources(old), _draw_sources(new)
     changes = []
     for key in sorted(before.keys() | after.keys()):
-        was, now = before.get(key, ()), after.get(key, ())
-        if was == now:
+        was, now = before.get(key), after.get(key)
+        old_sources = () if was is None else was[1]
+        new_sources = () if now is None else now[1]
+        if old_sources == new_sources:
             continue
         work_order_id, step, material_id = key
         changes.append(
@@ -659,8 +683,9 @@ def _draw_changes(
                 work_order_id=work_order_id,
                 step=step,
                 material_id=material_id,
-                old_sources=was,
-                new_sources=now,
+                plant_id=next(entry[0] for entry in (now, was) if entry is not None),
+                old_sources=old_sources,
+                new_sources=new_sources,
                 is_history=_is_history(new_ops.get((work_order_id, step)), as_of),
             )
         )
@@ -788,3 +813,37 @@ def _iso(instant: datetime | None) -> str | None:
 
 def _hours(duration: timedelta | None) -> float | None:
     return None if duration is None else round(duration / _HOUR, 4)
+
+
+def diff_for_plant(diff: PlanDiff, plant_id: str) -> PlanDiff:
+    """The diff narrowed to what touches one plant; headline and orders stay network-wide.
+
+    A work order or operation touches the plant when either plan has it there; a
+    material draw when the plant does the step or is one of its warehouses.
+
+    Raises
+    ------
+    InputError
+        Neither plan uses the plant.
+    """
+    if plant_id not in diff.plant_ids:
+        used = ", ".join(diff.plant_ids) or "none"
+        raise InputError(
+            "plant", "", f"neither plan uses a plant {plant_id!r}; the plants they use: {used}"
+        )
+    return replace(
+        diff,
+        work_orders=tuple(c for c in diff.work_orders if plant_id in (c.old_plant, c.new_plant)),
+        operations=tuple(
+            c
+            for c in diff.operations
+            if plant_id in {op.plant_id for op in (c.old, c.new) if op is not None}
+        ),
+        draws=tuple(
+            c
+            for c in diff.draws
+            if plant_id == c.plant_id
+            or plant_id in {origin for origin, _ in (*c.old_sources, *c.new_sources)}
+        ),
+        plants=tuple(p for p in diff.plants if p.plant_id == plant_id),
+    )
