@@ -42,6 +42,7 @@ from xiezuo.domain.progress import (
     StepStatus,
     StockCount,
 )
+from xiezuo.domain.progress_rules import ProgressProblem, check_progress, routing_of
 from xiezuo.domain.rules import (
     Finding,
     capable_machines,
@@ -82,6 +83,7 @@ __all__ = [
     "PlanStatus",
     "Plant",
     "Progress",
+    "ProgressProblem",
     "Receipt",
     "Routing",
     "Schedule",
@@ -103,10 +105,12 @@ __all__ = [
     "capable_plants",
     "capable_routings",
     "capacity_steps",
+    "check_progress",
     "design_gates",
     "explode_order",
     "explode_orders",
     "find_issues",
+    "routing_of",
     "unmakeable_items",
     "validate_network",
 ]
