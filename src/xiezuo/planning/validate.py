@@ -78,13 +78,21 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     explanations name other orders than those arriving after their due date, a bound
     is negative or above the value it bounds, or an ``optimal`` plan's bound differs
     from its value.
+
+A replan, judged with the progress it starts from, must also keep the rules of
+:mod:`xiezuo.planning.validation.replan` (reported, status_date, machine_down,
+frozen). Its reported operations are facts, so the machine, calendar, placement and
+release rules leave them alone, and the rules that compare work with work (overlap,
+precedence, crew) blame the plan only where new work takes part. Its materials start
+from each warehouse's level at the status date, new work is placed in windows that
+open then, and the progress's secondments join the network's.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -113,26 +121,31 @@ from xiezuo.domain import (
     explode_order,
     explode_orders,
 )
+from xiezuo.errors import PlanningError
+from xiezuo.planning.validation import replan
+from xiezuo.planning.validation.violation import Violation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+    from xiezuo.domain import Explanation, FinishedPart, Progress
+
+__all__ = ["Violation", "audit_plan", "validate_plan"]
 
 _SECOND = timedelta(seconds=1)
 _MINUTE = timedelta(minutes=1)
 _HOUR = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Violation:
-    """One broken rule: ``rule`` is a short tag, ``subject`` names the culprit."""
-
-    rule: str
-    subject: str
-    message: str
-
-
 def validate_plan(
-    network: Network, schedule: Schedule, unplanned: Iterable[str | UnplannedOrder] = ()
+    network: Network,
+    schedule: Schedule,
+    unplanned: Iterable[str | UnplannedOrder] = (),
+    *,
+    progress: Progress | None = None,
+    previous: Plan | None = None,
+    frozen_days: float = 0,
+    explanations: Iterable[Explanation] = (),
 ) -> tuple[Violation, ...]:
     """Check ``schedule`` against every rule of ``network``.
 
@@ -147,21 +160,60 @@ def validate_plan(
         left out for a reason the validator confirms: the stated one, or for a bare ID
         any of them. If any of an order's work orders is scheduled, the whole order is
         checked as planned.
+    progress:
+        For a replan, what was reported up to its status date: the schedule must then
+        repeat the reported work and start everything else after it (the rules
+        ``reported``, ``status_date`` and ``machine_down``).
+    previous:
+        For a replan with a frozen window, the plan it replaces.
+    frozen_days:
+        Working days of the network calendar, from the status date, in which the
+        previous plan's operations keep their place unless ``explanations`` has an
+        ``unfrozen`` entry for them (the rule ``frozen``). Needs ``progress``.
+    explanations:
+        The plan's explanations (``Plan.explanations``); only ``unfrozen`` ones count.
 
     Returns
     -------
     tuple[Violation, ...]
         Every violation found, empty when the schedule is valid. Runs in
         ``O(n log n)`` in the number of operations, so it can judge every plan.
+
+    Raises
+    ------
+    PlanningError
+        When ``frozen_days`` is negative, or a frozen window is asked for without a
+        progress to date it.
     """
+    if frozen_days < 0:
+        raise PlanningError(f"frozen_days must not be negative, not {frozen_days:g}")
+    if progress is None and previous is not None and frozen_days:
+        raise PlanningError("a frozen window starts at a status date: pass the progress too")
     far = tuple(_far_instants(network, schedule))
     if far:
         return far
-    return tuple(_Validator(network, schedule, tuple(unplanned)).run())
+    validator = _Validator(
+        network, schedule, tuple(unplanned), progress=progress, explanations=tuple(explanations)
+    )
+    found = list(validator.run())
+    if progress is not None and previous is not None and frozen_days:
+        found += validator.frozen(previous, frozen_days)
+    return tuple(found)
 
 
-def audit_plan(network: Network, plan: Plan) -> tuple[Violation, ...]:
+def audit_plan(
+    network: Network,
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    previous: Plan | None = None,
+    frozen_days: float = 0,
+) -> tuple[Violation, ...]:
     """Check a whole plan: its schedule, why orders are left out, and its own figures.
+
+    ``progress``, ``previous`` and ``frozen_days`` judge a replan as in
+    :func:`validate_plan`, with the plan's own explanations; the plan's status date
+    must then be the progress's.
 
     Returns
     -------
@@ -170,15 +222,40 @@ def audit_plan(network: Network, plan: Plan) -> tuple[Violation, ...]:
         the unplanned orders alone), plus ``figures`` violations where the plan's
         status, weighted tardiness, makespan, late explanations or bounds disagree
         with its schedule.
+
+    Raises
+    ------
+    PlanningError
+        As :func:`validate_plan`.
     """
+    dated = () if progress is None else tuple(_status_date_of(plan, progress))
     if plan.schedule is None:
         empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
-        checker = _Validator(network, empty, plan.unplanned)
-        return (*checker.unplanned(), *_status_without_schedule(plan))
-    found = validate_plan(network, plan.schedule, plan.unplanned)
+        checker = _Validator(network, empty, plan.unplanned, progress=progress)
+        return (*dated, *checker.unplanned(), *_status_without_schedule(plan))
+    found = validate_plan(
+        network,
+        plan.schedule,
+        plan.unplanned,
+        progress=progress,
+        previous=previous,
+        frozen_days=frozen_days,
+        explanations=plan.explanations,
+    )
     if any(v.rule == "horizon" for v in found):
         return found
-    return (*found, *_figures(network, plan, plan.schedule))
+    return (*dated, *found, *_figures(network, plan, plan.schedule))
+
+
+def _status_date_of(plan: Plan, progress: Progress) -> Iterator[Violation]:
+    if plan.as_of != progress.as_of:
+        stated = "no status date" if plan.as_of is None else f"status date {_show(plan.as_of)}"
+        yield Violation(
+            rule="status_date",
+            subject="plan",
+            message=f"the plan has {stated}, but the progress it is made from is dated "
+            f"{progress.as_of.isoformat()}",
+        )
 
 
 def _status_without_schedule(plan: Plan) -> Iterator[Violation]:
@@ -304,6 +381,9 @@ def _far_instants(network: Network, schedule: Schedule) -> Iterator[Violation]:
         (f"order {d.order_id}", (("finish", d.finish), ("arrival", d.arrival)))
         for d in schedule.deliveries
     ]
+    named += [
+        (f"work order {p.work_order_id}", (("ready", p.ready),)) for p in schedule.finished_parts
+    ]
     for subject, instants in named:
         for what, instant in instants:
             if abs(instant - network.start) > PLAN_SPAN_LIMIT:
@@ -386,21 +466,40 @@ class _Validator:
         network: Network,
         schedule: Schedule,
         unplanned: tuple[str | UnplannedOrder, ...],
+        *,
+        progress: Progress | None = None,
+        explanations: tuple[Explanation, ...] = (),
     ) -> None:
+        if progress is not None and progress.secondments:
+            network = replace(network, secondments=network.secondments + progress.secondments)
         self.network = network
         self.schedule = schedule
         self.unplanned_entries = unplanned
+        self.explanations = explanations
         unplanned_ids = {u if isinstance(u, str) else u.order_id for u in unplanned}
         self.order_by_id = {order.id: order for order in network.orders}
         self.expected = {wo.id: wo for wo in explode_orders(network)}
         self.root_by_order = {
             wo.order_id: wo.id for wo in self.expected.values() if wo.parent_id is None
         }
+        self.facts = (
+            None
+            if progress is None
+            else replan.ReplanFacts.of(progress, self.expected, schedule.finished_parts)
+        )
+        # Where new work may start: the engine lays out its windows from here.
+        self.origin = network.start if progress is None else max(network.start, progress.as_of)
         self.assignments: dict[str, WorkOrderAssignment] = {}
         for wa in schedule.work_orders:
             if wa.work_order_id in self.expected:
                 self.assignments.setdefault(wa.work_order_id, wa)
-        scheduled_orders = {self.expected[wo_id].order_id for wo_id in self.assignments}
+        self.part_by_work_order: dict[str, FinishedPart] = {}
+        for part in schedule.finished_parts if progress is not None else ():
+            if part.work_order_id in self.expected:
+                self.part_by_work_order.setdefault(part.work_order_id, part)
+        scheduled_orders = {
+            self.expected[wo_id].order_id for wo_id in (*self.assignments, *self.part_by_work_order)
+        }
         self.planned_orders = {
             order.id
             for order in network.orders
@@ -424,8 +523,23 @@ class _Validator:
         self._crews_in_use: dict[tuple[str, str], list[tuple[datetime, datetime, int]]] | None = (
             None
         )
+        self._held: list[tuple[str, str, datetime, int]] | None = None
 
     def run(self) -> Iterator[Violation]:
+        if self.facts is not None:
+            yield from replan.reported(
+                self.schedule, self.expected, self.facts, self.planned_orders
+            )
+            yield from replan.status_date(self.schedule, self.facts)
+            yield from replan.machine_down(self.network, self.schedule, self.facts)
+        else:
+            for part in self.schedule.finished_parts:
+                yield Violation(
+                    rule="reported",
+                    subject=f"work order {part.work_order_id}",
+                    message=f"work order {part.work_order_id!r} is a finished part, but no "
+                    "progress reports it finished or parts in stock",
+                )
         yield from self._work_orders()
         for wa in self.assignments.values():
             yield from self._routing(wa)
@@ -443,9 +557,31 @@ class _Validator:
         yield from self._crews()
         yield from self.unplanned()
 
+    def frozen(self, previous: Plan, frozen_days: float) -> Iterator[Violation]:
+        """The ``frozen`` rule: the previous plan's work in the frozen window stays put."""
+        if self.facts is None or previous.schedule is None:
+            return
+        as_of = self.facts.as_of.astimezone(self.zone)
+        until = replan.frozen_until(self.network.calendar, as_of, frozen_days)
+        yield from replan.frozen(
+            self.schedule, previous.schedule, self.facts, until, self.explanations
+        )
+
+    def _is_reported(self, op: ScheduledOperation) -> bool:
+        return self.facts is not None and self.facts.is_reported(op)
+
+    def _is_fact(self, wo_id: str, step: int) -> bool:
+        """Whether a step is reported, or its work order finished: nothing is drawn for it."""
+        facts = self.facts
+        return facts is not None and (
+            (wo_id, step) in facts.report_by_step or wo_id in facts.covered
+        )
+
     def _materials(self) -> Iterator[Violation]:
         drawn: dict[tuple[str, int, str], int] = defaultdict(int)
         for draw in self.schedule.material_draws:
+            if self._is_fact(draw.work_order_id, draw.step):
+                continue  # the status date and reported rules say it should not be drawn
             subject = f"work order {draw.work_order_id} step {draw.step}"
             if draw.quantity <= 0:
                 # A negative draw would add stock that never existed.
@@ -489,6 +625,8 @@ class _Validator:
             wo = self.expected[wo_id]
             for line in self.network.item_by_id[wo.item_id].materials:
                 step = line.step or 1
+                if self._is_fact(wo_id, step):
+                    continue  # its material was taken before the status date
                 need = line.quantity * wo.quantity
                 got = drawn.pop((wo_id, step, line.material_id), 0)
                 if got != need:
@@ -505,14 +643,34 @@ class _Validator:
                 message=f"draws {material_id}, which its BOM does not need at that step",
             )
 
+    def _holdings(self) -> list[tuple[str, str, datetime, int]]:
+        """What the warehouses hold and receive, as ``(plant, material, when, quantity)``:
+        the network's stock at its start and its supplies, or for a replan each level
+        at the status date and the supplies after it."""
+        if self._held is None:
+            if self.facts is None:
+                self._held = [
+                    (lot.plant_id, lot.material_id, self.network.start, lot.quantity)
+                    for lot in self.network.stock
+                ]
+                supplies = self.network.supplies
+            else:
+                as_of = self.facts.as_of
+                levels = replan.opening_stock(self.network, self.facts.progress, self.expected)
+                self._held = [(*key, as_of, quantity) for key, quantity in levels.items()]
+                supplies = tuple(s for s in self.network.supplies if s.arrives > as_of)
+            self._held += [(s.plant_id, s.material_id, s.arrives, s.quantity) for s in supplies]
+        return self._held
+
     def _stock(self) -> Iterator[Violation]:
         events: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
-        for lot in self.network.stock:
-            events[lot.plant_id, lot.material_id].append((self.network.start, lot.quantity))
-        for supply in self.network.supplies:
-            events[supply.plant_id, supply.material_id].append((supply.arrives, supply.quantity))
+        for plant_id, material_id, when, quantity in self._holdings():
+            events[plant_id, material_id].append((when, quantity))
         for draw in self.schedule.material_draws:
-            events[draw.origin, draw.material_id].append((draw.depart, -draw.quantity))
+            # A replan's draw before its status date is a status date violation; here it
+            # takes from the level at that date.
+            depart = draw.depart if self.facts is None else max(self.origin, draw.depart)
+            events[draw.origin, draw.material_id].append((depart, -draw.quantity))
         for (plant_id, material_id), changes in events.items():
             level = 0
             # At one instant, arrivals count before departures.
@@ -528,27 +686,35 @@ class _Validator:
                     break
 
     def _crews(self) -> Iterator[Violation]:
-        uses: dict[tuple[str, str], list[tuple[datetime, int]]] = defaultdict(list)
+        # By plant and skill: (instant, change in people at work, of them on new work).
+        uses: dict[tuple[str, str], list[tuple[datetime, int, int]]] = defaultdict(list)
         for op in self.schedule.operations:
             job = self.jobs.get(op.work_order_id)
             if job is None or not 1 <= op.step <= len(job.routing.operations):
                 continue  # the work order and step rules report these
+            is_new = not self._is_reported(op)
             for crew in job.routing.operations[op.step - 1].crew:
-                uses[op.plant_id, crew.skill] += [(op.start, crew.size), (op.end, -crew.size)]
+                uses[op.plant_id, crew.skill] += [
+                    (op.start, crew.size, crew.size * is_new),
+                    (op.end, -crew.size, -crew.size * is_new),
+                ]
         for (plant_id, skill), changes in uses.items():
             steps = self.network.staff_capacity(plant_id, skill)
-            change_by_instant: dict[datetime, int] = defaultdict(int)
-            for when, change in changes:
-                change_by_instant[when] += change
+            change_by_instant: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+            for when, change, new in changes:
+                change_by_instant[when][0] += change
+                change_by_instant[when][1] += new
             for when, _ in steps:  # capacity changes are instants to judge too
-                change_by_instant.setdefault(when, 0)
-            level = 0
+                change_by_instant.setdefault(when, [0, 0])
+            level = new_level = 0
             # Work is held over [start, end): what ends at an instant hands over to what
             # starts then, so the level is judged once everything at the instant is done.
+            # Reported work alone is a fact, even beyond the people the plant has.
             for when in sorted(change_by_instant):
-                level += change_by_instant[when]
+                level += change_by_instant[when][0]
+                new_level += change_by_instant[when][1]
                 capacity = next((people for t, people in reversed(steps) if t <= when), 0)
-                if level > capacity:
+                if level > capacity and (self.facts is None or new_level > 0):
                     yield Violation(
                         rule="crew",
                         subject=f"plant {plant_id} skill {skill}",
@@ -560,7 +726,9 @@ class _Validator:
     def unplanned(self) -> Iterator[Violation]:
         """Each order left out must be known, absent and unplannable for a checked reason."""
         seen: set[str] = set()
-        scheduled = {self.expected[wo_id].order_id for wo_id in self.assignments}
+        scheduled = {
+            self.expected[wo_id].order_id for wo_id in (*self.assignments, *self.part_by_work_order)
+        }
         drawn: dict[str, int] = defaultdict(int)
         for draw in self.schedule.material_draws:
             drawn[draw.material_id] += max(0, draw.quantity)
@@ -628,10 +796,8 @@ class _Validator:
 
     def _is_short(self, order: Order, drawn: dict[str, int]) -> bool:
         exists: dict[str, int] = defaultdict(int)
-        for lot in self.network.stock:
-            exists[lot.material_id] += lot.quantity
-        for supply in self.network.supplies:
-            exists[supply.material_id] += supply.quantity
+        for _, material_id, _, quantity in self._holdings():
+            exists[material_id] += quantity
         need: dict[str, int] = defaultdict(int)
         for wo in explode_order(self.network, order):
             for line in self.network.item_by_id[wo.item_id].materials:
@@ -650,7 +816,7 @@ class _Validator:
         by_id = {wo.id: wo for wo in work_orders}
         gates = design_gates(work_orders)
         pinned = self.network.plant_by_id.get(order.plant_id or "")
-        release = max(self.network.start, order.release or self.network.start)
+        release = max(self.origin, order.release or self.origin)
         known: dict[str, dict[str, datetime]] = {}
         pending: set[str] = set()  # the work orders being worked out, each waiting on the next
 
@@ -741,6 +907,7 @@ class _Validator:
                 for op in self.schedule.operations
                 if (op.plant_id, op.machine_id) == (plant.id, capable.id)
             ]
+            uses += self._units_down(plant, capable)
             places.append((capable, work, _intersect(crewed, _free_stretches(units, uses, 1))))
         finishes = []
         for machine, work, stretches in places:
@@ -749,9 +916,9 @@ class _Validator:
                 if machine is not None:
                     limits.append(machine.available_until)
                 until = min(t for t in limits if t is not None)
-                # Windows as the engine lays them out, from the network start, so that
-                # work that fits the window it starts in is kept inside it.
-                origin = self.network.start
+                # Windows as the engine lays them out, from the network start (or the
+                # status date), so work that fits the window it starts in stays inside it.
+                origin = self.origin
                 if machine is None:
                     windows = (plant.calendar or self.network.calendar).windows(origin, until)
                 else:
@@ -761,6 +928,17 @@ class _Validator:
                     finishes.append(finish)
                     break  # a later stretch starts after this one has ended
         return min(finishes, default=None)
+
+    def _units_down(self, plant: Plant, machine: Machine) -> list[tuple[datetime, datetime, int]]:
+        """A replan's machine downtime as uses of the group's units; for good is for ever."""
+        if self.facts is None:
+            return []
+        never = self.origin + 2 * PLAN_SPAN_LIMIT
+        return [
+            (down.start, down.end or never, min(machine.units, down.units or machine.units))
+            for down in self.facts.progress.down
+            if (down.plant_id, down.machine_id) == (plant.id, machine.id)
+        ]
 
     def _crew_use(self) -> dict[tuple[str, str], list[tuple[datetime, datetime, int]]]:
         """People at work in the plan, by plant and skill: ``(start, end, people)``."""
@@ -781,16 +959,13 @@ class _Validator:
         from the warehouses with a lane to it, each giving what it holds beyond the
         plan's draws from when it is sent and ever after (what is taken then is not
         there for the plan's later draws), if ever."""
-        start = self.network.start
+        start = self.origin
         if need <= 0:
             return start
         changes: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-        for lot in self.network.stock:
-            if lot.material_id == material_id:
-                changes[lot.plant_id].append((start, lot.quantity))
-        for supply in self.network.supplies:
-            if supply.material_id == material_id:
-                changes[supply.plant_id].append((max(start, supply.arrives), supply.quantity))
+        for plant_id, held_id, when, quantity in self._holdings():
+            if held_id == material_id:
+                changes[plant_id].append((max(start, when), quantity))
         for draw in self.schedule.material_draws:
             if draw.material_id == material_id:
                 changes[draw.origin].append((max(start, draw.depart), -max(0, draw.quantity)))
@@ -839,7 +1014,10 @@ class _Validator:
                 subject=f"work order {wo_id}",
                 message=f"work order {wo_id!r} {problem}",
             )
+        covered = frozenset() if self.facts is None else self.facts.covered
         for wo in self.expected.values():
+            if wo.id in covered:
+                continue  # finished: the reported rule checks its finished part
             if wo.order_id in self.planned_orders and wo.id not in self.assignments:
                 yield Violation(
                     rule="work_order",
@@ -907,6 +1085,8 @@ class _Validator:
                     message=f"work order {op.work_order_id!r} step {op.step} is scheduled as "
                     f"{op.process!r}, but routing {job.routing.id!r} needs {operation.process!r}",
                 )
+            if self._is_reported(op):
+                continue  # where and when it ran are facts; the reported rule checks them
             found = self._machine(job, op, operation)
             if isinstance(found, Violation):
                 yield found
@@ -1005,10 +1185,10 @@ class _Validator:
         """Why the op breaks the placement rule, if it does; see docs/engine.md."""
         start, end = op.start.astimezone(self.zone), op.end.astimezone(self.zone)
         window = windows.containing(start)
-        if window is None or start < self.network.start:
-            return None  # the calendar and release rules report these
-        # The engine's windows begin at the network start.
-        opens, closes = max(window[0], self.network.start), window[1]
+        if window is None or start < self.origin:
+            return None  # the calendar, release and status date rules report these
+        # The engine's windows begin at the network start, or a replan's status date.
+        opens, closes = max(window[0], self.origin), window[1]
         span = f"the working window from {opens.isoformat()} to {closes.isoformat()}"
         if closes - opens >= op.work:
             done: datetime | None = start + op.work
@@ -1046,7 +1226,7 @@ class _Validator:
 
     def _routing_precedence(self, job: _Job) -> Iterator[Violation]:
         for before, after in zip(job.ops, job.ops[1:], strict=False):
-            if after.start < before.end:
+            if after.start < before.end and not self._is_reported(after):
                 yield Violation(
                     rule="routing_precedence",
                     subject=f"work order {after.work_order_id} step {after.step}",
@@ -1073,7 +1253,7 @@ class _Validator:
             limits.append((f"the release of order {order.id!r}", order.release))
         for op in job.ops:
             for what, limit in limits:
-                if op.start < limit:
+                if op.start < limit and not self._is_reported(op):
                     yield Violation(
                         rule="release",
                         subject=f"work order {op.work_order_id} step {op.step}",
@@ -1090,7 +1270,9 @@ class _Validator:
             ops.sort(key=lambda op: op.start)
             holder = ops[0]  # of the ops seen so far, the one that holds the unit longest
             for op in ops[1:]:
-                if op.start < holder.end:
+                if op.start < holder.end and not (
+                    self._is_reported(op) and self._is_reported(holder)
+                ):
                     yield Violation(
                         rule="overlap",
                         subject=f"plant {plant_id} machine {machine_id} unit {unit}",
@@ -1102,46 +1284,69 @@ class _Validator:
                 if op.end > holder.end:
                     holder = op
 
+    def _done(self, wo_id: str) -> tuple[str, datetime] | None:
+        """Where and when a work order is done: its last operation, or its finished part."""
+        part = self.part_by_work_order.get(wo_id)
+        if part is not None:
+            return part.plant_id, part.ready
+        job = self.jobs.get(wo_id)
+        return None if job is None else (job.assignment.plant_id, job.last_end)
+
+    def _starts_reported(self, job: _Job) -> bool:
+        """Whether the job's start is a reported fact, which no precedence can move."""
+        return any(self._is_reported(op) and op.start == job.first_start for op in job.ops)
+
     def _design_precedence(self) -> Iterator[Violation]:
         gates = design_gates(tuple(self.expected.values()))
         for wo_id, designs in gates.items():
             gated = self.jobs.get(wo_id)
-            if gated is None:
+            if gated is None or self._starts_reported(gated):
                 continue
             for design_id in designs:
-                design = self.jobs.get(design_id)
-                if design is None:
+                done = self._done(design_id)
+                if done is None:
                     continue
-                origin, destination = design.assignment.plant_id, gated.assignment.plant_id
+                (origin, finish), destination = done, gated.assignment.plant_id
                 lead = self.network.lead_time(origin, destination)
                 if lead is None:
                     yield _missing_lane(f"work order {wo_id}", origin, destination, "a design")
-                elif gated.first_start < design.last_end + lead:
+                elif gated.first_start < finish + lead:
                     yield Violation(
                         rule="design_precedence",
                         subject=f"work order {wo_id}",
                         message=f"work order {wo_id!r} starts at {gated.first_start.isoformat()}, "
                         f"before its design {design_id!r}, done at "
-                        f"{design.last_end.isoformat()}, has reached plant {destination!r}",
+                        f"{finish.isoformat()}, has reached plant {destination!r}",
                     )
 
     def _bom_precedence(self) -> Iterator[Violation]:
         shipments_by_work_order: dict[str, list[Shipment]] = defaultdict(list)
         for shipment in self.schedule.shipments:
             shipments_by_work_order[shipment.work_order_id].append(shipment)
-        travelling: set[str] = set()
-        for wa in self.assignments.values():
-            wo = self.expected[wa.work_order_id]
+        # Shipments of finished parts are judged by the reported rule.
+        rule_by_travelling: dict[str, str] = {}
+        made = [wo_id for wo_id in self.assignments if wo_id not in self.part_by_work_order]
+        if self.facts is not None:
+            made += [wo_id for wo_id in self.part_by_work_order if not self.facts.is_buried(wo_id)]
+        for wo_id in made:
+            wo = self.expected[wo_id]
+            is_part = wo_id in self.part_by_work_order
             parent_wa = None if wo.parent_id is None else self.assignments.get(wo.parent_id)
             if parent_wa is None:
                 continue
-            origin, destination = wa.plant_id, parent_wa.plant_id
+            rule = "reported" if is_part else "shipment"
+            origin = (
+                self.part_by_work_order[wo_id].plant_id
+                if is_part
+                else self.assignments[wo_id].plant_id
+            )
+            destination = parent_wa.plant_id
             subject = f"work order {wo.id}"
             if origin != destination:
-                travelling.add(wo.id)
+                rule_by_travelling[wo.id] = rule
                 if wo.id not in shipments_by_work_order:
                     yield Violation(
-                        rule="shipment",
+                        rule=rule,
                         subject=subject,
                         message=f"work order {wo.id!r} must travel from plant {origin!r} to "
                         f"plant {destination!r}, but has no shipment",
@@ -1150,36 +1355,53 @@ class _Validator:
             if lead is None:
                 yield _missing_lane(subject, origin, destination, f"work order {wo.id!r}")
                 continue
-            component, parent = self.jobs.get(wo.id), self.jobs.get(parent_wa.work_order_id)
-            if component is None or parent is None:
+            done, parent = self._done(wo.id), self.jobs.get(parent_wa.work_order_id)
+            if done is None or parent is None:
                 continue  # their own violations explain why no times can be checked
-            if parent.first_start < component.last_end + lead:
+            finish, state = done[1], "ready" if is_part else "done"
+            is_fixed = self._starts_reported(parent)
+            if parent.first_start < finish + lead and not is_fixed:
                 yield Violation(
                     rule="bom_precedence",
                     subject=subject,
                     message=f"work order {parent.work_order.id!r} starts at "
-                    f"{parent.first_start.isoformat()}, before its component {wo.id!r}, done "
-                    f"at {component.last_end.isoformat()}, has travelled {_hours(lead)} from plant "
+                    f"{parent.first_start.isoformat()}, before its component {wo.id!r}, {state} "
+                    f"at {finish.isoformat()}, has travelled {_hours(lead)} from plant "
                     f"{origin!r} to plant {destination!r}",
                 )
             for shipment in shipments_by_work_order.get(wo.id, [])[:1]:
-                for problem in _shipment_problems(shipment, component, parent, lead):
+                problems = [
+                    (rule, problem)
+                    for problem in _shipment_problems(
+                        shipment, (origin, destination), finish, state, lead
+                    )
+                ]
+                if shipment.arrive > parent.first_start and not is_fixed:
+                    problems.append(
+                        (
+                            "bom_precedence" if is_part else "shipment",
+                            f"arrives at {shipment.arrive.isoformat()}, after work order "
+                            f"{parent.work_order.id!r} starts at {parent.first_start.isoformat()}",
+                        )
+                    )
+                for problem_rule, problem in problems:
                     yield Violation(
-                        rule="shipment",
+                        rule=problem_rule,
                         subject=subject,
                         message=f"the shipment of work order {wo.id!r} {problem}",
                     )
+        covered = frozenset() if self.facts is None else self.facts.covered
         for wo_id, shipments in shipments_by_work_order.items():
-            if wo_id not in travelling:
+            if wo_id not in rule_by_travelling:
                 yield Violation(
-                    rule="shipment",
+                    rule="reported" if wo_id in covered else "shipment",
                     subject=f"work order {wo_id}",
                     message=f"work order {wo_id!r} is shipped, but it is not a scheduled "
-                    "component made away from its parent's plant",
+                    "component or finished part away from its parent's plant",
                 )
             elif len(shipments) > 1:
                 yield Violation(
-                    rule="shipment",
+                    rule=rule_by_travelling[wo_id],
                     subject=f"work order {wo_id}",
                     message=f"work order {wo_id!r} has {len(shipments)} shipments instead of one",
                 )
@@ -1211,19 +1433,19 @@ class _Validator:
                     message=f"order {order.id!r} is planned but has no delivery",
                 )
                 continue
-            root = self.jobs.get(self.root_by_order[order.id])
-            if root is None:
+            done = self._done(self.root_by_order[order.id])
+            if done is None:
                 continue  # the root's own violations explain why nothing can be checked
             delivery = deliveries_by_order[order.id][0]
-            plant_id = root.assignment.plant_id
+            plant_id, finish = done
             lead = self.network.lead_time(plant_id, order.region)
             if lead is None:
                 yield _missing_lane(subject, plant_id, order.region, f"order {order.id!r}")
             fields: dict[str, tuple[object, object]] = {
                 "plant": (delivery.plant_id, plant_id),
                 "region": (delivery.region, order.region),
-                "finish": (delivery.finish, root.last_end),
-                "arrival": (delivery.arrival, None if lead is None else root.last_end + lead),
+                "finish": (delivery.finish, finish),
+                "arrival": (delivery.arrival, None if lead is None else finish + lead),
                 "due date": (delivery.due, order.due),
             }
             for what, (actual, wanted) in fields.items():
@@ -1320,28 +1542,29 @@ def _intersect(
 
 
 def _shipment_problems(
-    shipment: Shipment, component: _Job, parent: _Job, lead: timedelta
+    shipment: Shipment,
+    route: tuple[str, str],
+    finish: datetime,
+    state: str,
+    lead: timedelta,
 ) -> Iterator[str]:
-    origin, destination = component.assignment.plant_id, parent.assignment.plant_id
-    if (shipment.origin, shipment.destination) != (origin, destination):
+    """How a shipment leaves its route, leaves before the component is ``state`` (done,
+    or a finished part ready) at ``finish``, or does not take the lane's lead time."""
+    origin, destination = route
+    if (shipment.origin, shipment.destination) != route:
         yield (
             f"goes from {shipment.origin!r} to {shipment.destination!r} instead of "
             f"from {origin!r} to {destination!r}"
         )
-    if shipment.depart < component.last_end:
+    if shipment.depart < finish:
         yield (
-            f"departs at {shipment.depart.isoformat()}, before the work order is done "
-            f"at {component.last_end.isoformat()}"
+            f"departs at {shipment.depart.isoformat()}, before the work order is {state} "
+            f"at {finish.isoformat()}"
         )
     if shipment.arrive != shipment.depart + lead:
         yield (
             f"arrives at {shipment.arrive.isoformat()}, not {_hours(lead)} after departing "
             f"at {shipment.depart.isoformat()}"
-        )
-    if shipment.arrive > parent.first_start:
-        yield (
-            f"arrives at {shipment.arrive.isoformat()}, after work order "
-            f"{parent.work_order.id!r} starts at {parent.first_start.isoformat()}"
         )
 
 
