@@ -168,7 +168,8 @@ def _print_diff(
     more: str,
     units: dict[str, str] | None,
 ) -> None:
-    say(("Plan diff: ", "bold"), str(old_file), " → ", str(new_file))
+    say(("Old plan: ", "bold"), str(old_file))
+    say(("New plan: ", "bold"), str(new_file))
     if plant is not None:
         say(
             f"Only changes that touch {plant} are listed; the headline and the orders "
@@ -178,7 +179,8 @@ def _print_diff(
         console, "Headline", [Column(h) for h in HEADLINE_COLUMNS], headline_rows(diff, zone)
     )
     for sentence in headline_sentences(diff):
-        say(sentence)
+        # Wrapped at the width (80 in a log file), unlike say(), as these run long.
+        console.print(Text(sentence), highlight=False)
     if diff.is_empty:
         say(("The plans are the same: nothing moved.", "green"))
     _print_orders(diff.orders, zone, more)

@@ -167,8 +167,11 @@ def plant_caption(diff: PlanDiff, zone: tzinfo | None) -> str:
     )
 
 
-def plant_change_rows(plant: PlantDiff, zone: tzinfo | None) -> list[tuple[str, ...]]:
-    """A plant's changed operations under :data:`PLANT_CHANGE_COLUMNS`."""
+def plant_change_rows(
+    plant: PlantDiff, zone: tzinfo | None, *, two_lines: bool = False
+) -> list[tuple[str, ...]]:
+    """A plant's changed operations under :data:`PLANT_CHANGE_COLUMNS`; with
+    ``two_lines`` the time goes under the machine rather than beside it."""
     rows: list[tuple[str, ...]] = []
     for change in plant.changes:
         kind = change.kind.value
@@ -179,8 +182,8 @@ def plant_change_rows(plant: PlantDiff, zone: tzinfo | None) -> list[tuple[str, 
             (
                 kind,
                 operation_label(change.work_order_id, change.step),
-                _where_when(change.old, zone),
-                _where_when(change.new, zone),
+                _where_when(change.old, zone, two_lines),
+                _where_when(change.new, zone, two_lines),
             )
         )
     return rows
@@ -200,15 +203,16 @@ def work_order_rows(work_orders: Sequence[WorkOrderChange]) -> list[tuple[str, .
 
 
 def operation_rows(
-    operations: Sequence[OperationChange], zone: tzinfo | None
+    operations: Sequence[OperationChange], zone: tzinfo | None, *, two_lines: bool = False
 ) -> list[tuple[str, ...]]:
-    """Changed operations under :data:`OPERATION_COLUMNS`."""
+    """Changed operations under :data:`OPERATION_COLUMNS`; ``two_lines`` as in
+    :func:`plant_change_rows`."""
     return [
         (
             operation_label(change.work_order_id, change.step),
             operation_change(change),
-            _where_when(change.old, zone),
-            _where_when(change.new, zone),
+            _where_when(change.old, zone, two_lines),
+            _where_when(change.new, zone, two_lines),
             signed_span(change.shift),
         )
         for change in operations
@@ -265,6 +269,8 @@ def signed_span(value: timedelta | None) -> str:
     """``+1.5 d``, ``-3.0 h``: a shift in the unit that suits it, with its sign."""
     if value is None:
         return display.NONE
+    if not value:
+        return display.span(value)
     sign = "-" if value < timedelta(0) else "+"
     return sign + display.span(abs(value))
 
@@ -327,7 +333,7 @@ def diff_page_html(
             "Operations that changed",
             _table(
                 OPERATION_COLUMNS,
-                operation_rows(diff.operations, zone),
+                operation_rows(diff.operations, zone, two_lines=True),
                 numeric=frozenset({"shift"}),
             ),
         ),
@@ -433,17 +439,19 @@ def _plants_html(diff: PlanDiff, zone: tzinfo | None) -> str:
     details = "\n".join(
         f"<details><summary>{html.escape(plant.plant_id)}: "
         f"{html.escape(display.plural(len(plant.changes), 'operation'))}</summary>\n"
-        f"{_table(PLANT_CHANGE_COLUMNS, plant_change_rows(plant, zone))}\n</details>"
+        + _table(PLANT_CHANGE_COLUMNS, plant_change_rows(plant, zone, two_lines=True))
+        + "\n</details>"
         for plant in diff.plants
     )
     return f"{counts}\n{caption}\n{details}"
 
 
-def _where_when(op: ScheduledOperation | None, zone: tzinfo | None) -> str:
+def _where_when(op: ScheduledOperation | None, zone: tzinfo | None, two_lines: bool) -> str:
     if op is None:
         return display.NONE
     machine = "engineering" if op.machine_id is None else f"{op.machine_id} #{op.unit + 1}"
-    return f"{op.plant_id} · {machine} · {display.instant(op.start, zone)}"
+    between = "\n" if two_lines else " · "
+    return f"{op.plant_id} · {machine}{between}{display.instant(op.start, zone)}"
 
 
 def _arrow(old: str, new: str) -> str:
@@ -470,7 +478,8 @@ def _hours_key(value: timedelta | None) -> str:
 
 
 _STYLE = """
-section { margin-bottom: 1.5rem; }
+section { margin-bottom: 1.5rem; overflow-x: auto; }
+section td { white-space: nowrap; }
 p.notes { color: #555; font-size: 0.85rem; max-width: 60rem; }
 table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th[aria-sort="ascending"]::after { content: " ▲"; }
