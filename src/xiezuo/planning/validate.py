@@ -1393,11 +1393,13 @@ class _Validator:
         covered = frozenset() if self.facts is None else self.facts.covered
         for wo_id, shipments in shipments_by_work_order.items():
             if wo_id not in rule_by_travelling:
+                is_part = wo_id in covered
+                what = "finished part" if is_part else "scheduled component made"
                 yield Violation(
-                    rule="reported" if wo_id in covered else "shipment",
+                    rule="reported" if is_part else "shipment",
                     subject=f"work order {wo_id}",
-                    message=f"work order {wo_id!r} is shipped, but it is not a scheduled "
-                    "component or finished part away from its parent's plant",
+                    message=f"work order {wo_id!r} is shipped, but it is not a {what} away "
+                    "from its parent's plant",
                 )
             elif len(shipments) > 1:
                 yield Violation(
