@@ -590,15 +590,12 @@ class _Checker:
                 return
             lead = self.network.lead_time(self.plant_of(need_id), plant_id) or timedelta(0)
             if ready + lead > begun:
-                travel = (
-                    f" and travels {lead / timedelta(days=1):g} days to {plant_id!r}"
-                    if lead
-                    else ""
-                )
+                days = lead / timedelta(days=1)
+                travel = f", then travels {days:g} day{'' if days == 1 else 's'} to {plant_id!r}"
                 self.add(
                     ("steps", first, "start"),
                     f"{name} starts {self.at(begun)}, but its {kind} {need_id!r} is only ready "
-                    f"{self.at(ready)}{travel}",
+                    f"{self.at(ready)}{travel if lead else ''}",
                 )
                 return
 
