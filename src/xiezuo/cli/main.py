@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, diff, plan, reports
+from xiezuo.cli import bench, check, compare, diff, plan, reports
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -54,5 +54,6 @@ for command in (
     reports.staff,
     reports.materials,
     bench.bench,
+    compare.compare,
 ):
     app.command()(reported(command))
