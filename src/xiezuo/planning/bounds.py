@@ -59,7 +59,7 @@ def heads_and_tails(problem: Problem) -> HeadsTails:
     head = [0] * len(work_orders)
     for w in order:
         head[w] = max(
-            [work_orders[w].release]
+            [max(work_orders[w].release, min(o.ready for o in work_orders[w].options))]
             + [head[p] + least_work[p] + least_lead(p, w) for p in work_orders[w].predecessors]
         )
     tail = [0] * len(work_orders)
@@ -138,7 +138,10 @@ def relaxation_bounds(problem: Problem) -> RelaxationBounds:
 def _ready(problem: Problem, finish: list[dict[int, int]], w: int, plant: int) -> int | None:
     """Earliest start of work order ``w`` at ``plant``; ``None`` if a predecessor can
     reach that plant from none of its own."""
-    ready = problem.work_orders[w].release
+    ready = max(
+        problem.work_orders[w].release,
+        min((o.ready for o in problem.work_orders[w].options if o.plant_idx == plant), default=0),
+    )
     for p in problem.work_orders[w].predecessors:
         arrivals = [
             end + lead

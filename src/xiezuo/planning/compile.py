@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
@@ -30,6 +30,9 @@ from xiezuo.domain import (
     unmakeable_items,
 )
 from xiezuo.planning.timeline import WorkingWindows
+
+if TYPE_CHECKING:
+    from xiezuo.planning.situation import Situation
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -66,13 +69,18 @@ class CompiledOp:
 
 @dataclass(frozen=True, slots=True)
 class Option:
-    """One way to make a work order: a plant and one of the item's routings."""
+    """One way to make a work order: a plant and one of the item's routings.
+
+    In a replan ``ops`` are the steps still to plan (each keeps its routing step
+    number) and ``ready`` is when components already made reach this plant.
+    """
 
     plant_idx: int
     routing_id: str
     ops: tuple[CompiledOp, ...]
-    # (material index, quantity, 0-based step at whose start it is taken)
+    # (material index, quantity, index into ``ops`` of the step at whose start it is taken)
     needs: tuple[tuple[int, int, int], ...] = ()
+    ready: int = 0
 
     @property
     def work(self) -> int:
@@ -120,6 +128,34 @@ class CompiledOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class Reservation:
+    """Units of a machine group held by work or downtime the plan does not decide:
+    ``unit`` names the unit of a step already under way or frozen, ``None`` leaves it
+    open (``count`` units down)."""
+
+    machine_idx: int
+    unit: int | None
+    count: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where the previous plan ran a step still to plan: option, index into its ops,
+    machine and start. The step counts as moved on another option or machine, or when
+    it starts more than ``tolerance`` minutes away."""
+
+    wo_idx: int
+    option_idx: int
+    op_idx: int
+    machine_idx: int
+    unit: int
+    start: int
+    tolerance: int
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     network: Network
     plant_ids: tuple[str, ...]
@@ -140,6 +176,14 @@ class Problem:
     skill_ids: tuple[str, ...] = ()
     # (plant, skill) -> ((from minute, people), ...), first step at minute 0
     staff: dict[tuple[int, int], tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # Replans only: the status date, units held, orders whose end product is made.
+    as_of: int = 0
+    reservations: tuple[Reservation, ...] = ()
+    settled_orders: tuple[str, ...] = ()
+    # Stability: the previous plan's steps, and the weighted-tardiness minutes one moved
+    # step costs in the first objective.
+    anchors: tuple[Anchor, ...] = ()
+    move_cost: int = 0
 
     def sources(self, plant_idx: int, material_idx: int) -> tuple[int, ...]:
         """Plants whose warehouse can send ``material_idx`` to ``plant_idx``."""
@@ -159,13 +203,19 @@ def minutes(delta: timedelta) -> int:
 
 
 def compile_problem(
-    network: Network, set_aside: Mapping[str, UnplannedOrder] | None = None
+    network: Network,
+    set_aside: Mapping[str, UnplannedOrder] | None = None,
+    situation: Situation | None = None,
 ) -> Problem:
     """Build the dense problem for ``network`` (already validated).
 
-    ``set_aside`` maps order IDs the caller has found unplaceable to the reason.
+    ``set_aside`` maps order IDs the caller has found unplaceable to the reason. With a
+    ``situation`` (a replan) only what remains is compiled: work orders already made
+    become ready times of their parents, fixed steps are left out of their routings,
+    nothing starts before the status date, and fixed work holds its units and crews.
     """
     set_aside = set_aside or {}
+    as_of = 0 if situation is None else max(0, _minute(network, situation.as_of))
     plant_ids = tuple(p.id for p in network.plants)
     plant_idx = {pid: i for i, pid in enumerate(plant_ids)}
     machine_idx: dict[tuple[str, str], int] = {}
@@ -176,11 +226,18 @@ def compile_problem(
     office_idx = {plant.id: len(machine_specs) + i for i, plant in enumerate(network.plants)}
 
     unplanned: list[UnplannedOrder] = []
+    settled: list[str] = []
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
     for order in network.orders:
         if order.id in set_aside:
             unplanned.append(set_aside[order.id])
             continue
+        tree = explode_order(network, order)
+        if situation is not None:
+            if situation.ready(tree[0].id) is not None:
+                settled.append(order.id)
+                continue
+            tree = _still_to_make(tree, situation)
         missing = unmakeable_items(network, order.item_id)
         if missing:
             unplanned.append(
@@ -196,7 +253,7 @@ def compile_problem(
                 )
             )
             continue
-        exploded.append((order, explode_order(network, order)))
+        exploded.append((order, tree))
 
     material_ids = tuple(m.id for m in network.materials)
     material_idx = {mid: i for i, mid in enumerate(material_ids)}
@@ -210,6 +267,8 @@ def compile_problem(
         for p, k in {(s.plant_id, s.skill) for s in network.staffing}
         | {(t.plant_id, t.skill) for t in network.trainings}
     }
+    if situation is not None:
+        staff = _crews_left(network, situation, staff, plant_idx, skill_idx)
 
     def crew_fits(plant: Plant, op: Operation) -> bool:
         return all(
@@ -224,6 +283,9 @@ def compile_problem(
     planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]] = []
     for order, order_work_orders in exploded:
         entries: list[tuple[WorkOrder, tuple[Option, ...]]] = []
+        arrivals_in = (
+            {} if situation is None else _made_inputs(network, order_work_orders, situation)
+        )
         for wo in order_work_orders:
             item = network.item_by_id[wo.item_id]
             # A pinned order's end product is built at its plant; its parts may come from
@@ -231,26 +293,38 @@ def compile_problem(
             pinned_plant = network.plant_by_id.get(order.plant_id or "")
             is_pinned = pinned_plant is not None and wo.parent_id is None
             plants = (pinned_plant,) if pinned_plant and is_pinned else network.plants
+            prefix = None if situation is None else situation.prefixes.get(wo.id)
+            if prefix is not None:
+                plants = (network.plant_by_id[prefix.plant_id],)
+            skip = 0 if prefix is None else len(prefix.steps)
             needs = tuple(
-                (material_idx[line.material_id], line.quantity * wo.quantity, (line.step or 1) - 1)
+                (
+                    material_idx[line.material_id],
+                    line.quantity * wo.quantity,
+                    (line.step or 1) - 1 - skip,
+                )
                 for line in item.materials
+                if (line.step or 1) > skip
             )
-            options = tuple(
-                Option(
-                    plant_idx[plant.id],
-                    routing.id,
-                    tuple(
+            found: list[Option] = []
+            for plant in plants:
+                ready = _ready_at(network, arrivals_in.get(wo.id, ()), plant.id)
+                if ready is None:
+                    continue
+                for routing in capable_routings(item, plant):
+                    if prefix is not None and routing.id != prefix.routing_id:
+                        continue
+                    if not all(crew_fits(plant, op) for op in routing.operations[skip:]):
+                        continue
+                    ops = tuple(
                         _compile_op(
                             step, op, item, plant, wo.quantity, machine_idx, skill_idx, office_idx
                         )
                         for step, op in enumerate(routing.operations, start=1)
-                    ),
-                    needs,
-                )
-                for plant in plants
-                for routing in capable_routings(item, plant)
-                if all(crew_fits(plant, op) for op in routing.operations)
-            )
+                        if step > skip
+                    )
+                    found.append(Option(plant_idx[plant.id], routing.id, ops, needs, ready))
+            options = tuple(found)
             if not options:
                 entries = []
                 unplanned.append(
@@ -264,15 +338,18 @@ def compile_problem(
             entries.append((wo, options))
         if entries:
             planned.append((order, entries))
-    planned = _drop_orders_short_of_material(network, planned, material_ids, unplanned)
+    warehouses = _warehouses(network, situation, plant_idx, material_idx)
+    planned = _drop_orders_short_of_material(planned, material_ids, warehouses, unplanned)
 
     total_work = 0
     raw_work_orders = []
     for order_idx, (order, entries) in enumerate(planned):
         for wo, options in entries:
             total_work += max(o.work for o in options)
-            release = order.release or network.start
-            raw_work_orders.append((wo, order_idx, options, max(0, _minute(network, release))))
+            release = max(as_of, _minute(network, order.release or network.start))
+            if situation is not None and wo.id in situation.prefixes:
+                release = max(release, _minute(network, situation.prefixes[wo.id].end))
+            raw_work_orders.append((wo, order_idx, options, release))
 
     wo_idx = {wo.id: i for i, (wo, *_rest) in enumerate(raw_work_orders)}
     children: dict[int, list[int]] = {i: [] for i in range(len(raw_work_orders))}
@@ -288,7 +365,7 @@ def compile_problem(
             children=tuple(children[i]),
             options=options,
             release=release,
-            gates=tuple(wo_idx[g] for g in gates[wo.id]),
+            gates=tuple(wo_idx[g] for g in gates[wo.id] if g in wo_idx),
         )
         for i, (wo, order_idx, options, release) in enumerate(raw_work_orders)
     )
@@ -354,14 +431,6 @@ def compile_problem(
                 windows_idx=len(windows) - 1,
             )
         )
-    warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
-    for lot in network.stock:
-        warehouses[plant_idx[lot.plant_id], material_idx[lot.material_id]] = (lot.quantity, ())
-    for supply in sorted(network.supplies, key=lambda s: s.arrives):
-        where = (plant_idx[supply.plant_id], material_idx[supply.material_id])
-        initial, arrivals = warehouses.get(where, (0, ()))
-        arrival = (max(0, _minute(network, supply.arrives)), supply.quantity)
-        warehouses[where] = (initial, (*arrivals, arrival))
     return Problem(
         network=network,
         plant_ids=plant_ids,
@@ -376,6 +445,11 @@ def compile_problem(
         warehouses=warehouses,
         skill_ids=skill_ids,
         staff=staff,
+        as_of=as_of,
+        reservations=(
+            () if situation is None else _reservations(network, situation, machine_idx, window_cap)
+        ),
+        settled_orders=tuple(settled),
     )
 
 
@@ -410,9 +484,9 @@ def _compile_op(
 
 
 def _drop_orders_short_of_material(
-    network: Network,
     planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]],
     material_ids: tuple[str, ...],
+    warehouses: Mapping[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]],
     unplanned: list[UnplannedOrder],
 ) -> list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]]:
     """Set aside orders the network's whole stock and supplies cannot cover.
@@ -422,14 +496,16 @@ def _drop_orders_short_of_material(
     is a finding, not a late plan.
     """
     available = [0] * len(material_ids)
-    index = {mid: i for i, mid in enumerate(material_ids)}
-    for lot in network.stock:
-        available[index[lot.material_id]] += lot.quantity
-    for supply in network.supplies:
-        available[index[supply.material_id]] += supply.quantity
+    for (_, material), (initial, arrivals) in warehouses.items():
+        available[material] += initial + sum(quantity for _, quantity in arrivals)
     kept = []
     for order, entries in sorted(
-        planned, key=lambda oe: (oe[0].due is None, oe[0].due or network.start, -oe[0].priority)
+        planned,
+        key=lambda oe: (
+            oe[0].due is None,
+            oe[0].due or datetime.min.replace(tzinfo=UTC),
+            -oe[0].priority,
+        ),
     ):
         need = [0] * len(material_ids)
         for _, options in entries:
@@ -453,6 +529,142 @@ def _drop_orders_short_of_material(
         kept.append((order, entries))
     order_position = {id(order): i for i, (order, _) in enumerate(planned)}
     return sorted(kept, key=lambda oe: order_position[id(oe[0])])
+
+
+def _warehouses(
+    network: Network,
+    situation: Situation | None,
+    plant_idx: Mapping[str, int],
+    material_idx: Mapping[str, int],
+) -> dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]]:
+    """(plant, material) -> (stock at minute 0, ((minute, quantity) of each supply, ...)).
+
+    In a replan the stock at the status date arrives at the status date, so no draw can
+    leave a warehouse before it.
+    """
+    warehouses: dict[tuple[int, int], tuple[int, tuple[tuple[int, int], ...]]] = {}
+    supplies = sorted(network.supplies, key=lambda s: s.arrives)
+    if situation is None:
+        for lot in network.stock:
+            warehouses[plant_idx[lot.plant_id], material_idx[lot.material_id]] = (lot.quantity, ())
+    else:
+        as_of = max(0, _minute(network, situation.as_of))
+        for (plant_id, material_id), level in sorted(situation.levels.items()):
+            warehouses[plant_idx[plant_id], material_idx[material_id]] = (0, ((as_of, level),))
+        supplies = [s for s in supplies if s.arrives > situation.as_of]
+    for supply in supplies:
+        where = (plant_idx[supply.plant_id], material_idx[supply.material_id])
+        initial, arrivals = warehouses.get(where, (0, ()))
+        arrival = (max(0, _minute(network, supply.arrives)), supply.quantity)
+        warehouses[where] = (initial, (*arrivals, arrival))
+    return warehouses
+
+
+def _still_to_make(tree: tuple[WorkOrder, ...], situation: Situation) -> tuple[WorkOrder, ...]:
+    """The work orders of an order not yet made: those made, and all below them, left out."""
+    made: set[str] = set()
+    kept = []
+    for wo in tree:  # parents come before their components
+        if wo.parent_id in made or situation.ready(wo.id) is not None:
+            made.add(wo.id)
+        else:
+            kept.append(wo)
+    return tuple(kept)
+
+
+def _made_inputs(
+    network: Network, kept: tuple[WorkOrder, ...], situation: Situation
+) -> dict[str, list[tuple[str, datetime]]]:
+    """Per work order still to make: (plant, ready) of the components and designs it
+    needs that are already made."""
+    order = next(o for o in network.orders if o.id == kept[0].order_id)
+    tree = explode_order(network, order)
+    gates = design_gates(tree)
+    kept_ids = {wo.id for wo in kept}
+    inputs: dict[str, list[tuple[str, datetime]]] = {}
+    for wo in kept:
+        needed = [w.id for w in tree if w.parent_id == wo.id] + list(gates[wo.id])
+        for before in needed:
+            ready = situation.ready(before)
+            if before not in kept_ids and ready is not None:
+                inputs.setdefault(wo.id, []).append(ready)
+    return inputs
+
+
+def _ready_at(
+    network: Network, inputs: Sequence[tuple[str, datetime]], plant_id: str
+) -> int | None:
+    """Minute by which made inputs reach ``plant_id``; ``None`` if one has no lane there."""
+    ready = 0
+    for origin, when in inputs:
+        lead = network.lead_time(origin, plant_id)
+        if lead is None:
+            return None
+        ready = max(ready, _minute(network, when + lead))
+    return ready
+
+
+def _crews_left(
+    network: Network,
+    situation: Situation,
+    staff: dict[tuple[int, int], tuple[tuple[int, int], ...]],
+    plant_idx: Mapping[str, int],
+    skill_idx: Mapping[str, int],
+) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """People left for new work once the fixed steps running after the status date have
+    their crews."""
+    held: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    as_of = _minute(network, situation.as_of)
+    for prefix in situation.prefixes.values():
+        item = network.item_by_id[prefix.item_id]
+        routing = next(r for r in item.routings if r.id == prefix.routing_id)
+        for step in prefix.steps:
+            start, end = max(as_of, _minute(network, step.start)), _minute(network, step.end)
+            if end <= start:
+                continue
+            for need in routing.operations[step.step - 1].crew:
+                key = (plant_idx[prefix.plant_id], skill_idx[need.skill])
+                held.setdefault(key, []).append((start, end, need.size))
+    result = dict(staff)
+    for key, uses in held.items():
+        steps = list(staff.get(key, ((0, 0),)))
+        points = sorted({t for t, _ in steps} | {a for a, _, _ in uses} | {b for _, b, _ in uses})
+        levels = []
+        for point in points:
+            base = next((level for t, level in reversed(steps) if t <= point), 0)
+            busy = sum(n for a, b, n in uses if a <= point < b)
+            levels.append((point, max(0, base - busy)))
+        merged = [levels[0]]
+        for point, level in levels[1:]:
+            if level != merged[-1][1]:
+                merged.append((point, level))
+        result[key] = tuple(merged)
+    return result
+
+
+def _reservations(
+    network: Network,
+    situation: Situation,
+    machine_idx: Mapping[tuple[str, str], int],
+    window_cap: int,
+) -> tuple[Reservation, ...]:
+    """Units held after the status date by steps under way or frozen, and units down."""
+    as_of = _minute(network, situation.as_of)
+    held = []
+    for prefix in situation.prefixes.values():
+        for step in prefix.steps:
+            end = _minute(network, step.end)
+            if step.machine_id is not None and end > as_of:
+                m = machine_idx[prefix.plant_id, step.machine_id]
+                held.append(Reservation(m, step.unit, 1, _minute(network, step.start), end))
+    for down in situation.down:
+        m = machine_idx[down.plant_id, down.machine_id]
+        units = network.plant_by_id[down.plant_id].machine(down.machine_id).units
+        start = max(0, _minute(network, down.start))
+        end = window_cap if down.end is None else min(window_cap, _minute(network, down.end))
+        if end > start:
+            held.append(Reservation(m, None, down.units or units, start, end))
+    return tuple(held)
 
 
 def _incapable(order: Order, message: str) -> UnplannedOrder:

@@ -135,8 +135,15 @@ def add_operations(
 
 def add_bom_precedence(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
     """WS_after ≥ WE_before + L(plant(before), plant(after)) for every component and its
-    parent, and every design and the work it gates."""
+    parent, and every design and the work it gates; in a replan, WS_w ≥ the time the
+    components already made reach the plant of the chosen option."""
     for after_idx, after in enumerate(problem.work_orders):
+        for o, option in enumerate(after.options):
+            if option.ready > after.release:
+                start = mv.work_orders[after_idx].start
+                model.add(start >= option.ready).only_enforce_if(
+                    mv.work_orders[after_idx].option_lits[o]
+                )
         for before_idx in after.predecessors:
             before = problem.work_orders[before_idx]
             before_vars, after_vars = mv.work_orders[before_idx], mv.work_orders[after_idx]
@@ -170,13 +177,25 @@ def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> 
 
 
 def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
-    """At any instant a machine runs at most ``units`` operations."""
+    """At any instant a machine runs at most ``units`` operations, less the units held by
+    work under way, frozen work and downtime (a replan's reservations)."""
+    held: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
+    for r in problem.reservations:
+        interval = model.new_fixed_size_interval_var(
+            r.start, r.end - r.start, f"held_m{r.machine_idx}_{r.start}"
+        )
+        held.setdefault(r.machine_idx, []).append((interval, r.count))
     for machine_idx, intervals in mv.intervals_by_machine.items():
         units = problem.machines[machine_idx].units
+        fixed = held.get(machine_idx, [])
         if units == 1:
-            model.add_no_overlap(intervals)
-        elif units < len(intervals):
-            model.add_cumulative(intervals, [1] * len(intervals), units)
+            model.add_no_overlap(intervals + [i for i, _ in fixed])
+        elif units < len(intervals) + sum(count for _, count in fixed):
+            model.add_cumulative(
+                intervals + [i for i, _ in fixed],
+                [1] * len(intervals) + [count for _, count in fixed],
+                units,
+            )
 
 
 _LOAD_CUTS = 4  # thresholds per machine and direction for the load bounds

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from ortools.sat.python import cp_model
+
 from xiezuo.domain import (
     Delivery,
     MaterialDraw,
@@ -14,6 +16,7 @@ from xiezuo.domain import (
     Shipment,
     WorkOrderAssignment,
 )
+from xiezuo.errors import PlanningError
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
@@ -22,14 +25,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """Objective values of a solution, recomputed exactly from its times."""
+    """Objective values of a solution, recomputed exactly from its times.
+
+    The first objective is the weighted tardiness plus, in a replan that values
+    stability, ``move_cost`` for each step moved against the previous plan.
+    """
 
     weighted_tardiness: int  # priority × minutes late, summed
     makespan: int  # minutes from the start to the last arrival
+    moves: int = 0
+    move_cost: int = 0
+
+    @property
+    def first(self) -> int:
+        return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
     def key(self) -> tuple[int, int]:
-        return (self.weighted_tardiness, self.makespan)
+        return (self.first, self.makespan)
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -49,7 +62,22 @@ def score(problem: Problem, solution: Solution) -> Score:
             o.weight * o.tardiness(t) for o, t in zip(problem.orders, times, strict=True)
         ),
         makespan=max(times, default=0),
+        moves=moved_steps(problem, solution) if problem.move_cost else 0,
+        move_cost=problem.move_cost,
     )
+
+
+def moved_steps(problem: Problem, solution: Solution) -> int:
+    """Steps of the previous plan that ``solution`` runs elsewhere or at another time."""
+    moved = 0
+    for a in problem.anchors:
+        placement = solution[a.wo_idx]
+        if placement.option_idx != a.option_idx:
+            moved += 1
+            continue
+        op = placement.ops[a.op_idx]
+        moved += op.machine_idx != a.machine_idx or abs(op.start - a.start) > a.tolerance
+    return moved
 
 
 def assign_units(problem: Problem, solution: Solution) -> Solution:
@@ -57,18 +85,26 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
 
     The solver only counts units (a cumulative constraint); since at most ``units``
     operations overlap at any instant, handing out units in start order always works.
+    In a replan, units named by work under way or frozen are held: an operation takes a
+    unit that is free at its start and not needed by such work before it ends; where
+    start order cannot do it, a small exact assignment does.
     """
     by_machine: dict[int, list[tuple[int, int, int, int]]] = {}
     for wo_idx, placement in enumerate(solution):
         for step_idx, op in enumerate(placement.ops):
             by_machine.setdefault(op.machine_idx, []).append((op.start, op.end, wo_idx, step_idx))
+    named: dict[int, list[tuple[int, int, int]]] = {}
+    for r in problem.reservations:
+        if r.unit is not None:
+            named.setdefault(r.machine_idx, []).append((r.unit, r.start, r.end))
     unit_of: dict[tuple[int, int], int] = {}
     for machine_idx, ops in by_machine.items():
-        free_at = [0] * problem.machines[machine_idx].units
-        for start, end, wo_idx, step_idx in sorted(ops):
-            unit = next(u for u, t in enumerate(free_at) if t <= start)
-            free_at[unit] = end
-            unit_of[wo_idx, step_idx] = unit
+        units = problem.machines[machine_idx].units
+        held = named.get(machine_idx, [])
+        found = _units_in_start_order(units, held, sorted(ops))
+        if found is None:
+            found = _units_exactly(units, held, ops)
+        unit_of.update(found)
     return tuple(
         WorkOrderPlacement(
             p.option_idx,
@@ -80,6 +116,55 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
         )
         for wo_idx, p in enumerate(solution)
     )
+
+
+def _units_in_start_order(
+    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int]]
+) -> dict[tuple[int, int], int] | None:
+    free_at = [0] * units
+    result = {}
+    for start, end, wo_idx, step_idx in ops:
+        fits = [
+            u
+            for u in range(units)
+            if free_at[u] <= start and not any(h == u and a < end and b > start for h, a, b in held)
+        ]
+        if not fits:
+            return None
+        unit = max(fits, key=lambda u: free_at[u]) if held else fits[0]
+        free_at[unit] = end
+        result[wo_idx, step_idx] = unit
+    return result
+
+
+def _units_exactly(
+    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int]]
+) -> dict[tuple[int, int], int]:
+    """Units for ``ops`` beside the named holds, by a small CP-SAT model of one machine."""
+    model = cp_model.CpModel()
+    per_unit: list[list[cp_model.IntervalVar]] = [[] for _ in range(units)]
+    for unit, a, b in held:
+        per_unit[unit].append(model.new_fixed_size_interval_var(a, b - a, f"held{unit}_{a}"))
+    choice: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    for start, end, wo_idx, step_idx in ops:
+        lits = [model.new_bool_var(f"w{wo_idx}s{step_idx}u{u}") for u in range(units)]
+        model.add_exactly_one(lits)
+        for u, lit in enumerate(lits):
+            per_unit[u].append(
+                model.new_optional_fixed_size_interval_var(start, end - start, lit, f"i{u}")
+            )
+        choice[wo_idx, step_idx] = lits
+    for intervals in per_unit:
+        model.add_no_overlap(intervals)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10.0
+    solver.parameters.num_workers = 1
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise PlanningError("operations could not be given units beside the units held")
+    return {
+        key: next(u for u, lit in enumerate(lits) if solver.boolean_value(lit))
+        for key, lits in choice.items()
+    }
 
 
 def to_schedule(problem: Problem, solution: Solution) -> Schedule:
@@ -128,7 +213,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
                 draws.append(
                     MaterialDraw(
                         work_order_id=wo.id,
-                        step=step + 1,
+                        step=option.ops[step].step,
                         material_id=problem.material_ids[material],
                         quantity=quantity,
                         origin=problem.plant_ids[source],

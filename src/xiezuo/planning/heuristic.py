@@ -23,10 +23,17 @@ from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
+    from xiezuo.domain import Plan
     from xiezuo.planning.compile import Option, Problem
     from xiezuo.planning.timeline import WorkingWindows
 
 _Timeline = list[tuple[int, int]]
+# Work order -> (option, {index into its ops: (machine, unit, not before)}): the previous
+# plan, whose units are kept where they are free, since first-fit on other units can
+# fragment a machine's units so that a step no longer fits where it ran.
+# The previous plan's sources per material need are kept too, for the same reason.
+_Sourcing = dict[int, tuple[tuple[int, int], ...]]
+_Preferences = dict[int, tuple[int, dict[int, tuple[int, int, int]], _Sourcing]]
 
 
 def construct(problem: Problem, order_sequence: Iterable[int]) -> Solution | None:
@@ -83,6 +90,59 @@ def first_plan(
     if interleaved is not None and score(problem, interleaved).key < score(problem, improved).key:
         return interleaved
     return improved
+
+
+def follow_previous(problem: Problem, previous: Plan) -> Solution | None:
+    """The previous plan (the problem's anchors), repaired: orders in the order they
+    started before, each step on its anchored machine and unit, with the material from
+    the same warehouses, no earlier than its anchored start where that still works, else
+    wherever it finishes earliest."""
+    drawn: dict[tuple[str, int, str], list[tuple[int, int]]] = {}
+    plant_idx = {plant_id: i for i, plant_id in enumerate(problem.plant_ids)}
+    for d in () if previous.schedule is None else previous.schedule.material_draws:
+        if d.origin in plant_idx:
+            key = (d.work_order_id, d.step, d.material_id)
+            drawn.setdefault(key, []).append((plant_idx[d.origin], d.quantity))
+    prefer: _Preferences = {}
+    first_start: dict[int, int] = {}
+    for a in problem.anchors:
+        if a.wo_idx not in prefer:
+            compiled = problem.work_orders[a.wo_idx]
+            option = compiled.options[a.option_idx]
+            sourcing = {
+                n: tuple(split)
+                for n, (material, quantity, step) in enumerate(option.needs)
+                if (
+                    split := drawn.get(
+                        (
+                            compiled.work_order.id,
+                            option.ops[step].step,
+                            problem.material_ids[material],
+                        ),
+                        [],
+                    )
+                )
+                and sum(q for _, q in split) == quantity
+            }
+            prefer[a.wo_idx] = (a.option_idx, {}, sourcing)
+        prefer[a.wo_idx][1][a.op_idx] = (
+            a.machine_idx,
+            a.unit,
+            a.start,
+        )
+        order_idx = problem.work_orders[a.wo_idx].order_idx
+        first_start[order_idx] = min(first_start.get(order_idx, a.start), a.start)
+    sequence = sorted(
+        range(len(problem.orders)),
+        key=lambda i: (first_start.get(i, _NEVER), problem.orders[i].due_key),
+    )
+    placed, failed = _place_in_sequence(problem, sequence, prefer)
+    if failed is not None:
+        return None
+    return tuple(placed[i] for i in range(len(problem.work_orders)))
+
+
+_NEVER = 10**15
 
 
 def _repair_sequence(problem: Problem, sequence: list[int]) -> tuple[list[int], Solution] | None:
@@ -157,6 +217,25 @@ class _State:
             key: sorted([(0, initial), *arrivals])
             for key, (initial, arrivals) in problem.warehouses.items()
         }
+        self._hold(problem)
+
+    def _hold(self, problem: Problem) -> None:
+        """Book a replan's reservations: named units first, then units down on units
+        that nothing named holds at the time (the highest first)."""
+        for r in problem.reservations:
+            if r.unit is not None:
+                insort(self.timelines.setdefault((r.machine_idx, r.unit), []), (r.start, r.end))
+        for r in problem.reservations:
+            if r.unit is not None:
+                continue
+            units = problem.machines[r.machine_idx].units
+            free = [
+                u
+                for u in reversed(range(units))
+                if _first_clash(self.timelines.get((r.machine_idx, u), []), r.start, r.end) is None
+            ]
+            for unit in (free + [u for u in reversed(range(units)) if u not in free])[: r.count]:
+                insort(self.timelines.setdefault((r.machine_idx, unit), []), (r.start, r.end))
 
     def commit(self, option: Option, placement: WorkOrderPlacement) -> None:
         for step, op in enumerate(placement.ops):
@@ -220,12 +299,21 @@ class _State:
         material: int,
         quantity: int,
         pending: dict[tuple[int, int], list[tuple[int, int]]],
+        split: tuple[tuple[int, int], ...] | None = None,
     ) -> tuple[int, tuple[tuple[int, int], ...]] | None:
         """Earliest minute at which ``quantity`` can be at ``plant``, and the (source,
-        quantity) draws that bring it: from one warehouse, else pooled from several."""
+        quantity) draws that bring it: as ``split`` says when it still can, else from
+        one warehouse, else pooled from several."""
         sources = self.problem.sources(plant, material)
         events = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
         lead = {a: self.problem.lead[a][plant] or 0 for a in sources}
+        if split and all(a in events for a, _ in split):
+            arrivals = [
+                None if (t := _earliest_draw(events[a], q)) is None else t + lead[a]
+                for a, q in split
+            ]
+            if None not in arrivals:
+                return max(t for t in arrivals if t is not None), split
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         for source in sources:
             drawn = _earliest_draw(events[source], quantity)
@@ -247,13 +335,26 @@ class _State:
         return best
 
 
+def _levels(events: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Stock after all the events of each minute: what arrives at a minute may leave at
+    that minute, as in the solver's model (events sort draws first within a minute)."""
+    times: list[int] = []
+    levels: list[int] = []
+    level = 0
+    for minute, change in events:
+        level += change
+        if times and times[-1] == minute:
+            levels[-1] = level
+        else:
+            times.append(minute)
+            levels.append(level)
+    return times, levels
+
+
 def _drawable(events: Sequence[tuple[int, int]], minute: int) -> int:
     """How much can leave at ``minute`` with every later level staying ≥ 0."""
-    levels, level = [], 0
-    for _, change in events:
-        level += change
-        levels.append(level)
-    first = bisect_right([t for t, _ in events], minute) - 1
+    times, levels = _levels(events)
+    first = bisect_right(times, minute) - 1
     if first < 0:
         return 0
     return max(0, min(levels[first:]))
@@ -261,17 +362,14 @@ def _drawable(events: Sequence[tuple[int, int]], minute: int) -> int:
 
 def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | None:
     """Earliest minute from which ``quantity`` can be taken and every later level stays ≥ 0."""
-    levels, level = [], 0
-    for _, change in events:
-        level += change
-        levels.append(level)
+    times, levels = _levels(events)
     answer = None
     suffix_min = None
-    for idx in range(len(events) - 1, -1, -1):
+    for idx in range(len(times) - 1, -1, -1):
         suffix_min = levels[idx] if suffix_min is None else min(suffix_min, levels[idx])
         if suffix_min < quantity:
             break
-        answer = events[idx][0]
+        answer = times[idx]
     return answer
 
 
@@ -294,14 +392,15 @@ def _place_orders(
 
 
 def _place_in_sequence(
-    problem: Problem, order_sequence: Iterable[int]
+    problem: Problem, order_sequence: Iterable[int], prefer: _Preferences | None = None
 ) -> tuple[dict[int, WorkOrderPlacement], int | None]:
     """Placements in order; stops at the first order that cannot be placed and names it."""
+    prefer = prefer or {}
     state = _State(problem)
     placed: dict[int, WorkOrderPlacement] = {}
     for order_idx in order_sequence:
         work_orders = _components_first(problem, problem.orders[order_idx].root_idx)
-        failed = _place_work_orders(problem, work_orders, placed, state)
+        failed = _place_work_orders(problem, work_orders, placed, state, prefer)
         if failed is not None:
             # A sibling placed first may have taken what the failing work order needed
             # while it was there (a crew before a secondment, a machine before it
@@ -315,7 +414,7 @@ def _place_in_sequence(
             retry = [i for i in work_orders if i in first] + [
                 i for i in work_orders if i not in first
             ]
-            if _place_work_orders(problem, retry, placed, state) is not None:
+            if _place_work_orders(problem, retry, placed, state, prefer) is not None:
                 return placed, order_idx
     return placed, None
 
@@ -325,10 +424,11 @@ def _place_work_orders(
     work_orders: Sequence[int],
     placed: dict[int, WorkOrderPlacement],
     state: _State,
+    prefer: _Preferences | None = None,
 ) -> int | None:
     """Place ``work_orders`` in turn, booking each; the first that cannot be placed."""
     for wo_idx in work_orders:
-        placement = _place_work_order(problem, wo_idx, placed, state)
+        placement = _place_work_order(problem, wo_idx, placed, state, prefer)
         if placement is None:
             return wo_idx
         placed[wo_idx] = placement
@@ -378,8 +478,20 @@ def _place_work_order(
     wo_idx: int,
     placed: dict[int, WorkOrderPlacement],
     state: _State,
+    prefer: _Preferences | None = None,
 ) -> WorkOrderPlacement | None:
     work_order = problem.work_orders[wo_idx]
+    if prefer and wo_idx in prefer:
+        option_idx, steps, sourcing = prefer[wo_idx]
+        option = work_order.options[option_idx]
+        ready = _ready_time(problem, wo_idx, option, placed)
+        kept = (
+            None
+            if ready is None
+            else _place_ops(problem, option_idx, option, ready, state, steps, sourcing)
+        )
+        if kept is not None:
+            return kept
     best: tuple[int, WorkOrderPlacement] | None = None
     for option_idx, option in enumerate(work_order.options):
         ready = _ready_time(problem, wo_idx, option, placed)
@@ -400,7 +512,7 @@ def _ready_time(
     problem: Problem, wo_idx: int, option: Option, placed: dict[int, WorkOrderPlacement]
 ) -> int | None:
     work_order = problem.work_orders[wo_idx]
-    ready = work_order.release
+    ready = max(work_order.release, option.ready)
     for child_idx in work_order.predecessors:
         child = placed[child_idx]
         child_plant = problem.work_orders[child_idx].options[child.option_idx].plant_idx
@@ -412,14 +524,25 @@ def _ready_time(
 
 
 def _place_ops(
-    problem: Problem, option_idx: int, option: Option, ready: int, state: _State
+    problem: Problem,
+    option_idx: int,
+    option: Option,
+    ready: int,
+    state: _State,
+    steps: dict[int, tuple[int, int, int]] | None = None,
+    sourcing: _Sourcing | None = None,
 ) -> WorkOrderPlacement | None:
-    """Place the routing's steps in order; material must have reached the plant first."""
+    """Place the routing's steps in order; material must have reached the plant first.
+
+    ``steps`` pins steps to a machine and a start not before a minute (the previous
+    plan's); ``None`` when any such step cannot be placed there.
+    """
     ops: list[OpPlacement] = []
     draws_of_need: dict[int, tuple[tuple[int, int], ...]] = {}
     pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for step in range(len(option.ops)):
-        placed = _place_step(problem, option, step, ready, state, pending)
+        only = None if steps is None else steps.get(step)
+        placed = _place_step(problem, option, step, ready, state, pending, only, sourcing)
         if placed is None:
             return None
         op, draws = placed
@@ -444,23 +567,36 @@ def _place_step(
     ready: int,
     state: _State,
     pending: dict[tuple[int, int], list[tuple[int, int]]],
+    only: tuple[int, int, int] | None = None,
+    sourcing: _Sourcing | None = None,
 ) -> tuple[OpPlacement, dict[int, tuple[tuple[int, int], ...]]] | None:
-    """Earliest-finishing placement of one step, and the draws for each of its needs."""
+    """Earliest-finishing placement of one step, and the draws for each of its needs;
+    ``only`` = (machine, unit, not before) keeps it to one machine from a minute on,
+    on that unit when it is free then."""
     op = option.ops[step]
     draws: dict[int, tuple[tuple[int, int], ...]] = {}
     for need_idx, (material, quantity, need_step) in enumerate(option.needs):
         if need_step != step:
             continue
-        found = state.material_ready(option.plant_idx, material, quantity, pending)
+        split = None if sourcing is None else sourcing.get(need_idx)
+        found = state.material_ready(option.plant_idx, material, quantity, pending, split)
         if found is None:
             return None
         ready = max(ready, found[0])
         draws[need_idx] = found[1]
     best: OpPlacement | None = None
     for machine_idx, work in zip(op.machines, op.works, strict=True):
+        units = list(range(problem.machines[machine_idx].units))
+        if only is not None:
+            if machine_idx != only[0]:
+                continue
+            ready = max(ready, only[2])
+            if only[1] in units:
+                units.remove(only[1])
+                units.insert(0, only[1])
         machine = problem.machines[machine_idx]
         windows = problem.windows[machine.windows_idx]
-        for unit in range(machine.units):
+        for unit in units:
             busy = state.timelines.get((machine_idx, unit), [])
             slot = _earliest_with_crew(state, option.plant_idx, op.crew, windows, busy, ready, work)
             if slot is not None and (best is None or slot[1] < best.end):

@@ -82,6 +82,15 @@ def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution
         model.add_hint(ov.arrival, arrival)
         model.add_hint(ov.tardiness, order.tardiness(arrival))
     model.add_hint(mv.makespan, max(times))
+    for a, moved in zip(problem.anchors, mv.moves, strict=False):
+        placement = solution[a.wo_idx]
+        if placement.option_idx != a.option_idx:
+            model.add_hint(moved, True)
+            continue
+        op = placement.ops[a.op_idx]
+        model.add_hint(
+            moved, op.machine_idx != a.machine_idx or abs(op.start - a.start) > a.tolerance
+        )
 
 
 def _hint_pieces(model: cp_model.CpModel, timing: TimingVars, start: int, end: int) -> None:

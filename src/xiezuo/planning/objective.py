@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model
 
+if TYPE_CHECKING:
     from xiezuo.planning.compile import Problem
     from xiezuo.planning.variables import ModelVars
 
@@ -16,3 +16,27 @@ def weighted_tardiness(problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:
     return sum(
         order.weight * ov.tardiness for order, ov in zip(problem.orders, mv.orders, strict=True)
     )
+
+
+def first_objective(
+    model: cp_model.CpModel, problem: Problem, mv: ModelVars
+) -> cp_model.LinearExprT:
+    """Weighted tardiness, plus in a stable replan the cost of each step moved against
+    the previous plan: a step is unmoved only on its previous option and machine,
+    starting within the tolerance of its previous start."""
+    tardiness = weighted_tardiness(problem, mv)
+    if not problem.move_cost:
+        return tardiness
+    for a in problem.anchors:
+        moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
+        mv.moves.append(moved)
+        op_vars = mv.work_orders[a.wo_idx].ops[a.option_idx][a.op_idx]
+        machine_lit = op_vars.machine_lits.get(a.machine_idx)
+        if machine_lit is None:
+            model.add(moved == 1)
+            continue
+        model.add_implication(~moved, machine_lit)
+        model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
+        model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
+    moves = cp_model.LinearExpr.weighted_sum(mv.moves, [problem.move_cost] * len(mv.moves))
+    return cp_model.LinearExpr.sum([tardiness, moves])

@@ -19,6 +19,12 @@ class PlanParams:
     (which also proves the bound) runs for at least ``full_search_share`` of its time
     and on while it improves; then neighbourhood search and the whole model take turns,
     by which gains faster.
+
+    For a replan: ``frozen_days`` working days after the status date in which the
+    previous plan's steps keep their place; ``stability`` is what one step moved against
+    the previous plan (to another plant, machine group, or more than
+    ``stability_tolerance_h`` hours) costs, in hours of weighted tardiness (0: moves
+    are free).
     """
 
     time_limit_s: float = 60.0
@@ -26,6 +32,9 @@ class PlanParams:
     seed: int = 0
     tardiness_share: float = 0.7
     full_search_share: float = 0.1
+    frozen_days: float = 0.0
+    stability: float = 1.0
+    stability_tolerance_h: float = 8.0
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -36,6 +45,12 @@ class PlanParams:
             raise PlanningError("tardiness_share must be in (0, 1]")
         if not 0 < self.full_search_share <= 1:
             raise PlanningError("full_search_share must be in (0, 1]")
+        if not 0 <= self.frozen_days <= 366:
+            raise PlanningError(f"frozen days must be in [0, 366], not {self.frozen_days}")
+        if not 0 <= self.stability <= 10_000:
+            raise PlanningError(f"stability must be in [0, 10000], not {self.stability}")
+        if not 0 <= self.stability_tolerance_h <= 24 * 366:
+            raise PlanningError("stability tolerance must be in [0, 8784] hours")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -23,6 +23,8 @@ from xiezuo.domain import (
     Network,
     Plan,
     PlanStatus,
+    Progress,
+    Schedule,
     UnplannedOrder,
     UnplannedReason,
 )
@@ -31,10 +33,13 @@ from xiezuo.planning.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
 from xiezuo.planning.extract import Score, arrivals, assign_units, score, to_schedule
-from xiezuo.planning.heuristic import first_plan, first_unplaceable
+from xiezuo.planning.heuristic import first_plan, first_unplaceable, follow_previous
+from xiezuo.planning.history import settled_figures, with_history
 from xiezuo.planning.model import add_hints, build_model, read_solution
-from xiezuo.planning.objective import weighted_tardiness
+from xiezuo.planning.objective import first_objective
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
+from xiezuo.planning.situation import FixedKind, Situation, read_situation
+from xiezuo.planning.stability import anchor_previous
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,16 +54,27 @@ def plan(
     network: Network,
     params: PlanParams | None = None,
     *,
+    progress: Progress | None = None,
+    previous: Plan | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> Plan:
-    """Plan every order of ``network``.
+    """Plan every order of ``network``, or replan what remains of it.
 
     Parameters
     ----------
     network:
         A network that passed :func:`xiezuo.domain.validate_network`.
     params:
-        Time limit, workers and seed; defaults to :class:`PlanParams()`.
+        Time limit, workers and seed, frozen window and stability; defaults to
+        :class:`PlanParams()`.
+    progress:
+        What has happened up to its status date (checked by
+        :func:`xiezuo.domain.progress_rules.check_progress`): a replan keeps reported
+        work, plans nothing before the status date, and returns the whole plan,
+        history included.
+    previous:
+        The plan being replaced: the replan's first plan and hint, the anchor of its
+        stability cost and the source of its frozen window.
     on_progress:
         Told of every new value and bound, and at least once a second (a heartbeat)
         while solving; it may be called from the solver's threads.
@@ -71,32 +87,58 @@ def plan(
     """
     params = params or PlanParams()
     started = time.monotonic()
-    with _Progress(on_progress, started) as progress:
-        return _plan(network, params, started, progress)
+    with _Progress(on_progress, started) as reporter:
+        situation = None
+        if progress is not None:
+            network, situation = read_situation(network, progress, previous, params.frozen_days)
+        return _plan(network, params, started, reporter, situation, previous)
 
 
-def _plan(network: Network, params: PlanParams, started: float, progress: _Progress) -> Plan:
+def _plan(
+    network: Network,
+    params: PlanParams,
+    started: float,
+    progress: _Progress,
+    situation: Situation | None,
+    previous: Plan | None,
+) -> Plan:
     def report_first(problem: Problem, solution: Solution) -> None:
-        progress.update(objective=score(problem, solution).weighted_tardiness)
+        progress.update(objective=score(problem, solution).first)
 
+    budget = min(5.0, 0.1 * params.time_limit_s)
     problem, first = _compile_and_construct(
-        network, min(5.0, 0.1 * params.time_limit_s), report_first
+        network, budget, report_first, situation, previous, params
     )
+    if first is None and situation is not None and _has_frozen(situation):
+        # The frozen window cannot be kept beside the reported facts as a whole (crews,
+        # stock): plan without it, and say so step by step.
+        situation = _thawed(situation)
+        problem, first = _compile_and_construct(
+            network, budget, report_first, situation, previous, params
+        )
     unplanned = problem.unplanned
     notes = tuple(
         Explanation(kind="unplanned", subject=u.order_id, message=u.message) for u in unplanned
-    )
+    ) + (() if situation is None else situation.notes)
+    as_of = None if situation is None else situation.as_of
+
+    def whole(schedule: Schedule) -> Schedule:
+        return schedule if situation is None else with_history(network, situation, schedule)
+
     if not problem.orders:
+        schedule = whole(to_schedule(problem, ()))
+        settled = settled_figures(network, schedule, set())
         return Plan(
             status=PlanStatus.OPTIMAL,
-            schedule=to_schedule(problem, ()),
-            tardiness_hours=0.0,
-            tardiness_bound=0.0,
-            makespan=timedelta(0),
-            makespan_bound=timedelta(0),
+            schedule=schedule,
+            tardiness_hours=settled.weighted_tardiness / _MINUTES_PER_HOUR,
+            tardiness_bound=settled.weighted_tardiness / _MINUTES_PER_HOUR,
+            makespan=timedelta(minutes=settled.last_arrival),
+            makespan_bound=timedelta(minutes=settled.last_arrival),
             runtime_s=time.monotonic() - started,
             unplanned=unplanned,
             explanations=notes,
+            as_of=as_of,
         )
     if first is None:
         return Plan(
@@ -104,6 +146,7 @@ def _plan(network: Network, params: PlanParams, started: float, progress: _Progr
             schedule=None,
             runtime_s=time.monotonic() - started,
             unplanned=unplanned,
+            as_of=as_of,
             explanations=(
                 *notes,
                 Explanation(
@@ -117,23 +160,32 @@ def _plan(network: Network, params: PlanParams, started: float, progress: _Progr
             ),
         )
     relaxed = relaxation_bounds(problem)
-    progress.update(
-        objective=score(problem, first).weighted_tardiness, bound=relaxed.weighted_tardiness
-    )
+    progress.update(objective=score(problem, first).first, bound=relaxed.weighted_tardiness)
     result = _solve_lexicographic(problem, first, params, relaxed, progress)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
-    schedule = to_schedule(problem, best)
+    schedule = whole(to_schedule(problem, best))
+    settled = settled_figures(network, schedule, {o.order_id for o in problem.orders})
+    # With a stability cost the search bounds tardiness plus moves; only the relaxation
+    # bounds the tardiness alone.
+    bound = relaxed.weighted_tardiness if problem.move_cost else result.tardiness_bound
+    tardiness = final.weighted_tardiness + settled.weighted_tardiness
+    makespan = max(final.makespan, settled.last_arrival)
     return Plan(
-        status=result.status,
+        status=result.status
+        if not problem.move_cost or final.weighted_tardiness <= bound
+        else PlanStatus.FEASIBLE,
         schedule=schedule,
-        tardiness_hours=final.weighted_tardiness / _MINUTES_PER_HOUR,
-        tardiness_bound=min(result.tardiness_bound, final.weighted_tardiness) / _MINUTES_PER_HOUR,
-        makespan=timedelta(minutes=final.makespan),
-        makespan_bound=timedelta(minutes=min(result.makespan_bound, final.makespan)),
+        tardiness_hours=tardiness / _MINUTES_PER_HOUR,
+        tardiness_bound=min(bound + settled.weighted_tardiness, tardiness) / _MINUTES_PER_HOUR,
+        makespan=timedelta(minutes=makespan),
+        makespan_bound=timedelta(
+            minutes=min(max(result.makespan_bound, settled.last_arrival), makespan)
+        ),
         runtime_s=time.monotonic() - started,
         unplanned=unplanned,
         explanations=(*notes, *explain_late_orders(problem, best)),
+        as_of=as_of,
     )
 
 
@@ -141,18 +193,36 @@ def _compile_and_construct(
     network: Network,
     budget_s: float,
     on_found: Callable[[Problem, Solution], None],
+    situation: Situation | None = None,
+    previous: Plan | None = None,
+    params: PlanParams | None = None,
 ) -> tuple[Problem, Solution | None]:
     """The problem and a first plan, setting aside orders the greedy plan cannot place.
 
     An order can be unplaceable even when the network has enough of everything in
-    total, when what is left cannot reach it within the horizon.
+    total, when what is left cannot reach it within the horizon. With a previous plan,
+    that plan repaired competes with the greedy plans, stability cost included.
     """
     set_aside: dict[str, UnplannedOrder] = {}
     while True:
-        problem = compile_problem(network, set_aside)
+        problem = compile_problem(network, set_aside, situation)
+        if previous is not None and params is not None:
+            problem = anchor_previous(
+                problem,
+                previous,
+                move_cost=round(params.stability * _MINUTES_PER_HOUR),
+                tolerance=timedelta(hours=params.stability_tolerance_h),
+            )
         if not problem.orders:
             return problem, ()
+        kept = follow_previous(problem, previous) if previous and problem.anchors else None
+        if kept is not None:
+            on_found(problem, kept)
         first = first_plan(problem, budget_s, partial(on_found, problem))
+        if kept is not None and (
+            first is None or score(problem, kept).key <= score(problem, first).key
+        ):
+            first = kept
         if first is not None:
             return problem, first
         failing = first_unplaceable(problem)
@@ -165,6 +235,36 @@ def _compile_and_construct(
             message="cannot be placed: the material it needs cannot reach it in the horizon, "
             "or a machine or crew it needs is available too briefly",
         )
+
+
+def _has_frozen(situation: Situation) -> bool:
+    return any(
+        step.kind is FixedKind.FROZEN for p in situation.prefixes.values() for step in p.steps
+    )
+
+
+def _thawed(situation: Situation) -> Situation:
+    """``situation`` without its frozen steps, each named in an explanation."""
+    prefixes = {}
+    notes = list(situation.notes)
+    for wo_id, prefix in situation.prefixes.items():
+        kept = tuple(s for s in prefix.steps if s.kind is not FixedKind.FROZEN)
+        notes.extend(
+            Explanation(
+                kind="unfrozen",
+                subject=f"{wo_id}#{s.step}",
+                message=f"step {s.step} of {wo_id} leaves its frozen place: the frozen window "
+                "as a whole cannot be kept beside the reported facts (people or stock)",
+            )
+            for s in prefix.steps
+            if s.kind is FixedKind.FROZEN
+        )
+        if kept:
+            prefixes[wo_id] = replace(prefix, steps=kept)
+    levels = dict(situation.levels)
+    for draw in situation.frozen_draws:
+        levels[draw.origin, draw.material_id] += draw.quantity
+    return replace(situation, prefixes=prefixes, levels=levels, frozen_draws=(), notes=tuple(notes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,15 +437,14 @@ def _solve_lexicographic(
     model, mv = build_model(problem, horizon)
     add_hints(model, problem, mv, first)
 
-    tardiness = weighted_tardiness(problem, mv)
+    tardiness = first_objective(model, problem, mv)
+    add_hints(model, problem, mv, first)
     best, best_score = first, first_score
     # Nothing late in the first plan: zero tardiness is optimal, go straight to makespan.
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
-    if first_score.weighted_tardiness > 0:
+    if first_score.first > 0:
         model.minimize(tardiness)
-        progress.start_phase(
-            "tardiness", first_score.weighted_tardiness, relaxed.weighted_tardiness
-        )
+        progress.start_phase("tardiness", first_score.first, relaxed.weighted_tardiness)
         budget = time_left() * params.tardiness_share
         tardiness_phase = _run_phase(
             model,
@@ -365,7 +464,7 @@ def _solve_lexicographic(
     if time_left() <= 0:
         bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
         return _unsearched(best, best_score, bound, relaxed.makespan)
-    model.add(tardiness <= best_score.weighted_tardiness)
+    model.add(tardiness <= best_score.first)
     model.minimize(mv.makespan)
     add_hints(model, problem, mv, best)
     progress.start_phase("makespan", best_score.makespan, relaxed.makespan)
@@ -388,10 +487,7 @@ def _unsearched(
 ) -> _Outcome:
     """A plan returned when the time is up before (more) search: optimal only if it
     meets the bounds already known."""
-    meets = (
-        solution_score.weighted_tardiness <= tardiness_bound
-        and solution_score.makespan <= makespan_bound
-    )
+    meets = solution_score.first <= tardiness_bound and solution_score.makespan <= makespan_bound
     return _Outcome(
         PlanStatus.OPTIMAL if meets else PlanStatus.FEASIBLE,
         solution,
@@ -525,7 +621,7 @@ def _next_kind(kinds: list[str], gained: dict[str, int], spent: dict[str, float]
 
 def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     values = score(problem, candidate)
-    return values.weighted_tardiness if phase == "tardiness" else values.makespan
+    return values.first if phase == "tardiness" else values.makespan
 
 
 def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int]:

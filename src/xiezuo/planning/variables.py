@@ -77,6 +77,8 @@ class ModelVars:
     orders: list[OrderVars]
     makespan: cp_model.IntVar
     intervals_by_machine: dict[int, list[cp_model.IntervalVar]]
+    # One literal per stability anchor, once the first objective is built.
+    moves: list[cp_model.IntVar] = field(default_factory=list)
 
 
 def _span(model: cp_model.CpModel, timing: TimingVars, horizon: int) -> cp_model.IntVar:
