@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from tests.plans import at, make_schedule
 from xiezuo.domain import (
     Explanation,
+    FinishedPart,
     MaterialDraw,
+    PartSource,
     Plan,
     PlanStatus,
     UnplannedOrder,
@@ -101,7 +103,8 @@ def test_durations_survive_the_round_trip_to_the_microsecond(
 
 def test_the_file_has_a_header_offsets_and_hours() -> None:
     data = plan_to_dict(make_plan())
-    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 2, "feasible")
+    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 3, "feasible")
+    assert data["as_of"] is None
     assert data["makespan_hours"] == 102.0
     assert data["gap"] == pytest.approx(5.5 / 26)
     operation = data["schedule"]["operations"][0]
@@ -348,3 +351,141 @@ def test_text_with_a_lone_surrogate_is_named_by_its_json_path(tmp_path: Path) ->
     error = write_text(tmp_path, text.replace('"ORD-7"', '"ORD-\\ud800"', 1))
     assert error.location == "unplanned[0].order_id"
     assert "lone surrogate" in error.problem
+
+
+def make_replan() -> Plan:
+    """The shared plan as a replan: dated, with a frame from stock and one reported
+    finished, its ready instant given in UTC."""
+    plan = make_plan()
+    assert plan.schedule is not None
+    parts = (
+        FinishedPart(
+            work_order_id="ORD-2:FRAME",
+            item_id="FRAME",
+            quantity=1,
+            plant_id="P2",
+            ready=at(2, 8),
+            source=PartSource.STOCK,
+        ),
+        FinishedPart(
+            work_order_id="ORD-1:PRESS/FRAME",
+            item_id="FRAME",
+            quantity=2,
+            plant_id="P2",
+            ready=datetime(1958, 7, 1, 7, 30, tzinfo=UTC),
+            source=PartSource.REPORTED,
+        ),
+    )
+    return replace(plan, as_of=at(2, 8), schedule=replace(plan.schedule, finished_parts=parts))
+
+
+def test_a_replan_survives_the_file_round_trip(tmp_path: Path) -> None:
+    plan = make_replan()
+    write_plan(plan, tmp_path / "plan.json")
+    assert read_plan(tmp_path / "plan.json") == plan
+
+
+def test_a_replan_writes_its_status_date_and_finished_parts() -> None:
+    data = plan_to_dict(make_replan())
+    assert data["as_of"] == "1958-07-02T08:00:00+08:00"
+    assert data["schedule"]["finished_parts"][0] == {
+        "work_order_id": "ORD-2:FRAME",
+        "item_id": "FRAME",
+        "quantity": 1,
+        "plant_id": "P2",
+        "ready": "1958-07-02T08:00:00+08:00",
+        "source": "stock",
+    }
+
+
+def version_2(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 3 dict as version 2 wrote it: no status date, no finished parts."""
+    old = {key: value for key, value in data.items() if key != "as_of"}
+    old["version"] = 2
+    if old["schedule"] is not None:
+        old["schedule"] = {k: v for k, v in old["schedule"].items() if k != "finished_parts"}
+    return old
+
+
+def test_a_version_2_file_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(version_2(plan_to_dict(make_plan()))), encoding="utf-8")
+    assert read_plan(path) == make_plan()
+
+
+def test_the_vendored_version_2_plans_still_read() -> None:
+    data = Path(__file__).parents[1] / "data" / "plans" / "ft06.json"
+    assert json.loads(data.read_text(encoding="utf-8"))["version"] == 2
+    plan = read_plan(data)
+    assert plan.as_of is None
+    assert plan.schedule is not None
+    assert plan.schedule.finished_parts == ()
+
+
+@pytest.mark.parametrize(
+    ("extra", "location"),
+    [
+        ({"as_of": "1958-07-02T08:00:00+08:00"}, "as_of"),
+        ({"as_of": None}, "as_of"),
+        ({"finished_parts": []}, "schedule.finished_parts"),
+    ],
+)
+def test_a_version_2_file_with_replan_fields_is_refused(
+    tmp_path: Path, extra: dict[str, Any], location: str
+) -> None:
+    data = version_2(plan_to_dict(make_plan()))
+    if "finished_parts" in extra:
+        data["schedule"].update(extra)
+    else:
+        data.update(extra)
+    error = plan_file_error(data, tmp_path)
+    assert error.location == location
+    assert "came with version 3" in error.problem
+    assert "set the version to 3" in error.problem
+
+
+def test_a_version_3_file_states_its_status_date(tmp_path: Path) -> None:
+    data = plan_to_dict(make_plan())
+    del data["as_of"]
+    error = plan_file_error(data, tmp_path)
+    assert error.location == "as_of"
+    assert error.problem == "this required field is missing"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("source", "found", "'reported' or 'stock'"),
+        ("quantity", 0, "greater than or equal to 1"),
+        ("ready", "1958-07-02T08:00:00", "UTC offset"),
+    ],
+)
+def test_a_bad_finished_part_is_named_by_its_json_path(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    data = plan_to_dict(make_replan())
+    data["schedule"]["finished_parts"][1][field] = value
+    error = plan_file_error(data, tmp_path)
+    assert error.location == f"schedule.finished_parts[1].{field}"
+    assert problem in error.problem
+
+
+def test_a_status_date_centuries_from_the_network_start_is_refused(tmp_path: Path) -> None:
+    data = plan_to_dict(make_replan())
+    data["as_of"] = "2390-07-02T08:00:00+08:00"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_plan(path, near=at(1, 8))
+    assert caught.value.location == "as_of"
+    assert "7320 days from the network start" in caught.value.problem
+
+
+def test_a_finished_part_centuries_from_the_network_start_is_refused(tmp_path: Path) -> None:
+    data = plan_to_dict(make_replan())
+    data["schedule"]["finished_parts"][0]["ready"] = "1800-07-02T08:00:00+08:00"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_plan(path, near=at(1, 8))
+    assert caught.value.location == "schedule.finished_parts[0].ready"

@@ -1,6 +1,8 @@
 """The plan JSON file: a :class:`~xiezuo.domain.Plan` written to disk and read back unchanged.
 
-The format is documented in ``docs/plan-format.md``. Instants are ISO 8601 text with a
+The format is documented in ``docs/plan-format.md``. Version 3 added a replan's status
+date (``as_of``) and its finished parts; version 2 files, which have neither, are still
+read. Instants are ISO 8601 text with a
 UTC offset; durations are hours as JSON numbers, in fields whose names end in
 ``_hours``. A float holds any whole-microsecond duration up to about a century
 exactly enough that ``timedelta(hours=h)`` rounds back to it, so a round trip returns
@@ -33,7 +35,9 @@ from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
     Delivery,
     Explanation,
+    FinishedPart,
     MaterialDraw,
+    PartSource,
     Plan,
     PlanStatus,
     Schedule,
@@ -47,7 +51,7 @@ from xiezuo.errors import InputError
 from xiezuo.io.files import read_text_file
 
 FORMAT: Final = "xiezuo-plan"
-VERSION: Final = 2
+VERSION: Final = 3
 _HOUR = timedelta(hours=1)
 # Durations up to a century; instants in years that leave room for adding them.
 MAX_HOURS: Final = 36_600 * 24
@@ -226,12 +230,26 @@ class _DeliveryRecord(_Mirror):
         return Delivery(**self.model_dump())
 
 
+class _FinishedPartRecord(_Mirror):
+    work_order_id: str
+    item_id: str
+    quantity: Quantity
+    plant_id: str
+    ready: Instant
+    # Lax, so the source may be written as its text ("stock").
+    source: Annotated[PartSource, Field(strict=False)]
+
+    def to_domain(self) -> FinishedPart:
+        return FinishedPart(**self.model_dump())
+
+
 class _ScheduleRecord(_Record):
     work_orders: list[_WorkOrderRecord]
     operations: list[_OperationRecord]
     shipments: list[_ShipmentRecord]
     deliveries: list[_DeliveryRecord]
     material_draws: list[_MaterialDrawRecord] = []
+    finished_parts: list[_FinishedPartRecord] = []
 
     @classmethod
     def of(cls, schedule: Schedule) -> _ScheduleRecord:
@@ -241,6 +259,7 @@ class _ScheduleRecord(_Record):
             shipments=[_ShipmentRecord.of(s) for s in schedule.shipments],
             deliveries=[_DeliveryRecord.of(d) for d in schedule.deliveries],
             material_draws=[_MaterialDrawRecord.of(d) for d in schedule.material_draws],
+            finished_parts=[_FinishedPartRecord.of(p) for p in schedule.finished_parts],
         )
 
     def to_domain(self) -> Schedule:
@@ -250,6 +269,7 @@ class _ScheduleRecord(_Record):
             shipments=tuple(r.to_domain() for r in self.shipments),
             deliveries=tuple(r.to_domain() for r in self.deliveries),
             material_draws=tuple(r.to_domain() for r in self.material_draws),
+            finished_parts=tuple(r.to_domain() for r in self.finished_parts),
         )
 
 
@@ -271,9 +291,11 @@ class _UnplannedRecord(_Mirror):
 
 class _PlanRecord(_Record):
     format: Literal["xiezuo-plan"]
-    version: Literal[2]
+    version: Literal[2, 3]
     # Lax, so the status may be written as its text ("optimal").
     status: Annotated[PlanStatus, Field(strict=False)]
+    # Required from version 3 on (null for a first plan); version 2 files lack it.
+    as_of: Instant | None = None
     tardiness_hours: WeightedHours | None
     tardiness_bound: WeightedHours | None
     makespan_hours: Hours | None
@@ -291,6 +313,7 @@ class _PlanRecord(_Record):
             format=FORMAT,
             version=VERSION,
             status=plan.status,
+            as_of=plan.as_of,
             tardiness_hours=plan.tardiness_hours,
             tardiness_bound=plan.tardiness_bound,
             makespan_hours=_optional_hours(plan.makespan),
@@ -316,6 +339,7 @@ class _PlanRecord(_Record):
             runtime_s=self.runtime_s,
             unplanned=tuple(u.to_domain() for u in self.unplanned),
             explanations=tuple(Explanation(**e.model_dump()) for e in self.explanations),
+            as_of=self.as_of,
         )
 
 
@@ -354,30 +378,61 @@ def plan_from_dict(data: object, source: str, *, near: datetime | None = None) -
             source,
             "version",
             "this is a version 1 plan file, which does not say why orders are unplanned; "
-            "plan the scenario again to write version 2",
+            f"plan the scenario again to write version {VERSION}",
         )
     try:
         record = _PlanRecord.model_validate(data)
     except ValidationError as error:
         raise _input_error(error, source) from error
-    if near is not None and record.schedule is not None:
-        _check_span(record.schedule, near, source)
+    _check_version_fields(record, source)
+    if near is not None:
+        _check_span(record, near, source)
     return record.to_domain()
 
 
-def _check_span(schedule: _ScheduleRecord, near: datetime, source: str) -> None:
+def _check_version_fields(record: _PlanRecord, source: str) -> None:
+    """Version 3 states the status date (null for a first plan); version 2 knew neither
+    it nor finished parts, so a version 2 file holding them is a mislabelled one."""
+    if record.version == VERSION:
+        if "as_of" not in record.model_fields_set:
+            raise InputError(source, "as_of", "this required field is missing")
+        return
+    if "as_of" in record.model_fields_set:
+        location, what = "as_of", "the status date"
+    elif record.schedule is not None and "finished_parts" in record.schedule.model_fields_set:
+        location, what = "schedule.finished_parts", "finished parts"
+    else:
+        return
+    raise InputError(
+        source,
+        location,
+        f"{what} came with version {VERSION} of the plan format, and a version "
+        f"{record.version} file has none: set the version to {VERSION}",
+    )
+
+
+def _check_span(record: _PlanRecord, near: datetime, source: str) -> None:
+    if record.as_of is not None and abs(record.as_of - near) > PLAN_SPAN_LIMIT:
+        raise _far(source, "as_of", record.as_of, near)
+    schedule = record.schedule
+    if schedule is None:
+        return
     for name in _ScheduleRecord.model_fields:
         entries: list[BaseModel] = getattr(schedule, name)
         for idx, entry in enumerate(entries):
             for field in type(entry).model_fields:
                 value = getattr(entry, field)
                 if isinstance(value, datetime) and abs(value - near) > PLAN_SPAN_LIMIT:
-                    raise InputError(
-                        source,
-                        f"schedule.{name}[{idx}].{field}",
-                        f"{value.isoformat()} is more than {PLAN_SPAN_LIMIT.days} days from "
-                        f"the network start at {near.isoformat()}, further than any plan reaches",
-                    )
+                    raise _far(source, f"schedule.{name}[{idx}].{field}", value, near)
+
+
+def _far(source: str, location: str, value: datetime, near: datetime) -> InputError:
+    return InputError(
+        source,
+        location,
+        f"{value.isoformat()} is more than {PLAN_SPAN_LIMIT.days} days from "
+        f"the network start at {near.isoformat()}, further than any plan reaches",
+    )
 
 
 def read_plan(path: str | Path, *, near: datetime | None = None) -> Plan:
