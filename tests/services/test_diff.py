@@ -316,10 +316,11 @@ def test_the_network_gives_due_dates_and_priority_weights() -> None:
     assert (bare.priority, bare.due) == (None, at(10, 16))
 
 
-def test_a_plan_without_a_schedule_plans_nothing() -> None:
+def test_a_plan_without_a_schedule_leaves_every_order_unplanned() -> None:
     failed = Plan(status=PlanStatus.NO_SOLUTION, schedule=None)
     diff = diff_plans(BASE, failed)
-    assert {c.kind for c in diff.orders} == {OrderChangeKind.CANCELLED}
+    assert {c.kind for c in diff.orders} == {OrderChangeKind.UNPLANNED}
+    assert {c.kind for c in diff_plans(failed, BASE).orders} == {OrderChangeKind.PLANNED}
     assert diff.headline.removed_operations == 5
     assert diff.headline.new_status is PlanStatus.NO_SOLUTION
 

@@ -399,7 +399,7 @@ def diff_plans(
     ----------
     old, new
         The plans; typically the previous plan and its replan. A plan without a
-        schedule counts as planning nothing (its unplanned orders still count).
+        schedule plans nothing: the other plan's orders are unplanned in it.
     network
         The plans' network, if at hand: it gives each order's due date and priority
         weight. Without it the diff works from the plans alone.
@@ -578,6 +578,12 @@ _ORDER_KIND_RANK = {kind: idx for idx, kind in enumerate(OrderChangeKind)}
 def _order_changes(old: Plan, new: Plan, network: Network | None) -> tuple[OrderChange, ...]:
     """Changed orders: moved ones by how far they moved, then the others by kind."""
     old_ids, new_ids = _order_ids(old), _order_ids(new)
+    # A plan that found no schedule says nothing of the other plan's orders: they are
+    # unplanned in it, not cancelled or added.
+    if old.schedule is None:
+        old_ids |= new_ids
+    if new.schedule is None:
+        new_ids |= old_ids
     old_deliveries, new_deliveries = _deliveries(old), _deliveries(new)
     item_by_order = {**_end_items(old), **_end_items(new)}
     order_by_id = {} if network is None else {order.id: order for order in network.orders}
