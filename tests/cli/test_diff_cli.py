@@ -14,7 +14,7 @@ from tests.planning.test_validate import replace_op
 from tests.plans import FRAME, SPARE, at, make_schedule
 from xiezuo.cli.diff import DETAILS_SHOWN
 from xiezuo.cli.main import app
-from xiezuo.domain import Plan, PlanStatus, Schedule
+from xiezuo.domain import Explanation, Plan, PlanStatus, Schedule
 from xiezuo.io.plan_file import write_plan
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ narrow = CliRunner(env={"COLUMNS": "80"})
 EXAMPLE_SCENARIO = "examples/chongqing-1958.yaml"
 
 
-def write(tmp_path: Path, name: str, schedule: Schedule) -> Path:
+def write(tmp_path: Path, name: str, schedule: Schedule, *explanations: Explanation) -> Path:
     path = tmp_path / name
     write_plan(
         Plan(
@@ -34,6 +34,7 @@ def write(tmp_path: Path, name: str, schedule: Schedule) -> Path:
             schedule=schedule,
             tardiness_hours=0.0,
             makespan=timedelta(days=5),
+            explanations=explanations,
         ),
         path,
     )
@@ -147,6 +148,16 @@ def test_details_beyond_the_cap_are_counted_and_point_to_out(tmp_path: Path) -> 
     result = diff(old, new)
     assert result.exit_code == 0, result.output
     assert "… 3 more rows, see --out" in result.stdout
+
+
+def test_frozen_operations_that_had_to_move_are_listed_with_why(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.json", make_schedule())
+    why = Explanation(kind="unfrozen", subject=f"{SPARE}#2", message="MILL2 is down from 3 July.")
+    new = write(tmp_path, "new.json", changed_schedule(), why)
+    result = diff(old, new)
+    assert result.exit_code == 0, result.output
+    assert "Operations of the frozen window that had to move" in result.stdout
+    assert "MILL2 is down from 3 July." in result.stdout
 
 
 def test_the_scenario_names_the_time_zone(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pytest
 from tests.planning.test_validate import make_network, replace_op, replace_work_order
 from tests.plans import FRAME, PRESS, SPARE, at, make_schedule, op
 from xiezuo.domain import (
+    Explanation,
     MaterialDraw,
     Plan,
     PlanStatus,
@@ -367,3 +368,12 @@ def test_a_delivery_without_due_date_is_never_late() -> None:
     (change,) = diff_plans(old, plan_of(schedule)).orders
     assert change.due is None
     assert not change.is_late
+
+
+def test_frozen_operations_the_replan_had_to_move_are_named() -> None:
+    unfrozen = Explanation(kind="unfrozen", subject=f"{SPARE}#2", message="MILL2 is down.")
+    late = Explanation(kind="late", subject="ORD-2", message="MILL2 is down.")
+    new = plan_of(make_schedule(), explanations=(late, unfrozen))
+    diff = diff_plans(BASE, new)
+    assert diff.unfrozen == (unfrozen,)
+    assert diff.record()["unfrozen"] == [{"operation": f"{SPARE}#2", "message": "MILL2 is down."}]

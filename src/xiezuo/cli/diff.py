@@ -23,6 +23,8 @@ from xiezuo.web.diff_page import (
     ORDER_COLUMNS,
     PLANT_CHANGE_COLUMNS,
     PLANT_COLUMNS,
+    UNFROZEN_COLUMNS,
+    UNFROZEN_TITLE,
     WORK_ORDER_COLUMNS,
     diff_page_html,
     diff_zone,
@@ -220,6 +222,12 @@ def _print_diff(
         "Material draws that changed",
         [Column(h) for h in DRAW_COLUMNS],
         draw_rows(diff.draws, units),
+        more,
+    )
+    _print_capped(
+        UNFROZEN_TITLE,
+        [Column(UNFROZEN_COLUMNS[0]), Column(UNFROZEN_COLUMNS[1], wraps=True)],
+        [(e.subject, e.message) for e in diff.unfrozen],
         more,
     )
     when = diff.window_start or diff.new_as_of

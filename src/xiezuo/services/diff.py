@@ -24,6 +24,7 @@ from xiezuo.errors import InputError
 if TYPE_CHECKING:
     from xiezuo.domain import (
         Delivery,
+        Explanation,
         MaterialDraw,
         Network,
         Plan,
@@ -36,6 +37,9 @@ DEFAULT_TOLERANCE = timedelta(hours=8)
 """An operation that starts no more than this earlier or later has not moved: a shift."""
 DEFAULT_DAYS = 14
 """How many days ahead the per-plant section looks."""
+
+UNFROZEN = "unfrozen"
+"""Explanation kind of a frozen-window operation the replan had to move."""
 
 _HOUR = timedelta(hours=1)
 
@@ -262,8 +266,10 @@ class PlanDiff:
     """Everything that differs between two plans; see :func:`diff_plans`.
 
     Each list holds only what changed; ``plant_ids`` are the plants either plan
-    uses. ``window_start`` and ``window_end`` bound the
-    per-plant look-ahead (both ``None`` when neither plan has an operation).
+    uses. ``unfrozen`` are the new plan's explanations of kind ``unfrozen``: operations
+    of the frozen window that had to move after all, and why. ``window_start`` and
+    ``window_end`` bound the per-plant look-ahead (both ``None`` when neither plan has
+    an operation).
     """
 
     headline: DiffHeadline
@@ -279,6 +285,7 @@ class PlanDiff:
     operations: tuple[OperationChange, ...]
     draws: tuple[DrawChange, ...]
     plants: tuple[PlantDiff, ...]
+    unfrozen: tuple[Explanation, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -364,6 +371,7 @@ class PlanDiff:
                 }
                 for change in self.draws
             ],
+            "unfrozen": [{"operation": e.subject, "message": e.message} for e in self.unfrozen],
             "plants": [
                 {
                     "plant": plant.plant_id,
@@ -484,6 +492,7 @@ def diff_plans(
         operations=operations,
         draws=draws,
         plants=plants,
+        unfrozen=tuple(e for e in new.explanations if e.kind == UNFROZEN),
     )
 
 

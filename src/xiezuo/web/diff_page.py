@@ -38,6 +38,8 @@ PLANT_CHANGE_COLUMNS = ("change", "operation", "was", "now")
 WORK_ORDER_COLUMNS = ("work order", "item", "plant", "routing")
 OPERATION_COLUMNS = ("operation", "change", "was", "now", "shift")
 DRAW_COLUMNS = ("step", "material", "plant", "was", "now")
+UNFROZEN_COLUMNS = ("operation", "why it moved")
+UNFROZEN_TITLE = "Operations of the frozen window that had to move"
 
 _ORDER_CHANGE = {
     OrderChangeKind.UNPLANNED: "newly unplanned",
@@ -342,6 +344,9 @@ def diff_page_html(
             _table(DRAW_COLUMNS, draw_rows(diff.draws, unit_by_material)),
         ),
     ]
+    if diff.unfrozen:
+        rows = [(e.subject, e.message) for e in diff.unfrozen]
+        sections.append(_section(UNFROZEN_TITLE, _table(UNFROZEN_COLUMNS, rows)))
     return html_page(
         title,
         "\n".join(sections) + f"\n<script>{_SORT_SCRIPT}</script>",
