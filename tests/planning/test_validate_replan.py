@@ -17,7 +17,7 @@ MILL-S at P2 is down on 2 and 3 July.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -52,6 +52,7 @@ from xiezuo.domain import (
     Routing,
     Schedule,
     Secondment,
+    Shipment,
     Staffing,
     StepReport,
     StepStatus,
@@ -199,7 +200,8 @@ def make_progress(**changes: Any) -> Progress:
     return replace(progress, **changes)
 
 
-def assignment(wo_id: str, plant: str, start_day: int, start_hour: int, end_hour: int) -> Any:
+def assignment(wo_id: str, plant: str, start: datetime, end: datetime) -> WorkOrderAssignment:
+    """A work order of this network: a press, or a frame (two for a press)."""
     order_id, path = wo_id.split(":")
     item = path.split("/")[-1]
     parent = None if "/" not in path else wo_id.rsplit("/", 1)[0]
@@ -212,8 +214,8 @@ def assignment(wo_id: str, plant: str, start_day: int, start_hour: int, end_hour
         parent_id=parent,
         plant_id=plant,
         routing_id="assemble" if is_press else "cast-mill",
-        start=at(start_day, start_hour),
-        end=at(start_day if end_hour > start_hour else start_day + 1, end_hour),
+        start=start,
+        end=end,
     )
 
 
@@ -221,10 +223,10 @@ def make_schedule() -> Schedule:
     """The valid replan described in the module docstring."""
     return Schedule(
         work_orders=(
-            assignment(PRESS_1, "P1", 3, 11, 14),
-            replace(assignment(FRAME_1, "P2", 1, 8, 11), end=at(2, 11)),
-            assignment(PRESS_3, "P1", 3, 8, 11),
-            assignment(SPARE_4, "P2", 2, 8, 14),
+            assignment(PRESS_1, "P1", at(3, 11), at(3, 14)),
+            assignment(FRAME_1, "P2", at(1, 8), at(2, 11)),
+            assignment(PRESS_3, "P1", at(3, 8), at(3, 11)),
+            assignment(SPARE_4, "P2", at(2, 8), at(2, 14)),
         ),
         operations=(
             replace(op(FRAME_1, 1, "cast", "CAST2", at(1, 8), at(1, 13), 5), unit=1),
@@ -266,9 +268,7 @@ def make_schedule() -> Schedule:
     )
 
 
-def ship(wo_id: str, depart: Any) -> Any:
-    from xiezuo.domain import Shipment
-
+def ship(wo_id: str, depart: datetime) -> Shipment:
     return Shipment(
         work_order_id=wo_id,
         origin="P2",
@@ -278,7 +278,7 @@ def ship(wo_id: str, depart: Any) -> Any:
     )
 
 
-def deliver(order_id: str, plant: str, finish: Any, lead_hours: int) -> Delivery:
+def deliver(order_id: str, plant: str, finish: datetime, lead_hours: int) -> Delivery:
     return Delivery(
         order_id=order_id,
         plant_id=plant,
@@ -289,7 +289,8 @@ def deliver(order_id: str, plant: str, finish: Any, lead_hours: int) -> Delivery
     )
 
 
-def draw(depart: Any) -> MaterialDraw:
+def draw(depart: datetime) -> MaterialDraw:
+    """ORD-4's steel for its casting, from its own plant's warehouse."""
     return MaterialDraw(
         work_order_id=SPARE_4,
         step=1,
@@ -458,7 +459,7 @@ def test_the_stock_part_used_twice_is_named_reported() -> None:
 
 def test_work_planned_below_a_finished_work_order_is_named_reported() -> None:
     schedule = make_schedule()
-    again = assignment(FRAME_3, "P2", 2, 8, 11)
+    again = assignment(FRAME_3, "P2", at(2, 8), at(2, 11))
     found = validate_plan(
         make_network(),
         replace(schedule, work_orders=(*schedule.work_orders, again)),
@@ -558,3 +559,34 @@ def test_a_counted_warehouse_holds_its_count() -> None:
 def test_the_progress_secondments_join_the_network_s_for_the_crews() -> None:
     away = Secondment(plant_id="P1", skill="fitter", count=1, start=at(3, 0), end=at(4, 0))
     assert rules(make_schedule(), make_progress(secondments=(away,))) == {"crew"}
+
+
+def test_new_work_is_placed_in_windows_that_open_at_the_status_date() -> None:
+    """Two frames take 5 h to cast: from a status date at 12:00 the 4 h left of the day
+    are less than that, so the casting starts at once and pauses overnight, as work
+    longer than its window does."""
+    network = replace(
+        make_network(),
+        orders=(Order(id="ORD-5", region="EAST", item_id="FRAME", quantity=2, plant_id="P2"),),
+    )
+    frames = "ORD-5:FRAME"
+    schedule = Schedule(
+        work_orders=(
+            replace(
+                assignment(SPARE_4, "P2", at(2, 12), at(3, 15)),
+                work_order_id=frames,
+                order_id="ORD-5",
+                quantity=2,
+            ),
+        ),
+        operations=(
+            op(frames, 1, "cast", "CAST2", at(2, 12), at(3, 9), 5),
+            op(frames, 2, "mill", "MILL2", at(3, 9), at(3, 15), 6),
+        ),
+        shipments=(),
+        deliveries=(replace(deliver("ORD-5", "P2", at(3, 15), 72), due=None),),
+        material_draws=(replace(draw(at(2, 12)), work_order_id=frames, quantity=20),),
+    )
+    progress = Progress(as_of=at(2, 12))
+    assert validate_plan(network, schedule, progress=progress) == ()
+    assert {v.rule for v in validate_plan(network, schedule)} == {"placement"}
