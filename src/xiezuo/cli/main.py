@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, compare, diff, plan, reports
+from xiezuo.cli import bench, check, compare, diff, plan, replan, reports
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -47,6 +47,7 @@ def _main(
 
 for command in (
     plan.plan,
+    replan.replan,
     check.validate,
     check.verify,
     diff.diff,

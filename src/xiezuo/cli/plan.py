@@ -38,12 +38,13 @@ from xiezuo.cli._shared import (
 from xiezuo.cli._tables import Column, print_table
 from xiezuo.domain import PlanStatus
 from xiezuo.io.plan_file import write_plan
-from xiezuo.planning.params import PlanParams, ProgressEvent
+from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.services import display
 from xiezuo.services.planning import PlanRun, plan_scenario
 from xiezuo.services.reports import OrderLine, order_lines, plant_lines
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime, tzinfo
 
     from rich.console import Console
@@ -87,18 +88,25 @@ def plan(
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
         check_writable(out)
-    run = guarded(lambda: _plan_with_progress(scenario, params, instance_format))
+    run = guarded(
+        lambda: solve_with_progress(
+            params,
+            lambda on_progress: plan_scenario(
+                scenario, params, fmt=instance_format, on_progress=on_progress
+            ),
+        )
+    )
     # Machine-readable order lines leave stdout to themselves; people read the rest.
     human = console if output_format is OutputFormat.TABLE else errors
-    _print_plan(run, human, records=output_format)
+    print_plan(run, human, records=output_format)
     if out is not None:
         # Written after the summary is printed: a full disk loses the file, not the plan.
         write_output(out, partial(write_plan, run.plan, out), "plan")
         say("Plan written to ", (str(out), "bold"), ".", to=human)
-    raise typer.Exit(_exit_status(run))
+    raise typer.Exit(exit_status(run))
 
 
-def _exit_status(run: PlanRun) -> int:
+def exit_status(run: PlanRun) -> int:
     if run.plan.status is PlanStatus.MODEL_INVALID:
         return EXIT_INTERNAL
     if run.plan.schedule is None or run.plan.unplanned_orders or run.violations:
@@ -109,9 +117,11 @@ def _exit_status(run: PlanRun) -> int:
 _LOG_EVERY_S = 5.0  # seconds between progress lines when stderr is no terminal
 
 
-def _plan_with_progress(scenario: Path, params: PlanParams, fmt: str | None) -> PlanRun:
-    """Solve in a worker thread while stderr shows where the solve stands: a live line
-    on a terminal, or (a log file, CI) a plain line every ``_LOG_EVERY_S`` seconds."""
+def solve_with_progress(
+    params: PlanParams, solve: Callable[[ProgressCallback], PlanRun]
+) -> PlanRun:
+    """Run ``solve`` in a worker thread while stderr shows where the solve stands: a live
+    line on a terminal, or (a log file, CI) a plain line every ``_LOG_EVERY_S`` seconds."""
     latest: list[ProgressEvent] = []
     lock = threading.Lock()
 
@@ -141,7 +151,7 @@ def _plan_with_progress(scenario: Path, params: PlanParams, fmt: str | None) -> 
 
     def work() -> None:
         try:
-            result["run"] = plan_scenario(scenario, params, fmt=fmt, on_progress=on_progress)
+            result["run"] = solve(on_progress)
         except BaseException as exc:  # handed to the main thread, which re-raises it
             result["run"] = exc
 
@@ -183,7 +193,7 @@ def _plan_with_progress(scenario: Path, params: PlanParams, fmt: str | None) -> 
     return outcome
 
 
-def _print_plan(run: PlanRun, out: Console, *, records: OutputFormat) -> None:
+def print_plan(run: PlanRun, out: Console, *, records: OutputFormat) -> None:
     """The summary on ``out``; csv or json ``records`` put the order lines on stdout."""
     network, plan = run.network, run.plan
     zone = network.start.tzinfo

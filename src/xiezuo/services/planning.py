@@ -9,6 +9,7 @@ from xiezuo.domain import Finding, Network, Plan, find_issues
 from xiezuo.errors import InputError
 from xiezuo.io import is_benchmark_file, load_scenario, read_instance
 from xiezuo.io.plan_file import read_plan, write_plan
+from xiezuo.io.progress import load_progress
 from xiezuo.planning.solve import plan as plan_network
 from xiezuo.planning.validate import Violation, audit_plan
 
@@ -52,12 +53,47 @@ def plan_scenario(
     plan = plan_network(network, params, on_progress=on_progress)
     violations = audit_plan(network, plan)
     if out is not None:
-        try:
-            write_plan(plan, out)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise InputError(str(out), "", f"could not write the plan: {reason}") from exc
+        _write(plan, out)
     return PlanRun(network, plan, findings, violations)
+
+
+def replan_scenario(
+    scenario: Path,
+    progress_path: Path,
+    params: PlanParams,
+    *,
+    previous_path: Path | None = None,
+    out: Path | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> PlanRun:
+    """Replan a scenario from a progress file (and the plan it replaces), check the new
+    plan independently against the same facts, and write it if asked.
+
+    The scenario file is only read: the progress lives in its own file.
+    """
+    network, findings = check_scenario(scenario)
+    previous = None
+    if previous_path is not None:
+        previous = read_plan(previous_path, near=network.start)
+        _check_plan_fits(network, previous, scenario, previous_path)
+    progress = load_progress(progress_path, network, previous)
+    plan = plan_network(
+        network, params, progress=progress, previous=previous, on_progress=on_progress
+    )
+    violations = audit_plan(
+        network, plan, progress=progress, previous=previous, frozen_days=params.frozen_days
+    )
+    if out is not None:
+        _write(plan, out)
+    return PlanRun(network, plan, findings, violations)
+
+
+def _write(plan: Plan, out: Path) -> None:
+    try:
+        write_plan(plan, out)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(str(out), "", f"could not write the plan: {reason}") from exc
 
 
 def verify_plan_file(
