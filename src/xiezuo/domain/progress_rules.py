@@ -305,7 +305,8 @@ class _Checker:
         if machine is None:
             known = [m.id for m in plant.machines]
             self.add(
-                path, f"plant {plant.id!r} has no " + _unknown("machine group", machine_id, known)
+                path,
+                f"plant {plant.id!r} has no machine group {machine_id!r}{_hint(machine_id, known)}",
             )
         return machine
 
@@ -866,6 +867,15 @@ def _missing_capability(item: Item, routing: Routing, plant: Plant) -> str:
 
 
 def _unknown(what: str, value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown {what} {value!r}{hint}"
+    return f"unknown {what} {value!r}{_hint(value, known)}"
+
+
+def _hint(value: str, known: Iterable[str]) -> str:
+    """The closest known name, else the known names when they are few."""
+    names = sorted(known)
+    close = difflib.get_close_matches(value, names, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if 0 < len(names) <= 12:
+        return f" (known: {', '.join(names)})"
+    return ""
