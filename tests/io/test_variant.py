@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,7 +15,12 @@ import yaml
 from xiezuo.domain import Machine, Network, Order, Secondment
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io import load_scenario
-from xiezuo.io.variant import is_variant_file, load_variant, variant_json_schema
+from xiezuo.io.variant import (
+    is_variant_file,
+    load_variant,
+    render_variant_json_schema,
+    variant_json_schema,
+)
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 EXAMPLE = EXAMPLES / "chongqing-1958.yaml"
@@ -233,6 +239,21 @@ def test_the_examples_load_with_their_edit(base: Network) -> None:
     assert info.base == EXAMPLE
 
 
+def test_the_docs_examples_load(tmp_path: Path) -> None:
+    """Every YAML example of docs/variants.md loads, its base found beside the examples."""
+    text = (EXAMPLES.parent / "docs" / "variants.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) == 2
+    variants = tmp_path / "variants"
+    variants.mkdir()
+    (tmp_path / EXAMPLE.name).write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    for idx, block in enumerate(blocks):
+        path = variants / f"doc-{idx}.yaml"
+        path.write_text(block, encoding="utf-8")
+        _, info = load_variant(path)
+        assert len(info.changes) == block.count("change:")
+
+
 def test_a_variant_may_build_on_a_variant(tmp_path: Path, base: Network) -> None:
     inner = write_variant(tmp_path, {"change": "cancel_order", "order": "GZ-EAF-02"})
     outer = tmp_path / "outer.yaml"
@@ -260,6 +281,12 @@ def test_json_schema_lists_every_change_kind() -> None:
         if "change" in entry.get("properties", {})
     }
     assert len(kinds) == 13
+
+
+def test_committed_json_schema_is_current() -> None:
+    """If this fails, rewrite it as render_variant_json_schema's docstring says."""
+    committed = (EXAMPLES.parent / "docs" / "variant.schema.json").read_text(encoding="utf-8")
+    assert committed == render_variant_json_schema()
 
 
 # -- bad changes fail once, at the change ----------------------------------------------

@@ -367,8 +367,9 @@ _STATUS_CHANGES = frozenset(
 
 def significance_note(variant: VariantComparison) -> str:
     """One sentence on whether the variant's differences are more than solver noise."""
-    delta = _delta(variant)
-    band = display.hours(variant.noise)
+    # No-break spaces keep a figure and its unit on one line when the caption wraps.
+    delta = _delta(variant).replace(" ", "\u00a0")
+    band = display.hours(variant.noise).replace(" ", "\u00a0")
     if variant.significance is Significance.SIGNIFICANT:
         return (
             f"Weighted tardiness differs by {delta}, more than the solvers' gap ({band}): "

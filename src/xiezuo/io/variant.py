@@ -16,6 +16,7 @@ variant, at most :data:`MAX_BASE_DEPTH` levels deep and never in a cycle.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import reprlib
 from dataclasses import dataclass
@@ -377,6 +378,13 @@ def variant_json_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
+def render_variant_json_schema() -> str:
+    """The schema as the text committed in ``docs/variant.schema.json``; rewrite it with
+    ``python -c "from xiezuo.io.variant import render_variant_json_schema as r;
+    print(r(), end='')" > docs/variant.schema.json``."""
+    return json.dumps(variant_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VariantInfo:
     """What a variant file says about itself, for tables and reports.
@@ -706,7 +714,11 @@ class _Overlay:
             fields["quantity"] = change.quantity
         self.supplies[s_idx] = supply.model_copy(update=fields)
         self.touch(idx, self.supplies[s_idx])
-        was = f"{supply.quantity:,} {supply.material} to {supply.plant} on {_show(supply.arrives)}"
+        unit = next((m.unit for m in self.spec.materials if m.id == supply.material), "")
+        was = (
+            f"{supply.quantity:,} {unit} {supply.material} to {supply.plant} "
+            f"on {_show(supply.arrives)}"
+        )
         return f"supply of {was}: " + ", ".join(
             f"{name} {_show(value)}" for name, value in fields.items()
         )
@@ -715,12 +727,12 @@ class _Overlay:
         self.secondments.append(change.secondment)
         self.touch(idx, change.secondment)
         s = change.secondment
-        return f"{s.count} {s.skill} sent away from {s.plant} from {_show(s.start)}"
+        return f"{_people(s)} sent away from {s.plant} from {_show(s.start)}"
 
     def cancel_secondment(self, at: _Path, change: CancelSecondment) -> str:
         s_idx = self.find(at, "secondment", self.secondments, change, ("plant", "skill"), "start")
         s = self.secondments.pop(s_idx)
-        return f"secondment of {s.count} {s.skill} from {s.plant} on {_show(s.start)} cancelled"
+        return f"secondment of {_people(s)} from {s.plant} on {_show(s.start)} cancelled"
 
     def move_secondment(self, at: _Path, idx: int, change: MoveSecondment) -> str:
         s_idx = self.find(at, "secondment", self.secondments, change, ("plant", "skill"), "start")
@@ -737,7 +749,7 @@ class _Overlay:
             fields["end"] = change.new_end
         self.secondments[s_idx] = s.model_copy(update=fields)
         self.touch(idx, self.secondments[s_idx])
-        return f"secondment of {s.count} {s.skill} from {s.plant}: " + ", ".join(
+        return f"secondment of {_people(s)} from {s.plant}: " + ", ".join(
             f"{name} {_show(value)}" for name, value in fields.items()
         )
 
@@ -840,6 +852,11 @@ class _Overlay:
                 yield f"with the changes applied, {problem}"
             else:
                 yield f"{found[0]}: with this change, {problem}"
+
+
+def _people(secondment: SecondmentSpec) -> str:
+    count = secondment.count
+    return f"{count} {'person' if count == 1 else 'people'} of skill {secondment.skill}"
 
 
 def _same_when(value: date, wanted: date) -> bool:
