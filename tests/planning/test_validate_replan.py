@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,6 +65,8 @@ from xiezuo.domain import (
     validate_network,
 )
 from xiezuo.errors import PlanningError
+from xiezuo.io import read_instance
+from xiezuo.io.plan_file import read_plan
 from xiezuo.planning.validate import audit_plan, validate_plan
 from xiezuo.planning.validation.replan import frozen_until, opening_stock
 
@@ -590,3 +593,44 @@ def test_new_work_is_placed_in_windows_that_open_at_the_status_date() -> None:
     progress = Progress(as_of=at(2, 12))
     assert validate_plan(network, schedule, progress=progress) == ()
     assert {v.rule for v in validate_plan(network, schedule)} == {"placement"}
+
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def cut(network: Network, plan: Plan, fraction: float) -> tuple[Plan, Progress]:
+    """The plan as a replan of its own progress at a fraction of its span: what started
+    before the status date is reported, done or started."""
+    schedule = plan.schedule
+    assert schedule is not None
+    last = max(o.end for o in schedule.operations)
+    as_of = (network.start + (last - network.start) * fraction).replace(second=0, microsecond=0)
+    steps = tuple(
+        StepReport(
+            work_order_id=o.work_order_id,
+            step=o.step,
+            status=StepStatus.DONE if o.end <= as_of else StepStatus.STARTED,
+            plant_id=o.plant_id,
+            machine_id=o.machine_id,
+            unit=o.unit,
+            start=o.start,
+            end=o.end if o.end <= as_of else None,
+        )
+        for o in schedule.operations
+        if o.start < as_of
+    )
+    return replace(plan, as_of=as_of), Progress(as_of=as_of, steps=steps)
+
+
+@pytest.mark.parametrize("name", ["ft06.txt", "mk01.fjs", "10J2F.txt"])
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.8])
+def test_an_engine_plan_cut_at_a_status_date_is_a_replan_of_its_own_progress(
+    name: str, fraction: float
+) -> None:
+    """Reported work is judged as fact and new work from the status date on, so the
+    engine's plan stays valid, and keeps every frozen operation, whatever is reported."""
+    network = read_instance(DATA / "benchmarks" / name)
+    plan = read_plan(DATA / "plans" / f"{Path(name).stem}.json")
+    replan, progress = cut(network, plan, fraction)
+    assert progress.steps
+    assert audit_plan(network, replan, progress=progress, previous=plan, frozen_days=2) == ()

@@ -694,9 +694,10 @@ class _Validator:
                 continue  # the work order and step rules report these
             is_new = not self._is_reported(op)
             for crew in job.routing.operations[op.step - 1].crew:
+                new = crew.size if is_new else 0
                 uses[op.plant_id, crew.skill] += [
-                    (op.start, crew.size, crew.size * is_new),
-                    (op.end, -crew.size, -crew.size * is_new),
+                    (op.start, crew.size, new),
+                    (op.end, -crew.size, -new),
                 ]
         for (plant_id, skill), changes in uses.items():
             steps = self.network.staff_capacity(plant_id, skill)
