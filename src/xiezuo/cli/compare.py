@@ -182,18 +182,23 @@ def _compare_with_progress(
         transient=True,
     ) as progress:
         tasks: dict[int, TaskID] = {}
+        started: set[int] = set()
 
         def show(news: ScenarioProgress) -> None:
             if news.index not in tasks:
                 tasks[news.index] = progress.add_task(
-                    "loading", total=params.time_limit_s, label=news.label
+                    "waiting", start=False, total=params.time_limit_s, label=news.label
                 )
+                return
             task = tasks[news.index]
             if news.done:
                 progress.update(task, completed=params.time_limit_s, description="done")
                 progress.stop_task(task)
             elif news.event is not None:
                 event = news.event
+                if news.index not in started:
+                    started.add(news.index)
+                    progress.start_task(task)
                 progress.update(
                     task,
                     completed=min(event.elapsed_s, params.time_limit_s),

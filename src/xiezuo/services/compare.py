@@ -28,7 +28,7 @@ from enum import StrEnum
 from queue import Empty
 from typing import TYPE_CHECKING, Protocol
 
-from xiezuo.errors import InputError, XiezuoError
+from xiezuo.errors import InputError, ModelError
 from xiezuo.io import is_benchmark_file
 from xiezuo.io.variant import is_variant_file, load_variant
 from xiezuo.planning.netting import net_materials
@@ -182,7 +182,8 @@ class Comparison:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScenarioProgress:
-    """News of one scenario's solve: ``event`` while it runs, ``done`` once finished."""
+    """News of one scenario's solve: first neither ``event`` nor ``done`` (every file is
+    read and the scenario waits), then ``event`` while it runs, ``done`` once finished."""
 
     index: int
     """0 for the base, then the variants in the order given."""
@@ -240,6 +241,8 @@ def compare_variants(
     paths = [base, *variants]
     labels = _labels([_load(path)[1] for path in paths])
     report = on_progress or (lambda _: None)
+    for idx, label in enumerate(labels):
+        report(ScenarioProgress(index=idx, label=label))
     if jobs <= 1:
         sink = _CallbackSink(report)
         results = [
@@ -343,7 +346,7 @@ def _plan_child(
     """The work of one process: load the file, plan it, measure the plan."""
     try:
         return _plan_one(idx, path, label, params, sink)
-    except XiezuoError as exc:
+    except (InputError, ModelError) as exc:  # a PlanningError is a bug: it goes on, to exit 3
         return _Failure(str(exc).removeprefix(f"{path}: "))
 
 
