@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,14 @@ def test_the_day_one_example_loads_against_chongqing() -> None:
     assert progress.down
     assert progress.counts
     assert progress.receipts
+
+
+def test_the_example_of_the_format_document_loads_against_chongqing() -> None:
+    text = (ROOT / "docs" / "progress-format.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text, re.DOTALL)
+    assert block is not None
+    progress = parse_progress(block.group(1), "progress-format.md", "yaml", chongqing())
+    assert len(progress.steps) == 5
 
 
 def test_a_status_date_alone_is_an_empty_progress() -> None:
