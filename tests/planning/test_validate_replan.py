@@ -2,8 +2,8 @@
 broken alone is named alone.
 
 The network makes presses (two frames each, assembled at P1) and spare frames (cast and
-milled at P2, 24 h from P1). Every plant works 08:00-16:00 every day. The replan is
-dated 2 July 08:00 (``AS_OF``):
+milled at P1, or at P2, 24 h away). Every plant works 08:00-16:00 every day. The
+replan is dated 2 July 08:00 (``AS_OF``):
 
 - ORD-1's frames were cast (done, CAST2 unit 1) and are being milled (started, MILL2);
   the milling ends at 11:00, the frames travel to P1 and the press is assembled.
@@ -132,6 +132,8 @@ def make_network() -> Network:
                 id="P1",
                 machines=(
                     Machine(id="ASM", process="assemble", max_weight_t=20, precision_grade=6),
+                    Machine(id="CAST1", process="cast", max_weight_t=10, precision_grade=6),
+                    Machine(id="MILL1", process="mill", max_weight_t=10, precision_grade=6),
                 ),
             ),
             Plant(
@@ -634,3 +636,15 @@ def test_an_engine_plan_cut_at_a_status_date_is_a_replan_of_its_own_progress(
     replan, progress = cut(network, plan, fraction)
     assert progress.steps
     assert audit_plan(network, replan, progress=progress, previous=plan, frozen_days=2) == ()
+
+
+def test_a_work_order_begun_at_one_plant_is_made_there() -> None:
+    schedule = make_schedule()
+    moved = tuple(
+        replace(wa, plant_id="P1") if wa.work_order_id == FRAME_1 else wa
+        for wa in schedule.work_orders
+    )
+    found = validate_plan(
+        make_network(), replace(schedule, work_orders=moved), progress=make_progress()
+    )
+    assert "ran at 'P2'" in next(v.message for v in found if v.rule == "reported")

@@ -1087,7 +1087,17 @@ class _Validator:
                     f"{op.process!r}, but routing {job.routing.id!r} needs {operation.process!r}",
                 )
             if self._is_reported(op):
-                continue  # where and when it ran are facts; the reported rule checks them
+                # Where and when it ran are facts the reported rule checks; the plan
+                # must make the rest of the work order where it was begun.
+                if op.plant_id != job.assignment.plant_id:
+                    yield Violation(
+                        rule="reported",
+                        subject=f"work order {op.work_order_id} step {op.step}",
+                        message=f"work order {op.work_order_id!r} is made at plant "
+                        f"{job.assignment.plant_id!r}, but its step {op.step} ran at "
+                        f"{op.plant_id!r}",
+                    )
+                continue
             found = self._machine(job, op, operation)
             if isinstance(found, Violation):
                 yield found
