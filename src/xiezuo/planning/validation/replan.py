@@ -7,14 +7,17 @@ docs/plan-format.md ("Replans") states the rules checked here:
 ``reported``
     a done step is not an operation with its reported plant, machine, unit, start and
     end; a started step is not one with its plant, machine, unit and start, ending
-    after ``as_of``; a finished work order is not a finished part (source
+    after ``as_of``; a work order is made elsewhere than its reported steps ran (the
+    validator checks this one); a finished work order is not a finished part (source
     ``reported``) at its plant, ready when it was finished; a finished part is
     unknown, repeated, of another item or quantity, or takes more parts from stock
     than lie at the plant, or, from stock, is not ready at ``as_of``; work is planned
     inside a finished part's BOM subtree; a finished part's shipment to its parent is
-    missing, unexpected or has the wrong route or times.
+    missing, unexpected or has the wrong route or times (the validator checks these
+    with the other shipments).
 ``status_date``
-    the plan's status date is not the progress's; work that is not reported starts
+    the plan's status date is not the progress's (``audit_plan`` checks this one, as
+    only the plan has it); work that is not reported starts
     before it; material leaves a warehouse before it or is drawn for a reported step.
 ``machine_down``
     at some instant, the operations on a machine group and its units down exceed its
