@@ -162,6 +162,16 @@ def test_an_operation_at_another_plant_has_moved() -> None:
     assert change.changes == (OperationAspect.PLANT, OperationAspect.MACHINE)
 
 
+def test_the_steps_of_a_work_order_made_by_another_routing_have_moved() -> None:
+    schedule = replace_work_order(make_schedule(), SPARE, routing_id="cast-grind")
+    diff = diff_plans(BASE, plan_of(schedule))
+    assert [(c.step, c.changes) for c in diff.operations] == [
+        (1, (OperationAspect.ROUTING,)),
+        (2, (OperationAspect.ROUTING,)),
+    ]
+    assert diff.headline.moved_operations == 2
+
+
 def test_another_unit_of_the_same_group_is_listed_but_not_moved() -> None:
     diff = diff_plans(BASE, plan_of(replace_op(make_schedule(), SPARE, 1, unit=1)))
     (change,) = diff.operations

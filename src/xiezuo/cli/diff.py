@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,7 +24,6 @@ from xiezuo.web.diff_page import (
     ORDER_COLUMNS,
     PLANT_CHANGE_COLUMNS,
     PLANT_COLUMNS,
-    UNFROZEN_COLUMNS,
     UNFROZEN_TITLE,
     WORK_ORDER_COLUMNS,
     diff_page_html,
@@ -224,12 +224,21 @@ def _print_diff(
         draw_rows(diff.draws, units),
         more,
     )
-    _print_capped(
-        UNFROZEN_TITLE,
-        [Column(UNFROZEN_COLUMNS[0]), Column(UNFROZEN_COLUMNS[1], wraps=True)],
-        [(e.subject, e.message) for e in diff.unfrozen],
-        more,
-    )
+    if diff.unfrozen:
+        # The engine's message names the step, so a list reads better than a table.
+        console.print(Text(UNFROZEN_TITLE, style="bold"))
+        for explanation in diff.unfrozen[:DETAILS_SHOWN]:
+            say(
+                textwrap.fill(
+                    explanation.message,
+                    width=console.width,
+                    initial_indent="- ",
+                    subsequent_indent="  ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+            )
+        _say_more(len(diff.unfrozen) - DETAILS_SHOWN, "operation", more)
     when = diff.window_start or diff.new_as_of
     if when is not None:
         console.print(Text(display.zone_note(zone, when), style="dim"))

@@ -58,6 +58,7 @@ class OperationAspect(StrEnum):
     """What changed about an operation present in both plans."""
 
     PLANT = "plant"
+    ROUTING = "routing"  # its work order is made by another routing
     MACHINE = "machine"  # the machine group
     UNIT = "unit"  # another unit of the same group
     START = "start"  # starts more than the tolerance earlier or later
@@ -162,7 +163,8 @@ class OperationChange:
     @property
     def is_moved(self) -> bool:
         """Counted in :attr:`DiffHeadline.moved_operations`: in both plans, not history,
-        and at another plant, on another machine group, or beyond the tolerance."""
+        and at another plant, by another routing, on another machine group, or beyond
+        the tolerance."""
         return not self.is_history and any(
             aspect is not OperationAspect.UNIT for aspect in self.changes
         )
@@ -229,9 +231,10 @@ class DiffHeadline:
 
     ``moved_operations`` counts the operations present in both plans (same work
     order and step) that the new plan does not have as reported history and that
-    changed plant, changed machine group, or start more than the tolerance earlier
-    or later; a change of unit alone does not count, as units of a group are
-    identical. ``compared_operations`` is its denominator: operations in both plans
+    changed plant, routing (of their work order) or machine group, or start more
+    than the tolerance earlier or later: the moves the engine charges for when it
+    replans with a previous plan. A change of unit alone does not count, as units of
+    a group are identical. ``compared_operations`` is its denominator: operations in both plans
     that are not history. ``changed_plants`` counts work orders both plans make at
     different plants.
     """
@@ -434,7 +437,9 @@ def diff_plans(
     old_ops = _operations(old)
     new_ops = _operations(new)
     as_of = new.as_of
-    operations = _operation_changes(old_ops, new_ops, tolerance, as_of)
+    work_orders = _work_order_changes(old, new)
+    rerouted = {c.work_order_id for c in work_orders if c.is_routing_changed}
+    operations = _operation_changes(old_ops, new_ops, tolerance, as_of, rerouted)
     window_start = as_of or _first_start(old_ops) or _first_start(new_ops)
     window_end = None if window_start is None else window_start + timedelta(days=days)
     plants = (
@@ -443,7 +448,6 @@ def diff_plans(
         else _plant_diffs(old_ops, new_ops, window_start, window_end, tolerance, as_of)
     )
     orders = _order_changes(old, new, network)
-    work_orders = _work_order_changes(old, new)
     draws = _draw_changes(old, new, new_ops, as_of)
     matched = [c for c in operations if c.old is not None and c.new is not None]
     compared = sum(
@@ -515,11 +519,13 @@ def _is_history(op: ScheduledOperation | None, as_of: datetime | None) -> bool:
 
 
 def _aspects(
-    old: ScheduledOperation, new: ScheduledOperation, tolerance: timedelta
+    old: ScheduledOperation, new: ScheduledOperation, tolerance: timedelta, *, rerouted: bool
 ) -> tuple[OperationAspect, ...]:
     aspects = []
     if old.plant_id != new.plant_id:
         aspects.append(OperationAspect.PLANT)
+    if rerouted:
+        aspects.append(OperationAspect.ROUTING)
     if old.machine_id != new.machine_id:
         aspects.append(OperationAspect.MACHINE)
     if old.unit != new.unit and (old.plant_id, old.machine_id) == (new.plant_id, new.machine_id):
@@ -534,12 +540,21 @@ def _operation_changes(
     new_ops: dict[_OpKey, ScheduledOperation],
     tolerance: timedelta,
     as_of: datetime | None,
+    rerouted: set[str],
 ) -> tuple[OperationChange, ...]:
-    """Changed operations, those moved furthest first, then added, then removed."""
+    """Changed operations, those moved furthest first, then added, then removed.
+
+    ``rerouted`` holds the work orders made by another routing: their steps of the
+    same number are other work, so they count as moved.
+    """
     changes = []
     for key in sorted(old_ops.keys() | new_ops.keys()):
         old, new = old_ops.get(key), new_ops.get(key)
-        aspects = _aspects(old, new, tolerance) if old is not None and new is not None else ()
+        aspects = (
+            _aspects(old, new, tolerance, rerouted=key[0] in rerouted)
+            if old is not None and new is not None
+            else ()
+        )
         if old is not None and new is not None and not aspects:
             continue
         changes.append(

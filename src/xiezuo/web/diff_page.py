@@ -102,7 +102,7 @@ def headline_sentences(diff: PlanDiff) -> list[str]:
     return [
         orders + ("; " + ", ".join(others) if others else "") + ".",
         f"Operations: {head.moved_operations:,} of {head.compared_operations:,} in both plans "
-        f"moved (to another plant or machine group, or starting more than {tolerance} "
+        f"moved (to another plant, routing or machine group, or starting more than {tolerance} "
         f"earlier or later); {head.added_operations:,} added, "
         f"{head.removed_operations:,} removed.",
         f"Work orders: {head.changed_plants:,} at another plant, "
@@ -233,16 +233,21 @@ def operation_change(change: OperationChange) -> str:
 
 
 def draw_rows(
-    draws: Sequence[DrawChange], unit_by_material: Mapping[str, str] | None = None
+    draws: Sequence[DrawChange],
+    unit_by_material: Mapping[str, str] | None = None,
+    *,
+    two_lines: bool = False,
 ) -> list[tuple[str, ...]]:
     """Changed material draws under :data:`DRAW_COLUMNS`; quantities with their unit
-    when ``unit_by_material`` (from the network) has it."""
+    when ``unit_by_material`` (from the network) has it, and one warehouse a line
+    with ``two_lines``."""
     units = unit_by_material or {}
+    between = "\n" if two_lines else ", "
 
     def sources(pairs: tuple[tuple[str, int], ...], material_id: str) -> str:
         unit = units.get(material_id)
         return (
-            "\n".join(
+            between.join(
                 f"{display.quantity(quantity, unit) if unit else f'{quantity:,}'} from {origin}"
                 for origin, quantity in pairs
             )
@@ -341,7 +346,7 @@ def diff_page_html(
         ),
         _section(
             "Material draws that changed",
-            _table(DRAW_COLUMNS, draw_rows(diff.draws, unit_by_material)),
+            _table(DRAW_COLUMNS, draw_rows(diff.draws, unit_by_material, two_lines=True)),
         ),
     ]
     if diff.unfrozen:
