@@ -14,13 +14,14 @@ from xiezuo.io.plan_file import read_plan
 MINIMAL = Path(__file__).parents[2] / "examples" / "minimal.yaml"
 
 runner = CliRunner(env={"COLUMNS": "80"})
+DESCRIPTION = "N-1 due a week earlier, which the one pump of the minimal example cannot make."
 
 
 @pytest.fixture
 def earlier(tmp_path: Path) -> Path:
     path = tmp_path / "earlier.yaml"
     path.write_text(
-        f"base: {MINIMAL}\nname: earlier\ndescription: N-1 due a week earlier.\n"
+        f"base: {MINIMAL}\nname: earlier\ndescription: {DESCRIPTION}\n"
         "changes: [{change: set_order, order: N-1, due: 2027-03-05}]\n",
         encoding="utf-8",
     )

@@ -214,12 +214,12 @@ def _compare_with_progress(
 
 def _print_comparison(comparison: Comparison) -> None:
     base = comparison.base
-    say(("base ", "bold"), f"{base.label}: {base.path}")
+    _wrapped(("base ", "bold"), f"{base.label}: {base.path}")
     for variant in comparison.variants:
         result = variant.result
-        say(("variant ", "bold"), f"{result.label}: {result.description or result.path}")
+        _wrapped(("variant ", "bold"), f"{result.label}: {result.description or result.path}")
         for line in result.changes:
-            say(f"  - {line}")
+            _wrapped(f"  - {line}")
         if result.base is not None and result.base.resolve() != base.path.resolve():
             say(
                 ("note: ", "yellow"),
@@ -244,6 +244,11 @@ def _print_comparison(comparison: Comparison) -> None:
     for variant in comparison.variants:
         console.print()
         _print_differences(variant, base, zone)
+
+
+def _wrapped(*parts: str | tuple[str, str]) -> None:
+    """Like :func:`say`, but wrapped between words at the console's width."""
+    console.print(Text.assemble(*parts), highlight=False)
 
 
 def kpi_rows(comparison: Comparison) -> list[list[str]]:
