@@ -257,9 +257,7 @@ def test_unknown_plant_is_refused() -> None:
 def test_unknown_machine_group_of_the_plant_is_refused() -> None:
     problem = only(check(steps=(step(SPARES_WO, 2, STARTED, "A", "lathe", 12),)))
     assert problem.path == ("steps", 0, "machine_id")
-    assert "plant 'A' has no machine group 'lathe'; did you mean 'lathes'?" in (
-        problem.message
-    )
+    assert "plant 'A' has no machine group 'lathe'; did you mean 'lathes'?" in problem.message
 
 
 def test_unit_beyond_the_group_is_refused() -> None:

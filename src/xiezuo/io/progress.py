@@ -249,7 +249,7 @@ def _fields_at(path: Sequence[str | int]) -> list[str]:
 class _Converter:
     """Builds domain records from a checked file, naming the record path on every failure."""
 
-    def __init__(self, spec: ProgressSpec, network: Network, source: str, locate: _Locator):
+    def __init__(self, spec: ProgressSpec, network: Network, source: str, locate: _Locator) -> None:
         self.spec = spec
         self.source = source
         self.locate = locate
