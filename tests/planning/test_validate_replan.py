@@ -648,3 +648,21 @@ def test_a_work_order_begun_at_one_plant_is_made_there() -> None:
         make_network(), replace(schedule, work_orders=moved), progress=make_progress()
     )
     assert "ran at 'P2'" in next(v.message for v in found if v.rule == "reported")
+
+
+@pytest.mark.parametrize("name", ["ft06.txt", "mk01.fjs", "10J2F.txt"])
+def test_a_done_step_of_an_engine_plan_moved_a_minute_is_named_reported(name: str) -> None:
+    network = read_instance(DATA / "benchmarks" / name)
+    replan, progress = cut(network, read_plan(DATA / "plans" / f"{Path(name).stem}.json"), 0.5)
+    done = next(r for r in progress.steps if r.status is StepStatus.DONE and r.step > 1)
+    assert replan.schedule is not None
+    assert done.end is not None
+    schedule = move_op(
+        replan.schedule,
+        done.work_order_id,
+        done.step,
+        start=done.start - timedelta(minutes=1),
+        end=done.end - timedelta(minutes=1),
+    )
+    found = validate_plan(network, schedule, progress=progress)
+    assert {v.rule for v in found} == {"reported"}
