@@ -266,6 +266,32 @@ def test_unit_beyond_the_group_is_refused() -> None:
     assert "has 2 units, numbered from 0 to 1" in problem.message
 
 
+def test_step_on_a_machine_group_before_it_comes_into_service_is_refused() -> None:
+    lathes = NETWORK.plant_by_id["A"].machine("lathes")
+    network = replace(
+        NETWORK,
+        plants=(
+            replace(
+                NETWORK.plant_by_id["A"],
+                machines=(
+                    NETWORK.plant_by_id["A"].machine("press"),
+                    replace(lathes, available_from=at(20), available_until=at(40)),
+                ),
+            ),
+            *NETWORK.plants[1:],
+        ),
+    )
+    early = check_progress(network, Progress(as_of=AS_OF, steps=(SPARES_FORGED, SPARES_TURNING)))
+    assert only(early).path == ("steps", 1, "start")
+    assert "'lathes' at 'A', which comes into service only at 1958-07-01 20:00" in (
+        only(early).message
+    )
+    done = step(SPARES_WO, 2, DONE, "A", "lathes", 30, 45)
+    late = check_progress(network, Progress(as_of=AS_OF, steps=(SPARES_FORGED, done)))
+    assert only(late).path == ("steps", 1, "end")
+    assert "the group leaves service at 1958-07-02 16:00" in only(late).message
+
+
 # -- routings -----------------------------------------------------------------------
 
 

@@ -340,6 +340,8 @@ class _Checker:
                         f"{machine.units - 1}",
                     )
                     continue
+                if not self.check_available(path, name, report, machine):
+                    continue
             key = (wo.id, report.step)
             if key in first_idx_by_step:
                 self.add(
@@ -355,6 +357,27 @@ class _Checker:
             ok = self.check_quantity(path, name, report, wo) and ok
             if ok:
                 self.step_idx_by_work_order.setdefault(wo.id, []).append(idx)
+
+    def check_available(self, path: _Path, name: str, report: StepReport, machine: Machine) -> bool:
+        """A step ran while its machine group was in service (``available_from`` to
+        ``available_until`` in the scenario)."""
+        where = f"{machine.id!r} at {report.plant_id!r}"
+        if machine.available_from is not None and report.start < machine.available_from:
+            self.add(
+                (*path, "start"),
+                f"{name} starts {self.at(report.start)} on {where}, which comes into service "
+                f"only at {self.at(machine.available_from)}",
+            )
+            return False
+        end = report.end or report.start
+        if machine.available_until is not None and end > machine.available_until:
+            self.add(
+                (*path, "end" if report.end else "start"),
+                f"{name} runs on {where} until {self.at(end)}, but the group leaves service at "
+                f"{self.at(machine.available_until)}",
+            )
+            return False
+        return True
 
     def check_quantity(self, path: _Path, name: str, report: StepReport, wo: WorkOrder) -> bool:
         done = report.quantity_done
