@@ -375,6 +375,9 @@ _STATUS_CHANGES = frozenset(
 )
 
 
+_STILL_COUNT = "Orders added, cancelled or left out always count."
+
+
 def significance_note(variant: VariantComparison) -> str:
     """One sentence on whether the variant's differences are more than solver noise."""
     # No-break spaces keep a figure and its unit on one line when the caption wraps.
@@ -389,10 +392,12 @@ def significance_note(variant: VariantComparison) -> str:
         return (
             f"Weighted tardiness differs by {delta}, within the solvers' gap ({band}): "
             "shifts may be search noise, not the variant (a longer --time-limit narrows "
-            "the gap). Orders added, cancelled or left out still count."
+            f"the gap). {_STILL_COUNT}"
         )
     if variant.significance is Significance.NONE:
-        return "Weighted tardiness is the same; shifts are other plans of equal worth."
+        return (
+            f"Weighted tardiness is the same: shifts are other plans of equal worth. {_STILL_COUNT}"
+        )
     return "A plan has no proven bound, so whether the differences are noise is unknown."
 
 
