@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -26,7 +27,13 @@ narrow = CliRunner(env={"COLUMNS": "80"})
 EXAMPLE_SCENARIO = "examples/chongqing-1958.yaml"
 
 
-def write(tmp_path: Path, name: str, schedule: Schedule, *explanations: Explanation) -> Path:
+def write(
+    tmp_path: Path,
+    name: str,
+    schedule: Schedule,
+    *explanations: Explanation,
+    as_of: datetime | None = None,
+) -> Path:
     path = tmp_path / name
     write_plan(
         Plan(
@@ -35,6 +42,7 @@ def write(tmp_path: Path, name: str, schedule: Schedule, *explanations: Explanat
             tardiness_hours=0.0,
             makespan=timedelta(days=5),
             explanations=explanations,
+            as_of=as_of,
         ),
         path,
     )
@@ -158,6 +166,18 @@ def test_frozen_operations_that_had_to_move_are_listed_with_why(tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "Operations of the frozen window that had to move" in result.stdout
     assert "MILL2 is down from 3 July." in result.stdout
+
+
+def test_a_replan_shows_its_status_date_and_marks_reported_work(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.json", make_schedule())
+    # The frame was cast ten hours later than planned, as reported on 2 July.
+    reported = replace_op(make_schedule(), FRAME, 1, start=at(1, 18), end=at(1, 23))
+    new = write(tmp_path, "new.json", reported, as_of=at(2, 8))
+    result = diff(old, new)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"status date +– +1958-07-02 08:00", result.stdout)
+    assert "start (reported)" in result.stdout
+    assert "Operations: 0 of 4 in both plans moved" in result.stdout
 
 
 def test_the_scenario_names_the_time_zone(tmp_path: Path) -> None:
