@@ -27,6 +27,7 @@ from xiezuo.services.diff import (
     OrderChangeKind,
     PlanDiff,
     PlantChangeKind,
+    diff_for_plant,
     diff_plans,
 )
 
@@ -387,3 +388,21 @@ def test_frozen_operations_the_replan_had_to_move_are_named() -> None:
     diff = diff_plans(BASE, new)
     assert diff.unfrozen == (unfrozen,)
     assert diff.record()["unfrozen"] == [{"operation": f"{SPARE}#2", "message": "MILL2 is down."}]
+
+
+def test_a_diff_for_one_plant_keeps_what_touches_it_and_the_whole_headline() -> None:
+    schedule = replace_op(make_schedule(), FRAME, 2, plant_id="P1", machine_id="MILL1")
+    schedule = replace_work_order(schedule, FRAME, plant_id="P1")
+    schedule = moved(schedule, SPARE, 2, timedelta(days=1))
+    old = plan_of(replace(make_schedule(), material_draws=(draw("P2", 10),)))
+    new = plan_of(replace(schedule, material_draws=(draw("P1", 10),)))
+    diff = diff_plans(old, new, days=2)
+    p1 = diff_for_plant(diff, "P1")
+    assert [(c.work_order_id, c.step) for c in p1.operations] == [(FRAME, 2)]
+    assert [c.work_order_id for c in p1.work_orders] == [FRAME]
+    assert len(p1.draws) == 1  # drawn from P1's warehouse now
+    assert [p.plant_id for p in p1.plants] == ["P1"]
+    assert p1.headline == diff.headline
+    assert p1.orders == diff.orders
+    with pytest.raises(InputError, match=r"'P9'.*P1, P2"):
+        diff_for_plant(diff, "P9")
