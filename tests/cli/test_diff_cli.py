@@ -108,6 +108,15 @@ def test_plant_lists_what_that_plant_does_differently(tmp_path: Path) -> None:
     assert f"{SPARE} #2" not in result.stdout  # the spare stays at P2
 
 
+def test_a_plant_nothing_touches_is_not_told_the_plans_are_the_same(tmp_path: Path) -> None:
+    old = write(tmp_path, "old.json", make_schedule())
+    moved = replace_op(make_schedule(), SPARE, 2, start=at(4, 11), end=at(4, 14))
+    result = diff(old, write(tmp_path, "new.json", moved), "--plant", "P1")
+    assert result.exit_code == 0, result.output
+    assert "Nothing that touches P1 changed." in result.stdout
+    assert "The plans are the same" not in result.stdout
+
+
 def test_an_unknown_plant_is_bad_input(tmp_path: Path) -> None:
     old = write(tmp_path, "old.json", make_schedule())
     assert_bad_input(diff(old, old, "--plant", "P9"), "'P9'", "P1, P2")

@@ -31,6 +31,8 @@ from xiezuo.web.diff_page import (
     draw_rows,
     headline_rows,
     headline_sentences,
+    narrowed_note,
+    nothing_changed,
     operation_rows,
     order_rows,
     plant_caption,
@@ -94,7 +96,8 @@ def diff(
         typer.Option(
             min=1,
             max=3660,
-            help="Days ahead, from the new plan's status date, that the per-plant changes cover.",
+            help="Days ahead that the per-plant changes cover, from the new plan's status "
+            "date (else the old plan's first operation).",
         ),
     ] = DEFAULT_DAYS,
     plant: Annotated[
@@ -135,7 +138,7 @@ def diff(
     zone = diff_zone(whole, None if network is None else network.start.tzinfo)
     units = None if network is None else {m.id: m.unit for m in network.materials}
     more = f"see {out}" if out is not None else "see --out"
-    _print_diff(shown, old_file, new_file, plant, zone, more, units)
+    _print_diff(shown, old_file, new_file, zone, more, units)
     if out is not None:
         record = json.dumps(whole.record(), indent=2, ensure_ascii=False) + "\n"
 
@@ -165,18 +168,14 @@ def _print_diff(
     diff: PlanDiff,
     old_file: Path,
     new_file: Path,
-    plant: str | None,
     zone: tzinfo | None,
     more: str,
     units: dict[str, str] | None,
 ) -> None:
     say(("Old plan: ", "bold"), str(old_file))
     say(("New plan: ", "bold"), str(new_file))
-    if plant is not None:
-        say(
-            f"Only changes that touch {plant} are listed; the headline and the orders "
-            "cover the whole network."
-        )
+    if diff.plant_id is not None:
+        say(narrowed_note(diff.plant_id))
     print_table(
         console, "Headline", [Column(h) for h in HEADLINE_COLUMNS], headline_rows(diff, zone)
     )
@@ -184,7 +183,7 @@ def _print_diff(
         # Wrapped at the width (80 in a log file), unlike say(), as these run long.
         console.print(Text(sentence), highlight=False)
     if diff.is_empty:
-        say(("The plans are the same: nothing moved.", "green"))
+        say((nothing_changed(diff), "green"))
     _print_orders(diff.orders, zone, more)
     if diff.plants:
         print_table(

@@ -272,7 +272,8 @@ class PlanDiff:
     uses. ``unfrozen`` are the new plan's explanations of kind ``unfrozen``: operations
     of the frozen window that had to move after all, and why. ``window_start`` and
     ``window_end`` bound the per-plant look-ahead (both ``None`` when neither plan has
-    an operation).
+    an operation). ``plant_id`` names the plant a diff was narrowed to by
+    :func:`diff_for_plant`.
     """
 
     headline: DiffHeadline
@@ -289,10 +290,12 @@ class PlanDiff:
     draws: tuple[DrawChange, ...]
     plants: tuple[PlantDiff, ...]
     unfrozen: tuple[Explanation, ...] = ()
+    plant_id: str | None = None
 
     @property
     def is_empty(self) -> bool:
-        """True when the plans make the same things at the same places and times."""
+        """True when nothing is listed: the plans make the same things at the same places
+        and times (as far as they touch :attr:`plant_id`, for a narrowed diff)."""
         return not (self.orders or self.work_orders or self.operations or self.draws)
 
     def record(self) -> dict[str, Any]:
@@ -849,7 +852,8 @@ def diff_for_plant(diff: PlanDiff, plant_id: str) -> PlanDiff:
     """The diff narrowed to what touches one plant; headline and orders stay network-wide.
 
     A work order or operation touches the plant when either plan has it there; a
-    material draw when the plant does the step or is one of its warehouses.
+    material draw when the plant does the step or is one of its warehouses; a frozen
+    operation that had to move when it is among those operations.
 
     Raises
     ------
@@ -861,14 +865,16 @@ def diff_for_plant(diff: PlanDiff, plant_id: str) -> PlanDiff:
         raise InputError(
             "plant", "", f"neither plan uses a plant {plant_id!r}; the plants they use: {used}"
         )
+    operations = tuple(
+        c
+        for c in diff.operations
+        if plant_id in {op.plant_id for op in (c.old, c.new) if op is not None}
+    )
+    touched = {f"{c.work_order_id}#{c.step}" for c in operations}
     return replace(
         diff,
         work_orders=tuple(c for c in diff.work_orders if plant_id in (c.old_plant, c.new_plant)),
-        operations=tuple(
-            c
-            for c in diff.operations
-            if plant_id in {op.plant_id for op in (c.old, c.new) if op is not None}
-        ),
+        operations=operations,
         draws=tuple(
             c
             for c in diff.draws
@@ -876,4 +882,6 @@ def diff_for_plant(diff: PlanDiff, plant_id: str) -> PlanDiff:
             or plant_id in {origin for origin, _ in (*c.old_sources, *c.new_sources)}
         ),
         plants=tuple(p for p in diff.plants if p.plant_id == plant_id),
+        unfrozen=tuple(e for e in diff.unfrozen if e.subject in touched),
+        plant_id=plant_id,
     )

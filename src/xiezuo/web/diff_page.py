@@ -56,6 +56,21 @@ def diff_zone(diff: PlanDiff, zone: tzinfo | None = None) -> tzinfo | None:
     return diff.window_start.tzinfo
 
 
+def nothing_changed(diff: PlanDiff) -> str:
+    """What an empty diff means, for the whole network or the plant it is narrowed to."""
+    if diff.plant_id is None:
+        return "The plans are the same: nothing moved."
+    return f"Nothing that touches {diff.plant_id} changed."
+
+
+def narrowed_note(plant_id: str) -> str:
+    """Said once at the top of a diff narrowed to one plant."""
+    return (
+        f"Only changes that touch {plant_id} are listed; the headline and the orders "
+        "cover the whole network."
+    )
+
+
 def headline_rows(diff: PlanDiff, zone: tzinfo | None) -> list[tuple[str, str, str]]:
     """The figures that have an old and a new value, under :data:`HEADLINE_COLUMNS`;
     the status date only for a replan."""
@@ -319,8 +334,10 @@ def diff_page_html(
         + (f" {html.escape(display.zone_note(zone, when))}" if when is not None else "")
         + "</p>"
     )
+    if diff.plant_id is not None:
+        intro += f"\n<p>{html.escape(narrowed_note(diff.plant_id))}</p>"
     if diff.is_empty:
-        intro += "\n<p><b>The plans are the same</b>: nothing moved.</p>"
+        intro += f"\n<p><b>{html.escape(nothing_changed(diff))}</b></p>"
     sections = [
         intro,
         _section(
