@@ -314,6 +314,7 @@ class PlanDiff:
             "old_as_of": _iso(self.old_as_of),
             "new_as_of": _iso(self.new_as_of),
             "plant_ids": list(self.plant_ids),
+            "narrowed_to": self.plant_id,
             "headline": {
                 "old_status": head.old_status.value,
                 "new_status": head.new_status.value,
