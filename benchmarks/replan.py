@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from xiezuo.domain import MachineDown, Network, Plan, Progress, StepReport, StepStatus
+from xiezuo.domain import MachineDown, Network, Plan, Progress, StepStatus
 from xiezuo.domain.progress_rules import check_progress
 from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
 from xiezuo.planning.validate import audit_plan
 from xiezuo.services.diff import diff_plans
+from xiezuo.services.progress import progress_as_planned
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "chongqing-1958.yaml"
 
@@ -70,23 +71,7 @@ def day_of_progress(network: Network, previous: Plan, days: float = 1.0) -> Prog
     a unit of the group busiest in the following week down for a week."""
     assert previous.schedule is not None
     as_of = network.start + timedelta(days=days)
-    steps = []
-    for op in previous.schedule.operations:
-        if op.start >= as_of:
-            continue
-        done = op.end <= as_of
-        steps.append(
-            StepReport(
-                work_order_id=op.work_order_id,
-                step=op.step,
-                status=StepStatus.DONE if done else StepStatus.STARTED,
-                plant_id=op.plant_id,
-                machine_id=op.machine_id,
-                unit=op.unit,
-                start=op.start,
-                end=op.end if done else None,
-            )
-        )
+    steps = progress_as_planned(previous, as_of).steps
     week = as_of + timedelta(days=7)
     load = Counter(
         (op.plant_id, op.machine_id)

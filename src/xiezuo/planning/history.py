@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
     Delivery,
+    Explanation,
     Schedule,
     ScheduledOperation,
     Shipment,
@@ -28,10 +29,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class SettledFigures:
-    """What orders already made add to the plan's figures (minutes from the start)."""
+    """What orders already made add to the plan's figures (minutes from the start), and
+    why those that are late are late."""
 
     weighted_tardiness: int
     last_arrival: int
+    late: tuple[Explanation, ...] = ()
 
 
 def with_history(network: Network, situation: Situation, schedule: Schedule) -> Schedule:
@@ -101,13 +104,24 @@ def settled_figures(
     """Weighted tardiness and last arrival of the deliveries the engine did not plan."""
     weight = {o.id: o.priority for o in network.orders}
     tardiness, last = 0, 0
+    notes = []
     for d in schedule.deliveries:
         if d.order_id in planned_orders:
             continue
         late = max(timedelta(0), d.arrival - d.due) if d.due is not None else timedelta(0)
         tardiness += weight[d.order_id] * _minutes(late)
         last = max(last, _minutes(d.arrival - network.start))
-    return SettledFigures(tardiness, last)
+        if late:
+            notes.append(
+                Explanation(
+                    kind="late",
+                    subject=d.order_id,
+                    message=f"arrives {late / timedelta(days=1):.1f} d late; its end product "
+                    "is already made, or all its work is reported or frozen, so the replan "
+                    "cannot bring it forward",
+                )
+            )
+    return SettledFigures(tardiness, last, tuple(notes))
 
 
 def _minutes(delta: timedelta) -> int:

@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
+    PLAN_SPAN_LIMIT,
     Explanation,
     FinishedPart,
     MaterialDraw,
@@ -362,19 +363,17 @@ def _under(
     return False
 
 
-def working_day_cutoff(network: Network, as_of: datetime, days: float) -> datetime:
-    """The instant ``days`` working days of the network calendar after ``as_of``."""
-    whole = int(days)
-    dates: list[datetime] = []
-    seen: set[object] = set()
-    for a, _ in network.calendar.windows(as_of, as_of + timedelta(days=7 * whole + 60)):
-        day = a.astimezone(network.start.tzinfo).date()
-        if day not in seen:
-            seen.add(day)
-            dates.append(a)
-        if len(dates) > whole:
-            return dates[whole]
-    return as_of + timedelta(days=7 * whole + 60)
+def frozen_window_end(network: Network, as_of: datetime, days: float) -> datetime:
+    """When the network calendar has worked ``days`` working days (each its shifts times
+    their length) from ``as_of``: the end of the frozen window."""
+    calendar = network.calendar
+    target = calendar.shift_length * calendar.shifts_per_day * days
+    worked = timedelta(0)
+    for opens, closes in calendar.windows(as_of, as_of + PLAN_SPAN_LIMIT):
+        if worked + (closes - opens) >= target:
+            return opens + (target - worked)
+        worked += closes - opens
+    return as_of + PLAN_SPAN_LIMIT
 
 
 def _freeze(
@@ -387,7 +386,7 @@ def _freeze(
     """Extend fixed prefixes with the previous plan's steps that start in the frozen window
     and can still run where and when they were planned."""
     assert previous.schedule is not None
-    cutoff = working_day_cutoff(network, situation.as_of, frozen_days)
+    cutoff = frozen_window_end(network, situation.as_of, frozen_days)
     as_of = situation.as_of
     by_wo: dict[str, list[ScheduledOperation]] = {}
     for op in previous.schedule.operations:

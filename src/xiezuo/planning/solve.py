@@ -137,7 +137,7 @@ def _plan(
             makespan_bound=timedelta(minutes=settled.last_arrival),
             runtime_s=time.monotonic() - started,
             unplanned=unplanned,
-            explanations=notes,
+            explanations=(*notes, *settled.late),
             as_of=as_of,
         )
     if first is None:
@@ -184,7 +184,7 @@ def _plan(
         ),
         runtime_s=time.monotonic() - started,
         unplanned=unplanned,
-        explanations=(*notes, *explain_late_orders(problem, best)),
+        explanations=(*notes, *explain_late_orders(problem, best), *settled.late),
         as_of=as_of,
     )
 
