@@ -22,6 +22,14 @@ if TYPE_CHECKING:
     from xiezuo.domain.staff import Secondment
 
 
+_ZONE = "instants must carry a time zone"
+
+
+def _naive(*instants: datetime | None) -> bool:
+    """Whether any instant lacks a zone: comparing it with a zoned one would raise."""
+    return any(t is not None and t.tzinfo is None for t in instants)
+
+
 class StepStatus(StrEnum):
     DONE = "done"  # every unit of the step is made and good
     STARTED = "started"  # running on its unit at the status date
@@ -53,6 +61,8 @@ class StepReport:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if _naive(self.start, self.end):
+            raise ModelError([f"step {self.step} of {self.work_order_id!r}: {_ZONE}"])
         if self.step < 1:
             problems.append(f"step must be at least 1, not {self.step}")
         if self.unit < 0:
@@ -91,6 +101,10 @@ class FinishedWorkOrder:
     work_order_id: str
     plant_id: str
     finished: datetime
+
+    def __post_init__(self) -> None:
+        if _naive(self.finished):
+            raise ModelError([f"finished {self.work_order_id!r}: {_ZONE}"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +148,8 @@ class Receipt:
     arrived: datetime
 
     def __post_init__(self) -> None:
+        if _naive(self.arrived):
+            raise ModelError([f"receipt of {self.material_id!r} at {self.plant_id!r}: {_ZONE}"])
         if self.quantity < 1:
             raise ModelError(
                 [f"receipt of {self.material_id!r} at {self.plant_id!r}: quantity must be >= 1"]
@@ -153,6 +169,8 @@ class MachineDown:
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if _naive(self.start, self.end):
+            raise ModelError([f"machine {self.machine_id!r} at {self.plant_id!r} down: {_ZONE}"])
         if self.units is not None and self.units < 1:
             problems.append(f"units must be at least 1, not {self.units}")
         if self.end is not None and self.end <= self.start:
