@@ -220,15 +220,10 @@ class _Checker:
     # -- dates ------------------------------------------------------------------------
 
     def check_zones(self) -> bool:
-        """Instants without a zone cannot be compared; nothing else is checked then."""
+        """Instants without a zone cannot be compared; nothing else is checked then.
+        Progress records refuse them on creation; secondments are the scenario's kind."""
         p = self.progress
         instants: list[tuple[_Path, datetime | None]] = [
-            *((("steps", i, "start"), s.start) for i, s in enumerate(p.steps)),
-            *((("steps", i, "end"), s.end) for i, s in enumerate(p.steps)),
-            *((("finished", i, "finished"), f.finished) for i, f in enumerate(p.finished)),
-            *((("receipts", i, "arrived"), r.arrived) for i, r in enumerate(p.receipts)),
-            *((("down", i, "start"), d.start) for i, d in enumerate(p.down)),
-            *((("down", i, "end"), d.end) for i, d in enumerate(p.down)),
             *((("secondments", i, "start"), s.start) for i, s in enumerate(p.secondments)),
             *((("secondments", i, "end"), s.end) for i, s in enumerate(p.secondments)),
         ]
