@@ -284,7 +284,7 @@ def compile_problem(
     for order, order_work_orders in exploded:
         entries: list[tuple[WorkOrder, tuple[Option, ...]]] = []
         arrivals_in = (
-            {} if situation is None else _made_inputs(network, order_work_orders, situation)
+            {} if situation is None else _made_inputs(network, order, order_work_orders, situation)
         )
         for wo in order_work_orders:
             item = network.item_by_id[wo.item_id]
@@ -573,11 +573,10 @@ def _still_to_make(tree: tuple[WorkOrder, ...], situation: Situation) -> tuple[W
 
 
 def _made_inputs(
-    network: Network, kept: tuple[WorkOrder, ...], situation: Situation
+    network: Network, order: Order, kept: tuple[WorkOrder, ...], situation: Situation
 ) -> dict[str, list[tuple[str, datetime]]]:
     """Per work order still to make: (plant, ready) of the components and designs it
     needs that are already made."""
-    order = next(o for o in network.orders if o.id == kept[0].order_id)
     tree = explode_order(network, order)
     gates = design_gates(tree)
     kept_ids = {wo.id for wo in kept}

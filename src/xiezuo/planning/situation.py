@@ -405,6 +405,7 @@ def _freeze(
         for s in p.steps
         if s.kind is FixedKind.STARTED
     ]
+    inputs = _Inputs(network)
     candidates = sorted(
         (op for ops in by_wo.values() for op in ops if as_of <= op.start < cutoff),
         key=lambda op: (op.start, op.step),
@@ -429,7 +430,9 @@ def _freeze(
             work_orders, op.work_order_id, situation.finished
         ):
             continue  # nothing to make any more: not a change anyone must be told of
-        why = _why_not_frozen(network, situation, prefixes, op, wo, planned.routing_id, pinned)
+        why = _why_not_frozen(
+            network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
+        )
         if why is None:
             step_draws = draws.get((op.work_order_id, op.step), [])
             if any(d.depart < as_of for d in step_draws):
@@ -480,6 +483,7 @@ def _why_not_frozen(
     wo: WorkOrder,
     routing_id: str,
     pinned: list[tuple[str, str | None, int, datetime, datetime]],
+    inputs: _Inputs,
 ) -> str | None:
     """Why a step of the previous plan cannot keep its place; ``None`` if it can."""
     plant = network.plant_by_id.get(op.plant_id)
@@ -505,7 +509,7 @@ def _why_not_frozen(
     if prefix is not None and prefix.end > op.start:
         return f"step {op.step - 1} before it now ends later, at {prefix.end:%Y-%m-%d %H:%M}"
     if op.step == 1:
-        for component in _inputs(network, wo):
+        for component in inputs(wo):
             ready = situation.ready(component) or _complete(prefixes, component)
             if ready is None:
                 return f"{component} it needs is not finished before it"
@@ -533,13 +537,21 @@ def _why_not_frozen(
     return None
 
 
-def _inputs(network: Network, wo: WorkOrder) -> list[str]:
-    """IDs of the work orders that must be done before ``wo`` starts: its components and
-    the design work above or beside it."""
-    order = next(o for o in network.orders if o.id == wo.order_id)
-    tree = explode_order(network, order)
-    children = [w.id for w in tree if w.parent_id == wo.id]
-    return children + list(design_gates(tree).get(wo.id, ()))
+class _Inputs:
+    """IDs of the work orders that must be done before a work order starts: its
+    components and the design work above or beside it; each order exploded once."""
+
+    def __init__(self, network: Network) -> None:
+        self._network = network
+        self._orders = {o.id: o for o in network.orders}
+        self._trees: dict[str, tuple[tuple[WorkOrder, ...], dict[str, tuple[str, ...]]]] = {}
+
+    def __call__(self, wo: WorkOrder) -> list[str]:
+        if wo.order_id not in self._trees:
+            tree = explode_order(self._network, self._orders[wo.order_id])
+            self._trees[wo.order_id] = (tree, design_gates(tree))
+        tree, gates = self._trees[wo.order_id]
+        return [w.id for w in tree if w.parent_id == wo.id] + list(gates.get(wo.id, ()))
 
 
 def _complete(prefixes: dict[str, FixedPrefix], wo_id: str) -> tuple[str, datetime] | None:
