@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from xiezuo.domain import Finding, Network, Plan, find_issues
+from xiezuo.domain import Finding, Network, Plan, Progress, find_issues
 from xiezuo.errors import InputError
 from xiezuo.io import is_benchmark_file, load_scenario, read_instance
 from xiezuo.io.plan_file import read_plan, write_plan
@@ -25,6 +25,9 @@ class PlanRun:
     plan: Plan
     findings: tuple[Finding, ...]
     violations: tuple[Violation, ...]
+    # A replan's facts, kept so a report can say what it started from.
+    progress: Progress | None = None
+    previous: Plan | None = None
 
 
 def load_network(path: Path, fmt: str | None = None) -> Network:
@@ -85,7 +88,7 @@ def replan_scenario(
     )
     if out is not None:
         _write(plan, out)
-    return PlanRun(network, plan, findings, violations)
+    return PlanRun(network, plan, findings, violations, progress, previous)
 
 
 def _write(plan: Plan, out: Path) -> None:
@@ -97,21 +100,49 @@ def _write(plan: Plan, out: Path) -> None:
 
 
 def verify_plan_file(
-    scenario: Path, plan_path: Path, fmt: str | None = None
+    scenario: Path,
+    plan_path: Path,
+    fmt: str | None = None,
+    *,
+    progress_path: Path | None = None,
+    previous_path: Path | None = None,
+    frozen_days: float = 0,
 ) -> tuple[Plan, tuple[Violation, ...]]:
     """Check a plan file against its scenario with the independent validator.
+
+    A replan is judged against the facts it was made from, as
+    :func:`replan_scenario` judges it: the progress (read with the previous plan's
+    routings, as the replan read it) and, for its frozen window, the previous plan.
 
     Raises
     ------
     InputError
-        Either file is malformed, or the plan is mostly about orders the scenario does
-        not have: the plan of another scenario, named as such rather than as hundreds
-        of violations.
+        A file is malformed; the plan is mostly about orders the scenario does not
+        have (the plan of another scenario, named as such rather than as hundreds of
+        violations); or the plan is a replan (it has a status date) and no progress
+        is given: judged as a fresh plan, its reported work would pass unchecked.
     """
     network = load_network(scenario, fmt)
     plan = read_plan(plan_path, near=network.start)
     _check_plan_fits(network, plan, scenario, plan_path)
-    return plan, audit_plan(network, plan)
+    if plan.as_of is not None and progress_path is None:
+        raise InputError(
+            str(plan_path),
+            "as_of",
+            f"the plan is a replan as of {plan.as_of.isoformat()}: it can only be checked "
+            "against the progress file it was made from; give that file (--progress)",
+        )
+    previous = None
+    if previous_path is not None:
+        previous = read_plan(previous_path, near=network.start)
+        _check_plan_fits(network, previous, scenario, previous_path)
+    progress = None
+    if progress_path is not None:
+        progress = load_progress(progress_path, network, previous)
+    violations = audit_plan(
+        network, plan, progress=progress, previous=previous, frozen_days=frozen_days
+    )
+    return plan, violations
 
 
 def _check_plan_fits(network: Network, plan: Plan, scenario: Path, plan_path: Path) -> None:
