@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from xiezuo.domain import Explanation
+
 
 class OutputFormat(StrEnum):
     TABLE = "table"
@@ -193,8 +195,18 @@ def solve_with_progress(
     return outcome
 
 
-def print_plan(run: PlanRun, out: Console, *, records: OutputFormat) -> None:
-    """The summary on ``out``; csv or json ``records`` put the order lines on stdout."""
+def print_plan(
+    run: PlanRun,
+    out: Console,
+    *,
+    records: OutputFormat,
+    explain: Callable[[tuple[Explanation, ...], Console], None] | None = None,
+) -> None:
+    """The summary on ``out``; csv or json ``records`` put the order lines on stdout.
+
+    ``explain`` prints the plan's explanations (default: :func:`print_explanations`),
+    so ``replan`` can sum up its many frozen-window notes.
+    """
     network, plan = run.network, run.plan
     zone = network.start.tzinfo
     for finding in run.findings:
@@ -225,10 +237,15 @@ def print_plan(run: PlanRun, out: Console, *, records: OutputFormat) -> None:
             caption="load: hours of work over the machine units' working hours from the "
             "horizon start to the plan's last operation.",
         )
-    for note in plan.explanations:
-        say((note.kind, "bold"), f" {note.subject}: {note.message}", to=out)
+    (explain or print_explanations)(plan.explanations, out)
     out.print(_summary(run, lines))
     print_violations(run.violations, to=out)
+
+
+def print_explanations(notes: tuple[Explanation, ...], out: Console) -> None:
+    """Each explanation on its own line: kind, subject and message."""
+    for note in notes:
+        say((note.kind, "bold"), f" {note.subject}: {note.message}", to=out)
 
 
 _ORDER_COLUMNS = (
