@@ -37,11 +37,68 @@ def validate(scenario: ScenarioArg, fmt: FormatOption = None) -> None:
 
 def verify(
     scenario: ScenarioArg,
-    plan_file: Annotated[Path, typer.Argument(help="Plan JSON written by `xiezuo plan --out`.")],
+    plan_file: Annotated[
+        Path,
+        typer.Argument(help="Plan JSON written by `xiezuo plan --out` or `xiezuo replan --out`."),
+    ],
+    progress: Annotated[
+        Path | None,
+        typer.Option(
+            help="For a replan: the progress file it was made from. Needed for a plan "
+            "with a status date; with a fresh plan it is a finding (status_date)."
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            help="For a replan: the plan it replaced, to check its frozen window "
+            "(needs --progress)."
+        ),
+    ] = None,
+    frozen_days: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=366,
+            help="The replan's frozen window in working days: the previous plan's steps "
+            "in it must keep their place or be explained (needs --previous).",
+        ),
+    ] = 0.0,
     fmt: FormatOption = None,
 ) -> None:
-    """Check a plan against its scenario with the independent validator."""
-    plan_obj, violations = guarded(lambda: verify_plan_file(scenario, plan_file, fmt))
+    """Check a plan against its scenario with the independent validator.
+
+    A replan (a plan file with a status date, as_of) is checked against the same
+    facts `xiezuo replan` used: --progress, and --previous with --frozen-days for
+    its frozen window. Without --progress a replan is refused (exit 2), not judged
+    as a fresh plan: that would let its reported work, the steps repeated from the
+    progress file, pass unchecked, and a planner asking "is this replan right?"
+    would get a yes that does not mean it.
+
+    Exit status: 0 when the validator accepts the plan, 1 for violations or a plan
+    without a schedule, 2 for bad input.
+    """
+    if previous is not None and progress is None:
+        raise typer.BadParameter("the previous plan needs --progress", param_hint="--previous")
+    if frozen_days and previous is None:
+        raise typer.BadParameter("a frozen window needs --previous", param_hint="--frozen-days")
+    plan_obj, violations = guarded(
+        lambda: verify_plan_file(
+            scenario,
+            plan_file,
+            fmt,
+            progress_path=progress,
+            previous_path=previous,
+            frozen_days=frozen_days,
+        )
+    )
+    if progress is not None:
+        against = f"Checked against the progress {progress}"
+        if previous is not None:
+            against += f" and the previous plan {previous}"
+            if frozen_days:
+                against += f", frozen for {frozen_days:g} working days"
+        say(f"{against}.")
     if plan_obj.schedule is None:
         say(f"The plan has no schedule (status: {plan_obj.status.value}).")
         if violations:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import textwrap
+from datetime import timedelta
 from functools import partial
 from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time)
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from xiezuo.cli._shared import (
     ScenarioArg,
@@ -20,10 +23,30 @@ from xiezuo.cli._shared import (
     say,
     write_output,
 )
-from xiezuo.cli.plan import OutputFormat, exit_status, print_plan, solve_with_progress
+from xiezuo.cli.plan import (
+    OutputFormat,
+    exit_status,
+    print_explanations,
+    print_plan,
+    solve_with_progress,
+)
 from xiezuo.io.plan_file import write_plan
 from xiezuo.planning.params import PlanParams
+from xiezuo.services import display
+from xiezuo.services.diff import UNFROZEN
 from xiezuo.services.planning import replan_scenario
+from xiezuo.services.replan_summary import summarise_replan
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from rich.console import Console
+
+    from xiezuo.domain import Explanation
+    from xiezuo.services.replan_summary import FrozenWindowSummary, ReplanHeadline
+
+SUBJECTS_SHOWN = 3
+"""How many steps each reason for leaving the frozen window names; the plan file has all."""
 
 
 def replan(
@@ -77,9 +100,12 @@ def replan(
     """Replan a scenario from the reported progress: done work stays as reported,
     started work continues on its unit, nothing new starts before the status date.
 
-    Prints the new plan like `xiezuo plan`, checked by the independent validator
-    against the same progress; `xiezuo diff OLD NEW` shows what changed. The scenario
-    file is never changed.
+    First a headline: the status date, what was reported, and (with --previous)
+    how many operations moved and how the weighted tardiness changed. Then the new
+    plan like `xiezuo plan`, checked by the independent validator against the same
+    progress, with the frozen window summed up by reason (the plan file names every
+    step); `xiezuo diff OLD NEW` shows what changed. The scenario file is never
+    changed.
 
     Exit status as for `xiezuo plan`: 0 for a plan the validator accepts, 1 for
     findings, 2 for bad input (scenario, progress or previous plan), 3 for a bug.
@@ -104,8 +130,99 @@ def replan(
             ),
         )
     )
-    print_plan(run, console, records=OutputFormat.TABLE)
+    assert run.progress is not None  # a replan always has its progress
+    headline = summarise_replan(
+        run.network,
+        run.plan,
+        run.progress,
+        run.previous,
+        frozen_days=frozen_days,
+        tolerance=timedelta(hours=tolerance_hours),
+    )
+    zone = run.network.start.tzinfo
+    lead = f"Replan as of {display.instant(headline.as_of, zone)}"
+    _wrapped(f"{lead}: {_facts(headline)}", console, bold=len(lead))
+
+    def explain(notes: tuple[Explanation, ...], to: Console) -> None:
+        if headline.frozen is None:
+            print_explanations(notes, to)
+            return
+        _print_frozen(headline.frozen, zone, out, to)
+        print_explanations(tuple(n for n in notes if n.kind != UNFROZEN), to)
+
+    print_plan(run, console, records=OutputFormat.TABLE, explain=explain)
     if out is not None:
         write_output(out, partial(write_plan, run.plan, out), "plan")
         say("Plan written to ", (str(out), "bold"), ".")
     raise typer.Exit(exit_status(run))
+
+
+def _facts(headline: ReplanHeadline) -> str:
+    """What was reported and, with a previous plan, what moved and how tardiness changed."""
+    plural = display.plural
+    down = plural(len(headline.machines_down), "machine group") + " down"
+    if headline.machines_down:
+        down += f" ({_first_few(headline.machines_down)})"
+    facts = (
+        f"{plural(headline.steps_done, 'step')} reported done, {headline.steps_started} "
+        f"started; {plural(headline.finished_reported, 'work order')} finished, "
+        f"{headline.finished_from_stock} from stock; {down}"
+    )
+    if headline.compared_operations is not None:
+        old, new = headline.old_tardiness_hours, headline.new_tardiness_hours
+        change = "" if old is None or new is None else f" ({new - old:+,.1f} h)"
+        facts += (
+            f"; against the previous plan {headline.moved_operations} of "
+            f"{plural(headline.compared_operations, 'operation')} moved, weighted "
+            f"tardiness {display.hours(old)} → {display.hours(new)}{change}"
+        )
+    return f"{facts}."
+
+
+def _print_frozen(
+    frozen: FrozenWindowSummary, zone: tzinfo | None, out: Path | None, to: Console
+) -> None:
+    """How much of the frozen window held, and why steps left it, a few named per reason."""
+    kept = f"{display.plural(frozen.kept, 'step')} kept their place"
+    left = f"{frozen.left} left it" if frozen.left else "none left it"
+    not_needed = (
+        f", {frozen.not_needed} are no longer needed (finished or from stock)"
+        if frozen.not_needed
+        else ""
+    )
+    days = f"{frozen.days:g} working {'day' if frozen.days == 1 else 'days'}"
+    lead = f"Frozen window ({days}, to {display.instant(frozen.end, zone)})"
+    _wrapped(f"{lead}: {kept}{not_needed}, {left}{':' if frozen.left else '.'}", to, bold=len(lead))
+    for group in frozen.groups:
+        _wrapped(
+            f"{len(group.subjects)}: {group.reason} ({_first_few(group.subjects)})",
+            to,
+            first="- ",
+        )
+    if frozen.left:
+        where = f"The plan file {out}" if out is not None else "The plan file (--out)"
+        _wrapped(f"{where} names every step that left and why ('unfrozen' explanations).", to)
+
+
+def _first_few(names: tuple[str, ...]) -> str:
+    more = len(names) - SUBJECTS_SHOWN
+    return ", ".join(names[:SUBJECTS_SHOWN]) + (f", … {more} more" if more > 0 else "")
+
+
+def _wrapped(text: str, to: Console, *, first: str = "", bold: int = 0) -> None:
+    """``text`` filled to the console width, its first ``bold`` characters in bold.
+
+    Filled here rather than by Rich, so a log file gets no trailing blanks, and long
+    work-order IDs are never split.
+    """
+    filled = textwrap.fill(
+        text,
+        width=to.width,
+        initial_indent=first,
+        subsequent_indent=" " * len(first),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    line = Text(filled)
+    line.stylize("bold", len(first), len(first) + bold)
+    to.print(line, highlight=False, soft_wrap=True)
