@@ -97,7 +97,8 @@ def verify(
         if previous is not None:
             against += f" and the previous plan {previous}"
             if frozen_days:
-                against += f", frozen for {frozen_days:g} working days"
+                unit = "day" if frozen_days == 1 else "days"
+                against += f", frozen for {frozen_days:g} working {unit}"
         say(f"{against}.")
     if plan_obj.schedule is None:
         say(f"The plan has no schedule (status: {plan_obj.status.value}).")

@@ -158,32 +158,47 @@ def replan(
 
 
 def _facts(headline: ReplanHeadline) -> str:
-    """What was reported and, with a previous plan, what moved and how tardiness changed."""
+    """What was reported (kinds with nothing reported left out) and, with a previous
+    plan, what moved and how the weighted tardiness changed."""
     plural = display.plural
-    down = plural(len(headline.machines_down), "machine group") + " down"
+    facts = []
+    if headline.steps_done or headline.steps_started:
+        facts.append(
+            f"{plural(headline.steps_done, 'step')} reported done, {headline.steps_started} started"
+        )
+    if headline.finished_reported or headline.finished_from_stock:
+        facts.append(
+            f"{plural(headline.finished_reported, 'work order')} finished, "
+            f"{headline.finished_from_stock} from stock"
+        )
     if headline.machines_down:
-        down += f" ({_first_few(headline.machines_down)})"
-    facts = (
-        f"{plural(headline.steps_done, 'step')} reported done, {headline.steps_started} "
-        f"started; {plural(headline.finished_reported, 'work order')} finished, "
-        f"{headline.finished_from_stock} from stock; {down}"
-    )
+        facts.append(
+            f"{plural(len(headline.machines_down), 'machine group')} down "
+            f"({_first_few(headline.machines_down)})"
+        )
+    text = "; ".join(facts) or "no steps, work orders or machine downtime reported"
     if headline.compared_operations is not None:
         old, new = headline.old_tardiness_hours, headline.new_tardiness_hours
-        change = "" if old is None or new is None else f" ({new - old:+,.1f} h)"
-        facts += (
+        if old is not None and new is not None and old == new:
+            tardiness = f"unchanged at {display.hours(new)}"
+        else:
+            change = "" if old is None or new is None else f" ({new - old:+,.1f} h)"
+            tardiness = f"{display.hours(old)} → {display.hours(new)}{change}"
+        text += (
             f"; against the previous plan {headline.moved_operations} of "
             f"{plural(headline.compared_operations, 'operation')} moved, weighted "
-            f"tardiness {display.hours(old)} → {display.hours(new)}{change}"
+            f"tardiness {tardiness}"
         )
-    return f"{facts}."
+    return f"{text}."
 
 
 def _print_frozen(
     frozen: FrozenWindowSummary, zone: tzinfo | None, out: Path | None, to: Console
 ) -> None:
     """How much of the frozen window held, and why steps left it, a few named per reason."""
-    kept = f"{display.plural(frozen.kept, 'step')} kept their place"
+    kept = (
+        f"{display.plural(frozen.kept, 'step')} kept {'its' if frozen.kept == 1 else 'their'} place"
+    )
     left = f"{frozen.left} left it" if frozen.left else "none left it"
     not_needed = (
         f", {frozen.not_needed} are no longer needed (finished or from stock)"
