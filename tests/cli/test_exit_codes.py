@@ -130,8 +130,9 @@ def out_paths(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         ("plan", SMALL, "--out"),
         ("bench", FT06, "--out"),
         ("staff", SMALL, "--html"),
+        ("replan", SMALL, "progress.yaml", "--out"),
     ],
-    ids=["plan", "bench", "staff"],
+    ids=["plan", "bench", "staff", "replan"],
 )
 def test_an_unwritable_output_is_refused_before_any_work(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kind: str, args: tuple[str | Path, ...]
@@ -139,6 +140,7 @@ def test_an_unwritable_output_is_refused_before_any_work(
     monkeypatch.setattr("xiezuo.cli.plan.plan_scenario", never)
     monkeypatch.setattr("xiezuo.cli.bench.read_instance", never)
     monkeypatch.setattr("xiezuo.cli.reports.load_network", never)
+    monkeypatch.setattr("xiezuo.cli.replan.replan_scenario", never)
     out, reason = out_paths(tmp_path)[kind]
     assert_exit(invoke(*args, out), 2, str(out), reason)
 
@@ -265,3 +267,18 @@ def test_verify_names_a_plan_of_another_scenario(tmp_path: Path) -> None:
         f"{FT06}, which has 6 orders; first 5: 'K1', 'K2', 'K3', 'K4', 'K5'.",
         "Is it the plan of another scenario?",
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "needs"),
+    [
+        (("--frozen-days", "2"), "--frozen-days", "--previous"),
+        (("--previous", "plan.json"), "--previous", "--progress"),
+        (("--previous", "plan.json", "--frozen-days", "2"), "--previous", "--progress"),
+    ],
+)
+def test_verify_options_of_a_replan_that_need_another_are_usage_errors(
+    monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], option: str, needs: str
+) -> None:
+    monkeypatch.setattr("xiezuo.cli.check.verify_plan_file", never)
+    assert_exit(invoke("verify", SMALL, "plan.json", *args), 2, option, f"needs {needs}")
