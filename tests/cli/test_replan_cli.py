@@ -57,13 +57,14 @@ SCENARIO = {
         },
     ],
     "orders": [
-        {"id": "ORD-1", "region": "East", "item": "PRESS", "due": "1958-07-31"},
+        {"id": "ORD-1", "region": "East", "item": "PRESS", "due": "1958-07-02"},
         {"id": "ORD-2", "region": "East", "item": "PRESS", "due": "1958-08-05"},
     ],
     "lanes": [{"from": "P1", "to": "East", "lead_days": 2}],
 }
 """Two presses, each a frame cast in two steps on the one foundry unit, then assembled:
-20 h of casting, more than the first day's 16 working hours."""
+20 h of casting, more than the first day's 16 working hours. The first is due before it
+can arrive, so the plan explains why it is late."""
 
 
 def invoke(*args: str | Path) -> Result:
@@ -179,7 +180,14 @@ def test_the_headline_comes_first_and_names_what_was_reported(replanned: Replann
     assert "against the previous plan " in out
     assert "weighted tardiness " in out
     assert result.stdout.index("Replan as of") < result.stdout.index("Orders by due date")
-    assert_fits_80_columns(result, replanned.folder)
+
+
+def test_every_line_of_the_replan_fits_80_columns(replanned: Replanned) -> None:
+    """The late order's explanation too, wrapped with its continuation indented."""
+    lines = replanned.result.stdout.splitlines()
+    late = next(i for i, line in enumerate(lines) if line.startswith("late ORD-1: "))
+    assert lines[late + 1].startswith("  ")
+    assert_fits_80_columns(replanned.result, replanned.folder)
 
 
 def test_the_frozen_window_is_summed_up_by_reason_not_listed_step_by_step(

@@ -26,7 +26,6 @@ from xiezuo.cli._shared import (
 from xiezuo.cli.plan import (
     OutputFormat,
     exit_status,
-    print_explanations,
     print_plan,
     solve_with_progress,
 )
@@ -144,11 +143,13 @@ def replan(
     _wrapped(f"{lead}: {_facts(headline)}", console, bold=len(lead))
 
     def explain(notes: tuple[Explanation, ...], to: Console) -> None:
-        if headline.frozen is None:
-            print_explanations(notes, to)
-            return
-        _print_frozen(headline.frozen, zone, out, to)
-        print_explanations(tuple(n for n in notes if n.kind != UNFROZEN), to)
+        """The frozen window summed up; every other note wrapped, one per paragraph."""
+        if headline.frozen is not None:
+            _print_frozen(headline.frozen, zone, out, to)
+        for note in notes:
+            if headline.frozen is None or note.kind != UNFROZEN:
+                text = f"{note.kind} {note.subject}: {note.message}"
+                _wrapped(text, to, bold=len(note.kind), indent="  ")
 
     print_plan(run, console, records=OutputFormat.TABLE, explain=explain)
     if out is not None:
@@ -224,8 +225,11 @@ def _first_few(names: tuple[str, ...]) -> str:
     return ", ".join(names[:SUBJECTS_SHOWN]) + (f", … {more} more" if more > 0 else "")
 
 
-def _wrapped(text: str, to: Console, *, first: str = "", bold: int = 0) -> None:
-    """``text`` filled to the console width, its first ``bold`` characters in bold.
+def _wrapped(
+    text: str, to: Console, *, first: str = "", indent: str | None = None, bold: int = 0
+) -> None:
+    """``text`` filled to the console width after ``first``, further lines indented by
+    ``indent`` (as deep as ``first`` by default), its first ``bold`` characters in bold.
 
     Filled here rather than by Rich, so a log file gets no trailing blanks, and long
     work-order IDs are never split.
@@ -234,7 +238,7 @@ def _wrapped(text: str, to: Console, *, first: str = "", bold: int = 0) -> None:
         text,
         width=to.width,
         initial_indent=first,
-        subsequent_indent=" " * len(first),
+        subsequent_indent=" " * len(first) if indent is None else indent,
         break_long_words=False,
         break_on_hyphens=False,
     )
