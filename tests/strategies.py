@@ -9,7 +9,7 @@ the ones a network has, so a property can report them with ``hypothesis.event``.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from hypothesis import strategies as st
 
@@ -18,23 +18,38 @@ from xiezuo.domain import (
     BomLine,
     Calendar,
     CrewNeed,
+    FinishedWorkOrder,
     Item,
     ItemKind,
     Lane,
     Machine,
+    MachineDown,
     MachineTime,
     Material,
     MaterialLine,
     Network,
     Operation,
     Order,
+    PartStock,
+    Plan,
     Plant,
+    Progress,
+    Receipt,
     Routing,
+    ScheduledOperation,
     Secondment,
     Staffing,
+    StepReport,
+    StepStatus,
+    StockCount,
     StockLot,
     Supply,
     Training,
+    WorkOrder,
+    capable_machines,
+    capable_routings,
+    design_gates,
+    explode_orders,
 )
 
 PROCESSES = ("casting", "forging", "machining", "assembly")
@@ -441,5 +456,323 @@ def features(network: Network) -> tuple[str, ...]:
         "released order": any(o.release for o in network.orders),
         "order without due date": any(o.due is None for o in network.orders),
         "several plants": len(network.plants) > 1,
+    }
+    return tuple(label for label, present in found.items() if present)
+
+
+def _is_free(
+    busy: dict[tuple[str, str, int], list[tuple[datetime, datetime | None]]],
+    key: tuple[str, str, int],
+    start: datetime,
+    end: datetime | None,
+) -> bool:
+    """Whether a unit is free over [start, end), ``None`` being for as long as it runs."""
+    for held_start, held_end in busy.get(key, ()):
+        if (end is None or held_start < end) and (held_end is None or start < held_end):
+            return False
+    return True
+
+
+@st.composite
+def _step_extras(
+    draw: st.DrawFn, quantity: int, total: timedelta | None, *, done: bool
+) -> dict[str, object]:
+    """What a report says of the work behind it: nothing, hours, units made good, scrap."""
+    if done:
+        return {"quantity_done": quantity} if draw(st.booleans()) else {}
+    kind = draw(st.sampled_from(["none", "work_done", "quantity_done", "scrapped"]))
+    if kind == "work_done" and total is not None and total > timedelta(0):
+        minutes = int(total / timedelta(minutes=1))
+        return {"work_done": timedelta(minutes=draw(st.integers(0, minutes - 1)))}
+    if kind == "quantity_done":
+        return {"quantity_done": draw(st.integers(0, quantity - 1))}
+    if kind == "scrapped":
+        return {
+            "quantity_done": draw(st.integers(0, quantity)),
+            "scrapped": draw(st.integers(1, 3)),
+        }
+    return {}
+
+
+@st.composite
+def progresses(draw: st.DrawFn, network: Network, plan: Plan) -> Progress:
+    """Progress that deviates from ``plan`` as a plant's would, mostly within the rules.
+
+    Work orders are visited components first. Each is left alone, reported step by step
+    (its first steps done, the next maybe started, each shifted from its planned times,
+    perhaps on another unit or group, or at another plant that can make it) once its
+    components and designs are complete and have travelled, or reported finished. Then
+    parts in stock, stock counts and receipts of steel, machines down (some units or
+    all, for a while or for good, from before or after the status date) and
+    secondments. Reports that would clash on a unit are left out, so most draws pass
+    :func:`~xiezuo.domain.progress_rules.check_progress`; the rest test its refusals.
+    """
+    as_of = START + hours(draw(st.integers(0, 96), label="hours to the status date"))
+    schedule = plan.schedule
+    assignment_by_wo = (
+        {} if schedule is None else {a.work_order_id: a for a in schedule.work_orders}
+    )
+    planned_by_step = (
+        {} if schedule is None else {(o.work_order_id, o.step): o for o in schedule.operations}
+    )
+    work_orders = explode_orders(network)
+    gates = design_gates(work_orders)
+    children: dict[str, list[str]] = {}
+    for wo in work_orders:
+        if wo.parent_id is not None:
+            children.setdefault(wo.parent_id, []).append(wo.id)
+    pinned = {o.id: o.plant_id for o in network.orders}
+    ready_by_wo: dict[str, tuple[str, datetime]] = {}  # complete: plant and when
+    running: set[str] = set()  # work orders with a started step
+    busy: dict[tuple[str, str, int], list[tuple[datetime, datetime | None]]] = {}
+    steps: list[StepReport] = []
+    finished: list[FinishedWorkOrder] = []
+    for wo in reversed(work_orders):
+        item = network.item_by_id[wo.item_id]
+        plants = [p for p in network.plants if capable_routings(item, p)]
+        if wo.parent_id is None and pinned[wo.order_id] is not None:
+            plants = [p for p in plants if p.id == pinned[wo.order_id]]
+        fate = draw(st.sampled_from(["nothing", "steps", "steps", "finished"]), label="fate")
+        if not plants or fate == "nothing":
+            continue
+        planned_plant = assignment_by_wo.get(wo.id)
+        plant = next((p for p in plants if planned_plant and p.id == planned_plant.plant_id), None)
+        if plant is None or draw(st.integers(0, 4)) == 0:
+            plant = draw(st.sampled_from(plants), label="plant")
+        needs = [*children.get(wo.id, ()), *gates.get(wo.id, ())]
+        arrivals = [
+            ready_by_wo[n][1] + (network.lead_time(ready_by_wo[n][0], plant.id) or timedelta(0))
+            for n in needs
+            if n in ready_by_wo
+        ]
+        earliest = max([START, *arrivals])
+        if fate == "finished":
+            if any(w == wo.id or w.startswith(wo.id + "/") for w in running) or earliest > as_of:
+                continue
+            span = int((as_of - earliest) / timedelta(minutes=1))
+            when = earliest + timedelta(minutes=draw(st.integers(0, span), label="finished at"))
+            finished.append(
+                FinishedWorkOrder(work_order_id=wo.id, plant_id=plant.id, finished=when)
+            )
+            ready_by_wo[wo.id] = (plant.id, when)
+            continue
+        if len(arrivals) < len(needs):
+            continue  # a component or design is not complete: no step may have begun
+        routings = capable_routings(item, plant)
+        routing = next(
+            (r for r in routings if planned_plant and r.id == planned_plant.routing_id),
+            routings[0],
+        )
+        last = draw(st.integers(1, len(routing.operations)), label="steps reported")
+        cursor = earliest
+        for step, op in enumerate(routing.operations[:last], start=1):
+            report = _draw_step(
+                draw, network, wo, plant, step, op, cursor, as_of,
+                planned_by_step.get((wo.id, step)), busy, is_last=step == last,
+            )  # fmt: skip
+            if report is None:
+                break
+            steps.append(report)
+            if report.end is None:
+                running.add(wo.id)
+                break
+            cursor = report.end
+            if step == len(routing.operations):
+                ready_by_wo[wo.id] = (plant.id, report.end)
+    return Progress(
+        as_of=as_of,
+        steps=tuple(steps),
+        finished=tuple(finished),
+        parts=draw(_parts(network)),
+        counts=draw(_counts(network)),
+        receipts=draw(_receipts(network, as_of)),
+        down=draw(_downs(network, as_of)),
+        secondments=draw(_progress_secondments(network, as_of)),
+    )
+
+
+def _draw_step(
+    draw: st.DrawFn,
+    network: Network,
+    wo: WorkOrder,
+    plant: Plant,
+    step: int,
+    op: Operation,
+    cursor: datetime,
+    as_of: datetime,
+    planned: ScheduledOperation | None,
+    busy: dict[tuple[str, str, int], list[tuple[datetime, datetime | None]]],
+    *,
+    is_last: bool,
+) -> StepReport | None:
+    """One step report after ``cursor``: done when it ended by ``as_of`` (the last one
+    maybe started instead), else started; ``None`` when it cannot have begun or no
+    unit was free for it."""
+    if planned is not None and planned.plant_id == plant.id:
+        start = planned.start + hours(draw(st.integers(-8, 8), label="shift"))
+        length = max(hours(1), planned.end - planned.start + hours(draw(st.integers(-4, 8))))
+    else:
+        start = cursor + hours(draw(st.integers(0, 6), label="wait"))
+        length = hours(draw(st.integers(1, 12), label="length"))
+    start = max(start, cursor)
+    machine: Machine | None = None
+    if not op.is_staff_only:
+        machines = capable_machines(network.item_by_id[wo.item_id], op, plant)
+        machine = next((m for m in machines if planned and m.id == planned.machine_id), None)
+        if machine is None or draw(st.integers(0, 4)) == 0:
+            machine = draw(st.sampled_from(machines), label="machine")
+        if machine.available_from is not None:
+            start = max(start, machine.available_from)
+    if start > as_of:
+        return None
+    end: datetime | None = start + length
+    if end is None or end > as_of or (is_last and draw(st.booleans(), label="last started")):
+        end = None
+    unit = 0
+    if machine is not None:
+        until = machine.available_until
+        if until is not None and (end or start) > until:
+            return None
+        preferred = planned.unit if planned and planned.machine_id == machine.id else 0
+        if draw(st.integers(0, 3)) == 0:
+            preferred = draw(st.integers(0, machine.units - 1), label="unit")
+        free = [
+            u
+            for u in sorted(range(machine.units), key=lambda u: u != preferred)
+            if _is_free(busy, (plant.id, machine.id, u), start, end)
+        ]
+        if not free:
+            return None
+        unit = free[0]
+        busy.setdefault((plant.id, machine.id, unit), []).append((start, end))
+    total = op.duration(wo.quantity, plant.id, "" if machine is None else machine.id)
+    extras = draw(_step_extras(wo.quantity, total, done=end is not None))
+    return StepReport(
+        work_order_id=wo.id,
+        step=step,
+        status=StepStatus.STARTED if end is None else StepStatus.DONE,
+        plant_id=plant.id,
+        machine_id=None if machine is None else machine.id,
+        unit=unit,
+        start=start,
+        end=end,
+        **extras,  # type: ignore[arg-type]
+    )
+
+
+@st.composite
+def _parts(draw: st.DrawFn, network: Network) -> tuple[PartStock, ...]:
+    """Finished parts of items at plants that can make them, each plant and item once."""
+    makers = sorted(
+        (p.id, item.id)
+        for item in network.items
+        for p in network.plants
+        if capable_routings(item, p)
+    )
+    if not makers:
+        return ()
+    chosen = draw(st.lists(st.sampled_from(makers), max_size=2, unique=True), label="parts")
+    return tuple(
+        PartStock(plant_id=p, item_id=i, quantity=draw(st.integers(1, 3))) for p, i in chosen
+    )
+
+
+@st.composite
+def _counts(draw: st.DrawFn, network: Network) -> tuple[StockCount, ...]:
+    if not network.materials:
+        return ()
+    plant_ids = draw(st.lists(st.sampled_from([p.id for p in network.plants]), unique=True))
+    return tuple(
+        StockCount(plant_id=p, material_id="steel", quantity=draw(st.integers(0, 20)))
+        for p in plant_ids
+    )
+
+
+@st.composite
+def _receipts(draw: st.DrawFn, network: Network, as_of: datetime) -> tuple[Receipt, ...]:
+    if not network.materials:
+        return ()
+    span = int((as_of - START) / timedelta(minutes=1))
+    return tuple(
+        Receipt(
+            plant_id=draw(st.sampled_from([p.id for p in network.plants])),
+            material_id="steel",
+            quantity=draw(st.integers(1, 10)),
+            arrived=START + timedelta(minutes=draw(st.integers(0, span))),
+        )
+        for _ in range(draw(st.integers(0, 2), label="receipts"))
+    )
+
+
+@st.composite
+def _downs(draw: st.DrawFn, network: Network, as_of: datetime) -> tuple[MachineDown, ...]:
+    """Up to two machine groups down, some units or all, from before or after ``as_of``,
+    for a while or for good."""
+    groups = [(p.id, m) for p, m in network.iter_machines()]
+    chosen = draw(
+        st.lists(st.sampled_from(range(len(groups))), max_size=2, unique=True), label="down"
+    )
+    downs = []
+    for idx in chosen:
+        plant_id, machine = groups[idx]
+        start = as_of + hours(draw(st.integers(-48, 72), label="down from"))
+        length = draw(st.none() | st.integers(1, 120), label="down for")
+        downs.append(
+            MachineDown(
+                plant_id=plant_id,
+                machine_id=machine.id,
+                units=draw(st.none() | st.integers(1, machine.units)),
+                start=start,
+                end=None if length is None else start + hours(length),
+            )
+        )
+    return tuple(downs)
+
+
+@st.composite
+def _progress_secondments(
+    draw: st.DrawFn, network: Network, as_of: datetime
+) -> tuple[Secondment, ...]:
+    """Someone sent away since the scenario, from some hours before or after ``as_of``."""
+    staffed = [(s.plant_id, s.skill) for s in network.staffing if s.headcount]
+    if not staffed or not draw(st.booleans(), label="secondment"):
+        return ()
+    plant_id, skill = draw(st.sampled_from(staffed))
+    start = as_of + hours(draw(st.integers(-24, 48)))
+    length = draw(st.none() | st.integers(8, 100))
+    return (
+        Secondment(
+            plant_id=plant_id,
+            skill=skill,
+            count=1,
+            start=start,
+            end=None if length is None else start + hours(length),
+        ),
+    )
+
+
+def progress_features(progress: Progress) -> tuple[str, ...]:
+    """The kinds of record ``progress`` has, as short labels for ``hypothesis.event``."""
+    steps = progress.steps
+    started = [s for s in steps if s.status is StepStatus.STARTED]
+    found = {
+        "step done": len(started) < len(steps),
+        "step started": bool(started),
+        "started with work_done": any(s.work_done is not None for s in started),
+        "started with quantity_done": any(s.quantity_done is not None for s in started),
+        "started with scrap": any(s.scrapped for s in started),
+        "engineering step reported": any(s.machine_id is None for s in steps),
+        "finished work order": bool(progress.finished),
+        "finished end product": any(
+            ":" in f.work_order_id and "/" not in f.work_order_id for f in progress.finished
+        ),
+        "parts in stock": bool(progress.parts),
+        "stock count": bool(progress.counts),
+        "receipt": bool(progress.receipts),
+        "machine down": bool(progress.down),
+        "whole group down": any(d.units is None for d in progress.down),
+        "down for good": any(d.end is None for d in progress.down),
+        "down from before the status date": any(d.start < progress.as_of for d in progress.down),
+        "secondment": bool(progress.secondments),
     }
     return tuple(label for label, present in found.items() if present)

@@ -891,8 +891,8 @@ class _Validator:
         crewed: list[tuple[datetime, datetime | None]] = [(now, None)]
         for crew in operation.crew:
             steps = self.network.staff_capacity(plant.id, crew.skill)
-            uses = self._crew_use().get((plant.id, crew.skill), [])
-            crewed = _intersect(crewed, _free_stretches(steps, uses, crew.size))
+            at_work = self._crew_use().get((plant.id, crew.skill), [])
+            crewed = _intersect(crewed, _free_stretches(steps, at_work, crew.size))
         places: list[tuple[Machine | None, timedelta, list[tuple[datetime, datetime | None]]]]
         places = []
         if operation.is_staff_only:
@@ -903,7 +903,7 @@ class _Validator:
             work = operation.duration(quantity, plant.id, capable.id)
             assert work is not None, "capable machines have a run time"
             units = ((self.network.start, capable.units),)
-            uses = [
+            uses: list[tuple[datetime, datetime | None, int]] = [
                 (op.start, op.end, 1)
                 for op in self.schedule.operations
                 if (op.plant_id, op.machine_id) == (plant.id, capable.id)
@@ -930,13 +930,15 @@ class _Validator:
                     break  # a later stretch starts after this one has ended
         return min(finishes, default=None)
 
-    def _units_down(self, plant: Plant, machine: Machine) -> list[tuple[datetime, datetime, int]]:
-        """A replan's machine downtime as uses of the group's units; for good is for ever."""
+    def _units_down(
+        self, plant: Plant, machine: Machine
+    ) -> list[tuple[datetime, datetime | None, int]]:
+        """A replan's machine downtime as uses of the group's units; ``None`` ends a
+        downtime for good never, so no stretch opens after it."""
         if self.facts is None:
             return []
-        never = self.origin + 2 * PLAN_SPAN_LIMIT
         return [
-            (down.start, down.end or never, min(machine.units, down.units or machine.units))
+            (down.start, down.end, min(machine.units, down.units or machine.units))
             for down in self.facts.progress.down
             if (down.plant_id, down.machine_id) == (plant.id, machine.id)
         ]
@@ -1513,18 +1515,21 @@ def _net_changes(changes: Iterable[tuple[datetime, int]]) -> list[tuple[datetime
 
 def _free_stretches(
     capacity: Iterable[tuple[datetime, int]],
-    uses: Iterable[tuple[datetime, datetime, int]],
+    uses: Iterable[tuple[datetime, datetime | None, int]],
     size: int,
 ) -> list[tuple[datetime, datetime | None]]:
     """Stretches in which ``size`` of a capacity, given as steps ``(from, level)``, are
-    not taken by ``uses`` ``(start, end, amount)``; ``None`` ends a stretch never."""
+    not taken by ``uses`` ``(start, end, amount)``; ``None`` ends a use or a stretch
+    never."""
     changes: list[tuple[datetime, int]] = []
     before = 0
     for when, level in capacity:
         changes.append((when, level - before))
         before = level
     for start, end, amount in uses:
-        changes += [(start, -amount), (end, amount)]
+        changes.append((start, -amount))
+        if end is not None:
+            changes.append((end, amount))
     stretches: list[tuple[datetime, datetime | None]] = []
     free, opened = 0, None
     for when, change in _net_changes(changes):

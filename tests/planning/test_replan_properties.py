@@ -1,0 +1,81 @@
+"""Replans from progress that deviates from the plan, as properties over generated networks.
+
+:func:`tests.strategies.progresses` reports work done earlier or later than planned,
+on other units, groups or plants, started with hours, units made good or scrap, whole
+work orders finished, parts in stock, counts, receipts, machines down and secondments.
+Whatever :func:`~xiezuo.domain.progress_rules.check_progress` accepts, the engine must
+replan, and the independent validator, judging with the same progress, previous plan
+and frozen window, must find nothing wrong.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import at, build_item, build_machine, build_network, build_order
+from tests.strategies import networks, progress_features, progresses
+from xiezuo.domain import (
+    MachineDown,
+    Network,
+    Plant,
+    Progress,
+    UnplannedReason,
+    validate_network,
+)
+from xiezuo.domain.progress_rules import check_progress
+from xiezuo.planning.params import PlanParams
+from xiezuo.planning.solve import plan
+from xiezuo.planning.validate import audit_plan
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks(), st.data())
+def test_every_replan_of_accepted_progress_passes_the_validator(
+    network: Network, data: st.DataObject
+) -> None:
+    validate_network(network)
+    first = plan(network, PlanParams(time_limit_s=1, workers=1))
+    if first.schedule is None:
+        event("no first plan")
+        return
+    progress = data.draw(progresses(network, first), label="progress")
+    previous = first if data.draw(st.booleans(), label="with the previous plan") else None
+    frozen_days = data.draw(st.sampled_from([0, 1, 2]), label="frozen days")
+    problems = check_progress(network, progress, previous)
+    if problems:
+        event("progress refused")
+        event(f"refused for {'.'.join(str(p) for p in problems[0].path if isinstance(p, str))}")
+        return
+    event("progress accepted")
+    for feature in progress_features(progress):
+        event(feature)
+    params = PlanParams(time_limit_s=1, workers=1, frozen_days=frozen_days)
+    result = plan(network, params, progress=progress, previous=previous)
+    assert result.schedule is not None, result.status
+    violations = audit_plan(
+        network, result, progress=progress, previous=previous, frozen_days=frozen_days
+    )
+    assert violations == (), "\n".join(f"{v.rule}: {v.message}" for v in violations)
+
+
+def test_an_order_needing_a_machine_down_for_good_is_confirmed_unplaceable() -> None:
+    """The validator once let a downtime for good end in the far future, after which
+    the press was free again, so it called the engine's unplaceable order makeable."""
+    network = build_network(
+        (Plant(id="P", machines=(build_machine("press", "forging", units=2),)),),
+        (build_item("PART", ("forging", 4)),),
+        (build_order("O1", "PART", 100),),
+    )
+    down = MachineDown(plant_id="P", machine_id="press", start=at(-50))
+    progress = Progress(as_of=at(7), down=(down,))
+    assert check_progress(network, progress) == ()
+    result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
+    assert [(u.order_id, u.reason) for u in result.unplanned] == [
+        ("O1", UnplannedReason.UNPLACEABLE)
+    ]
+    assert audit_plan(network, result, progress=progress) == ()
