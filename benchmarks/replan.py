@@ -136,6 +136,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--frozen-days", type=float, default=1.0)
+    parser.add_argument(
+        "--stability",
+        type=float,
+        default=None,
+        help="hours of weighted tardiness per moved step; default: moves after tardiness",
+    )
     parser.add_argument("--busy", action="store_true", help="keep the other core busy")
     parser.add_argument("--out", type=Path, help="write the figures as JSON")
     args = parser.parse_args()
@@ -179,6 +185,7 @@ def main() -> int:
             workers=args.workers,
             seed=args.seed,
             frozen_days=args.frozen_days,
+            stability=args.stability,
         )
         runs.append(
             timed(
@@ -217,6 +224,7 @@ def main() -> int:
                     "time_limit_s": args.time_limit,
                     "workers": args.workers,
                     "busy": args.busy,
+                    "stability": args.stability,
                     "previous_tardiness_h": base_tardiness,
                     "runs": [
                         {

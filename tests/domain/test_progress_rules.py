@@ -463,8 +463,14 @@ def test_quantity_done_must_fit_the_work_order(report: StepReport, words: str) -
     assert words in problem.message
 
 
-def test_started_step_with_scrap_may_have_every_unit_made() -> None:
-    assert check(steps=(SPARES_FORGED, replace(SPARES_TURNING, quantity_done=3, scrapped=1))) == ()
+def test_started_step_with_every_unit_good_is_refused_even_with_scrap() -> None:
+    """quantity_done counts good units: all of them good is a done step, whatever was
+    scrapped on the way."""
+    report = replace(SPARES_TURNING, quantity_done=3, scrapped=1)
+    problem = only(check(steps=(SPARES_FORGED, report)))
+    assert problem.path == ("steps", 1, "quantity_done")
+    assert "report it done" in problem.message
+    assert check(steps=(SPARES_FORGED, replace(report, quantity_done=2))) == ()
 
 
 def test_work_done_covering_the_whole_step_is_refused() -> None:

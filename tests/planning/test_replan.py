@@ -337,3 +337,130 @@ def test_a_replan_with_nothing_reported_moves_nothing(network: Network) -> None:
     )
     assert diff_plans(previous, result, network=network).headline.moved_operations == 0
     assert (result.tardiness_hours or 0) <= (previous.tardiness_hours or 0) + 1e-9
+
+
+# Found by the properties over deviating progress (tests/planning/test_replan_properties.py).
+
+
+def _steel_short_kit() -> Network:
+    """PRODUCT = COMP + PART; PART needs 1 t of steel at its step 2; no steel anywhere."""
+    part = replace(
+        build_item("PART", ("forging", 4), ("machining", 3)),
+        materials=(MaterialLine(material_id="steel", quantity=1, step=2),),
+    )
+    network = replace(
+        build_network(
+            (
+                Plant(
+                    id="P",
+                    machines=(
+                        build_machine("press", "forging"),
+                        build_machine("lathe", "machining"),
+                        build_machine("bench", "assembly"),
+                    ),
+                ),
+            ),
+            (
+                build_item("PART", ("forging", 4), ("machining", 3)),
+                build_item("COMP", ("forging", 2)),
+                build_item(
+                    "PRODUCT",
+                    ("assembly", 2),
+                    bom=(BomLine(item_id="COMP", quantity=1), BomLine(item_id="PART", quantity=1)),
+                ),
+            ),
+            (build_order("O2", "PRODUCT", 100),),
+        ),
+        materials=(Material(id="steel", unit="t"),),
+    )
+    network = replace(network, items=tuple(part if i.id == "PART" else i for i in network.items))
+    validate_network(network)
+    return network
+
+
+def test_an_order_left_out_short_of_material_has_no_assignment_for_its_started_step() -> None:
+    started = StepReport(
+        work_order_id="O2:PRODUCT/COMP",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="press",
+        start=at(0),
+    )
+    _replan(_steel_short_kit(), Progress(as_of=at(1), steps=(started,)))  # audit finds 4 violations
+
+
+def test_an_order_left_out_short_of_material_has_no_finished_parts() -> None:
+    finished = FinishedWorkOrder(work_order_id="O2:PRODUCT/COMP", plant_id="P", finished=at(1))
+    _replan(_steel_short_kit(), Progress(as_of=at(2), finished=(finished,)))  # audit finds 4
+
+
+def _lathe_shop() -> Network:
+    return build_network(
+        (Plant(id="P", machines=(build_machine("lathe", "machining"),)),),
+        (build_item("PART", ("machining", 3)),),
+        (build_order("O1", "PART", 100, quantity=2),),
+    )
+
+
+def test_a_step_running_longer_than_its_estimate_still_ends_after_the_status_date() -> None:
+    """7 h of work (1 h setup + 2 x 3 h) started 10 h before the status date, still running."""
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="lathe",
+        start=at(0),
+    )
+    _replan(_lathe_shop(), Progress(as_of=at(10), steps=(started,)))  # ends at at(10)
+
+
+def test_scrap_is_made_again_after_the_status_date() -> None:
+    """One unit good, one scrapped: the scrapped one is made again, 3 h from the status date."""
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="lathe",
+        start=at(0),
+        quantity_done=1,
+        scrapped=1,
+    )
+    result = _replan(_lathe_shop(), Progress(as_of=at(7), steps=(started,)))
+    assert _op(result, "O1:PART", 1).end == at(10)
+
+
+def test_work_done_beyond_the_estimate_with_scrap_still_ends_after_the_status_date() -> None:
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="lathe",
+        start=at(0),
+        work_done=hours(7),
+        scrapped=1,
+    )
+    _replan(_lathe_shop(), Progress(as_of=at(7), steps=(started,)))  # ends at at(7)
+
+
+# extra imports: from xiezuo.domain import FinishedWorkOrder, PartStock
+
+
+def test_a_finished_component_below_a_product_in_stock_is_not_shipped() -> None:
+    network = build_network(
+        (Plant(id="P", machines=(build_machine("bench", "assembly"),)), _q_forge()),
+        (build_item("COMP", ("forging", 4)), _product()),
+        (build_order("O1", "PRODUCT", 100),),
+        lanes=(Lane(origin="Q", destination="P", lead_time=hours(5)),),
+    )
+    progress = Progress(
+        as_of=at(2),
+        finished=(
+            FinishedWorkOrder(work_order_id="O1:PRODUCT/COMP", plant_id="Q", finished=at(1)),
+        ),
+        parts=(PartStock(plant_id="P", item_id="PRODUCT", quantity=1),),
+    )
+    _replan(network, progress)  # shipment Q -> P of COMP: a 'reported' violation

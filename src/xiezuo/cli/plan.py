@@ -136,7 +136,10 @@ def solve_with_progress(
             if not latest:
                 return "reading the scenario"
             event = latest[0]
-        if event.phase == "makespan":
+        if event.phase == "moves":
+            objective = display.NONE if event.objective is None else f"{event.objective:.0f}"
+            bound = display.NONE if event.bound is None else f"{event.bound:.0f}"
+        elif event.phase == "makespan":
             objective = display.span(
                 None if event.objective is None else timedelta(hours=event.objective)
             )

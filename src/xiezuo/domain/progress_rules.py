@@ -391,7 +391,7 @@ class _Checker:
                 "report it started until every unit is made good",
             )
             return False
-        if report.status is StepStatus.STARTED and done == wo.quantity and not report.scrapped:
+        if report.status is StepStatus.STARTED and done == wo.quantity:
             self.add(
                 (*path, "quantity_done"),
                 f"{name} has all {wo.quantity} units made good: report it done, with its end",

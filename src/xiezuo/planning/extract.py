@@ -20,7 +20,7 @@ from xiezuo.errors import PlanningError
 from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
+    from xiezuo.planning.compile import Anchor, Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,9 @@ class Score:
         return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
-    def key(self) -> tuple[int, int]:
-        return (self.first, self.makespan)
+    def key(self) -> tuple[int, int, int]:
+        """Lexicographic: the first objective, then steps moved, then the makespan."""
+        return (self.first, self.moves, self.makespan)
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -62,21 +63,26 @@ def score(problem: Problem, solution: Solution) -> Score:
             o.weight * o.tardiness(t) for o, t in zip(problem.orders, times, strict=True)
         ),
         makespan=max(times, default=0),
-        moves=moved_steps(problem, solution) if problem.move_cost else 0,
+        moves=moved_steps(problem, solution) if problem.anchors else 0,
         move_cost=problem.move_cost,
     )
 
 
 def moved_steps(problem: Problem, solution: Solution) -> int:
     """Steps of the previous plan that ``solution`` runs elsewhere or at another time."""
-    moved = 0
+    return len(moved_anchors(problem, solution))
+
+
+def moved_anchors(problem: Problem, solution: Solution) -> list[Anchor]:
+    moved = []
     for a in problem.anchors:
         placement = solution[a.wo_idx]
         if placement.option_idx != a.option_idx:
-            moved += 1
+            moved.append(a)
             continue
         op = placement.ops[a.op_idx]
-        moved += op.machine_idx != a.machine_idx or abs(op.start - a.start) > a.tolerance
+        if op.machine_idx != a.machine_idx or abs(op.start - a.start) > a.tolerance:
+            moved.append(a)
     return moved
 
 

@@ -41,22 +41,37 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
     """``schedule`` (the remaining work) with the history of ``situation`` put back."""
     planned = {a.work_order_id: a for a in schedule.work_orders}
     tree = {wo.id: wo for order in network.orders for wo in explode_order(network, order)}
+    # Orders the plan makes or has made; of an order left out, only the reported steps
+    # stand (facts), with no work order, part or shipment of it.
+    kept = {d.order_id for d in schedule.deliveries} | {
+        o.id for o in network.orders if situation.ready(f"{o.id}:{o.item_id}") is not None
+    }
     assignments: list[WorkOrderAssignment] = []
     operations = list(schedule.operations)
     for wo_id, prefix in situation.prefixes.items():
         if wo_id not in tree:
             continue
         operations.extend(_operations(network, tree[wo_id], prefix))
+        if tree[wo_id].order_id not in kept:
+            continue
         if wo_id in planned:
             planned[wo_id] = replace(planned[wo_id], start=prefix.steps[0].start)
         elif prefix.is_complete:
             assignments.append(_assignment(tree[wo_id], prefix))
     made_at = {a.work_order_id: a.plant_id for a in (*planned.values(), *assignments)}
-    made_at.update({wo_id: p.plant_id for wo_id, p in situation.finished.items()})
+    made_at.update(
+        {
+            wo_id: p.plant_id
+            for wo_id, p in situation.finished.items()
+            if wo_id in tree and tree[wo_id].order_id in kept
+        }
+    )
     shipments = list(schedule.shipments)
     for wo_id, (plant_id, ready) in _ready_outside_engine(situation, planned).items():
         wo = tree.get(wo_id)
         if wo is None or wo.parent_id is None or wo.parent_id not in made_at:
+            continue
+        if wo.order_id not in kept or _below_finished(tree, wo, situation):
             continue
         destination = made_at[wo.parent_id]
         lead = network.lead_time(plant_id, destination)
@@ -87,7 +102,11 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
                 due=order.due,
             )
         )
-    parts = tuple(p for wo_id, p in situation.finished.items() if wo_id in tree)
+    parts = tuple(
+        p
+        for wo_id, p in situation.finished.items()
+        if wo_id in tree and tree[wo_id].order_id in kept
+    )
     return Schedule(
         work_orders=(*planned.values(), *assignments),
         operations=tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step))),
@@ -140,6 +159,16 @@ def _ready_outside_engine(
         if found is not None:
             ready[wo_id] = found
     return ready
+
+
+def _below_finished(tree: dict[str, WorkOrder], wo: WorkOrder, situation: Situation) -> bool:
+    """Whether a finished part stands in for something above ``wo``: then nothing needs it."""
+    parent = wo.parent_id
+    while parent is not None:
+        if parent in situation.finished:
+            return True
+        parent = tree[parent].parent_id
+    return False
 
 
 def _operations(network: Network, wo: WorkOrder, prefix: FixedPrefix) -> list[ScheduledOperation]:

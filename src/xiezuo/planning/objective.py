@@ -22,10 +22,11 @@ def first_objective(
     model: cp_model.CpModel, problem: Problem, mv: ModelVars
 ) -> cp_model.LinearExprT:
     """Weighted tardiness, plus in a stable replan the cost of each step moved against
-    the previous plan: a step is unmoved only on its previous option and machine,
-    starting within the tolerance of its previous start."""
+    the previous plan (nothing when moves come lexicographically after tardiness): a
+    step is unmoved only on its previous option and machine, starting within the
+    tolerance of its previous start. The move literals land in ``mv.moves``."""
     tardiness = weighted_tardiness(problem, mv)
-    if not problem.move_cost:
+    if not problem.anchors:
         return tardiness
     for a in problem.anchors:
         moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
@@ -38,5 +39,7 @@ def first_objective(
         model.add_implication(~moved, machine_lit)
         model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
         model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
+    if not problem.move_cost:
+        return tardiness
     moves = cp_model.LinearExpr.weighted_sum(mv.moves, [problem.move_cost] * len(mv.moves))
     return cp_model.LinearExpr.sum([tardiness, moves])

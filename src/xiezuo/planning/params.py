@@ -21,10 +21,12 @@ class PlanParams:
     by which gains faster.
 
     For a replan: ``frozen_days`` working days after the status date in which the
-    previous plan's steps keep their place; ``stability`` is what one step moved against
-    the previous plan (to another plant, machine group, or more than
-    ``stability_tolerance_h`` hours) costs, in hours of weighted tardiness (0: moves
-    are free).
+    previous plan's steps keep their place. A step has moved against the previous plan
+    when it runs at another plant, by another routing, on another machine group, or
+    starts more than ``stability_tolerance_h`` hours away. ``stability`` ``None``
+    minimises moves right after tardiness (lexicographically: tardiness, then moves,
+    then makespan); a number makes each move cost that many hours of weighted
+    tardiness in the first objective instead; 0 lets steps move freely.
     """
 
     time_limit_s: float = 60.0
@@ -33,7 +35,7 @@ class PlanParams:
     tardiness_share: float = 0.7
     full_search_share: float = 0.1
     frozen_days: float = 0.0
-    stability: float = 1.0
+    stability: float | None = None
     stability_tolerance_h: float = 8.0
 
     def __post_init__(self) -> None:
@@ -47,7 +49,7 @@ class PlanParams:
             raise PlanningError("full_search_share must be in (0, 1]")
         if not 0 <= self.frozen_days <= 366:
             raise PlanningError(f"frozen days must be in [0, 366], not {self.frozen_days}")
-        if not 0 <= self.stability <= 10_000:
+        if self.stability is not None and not 0 <= self.stability <= 10_000:
             raise PlanningError(f"stability must be in [0, 10000], not {self.stability}")
         if not 0 <= self.stability_tolerance_h <= 24 * 366:
             raise PlanningError("stability tolerance must be in [0, 8784] hours")
@@ -61,7 +63,9 @@ class ProgressEvent:
     best proven lower bound, in the phase's units; either is ``None`` until known.
     """
 
-    phase: str  # the objective: "tardiness" (weighted hours) or "makespan" (hours)
+    # the objective: "tardiness" (weighted hours), "moves" (steps moved against the
+    # previous plan, in a stable replan) or "makespan" (hours)
+    phase: str
     # the search running: "first plan", "building the model", "whole model",
     # "neighbourhoods" or "tabu"
     search: str

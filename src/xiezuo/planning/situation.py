@@ -198,16 +198,17 @@ def _fixed(
             work=full,
         )
     windows = list(_step_windows(network, report.plant_id, report.machine_id, report.start))
-    if report.work_done is not None:
-        remaining = full - report.work_done
-    elif report.quantity_done is not None:
-        run = (full - op.setup) / wo.quantity
+    run = (full - op.setup) / wo.quantity  # of one unit
+    if report.work_done is None and report.quantity_done is not None:
         remaining = run * (wo.quantity - report.quantity_done)
     else:
-        remaining = full - sum(
-            (min(b, as_of) - a for a, b in windows if a < as_of), start=timedelta(0)
-        )
-    end = _finish(windows, as_of, remaining)
+        behind = report.work_done
+        if behind is None:
+            behind = sum((min(b, as_of) - a for a, b in windows if a < as_of), start=timedelta(0))
+        remaining = full - behind + run * report.scrapped
+    if remaining <= timedelta(0):
+        remaining = min(run, full)  # still running past its estimate: one unit more
+    end = _finish(windows, as_of, max(remaining, timedelta(minutes=1)))
     return FixedStep(
         step=report.step,
         kind=FixedKind.STARTED,

@@ -32,7 +32,14 @@ from xiezuo.planning import lns, tabu
 from xiezuo.planning.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.compile import Problem, compile_problem
 from xiezuo.planning.explain import explain_late_orders
-from xiezuo.planning.extract import Score, arrivals, assign_units, score, to_schedule
+from xiezuo.planning.extract import (
+    Score,
+    arrivals,
+    assign_units,
+    moved_anchors,
+    score,
+    to_schedule,
+)
 from xiezuo.planning.heuristic import first_plan, first_unplaceable, follow_previous
 from xiezuo.planning.history import settled_figures, with_history
 from xiezuo.planning.model import add_hints, build_model, read_solution
@@ -206,11 +213,12 @@ def _compile_and_construct(
     set_aside: dict[str, UnplannedOrder] = {}
     while True:
         problem = compile_problem(network, set_aside, situation)
-        if previous is not None and params is not None:
+        if previous is not None and params is not None and params.stability != 0:
+            weight = params.stability or 0.0  # None: moves come after tardiness instead
             problem = anchor_previous(
                 problem,
                 previous,
-                move_cost=round(params.stability * _MINUTES_PER_HOUR),
+                move_cost=round(weight * _MINUTES_PER_HOUR),
                 tolerance=timedelta(hours=params.stability_tolerance_h),
             )
         if not problem.orders:
@@ -332,13 +340,14 @@ class _Progress:
     def _emit(self) -> None:
         if self._on_progress is None:
             return
+        scale = 1.0 if self._phase == "moves" else _MINUTES_PER_HOUR  # a count, not minutes
         self._on_progress(
             ProgressEvent(
                 phase=self._phase,
                 search=self._search,
                 elapsed_s=time.monotonic() - self.started,
-                objective=None if self._objective is None else self._objective / _MINUTES_PER_HOUR,
-                bound=None if self._bound is None else self._bound / _MINUTES_PER_HOUR,
+                objective=None if self._objective is None else self._objective / scale,
+                bound=None if self._bound is None else self._bound / scale,
             )
         )
 
@@ -435,17 +444,17 @@ def _solve_lexicographic(
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     progress.update(search="building the model")
     model, mv = build_model(problem, horizon)
-    add_hints(model, problem, mv, first)
-
     tardiness = first_objective(model, problem, mv)
     add_hints(model, problem, mv, first)
     best, best_score = first, first_score
     # Nothing late in the first plan: zero tardiness is optimal, go straight to makespan.
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
+    # Moves after tardiness: a phase of their own, from the tardiness phase's time.
+    moves_next = bool(problem.anchors) and not problem.move_cost
     if first_score.first > 0:
         model.minimize(tardiness)
         progress.start_phase("tardiness", first_score.first, relaxed.weighted_tardiness)
-        budget = time_left() * params.tardiness_share
+        budget = time_left() * params.tardiness_share * (0.5 if moves_next else 1.0)
         tardiness_phase = _run_phase(
             model,
             problem,
@@ -461,6 +470,19 @@ def _solve_lexicographic(
             return _Outcome(PlanStatus.MODEL_INVALID, first, 0, 0)
         best, best_score = _better(problem, (best, best_score), tardiness_phase.solution)
 
+    moves_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
+    if moves_next:
+        moves = cp_model.LinearExpr.sum(mv.moves)
+        if best_score.moves and time_left() > 0:
+            model.add(tardiness <= best_score.first)
+            model.minimize(moves)
+            add_hints(model, problem, mv, best)
+            progress.start_phase("moves", best_score.moves, 0)
+            budget = time_left() * params.tardiness_share
+            moves_phase = _run_phase(model, problem, mv, params, budget, "moves", 0, progress, best)
+            best, best_score = _better(problem, (best, best_score), moves_phase.solution)
+        # The makespan may not buy itself moves either.
+        model.add(moves <= best_score.moves)
     if time_left() <= 0:
         bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
         return _unsearched(best, best_score, bound, relaxed.makespan)
@@ -473,7 +495,9 @@ def _solve_lexicographic(
         model, problem, mv, params, budget, "makespan", relaxed.makespan, progress, best
     )
     best, best_score = _better(problem, (best, best_score), makespan_phase.solution)
-    is_optimal = tardiness_phase.status == makespan_phase.status == cp_model.OPTIMAL
+    is_optimal = (
+        tardiness_phase.status == moves_phase.status == makespan_phase.status == cp_model.OPTIMAL
+    )
     return _Outcome(
         PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
         best,
@@ -621,11 +645,17 @@ def _next_kind(kinds: list[str], gained: dict[str, int], spent: dict[str, float]
 
 def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     values = score(problem, candidate)
+    if phase == "moves":
+        return values.moves
     return values.first if phase == "tardiness" else values.makespan
 
 
 def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int]:
     """The orders whose arrival the phase's objective counts: the late ones, or the last."""
+    if phase == "moves":
+        moved = {problem.work_orders[a.wo_idx].order_idx for a in moved_anchors(problem, candidate)}
+        if moved:
+            return sorted(moved)
     times = arrivals(problem, candidate)
     if phase == "tardiness":
         late = [
