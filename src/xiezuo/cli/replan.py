@@ -75,14 +75,14 @@ def replan(
         ),
     ] = 0.0,
     stability: Annotated[
-        float,
+        str,
         typer.Option(
-            min=0,
-            max=10_000,
-            help="What moving one step of the previous plan costs, in hours of weighted "
-            "tardiness (0: moving is free).",
+            metavar="after-tardiness|HOURS",
+            help="How much the plan keeps still. 'after-tardiness': as few steps of the "
+            "previous plan move as the best weighted tardiness allows; HOURS: each moved step "
+            "costs that many hours of weighted tardiness instead; 0: steps move freely.",
         ),
-    ] = 1.0,
+    ] = "after-tardiness",
     tolerance_hours: Annotated[
         float,
         typer.Option(
@@ -116,7 +116,7 @@ def replan(
         workers=workers or os.cpu_count() or 1,
         seed=seed,
         frozen_days=frozen_days,
-        stability=stability,
+        stability=_stability_weight(stability),
         stability_tolerance_h=tolerance_hours,
     )
     if out is not None:
@@ -245,3 +245,19 @@ def _wrapped(
     line = Text(filled)
     line.stylize("bold", len(first), len(first) + bold)
     to.print(line, highlight=False, soft_wrap=True)
+
+
+def _stability_weight(text: str) -> float | None:
+    """``None`` for moves after tardiness, else hours of weighted tardiness per move."""
+    if text.strip().lower() in ("after-tardiness", "lexicographic", "lex"):
+        return None
+    try:
+        weight = float(text)
+    except ValueError:
+        weight = -1.0
+    if not 0 <= weight <= 10_000:
+        raise typer.BadParameter(
+            f"{text!r} is neither 'after-tardiness' nor hours from 0 to 10000",
+            param_hint="--stability",
+        )
+    return weight
