@@ -485,3 +485,25 @@ def test_html_of_an_empty_schedule_has_a_chart_without_rows() -> None:
     assert gantt_figure(empty).data == ()
     assert gantt_range(empty) is None
     assert 'id="gantt-chart"' in gantt_html(empty, plotlyjs_src=PLOTLYJS_FILENAME)
+
+
+def test_a_replan_shows_its_status_date_and_frozen_notes_by_cause() -> None:
+    unfrozen = tuple(
+        Explanation(
+            kind="unfrozen",
+            subject=f"{wo}#1",
+            message=f"step 1 of {wo} leaves its frozen place: the stock it was to draw is no "
+            "longer there",
+        )
+        for wo in ("WO-1", "WO-2", "WO-1a", "WO-1b")
+    )
+    replan = replace(PLAN, as_of=at(3), explanations=PLAN.explanations + unfrozen)
+    page = gantt_html(replan)
+    assert "Status date" in page
+    assert page.count("status date") == 1  # the label on the chart's line
+    assert (
+        "4 frozen steps moved: the stock it was to draw is no longer there "
+        "(WO-1#1, WO-2#1, WO-1a#1 and 1 more)" in page
+    )
+    assert "leaves its frozen place" not in page
+    assert "Status date" not in gantt_html(PLAN)

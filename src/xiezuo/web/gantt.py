@@ -35,6 +35,7 @@ import plotly.io as pio
 from plotly.colors import qualitative
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
+from xiezuo.services.replan_summary import group_unfrozen
 from xiezuo.web.page import LATE_COLOUR, html_page
 
 if TYPE_CHECKING:
@@ -431,8 +432,20 @@ def gantt_figure(
         dragmode="zoom",
         uniformtext={"minsize": 8, "mode": "hide"},
         plot_bgcolor="#f7f7f7",
-        shapes=shapes,
+        shapes=shapes + _status_date(plan, zone),
     )
+    if plan.as_of is not None:
+        # A replan: work left of this line is history as the plants reported it.
+        fig.add_annotation(
+            x=_axis_time(plan.as_of, zone),
+            xref="x",
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            text="status date",
+            showarrow=False,
+            font={"size": 11, "color": "#b00"},
+        )
     fig.update_xaxes(
         type="date",
         range=None if x_range is None else [_axis_time(t, zone) for t in x_range],
@@ -497,6 +510,25 @@ def gantt_axis_figure(figure: go.Figure) -> go.Figure:
 def plotlyjs_bundle() -> str:
     """plotly.js, minified, to write beside pages as :data:`PLOTLYJS_FILENAME`."""
     return str(get_plotlyjs())
+
+
+def _status_date(plan: Plan, zone: tzinfo | None) -> list[dict[str, object]]:
+    """A replan's status date as a vertical line across every row."""
+    if plan.as_of is None:
+        return []
+    x = _axis_time(plan.as_of, zone)
+    return [
+        {
+            "type": "line",
+            "xref": "x",
+            "x0": x,
+            "x1": x,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#b00", "width": 2, "dash": "dash"},
+        }
+    ]
 
 
 def gantt_html(
@@ -958,6 +990,11 @@ def _summary(plan: Plan) -> str:
         ),
         ("Gap", "—" if plan.gap is None else f"{plan.gap:.1%}"),
         ("Runtime", f"{plan.runtime_s:.1f} s"),
+        *(
+            []
+            if plan.as_of is None
+            else [("Status date", f"{plan.as_of:%Y-%m-%d %H:%M} (a replan: before it, history)")]
+        ),
         ("Unplanned orders", ", ".join(plan.unplanned_orders) or "none"),
     ]
     if plan.schedule is not None:
@@ -966,9 +1003,23 @@ def _summary(plan: Plan) -> str:
     summary = "\n".join(
         f"<dt>{html.escape(label)}</dt><dd>{html.escape(value)}</dd>" for label, value in items
     )
-    explanations = "\n".join(
-        f"<li>{html.escape(e.subject)}: {html.escape(e.message)}</li>" for e in plan.explanations
-    )
+    notes = [
+        f"<li>{html.escape(e.subject)}: {html.escape(e.message)}</li>"
+        for e in plan.explanations
+        if e.kind != "unfrozen"
+    ]
+    # A replan's frozen-window notes, one line per cause rather than one per step.
+    work_orders = {op.work_order_id for op in plan.schedule.operations} if plan.schedule else set()
+    unfrozen = (e for e in plan.explanations if e.kind == "unfrozen")
+    for group in group_unfrozen(unfrozen, work_orders):
+        shown = ", ".join(group.subjects[:3])
+        more = f" and {len(group.subjects) - 3} more" if len(group.subjects) > 3 else ""
+        steps = "frozen step" if len(group.subjects) == 1 else "frozen steps"
+        notes.append(
+            f"<li>{len(group.subjects)} {steps} moved: {html.escape(group.reason)} "
+            f"({html.escape(shown)}{more})</li>"
+        )
+    explanations = "\n".join(notes)
     return f"<dl>\n{summary}\n</dl>" + (f"\n<ul>\n{explanations}\n</ul>" if explanations else "")
 
 
