@@ -1,8 +1,11 @@
 """Bad-input corpus over every xiezuo command: tracebacks, wrong exit codes, hangs.
 
-``python benchmarks/cli_bad_inputs.py [NEW_FOLDER]`` writes about 390 bad inputs
+``python benchmarks/cli_bad_inputs.py [NEW_FOLDER]`` writes about 830 bad inputs
 (garbage, markup in names, YAML bombs, FIFOs and devices, benchmark size bombs,
-damaged plan files, unwritable outputs, odd options) into a new folder and runs
+damaged plan files, unwritable outputs, odd options; for ``replan`` and ``verify
+--progress`` progress files of every kind: broken, mistyped, naming unknown IDs,
+contradicting themselves or the scenario, huge; for ``diff`` damaged plans; for
+``compare`` damaged variants, missing or cyclic bases) into a new folder and runs
 each command line in a forked child (the app is imported once) with a wall limit of
 ``CORPUS_TIMEOUT`` seconds (10) and a 6 GB address-space limit. It prints every case
 that ends in a traceback, an exit status outside the expected set or a hang, then the
@@ -501,6 +504,576 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
             ANY_OK,
         )
     )
+
+    # --- replan: bad progress files (read against the small scenario)
+    ok_progress_text = (
+        "as_of: 1958-07-03T00:00\n"
+        "steps:\n"
+        '  - {work_order: "SC-1:MILL/HOUSING", step: 1, status: started, plant: CMT,\n'
+        "     machine: lathe, unit: 0, start: 1958-07-01T00:00}\n"
+        '  - {work_order: "YN-1:MILL/HOUSING", step: 1, status: started, plant: CMT,\n'
+        "     machine: lathe, unit: 1, start: 1958-07-02T00:00, work_done_hours: 10}\n"
+        "down:\n"
+        "  - {plant: WJ, machine: foundry, from: 1958-07-03, until: 1958-07-05}\n"
+    )
+    ok_progress = f("progress-ok.yaml", ok_progress_text)
+    small_replan = str(W / "small-replan.json")
+    r = CliRunner().invoke(
+        app,
+        [
+            "replan",
+            str(SMALL),
+            ok_progress,
+            "--previous",
+            small_plan,
+            "--time-limit",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            small_replan,
+        ],
+    )
+    assert r.exit_code == 0, r.output
+
+    def step(**fields: object) -> str:
+        """A progress with one step report: a started step of SC-1's housing, changed."""
+        record = {
+            "work_order": "SC-1:MILL/HOUSING",
+            "step": 1,
+            "status": "started",
+            "plant": "CMT",
+            "machine": "lathe",
+            "unit": 0,
+            "start": "1958-07-01T00:00",
+            **fields,
+        }
+        return json.dumps({"as_of": "1958-07-03T00:00", "steps": [record]})
+
+    def progress_with(key: str, records: list[dict[str, object]]) -> str:
+        return json.dumps({"as_of": "1958-07-03T00:00", key: records})
+
+    housing = {"work_order": "SC-1:MILL/HOUSING", "plant": "CMT", "machine": "lathe"}
+    done1 = {**housing, "step": 1, "status": "done", "start": "1958-07-01T00:00"}
+    progress_files: dict[str, str | bytes] = {
+        "g-empty.yaml": "",
+        "g-comment.yaml": "# nothing\n",
+        "g-garbage.yaml": os.urandom(2000),
+        "g-garbage.json": os.urandom(2000),
+        "g-nonutf8.yaml": b"as_of: 1958-07-03\nsteps: [\xff\xfe]\n",
+        "g-bom.yaml": "\ufeffas_of: 1958-07-03\n",
+        "g-list.yaml": "- as_of: 1958-07-03\n",
+        "g-scalar.yaml": "42\n",
+        "g-null.json": "null",
+        "g-badjson.json": '{"as_of": "1958-07-03",',
+        "g-broken.yaml": "as_of: 1958-07-03\nsteps:\n  - {work_order: x, step: 1\n",
+        "g-tabs.yaml": "as_of: 1958-07-03\nsteps:\n\t- x\n",
+        "g-tag.yaml": "as_of: !!timestamp 1958-07-03\n",
+        "g-python-tag.yaml": "as_of: !!python/object/apply:os.system ['true']\n",
+        "g-laughs.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + "as_of: 1958-07-03\n",
+        "g-deep.yaml": "as_of: 1958-07-03\nsteps: " + "[" * 5000 + "]" * 5000 + "\n",
+        "g-deep.json": '{"as_of": "1958-07-03", "steps": ' + "[" * 100000 + "]" * 100000 + "}",
+        "g-control.yaml": 'as_of: 1958-07-03\nsteps:\n  - {work_order: "a\x00b", step: 1}\n',
+        "g-surrogate.json": '{"as_of": "1958-07-03", "x": "\\udcff"}',
+        "g-dupkeys.json": '{"as_of": "1958-07-03", "as_of": "1958-07-04"}',
+        "g-dupkeys.yaml": "as_of: 1958-07-03\nas_of: 1958-07-04\n",
+        "g-huge.yaml": "as_of: 1958-07-03\n# " + "x" * (3 << 20) + "\n",
+        "g-huge.json": '{"as_of": "1958-07-03", "x": "' + "x" * (21 << 20) + '"}',
+        "g-many-steps.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [{**done1, "end": "1958-07-01T01:00"} for _ in range(200_000)],
+            }
+        ),
+        "g-no-as-of.yaml": "steps: []\n",
+        "g-unknown-key.yaml": "as_of: 1958-07-03\nstep: []\n",
+        "g-markup.yaml": "as_of: 1958-07-03\n'[bold]x[/x]': 1\n",
+        "g-scenario.yaml": SMALL.read_text(),
+        "g-plan.json": plan_text,
+        # Wrong types and values out of range.
+        "t-as-of-int.yaml": "as_of: 42\n",
+        "t-as-of-word.yaml": "as_of: yesterday\n",
+        "t-as-of-bool.yaml": "as_of: true\n",
+        "t-as-of-year1.yaml": "as_of: 0001-01-01\n",
+        "t-as-of-year9999.yaml": "as_of: 9999-12-31T23:59\n",
+        "t-as-of-before.yaml": "as_of: 1950-01-01\n",
+        "t-as-of-far.yaml": "as_of: 1990-01-01\n",
+        "t-as-of-offset.yaml": "as_of: 1958-07-03T00:00+14:00\n",
+        "t-as-of-bad-offset.yaml": "as_of: 1958-07-03T00:00+25:00\n",
+        "t-as-of-nan.json": '{"as_of": NaN}',
+        "t-steps-str.yaml": "as_of: 1958-07-03\nsteps: x\n",
+        "t-steps-ints.yaml": "as_of: 1958-07-03\nsteps: [1, 2]\n",
+        "t-steps-map.yaml": "as_of: 1958-07-03\nsteps: {a: 1}\n",
+        "t-step-word.json": step(step="one"),
+        "t-step-zero.json": step(step=0),
+        "t-step-float.json": step(step=1.5),
+        "t-step-bool.json": step(step=True),
+        "t-step-huge.json": step(step=10**30),
+        "t-unit-neg.json": step(unit=-1),
+        "t-unit-huge.json": step(unit=10**9),
+        "t-unit-null.json": step(unit=None),
+        "t-status-bad.json": step(status="finished"),
+        "t-status-markup.json": step(status="[bold]done[/x]"),
+        "t-start-word.json": step(start="monday"),
+        "t-start-int.json": step(start=0),
+        "t-work-done-neg.json": step(work_done_hours=-1),
+        "t-work-done-huge.json": step(work_done_hours=1e308),
+        "t-work-done-inf.json": step(work_done_hours=float("inf")),
+        "t-work-done-str.json": step(work_done_hours="10h"),
+        "t-quantity-float.json": step(quantity_done=0.5),
+        "t-quantity-neg.json": step(quantity_done=-1),
+        "t-quantity-huge.json": step(quantity_done=10**20),
+        "t-scrapped-neg.json": step(scrapped=-2),
+        "t-step-extra-key.json": step(operator="Li"),
+        "t-record-list.json": json.dumps({"as_of": "1958-07-03", "steps": [[1, 2]]}),
+        "t-down-units-zero.json": progress_with(
+            "down", [{"plant": "WJ", "machine": "foundry", "units": 0, "from": "1958-07-03"}]
+        ),
+        "t-down-until-before.json": progress_with(
+            "down",
+            [{"plant": "WJ", "machine": "foundry", "from": "1958-07-03", "until": "1958-07-01"}],
+        ),
+        "t-down-far.json": progress_with(
+            "down", [{"plant": "WJ", "machine": "foundry", "from": "2190-01-01"}]
+        ),
+        "t-parts-zero.json": progress_with(
+            "parts", [{"plant": "CMT", "item": "HOUSING", "quantity": 0}]
+        ),
+        "t-count-neg.json": progress_with(
+            "counts", [{"plant": "CMT", "material": "steel", "quantity": -1}]
+        ),
+        "t-receipt-huge.json": progress_with(
+            "receipts",
+            [{"plant": "CMT", "material": "x", "quantity": 10**13, "arrived": "1958-07-01"}],
+        ),
+        "t-secondment-count-zero.json": progress_with(
+            "secondments", [{"plant": "CMT", "skill": "x", "count": 0, "start": "1958-07-01"}]
+        ),
+        # Unknown IDs.
+        "u-work-order.json": step(work_order="SC-1:MILL/HOUSINGS"),
+        "u-work-order-markup.json": step(work_order="[bold]SC-1[/x]:MILL"),
+        "u-plant.json": step(plant="XX"),
+        "u-machine.json": step(machine="lathes"),
+        "u-finished.json": progress_with(
+            "finished", [{"work_order": "NOPE:X", "plant": "CMT", "finished": "1958-07-01"}]
+        ),
+        "u-parts-item.json": progress_with(
+            "parts", [{"plant": "CMT", "item": "NOPE", "quantity": 1}]
+        ),
+        "u-count-material.json": progress_with(
+            "counts", [{"plant": "CMT", "material": "steel", "quantity": 1}]
+        ),
+        "u-down-machine.json": progress_with(
+            "down", [{"plant": "CMT", "machine": "foundry", "from": "1958-07-03"}]
+        ),
+        "u-secondment-skill.json": progress_with(
+            "secondments", [{"plant": "CMT", "skill": "welder", "count": 1, "start": "1958-07-01"}]
+        ),
+        # Contradictions.
+        "c-done-no-end.json": step(status="done"),
+        "c-started-with-end.json": step(end="1958-07-02T00:00"),
+        "c-ends-before-start.json": step(status="done", end="1958-06-30T00:00"),
+        "c-after-as-of.json": step(start="1958-07-05T00:00"),
+        "c-before-start.json": step(start="1958-06-01T00:00"),
+        "c-unit-out-of-range.json": step(unit=5),
+        "c-wrong-process.json": step(plant="WJ", machine="foundry"),
+        "c-wrong-routing-step.json": step(step=2),
+        "c-work-done-all.json": step(work_done_hours=10_000),
+        "c-quantity-over.json": step(quantity_done=5),
+        "c-done-with-scrap.json": step(status="done", end="1958-07-02T00:00", scrapped=1),
+        "c-same-unit.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [
+                    {**housing, "step": 1, "status": "started", "start": "1958-07-01T00:00"},
+                    {
+                        **housing,
+                        "work_order": "YN-1:MILL/HOUSING",
+                        "step": 1,
+                        "status": "started",
+                        "start": "1958-07-02T00:00",
+                    },
+                ],
+            }
+        ),
+        "c-twice.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [
+                    {**done1, "end": "1958-07-01T10:00"},
+                    {**done1, "end": "1958-07-01T10:00", "unit": 1},
+                ],
+            }
+        ),
+        "c-finished-and-steps.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [{**done1, "end": "1958-07-01T10:00"}],
+                "finished": [
+                    {"work_order": "SC-1:MILL/HOUSING", "plant": "CMT", "finished": "1958-07-02"}
+                ],
+            }
+        ),
+        "c-parent-before-part.json": json.dumps(
+            {
+                "as_of": "1958-08-10T00:00",
+                "steps": [
+                    {
+                        "work_order": "SC-1:MILL",
+                        "step": 1,
+                        "status": "started",
+                        "plant": "CMT",
+                        "machine": "bay",
+                        "start": "1958-08-04T00:00",
+                    }
+                ],
+            }
+        ),
+        "c-pinned-elsewhere.json": progress_with(
+            "finished", [{"work_order": "SC-1:MILL", "plant": "WJ", "finished": "1958-07-02"}]
+        ),
+        "c-down-too-many.json": progress_with(
+            "down", [{"plant": "CMT", "machine": "lathe", "units": 3, "from": "1958-07-03"}]
+        ),
+        "c-down-under-started.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [{**housing, "step": 1, "status": "started", "start": "1958-07-01"}],
+                "down": [{"plant": "CMT", "machine": "lathe", "from": "1958-07-02"}],
+            }
+        ),
+        "c-before-service.json": json.dumps(
+            {
+                "as_of": "1958-07-03T00:00",
+                "steps": [
+                    {
+                        "work_order": "YN-1:MILL",
+                        "step": 1,
+                        "status": "started",
+                        "plant": "CMT",
+                        "machine": "bay",
+                        "start": "1958-07-02T00:00",
+                    }
+                ],
+            }
+        ),
+        "c-parts-cannot-make.json": progress_with(
+            "parts", [{"plant": "WJ", "item": "MILL", "quantity": 1}]
+        ),
+        "c-parts-twice.json": progress_with(
+            "parts",
+            [
+                {"plant": "CMT", "item": "HOUSING", "quantity": 1},
+                {"plant": "CMT", "item": "HOUSING", "quantity": 2},
+            ],
+        ),
+    }
+    progress_paths = [f(f"progress/{k}", v) for k, v in progress_files.items()]
+    progress_paths += [
+        str(W / "progress" / "missing.yaml"),
+        str(adir),
+        str(fifo),
+        "/dev/zero",
+        "/dev/null",
+        str(markup_dir / "missing[/x].yaml"),
+        f("progress/[red]p[/red].yaml", "as_of: [bold]x\n"),
+        f("progress/noext", ok_progress_text),
+        f("progress/p.txt", ok_progress_text),
+        str(Path(afile) / "p.yaml"),
+    ]
+    replan_opts = ["--time-limit", "1", "--workers", "1"]
+    valid = ("g-bom.yaml", "t-as-of-offset.yaml")  # a BOM and an offset are fine
+    for p in progress_paths:
+        read = {0, 1} if p.endswith(valid) else BAD
+        cases.append((f"replan small {Path(p).name}", ["replan", ok_scen, p, *replan_opts], read))
+        cases.append(
+            (
+                f"verify small replan --progress {Path(p).name}",
+                ["verify", ok_scen, small_replan, "--progress", p],
+                {1} if p.endswith(valid) else BAD,
+            )
+        )
+    # A valid progress with bad scenarios, previous plans, options and outputs.
+    for p in [*scen_paths[:19], str(BENCH / "ft06.txt"), str(EXAMPLE)]:
+        cases.append(
+            (f"replan {Path(p).name} ok-progress", ["replan", p, ok_progress, *replan_opts], BAD)
+        )
+    for p in plan_paths:
+        cases.append(
+            (
+                f"replan small --previous {Path(p).name}",
+                ["replan", ok_scen, ok_progress, "--previous", p, *replan_opts],
+                ANY_OK,
+            )
+        )
+        cases.append(
+            (
+                f"verify small replan --previous {Path(p).name}",
+                [
+                    "verify",
+                    ok_scen,
+                    small_replan,
+                    "--progress",
+                    ok_progress,
+                    "--previous",
+                    p,
+                    "--frozen-days",
+                    "1",
+                ],
+                ANY_OK,
+            )
+        )
+    for opt, val in [
+        ("--frozen-days", "-1"),
+        ("--frozen-days", "nan"),
+        ("--frozen-days", "1e9"),
+        ("--stability", "-1"),
+        ("--stability", "inf"),
+        ("--tolerance-hours", "nan"),
+        ("--time-limit", "0"),
+        ("--seed", str(2**70)),
+    ]:
+        cases.append(
+            (f"replan {opt} {val}", ["replan", ok_scen, ok_progress, *replan_opts, opt, val], BAD)
+        )
+    cases += [
+        (
+            "replan --frozen-days without --previous",
+            ["replan", ok_scen, ok_progress, *replan_opts, "--frozen-days", "2"],
+            {0, 1, 2},
+        ),
+        (
+            "replan --previous of another scenario",
+            ["replan", ok_scen, ok_progress, "--previous", ft06_plan, *replan_opts],
+            BAD,
+        ),
+        ("verify replan without --progress", ["verify", ok_scen, small_replan], BAD),
+        (
+            "verify fresh plan with --progress",
+            ["verify", ok_scen, small_plan, "--progress", ok_progress],
+            {1},
+        ),
+        (
+            "verify replan --previous without --progress",
+            ["verify", ok_scen, small_replan, "--previous", small_plan],
+            BAD,
+        ),
+        (
+            "verify replan --frozen-days without --previous",
+            ["verify", ok_scen, small_replan, "--progress", ok_progress, "--frozen-days", "1"],
+            {0, 1, 2},
+        ),
+        (
+            "verify replan --frozen-days nan",
+            [
+                "verify",
+                ok_scen,
+                small_replan,
+                "--progress",
+                ok_progress,
+                "--previous",
+                small_plan,
+                "--frozen-days",
+                "nan",
+            ],
+            BAD,
+        ),
+        (
+            "verify ft06 --progress",
+            ["verify", str(BENCH / "ft06.txt"), ft06_plan, "--progress", ok_progress],
+            BAD,
+        ),
+    ]
+    for label, out in [
+        ("dir", str(adir)),
+        ("proc", "/proc/xz.json"),
+        ("under file", str(Path(afile) / "p.json")),
+        ("markup missing dir", str(W / "[bold]" / "[/x].json")),
+        ("dev full", "/dev/full"),
+    ]:
+        cases.append(
+            (
+                f"replan --out {label}",
+                ["replan", ok_scen, ok_progress, *replan_opts, "--out", out],
+                BAD,
+            )
+        )
+
+    # --- diff: bad plan files on either side
+    for p in plan_paths:
+        # Some of these are valid plans (of ft06, or with odd IDs): a diff, not an error.
+        cases.append((f"diff {Path(p).name} small", ["diff", p, small_plan], {0, 2}))
+        cases.append((f"diff small {Path(p).name}", ["diff", small_plan, p], {0, 2}))
+    cases += [
+        ("diff small small", ["diff", small_plan, small_plan], {0}),
+        ("diff small replan", ["diff", small_plan, small_replan, "--scenario", ok_scen], {0}),
+        ("diff small ft06", ["diff", small_plan, ft06_plan], {0, 2}),
+        (
+            "diff --scenario garbage",
+            ["diff", small_plan, small_replan, "--scenario", scen_paths[1]],
+            BAD,
+        ),
+        ("diff --scenario dir", ["diff", small_plan, small_replan, "--scenario", str(adir)], BAD),
+        (
+            "diff --scenario ft06",
+            ["diff", small_plan, small_replan, "--scenario", str(BENCH / "ft06.txt")],
+            {0, 2},
+        ),
+        (
+            "diff --scenario example",
+            ["diff", small_plan, small_replan, "--scenario", str(EXAMPLE)],
+            {0, 2},
+        ),
+        ("diff --plant unknown", ["diff", small_plan, small_replan, "--plant", "XX"], BAD),
+        (
+            "diff --plant markup",
+            ["diff", small_plan, small_replan, "--plant", "[bold]x[/x]"],
+            BAD,
+        ),
+        ("diff --days 0", ["diff", small_plan, small_replan, "--days", "0"], BAD),
+        ("diff --days huge", ["diff", small_plan, small_replan, "--days", str(2**70)], BAD),
+        (
+            "diff --tolerance-hours nan",
+            ["diff", small_plan, small_replan, "--tolerance-hours", "nan"],
+            BAD,
+        ),
+        (
+            "diff --tolerance-hours -1",
+            ["diff", small_plan, small_replan, "--tolerance-hours", "-1"],
+            BAD,
+        ),
+    ]
+    for label, out in [
+        ("dir", str(adir)),
+        ("proc", "/proc/xz.json"),
+        ("under file", str(Path(afile) / "d.json")),
+        ("dev full", "/dev/full"),
+    ]:
+        cases.append((f"diff --out {label}", ["diff", small_plan, small_replan, "--out", out], BAD))
+        cases.append(
+            (f"diff --html {label}", ["diff", small_plan, small_replan, "--html", out], BAD)
+        )
+
+    # --- compare: bad variant files of the small scenario
+    base_line = f"base: {SMALL}\n"
+
+    cancel = "changes:\n  - {change: cancel_order, order: YN-1}\n"
+
+    def variant(changes: str) -> str:
+        return base_line + "changes:\n" + changes
+
+    variants: dict[str, str | bytes] = {
+        "v-empty.yaml": "",
+        "v-garbage.yaml": os.urandom(2000),
+        "v-nonutf8.yaml": base_line.encode() + b"name: \xff\n",
+        "v-list.yaml": "- 1\n",
+        "v-badjson.json": '{"base": ',
+        "v-no-base.yaml": "changes:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-no-changes.yaml": base_line,
+        "v-empty-changes.yaml": base_line + "changes: []\n",
+        "v-base-missing.yaml": "base: nope.yaml\n" + cancel,
+        "v-base-dir.yaml": f"base: {adir}\nchanges:\n  - {{change: cancel_order, order: YN-1}}\n",
+        "v-base-dev-zero.yaml": "base: /dev/zero\n" + cancel,
+        "v-base-fifo.yaml": f"base: {fifo}\nchanges:\n  - {{change: cancel_order, order: YN-1}}\n",
+        "v-base-garbage.yaml": f"base: {scen_paths[1]}\n"
+        "changes:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-base-ft06.yaml": f"base: {BENCH / 'ft06.txt'}\n"
+        "changes:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-base-self.yaml": "base: v-base-self.yaml\n"
+        "changes:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-base-int.yaml": "base: 42\nchanges:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-base-markup.yaml": "base: '[bold]x[/x].yaml'\n"
+        "changes:\n  - {change: cancel_order, order: YN-1}\n",
+        "v-unknown-change.yaml": variant("  - {change: explode, order: YN-1}\n"),
+        "v-unknown-key.yaml": variant("  - {change: cancel_order, order: YN-1, why: x}\n"),
+        "v-unknown-order.yaml": variant("  - {change: cancel_order, order: YN-2}\n"),
+        "v-unknown-plant.yaml": variant(
+            "  - {change: add_units, plant: XX, machine: x, units: 1}\n"
+        ),
+        "v-units-neg.yaml": variant(
+            "  - {change: add_units, plant: CMT, machine: lathe, units: -5}\n"
+        ),
+        "v-units-huge.yaml": variant(
+            "  - {change: add_units, plant: CMT, machine: lathe, units: 1000000000000}\n"
+        ),
+        "v-days-float.yaml": variant(
+            "  - {change: delay_machine, plant: WJ, machine: foundry, days: 1.5}\n"
+        ),
+        "v-days-huge.yaml": variant(
+            "  - {change: delay_machine, plant: WJ, machine: foundry, days: 100000000}\n"
+        ),
+        "v-due-word.yaml": variant("  - {change: set_order, order: YN-1, due: soon}\n"),
+        "v-due-year1.yaml": variant("  - {change: set_order, order: YN-1, due: 0001-01-01}\n"),
+        "v-cancel-all.yaml": variant(
+            "  - {change: cancel_order, order: YN-1}\n  - {change: cancel_order, order: SC-1}\n"
+        ),
+        "v-remove-needed.yaml": variant("  - {change: remove_machine, plant: CMT, machine: bay}\n"),
+        "v-supply-none.yaml": variant("  - {change: change_supply, index: 0, quantity: 1}\n"),
+        "v-add-order-bad.yaml": variant("  - {change: add_order, order: {id: YN-1}}\n"),
+        "v-changes-str.yaml": base_line + "changes: cancel everything\n",
+        "v-laughs.yaml": "a: &a [x,x,x,x,x,x,x,x,x]\n"
+        + "".join(
+            f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "v-deep.yaml": base_line + "changes: " + "[" * 5000 + "]" * 5000 + "\n",
+        "v-huge.yaml": base_line + "# " + "x" * (3 << 20) + "\n",
+    }
+    # A chain of variants six deep: the fifth and sixth are one and two too many.
+    for depth in range(6):
+        parent = str(SMALL) if depth == 0 else f"v-chain{depth - 1}.yaml"
+        variants[f"v-chain{depth}.yaml"] = (
+            f"base: {parent}\nchanges:\n  - {{change: set_order, order: YN-1, priority: 5}}\n"
+        )
+    variants["v-cycle-a.yaml"] = "base: v-cycle-b.yaml\n" + cancel
+    variants["v-cycle-b.yaml"] = "base: v-cycle-a.yaml\n" + cancel
+    variant_paths = [f(f"variants/{k}", v) for k, v in variants.items()]
+    variant_paths += [
+        str(W / "variants" / "missing.yaml"),
+        str(adir),
+        str(fifo),
+        "/dev/zero",
+        "/dev/null",
+        f("variants/[red]v[/red].yaml", "base: '[/x]'\n"),
+    ]
+    compare_opts = ["--time-limit", "1", "--workers", "1", "--jobs", "1"]
+    for p in variant_paths:
+        expected = {0} if "chain" in p and not p.endswith(("chain4.yaml", "chain5.yaml")) else BAD
+        if p.endswith(("v-cancel-all.yaml", "v-remove-needed.yaml", "v-due-year1.yaml")):
+            expected = {0, 2}  # meaningful what-ifs or refused: either is fine, no traceback
+        cases.append(
+            (f"compare small {Path(p).name}", ["compare", ok_scen, p, *compare_opts], expected)
+        )
+    cases += [
+        ("compare garbage base", ["compare", scen_paths[1], ok_scen, *compare_opts], BAD),
+        ("compare dir base", ["compare", str(adir), ok_scen, *compare_opts], BAD),
+        ("compare ft06 base", ["compare", str(BENCH / "ft06.txt"), ok_scen, *compare_opts], {0, 2}),
+        (
+            "compare --out-dir under file",
+            ["compare", ok_scen, ok_scen, *compare_opts, "--out-dir", str(Path(afile) / "d")],
+            BAD,
+        ),
+        (
+            "compare --html dir",
+            ["compare", ok_scen, ok_scen, *compare_opts, "--html", str(adir)],
+            BAD,
+        ),
+        (
+            "compare --jobs 0",
+            ["compare", ok_scen, ok_scen, "--time-limit", "1", "--jobs", "0"],
+            BAD,
+        ),
+        (
+            "compare --time-limit nan",
+            ["compare", ok_scen, ok_scen, "--time-limit", "nan", "--jobs", "1"],
+            BAD,
+        ),
+    ]
     return cases
 
 

@@ -5,6 +5,8 @@ machine availability, per-machine run times, alternative routings, steel from st
 and supplies, crews with secondments and training, engineering steps, design lines,
 lanes, releases, pinned orders), each in some examples only; :func:`features` names
 the ones a network has, so a property can report them with ``hypothesis.event``.
+:func:`progresses` draws what a plant would report against a plan of such a network,
+deviating from it, for replanning; :func:`progress_features` names its kinds of record.
 """
 
 from __future__ import annotations
