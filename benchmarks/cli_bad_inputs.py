@@ -587,7 +587,7 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
         "g-many-steps.json": json.dumps(
             {
                 "as_of": "1958-07-03T00:00",
-                "steps": [{**done1, "end": "1958-07-01T01:00"} for _ in range(200_000)],
+                "steps": [{**done1, "end": "1958-07-01T01:00"} for _ in range(100_000)],
             }
         ),
         "g-no-as-of.yaml": "steps: []\n",
