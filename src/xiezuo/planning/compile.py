@@ -552,11 +552,13 @@ def _warehouses(
         for (plant_id, material_id), level in sorted(situation.levels.items()):
             warehouses[plant_idx[plant_id], material_idx[material_id]] = (0, ((as_of, level),))
         supplies = [s for s in supplies if s.arrives > situation.as_of]
-    for supply in supplies:
-        where = (plant_idx[supply.plant_id], material_idx[supply.material_id])
+    coming = [(s.plant_id, s.material_id, s.arrives, s.quantity) for s in supplies]
+    if situation is not None:  # material on its way since before the status date
+        coming += [(t.plant_id, t.material_id, t.arrive, t.quantity) for t in situation.transit]
+    for plant_id, material_id, arrives, quantity in sorted(coming, key=lambda c: c[2]):
+        where = (plant_idx[plant_id], material_idx[material_id])
         initial, arrivals = warehouses.get(where, (0, ()))
-        arrival = (max(0, _minute(network, supply.arrives)), supply.quantity)
-        warehouses[where] = (initial, (*arrivals, arrival))
+        warehouses[where] = (initial, (*arrivals, (max(0, _minute(network, arrives)), quantity)))
     return warehouses
 
 

@@ -96,6 +96,19 @@ class Down:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Transit:
+    """Material the previous plan sent before the status date for a step still to come:
+    on its way, it reaches ``plant_id``'s warehouse at ``arrive``."""
+
+    work_order_id: str
+    step: int
+    plant_id: str
+    material_id: str
+    quantity: int
+    arrive: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Situation:
     """The facts a replan plans around (see the module docstring)."""
 
@@ -104,6 +117,7 @@ class Situation:
     finished: dict[str, FinishedPart] = field(default_factory=dict)
     levels: dict[tuple[str, str], int] = field(default_factory=dict)
     down: tuple[Down, ...] = ()
+    transit: tuple[Transit, ...] = ()  # arriving after the status date
     frozen_draws: tuple[MaterialDraw, ...] = ()
     notes: tuple[Explanation, ...] = ()
 
@@ -166,9 +180,15 @@ def read_situation(
         for d in progress.down
     )
     levels = _levels_at(network, progress, prefixes, finished, work_orders)
+    transit = _in_transit(progress, previous, levels)
     _cover_from_parts(network, progress, work_orders, prefixes, finished)
     situation = Situation(
-        as_of=progress.as_of, prefixes=prefixes, finished=finished, levels=levels, down=down
+        as_of=progress.as_of,
+        prefixes=prefixes,
+        finished=finished,
+        levels=levels,
+        down=down,
+        transit=transit,
     )
     if previous is not None and previous.schedule is not None and frozen_days > 0:
         situation = _freeze(network, situation, previous, frozen_days, work_orders)
@@ -298,6 +318,44 @@ def _levels_at(
     return levels
 
 
+def _in_transit(
+    progress: Progress, previous: Plan | None, levels: dict[tuple[str, str], int]
+) -> tuple[Transit, ...]:
+    """Material the previous plan sent before the status date for steps not reported, of
+    work orders not reported finished: it has left its origin (an uncounted warehouse
+    loses it, never below zero) and reaches its destination when planned (into the
+    level at the status date if by then and uncounted; else returned, to arrive)."""
+    if previous is None or previous.schedule is None:
+        return ()
+    counted = {(c.plant_id, c.material_id) for c in progress.counts}
+    reported = {(s.work_order_id, s.step) for s in progress.steps}
+    finished = {f.work_order_id for f in progress.finished}
+    arriving = []
+    for d in previous.schedule.material_draws:
+        if d.depart >= progress.as_of or d.origin == d.destination:
+            continue
+        if (d.work_order_id, d.step) in reported or d.work_order_id in finished:
+            continue
+        origin = (d.origin, d.material_id)
+        if origin not in counted:
+            levels[origin] = max(0, levels.get(origin, 0) - d.quantity)
+        destination = (d.destination, d.material_id)
+        if d.arrive > progress.as_of:
+            arriving.append(
+                Transit(
+                    work_order_id=d.work_order_id,
+                    step=d.step,
+                    plant_id=d.destination,
+                    material_id=d.material_id,
+                    quantity=d.quantity,
+                    arrive=d.arrive,
+                )
+            )
+        elif destination not in counted:
+            levels[destination] = levels.get(destination, 0) + d.quantity
+    return tuple(arriving)
+
+
 def _cover_from_parts(
     network: Network,
     progress: Progress,
@@ -398,6 +456,7 @@ def _freeze(
         draws.setdefault((draw.work_order_id, draw.step), []).append(draw)
     prefixes = dict(situation.prefixes)
     levels = dict(situation.levels)
+    transit = list(situation.transit)
     frozen_draws: list[MaterialDraw] = []
     notes: list[Explanation] = []
     pinned = [
@@ -434,17 +493,27 @@ def _freeze(
         why = _why_not_frozen(
             network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
         )
-        if why is None:
-            step_draws = draws.get((op.work_order_id, op.step), [])
-            if any(d.depart < as_of for d in step_draws):
-                why = "its material would have had to leave before the status date"
-            elif any(levels.get((d.origin, d.material_id), 0) < d.quantity for d in step_draws):
-                why = "the stock it was to draw is no longer there"
+        step_draws = [_on_its_way(d, as_of) for d in draws.get((op.work_order_id, op.step), [])]
+        coming = {
+            (t.material_id, t.arrive): t
+            for t in transit
+            if (t.work_order_id, t.step) == (op.work_order_id, op.step)
+        }
+        if why is None and any(
+            (d.material_id, d.arrive) not in coming
+            and levels.get((d.origin, d.material_id), 0) < d.quantity
+            for d in step_draws
+        ):
+            why = "the stock it was to draw is no longer there"
         if why is not None:
             refuse(op, why)
             continue
-        for d in draws.get((op.work_order_id, op.step), []):
-            levels[d.origin, d.material_id] -= d.quantity
+        for d in step_draws:
+            arriving = coming.get((d.material_id, d.arrive))
+            if arriving is not None:
+                transit.remove(arriving)  # it comes for this step alone
+            else:
+                levels[d.origin, d.material_id] -= d.quantity
             frozen_draws.append(d)
         item = network.item_by_id[wo.item_id]
         routing = next(r for r in item.routings if r.id == planned.routing_id)
@@ -471,9 +540,19 @@ def _freeze(
         situation,
         prefixes=prefixes,
         levels=levels,
+        transit=tuple(transit),
         frozen_draws=tuple(frozen_draws),
         notes=(*situation.notes, *notes),
     )
+
+
+def _on_its_way(draw: MaterialDraw, as_of: datetime) -> MaterialDraw:
+    """A frozen step's draw; one sent before the status date is on its way, so the step
+    takes it from its own plant's warehouse once it is there."""
+    if draw.depart >= as_of:
+        return draw
+    when = max(as_of, draw.arrive)
+    return replace(draw, origin=draw.destination, depart=when, arrive=when)
 
 
 def _why_not_frozen(

@@ -36,6 +36,7 @@ from xiezuo.planning.extract import (
     Score,
     arrivals,
     assign_units,
+    lex_factor,
     moved_anchors,
     score,
     to_schedule,
@@ -95,10 +96,7 @@ def plan(
     params = params or PlanParams()
     started = time.monotonic()
     with _Progress(on_progress, started) as reporter:
-        situation = None
-        if progress is not None:
-            network, situation = read_situation(network, progress, previous, params.frozen_days)
-        return _plan(network, params, started, reporter, situation, previous)
+        return _plan(network, params, started, reporter, progress, previous)
 
 
 def _plan(
@@ -106,23 +104,29 @@ def _plan(
     params: PlanParams,
     started: float,
     progress: _Progress,
-    situation: Situation | None,
+    reported: Progress | None,
     previous: Plan | None,
 ) -> Plan:
     def report_first(problem: Problem, solution: Solution) -> None:
-        progress.update(objective=score(problem, solution).first)
+        progress.update(objective=score(problem, solution).weighted_tardiness)
 
+    situation = None
+    if reported is not None:
+        network, situation = read_situation(network, reported, previous, params.frozen_days)
     budget = min(5.0, 0.1 * params.time_limit_s)
     problem, first = _compile_and_construct(
         network, budget, report_first, situation, previous, params
     )
-    if first is None and situation is not None and _has_frozen(situation):
-        # The frozen window cannot be kept beside the reported facts as a whole (crews,
-        # stock): plan without it, and say so step by step.
-        situation = _thawed(situation)
-        problem, first = _compile_and_construct(
-            network, budget, report_first, situation, previous, params
-        )
+    if first is None and situation is not None and reported is not None:
+        frozen = _frozen_steps(situation)
+        if frozen:
+            # The frozen window cannot be kept beside the reported facts as a whole
+            # (crews, stock): plan without it, and say so step by step.
+            network, situation = read_situation(network, reported, previous, 0)
+            situation = replace(situation, notes=(*situation.notes, *frozen))
+            problem, first = _compile_and_construct(
+                network, budget, report_first, situation, previous, params
+            )
     unplanned = problem.unplanned
     notes = tuple(
         Explanation(kind="unplanned", subject=u.order_id, message=u.message) for u in unplanned
@@ -167,7 +171,9 @@ def _plan(
             ),
         )
     relaxed = relaxation_bounds(problem)
-    progress.update(objective=score(problem, first).first, bound=relaxed.weighted_tardiness)
+    progress.update(
+        objective=score(problem, first).weighted_tardiness, bound=relaxed.weighted_tardiness
+    )
     result = _solve_lexicographic(problem, first, params, relaxed, progress)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
@@ -245,34 +251,19 @@ def _compile_and_construct(
         )
 
 
-def _has_frozen(situation: Situation) -> bool:
-    return any(
-        step.kind is FixedKind.FROZEN for p in situation.prefixes.values() for step in p.steps
-    )
-
-
-def _thawed(situation: Situation) -> Situation:
-    """``situation`` without its frozen steps, each named in an explanation."""
-    prefixes = {}
-    notes = list(situation.notes)
-    for wo_id, prefix in situation.prefixes.items():
-        kept = tuple(s for s in prefix.steps if s.kind is not FixedKind.FROZEN)
-        notes.extend(
-            Explanation(
-                kind="unfrozen",
-                subject=f"{wo_id}#{s.step}",
-                message=f"step {s.step} of {wo_id} leaves its frozen place: the frozen window "
-                "as a whole cannot be kept beside the reported facts (people or stock)",
-            )
-            for s in prefix.steps
-            if s.kind is FixedKind.FROZEN
+def _frozen_steps(situation: Situation) -> tuple[Explanation, ...]:
+    """An ``unfrozen`` note for every frozen step, when the window cannot be kept whole."""
+    return tuple(
+        Explanation(
+            kind="unfrozen",
+            subject=f"{wo_id}#{s.step}",
+            message=f"step {s.step} of {wo_id} leaves its frozen place: the frozen window "
+            "as a whole cannot be kept beside the reported facts (people or stock)",
         )
-        if kept:
-            prefixes[wo_id] = replace(prefix, steps=kept)
-    levels = dict(situation.levels)
-    for draw in situation.frozen_draws:
-        levels[draw.origin, draw.material_id] += draw.quantity
-    return replace(situation, prefixes=prefixes, levels=levels, frozen_draws=(), notes=tuple(notes))
+        for wo_id, prefix in situation.prefixes.items()
+        for s in prefix.steps
+        if s.kind is FixedKind.FROZEN
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +292,7 @@ class _Progress:
         self._phase, self._search = "tardiness", "first plan"
         self._objective: int | None = None
         self._bound: int | None = None
+        self._divisor = 1
         self._heartbeat = threading.Thread(target=self._beat, daemon=True)
 
     def __enter__(self) -> _Progress:
@@ -313,10 +305,12 @@ class _Progress:
         if self._heartbeat.is_alive():
             self._heartbeat.join()
 
-    def start_phase(self, phase: str, objective: int, bound: int) -> None:
-        """A new objective: its value and bound replace the last phase's."""
+    def start_phase(self, phase: str, objective: int, bound: int, divisor: int = 1) -> None:
+        """A new objective: its value and bound replace the last phase's. Values are
+        shown divided by ``divisor`` (tardiness scaled to come before moves)."""
         with self._lock:
             self._phase, self._objective, self._bound = phase, objective, bound
+            self._divisor = divisor
             self._emit()
 
     def update(
@@ -340,7 +334,8 @@ class _Progress:
     def _emit(self) -> None:
         if self._on_progress is None:
             return
-        scale = 1.0 if self._phase == "moves" else _MINUTES_PER_HOUR  # a count, not minutes
+        # Moves are a count; tardiness and makespan minutes, tardiness maybe scaled.
+        scale = (1.0 if self._phase == "moves" else _MINUTES_PER_HOUR) * self._divisor
         self._on_progress(
             ProgressEvent(
                 phase=self._phase,
@@ -451,9 +446,12 @@ def _solve_lexicographic(
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
     # Moves after tardiness: a phase of their own, from the tardiness phase's time.
     moves_next = bool(problem.anchors) and not problem.move_cost
+    factor = lex_factor(problem)
     if first_score.first > 0:
         model.minimize(tardiness)
-        progress.start_phase("tardiness", first_score.first, relaxed.weighted_tardiness)
+        progress.start_phase(
+            "tardiness", first_score.first, relaxed.weighted_tardiness * factor, factor
+        )
         budget = time_left() * params.tardiness_share * (0.5 if moves_next else 1.0)
         tardiness_phase = _run_phase(
             model,
@@ -462,7 +460,7 @@ def _solve_lexicographic(
             params,
             budget,
             "tardiness",
-            relaxed.weighted_tardiness,
+            relaxed.weighted_tardiness * factor,
             progress,
             best,
         )
@@ -484,7 +482,7 @@ def _solve_lexicographic(
         # The makespan may not buy itself moves either.
         model.add(moves <= best_score.moves)
     if time_left() <= 0:
-        bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
+        bound = max(tardiness_phase.bound // factor, relaxed.weighted_tardiness)
         return _unsearched(best, best_score, bound, relaxed.makespan)
     model.add(tardiness <= best_score.first)
     model.minimize(mv.makespan)
@@ -501,7 +499,7 @@ def _solve_lexicographic(
     return _Outcome(
         PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
         best,
-        tardiness_phase.bound,
+        tardiness_phase.bound // factor,
         makespan_phase.bound,
     )
 
@@ -511,7 +509,10 @@ def _unsearched(
 ) -> _Outcome:
     """A plan returned when the time is up before (more) search: optimal only if it
     meets the bounds already known."""
-    meets = solution_score.first <= tardiness_bound and solution_score.makespan <= makespan_bound
+    meets = (
+        solution_score.weighted_tardiness <= tardiness_bound
+        and solution_score.makespan <= makespan_bound
+    )
     return _Outcome(
         PlanStatus.OPTIMAL if meets else PlanStatus.FEASIBLE,
         solution,

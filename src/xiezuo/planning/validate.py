@@ -193,7 +193,12 @@ def validate_plan(
     if far:
         return far
     validator = _Validator(
-        network, schedule, tuple(unplanned), progress=progress, explanations=tuple(explanations)
+        network,
+        schedule,
+        tuple(unplanned),
+        progress=progress,
+        previous=previous,
+        explanations=tuple(explanations),
     )
     found = list(validator.run())
     if progress is not None and previous is not None and frozen_days:
@@ -468,8 +473,10 @@ class _Validator:
         unplanned: tuple[str | UnplannedOrder, ...],
         *,
         progress: Progress | None = None,
+        previous: Plan | None = None,
         explanations: tuple[Explanation, ...] = (),
     ) -> None:
+        self.previous = previous
         if progress is not None and progress.secondments:
             network = replace(network, secondments=network.secondments + progress.secondments)
         self.network = network
@@ -646,7 +653,8 @@ class _Validator:
     def _holdings(self) -> list[tuple[str, str, datetime, int]]:
         """What the warehouses hold and receive, as ``(plant, material, when, quantity)``:
         the network's stock at its start and its supplies, or for a replan each level
-        at the status date and the supplies after it."""
+        at the status date, the supplies after it, and what the previous plan had sent
+        before it that is still on its way."""
         if self._held is None:
             if self.facts is None:
                 self._held = [
@@ -657,7 +665,9 @@ class _Validator:
             else:
                 as_of = self.facts.as_of
                 levels = replan.opening_stock(self.network, self.facts.progress, self.expected)
+                coming = replan.in_transit(self.facts.progress, self.previous, levels)
                 self._held = [(*key, as_of, quantity) for key, quantity in levels.items()]
+                self._held += coming
                 supplies = tuple(s for s in self.network.supplies if s.arrives > as_of)
             self._held += [(s.plant_id, s.material_id, s.arrives, s.quantity) for s in supplies]
         return self._held

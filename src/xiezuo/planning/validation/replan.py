@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         FinishedPart,
         FinishedWorkOrder,
         Network,
+        Plan,
         Progress,
         Schedule,
         ScheduledOperation,
@@ -171,6 +172,39 @@ def opening_stock(
     for count in progress.counts:
         levels[count.plant_id, count.material_id] = count.quantity
     return levels
+
+
+def in_transit(
+    progress: Progress, previous: Plan | None, levels: dict[tuple[str, str], int]
+) -> list[tuple[str, str, datetime, int]]:
+    """Material on its way at the status date: each draw of the previous plan that left
+    another plant before ``as_of``, for a step not reported and a work order not
+    reported finished. It is no longer at its origin (an uncounted warehouse loses it,
+    down to nothing at most) and reaches its destination as planned: by ``as_of`` into
+    an uncounted level there, later as a delivery, returned as
+    ``(plant, material, when, quantity)``. ``levels`` is changed in place."""
+    if previous is None or previous.schedule is None:
+        return []
+    as_of = progress.as_of
+    counted = {(c.plant_id, c.material_id) for c in progress.counts}
+    reported = {(r.work_order_id, r.step) for r in progress.steps}
+    finished = {f.work_order_id for f in progress.finished}
+    coming = []
+    for draw in previous.schedule.material_draws:
+        sent_before = draw.depart < as_of and draw.origin != draw.destination
+        if not sent_before or (draw.work_order_id, draw.step) in reported:
+            continue
+        if draw.work_order_id in finished:
+            continue
+        if (draw.origin, draw.material_id) not in counted:
+            key = (draw.origin, draw.material_id)
+            levels[key] = max(0, levels.get(key, 0) - draw.quantity)
+        if draw.arrive > as_of:
+            coming.append((draw.destination, draw.material_id, draw.arrive, draw.quantity))
+        elif (draw.destination, draw.material_id) not in counted:
+            key = (draw.destination, draw.material_id)
+            levels[key] = levels.get(key, 0) + draw.quantity
+    return coming
 
 
 def frozen_until(calendar: Calendar, as_of: datetime, frozen_days: float) -> datetime:
