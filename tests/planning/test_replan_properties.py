@@ -10,16 +10,23 @@ and frozen window, must find nothing wrong.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order
 from tests.strategies import networks, progress_features, progresses
 from xiezuo.domain import (
+    CrewNeed,
     MachineDown,
     Network,
     Plant,
     Progress,
+    Routing,
+    Staffing,
+    StepReport,
+    StepStatus,
     UnplannedReason,
     validate_network,
 )
@@ -77,5 +84,43 @@ def test_an_order_needing_a_machine_down_for_good_is_confirmed_unplaceable() -> 
     result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
     assert [(u.order_id, u.reason) for u in result.unplanned] == [
         ("O1", UnplannedReason.UNPLACEABLE)
+    ]
+    assert audit_plan(network, result, progress=progress) == ()
+
+
+def test_an_order_begun_where_no_crew_can_finish_it_is_confirmed_missing_capability() -> None:
+    """Step 1 was forged at Q, which has no turner for step 2: the work order must be
+    finished where it began, so the engine leaves the order out, and the validator once
+    refuted that because P could make the part from scratch."""
+    plain = build_item("PART", ("forging", 4), ("machining", 3))
+    forged, turned = plain.routings[0].operations
+    crewed = replace(turned, crew=(CrewNeed(skill="turner", size=1),))
+    part = replace(plain, routings=(Routing(id="main", operations=(forged, crewed)),))
+    shop = (build_machine("press", "forging"), build_machine("lathe", "machining"))
+    network = replace(
+        build_network(
+            (Plant(id="P", machines=shop), Plant(id="Q", machines=shop)),
+            (plain,),
+            (build_order("O1", "PART", 100),),
+        ),
+        items=(part,),
+        skills=("turner",),
+        staffing=(Staffing(plant_id="P", skill="turner", headcount=1),),
+    )
+    validate_network(network)
+    done = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.DONE,
+        plant_id="Q",
+        machine_id="press",
+        start=at(0),
+        end=at(4),
+    )
+    progress = Progress(as_of=at(5), steps=(done,))
+    assert check_progress(network, progress) == ()
+    result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
+    assert [(u.order_id, u.reason) for u in result.unplanned] == [
+        ("O1", UnplannedReason.MISSING_CAPABILITY)
     ]
     assert audit_plan(network, result, progress=progress) == ()

@@ -61,8 +61,9 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
 ``unplanned``
     an order is left out that is unknown, listed twice, partly scheduled, or that the
     network could make: it is unplanned only for a reason checked here (an item no
-    plant can make with its machines and crews, or the pinned plant cannot make the end
-    product; more of a material than the network's stock and supplies hold beyond the
+    plant can make with its machines and crews, the pinned plant cannot make the end
+    product, or in a replan a work order begun at a plant lacks there the crews to
+    finish; more of a material than the network's stock and supplies hold beyond the
     plan's draws; no way to finish it beside the plan's other work, even as a lower
     bound: each step waits for its components to be done and to travel, for the
     designs that gate its work order to be done and to reach its plant, for material
@@ -120,6 +121,7 @@ from xiezuo.domain import (
     design_gates,
     explode_order,
     explode_orders,
+    routing_of,
 )
 from xiezuo.errors import PlanningError
 from xiezuo.planning.validation import replan
@@ -783,11 +785,32 @@ class _Validator:
         return "is left out, but the network can make it: " + "; ".join(_REFUTED.values())
 
     def _is_incapable(self, order: Order) -> bool:
-        items = {wo.item_id for wo in explode_order(self.network, order)}
-        if any(not self._makers(item_id) for item_id in items):
+        work_orders = explode_order(self.network, order)
+        if any(not self._makers(item_id) for item_id in {wo.item_id for wo in work_orders}):
             return True
         pinned = self.network.plant_by_id.get(order.plant_id or "")
-        return pinned is not None and pinned not in self._makers(order.item_id)
+        if pinned is not None and pinned not in self._makers(order.item_id):
+            return True
+        return any(self._cannot_finish(wo) for wo in work_orders)
+
+    def _cannot_finish(self, wo: WorkOrder) -> bool:
+        """A work order begun at a plant (a reported step) is finished there by a routing
+        its reports fit: whether no such routing has, at the plant's peak, the crews for
+        the steps still to run."""
+        if self.facts is None or wo.id in self.facts.covered:
+            return False
+        reports = [r for (wo_id, _), r in self.facts.report_by_step.items() if wo_id == wo.id]
+        plant = self.network.plant_by_id.get(reports[0].plant_id) if reports else None
+        if plant is None:
+            return False
+        item = self.network.item_by_id[wo.item_id]
+        # routing_of returns the routing it is offered when the reports fit it.
+        fitting = {routing_of(self.network, wo, reports, r.id) for r in item.routings}
+        return not any(
+            self._has_crews(plant, routing.operations[len(reports) :])
+            for routing in fitting
+            if routing is not None
+        )
 
     def _makers(self, item_id: str) -> tuple[Plant, ...]:
         """Plants with the machines for every step and, at their peak, the crews."""
@@ -795,15 +818,20 @@ class _Validator:
         return tuple(plant for plant in self.network.plants if self._routings(item, plant))
 
     def _routings(self, item: Item, plant: Plant) -> tuple[Routing, ...]:
+        return tuple(
+            routing
+            for routing in capable_routings(item, plant)
+            if self._has_crews(plant, routing.operations)
+        )
+
+    def _has_crews(self, plant: Plant, operations: Iterable[Operation]) -> bool:
+        """Whether ``plant`` has, at its peak headcount, each crew the operations need."""
+
         def peak(skill: str) -> int:
             steps = self.network.staff_capacity(plant.id, skill)
             return max((people for _, people in steps), default=0)
 
-        return tuple(
-            routing
-            for routing in capable_routings(item, plant)
-            if all(peak(c.skill) >= c.size for op in routing.operations for c in op.crew)
-        )
+        return all(peak(c.skill) >= c.size for op in operations for c in op.crew)
 
     def _is_short(self, order: Order, drawn: dict[str, int]) -> bool:
         exists: dict[str, int] = defaultdict(int)
@@ -1485,7 +1513,8 @@ class _Validator:
 
 _REFUTED = {
     UnplannedReason.MISSING_CAPABILITY: "some plant can make each of its items with its "
-    "machines and crews, the pinned plant included",
+    "machines and crews, the pinned plant included, and each work order begun at a plant "
+    "can be finished there",
     UnplannedReason.SHORT_OF_MATERIAL: "the network's stock and supplies, less what the "
     "plan draws, cover each material it needs",
     UnplannedReason.UNPLACEABLE: "with the machine time, people and material the plan "
