@@ -27,34 +27,23 @@ if TYPE_CHECKING:
 class Score:
     """Objective values of a solution, recomputed exactly from its times.
 
-    ``first`` is the first phase's objective: the weighted tardiness; in a stable
-    replan plus ``move_cost`` per step moved against the previous plan, or, with moves
-    lexicographically after tardiness, the tardiness times ``lex_factor`` (more than
-    any count of moves) plus the moves.
+    ``first`` is the first phase's objective: the weighted tardiness, plus in a stable
+    replan that weighs moves ``move_cost`` per step moved against the previous plan.
     """
 
     weighted_tardiness: int  # priority × minutes late, summed
     makespan: int  # minutes from the start to the last arrival
     moves: int = 0
     move_cost: int = 0
-    lex_factor: int = 1
 
     @property
     def first(self) -> int:
-        if self.lex_factor > 1:
-            return self.weighted_tardiness * self.lex_factor + self.moves
         return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
     def key(self) -> tuple[int, int, int]:
         """Lexicographic: the first objective, then steps moved, then the makespan."""
         return (self.first, self.moves, self.makespan)
-
-
-def lex_factor(problem: Problem) -> int:
-    """What tardiness is multiplied by when moves come right after it: more than any
-    number of moves, so one objective orders plans by tardiness, then moves."""
-    return len(problem.anchors) + 1 if problem.anchors and not problem.move_cost else 1
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -76,7 +65,6 @@ def score(problem: Problem, solution: Solution) -> Score:
         makespan=max(times, default=0),
         moves=moved_steps(problem, solution) if problem.anchors else 0,
         move_cost=problem.move_cost,
-        lex_factor=lex_factor(problem),
     )
 
 

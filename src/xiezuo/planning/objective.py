@@ -21,14 +21,12 @@ def weighted_tardiness(problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:
 def first_objective(
     model: cp_model.CpModel, problem: Problem, mv: ModelVars
 ) -> cp_model.LinearExprT:
-    """Weighted tardiness, plus in a stable replan the steps moved against the previous
-    plan, each at its cost or, when moves come lexicographically after tardiness, with
-    tardiness scaled so that it always counts first (as :class:`extract.Score` does). A
-    step is unmoved only on its previous option and machine, starting within the
-    tolerance of its previous start. The move literals land in ``mv.moves``."""
+    """Weighted tardiness, plus in a stable replan that weighs moves the cost of each
+    step moved against the previous plan. With anchors, one literal per anchor lands in
+    ``mv.moves`` either way (moves after tardiness are minimised in a phase of their
+    own): a step is unmoved only on its previous option and machine, starting within
+    the tolerance of its previous start."""
     tardiness = weighted_tardiness(problem, mv)
-    if not problem.anchors:
-        return tardiness
     for a in problem.anchors:
         moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
         mv.moves.append(moved)
@@ -40,8 +38,7 @@ def first_objective(
         model.add_implication(~moved, machine_lit)
         model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
         model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
-    # Moves after tardiness: tardiness times more than any count of moves, plus moves.
-    factor = problem.move_cost or 1
-    weight = 1 if problem.move_cost else len(problem.anchors) + 1
-    moves = cp_model.LinearExpr.weighted_sum(mv.moves, [factor] * len(mv.moves))
-    return cp_model.LinearExpr.sum([cp_model.LinearExpr.weighted_sum([tardiness], [weight]), moves])
+    if not problem.move_cost:
+        return tardiness
+    moves = cp_model.LinearExpr.weighted_sum(mv.moves, [problem.move_cost] * len(mv.moves))
+    return cp_model.LinearExpr.sum([tardiness, moves])

@@ -36,7 +36,6 @@ from xiezuo.planning.extract import (
     Score,
     arrivals,
     assign_units,
-    lex_factor,
     moved_anchors,
     score,
     to_schedule,
@@ -292,7 +291,6 @@ class _Progress:
         self._phase, self._search = "tardiness", "first plan"
         self._objective: int | None = None
         self._bound: int | None = None
-        self._divisor = 1
         self._heartbeat = threading.Thread(target=self._beat, daemon=True)
 
     def __enter__(self) -> _Progress:
@@ -305,12 +303,10 @@ class _Progress:
         if self._heartbeat.is_alive():
             self._heartbeat.join()
 
-    def start_phase(self, phase: str, objective: int, bound: int, divisor: int = 1) -> None:
-        """A new objective: its value and bound replace the last phase's. Values are
-        shown divided by ``divisor`` (tardiness scaled to come before moves)."""
+    def start_phase(self, phase: str, objective: int, bound: int) -> None:
+        """A new objective: its value and bound replace the last phase's."""
         with self._lock:
             self._phase, self._objective, self._bound = phase, objective, bound
-            self._divisor = divisor
             self._emit()
 
     def update(
@@ -334,8 +330,7 @@ class _Progress:
     def _emit(self) -> None:
         if self._on_progress is None:
             return
-        # Moves are a count; tardiness and makespan minutes, tardiness maybe scaled.
-        scale = (1.0 if self._phase == "moves" else _MINUTES_PER_HOUR) * self._divisor
+        scale = 1.0 if self._phase == "moves" else _MINUTES_PER_HOUR  # a count, not minutes
         self._on_progress(
             ProgressEvent(
                 phase=self._phase,
@@ -446,12 +441,10 @@ def _solve_lexicographic(
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
     # Moves after tardiness: a phase of their own, from the tardiness phase's time.
     moves_next = bool(problem.anchors) and not problem.move_cost
-    factor = lex_factor(problem)
     if first_score.first > 0:
         model.minimize(tardiness)
-        progress.start_phase(
-            "tardiness", first_score.first, relaxed.weighted_tardiness * factor, factor
-        )
+        progress.start_phase("tardiness", first_score.first, relaxed.weighted_tardiness)
+        # Before moves, the tardiness phase ends as soon as it is proven (as often).
         budget = time_left() * params.tardiness_share * (0.5 if moves_next else 1.0)
         tardiness_phase = _run_phase(
             model,
@@ -460,7 +453,7 @@ def _solve_lexicographic(
             params,
             budget,
             "tardiness",
-            relaxed.weighted_tardiness * factor,
+            relaxed.weighted_tardiness,
             progress,
             best,
         )
@@ -476,13 +469,14 @@ def _solve_lexicographic(
             model.minimize(moves)
             add_hints(model, problem, mv, best)
             progress.start_phase("moves", best_score.moves, 0)
-            budget = time_left() * params.tardiness_share
+            # In a replan the makespan matters least: moves get most of what is left.
+            budget = time_left() * _MOVES_SHARE
             moves_phase = _run_phase(model, problem, mv, params, budget, "moves", 0, progress, best)
             best, best_score = _better(problem, (best, best_score), moves_phase.solution)
         # The makespan may not buy itself moves either.
         model.add(moves <= best_score.moves)
     if time_left() <= 0:
-        bound = max(tardiness_phase.bound // factor, relaxed.weighted_tardiness)
+        bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
         return _unsearched(best, best_score, bound, relaxed.makespan)
     model.add(tardiness <= best_score.first)
     model.minimize(mv.makespan)
@@ -499,9 +493,12 @@ def _solve_lexicographic(
     return _Outcome(
         PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
         best,
-        tardiness_phase.bound // factor,
+        tardiness_phase.bound,
         makespan_phase.bound,
     )
+
+
+_MOVES_SHARE = 0.85
 
 
 def _unsearched(
