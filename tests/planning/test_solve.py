@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
+from xiezuo.planning.validate import audit_plan
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
 SEARCHES = {"first plan", "building the model", "whole model", "neighbourhoods", "tabu"}
@@ -42,3 +44,13 @@ def test_a_limit_spent_on_the_first_plan_returns_it_without_building_a_model() -
     assert result.tardiness_bound == 890
     assert result.tardiness_hours is not None
     assert result.tardiness_hours >= result.tardiness_bound
+
+
+def test_a_stopped_solve_returns_its_best_plan_at_once() -> None:
+    """A cancelled solve job: the search ends when asked, with the plan found so far."""
+    network = load_scenario(Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml")
+    started = time.monotonic()
+    result = plan(network, PlanParams(time_limit_s=600, workers=2), stop=lambda: True)
+    assert time.monotonic() - started < 60
+    assert result.schedule is not None
+    assert audit_plan(network, result) == ()

@@ -64,6 +64,7 @@ def plan(
     progress: Progress | None = None,
     previous: Plan | None = None,
     on_progress: ProgressCallback | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Plan:
     """Plan every order of ``network``, or replan what remains of it.
 
@@ -85,6 +86,10 @@ def plan(
     on_progress:
         Told of every new value and bound, and at least once a second (a heartbeat)
         while solving; it may be called from the solver's threads.
+    stop:
+        Asked several times a second while searching (from any thread); once it
+        returns ``True`` the search ends and the best plan so far is returned, as at
+        the time limit (a cancelled solve job).
 
     Returns
     -------
@@ -94,7 +99,7 @@ def plan(
     """
     params = params or PlanParams()
     started = time.monotonic()
-    with _Progress(on_progress, started) as reporter:
+    with _Progress(on_progress, started, stop) as reporter:
         return _plan(network, params, started, reporter, progress, previous)
 
 
@@ -284,8 +289,14 @@ class _Progress:
 
     _HEARTBEAT_S = 1.0
 
-    def __init__(self, on_progress: ProgressCallback | None, started: float) -> None:
+    def __init__(
+        self,
+        on_progress: ProgressCallback | None,
+        started: float,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
         self._on_progress, self.started = on_progress, started
+        self._stop = stop
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._phase, self._search = "tardiness", "first plan"
@@ -321,6 +332,10 @@ class _Progress:
             if bound is not None and (self._bound is None or bound > self._bound):
                 self._bound = bound
             self._emit()
+
+    def stopped(self) -> bool:
+        """Whether the caller has asked the solve to end now."""
+        return self._stop is not None and self._stop()
 
     def _beat(self) -> None:
         while not self._done.wait(self._HEARTBEAT_S):
@@ -423,6 +438,8 @@ def _solve_lexicographic(
     first_score = score(problem, first)
 
     def time_left() -> float:
+        if progress.stopped():
+            return 0.0
         return params.time_limit_s - (time.monotonic() - progress.started)
 
     if time_left() <= 0:
@@ -583,14 +600,17 @@ def _run_phase(
     # Objective gained and seconds spent by each kind of search in this phase.
     gained, spent = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0.0)
     turn = 0
-    while time.monotonic() < deadline - 0.1 and best_value > bound:
+    while time.monotonic() < deadline - 0.1 and best_value > bound and not progress.stopped():
         kind = _next_kind(kinds, gained, spent)
         progress.update(search=_SEARCH_NAMES[kind])
         value_before, turn_start = best_value, time.monotonic()
         patience = 0.5 * (deadline - turn_start) if kind == "whole" else None
         pace = _Pace(best_value, window_s, patience)
         rival_rate = max((r for k, r in rates.items() if k != kind), default=None)
-        stop = partial(pace.should_stop, not_before, stall_s, rival_rate)
+        stalled = partial(pace.should_stop, not_before, stall_s, rival_rate)
+
+        def stop(stalled: Callable[[], bool] = stalled) -> bool:
+            return stalled() or progress.stopped()
 
         def note(value: int, pace: _Pace = pace) -> None:
             pace.note(value)

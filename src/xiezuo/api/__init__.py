@@ -1,0 +1,1 @@
+"""The shared planning server's REST API (FastAPI): see :func:`xiezuo.api.app.create_app`."""
