@@ -175,10 +175,12 @@ def _plan(
             ),
         )
     relaxed = relaxation_bounds(problem)
-    progress.update(
-        objective=score(problem, first).weighted_tardiness, bound=relaxed.weighted_tardiness
-    )
-    result = _solve_lexicographic(problem, first, params, relaxed, progress)
+    first_score = score(problem, first)
+    progress.update(objective=first_score.weighted_tardiness, bound=relaxed.weighted_tardiness)
+    if problem.anchors and _unchanged(problem, first):
+        result = _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
+    else:
+        result = _solve_lexicographic(problem, first, params, relaxed, progress)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
     schedule = whole(to_schedule(problem, best))
@@ -236,6 +238,10 @@ def _compile_and_construct(
         kept = follow_previous(problem, previous) if previous and problem.anchors else None
         if kept is not None:
             on_found(problem, kept)
+            if _unchanged(problem, kept):
+                # Nothing forces a change: the previous plan stands as it is. Making it
+                # better is a fresh plan's job (stability 0), not a replan's.
+                return problem, kept
         first = first_plan(problem, budget_s, partial(on_found, problem))
         if kept is not None and (
             first is None or score(problem, kept).key <= score(problem, first).key
@@ -253,6 +259,12 @@ def _compile_and_construct(
             message="cannot be placed: the material it needs cannot reach it in the horizon, "
             "or a machine or crew it needs is available too briefly",
         )
+
+
+def _unchanged(problem: Problem, solution: Solution) -> bool:
+    """Whether ``solution`` is the previous plan: every step anchored, none moved."""
+    steps = sum(len(placement.ops) for placement in solution)
+    return len(problem.anchors) == steps and score(problem, solution).moves == 0
 
 
 def _frozen_steps(situation: Situation) -> tuple[Explanation, ...]:
