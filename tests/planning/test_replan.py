@@ -464,3 +464,45 @@ def test_a_finished_component_below_a_product_in_stock_is_not_shipped() -> None:
         parts=(PartStock(plant_id="P", item_id="PRODUCT", quantity=1),),
     )
     _replan(network, progress)  # shipment Q -> P of COMP: a 'reported' violation
+
+
+def test_done_steps_below_a_finished_product_are_history_not_plan() -> None:
+    done = StepReport(
+        work_order_id="O1:PRODUCT/COMP",
+        step=1,
+        status=StepStatus.DONE,
+        plant_id="P",
+        machine_id="press",
+        start=at(0),
+        end=at(4),
+    )
+    finished = FinishedWorkOrder(work_order_id="O1:PRODUCT", plant_id="P", finished=at(6))
+    _replan(_kit(), Progress(as_of=at(8), steps=(done,), finished=(finished,)))
+
+
+def test_done_steps_below_a_finished_component_are_history_not_plan() -> None:
+    network = build_network(
+        (
+            Plant(
+                id="P",
+                machines=(build_machine("bench", "assembly"), build_machine("press", "forging")),
+            ),
+        ),
+        (
+            build_item("SUB", ("forging", 4)),
+            build_item("COMP", ("forging", 4), bom=(BomLine(item_id="SUB", quantity=1),)),
+            _product(),
+        ),
+        (build_order("O1", "PRODUCT", 100),),
+    )
+    done = StepReport(
+        work_order_id="O1:PRODUCT/COMP/SUB",
+        step=1,
+        status=StepStatus.DONE,
+        plant_id="P",
+        machine_id="press",
+        start=at(0),
+        end=at(4),
+    )
+    finished = FinishedWorkOrder(work_order_id="O1:PRODUCT/COMP", plant_id="P", finished=at(6))
+    _replan(network, Progress(as_of=at(8), steps=(done,), finished=(finished,)))

@@ -182,6 +182,10 @@ def read_situation(
     levels = _levels_at(network, progress, prefixes, finished, work_orders)
     transit = _in_transit(progress, previous, levels)
     _cover_from_parts(network, progress, work_orders, prefixes, finished)
+    # Below a finished or stocked work order nothing is made: steps reported there are
+    # history that counted only for the material they took.
+    for wo_id in [w for w in prefixes if _under(work_orders, w, finished)]:
+        del prefixes[wo_id]
     situation = Situation(
         as_of=progress.as_of,
         prefixes=prefixes,
@@ -405,10 +409,6 @@ def _cover_from_parts(
                 ready=progress.as_of,
                 source=PartSource.STOCK,
             )
-    # Work orders below a covered one are not made; a prefix reported there stays history
-    # only if the checker allowed it, so drop prefixes under covered work orders.
-    for wo_id in [w for w in prefixes if _under(work_orders, w, finished)]:
-        del prefixes[wo_id]
 
 
 def _under(
