@@ -5,6 +5,9 @@
     XiezuoError                 root: catch this once at each entry point
     ├── InputError(ValueError)  a file or request is malformed (source, location, problem)
     ├── ModelError(ValueError)  a domain rule is broken (lists every problem found)
+    ├── StorageError            the server's stored data refuses a request
+    │   ├── NotFoundError       no stored network, entity, plan or job of that name
+    │   └── ConflictError       someone else saved first, or the entity already exists
     └── PlanningError           the engine was misused or built an invalid model: a bug
 
 Infeasible or timed-out plans are results (``Plan.status``), never exceptions.
@@ -57,6 +60,19 @@ class ModelError(XiezuoError, ValueError):
         """Raise one error listing ``problems`` about ``subject``, if there are any."""
         if problems:
             raise cls([f"{subject}: {p}" for p in problems])
+
+
+class StorageError(XiezuoError):
+    """The server's stored data refuses a request; the message says which and why."""
+
+
+class NotFoundError(StorageError):
+    """No stored network, entity, plan or job has the name asked for (HTTP 404)."""
+
+
+class ConflictError(StorageError):
+    """The request clashes with what is stored: a stale version, or an ID already taken
+    (HTTP 409). Read the entity again and redo the change."""
 
 
 class PlanningError(XiezuoError):

@@ -1,0 +1,93 @@
+"""The FastAPI application of the shared planning server.
+
+:func:`create_app` builds the app for one database: it brings the schema to the newest
+migration, keeps an engine and a session factory in ``app.state``, mounts the routers
+and turns xiezuo's errors into JSON bodies like FastAPI's own:
+
+- :class:`~xiezuo.errors.InputError` → 422 ``{"detail": [{"loc": [...], "msg": ...}]}``
+  with ``loc`` the entity path (``["orders", 3, "item"]``);
+- :class:`~xiezuo.errors.ModelError` → 422, one entry per broken rule;
+- :class:`~xiezuo.errors.NotFoundError` → 404, :class:`~xiezuo.errors.ConflictError` → 409.
+
+Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from xiezuo.api.routers import audit, entities, users
+from xiezuo.api.routers import networks as network_routes
+from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError, StorageError
+from xiezuo.storage.database import make_engine, session_factory, upgrade
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+_STEP = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
+_LINE = re.compile(r" \(line \d+\)$")
+
+
+def create_app(database_url: str) -> FastAPI:
+    """The server for the database at ``database_url`` (SQLite file or PostgreSQL URL).
+
+    The schema is upgraded to the newest migration first, so a new or old database
+    both work; ``app.state.engine`` and ``app.state.sessions`` serve the routes and
+    the background jobs.
+    """
+    upgrade(database_url)
+    engine = make_engine(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="xiezuo",
+        summary="The shared planning server of a network of plants.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.database_url = database_url
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    for router in (users.router, network_routes.router, entities.router, audit.router):
+        app.include_router(router)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(ModelError, _model_error)
+    app.add_exception_handler(StorageError, _storage_error)
+    return app
+
+
+def error_loc(location: str) -> list[str | int]:
+    """``orders[3].item (line 12)`` as ``["orders", 3, "item"]``, FastAPI's form of a place."""
+    path = _LINE.sub("", location)
+    if not path or path.startswith("line "):
+        return [path] if path else []
+    return [int(index) if index else name for index, name in _STEP.findall(path)]
+
+
+async def _input_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InputError)
+    return JSONResponse(
+        {"detail": [{"loc": error_loc(exc.location), "msg": str(exc), "type": "input"}]},
+        status_code=422,
+    )
+
+
+async def _model_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ModelError)
+    problems = [{"loc": [], "msg": problem, "type": "rule"} for problem in exc.problems]
+    return JSONResponse({"detail": problems}, status_code=422)
+
+
+async def _storage_error(_request: Request, exc: Exception) -> JSONResponse:
+    code = 404 if isinstance(exc, NotFoundError) else 409
+    assert isinstance(exc, NotFoundError | ConflictError | StorageError)
+    return JSONResponse({"detail": str(exc)}, status_code=code)

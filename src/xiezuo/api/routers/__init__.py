@@ -1,0 +1,1 @@
+"""The server's routers, one module per resource; :func:`xiezuo.api.app.create_app` mounts them."""
