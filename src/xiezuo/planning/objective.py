@@ -22,23 +22,30 @@ def first_objective(
     model: cp_model.CpModel, problem: Problem, mv: ModelVars
 ) -> cp_model.LinearExprT:
     """Weighted tardiness, plus in a stable replan that weighs moves the cost of each
-    step moved against the previous plan. With anchors, one literal per anchor lands in
-    ``mv.moves`` either way (moves after tardiness are minimised in a phase of their
-    own): a step is unmoved only on its previous option and machine, starting within
-    the tolerance of its previous start."""
+    step moved against the previous plan (see :func:`add_moves`)."""
     tardiness = weighted_tardiness(problem, mv)
-    for a in problem.anchors:
-        moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
-        mv.moves.append(moved)
-        op_vars = mv.work_orders[a.wo_idx].ops[a.option_idx][a.op_idx]
-        machine_lit = op_vars.machine_lits.get(a.machine_idx)
-        if machine_lit is None:
-            model.add(moved == 1)
-            continue
-        model.add_implication(~moved, machine_lit)
-        model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
-        model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
     if not problem.move_cost:
         return tardiness
+    add_moves(model, problem, mv)
     moves = cp_model.LinearExpr.weighted_sum(mv.moves, [problem.move_cost] * len(mv.moves))
     return cp_model.LinearExpr.sum([tardiness, moves])
+
+
+def add_moves(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:
+    """Σ moved steps: one literal per anchor, in ``mv.moves``, made once. A step is
+    unmoved only on its previous option and machine, starting within the tolerance of
+    its previous start. Moves after tardiness are added only for their own phase, so
+    the tardiness phase searches the same model as a fresh plan."""
+    if not mv.moves:
+        for a in problem.anchors:
+            moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
+            mv.moves.append(moved)
+            op_vars = mv.work_orders[a.wo_idx].ops[a.option_idx][a.op_idx]
+            machine_lit = op_vars.machine_lits.get(a.machine_idx)
+            if machine_lit is None:
+                model.add(moved == 1)
+                continue
+            model.add_implication(~moved, machine_lit)
+            model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
+            model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
+    return cp_model.LinearExpr.sum(mv.moves)

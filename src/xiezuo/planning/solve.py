@@ -43,7 +43,7 @@ from xiezuo.planning.extract import (
 from xiezuo.planning.heuristic import first_plan, first_unplaceable, follow_previous
 from xiezuo.planning.history import settled_figures, with_history
 from xiezuo.planning.model import add_hints, build_model, read_solution
-from xiezuo.planning.objective import first_objective
+from xiezuo.planning.objective import add_moves, first_objective
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.situation import FixedKind, Situation, read_situation
 from xiezuo.planning.stability import anchor_previous
@@ -493,7 +493,7 @@ def _solve_lexicographic(
 
     moves_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
     if moves_next:
-        moves = cp_model.LinearExpr.sum(mv.moves)
+        moves = add_moves(model, problem, mv)
         if best_score.moves and time_left() > 0:
             model.add(tardiness <= best_score.first)
             model.minimize(moves)

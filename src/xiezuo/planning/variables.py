@@ -77,7 +77,7 @@ class ModelVars:
     orders: list[OrderVars]
     makespan: cp_model.IntVar
     intervals_by_machine: dict[int, list[cp_model.IntervalVar]]
-    # One literal per stability anchor, once the first objective is built.
+    # One literal per stability anchor, once moves count (objective.add_moves).
     moves: list[cp_model.IntVar] = field(default_factory=list)
 
 
