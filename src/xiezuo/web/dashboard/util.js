@@ -1,0 +1,158 @@
+// Small helpers shared by the views: building elements, times, hours and sortable tables.
+import { ApiError } from './api.js';
+import { t } from './i18n.js';
+
+// An element with attributes (class, text, on<event>, data-*, anything else as an
+// attribute) and children (nodes or text; null and false are skipped).
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value == null || value === false) continue;
+    if (name === 'class') element.className = value;
+    else if (name === 'text') element.textContent = value;
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'value') element.value = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+// Plan instants carry the network's offset: show its wall-clock time, as the plants read it.
+export function wallTime(iso) {
+  return iso ? iso.slice(0, 16).replace('T', ' ') : '—';
+}
+
+export function wallDate(iso) {
+  return iso ? iso.slice(0, 10) : '—';
+}
+
+export function hoursBetween(start, end) {
+  return (Date.parse(end) - Date.parse(start)) / 3.6e6;
+}
+
+export function formatHours(hours) {
+  if (hours == null || Number.isNaN(hours)) return '—';
+  if (Math.abs(hours) >= 48) return t('common.days', { n: (hours / 24).toFixed(1) });
+  return t('common.hours', { n: hours.toFixed(1) });
+}
+
+// A table whose headers sort it (click again to reverse). Each column has key, label,
+// value(row) to sort by, optional render(row) and numeric.
+export function sortableTable(columns, rows, { sortKey = null, descending = false, rowClass } = {}) {
+  let key = sortKey;
+  let reverse = descending;
+  const body = h('tbody');
+  const headers = columns.map((column) =>
+    h('th', {
+      scope: 'col',
+      class: column.numeric ? 'num sortable' : 'sortable',
+      'data-key': column.key,
+      onclick: () => {
+        reverse = key === column.key ? !reverse : false;
+        key = column.key;
+        fill();
+      },
+    }, column.label),
+  );
+  function fill() {
+    const column = columns.find((candidate) => candidate.key === key);
+    const sorted = column ? [...rows].sort((a, b) => compare(column.value(a), column.value(b))) : rows;
+    if (column && reverse) sorted.reverse();
+    body.replaceChildren(
+      ...sorted.map((row) =>
+        h('tr', { class: rowClass ? rowClass(row) : null },
+          columns.map((c) =>
+            h('td', { class: c.numeric ? 'num' : null }, c.render ? c.render(row) : c.value(row) ?? '—'),
+          ),
+        ),
+      ),
+    );
+    for (const header of headers) {
+      const active = header.dataset.key === key;
+      header.setAttribute('aria-sort', active ? (reverse ? 'descending' : 'ascending') : 'none');
+    }
+  }
+  fill();
+  return h('table', { class: 'data' }, h('thead', {}, h('tr', {}, headers)), body);
+}
+
+function compare(a, b) {
+  if (a == null) return b == null ? 0 : 1;
+  if (b == null) return -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
+
+// plotly.js from the plotly Python package, fetched from this server only when a page
+// draws a chart: it is 4.8 MB to parse.
+let plotly = null;
+export function loadPlotly() {
+  if (!plotly) {
+    plotly = new Promise((resolve, reject) => {
+      const script = h('script', { src: '/dashboard/plotly.min.js' });
+      script.addEventListener('load', () => resolve(window.Plotly));
+      script.addEventListener('error', () => {
+        plotly = null;
+        reject(new Error('plotly.min.js did not load'));
+      });
+      document.head.append(script);
+    });
+  }
+  return plotly;
+}
+
+export function notice(text, kind = 'info') {
+  return h('p', { class: `notice ${kind}`, role: kind.startsWith('error') ? 'alert' : 'status' }, text);
+}
+
+export function describe(error) {
+  if (error instanceof ApiError) return t('common.error', { detail: error.message });
+  return String(error.message || error);
+}
+
+// The plan file data of a plan version (GET .../plans/{n} returns the row with `plan`).
+export function planData(record) {
+  return record && record.plan && record.plan.format === 'xiezuo-plan' ? record.plan : record;
+}
+
+// One row per order: delivered (with dates and lateness) or unplanned, with its item.
+export function orderRows(data) {
+  const schedule = data.schedule || { work_orders: [], deliveries: [] };
+  const top = new Map();
+  for (const wo of schedule.work_orders) if (wo.parent_id == null) top.set(wo.order_id, wo);
+  const rows = schedule.deliveries.map((delivery) => {
+    const lateness = hoursBetween(delivery.due, delivery.arrival);
+    const wo = top.get(delivery.order_id);
+    return {
+      order: delivery.order_id,
+      item: wo?.item_id ?? null,
+      quantity: wo?.quantity ?? null,
+      plant: delivery.plant_id,
+      region: delivery.region,
+      due: delivery.due,
+      arrival: delivery.arrival,
+      finish: delivery.finish,
+      lateness: lateness > 0 ? lateness : 0,
+      status: lateness > 1e-9 ? 'late' : 'on_time',
+    };
+  });
+  for (const unplanned of data.unplanned || []) {
+    rows.push({
+      order: unplanned.order_id,
+      item: top.get(unplanned.order_id)?.item_id ?? null,
+      quantity: null,
+      plant: null,
+      region: null,
+      due: null,
+      arrival: null,
+      lateness: null,
+      status: 'unplanned',
+      message: unplanned.message,
+    });
+  }
+  return rows;
+}
