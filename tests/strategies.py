@@ -510,14 +510,16 @@ def progresses(draw: st.DrawFn, network: Network, plan: Plan) -> Progress:
     :func:`~xiezuo.domain.progress_rules.check_progress`; the rest test its refusals.
     """
     schedule = plan.schedule
-    # Some status dates fall on a planned start or end, where off-by-one slips hide.
+    # After the plan's own status date, if it is a replan. Some status dates fall on a
+    # planned start or end, where off-by-one slips hide.
+    base = plan.as_of or START
     boundaries = sorted(
-        {t for o in schedule.operations for t in (o.start, o.end) if t <= START + hours(96)}
+        {t for o in schedule.operations for t in (o.start, o.end) if base <= t <= base + hours(96)}
         if schedule is not None
         else set()
     )
     as_of = draw(
-        st.integers(0, 96).map(lambda h: START + hours(h))
+        st.integers(0, 96).map(lambda h: base + hours(h))
         | (st.sampled_from(boundaries) if boundaries else st.nothing()),
         label="status date",
     )
@@ -643,7 +645,9 @@ def _draw_step(
     unit = 0
     if machine is not None:
         until = machine.available_until
-        if until is not None and (end or start) > until:
+        # A started step still runs at the status date, so its group is in service then.
+        gone = until is not None and (until <= as_of if end is None else until < end)
+        if gone:
             return None
         preferred = planned.unit if planned and planned.machine_id == machine.id else 0
         if draw(st.integers(0, 3)) == 0:

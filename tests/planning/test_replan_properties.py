@@ -124,3 +124,26 @@ def test_an_order_begun_where_no_crew_can_finish_it_is_confirmed_missing_capabil
         ("O1", UnplannedReason.MISSING_CAPABILITY)
     ]
     assert audit_plan(network, result, progress=progress) == ()
+
+
+def test_a_step_started_on_a_group_gone_by_the_status_date_is_refused() -> None:
+    """Still running at the status date on a lathe that left service the day before: the
+    replan could only end it before the status date, so the checker refuses it."""
+    lathe = replace(build_machine("lathe", "machining"), available_until=at(24))
+    network = build_network(
+        (Plant(id="P", machines=(lathe,)),),
+        (build_item("PART", ("machining", 30)),),
+        (build_order("O1", "PART", 100),),
+    )
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="lathe",
+        start=at(0),
+    )
+    (problem,) = check_progress(network, Progress(as_of=at(48), steps=(started,)))
+    assert problem.path == ("steps", 0, "status")
+    assert "leaves service at 1958-07-02 00:00; report it done" in problem.message
+    assert check_progress(network, Progress(as_of=at(23), steps=(started,))) == ()

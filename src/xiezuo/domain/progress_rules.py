@@ -364,12 +364,23 @@ class _Checker:
                 f"only at {self.at(machine.available_from)}",
             )
             return False
+        until = machine.available_until
         end = report.end or report.start
-        if machine.available_until is not None and end > machine.available_until:
+        if until is not None and end > until:
             self.add(
                 (*path, "end" if report.end else "start"),
                 f"{name} runs on {where} until {self.at(end)}, but the group leaves service at "
-                f"{self.at(machine.available_until)}",
+                f"{self.at(until)}",
+            )
+            return False
+        as_of = self.progress.as_of
+        if until is not None and report.end is None and until <= as_of:
+            # A started step still runs at the status date, which the group is gone by.
+            self.add(
+                (*path, "status"),
+                f"{name} is reported started, so still running at the status date "
+                f"{self.at(as_of)}, but {where} leaves service at {self.at(until)}; report it "
+                "done, with its end",
             )
             return False
         return True
