@@ -5,7 +5,7 @@ judged against the same progress, and a replan with nothing reported moves nothi
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +14,7 @@ from tests.conftest import START, at, build_item, build_machine, build_network, 
 from tests.strategies import networks
 from xiezuo.domain import (
     BomLine,
+    Calendar,
     FinishedWorkOrder,
     Item,
     Lane,
@@ -30,6 +31,7 @@ from xiezuo.domain import (
     StepReport,
     StepStatus,
     StockCount,
+    StockLot,
     Supply,
     validate_network,
 )
@@ -506,3 +508,62 @@ def test_done_steps_below_a_finished_component_are_history_not_plan() -> None:
     )
     finished = FinishedWorkOrder(work_order_id="O1:PRODUCT/COMP", plant_id="P", finished=at(6))
     _replan(network, Progress(as_of=at(8), steps=(done,), finished=(finished,)))
+
+
+def test_a_frozen_step_drawing_from_two_warehouses_in_transit() -> None:
+    """Q sends 1 t and R 2 t of steel, departing at 0 and arriving at P at 10 h."""
+    part = replace(
+        build_item("PART", ("forging", 4)),
+        materials=(MaterialLine(material_id="steel", quantity=3),),
+    )
+    network = replace(
+        build_network(
+            (
+                Plant(id="P", machines=(build_machine("press", "forging"),)),
+                Plant(id="Q", machines=()),
+                Plant(id="R", machines=()),
+            ),
+            (build_item("PART", ("forging", 4)),),
+            (build_order("O1", "PART", 100),),
+            lanes=(
+                Lane(origin="Q", destination="P", lead_time=hours(10)),
+                Lane(origin="R", destination="P", lead_time=hours(10)),
+            ),
+        ),
+        items=(part,),
+        materials=(Material(id="steel", unit="t"),),
+        stock=(
+            StockLot(plant_id="Q", material_id="steel", quantity=1),
+            StockLot(plant_id="R", material_id="steel", quantity=2),
+        ),
+    )
+    validate_network(network)
+    previous = plan(network, FAST)
+    _replan(network, Progress(as_of=at(5)), previous, replace(FAST, frozen_days=1))  # ValueError
+
+
+def test_a_started_step_whose_group_has_no_shift_left_before_it_leaves() -> None:
+    """08:00-16:00 lathe leaving service at 22:00; a 16 h step started at 08:00 with 4 h
+    done; status date 20:00: no working time is left before the lathe goes."""
+    day = Calendar(
+        working_days=tuple(range(7)),
+        shifts_per_day=1,
+        shift_length=hours(8),
+        first_shift_start=time(8, 0),
+    )
+    lathe = replace(build_machine("lathe", "machining"), calendar=day, available_until=at(22))
+    network = build_network(
+        (Plant(id="P", machines=(lathe,)),),
+        (build_item("PART", ("machining", 16)),),
+        (build_order("O1", "PART", 100),),
+    )
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="lathe",
+        start=at(8),
+        work_done=hours(4),
+    )
+    _replan(network, Progress(as_of=at(20), steps=(started,)))  # ends at(16)

@@ -102,6 +102,7 @@ class Transit:
 
     work_order_id: str
     step: int
+    origin: str
     plant_id: str
     material_id: str
     quantity: int
@@ -232,7 +233,12 @@ def _fixed(
         remaining = full - behind + run * report.scrapped
     if remaining <= timedelta(0):
         remaining = min(run, full)  # still running past its estimate: one unit more
-    end = _finish(windows, as_of, max(remaining, timedelta(minutes=1)))
+    # Past the status date even when the unit has no working time left (it leaves
+    # service): a started step was running then.
+    end = max(
+        _finish(windows, as_of, max(remaining, timedelta(minutes=1))),
+        as_of + timedelta(minutes=1),
+    )
     return FixedStep(
         step=report.step,
         kind=FixedKind.STARTED,
@@ -349,6 +355,7 @@ def _in_transit(
                 Transit(
                     work_order_id=d.work_order_id,
                     step=d.step,
+                    origin=d.origin,
                     plant_id=d.destination,
                     material_id=d.material_id,
                     quantity=d.quantity,
@@ -493,25 +500,33 @@ def _freeze(
         why = _why_not_frozen(
             network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
         )
-        step_draws = [_on_its_way(d, as_of) for d in draws.get((op.work_order_id, op.step), [])]
-        coming = {
-            (t.material_id, t.arrive): t
-            for t in transit
-            if (t.work_order_id, t.step) == (op.work_order_id, op.step)
-        }
+        # Each draw sent before the status date matches the transfer on its way for it.
+        on_way = [t for t in transit if (t.work_order_id, t.step) == (op.work_order_id, op.step)]
+        step_draws: list[tuple[MaterialDraw, Transit | None]] = []
+        for d in draws.get((op.work_order_id, op.step), []):
+            match = next(
+                (
+                    t
+                    for t in on_way
+                    if (t.origin, t.material_id, t.quantity, t.arrive)
+                    == (d.origin, d.material_id, d.quantity, d.arrive)
+                ),
+                None,
+            )
+            if match is not None:
+                on_way.remove(match)
+            step_draws.append((_on_its_way(d, as_of), match))
         if why is None and any(
-            (d.material_id, d.arrive) not in coming
-            and levels.get((d.origin, d.material_id), 0) < d.quantity
-            for d in step_draws
+            match is None and levels.get((d.origin, d.material_id), 0) < d.quantity
+            for d, match in step_draws
         ):
             why = "the stock it was to draw is no longer there"
         if why is not None:
             refuse(op, why)
             continue
-        for d in step_draws:
-            arriving = coming.get((d.material_id, d.arrive))
-            if arriving is not None:
-                transit.remove(arriving)  # it comes for this step alone
+        for d, match in step_draws:
+            if match is not None:
+                transit.remove(match)  # it comes for this step alone
             else:
                 levels[d.origin, d.material_id] -= d.quantity
             frozen_draws.append(d)
