@@ -1,5 +1,7 @@
 """The networks and entities API: import, read, export, edit with ETags, errors as JSON."""
 
+from typing import Any
+
 import pytest
 import yaml
 
@@ -7,7 +9,7 @@ from tests.api.conftest import EXAMPLES
 from xiezuo.io.scenario import read_input_data
 
 
-def scenario(name="minimal.yaml"):
+def scenario(name: str = "minimal.yaml") -> Any:
     return read_input_data(EXAMPLES / name, "scenario")[0]
 
 

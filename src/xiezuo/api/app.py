@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from xiezuo.api.routers import audit, entities, users
+from xiezuo.api.routers import audit, entities, pages, plans, progress, users
 from xiezuo.api.routers import networks as network_routes
 from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError, StorageError
+from xiezuo.services.jobs import JobRunner
 from xiezuo.storage.database import make_engine, session_factory, upgrade
 
 if TYPE_CHECKING:
@@ -37,15 +38,20 @@ def create_app(database_url: str) -> FastAPI:
     """The server for the database at ``database_url`` (SQLite file or PostgreSQL URL).
 
     The schema is upgraded to the newest migration first, so a new or old database
-    both work; ``app.state.engine`` and ``app.state.sessions`` serve the routes and
-    the background jobs.
+    both work; ``app.state.engine`` and ``app.state.sessions`` serve the routes, and
+    ``app.state.job_runner`` runs the solve jobs in worker threads while the app runs
+    (from its startup to its shutdown).
     """
     upgrade(database_url)
     engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    runner = JobRunner(sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner.start()  # first marks the jobs a killed server left running as failed
         yield
+        runner.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -56,8 +62,17 @@ def create_app(database_url: str) -> FastAPI:
     )
     app.state.database_url = database_url
     app.state.engine = engine
-    app.state.sessions = session_factory(engine)
-    for router in (users.router, network_routes.router, entities.router, audit.router):
+    app.state.sessions = sessions
+    app.state.job_runner = runner
+    for router in (
+        users.router,
+        network_routes.router,
+        entities.router,
+        audit.router,
+        plans.router,
+        progress.router,
+        pages.router,  # last: its catch-all for static files must not shadow the API
+    ):
         app.include_router(router)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(ModelError, _model_error)
