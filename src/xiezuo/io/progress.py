@@ -17,8 +17,6 @@ A progress with any problem is refused whole: a replan never starts from half of
 
 from __future__ import annotations
 
-import difflib
-import reprlib
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -38,22 +36,13 @@ from xiezuo.domain import (
 )
 from xiezuo.domain.progress_rules import check_progress
 from xiezuo.errors import InputError, ModelError
+from xiezuo.io.documents import Locator, input_error, read_data
 from xiezuo.io.files import read_text_file
 from xiezuo.io.progress_schema import ProgressSpec
-from xiezuo.io.scenario import (
-    _BAD_CHARACTER,
-    _Locator,
-    _models_in,
-    _read_json,
-    _RepeatedKey,
-)
-from xiezuo.io.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_YAML_BYTES, read_yaml
+from xiezuo.io.yaml_source import MAX_FILE_BYTES, MAX_YAML_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-
-    import yaml
-    from pydantic_core import ErrorDetails
 
     from xiezuo.domain import Network, Plan
 
@@ -130,21 +119,17 @@ def parse_progress(
         As for :func:`load_progress`. When several rules are broken, the message gives
         the first and how many more there are.
     """
-    root: yaml.Node | None = None
-    if fmt == "yaml":
-        data, root = read_yaml(text, source)
-    elif fmt == "json":
-        data = _read_json(text, source)
-    else:
-        raise InputError(source, "", f"unknown progress format {fmt!r}; use 'yaml' or 'json'")
-    locate = _Locator(root)
-    if data is None:
-        raise InputError(source, "", "the file is empty; a progress needs at least as_of")
-    _check_plain_data(data, source, locate)
+    data, locate = read_data(
+        text,
+        source,
+        fmt,
+        "progress file",
+        empty="the file is empty; a progress needs at least as_of",
+    )
     try:
         spec = ProgressSpec.model_validate(data)
     except ValidationError as exc:
-        raise _input_error(exc, source, locate) from None
+        raise input_error(exc, source, locate, ProgressSpec) from None
     progress = _Converter(spec, network, source, locate).progress()
     problems = check_progress(network, progress, previous)
     if problems:
@@ -161,95 +146,10 @@ def _file_path(path: Sequence[str | int]) -> _Path:
     return tuple(names.get(step, step) if isinstance(step, str) else step for step in path)
 
 
-def _check_plain_data(data: object, source: str, locate: _Locator) -> None:
-    """Refuse repeated keys, nesting beyond :data:`MAX_DEPTH` and unprintable text."""
-    stack: list[tuple[object, _Path]] = [(data, ())]
-    while stack:
-        value, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            raise InputError(
-                source,
-                locate(path[:MAX_DEPTH]),
-                f"mappings and lists are nested more than {MAX_DEPTH} levels deep, the limit",
-            )
-        if isinstance(value, _RepeatedKey):
-            raise InputError(
-                source, locate(path), f"the key {value.key!r} appears twice in the same object"
-            )
-        if isinstance(value, dict):
-            for key, child in value.items():
-                _check_text(str(key), source, locate, (*path, str(key)))
-                stack.append((child, (*path, str(key))))
-        elif isinstance(value, list):
-            stack.extend((child, (*path, idx)) for idx, child in enumerate(value))
-        elif isinstance(value, str):
-            _check_text(value, source, locate, path)
-
-
-def _check_text(text: str, source: str, locate: _Locator, path: _Path) -> None:
-    bad = _BAD_CHARACTER.search(text)
-    if bad is None:
-        return
-    code = ord(bad[0])
-    what = (
-        f"a lone surrogate (U+{code:04X}), which is not a character"
-        if 0xD800 <= code <= 0xDFFF
-        else f"the control character U+{code:04X}"
-    )
-    raise InputError(
-        source,
-        locate(path),
-        f"the text {reprlib.repr(text)} holds {what}; a progress file holds printable text only",
-    )
-
-
-def _input_error(exc: ValidationError, source: str, locate: _Locator) -> InputError:
-    errors = exc.errors(include_url=False)
-    # A misspelt field is also a missing one; the misspelling is the cause to report.
-    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
-    first = unknown[0] if unknown else errors[0]
-    problem = _describe(first)
-    if len(errors) > 1:
-        more = len(errors) - 1
-        problem += f" (and {more} more problem{'s' if more > 1 else ''} after this one)"
-    return InputError(source, locate(first["loc"]), problem)
-
-
-def _describe(error: ErrorDetails) -> str:
-    loc, kind = error["loc"], error["type"]
-    if kind == "extra_forbidden":
-        allowed = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown field {loc[-1]!r}{hint} (expected one of: {', '.join(allowed)})"
-    if kind in ("model_type", "model_attributes_type"):
-        fields = ", ".join(_fields_at(loc))
-        return f"expected a mapping with the fields {fields}, not {reprlib.repr(error['input'])}"
-    if kind == "missing":
-        return f"the required field {loc[-1]!r} is missing"
-    if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
-    return f"{error['msg']} (got {reprlib.repr(error['input'])})"
-
-
-def _fields_at(path: Sequence[str | int]) -> list[str]:
-    """Field names (by alias) of the model that ``path`` leads to in a progress file."""
-    model: type[object] = ProgressSpec
-    for step in path:
-        if isinstance(step, int) or not hasattr(model, "model_fields"):
-            continue
-        info = model.model_fields.get(step)
-        if info is None:  # a key given by its alias: "from" of machine downtime
-            info = next((f for f in model.model_fields.values() if f.alias == step), None)
-        model = object if info is None else next(_models_in(info.annotation), object)
-    fields = getattr(model, "model_fields", {})
-    return [info.alias or name for name, info in fields.items()]
-
-
 class _Converter:
     """Builds domain records from a checked file, naming the record path on every failure."""
 
-    def __init__(self, spec: ProgressSpec, network: Network, source: str, locate: _Locator) -> None:
+    def __init__(self, spec: ProgressSpec, network: Network, source: str, locate: Locator) -> None:
         self.spec = spec
         self.source = source
         self.locate = locate

@@ -13,9 +13,7 @@ the entity path (``orders[3].item``, plus the line for YAML):
 from __future__ import annotations
 
 import difflib
-import json
 import re
-import reprlib
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -48,22 +46,17 @@ from xiezuo.domain import (
     validate_network,
 )
 from xiezuo.errors import InputError, ModelError
+from xiezuo.io.documents import Locator, input_error, read_data
 from xiezuo.io.files import read_text_file
 from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
 from xiezuo.io.yaml_source import (
-    MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_YAML_BYTES,
-    line_of,
-    position_of,
-    read_yaml,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
-    import yaml
-    from pydantic_core import ErrorDetails
 
 _T = TypeVar("_T")
 _Path = tuple[str | int, ...]
@@ -71,10 +64,6 @@ _FORMAT_BY_SUFFIX = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_DATE_SPAN: Final = timedelta(days=3653)
 """Every dated event lies within ten years of ``network.start``, well inside the span a
 plan file may cover, so no plan or chart has to reach further."""
-# Control characters but tab, newline and carriage return, and lone surrogates: text that
-# cannot be printed or written back out as UTF-8.
-_BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 _SECTION_BY_KIND = {
     "process": "processes",
@@ -146,30 +135,19 @@ def parse_scenario(text: str, source: str, fmt: str) -> Network:
     return _Converter(spec, source, locate).network()
 
 
-def _parse_spec(text: str, source: str, fmt: str) -> tuple[ScenarioSpec, _Locator]:
+def _parse_spec(text: str, source: str, fmt: str) -> tuple[ScenarioSpec, Locator]:
     """Stages 1 and 2: the file's data checked against the file schema."""
     data, locate = _parse_data(text, source, fmt)
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise _input_error(exc, source, locate) from None
+        raise input_error(exc, source, locate, ScenarioSpec) from None
     return spec, locate
 
 
-def _parse_data(text: str, source: str, fmt: str) -> tuple[object, _Locator]:
+def _parse_data(text: str, source: str, fmt: str) -> tuple[object, Locator]:
     """Stage 1: plain, bounded data (not empty) and a locator of its entity paths."""
-    root: yaml.Node | None = None
-    if fmt == "yaml":
-        data, root = read_yaml(text, source)
-    elif fmt == "json":
-        data = _read_json(text, source)
-    else:
-        raise InputError(source, "", f"unknown scenario format {fmt!r}; use 'yaml' or 'json'")
-    locate = _Locator(root)
-    if data is None:
-        raise InputError(source, "", "the file is empty")
-    _check_plain_data(data, source, locate)
-    return data, locate
+    return read_data(text, source, fmt, "scenario")
 
 
 # ---- Hooks for variant files (io/variant.py), which edit a scenario's file data -----
@@ -201,172 +179,7 @@ def load_scenario_spec(path: str | Path) -> ScenarioSpec:
 
 def network_from_spec(spec: ScenarioSpec, source: str) -> Network:
     """Stage 3 for file data built in memory: entity paths in errors, without lines."""
-    return _Converter(spec, source, _Locator(None)).network()
-
-
-class _RepeatedKey:
-    """Stands in for a JSON object that gives ``key`` twice, until its path is known."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-def _read_json(text: str, source: str) -> object:
-    def unique_keys(pairs: list[tuple[str, object]]) -> object:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                return _RepeatedKey(key)
-            seen.add(key)
-        return dict(pairs)
-
-    def number(digits: str) -> int | float:
-        # A long integer is beyond every limit; int() of thousands of digits only costs time.
-        return int(digits) if len(digits) <= 30 else float(digits)
-
-    try:
-        return json.loads(text, object_pairs_hook=unique_keys, parse_int=number)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise InputError(source, where, f"JSON syntax error: {exc.msg}") from exc
-    except RecursionError:
-        depth = 0
-        for match in _JSON_TOKEN.finditer(text):
-            depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(match[0], 0)
-            if depth > MAX_DEPTH:
-                raise InputError(
-                    source,
-                    position_of(text, match.start()),
-                    f"objects and arrays are nested more than {MAX_DEPTH} levels deep, the limit",
-                ) from None
-        raise
-
-
-def _check_plain_data(data: object, source: str, locate: _Locator) -> None:
-    """Refuse repeated keys, nesting beyond :data:`MAX_DEPTH` and unprintable text."""
-    if _is_plain(data):
-        return
-    stack: list[tuple[object, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        value, path = stack.pop()
-        if len(path) > MAX_DEPTH:
-            raise InputError(
-                source,
-                locate(path[:MAX_DEPTH]),
-                f"mappings and lists are nested more than {MAX_DEPTH} levels deep, the limit",
-            )
-        if isinstance(value, _RepeatedKey):
-            raise InputError(
-                source, locate(path), f"the key {value.key!r} appears twice in the same object"
-            )
-        if isinstance(value, dict):
-            for key, child in value.items():
-                _check_text(str(key), source, locate, (*path, str(key)))
-                stack.append((child, (*path, str(key))))
-        elif isinstance(value, list):
-            stack.extend((child, (*path, idx)) for idx, child in enumerate(value))
-        elif isinstance(value, str):
-            _check_text(value, source, locate, path)
-
-
-def _is_plain(data: object) -> bool:
-    # The quick pass over millions of values: no paths, which only a failure needs.
-    stack: list[tuple[object, int]] = [(data, 0)]
-    search = _BAD_CHARACTER.search
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            if search(value):
-                return False
-        elif isinstance(value, dict):
-            if depth >= MAX_DEPTH or any(search(str(key)) for key in value):
-                return False
-            stack.extend((child, depth + 1) for child in value.values())
-        elif isinstance(value, list):
-            if depth >= MAX_DEPTH:
-                return False
-            stack.extend((child, depth + 1) for child in value)
-        elif isinstance(value, _RepeatedKey):
-            return False
-    return True
-
-
-def _check_text(text: str, source: str, locate: _Locator, path: tuple[str | int, ...]) -> None:
-    bad = _BAD_CHARACTER.search(text)
-    if bad is None:
-        return
-    code = ord(bad[0])
-    what = (
-        f"a lone surrogate (U+{code:04X}), which is not a character"
-        if 0xD800 <= code <= 0xDFFF
-        else f"the control character U+{code:04X}"
-    )
-    raise InputError(
-        source,
-        locate(path),
-        f"the text {reprlib.repr(text)} holds {what}; a scenario holds printable text only",
-    )
-
-
-class _Locator:
-    """Formats an entity path, with its YAML line when the file was YAML."""
-
-    def __init__(self, root: yaml.Node | None) -> None:
-        self.root = root
-
-    def __call__(self, path: Sequence[str | int]) -> str:
-        text = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
-        text = text.removeprefix(".")
-        line = line_of(self.root, path)
-        return f"{text} (line {line})" if line is not None and text else text
-
-
-def _input_error(exc: ValidationError, source: str, locate: _Locator) -> InputError:
-    errors = exc.errors(include_url=False)
-    # A misspelt field is also a missing one; the misspelling is the cause to report.
-    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
-    first = unknown[0] if unknown else errors[0]
-    problem = _describe(first)
-    if len(errors) > 1:
-        more = len(errors) - 1
-        problem += f" (and {more} more problem{'s' if more > 1 else ''} after this one)"
-    return InputError(source, locate(first["loc"]), problem)
-
-
-def _describe(error: ErrorDetails) -> str:
-    loc, kind = error["loc"], error["type"]
-    if kind == "extra_forbidden":
-        allowed = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"unknown field {loc[-1]!r}{hint} (expected one of: {', '.join(allowed)})"
-    if kind in ("model_type", "model_attributes_type"):
-        fields = ", ".join(_fields_at(loc))
-        return f"expected a mapping with the fields {fields}, not {reprlib.repr(error['input'])}"
-    if kind == "missing":
-        return f"the required field {loc[-1]!r} is missing"
-    if kind == "value_error":
-        return str(error.get("ctx", {}).get("error", error["msg"]))
-    return f"{error['msg']} (got {reprlib.repr(error['input'])})"
-
-
-def _fields_at(path: Sequence[str | int]) -> list[str]:
-    """Field names (by alias) of the model that ``path`` leads to in a scenario."""
-    model: type[ScenarioSpec] | type[object] = ScenarioSpec
-    for step in path:
-        if isinstance(step, int) or not hasattr(model, "model_fields"):
-            continue
-        info = model.model_fields.get(step)
-        model = object if info is None else next(_models_in(info.annotation), object)
-    fields = getattr(model, "model_fields", {})
-    return [info.alias or name for name, info in fields.items()]
-
-
-def _models_in(annotation: object) -> Iterator[type[object]]:
-    if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
-        yield annotation
-    for arg in getattr(annotation, "__args__", ()):
-        yield from _models_in(arg)
+    return _Converter(spec, source, Locator(None)).network()
 
 
 def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
@@ -378,7 +191,7 @@ def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
 class _Converter:
     """Builds domain objects from a checked file, naming the entity path on every failure."""
 
-    def __init__(self, spec: ScenarioSpec, source: str, locate: _Locator) -> None:
+    def __init__(self, spec: ScenarioSpec, source: str, locate: Locator) -> None:
         self.spec = spec
         self.source = source
         self.locate = locate

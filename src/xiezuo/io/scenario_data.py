@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from xiezuo.errors import InputError
-from xiezuo.io.scenario import _check_plain_data, _input_error, _Locator
+from xiezuo.io.documents import Locator, check_plain_data, input_error
 from xiezuo.io.scenario_schema import ScenarioSpec
 
 # Plain scalars the core schema reads as something other than text (yaml_source's
@@ -38,14 +38,14 @@ def spec_from_data(data: object, source: str) -> ScenarioSpec:
         The data holds repeated keys, nesting too deep or unprintable text, or does
         not fit the file schema; ``location`` is the entity path (``orders[3].due``).
     """
-    locate = _Locator(None)
+    locate = Locator(None)
     if data is None:
         raise InputError(source, "", "the scenario is empty")
-    _check_plain_data(data, source, locate)
+    check_plain_data(data, source, locate, "scenario")
     try:
         return ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise _input_error(exc, source, locate) from None
+        raise input_error(exc, source, locate, ScenarioSpec) from None
 
 
 class _Dumper(yaml.SafeDumper):
