@@ -150,7 +150,7 @@ function renderHeader(active, ctx) {
   }
   const role = me.role === 'plant' ? t('role.plant', { plant: me.plant }) : t(`role.${me.role}`);
   tools.append(
-    h('span', { id: 'who', class: 'who' }, `${me.name} · ${role}`),
+    h('span', { id: 'who', class: 'who' }, me.name === role ? me.name : `${me.name} · ${role}`),
     language,
     h('button', { type: 'button', id: 'logout', class: 'quiet', onclick: () => logOut() }, t('session.logout')),
   );
@@ -160,6 +160,8 @@ async function route() {
   const ticket = ++rendering;
   const { name, rest, params } = parseHash();
   const view = document.getElementById('view');
+  // The old view is stale from now on; tests and scripts wait for the new one's flag.
+  view.querySelector('.view')?.removeAttribute('data-ready');
   try {
     if (!token()) {
       renderHeader('login', {});

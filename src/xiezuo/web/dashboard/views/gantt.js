@@ -30,6 +30,8 @@ export async function render(ctx) {
   const margin = figure.layout.margin || { t: 0, b: 0 };
 
   const chart = h('div', { id: 'dash-gantt' });
+  // The date axis again in a strip that stays under the top bar while the rows scroll.
+  const axis = h('div', { id: 'dash-gantt-axis' });
   const status = h('p', { id: 'gantt-selected', class: 'muted', role: 'status' });
   const search = h('input', {
     id: 'gantt-order',
@@ -83,46 +85,62 @@ export async function render(ctx) {
 
   search.addEventListener('input', highlight);
   plantSelect.addEventListener('change', narrow);
+  const lateList = late.length
+    ? h('p', { class: 'late-list' }, t('gantt.late_orders'), ' ',
+        late.map((row) => h('button', {
+          type: 'button',
+          class: 'chip late',
+          'data-order': row.order,
+          onclick: () => {
+            search.value = row.order;
+            highlight();
+          },
+        }, row.order)))
+    : null;
+  const toolbar = h('div', { class: 'toolbar' },
+    h('label', {}, `${t('gantt.order')} `, search),
+    h('datalist', { id: 'gantt-order-list' }, rows.map((row) => h('option', { value: row.order }))),
+    h('label', {}, `${t('gantt.plant')} `, plantSelect),
+    h('button', {
+      type: 'button',
+      id: 'gantt-clear',
+      class: 'quiet',
+      onclick: () => {
+        search.value = '';
+        plantSelect.value = '';
+        highlight();
+        narrow();
+      },
+    }, t('gantt.show_all')),
+  );
   const section = [
     h('h1', {}, t('gantt.title')),
-    h('div', { class: 'toolbar' },
-      h('label', {}, `${t('gantt.order')} `, search),
-      h('datalist', { id: 'gantt-order-list' }, rows.map((row) => h('option', { value: row.order }))),
-      h('label', {}, `${t('gantt.plant')} `, plantSelect),
-      h('button', {
-        type: 'button',
-        id: 'gantt-clear',
-        class: 'quiet',
-        onclick: () => {
-          search.value = '';
-          plantSelect.value = '';
-          highlight();
-          narrow();
-        },
-      }, t('gantt.show_all')),
-    ),
-    late.length
-      ? h('p', { class: 'late-list' }, t('gantt.late_orders'), ' ',
-          late.map((row) => h('button', {
-            type: 'button',
-            class: 'chip late',
-            'data-order': row.order,
-            onclick: () => {
-              search.value = row.order;
-              highlight();
-            },
-          }, row.order)))
-      : null,
-    status,
+    lateList,
+    h('div', { class: 'gantt-sticky' }, toolbar, status, axis),
     chart,
     h('p', { class: 'muted' }, t('gantt.help')),
   ];
   // Drawn once on the page, so plotly.js knows the chart's width.
   ctx.afterMount(async () => {
+    const sticky = chart.parentElement.querySelector('.gantt-sticky');
+    sticky.style.top = `${document.querySelector('.topbar').offsetHeight}px`;
     await Plotly.newPlot(chart, figure.data, figure.layout, {
       responsive: true,
       displaylogo: false,
       modeBarButtonsToRemove: ['select2d', 'lasso2d'],
+    });
+    await Plotly.newPlot(axis, [], {
+      height: 44,
+      margin: { ...margin, t: 2, b: 36 },
+      showlegend: false,
+      plot_bgcolor: 'rgba(0, 0, 0, 0)',
+      paper_bgcolor: 'rgba(0, 0, 0, 0)',
+      xaxis: { type: 'date', range: chart.layout.xaxis.range.slice(), nticks: 24, ticks: 'outside' },
+      yaxis: { visible: false, fixedrange: true },
+    }, { responsive: true, staticPlot: true });
+    // Zooming the chart moves the strip's dates with it.
+    chart.on('plotly_relayout', () => {
+      Plotly.relayout(axis, { 'xaxis.range': chart.layout.xaxis.range.slice() });
     });
     chart.on('plotly_click', (event) => {
       const group = event.points?.[0]?.data?.legendgroup;

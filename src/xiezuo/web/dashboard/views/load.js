@@ -154,7 +154,7 @@ export async function render(ctx) {
         { key: 'skill', label: t('load.skill'), value: (row) => row.skill },
         { key: 'peak', label: t('load.peak'), value: (row) => row.peak, numeric: true },
         { key: 'headcount', label: t('load.headcount_col'), value: (row) => headcount.get(row.skill) ?? null, numeric: true },
-      ], lines, { rowClass: (row) => (row.peak > (headcount.get(row.skill) ?? Infinity) ? 'late' : null) }),
+      ], lines, { sortKey: 'skill' }),
     );
   }
   plantSelect.addEventListener('change', drawPeople);

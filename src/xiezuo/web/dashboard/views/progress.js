@@ -29,7 +29,8 @@ const FIELDS = {
   work_order: { label: 'progress.work_order', type: 'text', list: 'progress-work-orders' },
   step: { label: 'common.step', type: 'number', min: 1 },
   machine: { label: 'common.machine', type: 'text', list: 'progress-machines' },
-  unit: { label: 'common.unit', type: 'number', min: 0 },
+  // Numbered from 1 as in the Gantt's rows ("lathes #2"); the record counts from 0.
+  unit: { label: 'common.unit', type: 'number', min: 1 },
   start: { label: 'common.start', type: 'datetime-local' },
   end: { label: 'common.end', type: 'datetime-local' },
   work_done_hours: { label: 'progress.work_done_hours', type: 'number', min: 0, step: 'any' },
@@ -87,6 +88,7 @@ export async function render(ctx) {
   const kind = h('select', { id: 'progress-kind', name: 'kind' },
     Object.keys(KINDS).map((value) => h('option', { value }, t(`progress.kind.${value}`))),
   );
+  const asOf = h('input', { id: 'progress-as-of', type: 'datetime-local', step: 60 });
   const result = h('div', { id: 'progress-result', 'aria-live': 'polite' });
   const history = h('div', { id: 'progress-history', class: 'table-scroll' });
   let key = newKey();
@@ -107,8 +109,11 @@ export async function render(ctx) {
       const value = inputs[name].value.trim();
       if (value === '') continue;
       body[name] = FIELDS[name].type === 'number' ? Number(value) : value;
+      if (name === 'unit') body.unit -= 1;
     }
-    return { kind: kind.value, record: body };
+    const report = { kind: kind.value, record: body };
+    if (asOf.value) report.as_of = asOf.value;
+    return report;
   }
   // A changed report is a new report: it gets a new key; a resent one keeps its key.
   const form = h('form', {
@@ -142,6 +147,7 @@ export async function render(ctx) {
       h('legend', {}, `${t('common.plant')} ${plant}`),
       h('div', { class: 'field' }, h('label', { for: 'progress-kind' }, t('progress.kind')), kind),
       rows,
+      h('div', { class: 'field' }, h('label', { for: 'progress-as-of' }, t('progress.as_of')), asOf),
       h('datalist', { id: 'progress-work-orders' },
         [...new Set(own.map((op) => op.work_order_id))].map((id) => h('option', { value: id }))),
       h('datalist', { id: 'progress-machines' },
@@ -159,7 +165,7 @@ export async function render(ctx) {
       work_order: op.work_order_id,
       step: op.step,
       machine: op.machine_id ?? '',
-      unit: op.unit,
+      unit: op.machine_id ? op.unit + 1 : '',
       start: op.start.slice(0, 16),
       end: status === 'step_done' ? op.end.slice(0, 16) : '',
     };
@@ -187,9 +193,9 @@ export async function render(ctx) {
     }
   }
 
-  const asOf = data?.as_of ? data.as_of.slice(0, 16) : '';
+  const statusDate = data?.as_of ? data.as_of.slice(0, 16) : '';
   const planned = own
-    .filter((op) => !asOf || op.end.slice(0, 16) > asOf)
+    .filter((op) => !statusDate || op.end.slice(0, 16) > statusDate)
     .sort((a, b) => (a.start < b.start ? -1 : 1))
     .slice(0, 40);
   const plannedTable = sortableTable([

@@ -1,0 +1,283 @@
+"""The dashboard end to end: the real server on a loopback port, headless Chromium.
+
+One server for the module, on a fresh SQLite database holding the small test
+network (plants CMT and WJ) and its first plan, made by a solve job through the API
+as the dashboard's users would. A plant user of CMT logs in, reports an operation
+done and finds WJ's form refused, by the page and by the server; a planner reports a
+machine down, starts a replan, watches it finish and sees the change in the Gantt and
+in the diff. Runs with Debian's chromium, as tests/web/test_gantt_browser.py does.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+import uvicorn
+
+from xiezuo.api.app import create_app
+from xiezuo.services import networks
+from xiezuo.services.accounts import Role, add_user
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from fastapi import FastAPI
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCENARIO = Path(__file__).parents[1] / "data" / "scenarios" / "small.yaml"
+NETWORK = "small"
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
+)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
+]
+_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+USERS = {
+    "planner": (Role.PLANNER, None),
+    "cmt": (Role.PLANT, "CMT"),
+    "viewer": (Role.VIEWER, None),
+}
+_READY = ".view[data-ready=true]"
+
+
+class Site:
+    """The running server: its URL, each user's token, and an API client."""
+
+    def __init__(self, url: str, tokens: dict[str, str]) -> None:
+        self.url = url
+        self.tokens = tokens
+
+    def api(self, user: str, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[user]}", **kwargs.pop("headers", {})}
+        response = httpx.request(method, self.url + path, headers=headers, timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def wait_for_job(self, job_id: int, timeout_s: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            job: dict[str, Any] = self.api("planner", "GET", f"/networks/{NETWORK}/jobs/{job_id}")
+            if job["status"] in {"done", "failed", "cancelled"}:
+                return job
+            time.sleep(0.2)
+        raise AssertionError(f"job {job_id} still {job['status']} after {timeout_s} s")
+
+
+def _serve(app: FastAPI) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port in a thread, while the caller runs."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    app = create_app(f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'xiezuo.db'}")
+    with app.state.sessions() as session:
+        networks.import_scenario(session, NETWORK, SCENARIO, user="test")
+        tokens = {
+            name: add_user(session, name, role, plant) for name, (role, plant) in USERS.items()
+        }
+        session.commit()
+    for url in _serve(app):
+        site = Site(url, tokens)
+        job = site.api(
+            "planner", "POST", f"/networks/{NETWORK}/jobs", json={"kind": "plan", "time_limit_s": 2}
+        )
+        assert site.wait_for_job(job["id"])["plan"] == 1
+        yield site
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def errors() -> Iterator[list[str]]:
+    """Script errors of the pages a test opens: there must be none."""
+    found: list[str] = []
+    yield found
+    assert found == []
+
+
+def _open(browser: Browser, site: Site, errors: list[str], user: str | None, route: str) -> Page:
+    """A fresh browser context (its own localStorage) at ``route``, logged in as ``user``."""
+    page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site.url + "/")
+    if user is not None:
+        page.evaluate("token => localStorage.setItem('xiezuo.token', token)", site.tokens[user])
+        page.evaluate("localStorage.setItem('xiezuo.language', 'en')")
+        page.goto(f"{site.url}/#/{route}")
+        page.reload()
+        page.wait_for_selector(_READY)
+    return page
+
+
+def test_an_unknown_token_is_refused_and_a_known_one_logs_in(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, None, "")
+    page.fill("#token", "not-a-token")
+    page.click("#login-submit")
+    assert "not known" in page.inner_text(".view-login .notice.error")
+    page.fill("#token", site.tokens["cmt"])
+    page.click("#login-submit")
+    page.wait_for_selector(_READY)
+    assert page.inner_text("#who") == "cmt · plant CMT"
+    nav = page.locator("#nav a").all_inner_texts()
+    assert "Progress" in nav
+    assert "Replan" not in nav
+    page.click("#logout")
+    page.wait_for_selector("#token")
+    assert page.evaluate("localStorage.getItem('xiezuo.token')") is None
+
+
+def test_orders_sort_by_a_column_and_filter_by_text_and_status(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "viewer", "orders")
+    assert page.locator("table.data tbody tr").count() == 2
+    page.click("th[data-key=order]")
+    assert page.locator("table.data tbody tr td:first-child").all_inner_texts() == ["SC-1", "YN-1"]
+    page.click("th[data-key=order]")
+    assert page.locator("table.data tbody tr td:first-child").all_inner_texts() == ["YN-1", "SC-1"]
+    page.fill("#orders-filter", "sichuan")
+    assert page.locator("table.data tbody tr td:first-child").all_inner_texts() == ["SC-1"]
+    page.fill("#orders-filter", "")
+    page.select_option("#orders-status", "unplanned")
+    assert page.locator("table.data tbody tr").count() == 0
+    assert page.inner_text("#orders-shown") == "0 of 2 shown."
+
+
+def test_the_language_switch_relabels_the_pages(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "viewer", "orders")
+    page.click("#language")
+    page.wait_for_selector("#nav a:has-text('订单')")
+    assert page.inner_text("h1") == "订单"
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.click("#language")
+    page.wait_for_selector("#nav a:has-text('Orders')")
+
+
+def test_a_plant_user_reports_an_operation_done(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "cmt", "progress")
+    first = page.locator("[data-report=step_done]").first
+    first.click()
+    work_order = page.input_value("#progress-work_order")
+    step = int(page.input_value("#progress-step"))
+    page.click("#progress-submit")
+    assert "Reported: Step done" in page.inner_text("#progress-result .notice.ok")
+    page.wait_for_selector("#progress-history table")
+    assert work_order in page.inner_text("#progress-history")
+    reports = site.api("planner", "GET", f"/networks/{NETWORK}/progress?plant=CMT")["items"]
+    assert [(r["kind"], r["record"]["work_order"], r["record"]["step"]) for r in reports] == [
+        ("step_done", work_order, step)
+    ]
+    assert reports[0]["reported_by"] == "cmt"
+
+
+def test_another_plants_form_is_refused_by_the_page_and_the_server(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "cmt", "progress/WJ")
+    assert "You report for CMT only" in page.inner_text(".notice.refused")
+    assert page.is_disabled("#progress-submit")
+    status = page.evaluate(
+        """async network => (await fetch(`/networks/${network}/progress`, {
+            method: 'POST',
+            headers: {
+                Authorization: `Bearer ${localStorage.getItem('xiezuo.token')}`,
+                'Content-Type': 'application/json',
+                'Idempotency-Key': 'refused-1',
+            },
+            body: JSON.stringify(
+                {kind: 'count', record: {plant: 'WJ', material: 'x', quantity: 1}}
+            ),
+        })).status""",
+        NETWORK,
+    )
+    assert status == 403
+
+
+def _bar_starts(page: Page) -> list[Any]:
+    """Where each trace of the Gantt chart begins its bars."""
+    starts: list[Any] = page.evaluate(
+        "document.getElementById('dash-gantt').data.map(trace => trace.base)"
+    )
+    return starts
+
+
+def test_a_planner_replans_and_sees_the_change_in_the_gantt_and_the_diff(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "planner", "gantt?plan=1")
+    before = _bar_starts(page)
+    # The assembly bay, which every order needs, is down for its first two weeks.
+    page.goto(f"{site.url}/#/progress/CMT")
+    page.wait_for_selector(_READY)
+    page.select_option("#progress-kind", "down")
+    page.fill("#progress-machine", "bay")
+    page.fill("#progress-from", "1958-08-01T00:00")
+    page.fill("#progress-until", "1958-08-15T00:00")
+    page.fill("#progress-as-of", "1958-07-02T00:00")
+    page.click("#progress-submit")
+    page.wait_for_selector("#progress-result .notice.ok")
+
+    page.click("#nav a[href='#/replan']")
+    page.wait_for_selector(_READY)
+    page.select_option("#replan-kind", "replan")
+    page.fill("#replan-reason", "the bay is down until mid-August")
+    page.fill("#replan-time-limit", "3")
+    page.click("#replan-start")
+    page.wait_for_selector("#replan-status.job.done", timeout=60_000)
+    assert site.api("planner", "GET", f"/networks/{NETWORK}")["current_plan"] == 2
+
+    page.click("#replan-diff")
+    page.wait_for_selector("#diff-headline")
+    assert "Plan 1 → plan 2" in page.inner_text("#diff")
+    assert page.locator("#diff-orders tbody tr").count() >= 1
+    assert "the bay is down until mid-August" in page.inner_text("#versions")
+
+    page.click("#versions a[href='#/gantt?plan=2']")
+    page.wait_for_selector(_READY)
+    assert page.inner_text("#plan-badge") == "Plan 2 · current"
+    assert _bar_starts(page) != before
