@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, compare, diff, plan, replan, reports
+from xiezuo.cli import bench, check, compare, db, diff, plan, replan, reports, serve, users
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -56,5 +56,8 @@ for command in (
     reports.materials,
     bench.bench,
     compare.compare,
+    serve.serve,
 ):
     app.command()(reported(command))
+app.add_typer(db.app)
+app.add_typer(users.app)

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from xiezuo.errors import InputError
+from xiezuo.errors import InputError, NotFoundError
 from xiezuo.storage.models import UserRow
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.orm import Session
 
 
@@ -50,3 +52,38 @@ def add_user(session: Session, name: str, role: Role, plant_id: str | None = Non
 
 def user_by_token(session: Session, token: str) -> UserRow | None:
     return session.scalar(select(UserRow).where(UserRow.token_hash == hash_token(token)))
+
+
+def list_users(session: Session) -> Sequence[UserRow]:
+    """Every user, by name."""
+    return session.scalars(select(UserRow).order_by(UserRow.name)).all()
+
+
+def new_token(session: Session, name: str) -> str:
+    """Give user ``name`` a new token and return it; the old one stops working at once.
+
+    Raises
+    ------
+    NotFoundError
+        There is no such user.
+    """
+    user = session.scalar(select(UserRow).where(UserRow.name == name))
+    if user is None:
+        raise NotFoundError(f"there is no user {name!r}")
+    token = secrets.token_urlsafe(32)
+    user.token_hash = hash_token(token)
+    return token
+
+
+def remove_user(session: Session, name: str) -> None:
+    """Remove user ``name``; their token stops working at once.
+
+    Raises
+    ------
+    NotFoundError
+        There is no such user.
+    """
+    user = session.scalar(select(UserRow).where(UserRow.name == name))
+    if user is None:
+        raise NotFoundError(f"there is no user {name!r}")
+    session.delete(user)
