@@ -5,7 +5,8 @@ on other units, groups or plants, started with hours, units made good or scrap, 
 work orders finished, parts in stock, counts, receipts, machines down and secondments.
 Whatever :func:`~xiezuo.domain.progress_rules.check_progress` accepts, the engine must
 replan, and the independent validator, judging with the same progress, previous plan
-and frozen window, must find nothing wrong.
+and frozen window, must find nothing wrong; also when the previous plan is itself a
+replan. The hand cases below are the validator and checker bugs these properties found.
 """
 
 from __future__ import annotations
@@ -66,6 +67,41 @@ def test_every_replan_of_accepted_progress_passes_the_validator(
     assert result.schedule is not None, result.status
     violations = audit_plan(
         network, result, progress=progress, previous=previous, frozen_days=frozen_days
+    )
+    assert violations == (), "\n".join(f"{v.rule}: {v.message}" for v in violations)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks(), st.data())
+def test_a_replan_of_a_replan_passes_the_validator(network: Network, data: st.DataObject) -> None:
+    """Day two's progress deviates from day one's replan, which is its previous plan: its
+    reported work (facts, perhaps outside working time), finished parts and material in
+    transit meet the frozen window."""
+    validate_network(network)
+    fast = PlanParams(time_limit_s=1, workers=1)
+    first = plan(network, fast)
+    if first.schedule is None:
+        return
+    day1 = data.draw(progresses(network, first), label="day one")
+    if check_progress(network, day1, first):
+        return
+    previous = plan(network, fast, progress=day1, previous=first)
+    if previous.schedule is None:
+        return
+    day2 = data.draw(progresses(network, previous), label="day two")
+    if check_progress(network, day2, previous):
+        event("day two refused")
+        return
+    frozen_days = data.draw(st.sampled_from([0, 1, 2]), label="frozen days")
+    params = replace(fast, frozen_days=frozen_days)
+    result = plan(network, params, progress=day2, previous=previous)
+    assert result.schedule is not None, result.status
+    violations = audit_plan(
+        network, result, progress=day2, previous=previous, frozen_days=frozen_days
     )
     assert violations == (), "\n".join(f"{v.rule}: {v.message}" for v in violations)
 
@@ -147,3 +183,31 @@ def test_a_step_started_on_a_group_gone_by_the_status_date_is_refused() -> None:
     assert problem.path == ("steps", 0, "status")
     assert "leaves service at 1958-07-02 00:00; report it done" in problem.message
     assert check_progress(network, Progress(as_of=at(23), steps=(started,))) == ()
+
+
+def test_work_begun_where_a_machine_is_down_for_good_is_confirmed_unplaceable() -> None:
+    """Forging began at P, whose only lathe is then down for good: the part must be
+    finished where it began, so the order cannot be made; the validator once found Q's
+    lathe for it and refuted the engine."""
+    shop = (build_machine("press", "forging"), build_machine("lathe", "machining"))
+    network = build_network(
+        (Plant(id="P", machines=shop), Plant(id="Q", machines=shop)),
+        (build_item("PART", ("forging", 4), ("machining", 3)),),
+        (build_order("O1", "PART", 100),),
+    )
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="press",
+        start=at(0),
+    )
+    down = MachineDown(plant_id="P", machine_id="lathe", start=at(2))
+    progress = Progress(as_of=at(2), steps=(started,), down=(down,))
+    assert check_progress(network, progress) == ()
+    result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
+    assert [(u.order_id, u.reason) for u in result.unplanned] == [
+        ("O1", UnplannedReason.UNPLACEABLE)
+    ]
+    assert audit_plan(network, result, progress=progress) == ()

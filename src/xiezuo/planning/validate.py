@@ -69,7 +69,8 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     designs that gate its work order to be done and to reach its plant, for material
     the plan's draws leave, and for a stretch in which the people and a machine unit
     the plan leaves free hold its working time, placed as the engine places work,
-    before that machine leaves).
+    before that machine leaves; in a replan, work begun is finished at its plant after
+    its reported steps, and a finished part is ready where and when the plan says).
 ``horizon``
     an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
     start; nothing else is checked then, so a wild date cannot make the check slow.
@@ -794,23 +795,27 @@ class _Validator:
         return any(self._cannot_finish(wo) for wo in work_orders)
 
     def _cannot_finish(self, wo: WorkOrder) -> bool:
-        """A work order begun at a plant (a reported step) is finished there by a routing
-        its reports fit: whether no such routing has, at the plant's peak, the crews for
-        the steps still to run."""
-        if self.facts is None or wo.id in self.facts.covered:
+        """Whether a work order begun at a plant lacks there, at the plant's peak, the crews
+        for its remaining steps by every routing its reports fit."""
+        begun = self._begun(wo)
+        if begun is None:
             return False
+        plant, routings, reported = begun
+        return not any(self._has_crews(plant, r.operations[reported:]) for r in routings)
+
+    def _begun(self, wo: WorkOrder) -> tuple[Plant, list[Routing], int] | None:
+        """For a work order with reported steps (in a replan), the plant that must finish
+        it, the routings its reports fit and how many steps they cover; else ``None``."""
+        if self.facts is None or wo.id in self.facts.covered:
+            return None
         reports = [r for (wo_id, _), r in self.facts.report_by_step.items() if wo_id == wo.id]
         plant = self.network.plant_by_id.get(reports[0].plant_id) if reports else None
         if plant is None:
-            return False
+            return None
         item = self.network.item_by_id[wo.item_id]
         # routing_of returns the routing it is offered when the reports fit it.
-        fitting = {routing_of(self.network, wo, reports, r.id) for r in item.routings}
-        return not any(
-            self._has_crews(plant, routing.operations[len(reports) :])
-            for routing in fitting
-            if routing is not None
-        )
+        fitting = (routing_of(self.network, wo, reports, r.id) for r in item.routings)
+        return plant, [r for r in dict.fromkeys(fitting) if r is not None], len(reports)
 
     def _makers(self, item_id: str) -> tuple[Plant, ...]:
         """Plants with the machines for every step and, at their peak, the crews."""
@@ -870,13 +875,22 @@ class _Validator:
             return known[wo.id]
 
         def finish_by_plant(wo: WorkOrder) -> dict[str, datetime]:
+            part = self.part_by_work_order.get(wo.id)
+            if part is not None:
+                return {part.plant_id: part.ready}  # not made: ready where it lies
             # What must be done, and travel to the plant, before ``wo`` starts: its
             # components, and the designs that gate it, each at its earliest at whichever
-            # plant gets it there first.
-            made = [earliest_finish(child) for child in children[wo.id]]
-            made += [earliest_finish(by_id[design_id]) for design_id in gates.get(wo.id, ())]
+            # plant gets it there first. Work begun had them (the progress checker saw to
+            # it) and is finished where it began, after its reported steps.
+            begun = self._begun(wo)
+            made = []
+            if begun is None:
+                made = [earliest_finish(child) for child in children[wo.id]]
+                made += [earliest_finish(by_id[design_id]) for design_id in gates.get(wo.id, ())]
             item = self.network.item_by_id[wo.item_id]
             plants = (pinned,) if pinned is not None and wo.parent_id is None else None
+            if begun is not None:
+                plants = (begun[0],)
             done_by_plant: dict[str, datetime] = {}
             for plant in plants or self.network.plants:
                 ready: datetime | None = release
@@ -889,9 +903,17 @@ class _Validator:
                     ready = None if ready is None or not arrivals else max(ready, min(arrivals))
                 if ready is None:
                     continue
+                options = [(routing, 0) for routing in self._routings(item, plant)]
+                if begun is not None:
+                    _, routings, reported = begun
+                    options = [
+                        (r, reported)
+                        for r in routings
+                        if self._has_crews(plant, r.operations[reported:])
+                    ]
                 finishes = [
-                    self._earliest_finish(item, routing, plant, wo.quantity, ready)
-                    for routing in self._routings(item, plant)
+                    self._earliest_finish(item, routing, plant, wo.quantity, ready, skip)
+                    for routing, skip in options
                 ]
                 finish = min((f for f in finishes if f is not None), default=None)
                 if finish is not None:
@@ -902,15 +924,23 @@ class _Validator:
         return not earliest_finish(root)
 
     def _earliest_finish(
-        self, item: Item, routing: Routing, plant: Plant, quantity: int, ready: datetime
+        self,
+        item: Item,
+        routing: Routing,
+        plant: Plant,
+        quantity: int,
+        ready: datetime,
+        skip: int = 0,
     ) -> datetime | None:
         """A lower bound on when ``routing`` can be done, or ``None`` if it never can:
         each step waits for the material the plan leaves, then needs a stretch in which
         the people the plan leaves make up its crews and a machine that may run it (or,
         for engineering work, the plant) works for its working time, before the
-        machine leaves."""
+        machine leaves. The first ``skip`` steps are reported, so behind it."""
         now = ready
         for step, operation in enumerate(routing.operations, start=1):
+            if step <= skip:
+                continue
             for line in item.materials:
                 if (line.step or 1) == step:
                     held = self._material_left(line.material_id, line.quantity * quantity, plant)
