@@ -17,6 +17,8 @@ from xiezuo.services.accounts import Role, user_by_token
 from xiezuo.storage.models import NetworkRow, UserRow
 
 MAX_PAGE = 500
+PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text without control characters (tab and newlines pass): PostgreSQL refuses NUL."""
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -127,5 +129,10 @@ class Page:
 
 PageDep = Annotated[Page, Depends()]
 Reason = Annotated[
-    str, Query(max_length=2000, description="Why the change is made, for the audit log.")
+    str,
+    Query(
+        max_length=2000,
+        pattern=PRINTABLE,
+        description="Why the change is made, for the audit log.",
+    ),
 ]

@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 
-from xiezuo.api.deps import CurrentUser, NetworkDep, PageDep, Planner, Reason, SessionDep
+from xiezuo.api.deps import (
+    PRINTABLE,
+    CurrentUser,
+    NetworkDep,
+    PageDep,
+    Planner,
+    Reason,
+    SessionDep,
+)
 from xiezuo.io.scenario_data import dump_scenario
 from xiezuo.services import networks
 from xiezuo.storage.models import NetworkRow
@@ -22,11 +30,11 @@ class NetworkCreate(BaseModel):
     """A new network: its key in URLs and its scenario in the scenario file's form."""
 
     key: str = Field(min_length=1, max_length=100, examples=["chongqing-1958"])
-    name: str | None = Field(default=None, max_length=300)
+    name: str | None = Field(default=None, max_length=300, pattern=PRINTABLE)
     """A title; the scenario's ``network.name`` when left out."""
     scenario: dict[str, Any]
     """The scenario file's data (``docs/scenario-format.md``), as JSON."""
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=2000, pattern=PRINTABLE)
 
 
 class NetworkRead(BaseModel):
