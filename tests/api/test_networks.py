@@ -206,3 +206,10 @@ def test_the_openapi_document_is_published(client):
     assert "/networks/{key}/orders/{entity_id}" in spec["paths"]
     assert "/networks/{key}/plants/{plant}/machines/{machine}" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_instants_carry_their_zone_on_every_database(client, auth, minimal):
+    summary = client.get(f"/networks/{minimal}", headers=auth("viewer")).json()
+    entry = client.get("/audit", headers=auth("planner")).json()["items"][0]
+    for instant in (summary["created_at"], summary["updated_at"], entry["at"]):
+        assert instant.endswith(("Z", "+00:00"))

@@ -58,7 +58,9 @@ JSON = st.recursive(
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def served(request, tmp_path_factory) -> Iterator[tuple[TestClient, dict[str, str]]]:
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
     def serve(url: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
         app = create_app(url)
         with app.state.sessions() as session:

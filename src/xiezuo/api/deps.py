@@ -7,9 +7,11 @@ no or an unknown token is 401, a role or plant without the right is 403.
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request, status
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from xiezuo.services import networks
@@ -17,6 +19,15 @@ from xiezuo.services.accounts import Role, user_by_token
 from xiezuo.storage.models import NetworkRow, UserRow
 
 MAX_PAGE = 500
+
+
+def _in_utc(instant: datetime) -> datetime:
+    # SQLite hands back the stored UTC instants without their zone.
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
+
+
+Instant = Annotated[datetime, AfterValidator(_in_utc)]
+"""A stored instant in responses: always with its zone (RFC 3339), on SQLite too."""
 PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 """Text without control characters (tab and newlines pass): PostgreSQL refuses NUL."""
 

@@ -1,13 +1,12 @@
 """The audit log, newest first: who changed what, when and why (planners only)."""
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from xiezuo.api.deps import NetworkDep, PageDep, Planner, SessionDep
+from xiezuo.api.deps import Instant, NetworkDep, PageDep, Planner, SessionDep
 from xiezuo.services import audit
 from xiezuo.storage.models import AuditRow
 
@@ -15,7 +14,7 @@ router = APIRouter(tags=["audit"])
 
 
 class AuditRead(BaseModel):
-    at: datetime
+    at: Instant
     user: str
     network: str | None
     action: str

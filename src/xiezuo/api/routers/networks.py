@@ -4,7 +4,6 @@ A network's version is its ETag (``"3"``): replacing or deleting it needs
 ``If-Match`` with the version read, so two planners never overwrite each other.
 """
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, status
@@ -13,6 +12,7 @@ from pydantic import BaseModel, Field
 from xiezuo.api.deps import (
     PRINTABLE,
     CurrentUser,
+    Instant,
     NetworkDep,
     PageDep,
     Planner,
@@ -43,8 +43,8 @@ class NetworkRead(BaseModel):
     key: str
     name: str
     version: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
     current_plan: int | None
     """Number of the plan version in force, if any."""
     plants: int
