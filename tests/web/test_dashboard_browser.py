@@ -208,6 +208,7 @@ def test_a_plant_user_reports_an_operation_done(
     assert "Reported: Step done" in page.inner_text("#progress-result .notice.ok")
     page.wait_for_selector("#progress-history table")
     assert work_order in page.inner_text("#progress-history")
+    assert page.is_disabled(f"[data-step='{work_order}|{step}']")
     reports = site.api("planner", "GET", f"/networks/{NETWORK}/progress?plant=CMT")["items"]
     assert [(r["kind"], r["record"]["work_order"], r["record"]["step"]) for r in reports] == [
         ("step_done", work_order, step)
@@ -236,6 +237,44 @@ def test_another_plants_form_is_refused_by_the_page_and_the_server(
         NETWORK,
     )
     assert status == 403
+
+
+def _opacity_by_order(page: Page) -> dict[str, set[float]]:
+    traces: list[list[Any]] = page.evaluate(
+        "document.getElementById('dash-gantt').data.map(t => [t.legendgroup, t.opacity])"
+    )
+    found: dict[str, set[float]] = {}
+    for order_id, opacity in traces:
+        found.setdefault(order_id, set()).add(opacity)
+    return found
+
+
+def test_a_late_order_picked_in_the_gantt_is_lit_and_explained(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    """YN-1 is late in any plan: the bay it is assembled on opens the day it is due."""
+    page = _open(browser, site, errors, "viewer", "gantt")
+    page.wait_for_selector("#dash-gantt svg")
+    page.click(".late-list button[data-order=YN-1]")
+    assert _opacity_by_order(page) == {"YN-1": {1}, "SC-1": {0.12}}
+    # Due on 31 July means by the end of that day.
+    assert page.inner_text("#gantt-selected").startswith("YN-1: due 1958-08-01 00:00")
+    assert "late by" in page.inner_text("#gantt-selected")
+    assert page.locator("#dash-gantt-axis .xtick").count() > 1
+    page.click("#gantt-clear")
+    assert _opacity_by_order(page) == {"YN-1": {1}, "SC-1": {1}}
+
+
+def test_load_and_shortages_draw_from_the_plan(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "viewer", "load")
+    page.wait_for_selector("#plant-load svg")
+    machines = page.locator("table.data").first.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert "bay" in machines
+    page.goto(f"{site.url}/#/shortages")
+    page.wait_for_selector(_READY)
+    assert page.locator("h2").count() == 3
 
 
 def _bar_starts(page: Page) -> list[Any]:

@@ -26,6 +26,14 @@ export function wallTime(iso) {
   return iso ? iso.slice(0, 16).replace('T', ' ') : '—';
 }
 
+// A moment the server stamped (a report, a plan version): in this browser's time zone.
+export function localTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 export function wallDate(iso) {
   return iso ? iso.slice(0, 10) : '—';
 }
@@ -41,7 +49,7 @@ export function formatHours(hours) {
 }
 
 // A table whose headers sort it (click again to reverse). Each column has key, label,
-// value(row) to sort by, optional render(row) and numeric.
+// value(row) to sort by, optional render(row), numeric and wrap (long ids may break).
 export function sortableTable(columns, rows, { sortKey = null, descending = false, rowClass } = {}) {
   let key = sortKey;
   let reverse = descending;
@@ -66,7 +74,7 @@ export function sortableTable(columns, rows, { sortKey = null, descending = fals
       ...sorted.map((row) =>
         h('tr', { class: rowClass ? rowClass(row) : null },
           columns.map((c) =>
-            h('td', { class: c.numeric ? 'num' : null }, c.render ? c.render(row) : c.value(row) ?? '—'),
+            h('td', { class: c.numeric ? 'num' : c.wrap ? 'wrap' : null }, c.render ? c.render(row) : c.value(row) ?? '—'),
           ),
         ),
       ),

@@ -6,6 +6,8 @@ import { t } from '../i18n.js';
 import { formatHours, h, loadPlotly, notice, orderRows, planData, wallTime } from '../util.js';
 
 const DIMMED_OPACITY = 0.12;
+// The orders a late order waits behind: visible, but below the order itself.
+const BLOCKER_OPACITY = 0.5;
 const ROW_HEIGHT_PX = 22;
 
 function plainLabel(label) {
@@ -25,6 +27,12 @@ export async function render(ctx) {
   const why = new Map((data.explanations || []).filter((e) => e.kind === 'late').map((e) => [e.subject, e.message]));
   const labels = (figure.layout.yaxis.ticktext || []).map(plainLabel);
   const plants = [...new Set(labels.filter((label) => label.includes(' · ')).map((label) => label.split(' · ')[0]))];
+  // Room above the rows for the chart's notes (a replan's "status date").
+  if (figure.layout.annotations?.length) {
+    const extra = Math.max(0, 22 - (figure.layout.margin?.t ?? 0));
+    figure.layout.margin = { ...figure.layout.margin, t: (figure.layout.margin?.t ?? 0) + extra };
+    figure.layout.height += extra;
+  }
   const fullRange = figure.layout.yaxis.range.slice();
   const fullHeight = figure.layout.height;
   const margin = figure.layout.margin || { t: 0, b: 0 };
@@ -47,22 +55,36 @@ export async function render(ctx) {
   );
   const late = rows.filter((row) => row.status === 'late');
 
+  // The orders a late order waits behind, as its explanation names them ("behind SC-MILL-02").
+  function blockers(order) {
+    const message = why.get(order) || '';
+    const named = message.match(/behind [^;]*/g) || [];
+    const ids = new Set(named.flatMap((part) => part.slice('behind '.length).split(/,\s*/)));
+    return new Set([...ids].filter((id) => id !== order && byOrder.has(id)));
+  }
+
   function highlight() {
     const needle = search.value.trim().toLowerCase();
     const matches = needle ? rows.filter((row) => row.order.toLowerCase().includes(needle)) : [];
     const exact = rows.find((row) => row.order.toLowerCase() === needle);
     const lit = new Set(exact ? [exact.order] : matches.map((row) => row.order));
-    const opacity = chart.data.map((trace) => (!needle || lit.has(trace.legendgroup) ? 1 : DIMMED_OPACITY));
+    const single = exact || lit.size === 1 ? byOrder.get(exact ? exact.order : [...lit][0]) : null;
+    const behind = single ? blockers(single.order) : new Set();
+    const opacity = chart.data.map((trace) => {
+      if (!needle || lit.has(trace.legendgroup)) return 1;
+      return behind.has(trace.legendgroup) ? BLOCKER_OPACITY : DIMMED_OPACITY;
+    });
     Plotly.restyle(chart, { opacity });
     status.replaceChildren();
     if (!needle) return;
     if (lit.size === 0) {
       status.textContent = t('gantt.no_match', { text: search.value.trim() });
-    } else if (exact || lit.size === 1) {
-      const row = byOrder.get(exact ? exact.order : [...lit][0]);
+    } else if (single) {
+      const row = single;
       const params = { order: row.order, due: wallTime(row.due), arrival: wallTime(row.arrival), lateness: formatHours(row.lateness) };
       status.append(t(row.status === 'late' ? 'gantt.selected_late' : 'gantt.selected', params));
       if (why.has(row.order)) status.append(h('br'), t('gantt.why', { message: why.get(row.order) }));
+      if (behind.size) status.append(h('br'), t('gantt.behind', { orders: [...behind].join(', ') }));
     } else {
       status.textContent = `${t('gantt.matches', { count: lit.size })}: ${[...lit].slice(0, 12).join(', ')}`;
     }

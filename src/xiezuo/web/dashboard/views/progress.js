@@ -4,7 +4,7 @@
 // idempotency key, kept while the same report is retried, so it is applied once.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { describe, h, notice, planData, sortableTable, wallTime } from '../util.js';
+import { describe, h, localTime, notice, planData, sortableTable, wallTime } from '../util.js';
 
 const KINDS = {
   step_done: ['work_order', 'step', 'machine', 'unit', 'start', 'end'],
@@ -178,10 +178,18 @@ export async function render(ctx) {
   async function fillHistory() {
     try {
       const reports = await listAll(`${ctx.base}/progress?plant=${encodeURIComponent(plant)}`);
+      // Steps reported done are marked in the planned list, so nobody reports them twice.
+      const done = new Set(reports.filter((r) => r.kind === 'step_done').map((r) => `${r.record.work_order}|${r.record.step}`));
+      for (const button of plannedTable.querySelectorAll('[data-step]')) {
+        if (!done.has(button.dataset.step)) continue;
+        button.closest('tr').classList.add('reported');
+        button.disabled = true;
+        button.textContent = t('progress.reported');
+      }
       history.replaceChildren(
         reports.length
           ? sortableTable([
-              { key: 'at', label: t('progress.at'), value: (row) => row.created_at, render: (row) => wallTime(row.created_at) },
+              { key: 'at', label: t('progress.at'), value: (row) => row.created_at, render: (row) => localTime(row.created_at) },
               { key: 'by', label: t('progress.by'), value: (row) => row.reported_by },
               { key: 'kind', label: t('progress.kind'), value: (row) => t(`progress.kind.${row.kind}`) },
               { key: 'what', label: t('progress.what'), value: (row) => summary(row) },
@@ -201,12 +209,12 @@ export async function render(ctx) {
   const plannedTable = sortableTable([
     { key: 'start', label: t('common.start'), value: (op) => op.start, render: (op) => wallTime(op.start) },
     { key: 'end', label: t('common.end'), value: (op) => op.end, render: (op) => wallTime(op.end) },
-    { key: 'work_order', label: t('progress.work_order'), value: (op) => op.work_order_id },
+    { key: 'work_order', label: t('progress.work_order'), value: (op) => op.work_order_id, wrap: true },
     { key: 'step', label: t('common.step'), value: (op) => op.step, numeric: true },
     { key: 'machine', label: t('common.machine'), value: (op) => (op.machine_id ? `${op.machine_id} #${op.unit + 1}` : '—') },
     { key: 'report', label: '', value: () => null,
       render: (op) => h('span', { class: 'buttons' },
-        h('button', { type: 'button', class: 'small', 'data-report': 'step_done', disabled: refused, onclick: () => fillFrom(op, 'step_done') }, t('progress.report_done')),
+        h('button', { type: 'button', class: 'small', 'data-report': 'step_done', 'data-step': `${op.work_order_id}|${op.step}`, disabled: refused, onclick: () => fillFrom(op, 'step_done') }, t('progress.report_done')),
         h('button', { type: 'button', class: 'small quiet', 'data-report': 'step_started', disabled: refused, onclick: () => fillFrom(op, 'step_started') }, t('progress.report_started'))) },
   ], planned);
 

@@ -24,7 +24,8 @@ export async function render(ctx) {
   const start = h('button', { type: 'submit', id: 'replan-start' }, t('replan.start'));
   let stopped = false;
 
-  async function follow(job) {
+  // `previous`: the plan in force when the job started, to compare the new one with.
+  async function follow(job, previous) {
     const path = `${ctx.base}/jobs/${job.id}`;
     const cancel = h('button', {
       type: 'button',
@@ -42,6 +43,7 @@ export async function render(ctx) {
     while (!stopped && document.body.contains(watch)) {
       const progress = job.progress || {};
       const facts = [
+        [t('replan.phase'), progress.phase],
         [t('replan.elapsed'), progress.elapsed_s == null ? null : `${progress.elapsed_s.toFixed(1)} s`],
         [t('replan.objective'), progress.objective],
         [t('replan.bound'), progress.bound],
@@ -50,12 +52,11 @@ export async function render(ctx) {
       watch.replaceChildren(
         h('p', { id: 'replan-status', class: `job ${job.status}` },
           t('replan.job', { id: job.id, status: t(`replan.status.${job.status}`) })),
-        facts.length ? h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])) : null,
-        finished ? null : cancel,
+        h('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))])),
       );
+      if (!finished) watch.append(cancel);
       if (finished) {
         if (job.plan != null) {
-          const previous = ctx.network.current_plan;
           watch.append(
             notice(t('replan.new_plan', { number: job.plan }), 'ok'),
             h('p', { class: 'buttons' },
@@ -89,7 +90,8 @@ export async function render(ctx) {
         stability: stable === '' ? null : Number.isNaN(Number(stable)) ? stable : Number(stable),
       };
       try {
-        await follow(await api(`${ctx.base}/jobs`, { method: 'POST', body }));
+        const { current_plan: previous } = await api(ctx.base);
+        await follow(await api(`${ctx.base}/jobs`, { method: 'POST', body }), previous);
       } catch (error) {
         watch.replaceChildren(notice(describe(error), 'error'));
         start.disabled = false;

@@ -37,7 +37,7 @@ export async function render(ctx) {
           { key: 'from', label: t('shortages.from'), value: (row) => row.origin },
           { key: 'to', label: t('shortages.to'), value: (row) => row.destination },
           { key: 'arrive', label: t('shortages.arrive'), value: (row) => row.arrive, render: (row) => wallTime(row.arrive) },
-          { key: 'work_order', label: t('progress.work_order'), value: (row) => row.work_order_id },
+          { key: 'work_order', label: t('progress.work_order'), value: (row) => row.work_order_id, wrap: true },
         ], draws, { sortKey: 'arrive' }))
       : h('p', {}, t('common.none')),
   ];

@@ -2,7 +2,7 @@
 // the headline, then the orders whose dates moved.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { describe, formatHours, h, notice, sortableTable, wallTime } from '../util.js';
+import { describe, formatHours, h, localTime, notice, sortableTable, wallTime } from '../util.js';
 
 function figure(value) {
   return value == null ? '—' : formatHours(value);
@@ -85,7 +85,7 @@ export async function render(ctx) {
     { key: 'number', label: t('versions.number'), value: (v) => v.number, numeric: true,
       render: (v) => h('span', {}, String(v.number), v.current ? h('span', { class: 'badge current' }, t('session.current')) : null) },
     { key: 'kind', label: t('versions.kind'), value: (v) => v.kind },
-    { key: 'created', label: t('versions.created'), value: (v) => v.created_at, render: (v) => wallTime(v.created_at) },
+    { key: 'created', label: t('versions.created'), value: (v) => v.created_at, render: (v) => localTime(v.created_at) },
     { key: 'by', label: t('versions.by'), value: (v) => v.requested_by },
     { key: 'reason', label: t('common.reason'), value: (v) => v.reason || '' },
     { key: 'status', label: t('common.status'), value: (v) => v.status },
