@@ -581,6 +581,8 @@ def progresses(draw: st.DrawFn, network: Network, plan: Plan) -> Progress:
             (r for r in routings if planned_plant and r.id == planned_plant.routing_id),
             routings[0],
         )
+        if draw(st.integers(0, 3), label="another routing") == 0:
+            routing = draw(st.sampled_from(routings), label="routing")
         last = draw(st.integers(1, len(routing.operations)), label="steps reported")
         cursor = earliest
         for step, op in enumerate(routing.operations[:last], start=1):
