@@ -213,3 +213,20 @@ def test_instants_carry_their_zone_on_every_database(client, auth, minimal):
     entry = client.get("/audit", headers=auth("planner")).json()["items"][0]
     for instant in (summary["created_at"], summary["updated_at"], entry["at"]):
         assert instant.endswith(("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(
+    "body", ["NaN", "[Infinity]", '{"key": "x", "scenario": [-Infinity]}', "1e999"]
+)
+@pytest.mark.parametrize(
+    ("method", "path", "tag"),
+    [
+        ("POST", "/networks", None),
+        ("PATCH", "/networks/{}/orders/N-1", "*"),
+        ("PUT", "/networks/{}/scenario", '"1"'),
+    ],
+)
+def test_numbers_json_has_not_are_422_not_500(client, auth, minimal, body, method, path, tag):
+    headers = {**auth("planner", tag), "Content-Type": "application/json"}
+    answer = client.request(method, path.format(minimal), content=body, headers=headers)
+    assert answer.status_code == 422

@@ -14,11 +14,14 @@ Nothing connects at import time.
 
 from __future__ import annotations
 
+import math
 import re
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from xiezuo.api.routers import audit, entities, pages, plans, progress, users
@@ -74,6 +77,7 @@ def create_app(database_url: str) -> FastAPI:
         pages.router,  # last: its catch-all for static files must not shadow the API
     ):
         app.include_router(router)
+    app.add_exception_handler(RequestValidationError, _request_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(ModelError, _model_error)
     app.add_exception_handler(StorageError, _storage_error)
@@ -86,6 +90,23 @@ def error_loc(location: str) -> list[str | int]:
     if not path or path.startswith("line "):
         return [path] if path else []
     return [int(index) if index else name for index, name in _STEP.findall(path)]
+
+
+async def _request_error(_request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own 422, but a NaN or Infinity in the echoed input (Python's json reads
+    # them) is shown as text: JSON has no such numbers, and rendering them would fail.
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 async def _input_error(_request: Request, exc: Exception) -> JSONResponse:
