@@ -114,6 +114,28 @@ def plan_of(row: PlanRow, network: Network) -> Plan:
     )
 
 
+def current_domain_plan(session: Session, network: NetworkRow, domain: Network) -> Plan | None:
+    """The current plan as a domain plan, its stored data read only when not remembered
+    (every progress report is checked against it, and the data is large)."""
+    if network.current_plan is None:
+        return None
+    found = session.execute(
+        select(PlanRow.id, PlanRow.created_at).where(
+            PlanRow.network_id == network.id, PlanRow.number == network.current_plan
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    plan_id, created_at = found
+    number = network.current_plan
+
+    def load() -> Plan:
+        data = session.scalar(select(PlanRow.plan).where(PlanRow.id == plan_id))
+        return plan_from_dict(data, f"plan {number}", near=domain.start)
+
+    return _plans.get((plan_id, network.id, number, created_at), load)
+
+
 def store_plan(
     session: Session,
     network: NetworkRow,

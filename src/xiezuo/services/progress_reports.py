@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from xiezuo.errors import ConflictError, InputError
 from xiezuo.io.progress import parse_progress
 from xiezuo.services import audit
-from xiezuo.services.plan_versions import current_plan, network_of, plan_of
+from xiezuo.services.plan_versions import current_domain_plan, network_of
 from xiezuo.storage.models import NetworkRow, ProgressRow
 
 if TYPE_CHECKING:
@@ -486,8 +486,7 @@ def _check_against(
     identities = list(ledger.records[collection])
     idx = identities.index(identity) if identity in identities else len(identities)
     domain = network_of(network)
-    current = current_plan(session, network)
-    previous = None if current is None else plan_of(current, domain)
+    previous = current_domain_plan(session, network, domain)
     try:
         read_progress(domain, document, f"progress of {network.key}", previous)
     except InputError as exc:

@@ -61,6 +61,8 @@ class ReportCreate(BaseModel):
 
 class ReportRead(BaseModel):
     id: int
+    idempotency_key: str
+    """The key the report came with, so a client can match its reports."""
     kind: str
     plant: str | None
     record: dict[str, Any]
@@ -84,6 +86,7 @@ def _utc(instant: datetime) -> datetime:
 def _read(row: ProgressRow) -> ReportRead:
     return ReportRead(
         id=row.id,
+        idempotency_key=row.idempotency_key,
         kind=row.kind,
         plant=row.plant_id,
         record=row.payload["record"],
