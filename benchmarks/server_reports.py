@@ -4,15 +4,15 @@ and reports that survive ``kill -9``.
 ``python benchmarks/server_reports.py [--database sqlite|postgres] [--clients 20]
 [--seconds 60] [--interval 0.5]`` starts ``create_app`` under uvicorn in a subprocess on
 127.0.0.1 (a fresh SQLite file, or a fresh PostgreSQL database created on the server at
-``XIEZUO_TEST_POSTGRES`` and dropped afterwards), imports the example network, plans it
-once and lets each client, a plant user, report the steps of its plant's work orders as
-the plan has them (started, then done) with stock counts in between, one report every
-``--interval`` seconds on average, for ``--seconds``. One report in twenty is sent twice
-with the same Idempotency-Key, as a client does when an answer is lost; every tenth
-action also reads the current plan. At the end every stored report is read back:
-*lost* are reports answered 2xx but not stored, *doubled* are keys stored twice or a
-retry answered with another report. It prints the counts and the p50/p99 latency of a
-report and of a plan read.
+``XIEZUO_TEST_POSTGRES`` and dropped afterwards; ``--url`` gives an empty database
+instead), imports the example network, plans it once and lets each client, a plant
+user, report the steps of its plant's work orders as the plan has them (started, then
+done) with stock counts in between, one report every ``--interval`` seconds on average,
+for ``--seconds``. One report in twenty is sent twice with the same Idempotency-Key, as
+a client does when an answer is lost; every tenth action also reads the current plan.
+At the end every stored report is read back: *lost* are reports answered 2xx but not
+stored, *doubled* are keys stored twice or a retry answered with another report. It
+prints the counts and the p50/p99 latency of a report and of a plan read.
 
 ``--kill AFTER`` instead sends reports as fast as the clients can for AFTER seconds with
 a plan job running, kills the server with SIGKILL, starts a new one on the same
@@ -74,8 +74,12 @@ READ_EVERY = 10
 
 
 @contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh, empty database of ``kind`` (``sqlite`` or ``postgres``), gone afterwards."""
+def database(kind: str, url: str | None = None) -> Iterator[str]:
+    """A fresh, empty database of ``kind`` (``sqlite`` or ``postgres``), gone afterwards;
+    or the empty database at ``url``, left as it is."""
+    if url is not None:
+        yield url
+        return
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="xiezuo-bench-") as folder:
             yield f"sqlite:///{Path(folder) / 'xiezuo.db'}"
@@ -412,7 +416,7 @@ def percentiles(samples: list[float]) -> str:
 
 
 def load(args: argparse.Namespace) -> None:
-    with database(args.database) as url:
+    with database(args.database, args.url) as url:
         network = networks.check_scenario(_example_data(), "example")
         tokens = prepare(url, [plant.id for plant in network.plants])
         server = Server(url)
@@ -447,7 +451,7 @@ def load(args: argparse.Namespace) -> None:
 
 
 def kill(args: argparse.Namespace) -> None:
-    with database(args.database) as url:
+    with database(args.database, args.url) as url:
         network = networks.check_scenario(_example_data(), "example")
         tokens = prepare(url, [plant.id for plant in network.plants])
         server = Server(url)
@@ -496,6 +500,7 @@ def _example_data() -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--url", help="an empty database to use instead of a fresh one")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--interval", type=float, default=0.5, help="mean seconds between reports")
