@@ -265,6 +265,32 @@ def test_a_late_order_picked_in_the_gantt_is_lit_and_explained(
     assert _opacity_by_order(page) == {"YN-1": {1}, "SC-1": {1}}
 
 
+def _rows_in_view(page: Page) -> list[str]:
+    """The row labels of the Gantt inside its y range (rows are numbered top down)."""
+    rows: list[str] = page.evaluate(
+        """() => {
+            const axis = document.getElementById('dash-gantt').layout.yaxis;
+            const [bottom, top] = axis.range;
+            return axis.ticktext
+                .filter((_, idx) => idx > top && idx < bottom)
+                .map(label => label.replace(/<[^>]*>/g, ''));
+        }"""
+    )
+    return rows
+
+
+def test_a_plant_picked_in_the_gantt_narrows_the_rows_to_its_machines(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "viewer", "gantt?plant=CMT")
+    page.wait_for_selector("#dash-gantt svg")
+    rows = _rows_in_view(page)
+    assert rows
+    assert all(row.startswith("CMT · ") for row in rows)
+    page.click("#gantt-clear")
+    assert any(row.startswith("YN-1") for row in _rows_in_view(page))
+
+
 def test_load_and_shortages_draw_from_the_plan(
     browser: Browser, site: Site, errors: list[str]
 ) -> None:

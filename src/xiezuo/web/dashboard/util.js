@@ -85,7 +85,10 @@ export function sortableTable(columns, rows, { sortKey = null, descending = fals
     }
   }
   fill();
-  return h('table', { class: 'data' }, h('thead', {}, h('tr', {}, headers)), body);
+  const table = h('table', { class: 'data' }, h('thead', {}, h('tr', {}, headers)), body);
+  // Draw the rows again, in the same order, after the data they show has changed.
+  table.refresh = fill;
+  return table;
 }
 
 function compare(a, b) {

@@ -92,6 +92,8 @@ export async function render(ctx) {
   const result = h('div', { id: 'progress-result', 'aria-live': 'polite' });
   const history = h('div', { id: 'progress-history', class: 'table-scroll' });
   let key = newKey();
+  let reportedDone = new Set();
+  const stepKey = (op) => `${op.work_order_id}|${op.step}`;
 
   function showFields() {
     const shown = new Set(KINDS[kind.value]);
@@ -179,13 +181,8 @@ export async function render(ctx) {
     try {
       const reports = await listAll(`${ctx.base}/progress?plant=${encodeURIComponent(plant)}`);
       // Steps reported done are marked in the planned list, so nobody reports them twice.
-      const done = new Set(reports.filter((r) => r.kind === 'step_done').map((r) => `${r.record.work_order}|${r.record.step}`));
-      for (const button of plannedTable.querySelectorAll('[data-step]')) {
-        if (!done.has(button.dataset.step)) continue;
-        button.closest('tr').classList.add('reported');
-        button.disabled = true;
-        button.textContent = t('progress.reported');
-      }
+      reportedDone = new Set(reports.filter((r) => r.kind === 'step_done').map((r) => `${r.record.work_order}|${r.record.step}`));
+      plannedTable.refresh();
       history.replaceChildren(
         reports.length
           ? sortableTable([
@@ -214,9 +211,16 @@ export async function render(ctx) {
     { key: 'machine', label: t('common.machine'), value: (op) => (op.machine_id ? `${op.machine_id} #${op.unit + 1}` : '—') },
     { key: 'report', label: '', value: () => null,
       render: (op) => h('span', { class: 'buttons' },
-        h('button', { type: 'button', class: 'small', 'data-report': 'step_done', 'data-step': `${op.work_order_id}|${op.step}`, disabled: refused, onclick: () => fillFrom(op, 'step_done') }, t('progress.report_done')),
+        h('button', {
+          type: 'button',
+          class: 'small',
+          'data-report': 'step_done',
+          'data-step': stepKey(op),
+          disabled: refused || reportedDone.has(stepKey(op)),
+          onclick: () => fillFrom(op, 'step_done'),
+        }, reportedDone.has(stepKey(op)) ? t('progress.reported') : t('progress.report_done')),
         h('button', { type: 'button', class: 'small quiet', 'data-report': 'step_started', disabled: refused, onclick: () => fillFrom(op, 'step_started') }, t('progress.report_started'))) },
-  ], planned);
+  ], planned, { rowClass: (op) => (reportedDone.has(stepKey(op)) ? 'reported' : null) });
 
   ctx.afterMount(fillHistory);
   const choose = me.role === 'planner' && plants.length
