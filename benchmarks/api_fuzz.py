@@ -1,17 +1,19 @@
 """Fuzz the server's REST API from its OpenAPI document with schemathesis: no 5xx.
 
 ``python benchmarks/api_fuzz.py [--examples N] [--seed S] [--users planner,forge]``
-builds the app (``create_app``) on a new SQLite file, imports ``examples/minimal.yaml``
-as the network ``minimal``, makes one plan through a solve job, and then sends every
-operation of ``/openapi.json`` ``N`` generated requests per user (default 200; the
-committed test ``tests/api/test_openapi_fuzz.py`` sends 8). Path parameters are mostly
-names that exist (the network, its plants, machines, items, orders, plan and job
-numbers) so the requests reach the routes' code instead of stopping at a 404. Every
-response is checked: no 5xx, the body matches the documented schema of its status and
-its content type is the documented one. It prints each distinct failure once (method,
-path, user, check, status, the request) and then the figures: requests, statuses,
-time. ``--database postgresql+psycopg://...`` fuzzes a PostgreSQL database instead
-(which must be empty).
+builds the app (``create_app``) on a new SQLite file (or ``--database URL``, an empty
+database), imports ``examples/minimal.yaml`` as the network ``minimal``, makes one plan
+through a solve job, and sends every operation of ``/openapi.json`` ``N`` generated
+requests per user (default 200; the committed test ``tests/api/test_openapi_fuzz.py``
+sends 8 and shares this setup). Requests are valid and invalid by the schema; path
+parameters are mostly names that exist (the network, its plants, machines, entities,
+plan and job numbers), bodies of writes are often real entities with a field or two
+changed, and ``If-Match`` is often the entity's current ETag, so the requests reach
+the routes' code instead of stopping at 404, 422 or 409. Every response is checked:
+no 5xx, the body matches the documented schema of its status, the content type is the
+documented one. It prints each distinct failure once (operation, user, check, status,
+a curl line and the response), the operations that never answered 2xx, and the
+figures: requests, statuses per user, time.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 import hypothesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
 from schemathesis.errors import FailureGroup
 from schemathesis.python import asgi
 
@@ -42,53 +42,71 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).parents[1]
 
 
+class Tally:
+    """Statuses per user and per operation, and each distinct failure once."""
+
+    def __init__(self) -> None:
+        self.by_user: collections.Counter[tuple[str, int]] = collections.Counter()
+        self.by_operation: dict[str, collections.Counter[int]] = collections.defaultdict(
+            collections.Counter
+        )
+        self.failures: dict[tuple[str, str, str, int], str] = {}
+
+    def add(
+        self,
+        case: schemathesis.Case[Any],
+        response: schemathesis.Response,
+        user: str,
+        failures: tuple[Exception, ...],
+    ) -> None:
+        label = case.operation.label
+        self.by_user[(user, response.status_code)] += 1
+        self.by_operation[label][response.status_code] += 1
+        for failure in failures:
+            key = (
+                label,
+                user,
+                getattr(failure, "title", type(failure).__name__),
+                response.status_code,
+            )
+            self.failures.setdefault(
+                key,
+                f"{case.as_curl_command()}\n  -> {response.status_code} {response.text[:400]}\n"
+                f"  {getattr(failure, 'message', str(failure)).strip()[:600]}",
+            )
+
+
 def fuzz_operation(
     operation: schemathesis.APIOperation[Any, Any, Any, Any],
     target: FuzzTarget,
     user: str,
     examples: int,
     seed: int,
-    statuses: collections.Counter[tuple[str, int]],
-    failures: dict[tuple[str, str, str, int], str],
-) -> int:
-    """Send ``examples`` requests to one operation; count statuses, keep each failure once."""
-    from tests.api.test_openapi_fuzz import CHECKS, case_strategy
-
-    sent = 0
-    headers = {"Authorization": f"Bearer {target.tokens[user]}"}
+    tally: Tally,
+) -> None:
+    """Send ``examples`` requests to one operation as ``user`` and tally them."""
+    from tests.api.test_openapi_fuzz import CHECKS, requests_for, send
 
     @settings(
         max_examples=examples,
         deadline=None,
         database=None,
-        derandomize=False,
         suppress_health_check=list(HealthCheck),
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     )
     @hypothesis.seed(seed)
-    @given(
-        case=st.sampled_from(list(GenerationMode)).flatmap(
-            lambda mode: case_strategy(operation, target, mode)
-        )
-    )
-    def run(case: schemathesis.Case[Any]) -> None:
-        nonlocal sent
-        response = case.call(headers=headers)
-        sent += 1
-        statuses[(user, response.status_code)] += 1
+    @given(request=requests_for(operation, target))
+    def run(request: tuple[schemathesis.Case[Any], bool]) -> None:
+        case, fresh_etag = request
+        response = send(case, target, user, fresh_etag=fresh_etag)
         try:
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            case.validate_response(response, checks=CHECKS)
         except FailureGroup as group:
-            for failure in group.exceptions:
-                key = (operation.label, user, failure.title, response.status_code)
-                if key not in failures:
-                    failures[key] = (
-                        f"{case.as_curl_command(headers=headers)}\n  -> {response.status_code} "
-                        f"{response.text[:400]}\n  {failure.message.strip()[:600]}"
-                    )
+            tally.add(case, response, user, group.exceptions)
+        else:
+            tally.add(case, response, user, ())
 
     run()
-    return sent
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,63 +116,67 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--users", default="planner,forge", help="comma-separated: planner,forge,works,viewer"
     )
-    parser.add_argument("--database", help="a database URL (default: a new SQLite file)")
+    parser.add_argument("--database", help="an empty database's URL (default: a new SQLite file)")
     parser.add_argument("--only", default="", help="fuzz only operations whose label contains this")
     args = parser.parse_args(argv)
     # The fuzzing setup is the committed test's, so both aim at the same data.
     sys.path.insert(0, str(ROOT))
-    from tests.api.test_openapi_fuzz import fuzz_schema, prepare_target
+    from tests.api.test_openapi_fuzz import operation_labels, prepare_target
     from tests.databases import sqlite_url
 
+    tally = Tally()
+    seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(args.database or sqlite_url(Path(folder)))
-        target = prepare_target(app)
-        schema = fuzz_schema(app)
-        statuses: collections.Counter[tuple[str, int]] = collections.Counter()
-        failures: dict[tuple[str, str, str, int], str] = {}
-        per_operation: dict[str, float] = {}
-        sent = 0
         started = time.perf_counter()
         try:
-            paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
-            for label in [f"{m.upper()} {path}" for path, ms in paths.items() for m in ms]:
-                operation = schema.find_operation_by_label(label)
+            target = prepare_target(app)
+            for label in operation_labels():
+                operation = target.schema.find_operation_by_label(label)
                 if operation is None or args.only not in label:
                     continue
                 began = time.perf_counter()
                 for user in args.users.split(","):
-                    sent += fuzz_operation(
-                        operation, target, user, args.examples, args.seed, statuses, failures
-                    )
-                per_operation[operation.label] = time.perf_counter() - began
-                print(f"{operation.label}: {per_operation[operation.label]:.1f} s", file=sys.stderr)
+                    fuzz_operation(operation, target, user, args.examples, args.seed, tally)
+                seconds[label] = time.perf_counter() - began
+                print(f"{label}: {seconds[label]:.1f} s", file=sys.stderr)
         finally:
             asgi.shutdown_lifespans()
             app.state.engine.dispose()
         elapsed = time.perf_counter() - started
 
-    for (label, user, kind, status), text in sorted(failures.items()):
+    for (label, user, kind, status), text in sorted(tally.failures.items()):
         print(f"FAILURE {label} as {user}: {kind} ({status})\n  {text}\n")
-    by_status: dict[str, dict[int, int]] = collections.defaultdict(dict)
-    for (user, status), count in sorted(statuses.items()):
-        by_status[user][status] = count
-    slowest = sorted(per_operation.items(), key=lambda pair: -pair[1])[:5]
+    by_user: dict[str, dict[int, int]] = collections.defaultdict(dict)
+    for (user, status), count in sorted(tally.by_user.items()):
+        by_user[user][status] = count
+    sent = sum(tally.by_user.values())
     print(
         json.dumps(
             {
-                "operations": len(per_operation),
+                "operations": len(seconds),
                 "requests": sent,
                 "seconds": round(elapsed, 1),
-                "requests_per_second": round(sent / elapsed, 1) if elapsed else None,
-                "statuses_by_user": by_status,
-                "server_errors": sum(n for (_, status), n in statuses.items() if status >= 500),
-                "distinct_failures": len(failures),
-                "slowest_operations_s": {label: round(s, 1) for label, s in slowest},
+                "requests_per_second": round(sent / elapsed, 1),
+                "statuses_by_user": by_user,
+                "server_errors": sum(
+                    n for (_, status), n in tally.by_user.items() if status >= 500
+                ),
+                "distinct_failures": len(tally.failures),
+                "never_2xx": sorted(
+                    f"{label} {dict(sorted(statuses.items()))}"
+                    for label, statuses in tally.by_operation.items()
+                    if not any(200 <= status < 300 for status in statuses)
+                ),
+                "slowest_operations_s": {
+                    label: round(s, 1)
+                    for label, s in sorted(seconds.items(), key=lambda p: -p[1])[:5]
+                },
             },
             indent=2,
         )
     )
-    return 1 if failures else 0
+    return 1 if tally.failures else 0
 
 
 if __name__ == "__main__":

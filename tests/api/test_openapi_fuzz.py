@@ -62,11 +62,18 @@ EXAMPLES_PER_OPERATION = 8
 
 @dataclass
 class FuzzTarget:
-    """The data the fuzzed requests aim at: tokens and the names that exist."""
+    """What the fuzzed requests aim at: the app, its schema, tokens, names and entities."""
 
+    app: FastAPI
+    schema: schemathesis.BaseSchema
     tokens: dict[str, str]
     values: dict[str, list[str]] = field(default_factory=dict)
     """Path parameter name → values that exist (``entity_id`` keyed ``entity_id:plants``)."""
+    entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Collection (``orders``, ``machines``, ...) → its entities as GET returns them."""
+
+    def client(self) -> asgi.ASGIClient:
+        return asgi.get_client(cast("asgi.ASGIApp", self.app))
 
 
 def prepare_target(app: FastAPI) -> FuzzTarget:
@@ -77,8 +84,11 @@ def prepare_target(app: FastAPI) -> FuzzTarget:
         }
         networks.import_scenario(session, "minimal", EXAMPLES / "minimal.yaml", user="setup")
         session.commit()
+    target = FuzzTarget(
+        app=app, schema=schemathesis.openapi.from_asgi("/openapi.json", app), tokens=tokens
+    )
     headers = {"Authorization": f"Bearer {tokens['planner']}"}
-    with asgi.get_client(cast("asgi.ASGIApp", app)) as client:
+    with target.client() as client:
         job = client.post(
             "/networks/minimal/jobs", json={"kind": "plan", "time_limit_s": 5}, headers=headers
         ).json()
@@ -87,33 +97,39 @@ def prepare_target(app: FastAPI) -> FuzzTarget:
             time.sleep(0.1)
             job = client.get(f"/networks/minimal/jobs/{job['id']}", headers=headers).json()
         assert job["status"] == "done", job
-        values: dict[str, list[str]] = {
+        plan = str(job["plan"])
+        target.values |= {
             "key": ["minimal"],
             "plant": ["FORGE", "WORKS"],
             "job_id": [str(job["id"])],
-            "number": [str(job["plan"])],
-            "old": [str(job["plan"])],
-            "new": [str(job["plan"])],
+            "number": [plan],
+            "old": [plan],
+            "new": [plan],
         }
-        machines = [
-            entry["id"]
-            for plant in values["plant"]
+        target.entities["machines"] = [
+            entry
+            for plant in target.values["plant"]
             for entry in client.get(
                 f"/networks/minimal/plants/{plant}/machines", headers=headers
             ).json()["items"]
         ]
-        values["machine"] = machines
+        target.values["machine"] = [entry["id"] for entry in target.entities["machines"]]
         for collection in COLLECTIONS:
             listed = client.get(f"/networks/minimal/{collection}", headers=headers).json()
-            values[f"entity_id:{collection}"] = [
+            target.entities[collection] = listed["items"]
+            target.values[f"entity_id:{collection}"] = [
                 entry["id"] if isinstance(entry, dict) and "id" in entry else str(position)
                 for position, entry in enumerate(listed["items"])
             ] + ["0"]
-    return FuzzTarget(tokens=tokens, values=values)
+    return target
 
 
-def fuzz_schema(app: FastAPI) -> schemathesis.BaseSchema:
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+def _collection(operation: schemathesis.APIOperation[Any, Any, Any, Any]) -> str:
+    """``orders`` for ``/networks/{key}/orders/{entity_id}``, ``machines`` for machines."""
+    parts = operation.path.split("/")
+    if "machines" in parts:
+        return "machines"
+    return parts[3] if len(parts) > 3 and parts[1] == "networks" else ""
 
 
 def existing_names(
@@ -121,7 +137,7 @@ def existing_names(
 ) -> st.SearchStrategy[dict[str, str]]:
     """Path parameters: mostly names that exist, now and then the generated one (None)."""
     pins: dict[str, st.SearchStrategy[str | None]] = {}
-    collection = operation.path.split("/")[3] if operation.path.count("/") >= 3 else ""
+    collection = _collection(operation)
     for parameter in operation.path_parameters:
         name = parameter.name
         known = target.values.get(f"{name}:{collection}") or target.values.get(name)
@@ -132,27 +148,104 @@ def existing_names(
     )
 
 
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def edited_entities(
+    operation: schemathesis.APIOperation[Any, Any, Any, Any], target: FuzzTarget
+) -> st.SearchStrategy[dict[str, Any]] | None:
+    """Bodies near the real ones: an entity of the collection with a field or two changed."""
+    known = target.entities.get(_collection(operation))
+    if operation.method.upper() not in {"POST", "PUT", "PATCH"} or not known:
+        return None
+    return st.builds(
+        lambda entity, changes: {**entity, **changes},
+        st.sampled_from([entity for entity in known if isinstance(entity, dict)] or [{}]),
+        st.dictionaries(
+            st.sampled_from(
+                sorted({name for entity in known if isinstance(entity, dict) for name in entity})
+                or ["id"]
+            ),
+            JSON_VALUES,
+            max_size=2,
+        ),
+    )
+
+
 def case_strategy(
     operation: schemathesis.APIOperation[Any, Any, Any, Any],
     target: FuzzTarget,
     mode: GenerationMode,
 ) -> st.SearchStrategy[schemathesis.Case[Any]]:
-    return existing_names(operation, target).flatmap(
-        lambda fixed: operation.as_strategy(mode, path_parameters=fixed)
+    """Generated requests on existing names; positive ones also with bodies near real ones."""
+    near = edited_entities(operation, target) if mode == GenerationMode.POSITIVE else None
+
+    def generated(fixed: dict[str, str]) -> st.SearchStrategy[schemathesis.Case[Any]]:
+        plain = operation.as_strategy(mode, path_parameters=fixed)
+        if near is None:
+            return plain
+        return plain | near.flatmap(
+            lambda body: operation.as_strategy(mode, path_parameters=fixed, body=body)
+        )
+
+    return existing_names(operation, target).flatmap(generated)
+
+
+def send(
+    case: schemathesis.Case[Any], target: FuzzTarget, user: str, *, fresh_etag: bool
+) -> schemathesis.Response:
+    """Send ``case`` as ``user``.
+
+    With ``fresh_etag``, a request that carries ``If-Match`` carries the entity's
+    current ETag, so updates and deletions get through instead of stopping at 409
+    (entities deleted stay deleted for the later requests); never for deleting a whole
+    network, which would leave nothing to fuzz.
+    """
+    headers = {"Authorization": f"Bearer {target.tokens[user]}"}
+    if (
+        fresh_etag
+        and case.headers
+        and "if-match" in case.headers
+        and case.operation.label != "DELETE /networks/{key}"
+    ):
+        with target.client() as client:
+            current = client.get(case.formatted_path, headers=headers)
+        if "ETag" in current.headers:
+            case.headers["if-match"] = current.headers["ETag"]
+    return case.call(headers=headers)
+
+
+def requests_for(
+    operation: schemathesis.APIOperation[Any, Any, Any, Any], target: FuzzTarget
+) -> st.SearchStrategy[tuple[schemathesis.Case[Any], bool]]:
+    """Valid and invalid requests for ``operation``, each with or without a fresh ETag."""
+    modes = st.sampled_from([GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    return st.tuples(
+        modes.flatmap(lambda mode: case_strategy(operation, target, mode)), st.booleans()
     )
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, FuzzTarget]]:
+def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
     app = create_app(sqlite_url(tmp_path_factory.mktemp("fuzz")))
     try:
-        yield app, prepare_target(app)
+        yield prepare_target(app)
     finally:
         asgi.shutdown_lifespans()
         app.state.engine.dispose()
 
 
-def _operation_labels() -> list[str]:
+def operation_labels() -> list[str]:
     """``METHOD /path`` of every documented operation, read once from a throwaway app."""
     app = create_app("sqlite://")
     try:
@@ -163,16 +256,11 @@ def _operation_labels() -> list[str]:
 
 
 @pytest.mark.parametrize("user", ["planner", "forge"])
-@pytest.mark.parametrize("label", _operation_labels())
-def test_operation_survives_fuzzing(
-    target: tuple[FastAPI, FuzzTarget], label: str, user: str
-) -> None:
+@pytest.mark.parametrize("label", operation_labels())
+def test_operation_survives_fuzzing(target: FuzzTarget, label: str, user: str) -> None:
     """Valid and invalid requests: never a 5xx, always the documented body and type."""
-    app, names = target
-    operation = fuzz_schema(app).find_operation_by_label(label)
+    operation = target.schema.find_operation_by_label(label)
     assert operation is not None, label
-    headers = {"Authorization": f"Bearer {names.tokens[user]}"}
-    modes = st.sampled_from([GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
@@ -181,9 +269,10 @@ def test_operation_survives_fuzzing(
         suppress_health_check=list(HealthCheck),
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     )
-    @given(case=modes.flatmap(lambda mode: case_strategy(operation, names, mode)))
-    def fuzz(case: schemathesis.Case[Any]) -> None:
-        response = case.call(headers=headers)
-        case.validate_response(response, checks=CHECKS, headers=headers)
+    @given(request=requests_for(operation, target))
+    def fuzz(request: tuple[schemathesis.Case[Any], bool]) -> None:
+        case, fresh_etag = request
+        response = send(case, target, user, fresh_etag=fresh_etag)
+        case.validate_response(response, checks=CHECKS)
 
     fuzz()
