@@ -230,3 +230,12 @@ def test_numbers_json_has_not_are_422_not_500(client, auth, minimal, body, metho
     headers = {**auth("planner", tag), "Content-Type": "application/json"}
     answer = client.request(method, path.format(minimal), content=body, headers=headers)
     assert answer.status_code == 422
+
+
+def test_an_id_with_a_slash_is_addressed_by_its_url_encoding(client, auth, minimal):
+    order = {"id": "ORD/2024/17", "region": "North", "item": "PUMP"}
+    created = client.post(f"/networks/{minimal}/orders", json=order, headers=auth("planner"))
+    assert created.status_code == 201
+    assert created.headers["Location"] == f"/networks/{minimal}/orders/ORD%2F2024%2F17"
+    for url in (created.headers["Location"], f"/networks/{minimal}/orders/ORD/2024/17"):
+        assert client.get(url, headers=auth("viewer")).json() == order

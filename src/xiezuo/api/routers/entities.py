@@ -22,6 +22,7 @@ otherwise); viewers read only.
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, HTTPException, Path, Response, status
 
@@ -66,6 +67,13 @@ def _page(items: list[Any], page: Any) -> dict[str, Any]:
     return {"items": items[page.offset : page.offset + page.limit], "total": len(items)}
 
 
+def _url(row: NetworkRow, ref: EntityRef) -> str:
+    """The entity's URL, each name percent-encoded (an order number may hold a slash)."""
+    parent = f"plants/{quote(ref.plant, safe='')}/" if ref.plant is not None else ""
+    names = "/".join(quote(name, safe="") for name in ref.key)
+    return f"/networks/{row.key}/{parent}{ref.collection}/{names}"
+
+
 def _read(row: NetworkRow, ref: EntityRef, response: Response) -> Any:
     return _tag(response, networks.get_entity(row, ref))
 
@@ -86,7 +94,7 @@ def _create(
         session, row, name, body, user=user.name, plant=plant, reason=reason
     )
     response.status_code = status.HTTP_201_CREATED
-    response.headers["Location"] = f"/networks/{row.key}/{ref.subject}"
+    response.headers["Location"] = _url(row, ref)
     return _tag(response, entity)
 
 
@@ -138,7 +146,7 @@ def _delete(
 def _single_key_routes(name: str) -> None:
     """Routes of a collection whose entities have one key: an ID, a name or a position."""
     base = f"/networks/{{key}}/{name}"
-    one = f"{base}/{{entity_id}}"
+    one = f"{base}/{{entity_id:path}}"  # an order number may hold a slash: ORD/2024/17
     what = "position (0-based)" if name in _BY_POSITION else "ID"
 
     def ref(entity_id: str) -> EntityRef:
@@ -199,7 +207,7 @@ def _single_key_routes(name: str) -> None:
 
 def _machine_routes() -> None:
     base = "/networks/{key}/plants/{plant}/machines"
-    one = f"{base}/{{machine}}"
+    one = f"{base}/{{machine:path}}"
 
     def list_all(row: NetworkDep, plant: str, page: PageDep) -> dict[str, Any]:
         return _page(networks.list_entities(row, "machines", plant), page)
@@ -265,7 +273,7 @@ def _machine_routes() -> None:
 def _pair_routes(name: str, second: str) -> None:
     """Routes of stock (plant and material) and staffing (plant and skill)."""
     base = f"/networks/{{key}}/{name}"
-    one = f"{base}/{{plant}}/{{entry}}"
+    one = f"{base}/{{plant}}/{{entry:path}}"
 
     def ref(plant: str, other: str) -> EntityRef:
         return EntityRef(name, (plant, other))
