@@ -1,11 +1,12 @@
 """Fuzz the server's REST API from its OpenAPI document with schemathesis: no 5xx.
 
 ``python benchmarks/api_fuzz.py [--examples N] [--seed S] [--users planner,forge]``
-builds the app (``create_app``) on a new SQLite file (or ``--database URL``, an empty
-database), imports ``examples/minimal.yaml`` as the network ``minimal``, makes one plan
-through a solve job, and sends every operation of ``/openapi.json`` ``N`` generated
-requests per user (default 200; the committed test ``tests/api/test_openapi_fuzz.py``
-sends 8 and shares this setup). Requests are valid and invalid by the schema; path
+builds the app (``create_app``) on a new SQLite file (``--postgres``: a new
+PostgreSQL database, dropped afterwards; ``--database URL``: an empty database),
+imports ``examples/minimal.yaml`` as the network ``minimal``, makes one plan through a
+solve job, and sends every operation of ``/openapi.json`` ``N`` generated requests per
+user (default 200; the committed test ``tests/api/test_openapi_fuzz.py`` sends 8 and
+shares this setup). Requests are valid and invalid by the schema; path
 parameters are mostly names that exist (the network, its plants, machines, entities,
 plan and job numbers), bodies of writes are often real entities with a field or two
 changed, and ``If-Match`` is often the entity's current ETag, so the requests reach
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import sys
 import tempfile
@@ -117,17 +119,26 @@ def main(argv: list[str] | None = None) -> int:
         "--users", default="planner,forge", help="comma-separated: planner,forge,works,viewer"
     )
     parser.add_argument("--database", help="an empty database's URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a new PostgreSQL database, dropped afterwards"
+    )
     parser.add_argument("--only", default="", help="fuzz only operations whose label contains this")
     args = parser.parse_args(argv)
     # The fuzzing setup is the committed test's, so both aim at the same data.
     sys.path.insert(0, str(ROOT))
     from tests.api.test_openapi_fuzz import operation_labels, prepare_target
-    from tests.databases import sqlite_url
+    from tests.databases import postgres_database, sqlite_url
 
     tally = Tally()
     seconds: dict[str, float] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app(args.database or sqlite_url(Path(folder)))
+    with contextlib.ExitStack() as stack:
+        if args.postgres:
+            url = stack.enter_context(postgres_database())
+        else:
+            url = args.database or sqlite_url(
+                Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            )
+        app = create_app(url)
         started = time.perf_counter()
         try:
             target = prepare_target(app)
