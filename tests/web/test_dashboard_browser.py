@@ -346,3 +346,17 @@ def test_a_planner_replans_and_sees_the_change_in_the_gantt_and_the_diff(
     page.wait_for_selector(_READY)
     assert page.inner_text("#plan-badge") == "Plan 2 · current"
     assert _bar_starts(page) != before
+
+
+def test_the_replan_page_opens_with_the_latest_job_and_how_it_ended(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    """As after ``xiezuo serve --demo``, whose first plan job the planner finds there."""
+    job = site.api(
+        "planner", "POST", f"/networks/{NETWORK}/jobs", json={"kind": "plan", "time_limit_s": 3}
+    )
+    number = site.wait_for_job(job["id"])["plan"]
+    page = _open(browser, site, errors, "planner", "replan")
+    page.wait_for_selector(f"#replan-status.job.done:has-text('Job {job['id']}')")
+    assert page.get_attribute("#replan-gantt", "href") == f"#/gantt?plan={number}"
+    assert not page.is_disabled("#replan-start")

@@ -59,10 +59,17 @@ export function sortableTable(columns, rows, { sortKey = null, descending = fals
       scope: 'col',
       class: column.numeric ? 'num sortable' : 'sortable',
       'data-key': column.key,
+      tabindex: 0,
       onclick: () => {
         reverse = key === column.key ? !reverse : false;
         key = column.key;
         fill();
+      },
+      onkeydown: (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          event.target.click();
+        }
       },
     }, column.label),
   );

@@ -108,5 +108,19 @@ export async function render(ctx) {
     ),
   );
   window.addEventListener('hashchange', () => { stopped = true; }, { once: true });
+  // The latest job is shown as the page opens: one still queued or running (started by
+  // another planner, or by `serve --demo`) is followed; a finished one says how it ended.
+  ctx.afterMount(async () => {
+    const jobs = await api(`${ctx.base}/jobs?limit=50`);
+    const latest = (jobs.items ?? jobs).reduce((a, b) => (a && a.id > b.id ? a : b), null);
+    if (!latest) return;
+    const active = latest.status === 'queued' || latest.status === 'running';
+    if (active) start.disabled = true;
+    let previous = ctx.network.current_plan;
+    if (!active) previous = latest.plan == null ? null : (await ctx.plan(latest.plan)).previous_plan;
+    follow(latest, previous ?? null).catch((error) => {
+      watch.replaceChildren(notice(describe(error), 'error'));
+    });
+  });
   return [h('h1', {}, t('replan.title')), form, watch];
 }
