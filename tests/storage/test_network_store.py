@@ -3,14 +3,14 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xiezuo.errors import ConflictError, InputError, NotFoundError
 from xiezuo.io.scenario import load_scenario, read_input_data
 from xiezuo.services import networks
 from xiezuo.services.networks import EntityRef
 from xiezuo.storage.database import make_engine, session_factory, upgrade
-from xiezuo.storage.models import AuditRow
+from xiezuo.storage.models import AuditRow, JobRow, NetworkRow, PlanRow, ProgressRow
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -194,3 +194,64 @@ def test_the_key_in_the_body_must_be_the_one_addressed(sessions, minimal):
         body = {**networks.get_entity(row, ref), "id": "N-2"}
         with pytest.raises(InputError, match="must name orders/N-1"):
             networks.replace_entity(session, row, ref, body, if_match="*", user="p")
+
+
+def test_deleting_a_network_deletes_its_plans_jobs_and_reports(sessions, minimal):
+    with sessions() as session:
+        row = networks.get_network(session, minimal)
+        plan = PlanRow(
+            network_id=row.id,
+            number=1,
+            kind="plan",
+            requested_by="p",
+            inputs={},
+            status="optimal",
+            violations=[],
+            plan={},
+        )
+        session.add(plan)
+        session.flush()
+        session.add_all(
+            [
+                JobRow(
+                    network_id=row.id,
+                    kind="plan",
+                    status="done",
+                    requested_by="p",
+                    params={},
+                    progress={},
+                    plan_id=plan.id,
+                ),
+                ProgressRow(
+                    network_id=row.id,
+                    idempotency_key="k",
+                    kind="count",
+                    payload={},
+                    reported_by="p",
+                ),
+            ]
+        )
+        session.commit()
+        networks.delete_network(session, row, expected_version=1, user="p")
+        session.commit()
+    with sessions() as session:
+        for table in (NetworkRow, PlanRow, JobRow, ProgressRow):
+            assert session.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_a_network_with_a_job_under_way_is_not_deleted(sessions, minimal):
+    with sessions() as session:
+        row = networks.get_network(session, minimal)
+        session.add(
+            JobRow(
+                network_id=row.id,
+                kind="plan",
+                status="queued",
+                requested_by="p",
+                params={},
+                progress={},
+            )
+        )
+        session.commit()
+        with pytest.raises(ConflictError, match="solve job 1 queued or running; cancel it"):
+            networks.delete_network(session, row, expected_version=1, user="p")

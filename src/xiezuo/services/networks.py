@@ -37,7 +37,7 @@ from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec, read_input_data
 from xiezuo.io.scenario_data import dump_scenario, spec_from_data
 from xiezuo.services import audit
-from xiezuo.storage.models import NetworkRow, utc_now
+from xiezuo.storage.models import JobRow, NetworkRow, utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -301,10 +301,20 @@ def delete_network(
     Raises
     ------
     ConflictError
-        The network is no longer at ``expected_version``.
+        The network is no longer at ``expected_version``, or a solve job of it is queued
+        or running (its worker would write into a network that is gone).
     """
     if row.version != expected_version:
         raise _stale_network(row, expected_version)
+    busy = session.scalar(
+        select(JobRow.id).where(
+            JobRow.network_id == row.id, JobRow.status.in_(("queued", "running"))
+        )
+    )
+    if busy is not None:
+        raise ConflictError(
+            f"network {row.key!r} has solve job {busy} queued or running; cancel it first"
+        )
     audit.record(
         session,
         user=user,
