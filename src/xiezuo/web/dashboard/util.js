@@ -34,6 +34,19 @@ export function localTime(iso) {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
+// Due dates as the CLI shows them: a scenario's `due: 1958-07-31` is 00:00 on 1 August,
+// so a column whose due dates all fall on midnight shows each as the day it ends.
+export function isMidnight(iso) {
+  return iso != null && iso.slice(11, 16) === '00:00';
+}
+
+export function dueText(iso, asDays) {
+  if (!iso || !asDays) return wallTime(iso);
+  const day = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - 1);
+  return day.toISOString().slice(0, 10);
+}
+
 export function wallDate(iso) {
   return iso ? iso.slice(0, 10) : '—';
 }

@@ -3,7 +3,7 @@
 // chain of work across every plant and says why it is late; a plant narrows the rows.
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { formatHours, h, loadPlotly, notice, orderRows, planData, wallTime } from '../util.js';
+import { dueText, formatHours, h, isMidnight, loadPlotly, notice, orderRows, planData, wallTime } from '../util.js';
 
 const DIMMED_OPACITY = 0.12;
 // The orders a late order waits behind: visible, but below the order itself.
@@ -81,7 +81,7 @@ export async function render(ctx) {
       status.textContent = t('gantt.no_match', { text: search.value.trim() });
     } else if (single) {
       const row = single;
-      const params = { order: row.order, due: wallTime(row.due), arrival: wallTime(row.arrival), lateness: formatHours(row.lateness) };
+      const params = { order: row.order, due: dueText(row.due, isMidnight(row.due)), arrival: wallTime(row.arrival), lateness: formatHours(row.lateness) };
       status.append(t(row.status === 'late' ? 'gantt.selected_late' : 'gantt.selected', params));
       if (why.has(row.order)) status.append(h('br'), t('gantt.why', { message: why.get(row.order) }));
       if (behind.size) status.append(h('br'), t('gantt.behind', { orders: [...behind].join(', ') }));

@@ -1,11 +1,12 @@
 // Orders with status and lateness: sortable by any column, filtered by text and status.
 import { t } from '../i18n.js';
-import { formatHours, h, notice, orderRows, planData, sortableTable, wallTime } from '../util.js';
+import { dueText, formatHours, h, isMidnight, notice, orderRows, planData, sortableTable, wallTime } from '../util.js';
 
 export async function render(ctx) {
   const record = await ctx.plan();
   if (!record) return notice(t('common.no_plan'));
   const rows = orderRows(planData(record));
+  const dueAsDays = rows.every((row) => row.due == null || isMidnight(row.due));
   const late = rows.filter((row) => row.status === 'late').length;
   const unplanned = rows.filter((row) => row.status === 'unplanned').length;
   const text = h('input', {
@@ -29,7 +30,7 @@ export async function render(ctx) {
     { key: 'quantity', label: t('common.quantity'), value: (row) => row.quantity, numeric: true },
     { key: 'plant', label: t('common.plant'), value: (row) => row.plant },
     { key: 'region', label: t('orders.region'), value: (row) => row.region },
-    { key: 'due', label: t('orders.due'), value: (row) => row.due, render: (row) => wallTime(row.due) },
+    { key: 'due', label: t('orders.due'), value: (row) => row.due, render: (row) => dueText(row.due, dueAsDays) },
     { key: 'arrival', label: t('orders.arrival'), value: (row) => row.arrival, render: (row) => wallTime(row.arrival) },
     { key: 'lateness', label: t('orders.lateness'), value: (row) => row.lateness, numeric: true,
       render: (row) => (row.lateness ? formatHours(row.lateness) : row.lateness === 0 ? '0' : '—') },
@@ -60,5 +61,6 @@ export async function render(ctx) {
       shown,
     ),
     holder,
+    dueAsDays ? h('p', { class: 'muted' }, t('orders.due_caption')) : null,
   ];
 }

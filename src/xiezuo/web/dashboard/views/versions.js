@@ -2,7 +2,7 @@
 // the headline, then the orders whose dates moved.
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
-import { describe, formatHours, h, localTime, notice, sortableTable, wallTime } from '../util.js';
+import { describe, dueText, formatHours, h, isMidnight, localTime, notice, sortableTable, wallTime } from '../util.js';
 
 function figure(value) {
   return value == null ? '—' : formatHours(value);
@@ -20,6 +20,7 @@ async function diffSection(ctx, a, b) {
     [head.changed_plants, 'versions.changed_plants'],
   ];
   const orders = diff.orders.filter((change) => change.shift_hours || change.kind !== 'unchanged');
+  const dueAsDays = orders.every((change) => change.due == null || isMidnight(change.due));
   return [
     h('h2', {}, t('versions.diff_title', { a, b })),
     h('ul', { class: 'facts', id: 'diff-headline' },
@@ -35,7 +36,7 @@ async function diffSection(ctx, a, b) {
           { key: 'order', label: t('common.order'), value: (c) => c.order,
             render: (c) => h('a', { href: `#/gantt?order=${encodeURIComponent(c.order)}&plan=${b}` }, c.order) },
           { key: 'item', label: t('common.item'), value: (c) => c.item },
-          { key: 'due', label: t('orders.due'), value: (c) => c.due, render: (c) => wallTime(c.due) },
+          { key: 'due', label: t('orders.due'), value: (c) => c.due, render: (c) => dueText(c.due, dueAsDays) },
           { key: 'old', label: t('versions.old_arrival'), value: (c) => c.old_arrival, render: (c) => wallTime(c.old_arrival) },
           { key: 'new', label: t('versions.new_arrival'), value: (c) => c.new_arrival, render: (c) => wallTime(c.new_arrival) },
           { key: 'shift', label: t('versions.shift'), value: (c) => c.shift_hours, numeric: true,
