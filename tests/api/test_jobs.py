@@ -175,6 +175,25 @@ def test_an_unsound_job_is_422_naming_the_field(client, auth, minimal, body, fie
     assert field in answer.json()["detail"][0]["loc"]
 
 
+def test_a_replan_as_of_before_the_network_starts_is_422(client, auth, minimal):
+    wait(client, auth, start(client, auth, kind="plan"))
+    answer = client.post(
+        "/networks/minimal/jobs",
+        json={"kind": "replan", "as_of": "2020-01-01T00:00"},
+        headers=auth("planner"),
+    )
+    assert answer.status_code == 422
+    (problem,) = answer.json()["detail"]
+    assert problem["loc"] == ["as_of"]
+    assert "before the network starts" in problem["msg"]
+
+
+def test_numbers_beyond_the_database_are_422_not_500(client, auth, minimal):
+    viewer = auth("viewer")
+    assert client.get("/networks/minimal/plans/99999999999", headers=viewer).status_code == 422
+    assert client.get("/networks/minimal/jobs/99999999999", headers=viewer).status_code == 422
+
+
 def test_a_replan_before_any_plan_is_409(client, auth, minimal):
     answer = client.post("/networks/minimal/jobs", json={"kind": "replan"}, headers=auth("planner"))
     assert answer.status_code == 409

@@ -94,6 +94,9 @@ def test_a_contradicting_record_is_422_naming_its_field(client, auth, minimal):
         {"kind": "step_started", "record": [1, 2]},
         {**STARTED, "extra": 1},
         {**STARTED, "as_of": "yesterday"},
+        {**STARTED, "reason": "nul\u0000byte"},
+        {"kind": "step_done", "record": {"work_order": {"a": 1}, "step": 1, "end": "2027-03-02"}},
+        {"kind": "scrap", "record": {"work_order": BLANK, "step": [1], "scrapped": 1}},
     ],
 )
 def test_a_malformed_body_is_422(client, auth, minimal, body):

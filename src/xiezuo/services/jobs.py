@@ -33,6 +33,7 @@ from xiezuo.planning.validate import audit_plan
 from xiezuo.services import audit
 from xiezuo.services.plan_versions import (
     PlanInputs,
+    current_domain_plan,
     current_plan,
     network_of,
     plan_of,
@@ -301,7 +302,8 @@ class JobRunner:
         Raises
         ------
         InputError
-            The request is unsound (:meth:`JobRequest.check`).
+            The request is unsound (:meth:`JobRequest.check`), or a replan's progress
+            as of its ``as_of`` cannot be read (a status date before the reports).
         ConflictError
             A replan of a network with no current plan and no plan job under way, or
             with nothing reported and no ``as_of``.
@@ -393,11 +395,23 @@ class JobRunner:
                 raise ConflictError(
                     f"network {network.key!r} has no current plan to replan; start a plan job first"
                 )
-        if request.as_of is None and progress_document(session, network) is None:
+        domain = network_of(network)
+        document = progress_document(session, network, as_of=_zoned(request.as_of, domain))
+        if document is None:
             raise ConflictError(
                 f"nothing has been reported for network {network.key!r} yet; report progress "
                 "first, or give the replan's status date (as_of)"
             )
+        try:
+            read_progress(
+                domain,
+                document,
+                f"progress of {network.key}",
+                current_domain_plan(session, network, domain),
+            )
+        except InputError as exc:
+            where = "as_of" if exc.location == "as_of" else "progress"
+            raise InputError("job", where, f"the replan cannot start: {exc.problem}") from exc
 
     # ---- the workers --------------------------------------------------------------
 
@@ -408,7 +422,7 @@ class JobRunner:
                 while claimed is None:
                     if self._stopping:
                         return
-                    claimed = self._claim()
+                    claimed = self._claim_safely()
                     if claimed is None:
                         self._wakeup.wait(timeout=5.0)
                 job_id, network_id = claimed
@@ -422,6 +436,14 @@ class JobRunner:
                     self._controls.pop(job_id, None)
                     self._busy_networks.discard(network_id)
                     self._wakeup.notify_all()
+
+    def _claim_safely(self) -> tuple[int, int] | None:
+        try:
+            return self._claim()
+        except Exception:
+            # A database that does not answer now may later: the worker waits and retries.
+            _log.exception("could not look for queued jobs")
+            return None
 
     def _claim(self) -> tuple[int, int] | None:
         """The oldest queued job of a free network, marked running (under the lock)."""
@@ -446,12 +468,10 @@ class JobRunner:
         return None
 
     def _run(self, control: _Control) -> None:
+        # The worker outlives any failure of one job, engine bugs and a lost database
+        # connection included: the job records what broke, the current plan stays.
         try:
             prepared = self._prepare(control.job_id)
-        except XiezuoError as exc:
-            self._fail(control.job_id, f"{exc}")
-            return
-        try:
             plan = plan_network(
                 prepared.network,
                 prepared.params,
@@ -467,13 +487,12 @@ class JobRunner:
                 previous=prepared.previous,
                 frozen_days=prepared.params.frozen_days if prepared.progress else 0,
             )
+            self._finish(control, prepared, plan, violations)
+        except XiezuoError as exc:
+            self._fail(control.job_id, str(exc))
         except Exception as exc:
-            # The worker outlives any failure of one solve, engine bugs included: the
-            # job records what broke, and the current plan stays as it was.
             _log.exception("solve job %s failed", control.job_id)
             self._fail(control.job_id, f"the solve failed: {type(exc).__name__}: {exc}")
-            return
-        self._finish(control, prepared, plan, violations)
 
     def _prepare(self, job_id: int) -> _Prepared:
         with self._sessions() as session:
@@ -492,7 +511,9 @@ class JobRunner:
                         f"network {network_row.key!r} has no current plan to replan"
                     )
                 previous = plan_of(current, network)
-                document = progress_document(session, network_row, as_of=request.as_of)
+                document = progress_document(
+                    session, network_row, as_of=_zoned(request.as_of, network)
+                )
                 if document is None:
                     raise ConflictError(
                         f"nothing has been reported for network {network_row.key!r}"
@@ -560,14 +581,25 @@ class JobRunner:
             session.commit()
 
     def _fail(self, job_id: int, error: str) -> None:
-        with self._sessions() as session:
-            job = session.get(JobRow, job_id)
-            assert job is not None
-            network = session.get(NetworkRow, job.network_id)
-            job.status = FAILED
-            job.finished_at = utc_now()
-            job.error = f"{error}; {_stays(network)}"
-            session.commit()
+        try:
+            with self._sessions() as session:
+                job = session.get(JobRow, job_id)
+                assert job is not None
+                network = session.get(NetworkRow, job.network_id)
+                job.status = FAILED
+                job.finished_at = utc_now()
+                job.error = f"{error}; {_stays(network)}"
+                session.commit()
+        except Exception:
+            # The database is gone too: the next server start marks the job failed.
+            _log.exception("could not record the failure of job %s", job_id)
+
+
+def _zoned(instant: datetime | None, network: Network) -> datetime | None:
+    """An instant without a zone is the network's local time, as in progress files."""
+    if instant is None or instant.tzinfo is not None:
+        return instant
+    return instant.replace(tzinfo=network.start.tzinfo)
 
 
 def _stays(network: NetworkRow | None) -> str:

@@ -381,6 +381,11 @@ def _full_record(kind: str, record: dict[str, Any], ledger: _Ledger) -> dict[str
     for name in _REQUIRED_BY_STEP_KIND[kind]:
         if name not in record:
             raise InputError(SOURCE, f"record.{name}", f"the required field {name!r} is missing")
+    if not isinstance(record["work_order"], str):
+        raise InputError(SOURCE, "record.work_order", "the work order is an ID, as text")
+    step = record["step"]
+    if isinstance(step, bool) or not isinstance(step, int):
+        raise InputError(SOURCE, "record.step", f"the step is a whole number, not {step!r}")
     earlier = ledger.step(record["work_order"], record["step"])
     if kind == "step_started":
         _refuse_done(earlier, record, kind)

@@ -6,14 +6,14 @@ a numbered version with its inputs, figures and the validator's verdict; the net
 ``current_plan`` is the one in force.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from xiezuo.api.deps import NetworkDep, PageDep, Planner, SessionDep
+from xiezuo.api.deps import PRINTABLE, Instant, NetworkDep, PageDep, Planner, SessionDep
 from xiezuo.errors import NotFoundError
 from xiezuo.services import jobs, plan_versions
 from xiezuo.services.jobs import JobRequest, JobRunner
@@ -29,6 +29,8 @@ def get_runner(request: Request) -> JobRunner:
 
 
 RunnerDep = Annotated[JobRunner, Depends(get_runner)]
+JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PlanNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="A plan version's number")]
 
 
 class JobCreate(BaseModel):
@@ -37,7 +39,7 @@ class JobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["plan", "replan"]
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=2000, pattern=PRINTABLE)
     """Why the plan is made, kept with the plan version and in the audit log."""
     time_limit_s: float = Field(default=60.0, gt=0, le=jobs.MAX_TIME_LIMIT_S)
     """Longest the solver searches; a cancelled job stops sooner with its best plan."""
@@ -66,9 +68,9 @@ class JobRead(BaseModel):
     """Number of the plan version the job made, if any."""
     error: str
     """Why a job failed or was cancelled without a plan, and which plan stays current."""
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: Instant
+    started_at: Instant | None
+    finished_at: Instant | None
 
 
 class JobPage(BaseModel):
@@ -82,7 +84,7 @@ class PlanSummary(BaseModel):
     current: bool
     """Whether this is the network's plan in force."""
     status: str
-    created_at: datetime
+    created_at: Instant
     requested_by: str
     reason: str
     tardiness_hours: float | None
@@ -111,11 +113,6 @@ class ItemPage(BaseModel):
     total: int
 
 
-def _utc(instant: datetime) -> datetime:
-    """SQLite hands back naive UTC instants; answers always carry the zone."""
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
-
-
 class Explanations(ItemPage):
     unplanned: list[dict[str, Any]]
     """Orders the plan leaves out, each with the reason."""
@@ -132,9 +129,9 @@ def _job_read(session: Session, job: JobRow) -> JobRead:
         progress=job.progress,
         plan=jobs.plan_number(session, job),
         error=job.error,
-        created_at=_utc(job.created_at),
-        started_at=None if job.started_at is None else _utc(job.started_at),
-        finished_at=None if job.finished_at is None else _utc(job.finished_at),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
     )
 
 
@@ -144,7 +141,7 @@ def _summary(network: NetworkRow, row: PlanRow) -> dict[str, Any]:
         "kind": row.kind,
         "current": network.current_plan == row.number,
         "status": row.status,
-        "created_at": _utc(row.created_at),
+        "created_at": row.created_at,
         "requested_by": row.requested_by,
         "reason": row.reason,
         "tardiness_hours": row.tardiness_hours,
@@ -192,14 +189,14 @@ def list_jobs(network: NetworkDep, session: SessionDep, page: PageDep) -> JobPag
 
 
 @router.get("/networks/{key}/jobs/{job_id}")
-def read_job(job_id: int, network: NetworkDep, session: SessionDep) -> JobRead:
+def read_job(job_id: JobId, network: NetworkDep, session: SessionDep) -> JobRead:
     """A job's status and its solve's latest progress."""
     return _job_read(session, jobs.job_of(session, network, job_id))
 
 
 @router.post("/networks/{key}/jobs/{job_id}/cancel")
 def cancel_job(
-    job_id: int,
+    job_id: JobId,
     network: NetworkDep,
     session: SessionDep,
     user: Planner,
@@ -237,13 +234,15 @@ def read_current_plan(network: NetworkDep, session: SessionDep) -> PlanRead:
 
 
 @router.get("/networks/{key}/plans/{number}")
-def read_plan(number: int, network: NetworkDep, session: SessionDep) -> PlanRead:
+def read_plan(number: PlanNumber, network: NetworkDep, session: SessionDep) -> PlanRead:
     """One plan version: figures, the validator's verdict and the plan file's data."""
     return _plan_read(network, plan_versions.plan_version(session, network, number))
 
 
 @router.get("/networks/{key}/plans/{number}/inputs")
-def read_plan_inputs(number: int, network: NetworkDep, session: SessionDep) -> dict[str, Any]:
+def read_plan_inputs(
+    number: PlanNumber, network: NetworkDep, session: SessionDep
+) -> dict[str, Any]:
     """Exactly what the plan was made from: ``scenario``, ``network_version``,
     ``progress``, ``previous_plan``, ``params``; enough to make it again."""
     return plan_versions.plan_version(session, network, number).inputs
@@ -251,7 +250,7 @@ def read_plan_inputs(number: int, network: NetworkDep, session: SessionDep) -> d
 
 @router.get("/networks/{key}/plans/{number}/deliveries")
 def read_deliveries(
-    number: int, network: NetworkDep, session: SessionDep, page: PageDep
+    number: PlanNumber, network: NetworkDep, session: SessionDep, page: PageDep
 ) -> ItemPage:
     """When each order arrives at its customer, and how late, in the plan file's form."""
     schedule = plan_versions.plan_version(session, network, number).plan.get("schedule")
@@ -261,7 +260,7 @@ def read_deliveries(
 
 @router.get("/networks/{key}/plans/{number}/explanations")
 def read_explanations(
-    number: int, network: NetworkDep, session: SessionDep, page: PageDep
+    number: PlanNumber, network: NetworkDep, session: SessionDep, page: PageDep
 ) -> Explanations:
     """Why orders are late or wait for material, what left the frozen window, and the
     orders left out with their reasons."""
@@ -279,7 +278,7 @@ def read_explanations(
     response_class=Response,
     responses={200: {"content": {"application/json": {}}, "description": "A Plotly figure"}},
 )
-def read_gantt(number: int, network: NetworkDep, session: SessionDep) -> Response:
+def read_gantt(number: PlanNumber, network: NetworkDep, session: SessionDep) -> Response:
     """The plan's Gantt chart as a Plotly figure (``{"data": [...], "layout": {...}}``),
     the chart of ``xiezuo plan --html``."""
     domain = plan_versions.network_of(network)
@@ -289,7 +288,9 @@ def read_gantt(number: int, network: NetworkDep, session: SessionDep) -> Respons
 
 
 @router.get("/networks/{key}/plans/{old}/diff/{new}")
-def read_diff(old: int, new: int, network: NetworkDep, session: SessionDep) -> dict[str, Any]:
+def read_diff(
+    old: PlanNumber, new: PlanNumber, network: NetworkDep, session: SessionDep
+) -> dict[str, Any]:
     """What changed from plan ``old`` to plan ``new``: orders, work orders, operations,
     material and each plant's coming days (``xiezuo diff --out``, docs/diff.md)."""
     return plan_versions.diff_versions(session, network, old, new)

@@ -6,13 +6,13 @@ and changes nothing; the same key with another body is 409. A report is stored, 
 the answer sent, only once it is on disk. Plant users report for their own plant only.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from xiezuo.api.deps import NetworkDep, PageDep, SessionDep, Writer, check_plant
+from xiezuo.api.deps import PRINTABLE, Instant, NetworkDep, PageDep, SessionDep, Writer, check_plant
 from xiezuo.services import progress_reports
 from xiezuo.storage.models import ProgressRow
 
@@ -56,7 +56,7 @@ class ReportCreate(BaseModel):
     as_of: datetime | None = None
     """When the report holds; by default the record's latest instant, or the status date
     of the reports so far."""
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=2000, pattern=PRINTABLE)
 
 
 class ReportRead(BaseModel):
@@ -69,18 +69,13 @@ class ReportRead(BaseModel):
     """The record stored in the progress file's form (a step report in full)."""
     as_of: datetime
     reported_by: str
-    created_at: datetime
+    created_at: Instant
     reason: str
 
 
 class ReportPage(BaseModel):
     items: list[ReportRead]
     total: int
-
-
-def _utc(instant: datetime) -> datetime:
-    """SQLite hands back naive UTC instants; answers always carry the zone."""
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
 
 
 def _read(row: ProgressRow) -> ReportRead:
@@ -92,7 +87,7 @@ def _read(row: ProgressRow) -> ReportRead:
         record=row.payload["record"],
         as_of=row.payload["as_of"],
         reported_by=row.reported_by,
-        created_at=_utc(row.created_at),
+        created_at=row.created_at,
         reason=row.payload["request"]["reason"],
     )
 
@@ -141,7 +136,7 @@ def list_reports(
     network: NetworkDep,
     session: SessionDep,
     page: PageDep,
-    plant: Annotated[str | None, Query(max_length=100)] = None,
+    plant: Annotated[str | None, Query(max_length=100, pattern=PRINTABLE)] = None,
 ) -> ReportPage:
     """The network's reports, newest first, of one plant if asked."""
     rows, total = progress_reports.list_reports(
