@@ -1,5 +1,7 @@
 """Networks kept in the database: scenario files round-trip, edits are checked and audited."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,32 @@ def test_a_network_with_a_job_under_way_is_not_deleted(sessions, minimal):
         session.commit()
         with pytest.raises(ConflictError, match="solve job 1 queued or running; cancel it"):
             networks.delete_network(session, row, expected_version=1, user="p")
+
+
+def test_simultaneous_edits_of_different_entities_all_keep_their_change(sessions, minimal):
+    """Each edit rewrites the whole scenario; none may overwrite another's."""
+    changes: list[tuple[EntityRef, dict[str, object]]] = [
+        (EntityRef("items", (item,)), {"name": f"the {item.lower()}"})
+        for item in ("BLANK", "SHAFT", "PUMP")
+    ] + [
+        (EntityRef("machines", (machine,), plant), {"units": 3})
+        for plant, machine in (("FORGE", "hammer"), ("WORKS", "lathe"), ("WORKS", "bay"))
+    ]
+    start = threading.Barrier(len(changes))
+
+    def edit(ref: EntityRef, patch: dict[str, object]) -> None:
+        with sessions() as session:
+            row = networks.get_network(session, minimal)
+            tag = networks.etag(networks.get_entity(row, ref))
+            start.wait()
+            networks.patch_entity(session, row, ref, patch, if_match=tag, user="p")
+            session.commit()
+
+    with ThreadPoolExecutor(len(changes)) as pool:
+        for done in [pool.submit(edit, ref, patch) for ref, patch in changes]:
+            done.result()
+    with sessions() as session:
+        row = networks.get_network(session, minimal)
+        assert row.version == 1 + len(changes)
+        for ref, patch in changes:
+            assert networks.get_entity(row, ref).items() >= patch.items()

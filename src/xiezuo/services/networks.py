@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 """A network key: it appears in URLs, so letters, digits, ``.``, ``_`` and ``-`` only."""
-_WRITE_ATTEMPTS = 5  # an edit racing another edit of the same network is redone on the new data
+_WRITE_ATTEMPTS = 20  # an edit racing others on the same network is redone on the new data
 
 
 @dataclass(frozen=True, slots=True)
