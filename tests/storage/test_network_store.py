@@ -261,13 +261,11 @@ def test_a_network_with_a_job_under_way_is_not_deleted(sessions, minimal):
 
 def test_simultaneous_edits_of_different_entities_all_keep_their_change(sessions, minimal):
     """Each edit rewrites the whole scenario; none may overwrite another's."""
-    changes: list[tuple[EntityRef, dict[str, object]]] = [
-        (EntityRef("items", (item,)), {"name": f"the {item.lower()}"})
-        for item in ("BLANK", "SHAFT", "PUMP")
-    ] + [
-        (EntityRef("machines", (machine,), plant), {"units": 3})
-        for plant, machine in (("FORGE", "hammer"), ("WORKS", "lathe"), ("WORKS", "bay"))
-    ]
+    changes: list[tuple[EntityRef, dict[str, object]]] = []
+    for item in ("BLANK", "SHAFT", "PUMP"):
+        changes.append((EntityRef("items", (item,)), {"name": f"the {item.lower()}"}))
+    for plant, machine in (("FORGE", "hammer"), ("WORKS", "lathe"), ("WORKS", "bay")):
+        changes.append((EntityRef("machines", (machine,), plant), {"units": 3}))
     start = threading.Barrier(len(changes))
 
     def edit(ref: EntityRef, patch: dict[str, object]) -> None:
