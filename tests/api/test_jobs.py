@@ -68,7 +68,7 @@ def test_a_plan_job_makes_the_current_plan_with_its_figures(client, auth, minima
     assert client.get("/networks/minimal", headers=auth("viewer")).json()["current_plan"] == 1
 
 
-def test_a_plan_version_serves_its_deliveries_explanations_gantt_and_inputs(client, auth, minimal):
+def test_a_plan_version_serves_its_deliveries_explanations_charts_and_inputs(client, auth, minimal):
     wait(client, auth, start(client, auth, kind="plan"))
     viewer = auth("viewer")
     deliveries = client.get("/networks/minimal/plans/1/deliveries", headers=viewer).json()
@@ -79,6 +79,9 @@ def test_a_plan_version_serves_its_deliveries_explanations_gantt_and_inputs(clie
     gantt = client.get("/networks/minimal/plans/1/gantt", headers=viewer)
     assert gantt.headers["content-type"] == "application/json"
     assert {"data", "layout"} <= set(gantt.json())
+    staff = client.get("/networks/minimal/plans/1/staff", headers=viewer)
+    assert staff.headers["content-type"] == "application/json"
+    assert {"data", "layout"} <= set(staff.json())
     inputs = client.get("/networks/minimal/plans/1/inputs", headers=viewer).json()
     scenario = client.get("/networks/minimal/scenario", headers=viewer).json()
     assert inputs["scenario"] == scenario

@@ -17,8 +17,10 @@ from xiezuo.api.deps import PRINTABLE, Instant, NetworkDep, PageDep, Planner, Se
 from xiezuo.errors import NotFoundError
 from xiezuo.services import jobs, plan_versions
 from xiezuo.services.jobs import JobRequest, JobRunner
+from xiezuo.services.staff import staff_report
 from xiezuo.storage.models import JobRow, NetworkRow, PlanRow
 from xiezuo.web.gantt import gantt_figure
+from xiezuo.web.staff import staff_figure
 
 router = APIRouter(tags=["plans and jobs"])
 
@@ -285,6 +287,21 @@ def read_gantt(number: PlanNumber, network: NetworkDep, session: SessionDep) -> 
     plan = plan_versions.plan_of(plan_versions.plan_version(session, network, number), domain)
     figure = gantt_figure(plan, network=domain)
     return Response(figure.to_json(), media_type="application/json")
+
+
+@router.get(
+    "/networks/{key}/plans/{number}/staff",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}}, "description": "A Plotly figure"}},
+)
+def read_staff(number: PlanNumber, network: NetworkDep, session: SessionDep) -> Response:
+    """Skilled people per plant: capacity (secondments and trainings counted) against the
+    plan's crews over time, as a Plotly figure (the Gantt page's people chart)."""
+    domain = plan_versions.network_of(network)
+    plan = plan_versions.plan_of(plan_versions.plan_version(session, network, number), domain)
+    return Response(
+        staff_figure(staff_report(domain, plan)).to_json(), media_type="application/json"
+    )
 
 
 @router.get("/networks/{key}/plans/{old}/diff/{new}")
