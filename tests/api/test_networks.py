@@ -239,3 +239,11 @@ def test_an_id_with_a_slash_is_addressed_by_its_url_encoding(client, auth, minim
     assert created.headers["Location"] == f"/networks/{minimal}/orders/ORD%2F2024%2F17"
     for url in (created.headers["Location"], f"/networks/{minimal}/orders/ORD/2024/17"):
         assert client.get(url, headers=auth("viewer")).json() == order
+
+
+def test_the_openapi_document_declares_the_token_and_the_error_answers(client):
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    patch = spec["paths"]["/networks/{key}/orders/{entity_id}"]["patch"]
+    assert {"200", "401", "403", "404", "409", "422", "428"} <= set(patch["responses"])
+    assert patch["security"] == [{"HTTPBearer": []}]

@@ -8,10 +8,11 @@ no or an unknown token is 401, a role or plant without the right is 403.
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request, status
-from pydantic import AfterValidator
+from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from xiezuo.services import networks
@@ -19,6 +20,25 @@ from xiezuo.services.accounts import Role, user_by_token
 from xiezuo.storage.models import NetworkRow, UserRow
 
 MAX_PAGE = 500
+
+
+class Detail(BaseModel):
+    """An error: what is wrong and what to do, as a sentence."""
+
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Detail, "description": "No token, or one nobody has."},
+    403: {"model": Detail, "description": "The user's role or plant may not do this."},
+    404: {"model": Detail, "description": "No such network, entity, plan or job."},
+    409: {"model": Detail, "description": "A stale If-Match, a name taken, a reference left."},
+}
+"""The error answers of every route that needs a token, for the OpenAPI document."""
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    428: {"model": Detail, "description": "A change without If-Match."},
+}
 
 
 def _in_utc(instant: datetime) -> datetime:
@@ -43,9 +63,15 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+_bearer = HTTPBearer(
+    auto_error=False,  # our own 401s say what to send
+    description="The API token `xiezuo users add` printed, as `Authorization: Bearer TOKEN`.",
+)
+
+
 def current_user(
     session: SessionDep,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> UserRow:
     """The user whose token the request carries.
 
@@ -54,8 +80,8 @@ def current_user(
     HTTPException
         401 when there is no ``Authorization: Bearer`` token or nobody has it.
     """
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = credentials.credentials if credentials is not None else ""
+    if not token.strip():
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "send your API token as 'Authorization: Bearer TOKEN'",

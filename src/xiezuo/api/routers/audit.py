@@ -6,11 +6,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from xiezuo.api.deps import Instant, NetworkDep, PageDep, Planner, SessionDep
+from xiezuo.api.deps import ERRORS, Instant, NetworkDep, PageDep, Planner, SessionDep
 from xiezuo.services import audit
 from xiezuo.storage.models import AuditRow
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], responses=ERRORS)
 
 
 class AuditRead(BaseModel):

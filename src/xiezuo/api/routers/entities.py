@@ -26,12 +26,20 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, HTTPException, Path, Response, status
 
-from xiezuo.api.deps import NetworkDep, PageDep, Reason, SessionDep, Writer, check_plant
+from xiezuo.api.deps import (
+    WRITE_ERRORS,
+    NetworkDep,
+    PageDep,
+    Reason,
+    SessionDep,
+    Writer,
+    check_plant,
+)
 from xiezuo.services import networks
 from xiezuo.services.networks import EntityRef
 from xiezuo.storage.models import NetworkRow, UserRow
 
-router = APIRouter(tags=["entities"])
+router = APIRouter(tags=["entities"], responses=WRITE_ERRORS)
 
 Entry = Annotated[str, Path(description="The material (stock) or skill (staffing).")]
 IfMatch = Annotated[str | None, Header(description="The entity's ETag, as read last.")]

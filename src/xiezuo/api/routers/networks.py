@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from xiezuo.api.deps import (
     PRINTABLE,
+    WRITE_ERRORS,
     CurrentUser,
     Instant,
     NetworkDep,
@@ -23,7 +24,7 @@ from xiezuo.io.scenario_data import dump_scenario
 from xiezuo.services import networks
 from xiezuo.storage.models import NetworkRow
 
-router = APIRouter(tags=["networks"])
+router = APIRouter(tags=["networks"], responses=WRITE_ERRORS)
 
 
 class NetworkCreate(BaseModel):

@@ -3,9 +3,9 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from xiezuo.api.deps import CurrentUser
+from xiezuo.api.deps import ERRORS, CurrentUser
 
-router = APIRouter(tags=["users"])
+router = APIRouter(tags=["users"], responses=ERRORS)
 
 
 class Me(BaseModel):
