@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from xiezuo.domain import Plan, PlanStatus
 from xiezuo.errors import ConflictError, InputError
 from xiezuo.planning.validate import Violation
 from xiezuo.services import jobs, networks, plan_versions, progress_reports
@@ -138,6 +139,22 @@ def test_a_failed_solve_leaves_the_current_plan_and_says_so(sessions, minimal, r
     assert failed.status == "failed"
     assert "RuntimeError: solver crashed" in failed.error
     assert "plan 1 stays current" in failed.error
+    assert network(sessions).current_plan == 1
+
+
+def test_a_solve_out_of_time_without_a_plan_leaves_the_current_plan_and_says_so(
+    sessions, minimal, runner, monkeypatch
+):
+    wait(sessions, submit(sessions, runner, kind="plan"))
+    monkeypatch.setattr(
+        jobs,
+        "plan_network",
+        lambda *_args, **_kwargs: Plan(status=PlanStatus.NO_SOLUTION, schedule=None, runtime_s=3),
+    )
+    timed_out = wait(sessions, submit(sessions, runner, kind="plan"))
+    assert timed_out.status == "failed"
+    assert timed_out.error == "no plan was found (no solution in time) in 3 s; plan 1 stays current"
+    assert timed_out.plan_id is None
     assert network(sessions).current_plan == 1
 
 
