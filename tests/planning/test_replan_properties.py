@@ -12,16 +12,19 @@ replan. The hand cases below are the validator and checker bugs these properties
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import at, build_item, build_machine, build_network, build_order
+from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
 from tests.strategies import networks, progress_features, progresses
 from xiezuo.domain import (
+    BomLine,
     CrewNeed,
     MachineDown,
     Network,
+    Operation,
     Plant,
     Progress,
     Routing,
@@ -205,6 +208,59 @@ def test_work_begun_where_a_machine_is_down_for_good_is_confirmed_unplaceable() 
     )
     down = MachineDown(plant_id="P", machine_id="lathe", start=at(2))
     progress = Progress(as_of=at(2), steps=(started,), down=(down,))
+    assert check_progress(network, progress) == ()
+    result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
+    assert [(u.order_id, u.reason) for u in result.unplanned] == [
+        ("O1", UnplannedReason.UNPLACEABLE)
+    ]
+    assert audit_plan(network, result, progress=progress) == ()
+
+
+def test_work_gated_by_a_design_still_being_drawn_waits_for_its_end_in_the_plan() -> None:
+    """The drawings run on until 10:30; the part they gate needs 10 h of the press, which
+    leaves service at 15:00: the order cannot be made. The validator once let the
+    gated part start at the status date, the drawings' own start, and refuted the engine."""
+    designer = CrewNeed(skill="designer", size=1)
+    drawings = replace(
+        build_item("DRAWINGS", ("forging", 1)),
+        routings=(
+            Routing(
+                id="main",
+                operations=(Operation(process=None, run_per_unit=hours(10), crew=(designer,)),),
+            ),
+        ),
+    )
+    product = build_item(
+        "PRODUCT",
+        ("assembly", 1),
+        bom=(
+            BomLine(item_id="DRAWINGS", quantity=1, is_design=True),
+            BomLine(item_id="PART", quantity=1),
+        ),
+    )
+    press = replace(build_machine("press", "forging"), available_until=at(15))
+    base = build_network(
+        (Plant(id="P", machines=(press, build_machine("bench", "assembly"))),),
+        (build_item("DRAWINGS", ("forging", 1)), build_item("PART", ("forging", 10)), product),
+        (build_order("O1", "PRODUCT", 100),),
+    )
+    network = replace(
+        base,
+        items=tuple(drawings if i.id == "DRAWINGS" else i for i in base.items),
+        skills=("designer",),
+        staffing=(Staffing(plant_id="P", skill="designer", headcount=1),),
+    )
+    validate_network(network)
+    drawing = StepReport(
+        work_order_id="O1:PRODUCT/DRAWINGS",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id=None,
+        start=at(0),
+        work_done=timedelta(minutes=30),
+    )
+    progress = Progress(as_of=at(1), steps=(drawing,))
     assert check_progress(network, progress) == ()
     result = plan(network, PlanParams(time_limit_s=1, workers=1), progress=progress)
     assert [(u.order_id, u.reason) for u in result.unplanned] == [

@@ -889,11 +889,19 @@ class _Validator:
                 made += [earliest_finish(by_id[design_id]) for design_id in gates.get(wo.id, ())]
             item = self.network.item_by_id[wo.item_id]
             plants = (pinned,) if pinned is not None and wo.parent_id is None else None
+            start = release
             if begun is not None:
                 plants = (begun[0],)
+                # The rest follows the reported steps as the plan has them (a started
+                # step runs on to the end the plan gives it).
+                start = max(
+                    (op.end for op in self.ops_by_work_order[wo.id] if op.step <= begun[2]),
+                    default=release,
+                )
+                start = max(start, release)
             done_by_plant: dict[str, datetime] = {}
             for plant in plants or self.network.plants:
-                ready: datetime | None = release
+                ready: datetime | None = start
                 for done_at in made:
                     arrivals = [
                         done + lead
