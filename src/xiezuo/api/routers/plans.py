@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from xiezuo.api.deps import PRINTABLE, Instant, NetworkDep, PageDep, Planner, SessionDep
+from xiezuo.api.deps import ERRORS, PRINTABLE, Instant, NetworkDep, PageDep, Planner, SessionDep
 from xiezuo.errors import NotFoundError
 from xiezuo.services import jobs, plan_versions
 from xiezuo.services.jobs import JobRequest, JobRunner
@@ -22,7 +22,7 @@ from xiezuo.storage.models import JobRow, NetworkRow, PlanRow
 from xiezuo.web.gantt import gantt_figure
 from xiezuo.web.staff import staff_figure
 
-router = APIRouter(tags=["plans and jobs"])
+router = APIRouter(tags=["plans and jobs"], responses=ERRORS)
 
 
 def get_runner(request: Request) -> JobRunner:

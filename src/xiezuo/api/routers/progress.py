@@ -12,11 +12,20 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from xiezuo.api.deps import PRINTABLE, Instant, NetworkDep, PageDep, SessionDep, Writer, check_plant
+from xiezuo.api.deps import (
+    ERRORS,
+    PRINTABLE,
+    Instant,
+    NetworkDep,
+    PageDep,
+    SessionDep,
+    Writer,
+    check_plant,
+)
 from xiezuo.services import progress_reports
 from xiezuo.storage.models import ProgressRow
 
-router = APIRouter(tags=["progress"])
+router = APIRouter(tags=["progress"], responses=ERRORS)
 
 ReportKind = Literal[
     "step_started",
