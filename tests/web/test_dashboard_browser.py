@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCENARIO = Path(__file__).parents[1] / "data" / "scenarios" / "small.yaml"
+MINIMAL = Path(__file__).parents[2] / "examples" / "minimal.yaml"
 NETWORK = "small"
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
@@ -71,7 +72,7 @@ class Site:
         response.raise_for_status()
         return response.json()
 
-    def wait_for_job(self, job_id: int, timeout_s: float = 60) -> dict[str, Any]:
+    def wait_for_job(self, job_id: int, timeout_s: float = 120) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             job: dict[str, Any] = self.api("planner", "GET", f"/networks/{NETWORK}/jobs/{job_id}")
@@ -104,6 +105,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'xiezuo.db'}")
     with app.state.sessions() as session:
         networks.import_scenario(session, NETWORK, SCENARIO, user="test")
+        # A second network, never planned (its key sorts after the first, the default).
+        networks.import_scenario(session, "unplanned", MINIMAL, user="test")
         tokens = {
             name: add_user(session, name, role, plant) for name, (role, plant) in USERS.items()
         }
@@ -137,6 +140,8 @@ def errors() -> Iterator[list[str]]:
 def _open(browser: Browser, site: Site, errors: list[str], user: str | None, route: str) -> Page:
     """A fresh browser context (its own localStorage) at ``route``, logged in as ``user``."""
     page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    # Generous: these machines run several sessions' solves and test suites at once.
+    page.set_default_timeout(60_000)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(site.url + "/")
     if user is not None:
@@ -182,6 +187,20 @@ def test_orders_sort_by_a_column_and_filter_by_text_and_status(
     page.select_option("#orders-status", "unplanned")
     assert page.locator("table.data tbody tr").count() == 0
     assert page.inner_text("#orders-shown") == "0 of 2 shown."
+
+
+def test_another_network_is_picked_in_the_top_bar_and_says_it_has_no_plan(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "viewer", "orders")
+    assert page.inner_text("#plan-badge") == "Plan 1 · current"
+    page.select_option("#network-select", "unplanned")
+    page.wait_for_selector(_READY)
+    assert page.inner_text("#plan-badge") == "no plan yet"
+    assert "This network has no plan yet." in page.inner_text("main")
+    page.reload()
+    page.wait_for_selector(_READY)
+    assert page.input_value("#network-select") == "unplanned"
 
 
 def test_the_language_switch_relabels_the_pages(
@@ -333,7 +352,8 @@ def test_a_planner_replans_and_sees_the_change_in_the_gantt_and_the_diff(
     page.fill("#replan-reason", "the bay is down until mid-August")
     page.fill("#replan-time-limit", "3")
     page.click("#replan-start")
-    page.wait_for_selector("#replan-status.job.done", timeout=60_000)
+    # Job 1 made the first plan; the page showed it as it opened.
+    page.wait_for_selector("#replan-status.job.done:has-text('Job 2:')", timeout=120_000)
     assert site.api("planner", "GET", f"/networks/{NETWORK}")["current_plan"] == 2
 
     page.click("#replan-diff")

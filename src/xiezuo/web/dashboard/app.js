@@ -33,7 +33,7 @@ function parseHash() {
   return { name, rest, params: Object.fromEntries(new URLSearchParams(query)) };
 }
 
-export function navigate(name, params = {}, rest = []) {
+function navigate(name, params = {}, rest = []) {
   const path = [name, ...rest].map(encodeURIComponent).join('/');
   const query = new URLSearchParams(
     Object.entries(params).filter(([, value]) => value != null && value !== ''),
@@ -43,7 +43,7 @@ export function navigate(name, params = {}, rest = []) {
   else window.location.hash = hash;
 }
 
-export function logOut(message) {
+function logOut(message) {
   setToken(null);
   session.me = null;
   session.networks = [];
@@ -81,6 +81,15 @@ function context(network, params, rest, mounted) {
     // Work that needs the view on the page (a chart measures its width).
     afterMount(callback) {
       mounted.push(callback);
+    },
+    // What to show while the network has no plan: the job making the first one, if any.
+    async noPlan() {
+      const jobs = await api(`${base}/jobs?limit=50`);
+      const active = (jobs.items ?? jobs).find((job) => job.status === 'queued' || job.status === 'running');
+      if (!active) return notice(t('common.no_plan'));
+      return h('p', { class: 'notice', role: 'status' },
+        t('common.planning', { id: active.id, status: t(`replan.status.${active.status}`) }), ' ',
+        session.me.role === 'planner' ? h('a', { href: '#/replan' }, t('common.watch')) : null);
     },
     // A plan version with its plan file data; versions never change, so they are kept.
     async plan(number = planNumber) {

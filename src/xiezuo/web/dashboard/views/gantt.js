@@ -3,7 +3,7 @@
 // chain of work across every plant and says why it is late; a plant narrows the rows.
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { dueText, formatHours, h, isMidnight, loadPlotly, notice, orderRows, planData, wallTime } from '../util.js';
+import { dueText, formatHours, h, isMidnight, loadPlotly, orderRows, planData, wallTime } from '../util.js';
 
 const DIMMED_OPACITY = 0.12;
 // The orders a late order waits behind: visible, but below the order itself.
@@ -15,7 +15,7 @@ function plainLabel(label) {
 }
 
 export async function render(ctx) {
-  if (ctx.planNumber == null) return notice(t('common.no_plan'));
+  if (ctx.planNumber == null) return ctx.noPlan();
   const [record, figure, Plotly] = await Promise.all([
     ctx.plan(),
     fetchFigure(ctx),

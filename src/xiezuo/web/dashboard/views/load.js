@@ -95,7 +95,7 @@ function peopleLoad(data, items, plant) {
 
 export async function render(ctx) {
   const record = await ctx.plan();
-  if (!record) return notice(t('common.no_plan'));
+  if (!record) return ctx.noPlan();
   const data = planData(record);
   const operations = data.schedule?.operations || [];
   const Plotly = await loadPlotly();

@@ -1,10 +1,10 @@
 // Orders with status and lateness: sortable by any column, filtered by text and status.
 import { t } from '../i18n.js';
-import { dueText, formatHours, h, isMidnight, notice, orderRows, planData, sortableTable, wallTime } from '../util.js';
+import { dueText, formatHours, h, isMidnight, orderRows, planData, sortableTable, wallTime } from '../util.js';
 
 export async function render(ctx) {
   const record = await ctx.plan();
-  if (!record) return notice(t('common.no_plan'));
+  if (!record) return ctx.noPlan();
   const rows = orderRows(planData(record));
   const dueAsDays = rows.every((row) => row.due == null || isMidnight(row.due));
   const late = rows.filter((row) => row.status === 'late').length;

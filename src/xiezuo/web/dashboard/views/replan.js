@@ -81,6 +81,7 @@ export async function render(ctx) {
     onsubmit: async (event) => {
       event.preventDefault();
       start.disabled = true;
+      watch.replaceChildren(notice(t('common.loading')));
       const stable = stability.value.trim();
       const body = {
         kind: kind.value,

@@ -1,11 +1,11 @@
 // Material shortages: orders the plan says wait for material, orders it could not place,
 // and material sent from one plant's warehouse to another's.
 import { t } from '../i18n.js';
-import { h, notice, planData, sortableTable, wallTime } from '../util.js';
+import { h, planData, sortableTable, wallTime } from '../util.js';
 
 export async function render(ctx) {
   const record = await ctx.plan();
-  if (!record) return notice(t('common.no_plan'));
+  if (!record) return ctx.noPlan();
   const data = planData(record);
   const waits = (data.explanations || []).filter((e) => e.kind.includes('material') || e.kind.includes('short'));
   const unplanned = data.unplanned || [];

@@ -50,7 +50,7 @@ async function diffSection(ctx, a, b) {
 
 export async function render(ctx) {
   const versions = await listAll(`${ctx.base}/plans`);
-  if (!versions.length) return notice(t('common.no_plan'));
+  if (!versions.length) return ctx.noPlan();
   versions.sort((x, y) => y.number - x.number);
   let a = ctx.params.a ? Number(ctx.params.a) : versions[1]?.number;
   let b = ctx.params.b ? Number(ctx.params.b) : versions[0].number;
