@@ -4,9 +4,11 @@ Every operation of ``/openapi.json`` gets a few generated requests, valid and in
 as a planner and as the plant user ``forge``, against ``create_app`` on a SQLite file
 holding the ``minimal`` network with one plan made by a solve job. Path parameters are
 mostly names that exist (the network, its plants, machines, entities, plan and job
-numbers), so the requests reach the routes instead of stopping at a 404. The longer
-run, with its figures, is ``benchmarks/api_fuzz.py``.
-"""
+numbers), bodies of writes are often real entities with a field or two changed, and
+``If-Match`` is often the current ETag, so the requests reach the services instead of
+stopping at 404, 422 or 409. Bodies that no JSON schema describes (cut short, NaN, not
+UTF-8, a form) are sent to every operation taking a body. The longer run, with its
+figures, is ``benchmarks/api_fuzz.py``, which shares this setup."""
 
 import re
 import time
@@ -62,72 +64,124 @@ EXAMPLES_PER_OPERATION = 8
 
 
 @dataclass
+class Network:
+    """The names that exist in one network and its entities, as the API shows them."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)
+    """Path parameter → values that exist (``entity_id`` keyed ``entity_id:plants``)."""
+    pairs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """``stock`` and ``staffing`` → their (plant, material or skill) pairs."""
+    entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Collection (``orders``, ``machines``, ``progress``, ...) → bodies as the API shows them."""
+
+
+@dataclass
 class FuzzTarget:
-    """What the fuzzed requests aim at: the app, its schema, tokens, names and entities."""
+    """What the fuzzed requests aim at: the app, its schema, tokens and the networks."""
 
     app: FastAPI
     schema: schemathesis.BaseSchema
     tokens: dict[str, str]
-    values: dict[str, list[str]] = field(default_factory=dict)
-    """Path parameter name → values that exist (``entity_id`` keyed ``entity_id:plants``)."""
-    entities: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    """Collection (``orders``, ``machines``, ...) → its entities as GET returns them."""
+    networks: dict[str, Network] = field(default_factory=dict)
 
     def client(self) -> asgi.ASGIClient:
         return asgi.get_client(cast("asgi.ASGIApp", self.app))
 
 
 def prepare_target(app: FastAPI) -> FuzzTarget:
-    """Users, the ``minimal`` network and one plan made by a solve job, in ``app``'s database."""
+    """Users; ``minimal`` with one plan made by a solve job; ``chongqing`` (stock, staff, ...)."""
     with app.state.sessions() as session:
         tokens = {
             name: add_user(session, name, role, plant) for name, (role, plant) in USERS.items()
         }
-        networks.import_scenario(session, "minimal", EXAMPLES / "minimal.yaml", user="setup")
+        for key, file in (("minimal", "minimal.yaml"), ("chongqing", "chongqing-1958.yaml")):
+            networks.import_scenario(session, key, EXAMPLES / file, user="setup")
         session.commit()
     target = FuzzTarget(
         app=app, schema=schemathesis.openapi.from_asgi("/openapi.json", app), tokens=tokens
     )
     headers = {"Authorization": f"Bearer {tokens['planner']}"}
     with target.client() as client:
+
+        def read(path: str) -> Any:
+            return client.get(path, headers=headers).json()
+
         job = client.post(
             "/networks/minimal/jobs", json={"kind": "plan", "time_limit_s": 5}, headers=headers
         ).json()
         deadline = time.monotonic() + 30
         while job["status"] in {"queued", "running"} and time.monotonic() < deadline:
             time.sleep(0.1)
-            job = client.get(f"/networks/minimal/jobs/{job['id']}", headers=headers).json()
+            job = read(f"/networks/minimal/jobs/{job['id']}")
         assert job["status"] == "done", job
+        for key in ("minimal", "chongqing"):
+            target.networks[key] = network = Network()
+            plants = [plant["id"] for plant in read(f"/networks/{key}/plants?limit=500")["items"]]
+            network.values["plant"] = plants
+            network.entities["machines"] = [
+                machine
+                for plant in plants
+                for machine in read(f"/networks/{key}/plants/{plant}/machines?limit=500")["items"]
+            ]
+            network.values["machine"] = [machine["id"] for machine in network.entities["machines"]]
+            for collection in COLLECTIONS:
+                listed = read(f"/networks/{key}/{collection}?limit=500")["items"]
+                network.entities[collection] = listed
+                network.values[f"entity_id:{collection}"] = [
+                    entry["id"] if "id" in entry else str(position)
+                    for position, entry in enumerate(listed)
+                ]
+            for collection, entry in (("stock", "material"), ("staffing", "skill")):
+                listed = read(f"/networks/{key}/{collection}?limit=500")["items"]
+                network.entities[collection] = listed
+                network.pairs[collection] = [(row["plant"], row[entry]) for row in listed]
+        minimal = target.networks["minimal"]
         plan = str(job["plan"])
-        target.values |= {
-            "key": ["minimal"],
-            "plant": ["FORGE", "WORKS"],
+        minimal.values |= {
             "job_id": [str(job["id"])],
             "number": [plan],
             "old": [plan],
             "new": [plan],
         }
-        target.entities["machines"] = [
-            entry
-            for plant in target.values["plant"]
-            for entry in client.get(
-                f"/networks/minimal/plants/{plant}/machines", headers=headers
-            ).json()["items"]
+        operations = read(f"/networks/minimal/plans/{plan}")["plan"]["schedule"]["operations"]
+        minimal.entities["progress"] = [
+            report
+            for step in operations
+            for report in (
+                {
+                    "kind": "step_started",
+                    "record": {
+                        "work_order": step["work_order_id"],
+                        "step": step["step"],
+                        "plant": step["plant_id"],
+                        "machine": step["machine_id"],
+                        "start": step["start"][:16],
+                    },
+                },
+                {
+                    "kind": "step_done",
+                    "record": {
+                        "work_order": step["work_order_id"],
+                        "step": step["step"],
+                        "end": step["end"][:16],
+                    },
+                },
+                {
+                    "kind": "down",
+                    "record": {
+                        "plant": step["plant_id"],
+                        "machine": step["machine_id"],
+                        "from": step["start"][:16],
+                    },
+                },
+            )
         ]
-        target.values["machine"] = [entry["id"] for entry in target.entities["machines"]]
-        for collection in COLLECTIONS:
-            listed = client.get(f"/networks/minimal/{collection}", headers=headers).json()
-            target.entities[collection] = listed["items"]
-            target.values[f"entity_id:{collection}"] = [
-                entry["id"] if isinstance(entry, dict) and "id" in entry else str(position)
-                for position, entry in enumerate(listed["items"])
-            ] + ["0"]
     return target
 
 
-def _collection(operation: schemathesis.APIOperation[Any, Any, Any, Any]) -> str:
+def _collection(path: str) -> str:
     """``orders`` for ``/networks/{key}/orders/{entity_id}``, ``machines`` for machines."""
-    parts = operation.path.split("/")
+    parts = path.split("/")
     if "machines" in parts:
         return "machines"
     return parts[3] if len(parts) > 3 and parts[1] == "networks" else ""
@@ -136,16 +190,39 @@ def _collection(operation: schemathesis.APIOperation[Any, Any, Any, Any]) -> str
 def existing_names(
     operation: schemathesis.APIOperation[Any, Any, Any, Any], target: FuzzTarget
 ) -> st.SearchStrategy[dict[str, str]]:
-    """Path parameters: mostly names that exist, now and then the generated one (None)."""
-    pins: dict[str, st.SearchStrategy[str | None]] = {}
-    collection = _collection(operation)
-    for parameter in operation.path_parameters:
-        name = parameter.name
-        known = target.values.get(f"{name}:{collection}") or target.values.get(name)
-        if known:
-            pins[name] = st.sampled_from([*known * 9, None])
-    return st.fixed_dictionaries(pins).map(
-        lambda drawn: {name: value for name, value in drawn.items() if value is not None}
+    """Path parameters: mostly names that exist in one network, now and then generated ones.
+
+    A name left out of the answer is generated by schemathesis; plan and job numbers
+    exist in ``minimal`` only.
+    """
+    names = {parameter.name for parameter in operation.path_parameters}
+    collection = _collection(operation.path)
+
+    def in_network(key: str) -> st.SearchStrategy[dict[str, str]]:
+        network = target.networks[key]
+        pins: dict[str, st.SearchStrategy[str | None]] = {"key": st.just(key)}
+        for name in names - {"key"}:
+            known = network.values.get(f"{name}:{collection}") or network.values.get(name)
+            known = known or target.networks["minimal"].values.get(name)
+            if known:
+                pins[name] = st.sampled_from([*known * 9, None])
+        drawn = st.fixed_dictionaries(pins)
+        if network.pairs.get(collection) and {"plant", "entry"} <= names:
+            drawn = st.builds(
+                lambda fixed, pair: {**fixed, "plant": pair[0], "entry": pair[1]},
+                drawn,
+                st.sampled_from(network.pairs[collection]),
+            )
+        return drawn.map(
+            lambda fixed: {name: value for name, value in fixed.items() if value is not None}
+        )
+
+    if "key" not in names:
+        return st.just({})
+    # A solve of chongqing takes a core for a minute: jobs are fuzzed on minimal only.
+    keys = ["minimal"] if "/jobs" in operation.path else sorted(target.networks)
+    return st.sampled_from([*keys * 9, None]).flatmap(
+        lambda key: st.just({}) if key is None else in_network(key)
     )
 
 
@@ -162,25 +239,37 @@ JSON_VALUES = st.recursive(
 )
 
 
-def edited_entities(
-    operation: schemathesis.APIOperation[Any, Any, Any, Any], target: FuzzTarget
-) -> st.SearchStrategy[dict[str, Any]] | None:
-    """Bodies near the real ones: an entity of the collection with a field or two changed."""
-    known = target.entities.get(_collection(operation))
-    if operation.method.upper() not in {"POST", "PUT", "PATCH"} or not known:
-        return None
+def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """One of ``known`` with up to two of its fields changed (or added) to any JSON."""
     return st.builds(
         lambda entity, changes: {**entity, **changes},
-        st.sampled_from([entity for entity in known if isinstance(entity, dict)] or [{}]),
+        st.sampled_from(known),
         st.dictionaries(
-            st.sampled_from(
-                sorted({name for entity in known if isinstance(entity, dict) for name in entity})
-                or ["id"]
-            ),
+            st.sampled_from(sorted({name for entity in known for name in entity})),
             JSON_VALUES,
             max_size=2,
         ),
     )
+
+
+def near_bodies(
+    operation: schemathesis.APIOperation[Any, Any, Any, Any],
+    target: FuzzTarget,
+    names: dict[str, str],
+) -> st.SearchStrategy[dict[str, Any]] | None:
+    """Bodies near the real ones: an entity (or a progress report) a little changed."""
+    network = target.networks.get(names.get("key", ""))
+    collection = _collection(operation.path)
+    known = network.entities.get(collection) if network else None
+    if operation.method.upper() not in {"POST", "PUT", "PATCH"} or not known:
+        return None
+    if collection == "progress":
+        return st.builds(
+            lambda report, record: {**report, "record": record},
+            st.sampled_from(known),
+            edited([report["record"] for report in known]),
+        )
+    return edited(known)
 
 
 def case_strategy(
@@ -189,11 +278,11 @@ def case_strategy(
     mode: GenerationMode,
 ) -> st.SearchStrategy[schemathesis.Case[Any]]:
     """Generated requests on existing names; positive ones also with bodies near real ones."""
-    near = edited_entities(operation, target) if mode == GenerationMode.POSITIVE else None
 
     def generated(fixed: dict[str, str]) -> st.SearchStrategy[schemathesis.Case[Any]]:
         plain = operation.as_strategy(mode, path_parameters=fixed)
-        if near is None:
+        near = near_bodies(operation, target, fixed)
+        if near is None or mode != GenerationMode.POSITIVE:
             return plain
         return plain | near.flatmap(
             lambda body: operation.as_strategy(mode, path_parameters=fixed, body=body)
@@ -307,11 +396,11 @@ UNPARSABLE = {
 def test_unparsable_body_is_a_client_error(target: FuzzTarget, label: str, body: str) -> None:
     """Bodies no JSON schema describes (schemathesis never sends them) are 4xx, not 5xx."""
     method, template = label.split(" ", 1)
-    collection = template.split("/")[3] if template.count("/") >= 3 else ""
-    path = template
-    for name in re.findall(r"{(\w+)}", template):
-        known = target.values.get(f"{name}:{collection}") or target.values.get(name) or ["X"]
-        path = path.replace(f"{{{name}}}", known[0])
+    network = target.networks["minimal"]
+    path = template.replace("{key}", "minimal")
+    for name in re.findall(r"{(\w+)}", path):
+        known = network.values.get(f"{name}:{_collection(template)}") or network.values.get(name)
+        path = path.replace(f"{{{name}}}", known[0] if known else "X")
     content, content_type = UNPARSABLE[body]
     headers = {
         "Authorization": f"Bearer {target.tokens['planner']}",
