@@ -1,7 +1,12 @@
 """``xiezuo db upgrade``, ``xiezuo users`` and ``xiezuo serve``'s checks before it starts."""
 
+import os
 import socket
+import subprocess
+import sys
+import time
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -116,3 +121,42 @@ def test_serve_refuses_a_port_in_use_before_it_starts(tmp_path):
     assert code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in output
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.slow  # a real server, solving the demo's first plan while it answers
+def test_serve_demo_prints_tokens_that_work_and_starts_the_first_plan(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with subprocess.Popen(
+        [sys.executable, "-m", "xiezuo", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,  # no examples/ here: the demo finds the checkout's
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "XIEZUO_DATABASE": "", "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            lines = [server.stdout.readline() for _ in range(6)]
+            token = next(
+                line.split()[-1] for line in lines if line.startswith("  planner (planner)")
+            )
+            assert any(line.startswith("  wj (plant WJ) token: ") for line in lines)
+            headers = {"Authorization": f"Bearer {token}"}
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    me = httpx.get(f"{base}/me", headers=headers)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.2)
+            assert me.json()["role"] == "planner"
+            job = httpx.get(f"{base}/networks/chongqing-1958/jobs/1", headers=headers).json()
+            assert (job["kind"], job["status"]) in {("plan", "queued"), ("plan", "running")}
+        finally:
+            server.terminate()
+            server.communicate(timeout=60)
+    assert (tmp_path / "xiezuo.db").is_file()
