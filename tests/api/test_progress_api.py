@@ -149,3 +149,25 @@ def test_reports_list_newest_first_by_plant_and_merge_into_one_progress(client, 
 def test_the_progress_of_a_network_without_reports_has_no_status_date(client, auth, minimal):
     answer = client.get("/networks/minimal/progress/document", headers=auth("viewer"))
     assert answer.json() == {"as_of": None}
+
+
+def test_a_planner_retracts_a_wrong_report(client, auth, minimal):
+    wrong = post(client, auth, "forge", "k1", STARTED).json()
+    for user in ("forge", "viewer"):
+        refused = client.post(
+            f"/networks/minimal/progress/{wrong['id']}/retract", json={}, headers=auth(user)
+        )
+        assert refused.status_code == 403
+    answer = client.post(
+        f"/networks/minimal/progress/{wrong['id']}/retract",
+        json={"reason": "the hammer never started that day"},
+        headers=auth("planner"),
+    )
+    assert answer.status_code == 200
+    assert answer.json()["retracted"]["by"] == "planner"
+    merged = client.get("/networks/minimal/progress/document", headers=auth("viewer")).json()
+    assert merged == {"as_of": None}
+    again = client.post(
+        f"/networks/minimal/progress/{wrong['id']}/retract", headers=auth("planner"), json={}
+    )
+    assert again.status_code == 409

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from xiezuo.errors import ConflictError, InputError
+from xiezuo.errors import ConflictError, InputError, NotFoundError
 from xiezuo.services import networks, progress_reports
 from xiezuo.services.progress_reports import ReportResult
 from xiezuo.storage.models import AuditRow, ProgressRow
@@ -229,3 +229,54 @@ def test_an_unknown_kind_is_refused(sessions, minimal):
     with pytest.raises(InputError, match="unknown kind") as caught:
         report(sessions, "k1", "teleport", STARTED)
     assert caught.value.location == "kind"
+
+
+def retract(sessions: sessionmaker[Session], report_id: int, reason: str = "wrong unit") -> None:
+    with sessions() as session:
+        progress_reports.retract_report(
+            session,
+            networks.get_network(session, "minimal"),
+            report_id,
+            user_name="planner",
+            reason=reason,
+        )
+
+
+def test_a_retracted_report_leaves_the_progress_but_its_key_still_applies_once(sessions, minimal):
+    first = report(sessions, "k1", "step_started", STARTED)
+    retract(sessions, first.row.id)
+    with sessions() as session:
+        merged = progress_reports.progress_document(
+            session, networks.get_network(session, "minimal")
+        )
+    assert merged is None
+    again = report(sessions, "k1", "step_started", STARTED)
+    assert again.replayed
+    assert again.row.payload["retracted"]["reason"] == "wrong unit"
+    assert stored(sessions) == 1
+    report(sessions, "k2", "step_started", {**STARTED, "start": "2027-03-01T07:00"})
+    assert document(sessions)["steps"][0]["start"] == "2027-03-01T07:00"
+
+
+def test_a_report_the_others_need_cannot_be_retracted(sessions, minimal):
+    done = report(sessions, "k1", "step_done", {**STARTED, "end": "2027-03-01T20:00"})
+    shaft = {
+        "work_order": "N-1:PUMP/SHAFT",
+        "step": 1,
+        "plant": "WORKS",
+        "machine": "lathe",
+        "start": "2027-03-03T06:00",
+    }
+    report(sessions, "k2", "step_started", shaft)
+    with pytest.raises(InputError, match="contradict each other") as caught:
+        retract(sessions, done.row.id)
+    assert caught.value.location == "report"
+
+
+def test_a_report_is_retracted_once(sessions, minimal):
+    first = report(sessions, "k1", "step_started", STARTED)
+    retract(sessions, first.row.id)
+    with pytest.raises(ConflictError, match="retracted already"):
+        retract(sessions, first.row.id)
+    with pytest.raises(NotFoundError, match="no progress report 99"):
+        retract(sessions, 99)

@@ -18,7 +18,8 @@ A stored report's ``payload`` holds the request as sent (to recognise a retry), 
 record it became in the file's form, and its status date ``as_of``: the one given, else
 the latest instant of the record (a step's start or end, a receipt's arrival, a
 finish), else the network's status date so far. The merged progress is as of the
-latest report.
+latest report. A planner may retract a wrong report (:func:`retract_report`): it stays
+stored, marked, and the merged progress leaves it out.
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from xiezuo.errors import ConflictError, InputError
+from xiezuo.errors import ConflictError, InputError, NotFoundError
 from xiezuo.io.progress import parse_progress
 from xiezuo.services import audit
 from xiezuo.services.plan_versions import current_domain_plan, network_of
-from xiezuo.storage.models import NetworkRow, ProgressRow
+from xiezuo.storage.models import NetworkRow, ProgressRow, utc_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Hashable, Iterable
@@ -229,6 +230,71 @@ def read_progress(
     return parse_progress(json.dumps(document), source, "json", network, previous)
 
 
+def retract_report(
+    session: Session, network: NetworkRow, report_id: int, *, user_name: str, reason: str
+) -> ProgressRow:
+    """Take a wrong report out of the network's progress, and commit.
+
+    The report stays stored, marked ``retracted`` (by whom, when, why), so its key is
+    still applied once: a late retry of it changes nothing. The merged progress is
+    made again without it, as if it had never come.
+
+    Raises
+    ------
+    NotFoundError
+        The network has no such report.
+    ConflictError
+        The report is retracted already.
+    InputError
+        Without it, the other reports contradict each other (a step done after a step
+        that would no longer be): retract those first.
+    """
+    with _lock_of(network):
+        row = session.get(ProgressRow, report_id)
+        if row is None or row.network_id != network.id:
+            raise NotFoundError(f"network {network.key!r} has no progress report {report_id}")
+        if "retracted" in row.payload:
+            by = row.payload["retracted"]
+            raise ConflictError(
+                f"report {report_id} was retracted already, by {by['by']} at {by['at']}"
+            )
+        rest = _Ledger()
+        for other in _rows_after(session, network, 0):
+            if other.id != report_id:
+                rest.add(other)
+        if rest.as_of is not None:
+            domain = network_of(network)
+            try:
+                read_progress(
+                    domain,
+                    rest.document(rest.as_of),
+                    f"progress of {network.key}",
+                    current_domain_plan(session, network, domain),
+                )
+            except InputError as exc:
+                where = f" at {exc.location}" if exc.location else ""
+                raise InputError(
+                    SOURCE,
+                    "report",
+                    f"without report {report_id} the other reports contradict each other"
+                    f"{where}: {exc.problem}; retract those first",
+                ) from None
+        stamp = {"by": user_name, "at": utc_now().isoformat(), "reason": reason}
+        row.payload = {**row.payload, "retracted": stamp}
+        audit.record(
+            session,
+            user=user_name,
+            action="retract",
+            subject=f"progress/{report_id}",
+            network_key=network.key,
+            reason=reason,
+            detail={"idempotency_key": row.idempotency_key, "record": row.payload["record"]},
+        )
+        session.commit()
+        _ledgers.pop(_network_identity(network), None)
+        return row
+
+
 def list_reports(
     session: Session,
     network: NetworkRow,
@@ -265,12 +331,14 @@ class _Ledger:
         return self.last_id + 1
 
     def add(self, row: ProgressRow) -> None:
+        self.last_id = max(self.last_id, row.id)
+        self.count += 1
+        if "retracted" in row.payload:
+            return
         collection = COLLECTION_BY_KIND[row.kind]
         record = row.payload["record"]
         self.records[collection][_identity(collection, record, row.id)] = record
         self.as_of = _later(self.as_of, datetime.fromisoformat(row.payload["as_of"]))
-        self.last_id = max(self.last_id, row.id)
-        self.count += 1
 
     def step(self, work_order: object, step: object) -> dict[str, Any] | None:
         return self.records["steps"].get(("steps", work_order, step))

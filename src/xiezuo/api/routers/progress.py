@@ -3,13 +3,14 @@
 ``POST /networks/{key}/progress`` needs an ``Idempotency-Key`` header: a retry with
 the same key and body answers as the first time (with ``Idempotent-Replayed: true``)
 and changes nothing; the same key with another body is 409. A report is stored, and
-the answer sent, only once it is on disk. Plant users report for their own plant only.
+the answer sent, only once it is on disk. Plant users report for their own plant only;
+planners may retract a wrong report.
 """
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from xiezuo.api.deps import (
@@ -18,6 +19,7 @@ from xiezuo.api.deps import (
     Instant,
     NetworkDep,
     PageDep,
+    Planner,
     SessionDep,
     Writer,
     check_plant,
@@ -80,6 +82,8 @@ class ReportRead(BaseModel):
     reported_by: str
     created_at: Instant
     reason: str
+    retracted: dict[str, Any] | None
+    """Set when a planner took the report out of the progress: ``by``, ``at``, ``reason``."""
 
 
 class ReportPage(BaseModel):
@@ -98,6 +102,7 @@ def _read(row: ProgressRow) -> ReportRead:
         reported_by=row.reported_by,
         created_at=row.created_at,
         reason=row.payload["request"]["reason"],
+        retracted=row.payload.get("retracted"),
     )
 
 
@@ -138,6 +143,29 @@ def report_progress(
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return _read(result.row)
+
+
+class Retraction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000, pattern=PRINTABLE)
+    """Why the report was wrong, for the record and the audit log."""
+
+
+@router.post("/networks/{key}/progress/{report_id}/retract")
+def retract_report(
+    report_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: Retraction,
+    network: NetworkDep,
+    session: SessionDep,
+    user: Planner,
+) -> ReportRead:
+    """Take a wrong report out of the progress (planners): it stays listed, marked, and a
+    retry of its key still changes nothing; 422 if the other reports need it."""
+    row = progress_reports.retract_report(
+        session, network, report_id, user_name=user.name, reason=body.reason
+    )
+    return _read(row)
 
 
 @router.get("/networks/{key}/progress")
