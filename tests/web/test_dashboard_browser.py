@@ -317,6 +317,7 @@ def test_load_and_shortages_draw_from_the_plan(
     page.wait_for_selector("#plant-load svg")
     machines = page.locator("table.data").first.locator("tbody td:nth-child(2)").all_inner_texts()
     assert "bay" in machines
+    assert "The scenario has no staff" in page.inner_text("main")
     page.goto(f"{site.url}/#/shortages")
     page.wait_for_selector(_READY)
     assert page.locator("h2").count() == 3
