@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from tests.api.conftest import EXAMPLES
+from xiezuo.api.app import MAX_BODY_BYTES
 from xiezuo.io.scenario import read_input_data
 
 
@@ -247,3 +248,10 @@ def test_the_openapi_document_declares_the_token_and_the_error_answers(client):
     patch = spec["paths"]["/networks/{key}/orders/{entity_id}"]["patch"]
     assert {"200", "401", "403", "404", "409", "422", "428"} <= set(patch["responses"])
     assert patch["security"] == [{"HTTPBearer": []}]
+
+
+def test_a_body_beyond_the_largest_scenario_is_413(client, auth):
+    padded = b'{"key": "big", "scenario": {}}' + b" " * MAX_BODY_BYTES
+    headers = {**auth("planner"), "Content-Type": "application/json"}
+    answer = client.post("/networks", content=padded, headers=headers)
+    assert answer.status_code == 413

@@ -27,12 +27,16 @@ from fastapi.responses import JSONResponse
 from xiezuo.api.routers import audit, entities, pages, plans, progress, users
 from xiezuo.api.routers import networks as network_routes
 from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError, StorageError
+from xiezuo.io.yaml_source import MAX_FILE_BYTES
 from xiezuo.services.jobs import JobRunner
 from xiezuo.storage.database import make_engine, session_factory, upgrade
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+MAX_BODY_BYTES = MAX_FILE_BYTES + 2**20
+"""Largest request body: the largest scenario file a network may be, and its envelope;
+a bigger one is a 413 before it is read into memory."""
 _STEP = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
 _LINE = re.compile(r" \(line \d+\)$")
 
@@ -62,6 +66,7 @@ def create_app(database_url: str) -> FastAPI:
         summary="The shared planning server of a network of plants.",
         version="1",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.database_url = database_url
     app.state.engine = engine
