@@ -200,6 +200,17 @@ def test_a_job_left_running_by_a_killed_server_is_failed_at_the_next_start(sessi
     assert "the network still has no plan" in failed.error
 
 
+def test_a_job_queued_before_a_restart_runs_after_it(sessions, minimal):
+    stopped = JobRunner(sessions)
+    job_id = submit(sessions, stopped, kind="plan")
+    restarted = JobRunner(sessions)
+    restarted.start()
+    try:
+        assert wait(sessions, job_id).status == "done"
+    finally:
+        restarted.stop()
+
+
 def test_a_replan_starts_from_the_reported_progress_and_the_current_plan(sessions, minimal, runner):
     wait(sessions, submit(sessions, runner, kind="plan"))
     started = {
