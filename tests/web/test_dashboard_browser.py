@@ -176,6 +176,13 @@ def test_orders_sort_by_a_column_and_filter_by_text_and_status(
     browser: Browser, site: Site, errors: list[str]
 ) -> None:
     page = _open(browser, site, errors, "viewer", "orders")
+    assert page.locator("#nav a").all_inner_texts() == [
+        "Orders",
+        "Gantt",
+        "Load",
+        "Shortages",
+        "Versions",
+    ]
     assert page.locator("table.data tbody tr").count() == 2
     page.click("th[data-key=order]")
     assert page.locator("table.data tbody tr td:first-child").all_inner_texts() == ["SC-1", "YN-1"]
