@@ -71,6 +71,11 @@ def test_a_key_reused_for_another_report_is_409(client, auth, minimal):
     assert "'k1' was used for another report" in answer.json()["detail"]
 
 
+def test_a_key_used_by_another_user_is_409(client, auth, minimal):
+    post(client, auth, "forge", "k1", STARTED)
+    assert post(client, auth, "planner", "k1", STARTED).status_code == 409
+
+
 def test_a_report_needs_an_idempotency_key(client, auth, minimal):
     answer = client.post("/networks/minimal/progress", json=STARTED, headers=auth("forge"))
     assert answer.status_code == 422

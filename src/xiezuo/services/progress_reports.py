@@ -165,7 +165,7 @@ def apply_report(
     with _lock_of(network):
         earlier = _by_key(session, network, key)
         if earlier is not None:
-            return _replay(earlier, request)
+            return _replay(earlier, request, user_name)
         domain = network_of(network)
         ledger = _ledger(session, network)
         collection = COLLECTION_BY_KIND[kind]
@@ -203,7 +203,7 @@ def apply_report(
             first = _by_key(session, network, key)
             if first is None:
                 raise
-            return _replay(first, request)
+            return _replay(first, request, user_name)
         ledger.add(row)
         return ReportResult(row, replayed=False)
 
@@ -423,8 +423,9 @@ def _by_key(session: Session, network: NetworkRow, key: str) -> ProgressRow | No
     )
 
 
-def _replay(earlier: ProgressRow, request: dict[str, Any]) -> ReportResult:
-    if earlier.payload["request"] != request:
+def _replay(earlier: ProgressRow, request: dict[str, Any], user_name: str) -> ReportResult:
+    """The first answer to a retry: only the same user's same report is one."""
+    if earlier.payload["request"] != request or earlier.reported_by != user_name:
         raise ConflictError(
             f"the Idempotency-Key {earlier.idempotency_key!r} was used for another report "
             f"(report {earlier.id}, {earlier.kind}, at {earlier.created_at.isoformat()}); "
