@@ -214,13 +214,18 @@ class _Control:
             if now - self._written_at < self.write_every_s:
                 return
             self._written_at = now
-        with self.sessions() as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id == self.job_id, JobRow.status == RUNNING)
-                .values(progress=progress)
-            )
-            session.commit()
+        try:
+            with self.sessions() as session:
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == self.job_id, JobRow.status == RUNNING)
+                    .values(progress=progress)
+                )
+                session.commit()
+        except Exception:
+            # Progress is shown on a best-effort basis: a busy or lost database must not
+            # end the solve, whose result is written (or its failure noted) at the end.
+            _log.warning("could not write the progress of job %s", self.job_id, exc_info=True)
 
 
 @dataclass(frozen=True, slots=True)
