@@ -242,6 +242,23 @@ def test_a_plant_user_reports_an_operation_done(
     assert reports[0]["reported_by"] == "cmt"
 
 
+def test_a_report_the_server_refuses_is_shown_with_the_field_it_names(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    reports = f"/networks/{NETWORK}/progress?plant=CMT"
+    before = site.api("planner", "GET", reports)["total"]
+    page = _open(browser, site, errors, "cmt", "progress")
+    page.select_option("#progress-kind", "step_done")
+    page.fill("#progress-work_order", "SC-1:NO-SUCH-ITEM")
+    page.fill("#progress-step", "1")
+    page.fill("#progress-end", "1958-07-02T00:00")
+    page.click("#progress-submit")
+    refusal = page.inner_text("#progress-result .notice.error")
+    assert refusal.startswith("The server refused: ")
+    assert "record." in refusal
+    assert site.api("planner", "GET", reports)["total"] == before
+
+
 def test_another_plants_form_is_refused_by_the_page_and_the_server(
     browser: Browser, site: Site, errors: list[str]
 ) -> None:

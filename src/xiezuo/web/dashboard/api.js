@@ -28,7 +28,7 @@ export function describeDetail(detail) {
     return detail
       .map((entry) => {
         const loc = (entry.loc || []).filter((part) => part !== 'body').join('.');
-        return loc ? `${loc}: ${entry.msg}` : entry.msg;
+        return loc && !String(entry.msg).includes(loc) ? `${loc}: ${entry.msg}` : entry.msg;
       })
       .join('; ');
   }
