@@ -480,22 +480,20 @@ def _is_free(
 @st.composite
 def _step_extras(
     draw: st.DrawFn, quantity: int, total: timedelta | None, *, done: bool
-) -> dict[str, object]:
-    """What a report says of the work behind it: nothing, hours, units made good, scrap."""
+) -> tuple[timedelta | None, int | None, int]:
+    """What a report says of the work behind it, as (work_done, quantity_done, scrapped):
+    nothing, hours, units made good, or scrap."""
     if done:
-        return {"quantity_done": quantity} if draw(st.booleans()) else {}
+        return None, quantity if draw(st.booleans()) else None, 0
     kind = draw(st.sampled_from(["none", "work_done", "quantity_done", "scrapped"]))
     if kind == "work_done" and total is not None and total > timedelta(0):
         minutes = int(total / timedelta(minutes=1))
-        return {"work_done": timedelta(minutes=draw(st.integers(0, minutes - 1)))}
+        return timedelta(minutes=draw(st.integers(0, minutes - 1))), None, 0
     if kind == "quantity_done":
-        return {"quantity_done": draw(st.integers(0, quantity - 1))}
+        return None, draw(st.integers(0, quantity - 1)), 0
     if kind == "scrapped":
-        return {
-            "quantity_done": draw(st.integers(0, quantity - 1)),
-            "scrapped": draw(st.integers(1, 3)),
-        }
-    return {}
+        return None, draw(st.integers(0, quantity - 1)), draw(st.integers(1, 3))
+    return None, None, 0
 
 
 @st.composite
@@ -588,9 +586,18 @@ def progresses(draw: st.DrawFn, network: Network, plan: Plan) -> Progress:
         cursor = earliest
         for step, op in enumerate(routing.operations[:last], start=1):
             report = _draw_step(
-                draw, network, wo, plant, step, op, cursor, as_of,
-                planned_by_step.get((wo.id, step)), busy, is_last=step == last,
-            )  # fmt: skip
+                draw,
+                network,
+                wo,
+                plant,
+                step,
+                op,
+                cursor,
+                as_of,
+                planned_by_step.get((wo.id, step)),
+                busy,
+                is_last=step == last,
+            )
             if report is None:
                 break
             steps.append(report)
@@ -684,7 +691,9 @@ def _draw_step(
         unit = free[0]
         busy.setdefault((plant.id, machine.id, unit), []).append((start, end))
     total = op.duration(wo.quantity, plant.id, "" if machine is None else machine.id)
-    extras = draw(_step_extras(wo.quantity, total, done=end is not None))
+    work_done, quantity_done, scrapped = draw(
+        _step_extras(wo.quantity, total, done=end is not None)
+    )
     return StepReport(
         work_order_id=wo.id,
         step=step,
@@ -694,7 +703,9 @@ def _draw_step(
         unit=unit,
         start=start,
         end=end,
-        **extras,  # type: ignore[arg-type]
+        work_done=work_done,
+        quantity_done=quantity_done,
+        scrapped=scrapped,
     )
 
 
