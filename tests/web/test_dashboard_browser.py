@@ -405,3 +405,14 @@ def test_the_replan_page_opens_with_the_latest_job_and_how_it_ended(
     page.wait_for_selector(f"#replan-status.job.done:has-text('Job {job['id']}')")
     assert page.get_attribute("#replan-gantt", "href") == f"#/gantt?plan={number}"
     assert not page.is_disabled("#replan-start")
+
+
+def test_a_planner_reads_who_reported_what_in_the_audit_log(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    page = _open(browser, site, errors, "planner", "audit")
+    assert "cmt" in page.locator("#audit tbody td:nth-child(2)").all_inner_texts()
+    page.fill("#audit-filter", "step_done")
+    subjects = page.locator("#audit tbody td:nth-child(4)").all_inner_texts()
+    assert subjects
+    assert all("step_done" in subject for subject in subjects)

@@ -3,6 +3,7 @@
 import { ApiError, api, setToken, token } from './api.js';
 import { currentLanguage, loadLanguage, t } from './i18n.js';
 import { describe, h, notice } from './util.js';
+import * as audit from './views/audit.js';
 import * as gantt from './views/gantt.js';
 import * as load from './views/load.js';
 import * as login from './views/login.js';
@@ -22,6 +23,7 @@ const ROUTES = [
   ['progress', progress, ['planner', 'plant']],
   ['versions', versions, null],
   ['replan', replan, ['planner']],
+  ['audit', audit, ['planner']],
 ];
 const session = { me: null, networks: [] };
 const plans = new Map();
