@@ -235,11 +235,6 @@ def import_scenario(
     )
 
 
-def scenario_data(row: NetworkRow) -> dict[str, Any]:
-    """The network's scenario file data (a copy the caller may change)."""
-    return copy.deepcopy(row.spec)
-
-
 def export_scenario(row: NetworkRow, path: str | Path) -> None:
     """Write the network as a scenario file, YAML or JSON by the file's suffix.
 
