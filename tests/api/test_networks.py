@@ -255,3 +255,38 @@ def test_a_body_beyond_the_largest_scenario_is_413(client, auth):
     headers = {**auth("planner"), "Content-Type": "application/json"}
     answer = client.post("/networks", content=padded, headers=headers)
     assert answer.status_code == 413
+
+
+def test_the_settings_change_on_their_own_with_their_etag(client, auth, minimal):
+    url = f"/networks/{minimal}/settings"
+    read = client.get(url, headers=auth("viewer"))
+    assert read.json() == {
+        "name": "Two workshops",
+        "start": "2027-03-01",
+        "timezone": "Europe/Berlin",
+    }
+    tag = read.headers["ETag"]
+    assert client.patch(url, json={"timezone": "UTC"}, headers=auth("planner")).status_code == 428
+    assert (
+        client.patch(url, json={"timezone": "UTC"}, headers=auth("forge", tag)).status_code == 403
+    )
+    changed = client.patch(
+        f"{url}?reason=one clock", json={"timezone": "UTC"}, headers=auth("planner", tag)
+    )
+    assert changed.json()["timezone"] == "UTC"
+    assert changed.headers["ETag"] != tag
+    stale = client.patch(url, json={"name": "x"}, headers=auth("planner", tag))
+    assert stale.status_code == 409
+    assert client.get(f"/networks/{minimal}", headers=auth("viewer")).json()["version"] == 2
+    entry = client.get(f"/networks/{minimal}/audit", headers=auth("planner")).json()["items"][0]
+    assert (entry["subject"], entry["reason"]) == ("settings", "one clock")
+
+
+def test_settings_the_format_refuses_are_422_naming_the_field(client, auth, minimal):
+    url = f"/networks/{minimal}/settings"
+    answer = client.patch(url, json={"timezone": "Mars/Olympus"}, headers=auth("planner", "*"))
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["network", "timezone"]
+    gone = client.put(url, json={"name": "no start"}, headers=auth("planner", "*"))
+    assert gone.status_code == 422
+    assert gone.json()["detail"][0]["loc"] == ["network", "start"]

@@ -22,6 +22,7 @@ ENTITIES = [
     "plants/FORGE",
     "plants/WORKS/machines/lathe",
     "lanes/0",
+    "settings",
 ]
 FIELDS = st.sampled_from(
     [

@@ -109,7 +109,8 @@ class EntityRef:
     def subject(self) -> str:
         """The entity's path inside the network, as the audit log and URLs name it."""
         parent = f"plants/{self.plant}/" if self.plant is not None else ""
-        return f"{parent}{self.collection}/{'/'.join(self.key)}"
+        names = "".join(f"/{name}" for name in self.key)
+        return f"{parent}{self.collection}{names}"
 
 
 def etag(entity: object) -> str:
@@ -567,6 +568,74 @@ def delete_entity(
     except (InputError, ModelError) as exc:
         raise ConflictError(f"{ref.subject} cannot be deleted: {exc}") from exc
     _audit(session, row, ref, "delete", user, reason, before[0], None)
+
+
+def get_settings(row: NetworkRow) -> dict[str, Any]:
+    """The network's own settings: the scenario's ``network`` section (name, horizon
+    start, time zone, calendar)."""
+    return copy.deepcopy(row.spec["network"])
+
+
+def replace_settings(
+    session: Session,
+    row: NetworkRow,
+    body: Any,
+    *,
+    if_match: str,
+    user: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Replace the ``network`` section whose ETag is still ``if_match``, checked whole.
+
+    Raises
+    ------
+    ConflictError
+        Its ETag is no longer ``if_match``.
+    InputError, ModelError
+        The body is not an object, or the network fails a scenario check with it.
+    """
+    if not isinstance(body, dict):
+        raise InputError("request", "body", "the settings are a JSON object")
+    ref = EntityRef("settings", ())
+    before: list[Any] = []
+
+    def change(data: dict[str, Any]) -> EntityRef:
+        _check_tag(ref, data["network"], if_match)
+        before[:] = [data["network"]]
+        data["network"] = copy.deepcopy(body)
+        return ref
+
+    _write(session, row, change)
+    after = get_settings(row)
+    audit.record(
+        session,
+        user=user,
+        action="update",
+        subject="settings",
+        network_key=row.key,
+        reason=reason,
+        detail={"before": before[0], "after": after, "version": row.version},
+    )
+    return after
+
+
+def patch_settings(
+    session: Session,
+    row: NetworkRow,
+    patch: Any,
+    *,
+    if_match: str,
+    user: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Change some of the settings (a JSON merge patch), as :func:`replace_settings`."""
+    if not isinstance(patch, dict):
+        raise InputError("request", "body", "a patch is a JSON object of the fields to change")
+    current = get_settings(row)
+    _check_tag(EntityRef("settings", ()), current, if_match)
+    return replace_settings(
+        session, row, _merge(current, patch), if_match=if_match, user=user, reason=reason
+    )
 
 
 def _write(

@@ -1,7 +1,9 @@
 """Networks: list, import (create), read, export, replace and delete a whole scenario.
 
 A network's version is its ETag (``"3"``): replacing or deleting it needs
-``If-Match`` with the version read, so two planners never overwrite each other.
+``If-Match`` with the version read, so two planners never overwrite each other. Its
+settings (the scenario's ``network`` section) are read and changed on their own at
+``/networks/{key}/settings``, with an ETag of their content like an entity's.
 """
 
 from typing import Annotated, Any, Literal
@@ -182,3 +184,57 @@ def delete_network(
         user=user.name,
         reason=reason,
     )
+
+
+def _settings_tag(if_match: str | None) -> str:
+    if if_match is None:
+        raise HTTPException(
+            status.HTTP_428_PRECONDITION_REQUIRED,
+            "send If-Match with the ETag of the settings as you read them",
+        )
+    return if_match
+
+
+@router.get("/networks/{key}/settings")
+def read_settings(row: NetworkDep, response: Response) -> dict[str, Any]:
+    """The network's own settings (the scenario's ``network`` section: name, horizon
+    start, time zone, calendar), with their ETag."""
+    settings = networks.get_settings(row)
+    response.headers["ETag"] = f'"{networks.etag(settings)}"'
+    return settings
+
+
+@router.put("/networks/{key}/settings")
+def replace_settings(
+    row: NetworkDep,
+    settings: dict[str, Any],
+    session: SessionDep,
+    user: Planner,
+    response: Response,
+    if_match: IfMatch = None,
+    reason: Reason = "",
+) -> dict[str, Any]:
+    """Replace the settings (planners only); ``If-Match`` with their ETag."""
+    after = networks.replace_settings(
+        session, row, settings, if_match=_settings_tag(if_match), user=user.name, reason=reason
+    )
+    response.headers["ETag"] = f'"{networks.etag(after)}"'
+    return after
+
+
+@router.patch("/networks/{key}/settings")
+def patch_settings(
+    row: NetworkDep,
+    patch: dict[str, Any],
+    session: SessionDep,
+    user: Planner,
+    response: Response,
+    if_match: IfMatch = None,
+    reason: Reason = "",
+) -> dict[str, Any]:
+    """Change some settings (a JSON merge patch; planners only); ``If-Match`` with their ETag."""
+    after = networks.patch_settings(
+        session, row, patch, if_match=_settings_tag(if_match), user=user.name, reason=reason
+    )
+    response.headers["ETag"] = f'"{networks.etag(after)}"'
+    return after
