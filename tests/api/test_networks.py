@@ -192,6 +192,8 @@ def test_replacing_the_whole_scenario_needs_the_network_version(client, auth, mi
     assert replaced.status_code == 200
     assert replaced.headers["ETag"] == '"2"'
     assert client.get(url, headers=auth("viewer")).json() == data
+    data["orders"][0]["priority"] = 5
+    assert client.put(url, json=data, headers=auth("planner", "*")).headers["ETag"] == '"3"'
 
 
 def test_deleting_a_network(client, auth, minimal):

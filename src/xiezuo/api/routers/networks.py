@@ -76,13 +76,16 @@ def network_read(row: NetworkRow) -> NetworkRead:
 
 
 def expected_version(if_match: str | None, row: NetworkRow) -> int:
-    """The network version an ``If-Match`` header names (428 without one, 409 if not a number)."""
+    """The network version an ``If-Match`` header names (428 without one, 409 if not a number);
+    ``*`` means whatever version is stored."""
     if if_match is None:
         raise HTTPException(
             status.HTTP_428_PRECONDITION_REQUIRED,
             f'send If-Match with the network\'s version (its ETag, now "{row.version}")',
         )
     text = if_match.strip().removeprefix("W/").strip('"')
+    if text == "*":
+        return row.version
     if not text.isdecimal() or len(text) > 18:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
