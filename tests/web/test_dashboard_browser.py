@@ -392,6 +392,15 @@ def test_a_planner_replans_and_sees_the_change_in_the_gantt_and_the_diff(
     assert page.inner_text("#plan-badge") == "Plan 2 · current"
     assert _bar_starts(page) != before
 
+    # The replan's orders say where each stood at its status date.
+    page.click("#nav a[href='#/orders']")
+    page.wait_for_selector(_READY)
+    as_of = site.api("planner", "GET", f"/networks/{NETWORK}/plans/2")["plan"]["as_of"]
+    assert page.inner_text("th[data-key=stage]").startswith(f"At {as_of[:10]} {as_of[11:16]}")
+    stages = page.locator("table.data tbody td:nth-child(9)").all_inner_texts()
+    assert len(stages) == 2
+    assert set(stages) <= {"made", "in work", "not begun"}
+
 
 def test_the_replan_page_opens_with_the_latest_job_and_how_it_ended(
     browser: Browser, site: Site, errors: list[str]

@@ -155,6 +155,18 @@ export function orderRows(data) {
   const schedule = data.schedule || { work_orders: [], deliveries: [] };
   const top = new Map();
   for (const wo of schedule.work_orders) if (wo.parent_id == null) top.set(wo.order_id, wo);
+  const firstStart = new Map();
+  for (const wo of schedule.work_orders) {
+    const known = firstStart.get(wo.order_id);
+    if (!known || Date.parse(wo.start) < Date.parse(known)) firstStart.set(wo.order_id, wo.start);
+  }
+  // Where a replan found the order at its status date: made, in work or not yet begun.
+  const asOf = data.as_of ? Date.parse(data.as_of) : null;
+  const stageOf = (delivery) => {
+    if (asOf == null) return null;
+    if (Date.parse(delivery.finish) <= asOf) return 'made';
+    return Date.parse(firstStart.get(delivery.order_id)) < asOf ? 'in_work' : 'not_started';
+  };
   const rows = schedule.deliveries.map((delivery) => {
     const lateness = hoursBetween(delivery.due, delivery.arrival);
     const wo = top.get(delivery.order_id);
@@ -169,6 +181,7 @@ export function orderRows(data) {
       finish: delivery.finish,
       lateness: lateness > 0 ? lateness : 0,
       status: lateness > 1e-9 ? 'late' : 'on_time',
+      stage: stageOf(delivery),
     };
   });
   for (const unplanned of data.unplanned || []) {
@@ -182,6 +195,7 @@ export function orderRows(data) {
       arrival: null,
       lateness: null,
       status: 'unplanned',
+      stage: null,
       message: unplanned.message,
     });
   }

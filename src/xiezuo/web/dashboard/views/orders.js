@@ -5,7 +5,8 @@ import { dueText, formatHours, h, isMidnight, orderRows, planData, sortableTable
 export async function render(ctx) {
   const record = await ctx.plan();
   if (!record) return ctx.noPlan();
-  const rows = orderRows(planData(record));
+  const data = planData(record);
+  const rows = orderRows(data);
   const dueAsDays = rows.every((row) => row.due == null || isMidnight(row.due));
   const late = rows.filter((row) => row.status === 'late').length;
   const unplanned = rows.filter((row) => row.status === 'unplanned').length;
@@ -34,9 +35,13 @@ export async function render(ctx) {
     { key: 'arrival', label: t('orders.arrival'), value: (row) => row.arrival, render: (row) => wallTime(row.arrival) },
     { key: 'lateness', label: t('orders.lateness'), value: (row) => row.lateness, numeric: true,
       render: (row) => (row.lateness ? formatHours(row.lateness) : row.lateness === 0 ? '0' : '—') },
+    data.as_of
+      ? { key: 'stage', label: t('orders.stage', { date: wallTime(data.as_of) }), value: (row) => row.stage,
+          render: (row) => (row.stage ? t(`orders.stage.${row.stage}`) : '—') }
+      : null,
     { key: 'status', label: t('common.status'), value: (row) => row.status,
       render: (row) => h('span', { class: `status ${row.status}`, title: row.message || null }, t(`orders.status.${row.status}`)) },
-  ];
+  ].filter(Boolean);
   function refresh() {
     const needle = text.value.trim().toLowerCase();
     const wanted = status.value;
