@@ -29,6 +29,7 @@ class Detail(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Detail, "description": "A body that cannot be read (not UTF-8 JSON text)."},
     401: {"model": Detail, "description": "No token, or one nobody has."},
     403: {"model": Detail, "description": "The user's role or plant may not do this."},
     404: {"model": Detail, "description": "No such network, entity, plan or job."},
@@ -36,6 +37,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 """The error answers of every route that needs a token, for the OpenAPI document."""
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Detail, "description": "A body that cannot be read (not UTF-8 JSON text)."},
     **ERRORS,
     428: {"model": Detail, "description": "A change without If-Match."},
 }
