@@ -131,7 +131,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def errors() -> Iterator[list[str]]:
-    """Script errors of the pages a test opens: there must be none."""
+    """Script errors and refused content of the pages a test opens: there must be none."""
     found: list[str] = []
     yield found
     assert found == []
@@ -143,6 +143,13 @@ def _open(browser: Browser, site: Site, errors: list[str], user: str | None, rou
     # Generous: these machines run several sessions' solves and test suites at once.
     page.set_default_timeout(60_000)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Refused API calls are logged as errors too; only the page's own breakage counts.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(site.url + "/")
     if user is not None:
         page.evaluate("token => localStorage.setItem('xiezuo.token', token)", site.tokens[user])

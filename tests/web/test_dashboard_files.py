@@ -49,6 +49,9 @@ def test_the_page_is_served_at_the_root(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert '<script type="module" src="/dashboard/app.js"></script>' in response.text
+    # Only this server's scripts run on the page.
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "script-src" not in response.headers["content-security-policy"]
 
 
 @pytest.mark.parametrize("name", FILES)

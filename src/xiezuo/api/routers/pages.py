@@ -27,6 +27,12 @@ _MEDIA_TYPES = {
 _ASSET = re.compile(r"(?:[a-z0-9_-]+/)*[a-z0-9_-]+\.(?:html|css|js|json)")
 # The app's own files change with the server; the browser asks again each time.
 _REVALIDATE = {"Cache-Control": "no-cache"}
+# The page runs only this server's scripts, even if some plan text ever slipped into its
+# markup; plotly.js draws with inline styles and its modebar with data: images.
+_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 @cache
@@ -46,7 +52,11 @@ def _asset(path: str) -> bytes:
 @router.get("/")
 def dashboard() -> Response:
     """The dashboard's single page; it routes between its views by the URL's fragment."""
-    return Response(_asset("index.html"), media_type=_MEDIA_TYPES[".html"], headers=_REVALIDATE)
+    return Response(
+        _asset("index.html"),
+        media_type=_MEDIA_TYPES[".html"],
+        headers={**_REVALIDATE, "Content-Security-Policy": _CSP},
+    )
 
 
 @router.get("/dashboard/plotly.min.js")
