@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from fastapi import FastAPI
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Route
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCENARIO = Path(__file__).parents[1] / "data" / "scenarios" / "small.yaml"
@@ -247,6 +247,32 @@ def test_a_plant_user_reports_an_operation_done(
         ("step_done", work_order, step)
     ]
     assert reports[0]["reported_by"] == "cmt"
+
+
+def test_a_report_resent_after_a_lost_answer_is_applied_once(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    """The server stores the report but its answer is lost; the user sends it again."""
+    reports = f"/networks/{NETWORK}/progress?plant=CMT"
+    before = site.api("planner", "GET", reports)["total"]
+    page = _open(browser, site, errors, "cmt", "progress")
+    page.select_option("#progress-kind", "down")
+    page.fill("#progress-machine", "lathe")
+    page.fill("#progress-units", "1")
+    page.fill("#progress-from", "1958-07-20T00:00")
+    page.fill("#progress-until", "1958-07-21T00:00")
+    page.fill("#progress-as-of", "1958-07-02T00:00")
+
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route("**/progress", lose_the_answer, times=1)
+    page.click("#progress-submit")
+    page.wait_for_selector("#progress-result .notice.error")
+    page.click("#progress-submit")
+    assert "Already reported before" in page.inner_text("#progress-result .notice.ok")
+    assert site.api("planner", "GET", reports)["total"] == before + 1
 
 
 def test_a_report_the_server_refuses_is_shown_with_the_field_it_names(

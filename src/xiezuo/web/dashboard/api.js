@@ -35,7 +35,12 @@ export function describeDetail(detail) {
   return JSON.stringify(detail);
 }
 
-export async function api(path, { method = 'GET', body, headers = {} } = {}) {
+export async function api(path, options = {}) {
+  return (await request(path, options)).data;
+}
+
+// The answer's JSON and its headers (a retried report says so in Idempotent-Replayed).
+export async function request(path, { method = 'GET', body, headers = {} } = {}) {
   const sent = { ...headers };
   const value = token();
   if (value) sent.Authorization = `Bearer ${value}`;
@@ -55,7 +60,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
     }
   }
   if (!response.ok) throw new ApiError(response.status, data ? data.detail : null);
-  return data;
+  return { data, headers: response.headers };
 }
 
 // Every item of a paginated list ({items, total}), page by page.

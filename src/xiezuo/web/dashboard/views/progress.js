@@ -2,7 +2,7 @@
 // any other, and so does this page); a planner may report for any plant. Picking one of
 // the plant's planned operations fills the form in. Every report carries an
 // idempotency key, kept while the same report is retried, so it is applied once.
-import { api, listAll } from '../api.js';
+import { listAll, request } from '../api.js';
 import { t } from '../i18n.js';
 import { describe, h, localTime, notice, planData, sortableTable, wallTime } from '../util.js';
 
@@ -129,14 +129,14 @@ export async function render(ctx) {
       const body = reportBody();
       result.replaceChildren(notice(t('common.loading')));
       try {
-        const answer = await api(`${ctx.base}/progress`, {
+        const answer = await request(`${ctx.base}/progress`, {
           method: 'POST',
           body,
           headers: { 'Idempotency-Key': key },
         });
         key = newKey();
         result.replaceChildren(
-          notice(answer.replayed ? t('progress.repeated')
+          notice(answer.headers.get('Idempotent-Replayed') === 'true' ? t('progress.repeated')
             : t('progress.sent', { what: `${t(`progress.kind.${body.kind}`)} · ${summary(body)}` }), 'ok'),
         );
         await fillHistory();
@@ -181,7 +181,8 @@ export async function render(ctx) {
     try {
       const reports = await listAll(`${ctx.base}/progress?plant=${encodeURIComponent(plant)}`);
       // Steps reported done are marked in the planned list, so nobody reports them twice.
-      reportedDone = new Set(reports.filter((r) => r.kind === 'step_done').map((r) => `${r.record.work_order}|${r.record.step}`));
+      const kept = reports.filter((r) => !r.retracted);
+      reportedDone = new Set(kept.filter((r) => r.kind === 'step_done').map((r) => `${r.record.work_order}|${r.record.step}`));
       plannedTable.refresh();
       history.replaceChildren(
         reports.length
@@ -189,7 +190,11 @@ export async function render(ctx) {
               { key: 'at', label: t('progress.at'), value: (row) => row.created_at, render: (row) => localTime(row.created_at) },
               { key: 'by', label: t('progress.by'), value: (row) => row.reported_by },
               { key: 'kind', label: t('progress.kind'), value: (row) => t(`progress.kind.${row.kind}`) },
-              { key: 'what', label: t('progress.what'), value: (row) => summary(row) },
+              { key: 'what', label: t('progress.what'), value: (row) => summary(row),
+                render: (row) => (row.retracted
+                  ? h('span', { class: 'retracted' }, h('s', {}, summary(row)), ' ',
+                      t('progress.retracted', { by: row.retracted.by, reason: row.retracted.reason || '—' }))
+                  : summary(row)) },
             ], reports, { sortKey: 'at', descending: true })
           : h('p', {}, t('common.none')),
       );
