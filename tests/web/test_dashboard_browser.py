@@ -275,6 +275,22 @@ def test_a_report_resent_after_a_lost_answer_is_applied_once(
     assert site.api("planner", "GET", reports)["total"] == before + 1
 
 
+def test_a_planner_retracts_a_wrong_report_which_stays_on_record(
+    browser: Browser, site: Site, errors: list[str]
+) -> None:
+    reports = site.api("planner", "GET", f"/networks/{NETWORK}/progress?plant=CMT")["items"]
+    down = next(r for r in reports if r["kind"] == "down" and not r["retracted"])
+    page = _open(browser, site, errors, "planner", "progress/CMT")
+    page.once("dialog", lambda dialog: dialog.accept("the lathe was fine after all"))
+    page.click(f"[data-retract='{down['id']}']")
+    page.wait_for_selector("#progress-history .retracted")
+    assert "retracted by planner: the lathe was fine after all" in page.inner_text(
+        "#progress-history .retracted"
+    )
+    stored = site.api("planner", "GET", f"/networks/{NETWORK}/progress?plant=CMT")["items"]
+    assert next(r for r in stored if r["id"] == down["id"])["retracted"]["by"] == "planner"
+
+
 def test_a_report_the_server_refuses_is_shown_with_the_field_it_names(
     browser: Browser, site: Site, errors: list[str]
 ) -> None:

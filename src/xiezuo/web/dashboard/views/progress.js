@@ -2,7 +2,7 @@
 // any other, and so does this page); a planner may report for any plant. Picking one of
 // the plant's planned operations fills the form in. Every report carries an
 // idempotency key, kept while the same report is retried, so it is applied once.
-import { listAll, request } from '../api.js';
+import { api, listAll, request } from '../api.js';
 import { t } from '../i18n.js';
 import { describe, h, localTime, notice, planData, sortableTable, wallTime } from '../util.js';
 
@@ -177,6 +177,18 @@ export async function render(ctx) {
     inputs.work_order.scrollIntoView({ block: 'center' });
   }
 
+  // A planner takes a wrong report back: it stays on record, struck through, with why.
+  async function retract(report) {
+    const reason = window.prompt(t('progress.retract_reason', { what: summary(report) }));
+    if (reason == null) return;
+    try {
+      await api(`${ctx.base}/progress/${report.id}/retract`, { method: 'POST', body: { reason } });
+      await fillHistory();
+    } catch (error) {
+      history.prepend(notice(describe(error), 'error'));
+    }
+  }
+
   async function fillHistory() {
     try {
       const reports = await listAll(`${ctx.base}/progress?plant=${encodeURIComponent(plant)}`);
@@ -195,7 +207,16 @@ export async function render(ctx) {
                   ? h('span', { class: 'retracted' }, h('s', {}, summary(row)), ' ',
                       t('progress.retracted', { by: row.retracted.by, reason: row.retracted.reason || '—' }))
                   : summary(row)) },
-            ], reports, { sortKey: 'at', descending: true })
+              me.role === 'planner'
+                ? { key: 'retract', label: '', value: () => null,
+                    render: (row) => (row.retracted ? '' : h('button', {
+                      type: 'button',
+                      class: 'small quiet',
+                      'data-retract': row.id,
+                      onclick: () => retract(row),
+                    }, t('progress.retract'))) }
+                : null,
+            ].filter(Boolean), reports, { sortKey: 'at', descending: true })
           : h('p', {}, t('common.none')),
       );
     } catch (error) {
