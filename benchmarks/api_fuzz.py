@@ -3,18 +3,20 @@
 ``python benchmarks/api_fuzz.py [--examples N] [--seed S] [--users planner,forge]``
 builds the app (``create_app``) on a new SQLite file (``--postgres``: a new
 PostgreSQL database, dropped afterwards; ``--database URL``: an empty database),
-imports ``examples/minimal.yaml`` as the network ``minimal``, makes one plan through a
-solve job, and sends every operation of ``/openapi.json`` ``N`` generated requests per
-user (default 200; the committed test ``tests/api/test_openapi_fuzz.py`` sends 8 and
-shares this setup). Requests are valid and invalid by the schema; path
-parameters are mostly names that exist (the network, its plants, machines, entities,
-plan and job numbers), bodies of writes are often real entities with a field or two
-changed, and ``If-Match`` is often the entity's current ETag, so the requests reach
-the routes' code instead of stopping at 404, 422 or 409. Every response is checked:
-no 5xx, the body matches the documented schema of its status, the content type is the
-documented one. It prints each distinct failure once (operation, user, check, status,
-a curl line and the response), the operations that never answered 2xx, and the
-figures: requests, statuses per user, time.
+imports ``examples/minimal.yaml`` as the network ``minimal`` (with one plan made
+through a solve job) and ``examples/chongqing-1958.yaml`` as ``chongqing`` (stock,
+staff, supplies, ...), and sends every operation of ``/openapi.json`` ``N`` generated
+requests per user (default 200; the committed test ``tests/api/test_openapi_fuzz.py``
+sends 8 and shares this setup). Requests are valid and invalid by the schema; path
+parameters are mostly names that exist (the networks, their plants, machines,
+entities, plan and job numbers), bodies of writes are often real entities or progress
+reports with a field or two changed, and ``If-Match`` is often the entity's current
+ETag, so the requests reach the routes' code instead of stopping at 404, 422 or 409.
+Every response is checked: no 5xx, the status is a documented one, the body matches
+the documented schema of its status, the content type is the documented one. It
+prints each distinct failure once (operation, user, check, status, a curl line and the
+response), the operations that never answered 2xx, and the figures: requests,
+statuses per user, time.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
     response_schema_conformance,
+    status_code_conformance,
 )
 from schemathesis.python import asgi
 
@@ -43,9 +44,13 @@ USERS = {
     "works": (Role.PLANT, "WORKS"),
     "viewer": (Role.VIEWER, None),
 }
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-"""No 5xx; a body and content type as documented for its status (undocumented
-statuses such as 401/404/409 are not judged here: FastAPI documents only 2xx and 422)."""
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+]
+"""No 5xx; every status, body and content type one that ``/openapi.json`` documents."""
 # Collections whose entities are addressed as /networks/{key}/{collection}/{entity_id}.
 COLLECTIONS = (
     "plants",
@@ -61,6 +66,8 @@ COLLECTIONS = (
     "lanes",
 )
 EXAMPLES_PER_OPERATION = 8
+SPARE = "spare"
+"""A copy of minimal, the only network the fuzzing deletes."""
 
 
 @dataclass
@@ -89,12 +96,17 @@ class FuzzTarget:
 
 
 def prepare_target(app: FastAPI) -> FuzzTarget:
-    """Users; ``minimal`` with one plan made by a solve job; ``chongqing`` (stock, staff, ...)."""
+    """Users; ``minimal`` with a plan made by a solve job and a progress report; ``chongqing``."""
     with app.state.sessions() as session:
         tokens = {
             name: add_user(session, name, role, plant) for name, (role, plant) in USERS.items()
         }
-        for key, file in (("minimal", "minimal.yaml"), ("chongqing", "chongqing-1958.yaml")):
+        imported = (
+            ("minimal", "minimal.yaml"),
+            ("chongqing", "chongqing-1958.yaml"),
+            (SPARE, "minimal.yaml"),
+        )
+        for key, file in imported:
             networks.import_scenario(session, key, EXAMPLES / file, user="setup")
         session.commit()
     target = FuzzTarget(
@@ -143,7 +155,10 @@ def prepare_target(app: FastAPI) -> FuzzTarget:
             "old": [plan],
             "new": [plan],
         }
-        operations = read(f"/networks/minimal/plans/{plan}")["plan"]["schedule"]["operations"]
+        operations = sorted(
+            read(f"/networks/minimal/plans/{plan}")["plan"]["schedule"]["operations"],
+            key=lambda step: step["start"],
+        )
         minimal.entities["progress"] = [
             report
             for step in operations
@@ -176,6 +191,12 @@ def prepare_target(app: FastAPI) -> FuzzTarget:
                 },
             )
         ]
+        report = client.post(  # the first step started: a report to read and retract
+            "/networks/minimal/progress",
+            json=minimal.entities["progress"][0],
+            headers={**headers, "Idempotency-Key": "fuzz-setup"},
+        ).json()
+        minimal.values["report_id"] = [str(report["id"])]
     return target
 
 
@@ -221,6 +242,8 @@ def existing_names(
         return st.just({})
     # A solve of chongqing takes a core for a minute: jobs are fuzzed on minimal only.
     keys = ["minimal"] if "/jobs" in operation.path else sorted(target.networks)
+    if operation.label == "DELETE /networks/{key}":
+        return st.sampled_from([{"key": SPARE}, {}])
     return st.sampled_from([*keys * 9, None]).flatmap(
         lambda key: st.just({}) if key is None else in_network(key)
     )
@@ -239,16 +262,27 @@ JSON_VALUES = st.recursive(
 )
 
 
+NEW_IDS = st.none() | st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=8
+)
+
+
 def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    """One of ``known`` with up to two of its fields changed (or added) to any JSON."""
+    """One of ``known`` with up to two fields changed (or added) to any JSON, and now and
+    then a new ``id`` (so that creating one can succeed)."""
     return st.builds(
-        lambda entity, changes: {**entity, **changes},
+        lambda entity, changes, new_id: {
+            **entity,
+            **changes,
+            **({"id": new_id} if new_id and "id" in entity else {}),
+        },
         st.sampled_from(known),
         st.dictionaries(
             st.sampled_from(sorted({name for entity in known for name in entity})),
             JSON_VALUES,
             max_size=2,
         ),
+        NEW_IDS,
     )
 
 
@@ -298,16 +332,10 @@ def send(
 
     With ``fresh_etag``, a request that carries ``If-Match`` carries the entity's
     current ETag, so updates and deletions get through instead of stopping at 409
-    (entities deleted stay deleted for the later requests); never for deleting a whole
-    network, which would leave nothing to fuzz.
+    (entities deleted stay deleted for the later requests).
     """
     headers = {"Authorization": f"Bearer {target.tokens[user]}"}
-    if (
-        fresh_etag
-        and case.headers
-        and "if-match" in case.headers
-        and case.operation.label != "DELETE /networks/{key}"
-    ):
+    if fresh_etag and case.headers and "if-match" in case.headers:
         with target.client() as client:
             current = client.get(case.formatted_path, headers=headers)
         if "ETag" in current.headers:
