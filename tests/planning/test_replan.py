@@ -15,19 +15,25 @@ from tests.strategies import networks
 from xiezuo.domain import (
     BomLine,
     Calendar,
+    CrewNeed,
     FinishedWorkOrder,
     Item,
+    ItemKind,
     Lane,
     MachineDown,
     Material,
     MaterialLine,
     Network,
+    Operation,
     PartSource,
     PartStock,
     Plan,
     Plant,
     Progress,
+    Routing,
     ScheduledOperation,
+    Secondment,
+    Staffing,
     StepReport,
     StepStatus,
     StockCount,
@@ -567,3 +573,65 @@ def test_a_started_step_whose_group_has_no_shift_left_before_it_leaves() -> None
         work_done=hours(4),
     )
     _replan(network, Progress(as_of=at(20), steps=(started,)))  # ends at(16)
+
+
+def test_a_reported_step_outside_shift_is_not_frozen_when_no_longer_reported() -> None:
+    day = Calendar(
+        working_days=tuple(range(7)),
+        shifts_per_day=1,
+        shift_length=hours(8),
+        first_shift_start=time(6, 0),
+    )
+    network = build_network(
+        (Plant(id="P", machines=(build_machine("press", "forging"),)),),
+        (build_item("PART", ("forging", 4)),),
+        (build_order("O1", "PART", 100),),
+        calendar=day,
+    )
+    started = StepReport(
+        work_order_id="O1:PART",
+        step=1,
+        status=StepStatus.STARTED,
+        plant_id="P",
+        machine_id="press",
+        start=at(2),
+    )
+    previous = _replan(network, Progress(as_of=at(2), steps=(started,)))
+    _replan(network, Progress(as_of=at(2)), previous, replace(FAST, frozen_days=1))  # calendar
+
+
+def test_a_frozen_step_whose_crew_is_seconded_away_is_unfrozen() -> None:
+    drawing = Item(
+        id="DRAWING",
+        kind=ItemKind.PART,
+        weight_t=0.1,
+        precision_grade=8,
+        routings=(
+            Routing(
+                id="main",
+                operations=(
+                    Operation(
+                        process=None,
+                        run_per_unit=hours(20),
+                        crew=(CrewNeed(skill="designer", size=2),),
+                    ),
+                ),
+            ),
+        ),
+    )
+    base = build_network(
+        (Plant(id="P", machines=(build_machine("press", "forging"),)),),
+        (build_item("DRAWING", ("forging", 1)),),
+        (build_order("O1", "DRAWING", 100),),
+    )
+    network = replace(
+        base,
+        items=(drawing,),
+        skills=("designer",),
+        staffing=(Staffing(plant_id="P", skill="designer", headcount=2),),
+    )
+    validate_network(network)
+    previous = plan(network, FAST)  # the drawing from 0 h to 20 h
+    away = Secondment(plant_id="P", skill="designer", count=1, start=at(10), end=at(40))
+    progress = Progress(as_of=at(0), secondments=(away,))
+    _replan(network, progress, previous, replace(FAST, frozen_days=1))  # crew violation

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import chain, takewhile
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
@@ -40,9 +41,16 @@ from xiezuo.domain import (
 from xiezuo.domain.progress_rules import routing_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
-    from xiezuo.domain import Operation, Order, ScheduledOperation, StepReport
+    from xiezuo.domain import (
+        CrewNeed,
+        Operation,
+        Order,
+        Routing,
+        ScheduledOperation,
+        StepReport,
+    )
 
 
 class FixedKind(StrEnum):
@@ -222,21 +230,28 @@ def _fixed(
             end=report.end,
             work=full,
         )
-    windows = list(_step_windows(network, report.plant_id, report.machine_id, report.start))
     run = (full - op.setup) / wo.quantity  # of one unit
     if report.work_done is None and report.quantity_done is not None:
         remaining = run * (wo.quantity - report.quantity_done)
     else:
         behind = report.work_done
         if behind is None:
-            behind = sum((min(b, as_of) - a for a, b in windows if a < as_of), start=timedelta(0))
+            windows = _step_windows(network, report.plant_id, report.machine_id, report.start)
+            behind = sum(
+                (min(b, as_of) - a for a, b in takewhile(lambda w: w[0] < as_of, windows)),
+                start=timedelta(0),
+            )
         remaining = full - behind + run * report.scrapped
     if remaining <= timedelta(0):
         remaining = min(run, full)  # still running past its estimate: one unit more
     # Past the status date even when the unit has no working time left (it leaves
     # service): a started step was running then.
     end = max(
-        _finish(windows, as_of, max(remaining, timedelta(minutes=1))),
+        _finish(
+            _step_windows(network, report.plant_id, report.machine_id, as_of),
+            as_of,
+            max(remaining, timedelta(minutes=1)),
+        ),
         as_of + timedelta(minutes=1),
     )
     return FixedStep(
@@ -274,19 +289,24 @@ def _step_windows(
         yield from network.machine_windows(plant, plant.machine(machine_id), start, horizon)
 
 
-def _finish(windows: list[tuple[datetime, datetime]], start: datetime, work: timedelta) -> datetime:
-    """When ``work`` of working time begun at ``start`` is done, pausing over breaks."""
+def _finish(
+    windows: Iterable[tuple[datetime, datetime]], start: datetime, work: timedelta
+) -> datetime:
+    """When ``work`` of working time begun at ``start`` is done, pausing over breaks
+    (windows are read only as far as needed); the last window's end if they run out."""
     left = max(work, timedelta(0))
+    last = start
     if not left:
         return start
     for a, b in windows:
+        last = b
         a = max(a, start)
         if b <= a:
             continue
         if b - a >= left:
             return a + left
         left -= b - a
-    return windows[-1][1] if windows else start
+    return last
 
 
 def _levels_at(
@@ -472,6 +492,16 @@ def _freeze(
         for s in p.steps
         if s.kind is FixedKind.STARTED
     ]
+    # (plant, skill, start, end, people) of the crews at work on steps kept in place.
+    crews: list[tuple[str, str, datetime, datetime, int]] = []
+    for p in prefixes.values():
+        routing = _routing(network, p.item_id, p.routing_id)
+        for st in p.steps:
+            if st.kind is FixedKind.STARTED and st.end > as_of:
+                crews += [
+                    (p.plant_id, c.skill, st.start, st.end, c.size)
+                    for c in routing.operations[st.step - 1].crew
+                ]
     inputs = _Inputs(network)
     candidates = sorted(
         (op for ops in by_wo.values() for op in ops if as_of <= op.start < cutoff),
@@ -500,6 +530,11 @@ def _freeze(
         why = _why_not_frozen(
             network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
         )
+        step_crew: tuple[CrewNeed, ...] = ()
+        if why is None:
+            spec = _routing(network, wo.item_id, planned.routing_id).operations[op.step - 1]
+            step_crew = spec.crew
+            why = _off_shift(network, op) or _crew_short(network, op, step_crew, crews)
         # Each draw sent before the status date matches the transfer on its way for it.
         on_way = [t for t in transit if (t.work_order_id, t.step) == (op.work_order_id, op.step)]
         step_draws: list[tuple[MaterialDraw, Transit | None]] = []
@@ -551,6 +586,7 @@ def _freeze(
             routing_length=len(routing.operations),
         )
         pinned.append((op.plant_id, op.machine_id, op.unit, op.start, op.end))
+        crews += [(op.plant_id, c.skill, op.start, op.end, c.size) for c in step_crew]
     return replace(
         situation,
         prefixes=prefixes,
@@ -559,6 +595,52 @@ def _freeze(
         frozen_draws=tuple(frozen_draws),
         notes=(*situation.notes, *notes),
     )
+
+
+def _routing(network: Network, item_id: str, routing_id: str) -> Routing:
+    return next(r for r in network.item_by_id[item_id].routings if r.id == routing_id)
+
+
+def _off_shift(network: Network, op: ScheduledOperation) -> str | None:
+    """Why ``op`` breaks the placement rule of new work on its unit's working time (a
+    step the previous plan had as reported history may), or ``None``."""
+    windows = _step_windows(network, op.plant_id, op.machine_id, op.start)
+    first = next(windows, None)
+    if first is None or first[0] > op.start:
+        return "its machine does not work when it was to start"
+    opens, closes = first
+    if op.start + op.work <= closes:
+        expected = op.start + op.work
+    elif op.start == opens:
+        expected = _finish(chain([first], windows), op.start, op.work)
+    else:
+        return "it no longer fits its machine's working time"
+    return None if expected == op.end else "it no longer fits its machine's working time"
+
+
+def _crew_short(
+    network: Network,
+    op: ScheduledOperation,
+    crew: tuple[CrewNeed, ...],
+    busy: list[tuple[str, str, datetime, datetime, int]],
+) -> str | None:
+    """Why the people ``op`` needs are not there while it runs, beside the crews of the
+    steps already kept (the progress's secondments counted), or ``None``."""
+    for need in crew:
+        steps = network.staff_capacity(op.plant_id, need.skill)
+        others = [
+            (a, b, n)
+            for p, k, a, b, n in busy
+            if (p, k) == (op.plant_id, need.skill) and a < op.end and b > op.start
+        ]
+        points = {op.start} | {a for a, _, _ in others if a > op.start}
+        points |= {t for t, _ in steps if op.start < t < op.end}
+        for point in points:
+            people = next((n for t, n in reversed(steps) if t <= point), 0)
+            at_work = sum(n for a, b, n in others if a <= point < b)
+            if at_work + need.size > people:
+                return f"{need.skill} people are short then ({people} there, {at_work} busy)"
+    return None
 
 
 def _on_its_way(draw: MaterialDraw, as_of: datetime) -> MaterialDraw:
