@@ -268,8 +268,8 @@ NEW_IDS = st.none() | st.text(
 
 
 def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    """One of ``known`` with up to two fields changed (or added) to any JSON, and now and
-    then a new ``id`` (so that creating one can succeed)."""
+    """One of ``known`` as it is or with a field or two changed (or added) to any JSON,
+    now and then with a new ``id`` (so that creating one can succeed)."""
     return st.builds(
         lambda entity, changes, new_id: {
             **entity,
@@ -277,9 +277,11 @@ def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
             **({"id": new_id} if new_id and "id" in entity else {}),
         },
         st.sampled_from(known),
-        st.dictionaries(
+        st.just({})
+        | st.dictionaries(
             st.sampled_from(sorted({name for entity in known for name in entity})),
             JSON_VALUES,
+            min_size=1,
             max_size=2,
         ),
         NEW_IDS,
@@ -298,10 +300,10 @@ def near_bodies(
     if operation.method.upper() not in {"POST", "PUT", "PATCH"} or not known:
         return None
     if collection == "progress":
-        return st.builds(
-            lambda report, record: {**report, "record": record},
-            st.sampled_from(known),
-            edited([report["record"] for report in known]),
+        return st.sampled_from(known).flatmap(
+            lambda report: edited([report["record"]]).map(
+                lambda record: {**report, "record": record}
+            )
         )
     return edited(known)
 
