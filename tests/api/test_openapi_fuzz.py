@@ -267,9 +267,11 @@ NEW_IDS = st.none() | st.text(
 )
 
 
-def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
-    """One of ``known`` as it is or with a field or two changed (or added) to any JSON,
-    now and then with a new ``id`` (so that creating one can succeed)."""
+def edited(
+    known: list[dict[str, Any]], *, new_ids: bool = False
+) -> st.SearchStrategy[dict[str, Any]]:
+    """One of ``known`` as it is or with a field or two changed (or added) to any JSON;
+    with ``new_ids``, now and then with a new ``id`` (so that creating one can succeed)."""
     return st.builds(
         lambda entity, changes, new_id: {
             **entity,
@@ -284,7 +286,7 @@ def edited(known: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
             min_size=1,
             max_size=2,
         ),
-        NEW_IDS,
+        NEW_IDS if new_ids else st.none(),
     )
 
 
@@ -293,7 +295,8 @@ def near_bodies(
     target: FuzzTarget,
     names: dict[str, str],
 ) -> st.SearchStrategy[dict[str, Any]] | None:
-    """Bodies near the real ones: an entity (or a progress report) a little changed."""
+    """Bodies near the real ones: an entity (the one the path names, if it names one)
+    or a progress report, as it is or a little changed."""
     network = target.networks.get(names.get("key", ""))
     collection = _collection(operation.path)
     known = network.entities.get(collection) if network else None
@@ -305,7 +308,21 @@ def near_bodies(
                 lambda record: {**report, "record": record}
             )
         )
-    return edited(known)
+    addressed = [
+        entity for position, entity in enumerate(known) if _is_addressed(entity, position, names)
+    ]
+    return edited(addressed or known, new_ids=operation.method.upper() == "POST")
+
+
+def _is_addressed(entity: dict[str, Any], position: int, names: dict[str, str]) -> bool:
+    """Whether the path's names point at ``entity`` (a PUT or PATCH body for itself)."""
+    if "entry" in names:
+        return names.get("plant") == entity.get("plant") and names["entry"] in (
+            entity.get("material"),
+            entity.get("skill"),
+        )
+    name = names.get("entity_id", names.get("machine"))
+    return name is not None and name in (entity.get("id"), str(position))
 
 
 def case_strategy(
@@ -332,12 +349,12 @@ def send(
 ) -> schemathesis.Response:
     """Send ``case`` as ``user``.
 
-    With ``fresh_etag``, a request that carries ``If-Match`` carries the entity's
-    current ETag, so updates and deletions get through instead of stopping at 409
-    (entities deleted stay deleted for the later requests).
+    With ``fresh_etag``, a PUT, PATCH or DELETE carries the current ETag in
+    ``If-Match``, so updates and deletions get through instead of stopping at 428 or
+    409 (entities deleted stay deleted for the later requests).
     """
     headers = {"Authorization": f"Bearer {target.tokens[user]}"}
-    if fresh_etag and case.headers and "if-match" in case.headers:
+    if fresh_etag and case.method in {"PUT", "PATCH", "DELETE"}:
         with target.client() as client:
             current = client.get(case.formatted_path, headers=headers)
         if "ETag" in current.headers:
