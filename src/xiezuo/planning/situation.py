@@ -41,15 +41,17 @@ from xiezuo.domain import (
 from xiezuo.domain.progress_rules import routing_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Sequence
 
     from xiezuo.domain import (
         CrewNeed,
         Operation,
         Order,
         Routing,
+        Schedule,
         ScheduledOperation,
         StepReport,
+        UnplannedOrder,
     )
 
 
@@ -460,6 +462,54 @@ def frozen_window_end(network: Network, as_of: datetime, days: float) -> datetim
             return opens + (target - worked)
         worked += closes - opens
     return as_of + PLAN_SPAN_LIMIT
+
+
+def unkept_frozen(
+    network: Network,
+    situation: Situation,
+    previous: Plan,
+    frozen_days: float,
+    schedule: Schedule,
+    unplanned: Sequence[UnplannedOrder],
+) -> tuple[Explanation, ...]:
+    """An ``unfrozen`` note for each step of the frozen window that the final plan does
+    not have in its old place and no note explains yet: its order was left out, or
+    what it makes is no longer made."""
+    if previous.schedule is None:
+        return ()
+    cutoff = frozen_window_end(network, situation.as_of, frozen_days)
+    said = {n.subject for n in situation.notes if n.kind == "unfrozen"}
+    now = {(op.work_order_id, op.step): op for op in schedule.operations}
+    left_out = {u.order_id: u.message for u in unplanned}
+    order_of = {a.work_order_id: a.order_id for a in previous.schedule.work_orders}
+    notes = []
+    for old in previous.schedule.operations:
+        subject = f"{old.work_order_id}#{old.step}"
+        if not situation.as_of <= old.start < cutoff or subject in said:
+            continue
+        new = now.get((old.work_order_id, old.step))
+        if new is not None and _same_place(old, new):
+            continue
+        order_id = order_of.get(old.work_order_id, "")
+        if order_id in left_out:
+            why = f"its order {order_id} is left out of the plan ({left_out[order_id]})"
+        elif new is None:
+            why = "the plan no longer makes it (finished, from stock, or by another routing)"
+        else:
+            why = "the plan had to move it"
+        notes.append(
+            Explanation(
+                kind="unfrozen",
+                subject=subject,
+                message=f"step {old.step} of {old.work_order_id} leaves its frozen place: {why}",
+            )
+        )
+    return tuple(notes)
+
+
+def _same_place(old: ScheduledOperation, new: ScheduledOperation) -> bool:
+    keys = ("plant_id", "machine_id", "unit", "start", "end")
+    return all(getattr(old, k) == getattr(new, k) for k in keys)
 
 
 def _freeze(

@@ -45,7 +45,7 @@ from xiezuo.planning.history import settled_figures, with_history
 from xiezuo.planning.model import add_hints, build_model, read_solution
 from xiezuo.planning.objective import add_moves, first_objective
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
-from xiezuo.planning.situation import FixedKind, Situation, read_situation
+from xiezuo.planning.situation import FixedKind, Situation, read_situation, unkept_frozen
 from xiezuo.planning.stability import anchor_previous
 
 if TYPE_CHECKING:
@@ -140,6 +140,11 @@ def _plan(
     def whole(schedule: Schedule) -> Schedule:
         return schedule if situation is None else with_history(network, situation, schedule)
 
+    def left_window(schedule: Schedule) -> tuple[Explanation, ...]:
+        if situation is None or previous is None or not params.frozen_days:
+            return ()
+        return unkept_frozen(network, situation, previous, params.frozen_days, schedule, unplanned)
+
     if not problem.orders:
         schedule = whole(to_schedule(problem, ()))
         settled = settled_figures(network, schedule, set())
@@ -152,7 +157,7 @@ def _plan(
             makespan_bound=timedelta(minutes=settled.last_arrival),
             runtime_s=time.monotonic() - started,
             unplanned=unplanned,
-            explanations=(*notes, *settled.late),
+            explanations=(*notes, *settled.late, *left_window(schedule)),
             as_of=as_of,
         )
     if first is None:
@@ -203,7 +208,12 @@ def _plan(
         ),
         runtime_s=time.monotonic() - started,
         unplanned=unplanned,
-        explanations=(*notes, *explain_late_orders(problem, best), *settled.late),
+        explanations=(
+            *notes,
+            *explain_late_orders(problem, best),
+            *settled.late,
+            *left_window(schedule),
+        ),
         as_of=as_of,
     )
 
