@@ -227,6 +227,8 @@ def compile_problem(
 
     unplanned: list[UnplannedOrder] = []
     settled: list[str] = []
+    # Per order, per work order still to make: (plant, ready) of its inputs already made.
+    made_inputs: dict[str, dict[str, list[tuple[str, datetime]]]] = {}
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
     for order in network.orders:
         if order.id in set_aside:
@@ -237,7 +239,9 @@ def compile_problem(
             if situation.ready(tree[0].id) is not None:
                 settled.append(order.id)
                 continue
-            tree = _still_to_make(tree, situation)
+            kept = _still_to_make(tree, situation)
+            made_inputs[order.id] = _made_inputs(tree, kept, situation)
+            tree = kept
         missing = unmakeable_items(network, order.item_id)
         if missing:
             unplanned.append(
@@ -283,9 +287,7 @@ def compile_problem(
     planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]] = []
     for order, order_work_orders in exploded:
         entries: list[tuple[WorkOrder, tuple[Option, ...]]] = []
-        arrivals_in = (
-            {} if situation is None else _made_inputs(network, order, order_work_orders, situation)
-        )
+        arrivals_in = made_inputs.get(order.id, {})
         for wo in order_work_orders:
             item = network.item_by_id[wo.item_id]
             # A pinned order's end product is built at its plant; its parts may come from
@@ -575,11 +577,10 @@ def _still_to_make(tree: tuple[WorkOrder, ...], situation: Situation) -> tuple[W
 
 
 def _made_inputs(
-    network: Network, order: Order, kept: tuple[WorkOrder, ...], situation: Situation
+    tree: tuple[WorkOrder, ...], kept: tuple[WorkOrder, ...], situation: Situation
 ) -> dict[str, list[tuple[str, datetime]]]:
     """Per work order still to make: (plant, ready) of the components and designs it
-    needs that are already made."""
-    tree = explode_order(network, order)
+    needs that are already made; ``tree`` is the order's whole explosion."""
     gates = design_gates(tree)
     kept_ids = {wo.id for wo in kept}
     inputs: dict[str, list[tuple[str, datetime]]] = {}

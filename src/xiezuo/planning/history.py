@@ -21,6 +21,7 @@ from xiezuo.domain import (
     WorkOrderAssignment,
     explode_order,
 )
+from xiezuo.planning.situation import below_finished
 
 if TYPE_CHECKING:
     from xiezuo.domain import Network, WorkOrder
@@ -71,7 +72,7 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
         wo = tree.get(wo_id)
         if wo is None or wo.parent_id is None or wo.parent_id not in made_at:
             continue
-        if wo.order_id not in kept or _below_finished(tree, wo, situation):
+        if wo.order_id not in kept or below_finished(tree, wo.id, situation.finished):
             continue
         destination = made_at[wo.parent_id]
         lead = network.lead_time(plant_id, destination)
@@ -159,16 +160,6 @@ def _ready_outside_engine(
         if found is not None:
             ready[wo_id] = found
     return ready
-
-
-def _below_finished(tree: dict[str, WorkOrder], wo: WorkOrder, situation: Situation) -> bool:
-    """Whether a finished part stands in for something above ``wo``: then nothing needs it."""
-    parent = wo.parent_id
-    while parent is not None:
-        if parent in situation.finished:
-            return True
-        parent = tree[parent].parent_id
-    return False
 
 
 def _operations(network: Network, wo: WorkOrder, prefix: FixedPrefix) -> list[ScheduledOperation]:

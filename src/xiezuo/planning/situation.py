@@ -41,7 +41,7 @@ from xiezuo.domain import (
 from xiezuo.domain.progress_rules import routing_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
 
     from xiezuo.domain import (
         CrewNeed,
@@ -195,7 +195,7 @@ def read_situation(
     _cover_from_parts(network, progress, work_orders, prefixes, finished)
     # Below a finished or stocked work order nothing is made: steps reported there are
     # history that counted only for the material they took.
-    for wo_id in [w for w in prefixes if _under(work_orders, w, finished)]:
+    for wo_id in [w for w in prefixes if below_finished(work_orders, w, finished)]:
         del prefixes[wo_id]
     situation = Situation(
         as_of=progress.as_of,
@@ -440,9 +440,11 @@ def _cover_from_parts(
             )
 
 
-def _under(
-    work_orders: dict[str, WorkOrder], wo_id: str, finished: dict[str, FinishedPart]
+def below_finished(
+    work_orders: Mapping[str, WorkOrder], wo_id: str, finished: Mapping[str, FinishedPart]
 ) -> bool:
+    """Whether a finished part stands in for something above ``wo_id``: then nothing of
+    it is made or needed."""
     parent = work_orders[wo_id].parent_id
     while parent is not None:
         if parent in finished:
@@ -573,7 +575,7 @@ def _freeze(
         if wo is None or planned is None:
             refuse(op, "its order is no longer in the scenario")
             continue
-        if op.work_order_id in situation.finished or _under(
+        if op.work_order_id in situation.finished or below_finished(
             work_orders, op.work_order_id, situation.finished
         ):
             continue  # nothing to make any more: not a change anyone must be told of
