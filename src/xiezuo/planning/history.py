@@ -21,7 +21,7 @@ from xiezuo.domain import (
     WorkOrderAssignment,
     explode_order,
 )
-from xiezuo.planning.situation import below_finished
+from xiezuo.planning.situation import FixedKind, below_finished
 
 if TYPE_CHECKING:
     from xiezuo.domain import Network, WorkOrder
@@ -52,9 +52,12 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
     for wo_id, prefix in situation.prefixes.items():
         if wo_id not in tree:
             continue
-        operations.extend(_operations(network, tree[wo_id], prefix))
         if tree[wo_id].order_id not in kept:
+            # A frozen step of an order left out is no fact: only reported steps stand.
+            reported = tuple(st for st in prefix.steps if st.kind is not FixedKind.FROZEN)
+            operations.extend(_operations(network, tree[wo_id], replace(prefix, steps=reported)))
             continue
+        operations.extend(_operations(network, tree[wo_id], prefix))
         if wo_id in planned:
             planned[wo_id] = replace(planned[wo_id], start=prefix.steps[0].start)
         elif prefix.is_complete:
@@ -113,7 +116,10 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
         operations=tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step))),
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
-        material_draws=(*situation.frozen_draws, *schedule.material_draws),
+        material_draws=(
+            *(d for d in situation.frozen_draws if tree[d.work_order_id].order_id in kept),
+            *schedule.material_draws,
+        ),
         finished_parts=parts,
     )
 
