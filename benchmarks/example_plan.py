@@ -30,7 +30,7 @@ from typing import Any
 from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.validation.audit import validate_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "chongqing-1958.yaml"

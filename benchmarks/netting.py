@@ -35,7 +35,7 @@ from xiezuo.domain import (
     Supply,
     validate_network,
 )
-from xiezuo.planning.netting import net_materials
+from xiezuo.planning.analysis.netting import net_materials
 
 START = datetime(1958, 7, 1, tzinfo=UTC)
 PROCESSES = ("casting", "forging", "machining", "heat treatment", "assembly")

@@ -35,7 +35,7 @@ from xiezuo.domain.progress_rules import check_progress
 from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 from xiezuo.services.diff import diff_plans
 from xiezuo.services.progress import progress_as_planned
 

@@ -13,7 +13,7 @@ from xiezuo.io.progress import load_progress
 from xiezuo.io.variant import load_variant
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import Violation, audit_plan, validate_plan
+from xiezuo.planning.validation.audit import Violation, audit_plan, validate_plan
 from xiezuo.services.diff import PlanDiff, diff_plans
 
 __all__ = [

@@ -15,7 +15,7 @@ from xiezuo.cli import _shared
 from xiezuo.cli.main import app
 from xiezuo.errors import InputError, PlanningError
 from xiezuo.planning.params import PlanParams
-from xiezuo.planning.validate import Violation
+from xiezuo.planning.validation.audit import Violation
 from xiezuo.services.bench import BenchRow
 from xiezuo.services.planning import plan_scenario
 

@@ -16,7 +16,7 @@ from xiezuo.errors import InputError
 from xiezuo.io import BENCHMARK_FORMATS, benchmarks, is_benchmark_file, read_instance
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.validation.audit import validate_plan
 
 DATA = Path(__file__).parents[1] / "data" / "benchmarks"
 FT06 = DATA / "ft06.txt"

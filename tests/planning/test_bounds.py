@@ -22,20 +22,20 @@ from xiezuo.domain import (
     Routing,
     validate_network,
 )
-from xiezuo.planning.bounds import heads_and_tails, relaxation_bounds
-from xiezuo.planning.compile import compile_problem
-from xiezuo.planning.constraints import (
+from xiezuo.planning.model.build import add_hints, build_model
+from xiezuo.planning.model.constraints import (
     add_bom_precedence,
     add_deliveries,
     add_load_bounds,
     add_operations,
 )
-from xiezuo.planning.extract import arrivals, score
-from xiezuo.planning.heuristic import dispatch, first_plan
-from xiezuo.planning.model import add_hints, build_model
+from xiezuo.planning.model.variables import PlacementCache, create_variables
 from xiezuo.planning.params import PlanParams
+from xiezuo.planning.problem.bounds import heads_and_tails, relaxation_bounds
+from xiezuo.planning.problem.compile import compile_problem
+from xiezuo.planning.problem.extract import arrivals, score
+from xiezuo.planning.search.heuristic import dispatch, first_plan
 from xiezuo.planning.solve import plan
-from xiezuo.planning.variables import PlacementCache, create_variables
 
 HOUR = 60
 

@@ -9,7 +9,7 @@ import yaml
 
 from xiezuo.domain import PLAN_SPAN_LIMIT
 from xiezuo.io import parse_scenario
-from xiezuo.planning.compile import compile_problem
+from xiezuo.planning.problem.compile import compile_problem
 
 SMALL = Path(__file__).parents[1] / "data" / "scenarios" / "small.yaml"
 

@@ -43,7 +43,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 
 FAST = PlanParams(time_limit_s=10, workers=2)
 

@@ -23,7 +23,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.validation.audit import validate_plan
 
 DRAWING = Operation(
     process=None, run_per_unit=hours(5), crew=(CrewNeed(skill="draughtsman", size=1),)

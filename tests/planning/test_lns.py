@@ -15,21 +15,21 @@ import pytest
 from tests.conftest import build_item, build_machine, build_network, build_order
 from xiezuo.domain import Calendar, Plant
 from xiezuo.io import read_instance
-from xiezuo.planning.compile import Problem, compile_problem
-from xiezuo.planning.extract import score
-from xiezuo.planning.heuristic import construct, first_plan
-from xiezuo.planning.lns import (
+from xiezuo.planning.model.build import add_hints, build_model, read_solution
+from xiezuo.planning.model.objective import weighted_tardiness
+from xiezuo.planning.problem.compile import Problem, compile_problem
+from xiezuo.planning.problem.extract import score
+from xiezuo.planning.search.heuristic import construct, first_plan
+from xiezuo.planning.search.lns import (
     NeighbourhoodSearch,
     _machines_waited_for,
     _neighbourhood,
     _resized,
     critical_chain,
 )
-from xiezuo.planning.model import add_hints, build_model, read_solution
-from xiezuo.planning.objective import weighted_tardiness
 
 if TYPE_CHECKING:
-    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.problem.solution import Solution
 
 DATA = Path(__file__).parents[1] / "data" / "benchmarks"
 MK01 = DATA / "mk01.fjs"

@@ -28,7 +28,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.validation.audit import validate_plan
 
 FAST = PlanParams(time_limit_s=10, workers=2)
 

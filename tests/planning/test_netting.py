@@ -25,7 +25,7 @@ from xiezuo.domain import (
     validate_network,
 )
 from xiezuo.errors import ModelError
-from xiezuo.planning.netting import MaterialBalance, Netting, SourceKind, net_materials
+from xiezuo.planning.analysis.netting import MaterialBalance, Netting, SourceKind, net_materials
 
 
 def day(n: int, hour: int = 0) -> datetime:

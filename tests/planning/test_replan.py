@@ -44,7 +44,7 @@ from xiezuo.domain import (
 from xiezuo.domain.progress_rules import check_progress
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 from xiezuo.services.diff import diff_plans
 from xiezuo.services.progress import progress_as_planned
 

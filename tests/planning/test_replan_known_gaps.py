@@ -36,7 +36,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 
 NETWORK = Network(
     name="",

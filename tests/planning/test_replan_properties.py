@@ -37,7 +37,7 @@ from xiezuo.domain import (
 from xiezuo.domain.progress_rules import check_progress
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 
 
 @settings(

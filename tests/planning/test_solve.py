@@ -9,7 +9,7 @@ from pathlib import Path
 from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
 SEARCHES = {"first plan", "building the model", "whole model", "neighbourhoods", "tabu"}

@@ -16,15 +16,15 @@ from tests.strategies import networks
 from xiezuo.domain import Network, validate_network
 from xiezuo.io import read_instance
 from xiezuo.io.scenario import load_scenario
-from xiezuo.planning import tabu
-from xiezuo.planning.compile import compile_problem
-from xiezuo.planning.extract import assign_units, score, to_schedule
-from xiezuo.planning.heuristic import first_plan
-from xiezuo.planning.validate import validate_plan
+from xiezuo.planning.problem.compile import compile_problem
+from xiezuo.planning.problem.extract import assign_units, score, to_schedule
+from xiezuo.planning.search import tabu
+from xiezuo.planning.search.heuristic import first_plan
+from xiezuo.planning.validation.audit import validate_plan
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.problem.compile import Problem
+    from xiezuo.planning.problem.solution import Solution
 
 DATA = Path(__file__).parents[1] / "data"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xiezuo.planning.timeline import WorkingWindows
+from xiezuo.planning.problem.timeline import WorkingWindows
 
 # Three 8-hour days in minutes: [0, 480), [1440, 1920), [2880, 3360).
 DAYS = WorkingWindows((0, 1440, 2880), (480, 1920, 3360))

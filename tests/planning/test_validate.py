@@ -39,7 +39,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning import solve
 from xiezuo.planning.params import PlanParams
-from xiezuo.planning.validate import Violation, audit_plan, validate_plan
+from xiezuo.planning.validation.audit import Violation, audit_plan, validate_plan
 
 
 def make_network() -> Network:

@@ -44,9 +44,9 @@ from xiezuo.errors import InputError
 from xiezuo.io import load_scenario, read_instance
 from xiezuo.io.plan_file import plan_to_dict, read_plan
 from xiezuo.planning import solve
-from xiezuo.planning.extract import to_schedule
 from xiezuo.planning.params import PlanParams
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.problem.extract import to_schedule
+from xiezuo.planning.validation.audit import audit_plan
 
 DATA = Path(__file__).parents[1] / "data"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
@@ -487,7 +487,7 @@ def corruptions(rule: str, network: Network, plan: Plan) -> list[Corruption]:
 
 def test_the_rule_list_and_the_mutators_agree() -> None:
     """Every rule in the validator's docstring has a mutator, and no mutator is stray."""
-    from xiezuo.planning import validate
+    from xiezuo.planning.validation import audit as validate
 
     documented = {
         line.split("``")[1]

@@ -67,7 +67,7 @@ from xiezuo.domain import (
 from xiezuo.errors import PlanningError
 from xiezuo.io import read_instance
 from xiezuo.io.plan_file import read_plan
-from xiezuo.planning.validate import audit_plan, validate_plan
+from xiezuo.planning.validation.audit import audit_plan, validate_plan
 from xiezuo.planning.validation.replan import frozen_until, opening_stock
 
 AS_OF = at(2, 8)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xiezuo.domain import Plan, PlanStatus
 from xiezuo.errors import ConflictError, InputError
-from xiezuo.planning.validate import Violation
+from xiezuo.planning.validation.audit import Violation
 from xiezuo.services import jobs, networks, plan_versions, progress_reports
 from xiezuo.services.jobs import JobRequest, JobRunner
 from xiezuo.storage.models import JobRow, NetworkRow, PlanRow

@@ -9,7 +9,7 @@ from xiezuo.domain import Plan
 from xiezuo.errors import NotFoundError
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan as plan_network
-from xiezuo.planning.validate import Violation
+from xiezuo.planning.validation.audit import Violation
 from xiezuo.services import networks, plan_versions
 from xiezuo.services.plan_versions import PlanInputs
 

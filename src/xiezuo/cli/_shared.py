@@ -40,7 +40,7 @@ from xiezuo.services.display import plural
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from xiezuo.planning.validate import Violation
+    from xiezuo.planning.validation.audit import Violation
 
 console = Console()
 errors = Console(stderr=True)

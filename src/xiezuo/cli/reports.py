@@ -34,7 +34,7 @@ from xiezuo.web.staff import (
 )
 
 if TYPE_CHECKING:
-    from xiezuo.planning.netting import Peg
+    from xiezuo.planning.analysis.netting import Peg
 
 ScenarioFileArg = Annotated[
     Path, typer.Argument(help="Scenario file (.yaml, .yml, .json).", show_default=False)

@@ -28,11 +28,13 @@ from xiezuo.domain import (
     UnplannedOrder,
     UnplannedReason,
 )
-from xiezuo.planning import lns, tabu
-from xiezuo.planning.bounds import RelaxationBounds, relaxation_bounds
-from xiezuo.planning.compile import Problem, compile_problem
-from xiezuo.planning.explain import explain_late_orders
-from xiezuo.planning.extract import (
+from xiezuo.planning.analysis.explain import explain_late_orders
+from xiezuo.planning.model.build import add_hints, build_model, read_solution
+from xiezuo.planning.model.objective import add_moves, first_objective
+from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
+from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
+from xiezuo.planning.problem.compile import Problem, compile_problem
+from xiezuo.planning.problem.extract import (
     Score,
     arrivals,
     assign_units,
@@ -40,19 +42,17 @@ from xiezuo.planning.extract import (
     score,
     to_schedule,
 )
-from xiezuo.planning.heuristic import first_plan, first_unplaceable, follow_previous
-from xiezuo.planning.history import settled_figures, with_history
-from xiezuo.planning.model import add_hints, build_model, read_solution
-from xiezuo.planning.objective import add_moves, first_objective
-from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
-from xiezuo.planning.situation import FixedKind, Situation, read_situation, unkept_frozen
-from xiezuo.planning.stability import anchor_previous
+from xiezuo.planning.replan.history import settled_figures, with_history
+from xiezuo.planning.replan.situation import FixedKind, Situation, read_situation, unkept_frozen
+from xiezuo.planning.search import lns, tabu
+from xiezuo.planning.search.heuristic import first_plan, first_unplaceable, follow_previous
+from xiezuo.planning.search.stability import anchor_previous
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from xiezuo.planning.solution import Solution
-    from xiezuo.planning.variables import ModelVars
+    from xiezuo.planning.model.variables import ModelVars
+    from xiezuo.planning.problem.solution import Solution
 
 _MINUTES_PER_HOUR = 60.0
 

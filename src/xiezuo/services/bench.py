@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from xiezuo.errors import InputError
 from xiezuo.io import is_benchmark_file, read_instance
 from xiezuo.planning.solve import plan
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Protocol
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io import is_benchmark_file
 from xiezuo.io.variant import is_variant_file, load_variant
-from xiezuo.planning.netting import net_materials
+from xiezuo.planning.analysis.netting import net_materials
 from xiezuo.planning.solve import plan as plan_network
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 from xiezuo.services.planning import load_network
 from xiezuo.services.staff import staff_report
 

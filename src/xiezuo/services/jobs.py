@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from xiezuo.errors import ConflictError, InputError, NotFoundError, PlanningError, XiezuoError
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan as plan_network
-from xiezuo.planning.validate import audit_plan
+from xiezuo.planning.validation.audit import audit_plan
 from xiezuo.services import audit
 from xiezuo.services.plan_versions import (
     PlanInputs,
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from xiezuo.domain import Network, Plan, Progress
     from xiezuo.planning.params import ProgressEvent
-    from xiezuo.planning.validate import Violation
+    from xiezuo.planning.validation.audit import Violation
 
 QUEUED: Final = "queued"
 RUNNING: Final = "running"

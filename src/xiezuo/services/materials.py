@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from xiezuo.planning.netting import Netting, net_materials
+from xiezuo.planning.analysis.netting import Netting, net_materials
 from xiezuo.services.planning import load_network
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def material_report(path: Path) -> MaterialReport:
     -------
     MaterialReport
         Balances per material, pegs per order and material, and the uncovered and
-        late-covered orders; see :mod:`xiezuo.planning.netting` for the approximations.
+        late-covered orders; see :mod:`xiezuo.planning.analysis.netting` for the approximations.
 
     Raises
     ------

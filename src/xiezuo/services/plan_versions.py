@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from xiezuo.domain import Network, Plan
-    from xiezuo.planning.validate import Violation
+    from xiezuo.planning.validation.audit import Violation
 
 _CACHE_SIZE = 16
 _T = TypeVar("_T")

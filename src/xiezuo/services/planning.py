@@ -11,7 +11,7 @@ from xiezuo.io import is_benchmark_file, load_scenario, read_instance
 from xiezuo.io.plan_file import read_plan, write_plan
 from xiezuo.io.progress import load_progress
 from xiezuo.planning.solve import plan as plan_network
-from xiezuo.planning.validate import Violation, audit_plan
+from xiezuo.planning.validation.audit import Violation, audit_plan
 
 if TYPE_CHECKING:
     from pathlib import Path

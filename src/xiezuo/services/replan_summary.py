@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import PartSource, StepStatus
-from xiezuo.planning.situation import frozen_window_end
+from xiezuo.planning.replan.situation import frozen_window_end
 from xiezuo.services.diff import UNFROZEN, diff_plans
 
 if TYPE_CHECKING:

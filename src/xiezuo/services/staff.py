@@ -57,7 +57,7 @@ class SkillLine:
     at any instant, first reached at ``tightest_at``, so a small crew after a
     secondment can be tighter than the largest crew (the peak of 7 turners of 8 is
     88 % while 6 of 6 a week later is 100 %); it is infinite when a plan puts
-    people to work where there are none, which :mod:`xiezuo.planning.validate`
+    people to work where there are none, which :mod:`xiezuo.planning.validation.audit`
     reports as a broken plan.
     ``booked_hours`` is each crew's size times its operation's working time;
     ``available_hours`` integrates the headcount over the plant's working calendar

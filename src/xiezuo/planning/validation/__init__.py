@@ -1,5 +1,6 @@
-"""Parts of the plan validator; its entry points are in :mod:`xiezuo.planning.validate`.
+"""The independent judge of a schedule: :mod:`audit` re-derives every rule from the domain.
 
-Like the validator, nothing here imports the engine: a judge that shares code with what
-it judges would share its bugs.
+Nothing here imports the engine (no OR-Tools, no compiled problem, no search): a judge
+that shares code with what it judges would share its bugs. An import-linter contract
+holds the package to that.
 """

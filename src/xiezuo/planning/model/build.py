@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from xiezuo.planning.constraints import (
+from xiezuo.planning.model.constraints import (
     add_bom_precedence,
     add_crews,
     add_deliveries,
@@ -15,12 +15,12 @@ from xiezuo.planning.constraints import (
     add_material_stock,
     add_operations,
 )
-from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
-from xiezuo.planning.timeline import PERIOD
-from xiezuo.planning.variables import ModelVars, PlacementCache, TimingVars, create_variables
+from xiezuo.planning.model.variables import ModelVars, PlacementCache, TimingVars, create_variables
+from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.problem.timeline import PERIOD
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
+    from xiezuo.planning.problem.compile import Problem
 
 
 def build_model(problem: Problem, horizon: int) -> tuple[cp_model.CpModel, ModelVars]:

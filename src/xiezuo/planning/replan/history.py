@@ -1,7 +1,7 @@
 """A replan's schedule made whole: what happened before the status date, and what the
 engine planned after it, in one schedule the validator and the charts read.
 
-The engine plans only what remains (see :mod:`xiezuo.planning.situation`); this module
+The engine plans only what remains (see :mod:`xiezuo.planning.replan.situation`); this module
 puts back the fixed steps (done, started, frozen), the work orders already made, the
 finished parts and their shipments, and the deliveries of orders already made.
 """
@@ -21,11 +21,11 @@ from xiezuo.domain import (
     WorkOrderAssignment,
     explode_order,
 )
-from xiezuo.planning.situation import FixedKind, below_finished
+from xiezuo.planning.replan.situation import FixedKind, below_finished
 
 if TYPE_CHECKING:
     from xiezuo.domain import Network, WorkOrder
-    from xiezuo.planning.situation import FixedPrefix, Situation
+    from xiezuo.planning.replan.situation import FixedPrefix, Situation
 
 
 @dataclass(frozen=True, slots=True)

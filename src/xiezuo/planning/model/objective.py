@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.variables import ModelVars
+    from xiezuo.planning.model.variables import ModelVars
+    from xiezuo.planning.problem.compile import Problem
 
 
 def weighted_tardiness(problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:

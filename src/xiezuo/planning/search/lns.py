@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from xiezuo.planning.extract import assign_units
+from xiezuo.planning.problem.extract import assign_units
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.solution import Solution
-    from xiezuo.planning.variables import ModelVars, OpVars
+    from xiezuo.planning.model.variables import ModelVars, OpVars
+    from xiezuo.planning.problem.compile import Problem
+    from xiezuo.planning.problem.solution import Solution
 
 _ROUND_LIMIT_S = 1.0
 _HEAVY_ROUND_LIMIT_S = 5.0  # see the module docstring

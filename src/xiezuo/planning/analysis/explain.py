@@ -13,12 +13,12 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import Explanation
-from xiezuo.planning.bounds import relaxation_bounds
-from xiezuo.planning.extract import arrivals
+from xiezuo.planning.problem.bounds import relaxation_bounds
+from xiezuo.planning.problem.extract import arrivals
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.problem.compile import Problem
+    from xiezuo.planning.problem.solution import Solution
 
 _DAY = 24 * 60
 

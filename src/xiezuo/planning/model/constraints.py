@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from ortools.sat.python import cp_model
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Problem
-from xiezuo.planning.bounds import heads_and_tails
-from xiezuo.planning.timeline import PERIOD
-from xiezuo.planning.variables import ModelVars, Piece, PlacementCache, TimingVars
+    from xiezuo.planning.problem.compile import Problem
+from xiezuo.planning.model.variables import ModelVars, Piece, PlacementCache, TimingVars
+from xiezuo.planning.problem.bounds import heads_and_tails
+from xiezuo.planning.problem.timeline import PERIOD
 
 
 def add_working_windows(

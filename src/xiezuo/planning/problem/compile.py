@@ -29,10 +29,10 @@ from xiezuo.domain import (
     explode_order,
     unmakeable_items,
 )
-from xiezuo.planning.timeline import WorkingWindows
+from xiezuo.planning.problem.timeline import WorkingWindows
 
 if TYPE_CHECKING:
-    from xiezuo.planning.situation import Situation
+    from xiezuo.planning.replan.situation import Situation
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

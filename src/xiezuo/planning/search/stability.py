@@ -2,7 +2,7 @@
 
 A planner who replans wants the plants' work to stay put where nothing forces it to
 move. Each step of the previous plan that is still to plan becomes an
-:class:`~xiezuo.planning.compile.Anchor`; the first objective then charges a cost for
+:class:`~xiezuo.planning.problem.compile.Anchor`; the first objective then charges a cost for
 each anchored step that changes option (plant or routing), machine group, or start by
 more than the tolerance.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from xiezuo.planning.compile import Anchor, Problem, minutes
+from xiezuo.planning.problem.compile import Anchor, Problem, minutes
 
 if TYPE_CHECKING:
     from datetime import timedelta

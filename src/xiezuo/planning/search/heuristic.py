@@ -17,15 +17,15 @@ import time
 from bisect import bisect_right, insort
 from typing import TYPE_CHECKING
 
-from xiezuo.planning.extract import Score, arrivals, score
-from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.problem.extract import Score, arrivals, score
+from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
 
     from xiezuo.domain import Plan
-    from xiezuo.planning.compile import Option, Problem
-    from xiezuo.planning.timeline import WorkingWindows
+    from xiezuo.planning.problem.compile import Option, Problem
+    from xiezuo.planning.problem.timeline import WorkingWindows
 
 _Timeline = list[tuple[int, int]]
 # Work order -> (option, {index into its ops: (machine, unit, not before)}): the previous

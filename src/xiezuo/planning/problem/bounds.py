@@ -20,8 +20,8 @@ from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Option, Problem
-    from xiezuo.planning.timeline import WorkingWindows
+    from xiezuo.planning.problem.compile import Option, Problem
+    from xiezuo.planning.problem.timeline import WorkingWindows
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def relaxation_bounds(problem: Problem) -> RelaxationBounds:
     """Lower bounds from planning each order as if it were alone in the network.
 
     Every machine is free, so each step runs at its earliest legal placement (the
-    placement rule of :mod:`xiezuo.planning.timeline`) on its fastest eligible machine
+    placement rule of :mod:`xiezuo.planning.problem.timeline`) on its fastest eligible machine
     for that start, after the step before, its components and designs (plus the least
     lane between the plants), its release, the first moment its material can have
     reached the plant and the first moment its plant has the crew. A later start never

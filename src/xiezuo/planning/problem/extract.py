@@ -17,10 +17,10 @@ from xiezuo.domain import (
     WorkOrderAssignment,
 )
 from xiezuo.errors import PlanningError
-from xiezuo.planning.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
-    from xiezuo.planning.compile import Anchor, Problem
+    from xiezuo.planning.problem.compile import Anchor, Problem
 
 
 @dataclass(frozen=True, slots=True)

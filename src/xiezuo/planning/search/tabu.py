@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from xiezuo.planning.extract import arrivals
-from xiezuo.planning.solution import OpPlacement, WorkOrderPlacement
+from xiezuo.planning.problem.extract import arrivals
+from xiezuo.planning.problem.solution import OpPlacement, WorkOrderPlacement
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.solution import Solution
+    from xiezuo.planning.problem.compile import Problem
+    from xiezuo.planning.problem.solution import Solution
 
 _TENURE = (15, 30)  # moves for which undoing a move is tabu, drawn anew each move
 _RESTART_AFTER = 10_000  # moves without a new best before going back to the best plan

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-    from xiezuo.planning.compile import Problem
-    from xiezuo.planning.timeline import Placements
+    from xiezuo.planning.problem.compile import Problem
+    from xiezuo.planning.problem.timeline import Placements
 
 
 @dataclass(slots=True)
