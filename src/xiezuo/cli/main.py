@@ -12,7 +12,19 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, compare, db, diff, plan, replan, reports, serve, users
+from xiezuo.cli import (
+    bench,
+    check,
+    compare,
+    db,
+    diff,
+    generate,
+    plan,
+    replan,
+    reports,
+    serve,
+    users,
+)
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -55,6 +67,7 @@ for command in (
     reports.staff,
     reports.materials,
     bench.bench,
+    generate.generate,
     compare.compare,
     serve.serve,
 ):
