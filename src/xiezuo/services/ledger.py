@@ -21,9 +21,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from xiezuo.domain import PartSource, StepStatus
 from xiezuo.errors import InputError, ModelError
+from xiezuo.io.plan_file import read_plan
+from xiezuo.io.progress import load_progress
+from xiezuo.io.tables import Column, Kind, Table
+from xiezuo.services.planning import _check_plan_fits, load_network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from datetime import tzinfo
+    from pathlib import Path
 
     from xiezuo.domain import (
         Calendar,
@@ -622,10 +628,15 @@ def _chain(
         if last is None:
             break
         arrival, input_id = last
+        upper_plant = current.plant_id
         current = index.assignment.get(input_id)
         if current is not None:
             transit = arrival - current.end
+            # A design also reaches plants whose work it gates; only its trip to the
+            # parent's plant is a shipment, so only that one is a promise.
             promise = promise_by_wo.get(input_id)
+            if promise is not None and promise.destination != upper_plant:
+                promise = None
     explanation = next(
         (e.message for e in plan.explanations if e.kind == "late" and e.subject == order_id),
         None,
@@ -748,11 +759,12 @@ def check_promises(
                 continue
             for op in sorted(ops, key=lambda o: o.start):
                 status = steps.get(op_wo, {}).get(op.step)
-                step = f"step {op.step} of {op_wo}"
+                # The item names the work order: the rest of its ID is the promise's.
+                step = f"{op_wo.rpartition('/')[2]} step {op.step}"
                 if op.end <= as_of and status is not StepStatus.DONE:
-                    return f"{step} was planned done by {op.end:%Y-%m-%d %H:%M}"
+                    return f"{step} not done, planned done {op.end:%Y-%m-%d %H:%M}"
                 if op.start <= as_of and status is None:
-                    return f"{step} was planned started by {op.start:%Y-%m-%d %H:%M}"
+                    return f"{step} not started, planned {op.start:%Y-%m-%d %H:%M}"
         return None
 
     checks = []
@@ -769,7 +781,7 @@ def check_promises(
         elif as_of > promise.depart:
             state, reason = PromiseState.LATE, f"not reported finished; it was to leave {due}"
         elif (lag := behind(promise.work_order_id)) is not None:
-            state, reason = PromiseState.AT_RISK, f"behind plan: {lag}, not reported so"
+            state, reason = PromiseState.AT_RISK, f"behind plan: {lag}"
         elif promise.working_slack < risk_slack:
             state = PromiseState.AT_RISK
             reason = (
@@ -817,3 +829,182 @@ def build_ledger(
         as_of=None if progress is None else progress.as_of,
         risk_slack=risk_slack,
     )
+
+
+def ledger_of_files(
+    scenario: Path,
+    plan_path: Path,
+    progress_path: Path | None = None,
+    *,
+    risk_slack: timedelta = DEFAULT_RISK_SLACK,
+) -> tuple[Network, Plan, Ledger]:
+    """Read a scenario, a plan of it and optionally a progress file; build the ledger.
+
+    Raises
+    ------
+    InputError
+        A file is malformed, or the plan is mostly about orders the scenario lacks.
+    ModelError
+        The plan does not fit the scenario in some of its shipments or operations.
+    """
+    network = load_network(scenario)
+    plan = read_plan(plan_path, near=network.start)
+    _check_plan_fits(network, plan, scenario, plan_path)
+    progress = None if progress_path is None else load_progress(progress_path, network, plan)
+    return network, plan, build_ledger(network, plan, progress, risk_slack=risk_slack)
+
+
+def ledger_tables(ledger: Ledger, zone: tzinfo | None) -> tuple[Table, ...]:
+    """The ledger as spreadsheet tables: promises, waits, help, regions, chains and,
+    with progress, checks. Instants are wall-clock times in ``zone``."""
+
+    def local(value: datetime) -> datetime:
+        return value.astimezone(zone).replace(tzinfo=None)
+
+    promise_columns = (
+        Column("work_order"),
+        Column("order"),
+        Column("item"),
+        Column("quantity", Kind.INT),
+        Column("design"),
+        Column("from"),
+        Column("to"),
+        Column("leaves", Kind.DATETIME),
+        Column("arrives", Kind.DATETIME),
+        Column("needed", Kind.DATETIME),
+        Column("slack_working_hours", Kind.HOURS),
+        Column("slack_calendar_hours", Kind.HOURS),
+        Column("on_time"),
+    )
+    tables = [
+        Table(
+            name="promises",
+            columns=promise_columns,
+            rows=tuple(
+                (
+                    p.work_order_id,
+                    p.order_id,
+                    p.item_id,
+                    p.quantity,
+                    "yes" if p.is_design else "no",
+                    p.origin,
+                    p.destination,
+                    local(p.depart),
+                    local(p.arrive),
+                    local(p.need),
+                    p.working_slack / _HOUR,
+                    p.slack / _HOUR,
+                    "yes" if p.is_on_time else "no",
+                )
+                for p in ledger.promises
+            ),
+        ),
+        Table(
+            name="waits",
+            columns=(
+                Column("waiting"),
+                Column("on"),
+                Column("promises", Kind.INT),
+                Column("late", Kind.INT),
+                Column("tightest_work_order"),
+                Column("least_slack_working_hours", Kind.HOURS),
+            ),
+            rows=tuple(
+                (
+                    w.waiting,
+                    w.on,
+                    w.promises,
+                    w.late,
+                    w.tightest.work_order_id,
+                    w.tightest.working_slack / _HOUR,
+                )
+                for w in ledger.waits
+            ),
+        ),
+        Table(
+            name="help",
+            columns=(
+                Column("plant"),
+                Column("own_hours", Kind.HOURS),
+                Column("given_hours", Kind.HOURS),
+                Column("received_hours", Kind.HOURS),
+                Column("balance_hours", Kind.HOURS),
+            ),
+            rows=tuple(
+                (h.plant_id, h.own / _HOUR, h.given / _HOUR, h.received / _HOUR, h.balance / _HOUR)
+                for h in ledger.help
+            ),
+        ),
+        Table(
+            name="help_by_region",
+            columns=(Column("plant"), Column("region"), Column("hours", Kind.HOURS)),
+            rows=tuple(
+                (h.plant_id, region, hours / _HOUR)
+                for h in ledger.help
+                for region, hours in h.by_region
+            ),
+        ),
+        Table(
+            name="late_chains",
+            columns=(
+                Column("order"),
+                Column("lateness_hours", Kind.HOURS),
+                Column("position", Kind.INT),
+                Column("work_order"),
+                Column("item"),
+                Column("plant"),
+                Column("inputs_in", Kind.DATETIME),
+                Column("start", Kind.DATETIME),
+                Column("end", Kind.DATETIME),
+                Column("held_hours", Kind.HOURS),
+                Column("transit_hours", Kind.HOURS),
+                Column("promise_to"),
+            ),
+            rows=tuple(
+                (
+                    chain.order_id,
+                    None if chain.lateness is None else chain.lateness / _HOUR,
+                    position,
+                    link.work_order_id,
+                    link.item_id,
+                    link.plant_id,
+                    local(link.ready),
+                    local(link.start),
+                    local(link.end),
+                    link.held / _HOUR,
+                    link.transit / _HOUR,
+                    None if link.promise is None else link.promise.destination,
+                )
+                for chain in ledger.late_orders
+                for position, link in enumerate(chain.links, start=1)
+            ),
+        ),
+    ]
+    if ledger.checks is not None:
+        tables.append(
+            Table(
+                name="checks",
+                columns=(
+                    Column("work_order"),
+                    Column("from"),
+                    Column("to"),
+                    Column("leaves", Kind.DATETIME),
+                    Column("state"),
+                    Column("finished", Kind.DATETIME),
+                    Column("why"),
+                ),
+                rows=tuple(
+                    (
+                        c.promise.work_order_id,
+                        c.promise.origin,
+                        c.promise.destination,
+                        local(c.promise.depart),
+                        c.state.value,
+                        None if c.finished is None else local(c.finished),
+                        c.reason,
+                    )
+                    for c in ledger.checks
+                ),
+            )
+        )
+    return tuple(tables)
