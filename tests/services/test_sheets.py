@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from xiezuo.errors import InputError
+from xiezuo.errors import InputError, ModelError
 from xiezuo.io import load_scenario
 from xiezuo.io.plan_file import read_plan
 from xiezuo.services.sheets import MovementKind, Sheets, task_sheets
@@ -204,3 +204,11 @@ def test_a_plan_without_schedule_has_no_operations(example):
     network, plan = example
     sheets = task_sheets(network, replace(plan, schedule=None))
     assert all(not day.rows for plant in sheets.plants for day in plant.days)
+
+
+def test_a_plan_with_work_at_an_unknown_plant_is_refused(example):
+    network, plan = example
+    first = plan.schedule.operations[0]
+    stray = replace(plan.schedule, operations=(replace(first, plant_id="ELSEWHERE"),))
+    with pytest.raises(ModelError, match="plant 'ELSEWHERE'"):
+        task_sheets(network, replace(plan, schedule=stray))

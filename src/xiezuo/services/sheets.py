@@ -231,6 +231,7 @@ def task_sheets(
         raise InputError("plant", "", f"the scenario has no plant {plant_id!r}; it has {known}")
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise InputError("days", "", f"give 1 to {MAX_DAYS} days, not {days}")
+    _check_plants(network, plan)
     zone = network.start.tzinfo
     plants = [p for p in network.plants if plant_id in (None, p.id)]
     builder = _Builder(network, plan, zone)
@@ -540,6 +541,21 @@ class _Builder:
             if d.plant_id == plant_id
         )
         return moves
+
+
+def _check_plants(network: Network, plan: Plan) -> None:
+    """Refuse a plan with work at plants the scenario lacks: its sheets would go missing."""
+    if plan.schedule is None:
+        return
+    unknown = sorted({op.plant_id for op in plan.schedule.operations} - network.plant_by_id.keys())
+    if unknown:
+        raise ModelError(
+            [
+                f"the plan has work at plant {p!r}, which the scenario does not have"
+                for p in unknown
+            ],
+            source="the plan does not fit the scenario",
+        )
 
 
 def _local_day(instant: datetime, zone: tzinfo | None) -> date:
