@@ -45,11 +45,11 @@ ORDER_BOOK_DAYS: Final = 84
 LOAD: Final = 0.72
 """Work the orders put on a machine group, as a share of its working hours over the
 order book: high enough that plants queue work and some orders are late."""
-DUE_SLACK: Final = (1.6, 3.6)
+DUE_SLACK: Final = (0.8, 2.0)
 """An order is due its release plus its critical path times a factor drawn from this
 range, plus the queueing the load implies; calibrated so that 10–30 % of the orders
 are late in a first plan (docs/scale.md)."""
-QUEUE_DAYS: Final = 6.0
+QUEUE_DAYS: Final = 2.0
 """Days of waiting for machines added to every due date."""
 
 _HOURS_PER_DAY = 16 * 6 / 7
@@ -770,7 +770,7 @@ class _Generator:
     def _size_groups(self) -> None:
         available = ORDER_BOOK_DAYS * _HOURS_PER_DAY * LOAD
         self.units = {
-            (g.plant_id, g.id): max(1, min(1000, math.ceil(g.work_hours / available)))
+            (g.plant_id, g.id): max(1, min(1000, round(g.work_hours / available)))
             for p in self.plants
             for g in p.groups
         }
