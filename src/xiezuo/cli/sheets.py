@@ -14,6 +14,8 @@ import typer
 from xiezuo.cli._shared import EXIT_FINDINGS, fail, guarded, say
 from xiezuo.i18n import LANGUAGES, translator
 from xiezuo.io.plan_file import read_plan
+from xiezuo.services import display
+from xiezuo.services.display import plural
 from xiezuo.services.planning import load_network
 from xiezuo.services.sheets import MAX_DAYS, task_sheets
 from xiezuo.web.sheets import (
@@ -102,17 +104,17 @@ def sheets(
         fail(f"{out}: could not write the sheets: {exc.strerror or exc}; none are saved")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    say(
-        f"Task sheets from {result.first_day} to {result.last_day} "
-        f"(times in {getattr(result.zone, 'key', None) or 'the network time zone'}):"
-    )
+    zone = getattr(result.zone, "key", None) or "the network's time zone"
+    say(f"Task sheets from {result.first_day} to {result.last_day}, times in {zone}, in {out}:")
     for plant_sheets, names in written:
         operations = sum(len(day.rows) for day in plant_sheets.days)
         hours = sum(row.hours for day in plant_sheets.days for row in day.rows)
+        stem, _ = names[0].rsplit(".", 1)
+        kinds = "/".join(name.rsplit(".", 1)[1] for name in names)
         say(
-            f"  {plant_sheets.plant_id}: {len(plant_sheets.days)} days, {operations} operations, "
-            f"{hours:,.1f} h: ",
-            ", ".join(str(out / name) for name in names),
+            f"  {stem}.{kinds}: ",
+            plural(len(plant_sheets.days), "day"),
+            f", {plural(operations, 'operation')}, {display.hours(hours)}",
         )
 
 
