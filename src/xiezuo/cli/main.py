@@ -19,10 +19,13 @@ from xiezuo.cli import (
     db,
     diff,
     generate,
+    ledger,
     plan,
     replan,
     reports,
     serve,
+    sheets,
+    tables,
     users,
 )
 from xiezuo.cli._shared import reported
@@ -66,10 +69,13 @@ for command in (
     reports.gantt,
     reports.staff,
     reports.materials,
+    ledger.ledger,
+    sheets.sheets,
     bench.bench,
     generate.generate,
     compare.compare,
     serve.serve,
+    tables.tables,
 ):
     app.command()(reported(command))
 app.add_typer(db.app)
