@@ -34,6 +34,13 @@ def test_generated_file_passes_validate(tmp_path: Path, suffix: str) -> None:
     assert "No findings" in checked.output
 
 
+def test_the_file_gets_the_mode_any_new_file_gets(tmp_path: Path) -> None:
+    out, plain = tmp_path / "net.json", tmp_path / "plain.json"
+    plain.write_text("{}")
+    runner.invoke(app, ["generate", "--ops", "50", "--out", str(out)])
+    assert out.stat().st_mode == plain.stat().st_mode
+
+
 def test_the_same_seed_writes_the_same_file(tmp_path: Path) -> None:
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     for out in (first, second):

@@ -38,8 +38,8 @@ def generate(
     out: Annotated[
         Path,
         typer.Option(
-            help="Scenario file to write: .json, or .yaml/.yml (YAML up to about 50,000 "
-            "operations; write bigger networks as JSON).",
+            help="Scenario file to write: .json, or .yaml/.yml (YAML is read far more "
+            "slowly; write big networks as JSON).",
             show_default=False,
         ),
     ],
@@ -100,6 +100,10 @@ def _write_atomically(path: Path, text: bytes) -> None:
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(text)
+            # mkstemp makes the file private; give it the mode a plain open() would.
+            umask = os.umask(0)
+            os.umask(umask)
+            Path(temporary).chmod(0o666 & ~umask)
             Path(temporary).replace(path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
