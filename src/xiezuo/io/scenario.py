@@ -177,9 +177,13 @@ def load_scenario_spec(path: str | Path) -> ScenarioSpec:
     return spec
 
 
-def network_from_spec(spec: ScenarioSpec, source: str) -> Network:
-    """Stage 3 for file data built in memory: entity paths in errors, without lines."""
-    return _Converter(spec, source, Locator(None)).network()
+def network_from_spec(spec: ScenarioSpec, source: str, locate: Locator | None = None) -> Network:
+    """Stage 3 for file data built in memory: entity paths in errors, without lines.
+
+    ``locate`` turns an entity path into the place a reader should look (a workbook
+    names its cell); by default the path itself.
+    """
+    return _Converter(spec, source, locate or Locator(None)).network()
 
 
 def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
