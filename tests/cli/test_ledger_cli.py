@@ -70,6 +70,7 @@ def test_html_and_csv_hold_every_promise(tmp_path: Path, plan_file: Path) -> Non
         "waits.csv",
         "help.csv",
         "help_by_region.csv",
+        "people_lent.csv",
         "late_chains.csv",
     }
 

@@ -24,6 +24,7 @@ from xiezuo.domain import (
     Progress,
     Schedule,
     ScheduledOperation,
+    Secondment,
     Shipment,
     StepReport,
     StepStatus,
@@ -283,3 +284,17 @@ def test_the_ledger_is_the_plans_shipments_and_help_balances(network: Network) -
     assert given == received
     work = sum((op.work for op in result.schedule.operations), timedelta(0))
     assert sum((h.own + h.given for h in help_rows), timedelta(0)) == work
+
+
+def test_people_seconded_to_a_region_are_lent_within_the_plan() -> None:
+    """Two smiths away from A for 10 h of a plan that ends at 18 h; one more from 16 h on."""
+    network = replace(
+        pump_network(),
+        secondments=(
+            Secondment(plant_id="A", skill="smith", count=2, start=at(0), end=at(10), region="S"),
+            Secondment(plant_id="A", skill="smith", count=1, start=at(16), region="S"),
+        ),
+    )
+    help_by_plant = {h.plant_id: h for h in help_given_and_received(network, pump_plan())}
+    assert help_by_plant["A"].lent == (("S", hours(22)),)
+    assert help_by_plant["B"].lent == ()

@@ -26,6 +26,8 @@ from xiezuo.web.ledger_page import (
     CHECK_COLUMNS,
     HELP_COLUMNS,
     HELP_NOTE,
+    LENT_COLUMNS,
+    LENT_NOTE,
     PROMISE_COLUMNS,
     REGION_NOTE,
     SLACK_NOTE,
@@ -36,6 +38,7 @@ from xiezuo.web.ledger_page import (
     check_cells,
     help_rows,
     ledger_page_html,
+    lent_rows,
     promise_cells,
     region_table,
     state_counts,
@@ -206,6 +209,14 @@ def _print_ledger(book: Ledger, zone: tzinfo | None, focus: OrderChain | None) -
         region_rows,
         caption=REGION_NOTE,
     )
+    if lent := lent_rows(book):
+        print_table(
+            console,
+            "People lent to regions",
+            [Column(LENT_COLUMNS[0]), Column(LENT_COLUMNS[1]), Column(LENT_COLUMNS[2], "right")],
+            lent,
+            caption=LENT_NOTE,
+        )
     if book.promises:
         print_table(
             console,

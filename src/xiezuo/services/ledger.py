@@ -131,6 +131,8 @@ class PlantHelp:
     ``given`` is the plant's work for orders another plant finishes; ``received`` the
     other plants' work for orders this plant finishes; ``own`` its work for its own
     orders. ``by_region`` splits all the plant's work by the orders' customer regions.
+    ``lent`` is help of another kind: person-hours of the plant's people seconded to
+    each region (the plant's working hours while they are away, within the plan).
     """
 
     plant_id: str
@@ -138,6 +140,7 @@ class PlantHelp:
     given: timedelta
     received: timedelta
     by_region: tuple[tuple[str, timedelta], ...]
+    lent: tuple[tuple[str, timedelta], ...] = ()
 
     @property
     def balance(self) -> timedelta:
@@ -151,6 +154,7 @@ class PlantHelp:
             "given_hours": round(self.given / _HOUR, 2),
             "received_hours": round(self.received / _HOUR, 2),
             "hours_by_region": {region: round(t / _HOUR, 2) for region, t in self.by_region},
+            "lent_person_hours_by_region": {region: round(t / _HOUR, 2) for region, t in self.lent},
         }
 
 
@@ -488,7 +492,8 @@ def waits(found: Iterable[Promise]) -> tuple[Wait, ...]:
 
 def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ...]:
     """Per plant of the network, its hours of work for other plants' orders against
-    other plants' hours for its own orders, and all its hours by customer region.
+    other plants' hours for its own orders, all its hours by customer region, and the
+    person-hours of its people seconded to regions while the plan runs.
 
     An order belongs to the plant that finishes its end product. Hours are the
     operations' working time (setup and run). Help given by all plants together
@@ -537,20 +542,41 @@ def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ..
     if problems:
         raise ModelError(problems, source=_MISFIT)
     region_rank = {region: idx for idx, region in enumerate(network.regions)}
+
+    def by_rank(hours: dict[str, timedelta]) -> tuple[tuple[str, timedelta], ...]:
+        return tuple(sorted(hours.items(), key=lambda kv: (region_rank.get(kv[0], 1 << 30), kv[0])))
+
+    lent = _lent(network, max((op.end for op in schedule.operations), default=network.start))
     return tuple(
         PlantHelp(
             plant_id=p,
             own=own[p],
             given=given[p],
             received=received[p],
-            by_region=tuple(
-                sorted(
-                    by_region[p].items(), key=lambda kv: (region_rank.get(kv[0], 1 << 30), kv[0])
-                )
-            ),
+            by_region=by_rank(by_region[p]),
+            lent=by_rank(lent.get(p, {})),
         )
         for p in plant_ids
     )
+
+
+def _lent(network: Network, until: datetime) -> dict[str, dict[str, timedelta]]:
+    """Person-hours each plant's secondments take from it, by region, up to ``until``."""
+    lent: dict[str, dict[str, timedelta]] = defaultdict(dict)
+    for secondment in network.secondments:
+        plant = network.plant_by_id.get(secondment.plant_id)
+        if plant is None:
+            continue
+        start = max(secondment.start, network.start)
+        end = min(secondment.end or until, until)
+        if start >= end:
+            continue
+        calendar = plant.calendar or network.calendar
+        hours = secondment.count * calendar.working_time(start, end)
+        region = secondment.region or "(no region)"
+        regions = lent[plant.id]
+        regions[region] = regions.get(region, timedelta(0)) + hours
+    return lent
 
 
 def critical_chain(network: Network, plan: Plan, order_id: str) -> OrderChain:
@@ -942,6 +968,13 @@ def ledger_tables(ledger: Ledger, zone: tzinfo | None) -> tuple[Table, ...]:
                 (h.plant_id, region, hours / _HOUR)
                 for h in ledger.help
                 for region, hours in h.by_region
+            ),
+        ),
+        Table(
+            name="people_lent",
+            columns=(Column("plant"), Column("region"), Column("person_hours", Kind.HOURS)),
+            rows=tuple(
+                (h.plant_id, region, hours / _HOUR) for h in ledger.help for region, hours in h.lent
             ),
         ),
         Table(

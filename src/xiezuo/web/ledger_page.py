@@ -55,6 +55,12 @@ HELP_NOTE = (
     "together give as many hours as they receive."
 )
 REGION_NOTE = "Each plant's hours of work by the customer region of the order it serves."
+LENT_COLUMNS = ("plant", "region", "person-hours")
+LENT_NOTE = (
+    "Help of another kind: the plant's people seconded to a region (the scenario's "
+    "secondments), counted in the plant's working hours while they are away, from the "
+    "horizon start to the plan's last operation."
+)
 CHAIN_NOTE = (
     "The critical chain, from the end product down: at each work order, the input that "
     "reached it last. inputs in: when that input arrived (for the last line, the "
@@ -166,6 +172,15 @@ def region_table(ledger: Ledger) -> tuple[tuple[str, ...], list[tuple[str, ...]]
             )
         )
     return ("plant", *regions), rows
+
+
+def lent_rows(ledger: Ledger) -> list[tuple[str, ...]]:
+    """People lent to regions under :data:`LENT_COLUMNS`, plant by plant."""
+    return [
+        (h.plant_id, region, display.hours(hours / _HOUR))
+        for h in ledger.help
+        for region, hours in h.lent
+    ]
 
 
 def chain_headline(chain: OrderChain) -> str:
@@ -297,6 +312,12 @@ def ledger_page_html(
             REGION_NOTE,
         )
     )
+    if lent := lent_rows(ledger):
+        parts.append(
+            _section(
+                "People lent to regions", _table(LENT_COLUMNS, lent, numbers_from=2), LENT_NOTE
+            )
+        )
     chains = list(ledger.late_orders)
     if focus is not None:
         chains = [focus, *(c for c in chains if c.order_id != focus.order_id)]
