@@ -278,6 +278,10 @@ def test_the_ledger_is_the_plans_shipments_and_help_balances(network: Network) -
         assert promise.need <= starts[promise.parent_id]
         assert promise.is_on_time  # the engine's plans never make a plant wait past its need
     assert sum(w.promises for w in ledger.waits) == len(ledger.promises)
+    for delivery in result.schedule.deliveries:
+        chain = critical_chain(network, result, delivery.order_id)
+        held = sum((link.held for link in chain.links), timedelta(0))
+        assert held + chain.transport == chain.links[0].end - chain.links[-1].ready
     help_rows = help_given_and_received(network, result)
     given = sum((h.given for h in help_rows), timedelta(0))
     received = sum((h.received for h in help_rows), timedelta(0))
