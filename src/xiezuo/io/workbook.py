@@ -777,8 +777,8 @@ class _Reader:
                 if number != expected:
                     self.fail(
                         row.refs["step"],
-                        f"step {number} of {_routing_name(item, routing)} follows step "
-                        f"{expected - 1}; number the steps 1, 2, 3 … without gaps or repeats",
+                        f"step {number} of {_routing_name(item, routing)} should be step "
+                        f"{expected}; number the steps 1, 2, 3 … without gaps or repeats",
                     )
                 path = (*base, "operations", len(operations))
                 operations.append(self.entity(row, path))
