@@ -24,7 +24,7 @@ from xiezuo.errors import InputError, ModelError
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.progress import load_progress
 from xiezuo.io.tables import Column, Kind, Table
-from xiezuo.services.planning import _check_plan_fits, load_network
+from xiezuo.services.planning import check_plan_fits, load_network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -875,7 +875,7 @@ def ledger_of_files(
     """
     network = load_network(scenario)
     plan = read_plan(plan_path, near=network.start)
-    _check_plan_fits(network, plan, scenario, plan_path)
+    check_plan_fits(network, plan, scenario, plan_path)
     progress = None if progress_path is None else load_progress(progress_path, network, plan)
     return network, plan, build_ledger(network, plan, progress, risk_slack=risk_slack)
 
