@@ -35,7 +35,8 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     units: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for wo_idx, placement in enumerate(solution):
         for op in placement.ops:
-            units[op.machine_idx, op.unit].append((op.end, op.start, wo_idx))
+            for unit in op.held_units:
+                units[op.machine_idx, unit].append((op.end, op.start, wo_idx))
     for jobs in units.values():
         jobs.sort()
     crews = _crew_use(problem, solution)
