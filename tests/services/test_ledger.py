@@ -246,6 +246,10 @@ def test_a_part_behind_its_planned_progress_is_at_risk() -> None:
     assert "not started" in reason
 
 
+def test_a_step_planned_to_start_at_the_status_date_is_not_behind() -> None:
+    assert _check(Progress(as_of=at(0)), risk_slack=timedelta(0))[0] is PromiseState.ON_TRACK
+
+
 def test_a_part_with_little_slack_is_at_risk_and_with_enough_on_track() -> None:
     started = Progress(as_of=at(2), steps=(_step(StepStatus.STARTED),))
     assert _check(started, risk_slack=hours(1))[0] is PromiseState.AT_RISK

@@ -737,8 +737,9 @@ def check_promises(
     reported finished part. A finished part is kept if it was finished by its
     departure, else late; an unfinished one is late once its departure has passed;
     before that it is at risk when its working slack is below ``risk_slack`` or when
-    it or any work order below it is behind the plan (a step planned to have started
-    or ended by the status date is not reported so); otherwise on track.
+    it or any work order below it is behind the plan (a step planned to start before
+    the status date is not reported at all, or one planned to end by then is not
+    reported done); otherwise on track.
 
     Parameters
     ----------
@@ -789,7 +790,7 @@ def check_promises(
                 step = f"{op_wo.rpartition('/')[2]} step {op.step}"
                 if op.end <= as_of and status is not StepStatus.DONE:
                     return f"{step} not done, planned done {op.end:%Y-%m-%d %H:%M}"
-                if op.start <= as_of and status is None:
+                if op.start < as_of and status is None:
                     return f"{step} not started, planned {op.start:%Y-%m-%d %H:%M}"
         return None
 
