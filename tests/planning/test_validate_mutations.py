@@ -219,6 +219,12 @@ def wrong_process(network: Network, plan: Plan) -> Iterator[Corruption]:
         yield network, with_ops(plan, {i: {"process": f"{op.process}-x"}}), frozenset()
 
 
+def freed_claims(plan: Plan) -> frozenset[str]:
+    """A step taken off its unit frees that unit's time, which may refute a plan's claim
+    that an order it set aside could not be placed: the validator rightly says so too."""
+    return frozenset({"unplanned"}) if plan.unplanned else frozenset()
+
+
 def unit_out_of_range(network: Network, plan: Plan) -> Iterator[Corruption]:
     units = {(p.id, m.id): m.units for p, m in network.iter_machines()}
     machine_ops = [
@@ -226,7 +232,7 @@ def unit_out_of_range(network: Network, plan: Plan) -> Iterator[Corruption]:
     ]
     for i, op in machine_ops[:2]:
         unit = units[op.plant_id, op.machine_id or ""]
-        yield network, with_ops(plan, {i: {"unit": unit}}), frozenset()
+        yield network, with_ops(plan, {i: {"unit": unit}}), freed_claims(plan)
 
 
 def machine_without_a_time(network: Network, plan: Plan) -> Iterator[Corruption]:
@@ -257,7 +263,7 @@ def machine_without_a_time(network: Network, plan: Plan) -> Iterator[Corruption]
                 yield (
                     network,
                     with_ops(plan, {i: {"machine_id": machine.id, "unit": 0}}),
-                    frozenset(),
+                    freed_claims(plan),
                 )
                 found += 1
                 break
