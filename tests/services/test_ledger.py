@@ -306,3 +306,82 @@ def test_people_seconded_to_a_region_are_lent_within_the_plan() -> None:
     help_by_plant = {h.plant_id: h for h in help_given_and_received(network, pump_plan())}
     assert help_by_plant["A"].lent == (("S", hours(22)),)
     assert help_by_plant["B"].lent == ()
+
+
+def test_drawings_are_needed_by_the_first_work_they_gate_at_the_receiving_plant() -> None:
+    """A draws the pump (0-2 h, at B by 4 h); B forges the blank from 5 h, before the
+    pump's assembly at 8 h, and the blank may not start without the drawings."""
+    network = build_network(
+        plants=(
+            Plant(id="A", machines=(build_machine("press", "forging"),)),
+            Plant(
+                id="B",
+                machines=(build_machine("press", "forging"), build_machine("bay", "assembly")),
+            ),
+        ),
+        items=(
+            build_item("DRAWINGS", ("forging", 2)),
+            build_item("BLANK", ("forging", 3)),
+            build_item(
+                "PUMP",
+                ("assembly", 3),
+                bom=(
+                    BomLine(item_id="DRAWINGS", quantity=1, is_design=True),
+                    BomLine(item_id="BLANK", quantity=1),
+                ),
+            ),
+        ),
+        orders=(build_order("O1", "PUMP", 30),),
+        lanes=(Lane(origin="A", destination="B", lead_time=hours(2)),),
+    )
+
+    def assignment(
+        wo: str, item: str, plant: str, start_h: float, end_h: float
+    ) -> WorkOrderAssignment:
+        return WorkOrderAssignment(
+            work_order_id=wo,
+            order_id="O1",
+            item_id=item,
+            quantity=1,
+            parent_id=None if wo == PUMP else PUMP,
+            plant_id=plant,
+            routing_id="main",
+            start=at(start_h),
+            end=at(end_h),
+        )
+
+    drawings, blank = f"{PUMP}/DRAWINGS", f"{PUMP}/BLANK"
+    plan = Plan(
+        status=PlanStatus.FEASIBLE,
+        schedule=Schedule(
+            work_orders=(
+                assignment(PUMP, "PUMP", "B", 8, 11),
+                assignment(drawings, "DRAWINGS", "A", 0, 2),
+                assignment(blank, "BLANK", "B", 5, 8),
+            ),
+            operations=(
+                _operation(drawings, "A", "press", 0, 2),
+                _operation(blank, "B", "press", 5, 8),
+                _operation(PUMP, "B", "bay", 8, 11),
+            ),
+            shipments=(
+                Shipment(
+                    work_order_id=drawings, origin="A", destination="B", depart=at(2), arrive=at(4)
+                ),
+            ),
+            deliveries=(
+                Delivery(
+                    order_id="O1",
+                    plant_id="B",
+                    region="R",
+                    finish=at(11),
+                    arrival=at(11),
+                    due=at(30),
+                ),
+            ),
+        ),
+    )
+    (promise,) = promises(network, plan)
+    assert promise.is_design
+    assert promise.need == at(5)
+    assert promise.slack == hours(1)

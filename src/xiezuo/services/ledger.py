@@ -298,7 +298,7 @@ class Ledger:
     risk_slack: timedelta = DEFAULT_RISK_SLACK
 
     def record(self) -> dict[str, Any]:
-        """The whole ledger for machines (the API's and ``--json``'s body)."""
+        """The whole ledger for machines: the API's body."""
         return {
             "promises": [p.record() for p in self.promises],
             "waits": [w.record() for w in self.waits],
@@ -319,7 +319,7 @@ class _Part:
 
 
 class _PlanIndex:
-    """The plan's work orders and operations by ID, checked against the network once."""
+    """The plan's work orders, operations and shipments looked up by work order ID."""
 
     def __init__(self, network: Network, schedule: Schedule) -> None:
         self.network = network
@@ -333,14 +333,17 @@ class _PlanIndex:
         self.ops = ops
         self.order = {order.id: order for order in network.orders}
         self.shipment = {s.work_order_id: s for s in schedule.shipments}
+        children: dict[str | None, list[str]] = defaultdict(list)
+        for wo_id in (*self.assignment, *self.finished_part):
+            wa = self.assignment.get(wo_id)
+            children[wa.parent_id if wa is not None else _parent_id(wo_id)].append(wo_id)
+        self.children_by_parent = children
 
     def start_of(self, wa: WorkOrderAssignment) -> datetime:
         return self.first_start.get(wa.work_order_id, wa.start)
 
     def children(self, wo_id: str) -> list[str]:
-        return [wa.work_order_id for wa in self.schedule.work_orders if wa.parent_id == wo_id] + [
-            fp for fp in self.finished_part if _parent_id(fp) == wo_id
-        ]
+        return list(self.children_by_parent.get(wo_id, ()))
 
     def is_design(self, wo_id: str, parent: WorkOrderAssignment) -> bool:
         item = self.network.item_by_id.get(parent.item_id)
