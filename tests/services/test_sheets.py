@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from tests.strategies import networks
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io import load_scenario
 from xiezuo.io.plan_file import read_plan
+from xiezuo.planning.params import PlanParams
+from xiezuo.planning.solve import plan as solve
 from xiezuo.services.sheets import MovementKind, Sheets, task_sheets
 
 if TYPE_CHECKING:
@@ -212,3 +216,24 @@ def test_a_plan_with_work_at_an_unknown_plant_is_refused(example):
     stray = replace(plan.schedule, operations=(replace(first, plant_id="ELSEWHERE"),))
     with pytest.raises(ModelError, match="plant 'ELSEWHERE'"):
         task_sheets(network, replace(plan, schedule=stray))
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks())
+def test_every_planned_operation_is_on_one_sheet_in_the_shift_it_starts(network):
+    """On random networks and calendars: each operation once, in a shift holding its start."""
+    plan = solve(network, PlanParams(time_limit_s=1, workers=1))
+    assert plan.schedule is not None
+    sheets = task_sheets(network, plan)
+    expected = Counter((op.plant_id, op.work_order_id, op.step) for op in plan.schedule.operations)
+    assert _placed(sheets) == expected
+    for plant in sheets.plants:
+        for day in plant.days:
+            for shift in day.shifts:
+                assert shift.number >= 1, "the engine starts work in working time only"
+                for row in shift.rows:
+                    assert shift.start <= row.operation.start < shift.end
