@@ -6,6 +6,7 @@ import csv
 import re
 from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -52,7 +53,9 @@ def test_the_report_reads_at_80_columns(plan_file: Path) -> None:
     assert "No order is late." in out
 
 
-def test_html_and_csv_hold_every_promise(tmp_path: Path, plan_file: Path) -> None:
+def test_html_and_csv_hold_every_promise(
+    tmp_path: Path, plan_file: Path, minimal_plan: Plan
+) -> None:
     page, folder = tmp_path / "ledger.html", tmp_path / "csv"
     code, out, _ = run(
         str(plan_file), "--scenario", MINIMAL, "--html", str(page), "--csv-dir", str(folder)
@@ -65,6 +68,10 @@ def test_html_and_csv_hold_every_promise(tmp_path: Path, plan_file: Path) -> Non
     with (folder / "promises.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [(r["work_order"], r["from"], r["to"]) for r in rows] == [(BLANK, "FORGE", "WORKS")]
+    assert minimal_plan.schedule is not None
+    (shipment,) = minimal_plan.schedule.shipments
+    berlin = ZoneInfo("Europe/Berlin")
+    assert rows[0]["arrives"] == f"{shipment.arrive.astimezone(berlin):%Y-%m-%d %H:%M}"
     assert {p.name for p in folder.iterdir()} == {
         "promises.csv",
         "waits.csv",

@@ -154,7 +154,7 @@ def ledger(
         write_output(html, write_page, "ledger page")
         say("Ledger page written to ", (str(html), "bold"), ".")
     if csv_dir is not None:
-        tables = ledger_tables(book, zone)
+        tables = ledger_tables(book)
 
         def write_tables() -> None:
             write_csv_dir(tables, csv_dir)

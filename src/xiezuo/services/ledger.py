@@ -28,7 +28,6 @@ from xiezuo.services.planning import check_plan_fits, load_network
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from datetime import tzinfo
     from pathlib import Path
 
     from xiezuo.domain import (
@@ -884,12 +883,13 @@ def ledger_of_files(
     return network, plan, build_ledger(network, plan, progress, risk_slack=risk_slack)
 
 
-def ledger_tables(ledger: Ledger, zone: tzinfo | None) -> tuple[Table, ...]:
-    """The ledger as spreadsheet tables: promises, waits, help, regions, chains and,
-    with progress, checks. Instants are wall-clock times in ``zone``."""
+def ledger_tables(ledger: Ledger) -> tuple[Table, ...]:
+    """The ledger as spreadsheet tables: promises, waits, help, regions, people lent,
+    chains and, with progress, checks. Instants are wall-clock times in the network's
+    zone (that of its start), as a spreadsheet has no zones."""
 
     def local(value: datetime) -> datetime:
-        return value.astimezone(zone).replace(tzinfo=None)
+        return value.astimezone(ledger.start.tzinfo).replace(tzinfo=None)
 
     promise_columns = (
         Column("work_order"),
