@@ -8,11 +8,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROUND_THE_CLOCK, START, at, hours
 from tests.plans import PRESS, make_schedule
-from tests.strategies import networks
+from tests.strategies import networks, progresses
 from xiezuo.domain import (
     Explanation,
     Item,
@@ -28,6 +29,7 @@ from xiezuo.domain import (
     ScheduledOperation,
     UnplannedOrder,
     UnplannedReason,
+    check_progress,
     validate_network,
 )
 from xiezuo.errors import ModelError
@@ -71,7 +73,11 @@ def _operation_key(op: ScheduledOperation) -> tuple[object, ...]:
     return (op.work_order_id, op.step, op.plant_id, op.machine_id, op.start, op.end, op.work)
 
 
-def _check_tables_hold_the_plan(network: Network, result: Plan, tables: PlanTables) -> None:
+def _check_tables_hold_the_plan(
+    result: Plan, tables: PlanTables, *, within_capacity: bool = True
+) -> None:
+    """``within_capacity``: no week holds more work than its machine group's working
+    hours, true of fresh plans (a replan's reported work may lie off the calendar)."""
     schedule = result.schedule
     assert schedule is not None
     # Every operation exactly once.
@@ -87,9 +93,8 @@ def _check_tables_hold_the_plan(network: Network, result: Plan, tables: PlanTabl
     for row in tables.load:
         load_work[row.plant_id] += row.work
     assert {k: v for k, v in load_work.items() if v} == {k: v for k, v in plan_work.items() if v}
-    # A week holds no more work than its machine group's working hours.
     for row in tables.load:
-        if row.available is not None:
+        if within_capacity and row.available is not None:
             assert row.work <= row.available, row
     # Shipments and draws as the schedule has them.
     parts = [r for r in tables.shipments if r.kind == PART]
@@ -133,7 +138,28 @@ def test_tables_hold_exactly_the_plan(network: Network) -> None:
     validate_network(network)
     result = plan(network, PlanParams(time_limit_s=1, workers=1))
     assert result.schedule is not None
-    _check_tables_hold_the_plan(network, result, plan_tables(network, result))
+    _check_tables_hold_the_plan(result, plan_tables(network, result))
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks(), st.data())
+def test_tables_hold_exactly_a_replan(network: Network, data: st.DataObject) -> None:
+    """Reported history, finished parts and their shipments included."""
+    validate_network(network)
+    fast = PlanParams(time_limit_s=1, workers=1)
+    first = plan(network, fast)
+    assert first.schedule is not None
+    progress = data.draw(progresses(network, first), label="progress")
+    assume(not check_progress(network, progress, first))
+    result = plan(network, fast, progress=progress, previous=first)
+    assert result.schedule is not None
+    for part in result.schedule.finished_parts:
+        event(f"finished part from {part.source.value}")
+    _check_tables_hold_the_plan(result, plan_tables(network, result), within_capacity=False)
 
 
 def test_work_is_counted_in_the_weeks_it_runs_in() -> None:

@@ -459,30 +459,28 @@ def _work_orders(
 ) -> dict[str, _WorkOrderFacts]:
     """Order, item and quantity of every work order the schedule mentions.
 
-    A replan's finished parts are not made, so only the BOM explosion knows them.
+    A replan has work orders it does not assign: finished parts, and the reported
+    steps of an order it leaves out. The BOM explosion knows those.
     """
     facts = {
         wo.work_order_id: _WorkOrderFacts(wo.order_id, wo.item_id, wo.quantity)
         for wo in schedule.work_orders
     }
-    if schedule.finished_parts:
-        exploded = {wo.id: wo for wo in explode_orders(network)}
-        for part in schedule.finished_parts:
-            node = exploded.get(part.work_order_id)
-            if node is None:
-                problems.append(f"finished part {part.work_order_id!r} is no work order of it")
-            else:
-                facts[part.work_order_id] = _WorkOrderFacts(
-                    node.order_id, node.item_id, node.quantity
-                )
-    mentioned = (
-        [op.work_order_id for op in schedule.operations]
+    mentioned = dict.fromkeys(
+        [part.work_order_id for part in schedule.finished_parts]
+        + [op.work_order_id for op in schedule.operations]
         + [draw.work_order_id for draw in schedule.material_draws]
         + [shipment.work_order_id for shipment in schedule.shipments]
     )
-    for work_order_id in dict.fromkeys(mentioned):
-        if work_order_id not in facts:
-            problems.append(f"work order {work_order_id!r} has no assignment in the plan")
+    unassigned = [work_order_id for work_order_id in mentioned if work_order_id not in facts]
+    if unassigned:
+        exploded = {wo.id: wo for wo in explode_orders(network)}
+        for work_order_id in unassigned:
+            node = exploded.get(work_order_id)
+            if node is None:
+                problems.append(f"work order {work_order_id!r} belongs to none of its orders")
+            else:
+                facts[work_order_id] = _WorkOrderFacts(node.order_id, node.item_id, node.quantity)
     return facts
 
 
