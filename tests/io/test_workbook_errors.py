@@ -65,7 +65,12 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
         "expected a number, not the date",
     ),
     "text for a boolean": (_set("bom", "D2", "yes"), "bom!D2", "valid boolean"),
-    "empty required cell": (_set("orders", "C3", None), "orders!C3", "'item' is missing"),
+    "empty required cell": (_set("orders", "C3", None), "orders!C3", "'item' is empty"),
+    "duplicate parent ID": (
+        _set("plants", "A3", "CMT"),
+        "plants!A3",
+        "plant 'CMT' is already given at plants!A2",
+    ),
     "duplicate ID": (
         _set("orders", "A3", "YN-MILL-01"),
         "orders!A3:H3",

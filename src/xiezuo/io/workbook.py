@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import ValidationError
 
 from xiezuo.errors import InputError
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
 
     from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
     from xiezuo.domain import Network
 
@@ -73,6 +73,7 @@ _CLOCK_FORMAT: Final = "hh:mm"
 _HEADER_FONT: Final = Font(bold=True)
 _HEADER_FILL: Final = PatternFill("solid", fgColor="DDE4EE")
 _MAX_WIDTH: Final = 48
+_PLACES: Final = "place_ids"
 # An ISO date-time an Excel date cannot hold: with a UTC offset or below the millisecond.
 _TEXT_INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?(?:Z|[+-]\d{2}:?\d{2})"
@@ -252,6 +253,9 @@ def _add_validations(ws: Worksheet, sheet: Sheet) -> None:
             formula1=formula,
             allow_blank=True,
             showErrorMessage=True,
+            # The places are a copy taken at export: a place added since is let through
+            # with a warning; the other lists grow with their sheets and refuse a typo.
+            errorStyle="warning" if column.ids == _PLACES else "stop",
             errorTitle=f"Unknown {column.header}",
             error=f"Choose a {column.header} from the list.",
         )
@@ -271,7 +275,7 @@ def _write_lists(book: Workbook, data: Mapping[str, Any]) -> None:
         book.defined_names[name] = DefinedName(name, attr_text=reference)
     places = [p["id"] for p in data["plants"]] + list(data.get("regions", []))
     lists = {
-        "place_ids": places,
+        _PLACES: places,
         "timezones": sorted(zoneinfo.available_timezones()),
     }
     ws = book.create_sheet(LISTS_SHEET)
@@ -460,8 +464,9 @@ class _Reader:
             ]
             if names or section == "processes":
                 data[section] = names
-        for section in ("plants", "items"):
+        for section, what in (("plants", "plant"), ("items", "item")):
             data[section] = self.entities(rows[section], section)
+            self.check_unique(rows[section], what)
         for section in _FLAT_SECTIONS:
             if rows[section]:
                 data[section] = self.entities(rows[section], section)
@@ -496,6 +501,8 @@ class _Reader:
 
     def rows(self, sheet: Sheet) -> Iterator[_RowCells]:
         ws = self.book[sheet.name]
+        if not isinstance(ws, Worksheet):
+            self.fail(sheet.name, "a chart sheet; a scenario workbook has worksheets only")
         if ws.merged_cells.ranges:
             merged = min(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
             self.fail(
@@ -615,13 +622,28 @@ class _Reader:
     # -- entities
 
     def entity(self, row: _RowCells, path: _Path) -> _Row:
+        """The row's fields, its cells remembered under ``path``; required cells filled."""
         self.cell_by_path[path] = row.ref
         for header, ref in row.refs.items():
             self.cell_by_path[(*path, header)] = ref
+        for column in row.sheet.fields:
+            if column.is_required and column.header not in row.values:
+                self.fail(row.refs[column.header], f"the required field {column.header!r} is empty")
         return {h: v for h, v in row.values.items() if h not in {k.header for k in row.sheet.keys}}
 
     def entities(self, rows: list[_RowCells], section: str) -> list[_Row]:
         return [self.entity(row, (section, idx)) for idx, row in enumerate(rows)]
+
+    def check_unique(self, rows: list[_RowCells], what: str) -> None:
+        """Refuse a repeated parent ID before child rows are placed under the first one."""
+        first_ref: dict[object, str] = {}
+        for row in rows:
+            value = row.values["id"]
+            if value in first_ref:
+                self.fail(
+                    row.refs["id"], f"{what} {value!r} is already given at {first_ref[value]}"
+                )
+            first_ref[value] = row.refs["id"]
 
     def network(self, rows: list[_RowCells]) -> _Row:
         if len(rows) != 1:
