@@ -88,7 +88,7 @@ def _check_tables_hold_the_plan(
     # Each plant's hours over the weeks are the plan's hours.
     plan_work: dict[str, timedelta] = defaultdict(timedelta)
     for op in schedule.operations:
-        plan_work[op.plant_id] += op.work
+        plan_work[op.plant_id] += op.work * op.gang
     load_work: dict[str, timedelta] = defaultdict(timedelta)
     for row in tables.load:
         load_work[row.plant_id] += row.work
@@ -191,6 +191,29 @@ def test_work_is_counted_in_the_weeks_it_runs_in() -> None:
     assert by_week["1958-W28"].available == timedelta(days=7) * 2
     assert by_week["1958-W27"].week_start == date(1958, 6, 30)
     assert by_week["1958-W28"].utilisation == pytest.approx(6 / 336)
+
+
+def test_a_gang_loads_its_group_once_for_every_unit_it_holds() -> None:
+    network = one_lathe_network()
+    result = plan(network, PlanParams(time_limit_s=5, workers=1))
+    assert result.schedule is not None
+    ganged = ScheduledOperation(
+        work_order_id="late:P",
+        step=1,
+        process="machining",
+        plant_id="A",
+        machine_id="lathe",
+        unit=0,
+        units=(0, 1),
+        start=START,
+        end=START + timedelta(hours=10),
+        work=timedelta(hours=10),
+    )
+    schedule = replace(result.schedule, operations=(ganged,))
+    tables = plan_tables(network, replace(result, schedule=schedule))
+    (operation,) = tables.operations
+    assert (operation.unit, operation.gang, operation.work) == (0, 2, timedelta(hours=10))
+    assert sum((row.work for row in tables.load), timedelta(0)) == timedelta(hours=20)
 
 
 def test_orders_say_late_on_time_and_unplanned_with_why() -> None:

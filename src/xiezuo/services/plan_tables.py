@@ -63,8 +63,9 @@ class OrderRow:
 class OperationRow:
     """One scheduled operation with the order and item it is for.
 
-    ``machine_id`` and ``unit`` are ``None`` for engineering work, which needs
-    people only.
+    ``machine_id``, ``unit`` and ``gang`` are ``None`` for engineering work, which
+    needs people only. A gang of ``gang`` units works the step together from
+    ``unit`` on, so it holds ``work * gang`` unit-hours of its machine group.
     """
 
     order_id: str
@@ -76,6 +77,7 @@ class OperationRow:
     plant_id: str
     machine_id: str | None
     unit: int | None
+    gang: int | None
     start: datetime
     end: datetime
     work: timedelta
@@ -83,9 +85,11 @@ class OperationRow:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadRow:
-    """Hours of work on a machine group in one ISO week against its working hours.
+    """Unit-hours of work on a machine group in one ISO week against its units'
+    working hours.
 
-    An operation's work is counted in the weeks whose working time it runs in.
+    An operation's work is counted in the weeks whose working time it runs in, once
+    for every unit it holds (a gang of three holds three units).
     ``machine_id`` ``None`` is the plant's engineering work: it loads people, not a
     machine, so it has no ``available`` hours.
     """
@@ -248,6 +252,7 @@ class PlanTables:
             Column("plant"),
             Column("machine group"),
             Column("unit", Kind.INT),
+            Column("gang", Kind.INT),
             Column("start", Kind.DATETIME),
             Column("end", Kind.DATETIME),
             Column("hours", Kind.HOURS),
@@ -263,6 +268,7 @@ class PlanTables:
                 op.plant_id,
                 op.machine_id,
                 op.unit,
+                op.gang,
                 self._local(op.start),
                 self._local(op.end),
                 op.work / _HOUR,
@@ -572,6 +578,7 @@ def _operation_rows(
             plant_id=op.plant_id,
             machine_id=op.machine_id,
             unit=None if op.machine_id is None else op.unit,
+            gang=None if op.machine_id is None else op.gang,
             start=op.start,
             end=op.end,
             work=op.work,
@@ -622,13 +629,13 @@ def _load_rows(network: Network, schedule: Schedule) -> tuple[LoadRow, ...]:
             for idx, length in split(window_start, window_end):
                 taken = min(length, remaining)
                 if taken > timedelta(0):
-                    work[op.plant_id, op.machine_id, idx] += taken
+                    work[op.plant_id, op.machine_id, idx] += taken * op.gang
                 remaining -= taken
             if remaining <= timedelta(0):
                 break
         if remaining > timedelta(0):
             end_idx = next(i for i in range(len(weeks)) if op.end <= bounds[i + 1])
-            work[op.plant_id, op.machine_id, end_idx] += remaining
+            work[op.plant_id, op.machine_id, end_idx] += remaining * op.gang
 
     rows = []
     for plant in network.plants:
