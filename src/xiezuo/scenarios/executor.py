@@ -55,6 +55,10 @@ if TYPE_CHECKING:
 POLL_S = 0.2
 """How often the caller's thread passes on news and looks for finished or stopped jobs."""
 
+WORKERLESS_S = 30.0
+"""How long a cluster may be without any worker mid-sweep (a worker restarting on a busy
+machine takes seconds) before the jobs left fail rather than wait for ever."""
+
 CANCELLED = "Cancelled"
 """The :attr:`JobFailure.error` of a job stopped before it started."""
 
@@ -374,7 +378,7 @@ def _solve_on_cluster(jobs: Sequence[SolveJob], executor: ExecutorSpec, sweep: _
             for idx, job in enumerate(jobs)
         }
         try:
-            _follow(client, idx_by_future, news, stop, executor.timeout_s, sweep)
+            _follow(client, idx_by_future, news, stop, max(executor.timeout_s, WORKERLESS_S), sweep)
         except BaseException:
             stop.set()
             client.cancel(list(idx_by_future))
@@ -447,7 +451,7 @@ def _follow(
     sweep: _Sweep,
 ) -> None:
     """Pass on news and outcomes until every job is done; fail what is left if the
-    cluster loses its last worker for longer than ``timeout_s``."""
+    cluster has had no worker for longer than ``timeout_s``."""
     pending = dict(idx_by_future)
     stopping = False
     workers_seen = time.monotonic()
