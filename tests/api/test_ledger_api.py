@@ -51,5 +51,16 @@ def test_progress_with_nothing_reported_and_an_unknown_order_are_422(client, aut
     assert chain["chain"][2]["promise"] == "N-1:PUMP/SHAFT/BLANK"
 
 
+def test_the_ledger_narrowed_to_a_plant(client, auth, minimal):
+    wait(client, auth, start(client, auth, kind="plan"))
+    viewer = auth("viewer")
+    forge = client.get(LEDGER, params={"plant": "FORGE"}, headers=viewer).json()
+    assert forge["plant"] == "FORGE"
+    assert [p["origin"] for p in forge["promises"]] == ["FORGE"]
+    unknown = client.get(LEDGER, params={"plant": "MOON"}, headers=viewer)
+    assert unknown.status_code == 422
+    assert "no plant 'MOON'" in unknown.json()["detail"][0]["msg"]
+
+
 def test_a_missing_plan_version_is_404(client, auth, minimal):
     assert client.get(LEDGER, headers=auth("viewer")).status_code == 404

@@ -92,6 +92,15 @@ def test_an_orders_chain_and_an_unknown_order(plan_file: Path) -> None:
     assert "no order 'N-9'" in err
 
 
+def test_a_plant_sees_its_own_promises(plan_file: Path) -> None:
+    code, out, _ = run(str(plan_file), "--scenario", MINIMAL, "--plant", "WORKS")
+    assert code == 0
+    assert out.startswith("1 promise made by or to WORKS: ")
+    code, _, err = run(str(plan_file), "--scenario", MINIMAL, "--plant", "MOON")
+    assert code == 2
+    assert "no plant 'MOON'" in err
+
+
 def test_a_promise_finished_by_its_date_is_kept(
     tmp_path: Path, plan_file: Path, minimal_plan: Plan
 ) -> None:

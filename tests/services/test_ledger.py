@@ -40,6 +40,7 @@ from xiezuo.services.ledger import (
     check_promises,
     critical_chain,
     help_given_and_received,
+    ledger_for_plant,
     promises,
 )
 
@@ -193,6 +194,17 @@ def test_a_late_orders_chain_names_the_promise_and_the_plants() -> None:
 def test_asking_for_an_order_the_plan_does_not_deliver_names_it() -> None:
     with pytest.raises(InputError, match=r"no order 'O9'.*late orders: O1"):
         critical_chain(pump_network(due_h=10), pump_plan(due_h=10), "O9")
+
+
+def test_a_ledger_narrowed_to_a_plant_keeps_its_promises_and_all_help() -> None:
+    ledger = build_ledger(pump_network(due_h=10), pump_plan(due_h=10))
+    for plant_id in ("A", "B"):
+        narrowed = ledger_for_plant(ledger, plant_id)
+        assert narrowed.plant_id == plant_id
+        assert narrowed.promises == ledger.promises
+        assert narrowed.help == ledger.help
+    with pytest.raises(InputError, match=r"no plant 'C'; its plants: A, B"):
+        ledger_for_plant(ledger, "C")
 
 
 def test_a_shipment_of_an_unknown_work_order_does_not_fit() -> None:

@@ -17,6 +17,7 @@ from xiezuo.services import display
 from xiezuo.services.ledger import (
     DEFAULT_RISK_SLACK,
     critical_chain,
+    ledger_for_plant,
     ledger_of_files,
     ledger_tables,
 )
@@ -105,6 +106,13 @@ def ledger(
         str | None,
         typer.Option(help="Show this order's critical chain and the promises on it."),
     ] = None,
+    plant: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the promises this plant makes or is made, and late orders through it "
+            "(help given and received stays network-wide)."
+        ),
+    ] = None,
     risk_hours: Annotated[
         float,
         typer.Option(
@@ -137,6 +145,8 @@ def ledger(
             scenario, plan_file, progress, risk_slack=timedelta(hours=risk_hours)
         )
     )
+    if plant is not None:
+        book = guarded(lambda: ledger_for_plant(book, plant))
     focus = None if order is None else guarded(lambda: critical_chain(network, plan, order))
     zone = network.start.tzinfo
     if plan.schedule is None:

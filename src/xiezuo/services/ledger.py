@@ -14,7 +14,7 @@ risk. Everything here is pure: a network and a plan (and a progress) in, data ou
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
@@ -285,6 +285,7 @@ class Ledger:
     """Everything the coordinating office reads about a plan's promises.
 
     ``checks`` is ``None`` without a progress report; ``as_of`` is then ``None`` too.
+    ``plant_id`` names the plant a ledger is narrowed to (:func:`ledger_for_plant`).
     """
 
     start: datetime
@@ -295,6 +296,7 @@ class Ledger:
     checks: tuple[PromiseCheck, ...] | None = None
     as_of: datetime | None = None
     risk_slack: timedelta = DEFAULT_RISK_SLACK
+    plant_id: str | None = None  # set when narrowed to one plant's promises
 
     def record(self) -> dict[str, Any]:
         """The whole ledger for machines: the API's body."""
@@ -306,6 +308,7 @@ class Ledger:
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
             "risk_slack_working_hours": round(self.risk_slack / _HOUR, 2),
             "checks": None if self.checks is None else [c.record() for c in self.checks],
+            "plant": self.plant_id,
         }
 
 
@@ -857,6 +860,40 @@ def build_ledger(
         else check_promises(network, plan, progress, risk_slack=risk_slack, found=found),
         as_of=None if progress is None else progress.as_of,
         risk_slack=risk_slack,
+    )
+
+
+def ledger_for_plant(ledger: Ledger, plant_id: str) -> Ledger:
+    """The ledger narrowed to one plant: the promises it makes and those made to it,
+    its rows of who waits on whom, and the late orders whose chain passes through it.
+    Help given and received stays network-wide, so the plant sees itself among the
+    others.
+
+    Raises
+    ------
+    InputError
+        The network has no plant ``plant_id``.
+    """
+    plants = [h.plant_id for h in ledger.help]
+    if plant_id not in plants:
+        raise InputError(
+            "plant", "", f"the network has no plant {plant_id!r}; its plants: {', '.join(plants)}"
+        )
+
+    def touches(promise: Promise) -> bool:
+        return plant_id in (promise.origin, promise.destination)
+
+    return replace(
+        ledger,
+        plant_id=plant_id,
+        promises=tuple(p for p in ledger.promises if touches(p)),
+        waits=tuple(w for w in ledger.waits if plant_id in (w.waiting, w.on)),
+        late_orders=tuple(
+            c for c in ledger.late_orders if any(link.plant_id == plant_id for link in c.links)
+        ),
+        checks=None
+        if ledger.checks is None
+        else tuple(c for c in ledger.checks if touches(c.promise)),
     )
 
 

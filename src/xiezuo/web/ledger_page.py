@@ -79,15 +79,21 @@ STATE_NOTES = {
 
 def summary(ledger: Ledger) -> str:
     """One sentence: how many promises between how many plants, how many too late."""
+    if not ledger.promises and ledger.plant_id is not None:
+        return f"{ledger.plant_id} makes no promise to another plant, and none is made to it."
     if not ledger.promises:
         return "The plan has no promises between plants: every part is made where it is used."
     plants = {p.origin for p in ledger.promises} | {p.destination for p in ledger.promises}
     too_late = sum(not p.is_on_time for p in ledger.promises)
     tight = sum(p.is_on_time and p.working_slack < ledger.risk_slack for p in ledger.promises)
     late_orders = len(ledger.late_orders)
+    among = (
+        f"made by or to {ledger.plant_id}"
+        if ledger.plant_id is not None
+        else f"between {display.plural(len(plants), 'plant')}"
+    )
     return (
-        f"{display.plural(len(ledger.promises), 'promise')} between "
-        f"{display.plural(len(plants), 'plant')}: "
+        f"{display.plural(len(ledger.promises), 'promise')} {among}: "
         f"{too_late:,} arrive after they are needed, {tight:,} with less than "
         f"{display.hours(ledger.risk_slack / _HOUR)} of working slack; "
         f"{display.plural(late_orders, 'late order')}."

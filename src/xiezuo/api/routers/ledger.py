@@ -8,7 +8,12 @@ from fastapi import APIRouter, Path, Query
 from xiezuo.api.deps import ERRORS, NetworkDep, SessionDep
 from xiezuo.errors import InputError
 from xiezuo.services import plan_versions, progress_reports
-from xiezuo.services.ledger import DEFAULT_RISK_SLACK, build_ledger, critical_chain
+from xiezuo.services.ledger import (
+    DEFAULT_RISK_SLACK,
+    build_ledger,
+    critical_chain,
+    ledger_for_plant,
+)
 
 router = APIRouter(tags=["plans and jobs"], responses=ERRORS)
 
@@ -36,11 +41,19 @@ def read_ledger(
         str | None,
         Query(max_length=200, description="Also give this order's critical chain."),
     ] = None,
+    plant: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Only the promises this plant makes or is made, and the late "
+            "orders whose chain passes through it.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The plan's promises between plants with their slack, who waits on whom, help
     given and received, the late orders' critical chains (docs/ledger.md); with
     ``progress``, each promise kept, late, at risk or on track. An unknown ``order`` or
-    ``progress`` with nothing reported is a 422."""
+    ``plant``, or ``progress`` with nothing reported, is a 422."""
     domain = plan_versions.network_of(network)
     plan = plan_versions.plan_of(plan_versions.plan_version(session, network, number), domain)
     reported = None
@@ -50,6 +63,8 @@ def read_ledger(
             raise InputError("progress", "", "no progress is reported for this network yet")
         reported = progress_reports.read_progress(domain, document, "progress", plan)
     ledger = build_ledger(domain, plan, reported, risk_slack=timedelta(hours=risk_hours))
+    if plant is not None:
+        ledger = ledger_for_plant(ledger, plant)
     record = ledger.record()
     if order is not None:
         record["order"] = critical_chain(domain, plan, order).record()
