@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.scenario import load_scenario_spec
@@ -43,6 +44,13 @@ def _set(sheet: str, ref: str, value: object) -> Callable[[Workbook], None]:
     return damage
 
 
+def _chart_sheet(book: Workbook) -> None:
+    book.remove(book["stock"])
+    chart = BarChart()
+    chart.add_data(Reference(book["orders"], min_col=4, min_row=1, max_row=3))
+    book.create_chartsheet("stock").add_chart(chart)
+
+
 CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
     "missing sheet": (
         lambda book: book.remove(book["orders"]),
@@ -75,6 +83,14 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
         _set("orders", "A3", "YN-MILL-01"),
         "orders!A3:H3",
         "order 'YN-MILL-01' is already given at orders!A2:H2",
+    ),
+    "error value": (_set("orders", "D3", "#REF!"), "orders!D3", "the error #REF!"),
+    "repeated header": (_set("orders", "I1", "id"), "orders!I1", "already at orders!A1"),
+    "chart sheet": (_chart_sheet, "stock", "a chart sheet"),
+    "empty chart sheet": (
+        lambda book: book.create_chartsheet("stock", index=len(book.sheetnames)),
+        "",
+        "a damaged one",
     ),
     "misspelt header": (_set("orders", "C1", "itme"), "orders!C1", "did you mean 'item'"),
     "missing header": (_set("orders", "C1", None), "orders!1:1", "'item' is missing"),

@@ -403,7 +403,16 @@ def _open(path: Path, source: str) -> Workbook:
         raise
     except OSError as exc:
         raise InputError(source, "", f"cannot read the file: {exc.strerror or exc}") from exc
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError) as exc:
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        ParseError,
+        KeyError,
+        ValueError,
+        # openpyxl's reader fails so on parts it does not expect (an empty chart sheet).
+        AttributeError,
+        TypeError,
+    ) as exc:
         raise InputError(
             source, "", f"not an Excel .xlsx workbook, or a damaged one ({exc})"
         ) from exc
