@@ -21,7 +21,14 @@ from xiezuo.errors import InputError
 from xiezuo.planning.params import PlanParams, ProgressEvent
 from xiezuo.planning.solve import plan
 from xiezuo.planning.validation.audit import audit_plan
-from xiezuo.scenarios.executor import ExecutorSpec, JobFailure, Outcome, SolveJob, solve_many
+from xiezuo.scenarios.executor import (
+    ExecutorSpec,
+    JobFailure,
+    Outcome,
+    SolveJob,
+    solve_many,
+    version_problem,
+)
 from xiezuo.services.planning import load_network
 
 if TYPE_CHECKING:
@@ -258,3 +265,16 @@ def test_a_job_failure_says_what_and_where() -> None:
     assert "test_executor.py" in failure.details
     assert not failure.is_bad_input
     assert JobFailure(error="InputError", message="a.yaml: bad").is_bad_input
+
+
+def test_workers_with_another_xiezuo_or_none_are_named() -> None:
+    missing = ModuleNotFoundError("No package metadata was found for xiezuo")
+    problem = version_problem(
+        "0.2.0",
+        {"tcp://b:1": "0.1.0", "tcp://a:1": "0.2.0", "tcp://c:1": missing},
+    )
+    assert problem == (
+        "every worker needs xiezuo 0.2.0, as here, but tcp://b:1 has xiezuo 0.1.0; "
+        "tcp://c:1 has no xiezuo"
+    )
+    assert version_problem("0.2.0", {"tcp://a:1": "0.2.0"}) is None

@@ -429,17 +429,22 @@ def _check_versions(client: distributed.Client, source: str) -> None:
         ) from exc
     ours = importlib.metadata.version("xiezuo")
     theirs = client.run(importlib.metadata.version, "xiezuo", on_error="return")
+    problem = version_problem(ours, theirs)
+    if problem:
+        raise InputError(source, "", problem)
+
+
+def version_problem(ours: str, version_by_worker: dict[str, object]) -> str | None:
+    """What is wrong with the workers' xiezuo versions (an exception: none installed),
+    as a sentence, or ``None`` when every worker has ours."""
     wrong = sorted(
-        f"{worker} has {'no xiezuo' if isinstance(version, Exception) else f'xiezuo {version}'}"
-        for worker, version in theirs.items()
+        f"{worker} has {f'xiezuo {version}' if isinstance(version, str) else 'no xiezuo'}"
+        for worker, version in version_by_worker.items()
         if version != ours
     )
-    if wrong:
-        raise InputError(
-            source,
-            "",
-            f"every worker needs xiezuo {ours}, as here, but {'; '.join(wrong)}",
-        )
+    if not wrong:
+        return None
+    return f"every worker needs xiezuo {ours}, as here, but {'; '.join(wrong)}"
 
 
 def _follow(
