@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -237,3 +237,39 @@ def test_every_planned_operation_is_on_one_sheet_in_the_shift_it_starts(network)
                 assert shift.number >= 1, "the engine starts work in working time only"
                 for row in shift.rows:
                     assert shift.start <= row.operation.start < shift.end
+
+
+def test_each_shift_lists_the_work_still_running_from_earlier_shifts(example, sheets):
+    """A running operation is listed in every later shift of its calendar it runs into."""
+    network, _ = example
+    zone = network.start.tzinfo
+    listed: Counter[tuple[str, int]] = Counter()
+    for plant in sheets.plants:
+        for day in plant.days:
+            for shift in day.shifts:
+                assert not set(shift.continuing) & set(shift.rows)
+                for row in shift.continuing:
+                    assert row.operation.start < shift.start < row.operation.end
+                    listed[row.operation.work_order_id, row.operation.step] += 1
+    assert listed, "the example has work running over several shifts"
+    # CMT's lathes work the plant's three shifts from 06:00, Monday to Saturday.
+    calendar = network.plant_by_id["CMT"].calendar
+    assert calendar is not None
+    (cmt,) = [plant for plant in sheets.plants if plant.plant_id == "CMT"]
+    lathe_work = [
+        r.operation for day in cmt.days for r in day.rows if r.operation.machine_id == "lathes"
+    ]
+    assert lathe_work
+    for op in lathe_work:
+        days = [
+            op.start.date() + timedelta(days=d) for d in range(-1, (op.end - op.start).days + 2)
+        ]
+        starts = [
+            datetime.combine(day, calendar.first_shift_start, tzinfo=zone)
+            + k * calendar.shift_length
+            for day in days
+            if day.weekday() in calendar.working_days and day not in calendar.holidays
+            for k in range(calendar.shifts_per_day)
+        ]
+        expected = sum(1 for t in starts if op.start < t < op.end)
+        assert listed[op.work_order_id, op.step] == expected, op

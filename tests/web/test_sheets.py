@@ -21,6 +21,7 @@ from xiezuo.io.plan_file import read_plan
 from xiezuo.services.sheets import task_sheets
 from xiezuo.web.sheets import (
     CSV_COLUMNS,
+    SECTION_CONTINUING,
     SECTION_OPERATIONS,
     plant_file_stems,
     sheets_csv,
@@ -103,7 +104,7 @@ class _Rows(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[str, list[list[str]]] = {"op": [], "move": []}
+        self.rows: dict[str, list[list[str]]] = {"op": [], "carry": [], "move": []}
         self._row: list[str] | None = None
         self._kind = ""
         self._in_style = False
@@ -146,16 +147,19 @@ def test_csv_has_the_rows_of_the_html(week, lang):
     order = header.index(tr("Order"))
     section = header.index(tr("Section"))
     operations = [line for line in lines if line[section] == tr(SECTION_OPERATIONS)]
-    movements = [line for line in lines if line[section] != tr(SECTION_OPERATIONS)]
+    continuing = [line for line in lines if line[section] == tr(SECTION_CONTINUING)]
+    movements = [line for line in lines if line not in (*operations, *continuing)]
     assert (
         len(operations)
         == len(rows["op"])
         == sum(len(day.rows) for plant in week.plants for day in plant.days)
     )
     assert len(movements) == len(rows["move"])
+    assert len(continuing) == len(rows["carry"]) > 0
     # Same rows in the same order: the HTML's order column (4th) against the CSV's.
     assert [line[order] for line in operations] == [cells[3] for cells in rows["op"]]
     assert [line[order] or "–" for line in movements] == [cells[2] for cells in rows["move"]]
+    assert [line[order] for line in continuing] == [cells[2] for cells in rows["carry"]]
 
 
 def _data_words(network: Network) -> set[str]:

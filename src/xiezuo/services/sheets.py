@@ -31,7 +31,7 @@ from xiezuo.domain.explosion import design_gates
 from xiezuo.errors import InputError, ModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from xiezuo.domain import Calendar, Network, Plan, ScheduledOperation
 
@@ -101,12 +101,18 @@ class MachineGroupSheet:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ShiftSheet:
-    """A shift of a day: ``number`` 1, 2, … in its calendar; 0 for work outside every shift."""
+    """A shift of a day: ``number`` 1, 2, … in its calendar; 0 for work outside every shift.
+
+    ``groups`` hold the operations starting in the shift; ``continuing`` those begun in
+    an earlier shift of their calendar and still running when this one starts, so each
+    shift's crew sees every machine that is busy.
+    """
 
     number: int
     start: datetime
     end: datetime
     groups: tuple[MachineGroupSheet, ...]
+    continuing: tuple[OperationRow, ...] = ()
 
     @property
     def rows(self) -> tuple[OperationRow, ...]:
@@ -241,7 +247,10 @@ def task_sheets(
     # begun the evening before the horizon start is the first day's.
     origin = plan.as_of or network.start
     days_ahead = [
-        k.day for rows in rows_by_plant.values() for k, row in rows if row.operation.start >= origin
+        k.day
+        for rows in rows_by_plant.values()
+        for k, row, _ in rows
+        if row.operation.start >= origin
     ] + [
         _local_day(m.when, zone)
         for moves in moves_by_plant.values()
@@ -280,7 +289,7 @@ def task_sheets(
 
 def _day_sheets(
     plant_id: str,
-    rows: list[tuple[_ShiftKey, OperationRow]],
+    rows: list[tuple[_ShiftKey, OperationRow, Calendar]],
     moves: list[MovementRow],
     zone: tzinfo | None,
     first: date,
@@ -289,17 +298,23 @@ def _day_sheets(
     rows_by_day: dict[date, dict[_ShiftKey, list[OperationRow]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for key, row in rows:
+    carried_by_day: dict[date, dict[_ShiftKey, list[OperationRow]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for key, row, calendar in rows:
         if first <= key.day <= last:
             rows_by_day[key.day][key].append(row)
+        for later in _later_shifts(calendar, row.operation, key, zone, first, last):
+            carried_by_day[later.day][later].append(row)
     moves_by_day: dict[date, list[MovementRow]] = defaultdict(list)
     for move in moves:
         day = _local_day(move.when, zone)
         if first <= day <= last:
             moves_by_day[day].append(move)
     sheets = []
-    for day in sorted(rows_by_day.keys() | moves_by_day.keys()):
+    for day in sorted(rows_by_day.keys() | carried_by_day.keys() | moves_by_day.keys()):
         by_shift = rows_by_day.get(day, {})
+        carried = carried_by_day.get(day, {})
         day_moves = sorted(moves_by_day.get(day, []), key=lambda m: (m.when, m.what))
         sheets.append(
             DaySheet(
@@ -307,15 +322,46 @@ def _day_sheets(
                 day=day,
                 shifts=tuple(
                     ShiftSheet(
-                        number=k.number, start=k.start, end=k.end, groups=_groups(by_shift[k])
+                        number=k.number,
+                        start=k.start,
+                        end=k.end,
+                        groups=_groups(by_shift.get(k, [])),
+                        continuing=tuple(sorted(carried.get(k, []), key=_by_machine)),
                     )
-                    for k in sorted(by_shift, key=lambda k: (k.number == 0, k.start, k.number))
+                    for k in sorted(
+                        by_shift.keys() | carried.keys(),
+                        key=lambda k: (k.number == 0, k.start, k.number),
+                    )
                 ),
                 incoming=tuple(m for m in day_moves if m.kind.is_incoming),
                 outgoing=tuple(m for m in day_moves if not m.kind.is_incoming),
             )
         )
     return tuple(sheets)
+
+
+def _later_shifts(
+    calendar: Calendar,
+    op: ScheduledOperation,
+    started_in: _ShiftKey,
+    zone: tzinfo | None,
+    first: date,
+    last: date,
+) -> Iterator[_ShiftKey]:
+    """The calendar's shifts from ``first`` to ``last`` that start while ``op`` runs,
+    after the shift it started in."""
+    end = op.end.astimezone(zone)
+    day = max(first, started_in.day)
+    while day <= min(last, end.date()):
+        for shift in _shifts(calendar, day, zone):
+            if started_in.start < shift.start < end and shift.start > op.start:
+                yield shift
+        day += _DAY
+
+
+def _by_machine(row: OperationRow) -> tuple[bool, str, int, datetime]:
+    op = row.operation
+    return (op.machine_id is not None, op.machine_id or "", op.unit, op.start)
 
 
 def _groups(rows: list[OperationRow]) -> tuple[MachineGroupSheet, ...]:
@@ -374,7 +420,7 @@ class _Builder:
                     )
                 )
 
-    def operation_rows(self, plant_id: str) -> list[tuple[_ShiftKey, OperationRow]]:
+    def operation_rows(self, plant_id: str) -> list[tuple[_ShiftKey, OperationRow, Calendar]]:
         if self.schedule is None:
             return []
         plant = self.network.plant_by_id[plant_id]
@@ -422,7 +468,7 @@ class _Builder:
                         )
                     ),
                 )
-                rows.append((_shift_of(calendar, op.start, self.zone), row))
+                rows.append((_shift_of(calendar, op.start, self.zone), row, calendar))
         if problems:
             raise ModelError(problems, source="the plan does not fit the scenario")
         return rows

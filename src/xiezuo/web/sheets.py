@@ -53,7 +53,7 @@ KIND_LABELS: Final = {
     MovementKind.MATERIAL_OUT: N_("Material transfer"),
     MovementKind.DELIVERY: N_("Delivery to the customer"),
 }
-_OPERATION_WIDTHS: Final = (4, 5, 8, 10, 12, 5, 4, 5, 14, 13, 16, 4)
+_OPERATION_WIDTHS: Final = (4, 5, 8, 10, 12, 6, 4, 5, 13, 13, 16, 4)
 """Per cent of the page width for each operation column, the same on every table."""
 OPERATION_COLUMNS: Final = (
     N_("Unit"),
@@ -68,6 +68,18 @@ OPERATION_COLUMNS: Final = (
     N_("Drawings"),
     N_("Material to draw"),
     N_("Done"),
+)
+_CONTINUING_WIDTHS: Final = (14, 5, 12, 16, 7, 5, 12, 12, 17)
+CONTINUING_COLUMNS: Final = (
+    N_("Machine group"),
+    N_("Unit"),
+    N_("Order"),
+    N_("Item"),
+    N_("Quantity"),
+    N_("Step"),
+    N_("Started"),
+    N_("End"),
+    N_("Crew"),
 )
 _INCOMING_WIDTHS: Final = (14, 16, 14, 8, 12, 14, 14, 8)
 _OUTGOING_WIDTHS: Final = (13, 14, 12, 8, 10, 12, 12, 12, 7)
@@ -118,6 +130,7 @@ CSV_COLUMNS: Final = (
     N_("Due"),
 )
 SECTION_OPERATIONS: Final = N_("Operations")
+SECTION_CONTINUING: Final = N_("Still running from earlier shifts")
 SECTION_INCOMING: Final = N_("Coming in")
 SECTION_OUTGOING: Final = N_("Going out")
 
@@ -133,6 +146,7 @@ header.sheet { display: flex; justify-content: space-between; align-items: basel
 header.sheet h1 { font-size: 14pt; margin: 0; }
 header.sheet p { margin: 0; }
 h2 { font-size: 11pt; margin: 3mm 0 1mm; break-after: avoid; }
+h3 { font-size: 9.5pt; margin: 1.5mm 0 1mm; break-after: avoid; }
 table { width: 100%; border-collapse: collapse; margin-bottom: 2mm; }
 table.fixed { table-layout: fixed; }
 td { overflow-wrap: anywhere; }
@@ -227,18 +241,50 @@ def _shift_html(shift: ShiftSheet, tr: Translator) -> str:
         )
         body.append(f'<tr class="group"><th colspan="{width}">{_e(name)}</th></tr>')
         body.extend(_row_html(_operation_cells(row, tr), "op") for row in group.rows)
-    return (
-        f"<h2>{_e(_shift_title(shift, tr))} <small>({_e(summary)})</small></h2>\n"
-        f"{_thead(OPERATION_COLUMNS, tr, _OPERATION_WIDTHS)}<tbody>\n"
-        + "\n".join(body)
-        + "\n</tbody></table>"
-    )
+    parts = [f"<h2>{_e(_shift_title(shift, tr))} <small>({_e(summary)})</small></h2>"]
+    if body:
+        parts.append(
+            f"{_thead(OPERATION_COLUMNS, tr, _OPERATION_WIDTHS)}<tbody>\n"
+            + "\n".join(body)
+            + "\n</tbody></table>"
+        )
+    if shift.continuing:
+        parts.append(f"<h3>{_e(tr(SECTION_CONTINUING))}</h3>")
+        parts.append(
+            _table(
+                CONTINUING_COLUMNS,
+                _CONTINUING_WIDTHS,
+                [_continuing_cells(row, tr) for row in shift.continuing],
+                tr,
+                "carry",
+            )
+        )
+    return "\n".join(parts)
+
+
+def _continuing_cells(row: OperationRow, tr: Translator) -> list[_Cell]:
+    op = row.operation
+    return [
+        (op.machine_id or tr("Engineering (people only)"), ""),
+        ("–" if op.machine_id is None else str(op.unit + 1), "number"),
+        (row.order_id, ""),
+        (row.item_id, ""),
+        (f"{row.quantity:,}", "number"),
+        (str(op.step), "number"),
+        (tr.instant(op.start), "time"),
+        (tr.instant(op.end), "time"),
+        (_crew_text(row), ""),
+    ]
 
 
 def _table(
-    columns: tuple[str, ...], widths: tuple[int, ...], rows: list[list[_Cell]], tr: Translator
+    columns: tuple[str, ...],
+    widths: tuple[int, ...],
+    rows: list[list[_Cell]],
+    tr: Translator,
+    kind: str = "move",
 ) -> str:
-    body = "\n".join(_row_html(cells, "move") for cells in rows)
+    body = "\n".join(_row_html(cells, kind) for cells in rows)
     return f"{_thead(columns, tr, widths)}<tbody>\n{body}\n</tbody></table>"
 
 
@@ -411,6 +457,33 @@ def _csv_rows(sheets: Sheets, tr: Translator) -> Iterator[list[str]]:
                             "",
                             "",
                         ]
+                for row in shift.continuing:
+                    op = row.operation
+                    yield [
+                        plant.plant_id,
+                        day.day.isoformat(),
+                        str(shift.number),
+                        at(shift.start),
+                        at(shift.end),
+                        tr(SECTION_CONTINUING),
+                        op.machine_id or tr("Engineering (people only)"),
+                        "" if op.machine_id is None else str(op.unit + 1),
+                        row.order_id,
+                        row.item_id,
+                        str(row.quantity),
+                        "",
+                        str(op.step),
+                        "",
+                        at(op.start),
+                        at(op.end),
+                        _crew_text(row),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
             for section, moves in (
                 (SECTION_INCOMING, day.incoming),
                 (SECTION_OUTGOING, day.outgoing),
