@@ -224,3 +224,27 @@ def test_random_names_numbers_and_dates_survive_the_round_trip(
     back, back_network = load_workbook_scenario(path)
     assert back_network == network
     assert _given(ScenarioSpec.model_validate(back)) == _given(spec)
+
+
+def test_a_workbook_edited_as_planners_do_still_reads(tmp_path: Path) -> None:
+    """Columns moved, blank rows left, an ID typed as a number, a date typed into a cell."""
+    path = tmp_path / "minimal.xlsx"
+    write_workbook(load_scenario_spec(ROOT / "examples" / "minimal.yaml"), path)
+    book = openpyxl.load_workbook(path)
+    orders = book["orders"]
+    orders.move_range("A1:A2", cols=10)  # the id column now comes last, as K
+    orders.append([])
+    orders.append([None, "North", "PUMP", 3, datetime(2027, 3, 20, 12, 0)])
+    orders["K4"].value = 1958
+    book["plants"].insert_rows(2)
+    book.save(path)
+    data, network = load_workbook_scenario(path)
+    assert [order.id for order in network.orders] == ["N-1", "1958"]
+    assert data["orders"][1] == {
+        "region": "North",
+        "item": "PUMP",
+        "quantity": 3,
+        "due": "2027-03-20T12:00",
+        "id": "1958",
+    }
+    assert [plant.id for plant in network.plants] == ["FORGE", "WORKS"]
