@@ -15,9 +15,11 @@ from xiezuo.domain import (
     Calendar,
     Delivery,
     Explanation,
+    FinishedPart,
     FinishedWorkOrder,
     Lane,
     Network,
+    PartSource,
     Plan,
     PlanStatus,
     Plant,
@@ -397,3 +399,27 @@ def test_drawings_are_needed_by_the_first_work_they_gate_at_the_receiving_plant(
     assert promise.is_design
     assert promise.need == at(5)
     assert promise.slack == hours(1)
+
+
+def test_a_part_a_replan_covers_from_stock_is_a_kept_promise() -> None:
+    plan = pump_plan()
+    assert plan.schedule is not None
+    in_stock = FinishedPart(
+        work_order_id=BLANK,
+        item_id="BLANK",
+        quantity=1,
+        plant_id="A",
+        ready=at(3),
+        source=PartSource.STOCK,
+    )
+    schedule = replace(
+        plan.schedule,
+        work_orders=tuple(wa for wa in plan.schedule.work_orders if wa.work_order_id != BLANK),
+        operations=tuple(op for op in plan.schedule.operations if op.work_order_id != BLANK),
+        finished_parts=(in_stock,),
+    )
+    replanned = replace(plan, schedule=schedule, as_of=at(3))
+    (checked,) = check_promises(pump_network(), replanned, Progress(as_of=at(3)))
+    assert checked.promise.item_id == "BLANK"
+    assert checked.state is PromiseState.KEPT
+    assert checked.finished == at(3)

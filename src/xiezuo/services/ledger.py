@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
-from xiezuo.domain import PartSource, StepStatus
+from xiezuo.domain import StepStatus
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.progress import load_progress
@@ -738,13 +738,13 @@ def check_promises(
     """Hold each promise against what the plants reported by ``progress.as_of``.
 
     A part is finished when its work order, or one above it, is reported finished,
-    when every step of its routing is reported done, or when the plan holds it as a
-    reported finished part. A finished part is kept if it was finished by its
-    departure, else late; an unfinished one is late once its departure has passed;
-    before that it is at risk when its working slack is below ``risk_slack`` or when
-    it or any work order below it is behind the plan (a step planned to start before
-    the status date is not reported at all, or one planned to end by then is not
-    reported done); otherwise on track.
+    when every step of its routing is reported done, or when the plan (a replan) holds
+    it as a finished part, reported or covered by parts in stock. A finished part is
+    kept if it was finished by its departure, else late; an unfinished one is late
+    once its departure has passed; before that it is at risk when its working slack
+    is below ``risk_slack`` or when it or any work order below it is behind the plan
+    (a step planned to start before the status date is not reported at all, or one
+    planned to end by then is not reported done); otherwise on track.
 
     Parameters
     ----------
@@ -772,7 +772,7 @@ def check_promises(
                 return finished_at[node]
             node = _parent_id(node)
         part = index.finished_part.get(wo_id)
-        if part is not None and part.source is PartSource.REPORTED:
+        if part is not None:
             return part.ready
         wa = index.assignment.get(wo_id)
         routing_steps = _routing_length(network, wa) if wa is not None else None
