@@ -273,3 +273,18 @@ def test_each_shift_lists_the_work_still_running_from_earlier_shifts(example, sh
         ]
         expected = sum(1 for t in starts if op.start < t < op.end)
         assert listed[op.work_order_id, op.step] == expected, op
+
+
+def test_a_plan_of_items_the_scenario_lacks_names_them(example):
+    network, plan = example
+    schedule = plan.schedule
+    first = schedule.operations[0]
+    stray = replace(
+        schedule,
+        work_orders=tuple(
+            replace(wa, item_id="NO-SUCH-ITEM") if wa.work_order_id == first.work_order_id else wa
+            for wa in schedule.work_orders
+        ),
+    )
+    with pytest.raises(ModelError, match="no item 'NO-SUCH-ITEM'"):
+        task_sheets(network, replace(plan, schedule=stray))

@@ -440,6 +440,8 @@ class _Builder:
             machine = next((m for m in plant.machines if m.id == op.machine_id), None)
             if wa is None:
                 problems.append(f"{what}: the plan assigns no such work order")
+            elif item is None:
+                problems.append(f"{what}: the network has no item {wa.item_id!r}")
             elif routing is None:
                 problems.append(f"{what}: item {wa.item_id!r} has no routing {wa.routing_id!r}")
             elif not 1 <= op.step <= len(routing.operations):
