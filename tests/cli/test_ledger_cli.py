@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -155,3 +156,21 @@ def test_csv_into_a_file_is_refused_before_any_work(tmp_path: Path, plan_file: P
     assert code == 2
     assert "it is a file, not a folder" in err
     assert taken.read_text(encoding="utf-8") == "x"
+
+
+def test_a_late_orders_chain_reads_at_80_columns(tmp_path: Path, minimal_plan: Plan) -> None:
+    """The pump due the day the forging starts: late, its chain down to FORGE's blank."""
+    assert minimal_plan.schedule is not None
+    (delivery,) = minimal_plan.schedule.deliveries
+    late = replace(delivery, due=delivery.finish - timedelta(days=3))
+    schedule = replace(minimal_plan.schedule, deliveries=(late,))
+    path = tmp_path / "late.json"
+    write_plan(replace(minimal_plan, schedule=schedule), path)
+    code, out, _ = run(str(path), "--scenario", MINIMAL)
+    assert code == 0
+    assert "N-1 (PUMP at WORKS) arrives" in out
+    assert "late." in out
+    words = " ".join(out.split())  # sentences wrap at 80 columns
+    assert re.search(r"Time on the chain: WORKS [\d.]+ d, FORGE [\d.]+ d; transport 1\.0 d", words)
+    assert "Promises on it: FORGE→WORKS (BLANK)." in words
+    assert max(len(line) for line in out.splitlines()) <= 80
