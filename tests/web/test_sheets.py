@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -213,8 +214,6 @@ def test_nothing_planned_says_so(network):
 
 
 def test_file_names_are_safe_and_distinct(week):
-    from dataclasses import replace
-
     odd = replace(
         week,
         plants=(
@@ -227,3 +226,43 @@ def test_file_names_are_safe_and_distinct(week):
     assert stems["A/B"] == "sheets-A_B"
     assert len({s.lower() for s in stems.values()}) == 3
     assert all(re.fullmatch(r"[A-Za-z0-9._-]+", s) for s in stems.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("en", "1,2,3 · floor bay"), ("zh", "1,2,3 · 占用场地")]
+)
+def test_a_ganged_step_shows_every_unit_it_holds(week, lang, shown):
+    plant = next(p for p in week.plants if any(d.rows for d in p.days))
+    day = next(d for d in plant.days if d.rows)
+    shift = next(s for s in day.shifts if s.groups)
+    row = shift.groups[0].rows[0]
+    if row.operation.machine_id is None:
+        row = next(r for g in shift.groups for r in g.rows if r.operation.machine_id is not None)
+    ganged = replace(row, operation=replace(row.operation, unit=0, units=(0, 1, 2), on_floor=True))
+    one = replace(
+        week,
+        plants=(
+            replace(
+                plant,
+                days=(
+                    replace(
+                        day,
+                        shifts=(
+                            replace(
+                                shift,
+                                groups=(replace(shift.groups[0], rows=(ganged,)),),
+                                continuing=(),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    )
+    tr = translator(lang)
+    cells = _parse(sheets_html(one, tr)).rows["op"]
+    assert [c[0] for c in cells] == [shown]
+    lines = list(csv.reader(io.StringIO(sheets_csv(one, tr))))[1:]
+    section = CSV_COLUMNS.index("Section")
+    (line,) = [line for line in lines if line[section] == tr(SECTION_OPERATIONS)]
+    assert line[CSV_COLUMNS.index("Machine unit")] == shown

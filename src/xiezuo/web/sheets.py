@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
 
+    from xiezuo.domain import ScheduledOperation
     from xiezuo.i18n import Translator
     from xiezuo.services.sheets import (
         DaySheet,
@@ -266,7 +267,7 @@ def _continuing_cells(row: OperationRow, tr: Translator) -> list[_Cell]:
     op = row.operation
     return [
         (op.machine_id or tr("Engineering (people only)"), ""),
-        ("–" if op.machine_id is None else str(op.unit + 1), "number"),
+        (_units_text(op, tr) or "–", "number"),
         (row.order_id, ""),
         (row.item_id, ""),
         (f"{row.quantity:,}", "number"),
@@ -311,7 +312,7 @@ def _operation_cells(row: OperationRow, tr: Translator) -> list[_Cell]:
     drawings = _drawings_text(row, tr)
     waiting = row.drawings is not None and not row.drawings.is_ready
     return [
-        ("–" if op.machine_id is None else str(op.unit + 1), "number"),
+        (_units_text(op, tr) or "–", "number"),
         (tr.clock(op.start), "time"),
         (tr.instant(op.end), "time"),
         (row.order_id, ""),
@@ -340,6 +341,18 @@ def _movement_cells(move: MovementRow, tr: Translator) -> list[_Cell]:
         cells.append(("–" if move.due is None else tr.instant(move.due), "time"))
     cells.append(("☐", "check"))
     return cells
+
+
+def _units_text(op: ScheduledOperation, tr: Translator) -> str:
+    """``2``, or ``1,2,3`` for a gang, and the floor bay a part lies in; empty for
+    engineering work."""
+    if op.machine_id is None:
+        return ""
+    units = ",".join(str(unit + 1) for unit in op.held_units)
+    if not op.on_floor:
+        return units
+    floor = tr("floor bay")
+    return f"{units} · {floor}"
 
 
 def _crew_text(row: OperationRow) -> str:
@@ -440,7 +453,7 @@ def _csv_rows(sheets: Sheets, tr: Translator) -> Iterator[list[str]]:
                             at(shift.end),
                             tr(SECTION_OPERATIONS),
                             group.machine_id or tr("Engineering (people only)"),
-                            "" if op.machine_id is None else str(op.unit + 1),
+                            _units_text(op, tr),
                             row.order_id,
                             row.item_id,
                             str(row.quantity),
@@ -467,7 +480,7 @@ def _csv_rows(sheets: Sheets, tr: Translator) -> Iterator[list[str]]:
                         at(shift.end),
                         tr(SECTION_CONTINUING),
                         op.machine_id or tr("Engineering (people only)"),
-                        "" if op.machine_id is None else str(op.unit + 1),
+                        _units_text(op, tr),
                         row.order_id,
                         row.item_id,
                         str(row.quantity),
