@@ -18,7 +18,7 @@ runner = CliRunner(env={"COLUMNS": "80"})
 def test_export_then_import_gives_the_same_network(tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", str(EXAMPLE), "--xlsx", str(tmp_path / "s.xlsx")])
     assert exported.exit_code == 0, exported.output
-    assert "22 sheets, 5 plants, 41 items, 44 orders" in exported.output
+    assert "25 sheets, 5 plants, 41 items, 44 orders" in exported.output
     imported = runner.invoke(
         app, ["import", str(tmp_path / "s.xlsx"), "--out", str(tmp_path / "s.yaml")]
     )

@@ -79,6 +79,7 @@ _TEXT_INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?(?:Z|[+-]\d{2}:?\d{2})"
     r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\.\d{6}"
 )
+_PAIR = re.compile(r"\s*(\d+)\s*:\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*")
 _TIME_IN_FORMAT = re.compile(r"[hs]", re.IGNORECASE)
 _QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
@@ -129,9 +130,13 @@ def _flatten(data: Mapping[str, Any]) -> dict[str, list[_Row]]:
     rows["network"].append(network)
     for section, header in (("processes", "process"), ("regions", "region"), ("skills", "skill")):
         rows[section].extend({header: value} for value in data.get(section, []))
+    rows["gangs"].extend(data.get("gangs", []))
     for plant in data["plants"]:
         plant = dict(plant)
         _add_calendar(rows, plant.pop("calendar", None), {"plant": plant["id"]})
+        floor = plant.pop("floor", None)
+        if floor is not None:
+            rows["floors"].append({"plant": plant["id"], **floor})
         for machine in plant.pop("machines", []):
             machine = dict(machine)
             owner = {"plant": plant["id"], "machine": machine["id"]}
@@ -154,6 +159,9 @@ def _flatten(data: Mapping[str, Any]) -> dict[str, list[_Row]]:
                     {**keys, **mt} for mt in operation.pop("machine_times", [])
                 )
                 rows["crews"].extend({**keys, **crew} for crew in operation.pop("crew", []))
+                gang = operation.pop("gang", None)
+                if gang is not None:
+                    rows["step_gangs"].append({**keys, **gang})
                 rows["operations"].append({**keys, **operation})
         rows["items"].append(item)
     for section in _FLAT_SECTIONS:
@@ -207,6 +215,8 @@ def _write_value(cell: Cell, column: Column, value: object, zone: ZoneInfo) -> s
         return "00:00"
     if column.kind is Kind.WORDS and isinstance(value, list):
         value = ", ".join(str(word) for word in value)
+    if column.kind is Kind.PAIRS and isinstance(value, dict):
+        value = ", ".join(f"{key}: {share!r}" for key, share in value.items())
     if isinstance(value, bool | int | float):
         cell.value = value
         return str(value)
@@ -473,6 +483,8 @@ class _Reader:
             ]
             if names or section == "processes":
                 data[section] = names
+            if section == "processes" and rows["gangs"]:
+                data["gangs"] = self.entities(rows["gangs"], "gangs")
         for section, what in (("plants", "plant"), ("items", "item")):
             data[section] = self.entities(rows[section], section)
             self.check_unique(rows[section], what)
@@ -480,9 +492,10 @@ class _Reader:
             if rows[section]:
                 data[section] = self.entities(rows[section], section)
         self.machines(data["plants"], rows["machines"])
+        self.floors(data["plants"], rows["floors"])
         self.calendars(data, rows["calendars"], rows["holidays"])
         self.bom_and_materials(data["items"], rows["bom"], rows["material_lines"])
-        self.operations(data["items"], rows["operations"], rows["machine_times"], rows["crews"])
+        self.operations(data["items"], rows)
         self.cell_by_path[("plants",)] = "plants"
         self.cell_by_path[("items",)] = "items"
         return data
@@ -598,11 +611,27 @@ class _Reader:
             return {"true": True, "false": False}.get(value.strip().lower(), value)
         if column.kind is Kind.WORDS and isinstance(value, str):
             return [word for word in re.split(r"[,;\s]+", value) if word]
+        if column.kind is Kind.PAIRS:
+            return self.pairs(value, ref)
         if column.kind is Kind.TEXT and isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # an ID such as 1958, which Excel keeps as a number
         if isinstance(value, datetime | time) and column.kind is not Kind.TEXT:
             self.fail(ref, f"expected a {column.kind.value}, not the date or time {value}")
         return value
+
+    def pairs(self, value: object, ref: str) -> dict[int, float]:
+        """``2: 0.9, 4: 0.75`` as a mapping; pydantic then checks the ranges."""
+        pairs: dict[int, float] = {}
+        for part in re.split(r"[,;]", value) if isinstance(value, str) else [value]:
+            match = _PAIR.fullmatch(part) if isinstance(part, str) else None
+            if match is None:
+                self.fail(
+                    ref,
+                    f"expected gang sizes and shares of full speed like '2: 0.9, 4: 0.75', "
+                    f"not {reprlib.repr(value)}",
+                )
+            pairs[int(match[1])] = float(match[2])
+        return pairs
 
     def date_value(self, cell: Cell | MergedCell, ref: str) -> object:
         value = cell.value
@@ -690,6 +719,19 @@ class _Reader:
             machines = plants[p_idx].setdefault("machines", [])
             machines.append(self.entity(row, ("plants", p_idx, "machines", len(machines))))
 
+    def floors(self, plants: list[_Row], rows: list[_RowCells]) -> None:
+        plant_idx = _first_index([p.get("id") for p in plants])
+        seen: dict[int, str] = {}
+        for row in rows:
+            p_idx = self.parent(row, "plant", plant_idx, "plant")
+            if p_idx in seen:
+                self.fail(
+                    row.ref,
+                    f"the floor of plant {row.values['plant']!r} is already at {seen[p_idx]}",
+                )
+            seen[p_idx] = row.ref
+            plants[p_idx]["floor"] = self.entity(row, ("plants", p_idx, "floor"))
+
     def calendars(
         self, data: dict[str, Any], rows: list[_RowCells], holiday_rows: list[_RowCells]
     ) -> None:
@@ -775,16 +817,11 @@ class _Reader:
                 lines = items[i_idx].setdefault(section, [])
                 lines.append(self.entity(row, ("items", i_idx, section, len(lines))))
 
-    def operations(
-        self,
-        items: list[_Row],
-        rows: list[_RowCells],
-        machine_time_rows: list[_RowCells],
-        crew_rows: list[_RowCells],
-    ) -> None:
+    def operations(self, items: list[_Row], rows_by_sheet: dict[str, list[_RowCells]]) -> None:
+        """Routing steps grouped by item and routing, then the rows that hang off a step."""
         item_idx = _first_index([i.get("id") for i in items])
         steps_by_routing: dict[tuple[int, str | None], list[tuple[int, _RowCells]]] = {}
-        for row in rows:
+        for row in rows_by_sheet["operations"]:
             i_idx = self.parent(row, "item", item_idx, "item")
             routing = self.key(row, "routing")
             steps_by_routing.setdefault((i_idx, routing), []).append((self.step(row), row))
@@ -827,8 +864,13 @@ class _Reader:
                     f"item {item.get('id')!r} has no operations; list its routing steps on "
                     "the operations sheet",
                 )
-        for child_rows, section in ((machine_time_rows, "machine_times"), (crew_rows, "crew")):
-            for row in child_rows:
+        gang_refs: dict[_Path, str] = {}
+        for sheet, section in (
+            ("machine_times", "machine_times"),
+            ("crews", "crew"),
+            ("step_gangs", "gang"),
+        ):
+            for row in rows_by_sheet[sheet]:
                 i_idx = self.parent(row, "item", item_idx, "item")
                 routing = self.key(row, "routing")
                 number = self.step(row)
@@ -840,6 +882,16 @@ class _Reader:
                         "operations sheet",
                     )
                 path, operation = found
+                if section == "gang":
+                    if path in gang_refs:
+                        self.fail(
+                            row.ref,
+                            f"step {number} of {_routing_name(items[i_idx], routing)} has its "
+                            f"gang at {gang_refs[path]} already",
+                        )
+                    gang_refs[path] = row.ref
+                    operation["gang"] = self.entity(row, (*path, "gang"))
+                    continue
                 lines = operation.setdefault(section, [])
                 lines.append(self.entity(row, (*path, section, len(lines))))
 
