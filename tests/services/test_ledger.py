@@ -7,9 +7,10 @@ from datetime import time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
-from tests.strategies import networks
+from tests.strategies import networks, progresses
 from xiezuo.domain import (
     BomLine,
     Calendar,
@@ -423,3 +424,38 @@ def test_a_part_a_replan_covers_from_stock_is_a_kept_promise() -> None:
     assert checked.promise.item_id == "BLANK"
     assert checked.state is PromiseState.KEPT
     assert checked.finished == at(3)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks(), st.data())
+def test_every_promise_gets_one_state_that_fits_the_progress(
+    network: Network, data: st.DataObject
+) -> None:
+    """A part reported finished is kept or late; one not finished after its date is late."""
+    result = plan_network(network, PlanParams(time_limit_s=1, workers=1))
+    assert result.schedule is not None
+    progress = data.draw(progresses(network, result), label="progress")
+    checks = check_promises(network, result, progress)
+    assert [c.promise for c in checks] == list(promises(network, result))
+    done = {(r.work_order_id, r.step) for r in progress.steps if r.status is StepStatus.DONE}
+    reported_finished = {f.work_order_id for f in progress.finished}
+    planned_steps: dict[str, set[int]] = {}
+    for op in result.schedule.operations:
+        planned_steps.setdefault(op.work_order_id, set()).add(op.step)
+    for check in checks:
+        wo_id = check.promise.work_order_id
+        if wo_id in reported_finished or (
+            planned_steps.get(wo_id) and all((wo_id, step) in done for step in planned_steps[wo_id])
+        ):
+            assert check.finished is not None
+        if check.finished is not None:
+            assert check.state in (PromiseState.KEPT, PromiseState.LATE)
+            assert (check.state is PromiseState.KEPT) == (check.finished <= check.promise.depart)
+        elif progress.as_of > check.promise.depart:
+            assert check.state is PromiseState.LATE
+        else:
+            assert check.state in (PromiseState.AT_RISK, PromiseState.ON_TRACK)
