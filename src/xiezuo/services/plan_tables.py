@@ -380,7 +380,10 @@ class PlanTables:
             ("weighted tardiness", display.hours(self.tardiness_hours)),
             ("makespan", display.span(self.makespan)),
             ("times", display.zone_note(self.zone, self.start)),
-            ("due", "A date is the end of that day."),
+        ]
+        if self._due_column()[0].kind is Kind.DATE:
+            notes.append(("due", "A date is the end of that day."))
+        notes += [
             (
                 "lateness",
                 "Arrival at the customer region minus the due date: positive is late, "
@@ -388,10 +391,11 @@ class PlanTables:
             ),
             (
                 "load",
-                "Hours of work per machine group and ISO week, each operation's work "
-                "counted in the working hours it runs in, against the units' working "
-                "hours that week from the horizon start. Engineering work needs people, "
-                "not machines, so it has no available hours.",
+                "Unit-hours of work per machine group and ISO week (Monday to Sunday), "
+                "each operation counted once for every unit it holds, in the working "
+                "hours it runs in; against its units' working hours that week from the "
+                "horizon start. Engineering work needs people, not machines, so it has "
+                "no available hours.",
             ),
             (
                 "shipments",
