@@ -314,12 +314,17 @@ def plot(results: Path, png: Path) -> None:
             col=2,
         )
     limit = record["time_limit_s"]
-    figure.add_hline(
-        y=limit,
-        line={"color": "grey", "dash": "dot"},
+    sizes = sorted({r["operations"] for r in record["runs"]})
+    figure.add_trace(
+        go.Scatter(
+            x=sizes,
+            y=[limit + 5] * len(sizes),
+            name=f"time limit + 5 s ({limit + 5:g} s)",
+            mode="lines",
+            line={"color": "grey", "dash": "dot"},
+        ),
         row=1,
         col=1,
-        annotation_text=f"time limit {limit:g} s",
     )
     figure.update_xaxes(type="log", title="operations")
     figure.update_yaxes(type="log")
