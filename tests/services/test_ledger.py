@@ -305,8 +305,22 @@ def test_the_ledger_is_the_plans_shipments_and_help_balances(network: Network) -
     given = sum((h.given for h in help_rows), timedelta(0))
     received = sum((h.received for h in help_rows), timedelta(0))
     assert given == received
-    work = sum((op.work for op in result.schedule.operations), timedelta(0))
+    work = sum((op.work * op.gang for op in result.schedule.operations), timedelta(0))
     assert sum((h.own + h.given for h in help_rows), timedelta(0)) == work
+
+
+def test_a_ganged_step_helps_with_every_unit_it_holds() -> None:
+    plan = pump_plan()
+    assert plan.schedule is not None
+    ganged = tuple(
+        replace(op, units=(0, 1)) if op.work_order_id == BLANK else op
+        for op in plan.schedule.operations
+    )
+    schedule = replace(plan.schedule, operations=ganged)
+    help_rows = help_given_and_received(pump_network(), replace(plan, schedule=schedule))
+    help_by_plant = {h.plant_id: h for h in help_rows}
+    assert help_by_plant["A"].given == hours(10)
+    assert help_by_plant["B"].received == hours(10)
 
 
 def test_people_seconded_to_a_region_are_lent_within_the_plan() -> None:

@@ -501,7 +501,8 @@ def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ..
     person-hours of its people seconded to regions while the plan runs.
 
     An order belongs to the plant that finishes its end product. Hours are the
-    operations' working time (setup and run). Help given by all plants together
+    operations' working time (setup and run), once per machine unit a ganged step
+    holds. Help given by all plants together
     equals help received by all together: each hour is one plant's help to another.
 
     Raises
@@ -537,13 +538,14 @@ def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ..
         if owner is None or region is None or op.plant_id not in own or owner not in own:
             problems.append(f"{what}: order {order_id!r} or its plants are unknown")
             continue
+        work = op.work * op.gang  # a ganged step works every unit it holds
         if owner == op.plant_id:
-            own[owner] += op.work
+            own[owner] += work
         else:
-            given[op.plant_id] += op.work
-            received[owner] += op.work
+            given[op.plant_id] += work
+            received[owner] += work
         regions = by_region[op.plant_id]
-        regions[region] = regions.get(region, zero) + op.work
+        regions[region] = regions.get(region, zero) + work
     if problems:
         raise ModelError(problems, source=_MISFIT)
     region_rank = {region: idx for idx, region in enumerate(network.regions)}

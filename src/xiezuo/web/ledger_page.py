@@ -49,7 +49,8 @@ WAITS_NOTE = (
     "least working slack among them (and how many come too late, if any)."
 )
 HELP_NOTE = (
-    "Hours of work (setup and run) by whose order it serves: an order belongs to the "
+    "Hours of work (setup and run; a ganged step counts every machine unit it holds) by "
+    "whose order it serves: an order belongs to the "
     "plant that finishes its end product. Help given: work for orders other plants "
     "finish; help received: other plants' work for this plant's orders. All plants "
     "together give as many hours as they receive."
