@@ -22,6 +22,7 @@ from xiezuo.io.tables import (
     cell_text,
     csv_bytes,
     write_csv_dir,
+    write_file,
     write_xlsx,
     xlsx_bytes,
 )
@@ -241,3 +242,19 @@ def test_a_day_is_written_as_its_midnight() -> None:
     table = Table(name="t", columns=(Column("d", Kind.DATE),), rows=((date(1958, 7, 1),),))
     cell = load_workbook(io.BytesIO(xlsx_bytes([table])))["t"]["A2"]
     assert cell.value == datetime.combine(date(1958, 7, 1), time())
+
+
+def test_write_file_keeps_the_old_file_when_the_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "page.html"
+    path.write_text("old")
+
+    def fail_fsync(_: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", fail_fsync)
+    with pytest.raises(OSError, match="No space left"):
+        write_file(path, b"new")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]

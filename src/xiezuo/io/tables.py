@@ -273,7 +273,7 @@ def write_xlsx(tables: Sequence[Table], path: Path) -> None:
     ValueError
         As :func:`xlsx_bytes`.
     """
-    _write_file(path, xlsx_bytes(tables))
+    write_file(path, xlsx_bytes(tables))
 
 
 def write_csv_dir(tables: Sequence[Table], folder: Path) -> tuple[Path, ...]:
@@ -322,11 +322,17 @@ def _check_unique(tables: Iterable[Table]) -> None:
         seen.add(key)
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    """``data`` into ``path`` through a temporary file and a rename.
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it,
+    flushed to disk, then renamed into place.
 
     A path that exists but is no regular file (a pipe, ``/dev/stdout``) is written
     directly: renaming over it would replace the device, not feed it.
+
+    Raises
+    ------
+    OSError
+        The file cannot be written; an existing file at ``path`` is left as it was.
     """
     if path.exists() and not path.is_file():
         with path.open("wb") as stream:
