@@ -18,6 +18,7 @@ from xiezuo.io.scenario import load_scenario, load_scenario_spec, network_from_s
 from xiezuo.io.scenario_schema import ScenarioSpec
 from xiezuo.io.workbook import load_workbook_scenario, write_scenario_file, write_workbook
 from xiezuo.io.workbook_layout import LISTS_SHEET, SHEETS
+from xiezuo.scenarios.generate import GeneratorOptions, MaterialLevel, generate_scenario
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -319,3 +320,22 @@ def test_every_field_of_the_scenario_format_has_a_column() -> None:
         if field_name not in headers_by_sheet.get(sheet, set()):
             missing.append(path)
     assert missing == []
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+    operations=st.integers(min_value=10, max_value=600),
+    materials=st.sampled_from(list(MaterialLevel)),
+)
+def test_generated_networks_survive_the_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, seed: int, operations: int, materials: MaterialLevel
+) -> None:
+    """Networks shaped like planners' (xiezuo generate): plants, BOMs, routings, calendars."""
+    options = GeneratorOptions(operations=operations, materials=materials, seed=seed)
+    spec = ScenarioSpec.model_validate(generate_scenario(options))
+    path = tmp_path_factory.mktemp("generated") / "generated.xlsx"
+    write_workbook(spec, path)
+    back, network = load_workbook_scenario(path)
+    assert network == network_from_spec(spec, "generated")
+    assert _given(ScenarioSpec.model_validate(back)) == _given(spec)

@@ -85,6 +85,7 @@ _QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 _Path = tuple[str | int, ...]
 _Row = dict[str, Any]
+_KEY_HEADERS: Final = {sheet.name: frozenset(c.header for c in sheet.keys) for sheet in SHEETS}
 _FLAT_SECTIONS: Final = (
     "orders",
     "lanes",
@@ -578,11 +579,8 @@ class _Reader:
         if all(cell.value is None for cell in cells):
             return None
         row = _RowCells(sheet=sheet, number=number, values={})
-        letter_by_header = {
-            c.header: get_column_letter(idx + 1) for idx, c in column_by_index.items()
-        }
-        for header, letter in letter_by_header.items():
-            row.refs[header] = f"{sheet.name}!{letter}{number}"
+        for idx, named in column_by_index.items():
+            row.refs[named.header] = f"{sheet.name}!{get_column_letter(idx + 1)}{number}"
         for idx, cell in enumerate(cells):
             if cell.value is None:
                 continue
@@ -667,7 +665,8 @@ class _Reader:
         for column in row.sheet.fields:
             if column.is_required and column.header not in row.values:
                 self.fail(row.refs[column.header], f"the required field {column.header!r} is empty")
-        return {h: v for h, v in row.values.items() if h not in {k.header for k in row.sheet.keys}}
+        keys = _KEY_HEADERS[row.sheet.name]
+        return {h: v for h, v in row.values.items() if h not in keys}
 
     def entities(self, rows: list[_RowCells], section: str) -> list[_Row]:
         return [self.entity(row, (section, idx)) for idx, row in enumerate(rows)]
