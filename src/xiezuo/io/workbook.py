@@ -253,7 +253,7 @@ def _write_text(cell: Cell, text: str) -> str:
 def _add_validations(ws: Worksheet, sheet: Sheet) -> None:
     for col_idx, column in enumerate(sheet.columns, start=1):
         if column.ids is not None:
-            formula = f"={column.ids}"
+            formula = column.ids  # OOXML formulas carry no leading "="
         elif column.choices:
             formula = '"' + ",".join(column.choices) + '"'
         else:
