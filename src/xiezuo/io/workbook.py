@@ -268,7 +268,7 @@ def _add_validations(ws: Worksheet, sheet: Sheet) -> None:
             # with a warning; the other lists grow with their sheets and refuse a typo.
             errorStyle="warning" if column.ids == _PLACES else "stop",
             errorTitle=f"Unknown {column.header}",
-            error=f"Choose a {column.header} from the list.",
+            error=f"Not a known {column.header}; choose one from the list.",
         )
         validation.add(f"{letter}2:{letter}{_LAST_ROW}")
         ws.add_data_validation(validation)
