@@ -139,7 +139,7 @@ class ShipmentRow:
 
     kind: str
     order_id: str
-    work_order_id: str | None  # None: a replan delivers an end product from stock
+    work_order_id: str | None  # None: a replan's end product that is a finished part
     item_id: str
     quantity: int
     origin: str
@@ -419,7 +419,7 @@ def plan_tables(network: Network, plan: Plan) -> PlanTables:
     ------
     ModelError
         The plan does not fit the network: it names work orders, plants, machine
-        groups or materials the network lacks (the first few of each are listed).
+        groups, materials or orders the network lacks (the first ten are listed).
     """
     schedule = plan.schedule
     if schedule is None:
