@@ -93,6 +93,11 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
         "",
         "a damaged one",
     ),
+    "stray cell far below": (
+        lambda book: setattr(book["stock"]["C400000"], "number_format", "0.00"),
+        "stock",
+        "reaches cell C400000",
+    ),
     "misspelt header": (_set("orders", "C1", "itme"), "orders!C1", "did you mean 'item'"),
     "missing header": (_set("orders", "C1", None), "orders!1:1", "'item' is missing"),
     "value without a header": (_set("orders", "L5", "x"), "orders!L5", "without a header"),

@@ -63,8 +63,12 @@ if TYPE_CHECKING:
 
     from xiezuo.domain import Network
 
-MAX_UNPACKED_BYTES: Final = 200 * 2**20
-"""An .xlsx file is a zip archive; its parts together may unpack to at most this much."""
+MAX_UNPACKED_BYTES: Final = 100 * 2**20
+"""An .xlsx file is a zip archive; its parts together may unpack to at most this much
+(a million-operation scenario unpacks to about 60 MB)."""
+MAX_SHEET_CELLS: Final = 1_000_000
+"""Rows times columns a sheet may span: reading walks every cell of that rectangle, so a
+stray formatted cell far below the data would otherwise cost minutes."""
 _LAST_ROW: Final = 1_048_576
 _DATE_FORMAT: Final = "yyyy-mm-dd"
 _DATETIME_FORMAT: Final = "yyyy-mm-dd hh:mm"
@@ -531,6 +535,13 @@ class _Reader:
             self.fail(
                 f"{sheet.name}!{merged.coord}",
                 "merged cells; unmerge them so that each value has a cell of its own",
+            )
+        if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
+            corner = f"{get_column_letter(ws.max_column)}{ws.max_row}"
+            self.fail(
+                sheet.name,
+                f"the sheet reaches cell {corner}, more than {MAX_SHEET_CELLS:,} cells; "
+                "delete the empty rows and columns below and beside the data",
             )
         grid = list(ws.iter_rows())  # a blank sheet still has one empty row
         column_by_index = self.headers(sheet, grid[0])
