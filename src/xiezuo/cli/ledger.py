@@ -12,7 +12,7 @@ from rich.text import Text
 
 from xiezuo.cli._shared import check_writable, console, fail, guarded, say, write_output
 from xiezuo.cli._tables import Column, print_table
-from xiezuo.io.tables import write_csv_dir
+from xiezuo.io.tables import write_csv_dir, write_file
 from xiezuo.services import display
 from xiezuo.services.ledger import (
     DEFAULT_RISK_SLACK,
@@ -159,7 +159,7 @@ def ledger(
         )
 
         def write_page() -> None:
-            html.write_text(page, encoding="utf-8")
+            write_file(html, page.encode("utf-8"))
 
         write_output(html, write_page, "ledger page")
         say("Ledger page written to ", (str(html), "bold"), ".")
