@@ -20,7 +20,7 @@ import json
 import os
 import reprlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, get_args
 
@@ -540,6 +540,25 @@ def apply_changes(
     return overlay.convert(overlay.merged()), lines
 
 
+def change_data(change: Change) -> dict[str, Any]:
+    """A change as a variant file writes it: plain data, dates as ``1958-07-15``, clock
+    times as ``"06:00"``, fields left out when not given."""
+    data = change.model_dump(by_alias=True, exclude_none=True)
+    return {key: _plain(value) for key, value in data.items()}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
 def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Network, VariantInfo, ScenarioSpec]:
     source = str(path)
     data, locate = read_input_data(path, "variant")
@@ -929,7 +948,7 @@ class _Overlay:
         people = _people(away)
         return (
             f"{people} lent by {change.from_} to {change.to} from {_show(change.start)}, "
-            f"{change.travel_days:g} days on the way"
+            f"{change.travel_days:g} day{'' if change.travel_days == 1 else 's'} on the way"
         )
 
     # -- dates --
