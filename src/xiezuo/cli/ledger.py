@@ -12,7 +12,7 @@ from rich.text import Text
 
 from xiezuo.cli._shared import check_writable, console, fail, guarded, say, write_output
 from xiezuo.cli._tables import Column, print_table
-from xiezuo.io.tables import write_csv_dir, write_file
+from xiezuo.io.tables import write_csv_dir, write_file, write_xlsx
 from xiezuo.services import display
 from xiezuo.services.ledger import (
     DEFAULT_RISK_SLACK,
@@ -128,6 +128,12 @@ def ledger(
         Path | None,
         typer.Option(help="Also write every table of the ledger as CSV files into this folder."),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write every table of the ledger as a sheet of this Excel workbook."
+        ),
+    ] = None,
 ) -> None:
     """Every promise between plants in a plan: who ships what to whom by when, how much
     slack it has, who waits on whom, and each plant's help given and received.
@@ -138,6 +144,8 @@ def ledger(
     """
     if html is not None:
         check_writable(html, "ledger page")
+    if xlsx is not None:
+        check_writable(xlsx, "workbook")
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         fail(f"{csv_dir}: cannot write the CSV files there: it is a file, not a folder")
     network, plan, book = guarded(
@@ -163,8 +171,15 @@ def ledger(
 
         write_output(html, write_page, "ledger page")
         say("Ledger page written to ", (str(html), "bold"), ".")
+    tables = ledger_tables(book)
+    if xlsx is not None:
+
+        def write_workbook() -> None:
+            write_xlsx(tables, xlsx)
+
+        write_output(xlsx, write_workbook, "workbook")
+        say("Ledger workbook written to ", (str(xlsx), "bold"), ".")
     if csv_dir is not None:
-        tables = ledger_tables(book)
 
         def write_tables() -> None:
             write_csv_dir(tables, csv_dir)
