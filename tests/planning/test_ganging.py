@@ -218,3 +218,19 @@ def test_a_replan_plans_ganged_work_afresh_inside_the_frozen_window() -> None:
 def _schedule(result: Plan) -> Schedule:
     assert result.schedule is not None
     return result.schedule
+
+
+def test_a_floor_gang_without_the_crews_for_it_is_missing_capability() -> None:
+    """Two lathes round the 50 t housing need four turners; the plant has three."""
+    network = _network(
+        gang=Gang(max_units=4, floor_min_units=2),
+        units=4,
+        weight_t=50,
+        floor=FloorBays(max_weight_t=60),
+        crew=(CrewNeed(skill="turner", size=2),),
+        staffing=(Staffing(plant_id="A", skill="turner", headcount=3),),
+    )
+    result = plan(network, FAST)
+    (unplanned,) = result.unplanned
+    assert unplanned.reason is UnplannedReason.MISSING_CAPABILITY
+    assert audit_plan(network, result) == ()
