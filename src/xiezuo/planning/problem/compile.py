@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 
 # Stands in for "no due date" where orders are sorted or compared; beyond any horizon.
 NO_DUE = 10**12
-# The resource name of the floor bays among the skills (no skill may be named so).
-FLOOR_BAYS = " floor bays"
+# The floor bays' name among the skills; they follow the network's own skills.
+FLOOR_BAYS = "floor bays"
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +299,8 @@ def compile_problem(
     material_idx = {mid: i for i, mid in enumerate(material_ids)}
     # Floor bays are held like people of a skill: a count per plant, never changing.
     skill_ids = (*network.skills, FLOOR_BAYS)
-    skill_idx = {sid: i for i, sid in enumerate(skill_ids)}
+    skill_idx = {sid: i for i, sid in enumerate(network.skills)}
+    floor_idx = len(network.skills)
     staff = {
         (plant_idx[p], skill_idx[k]): tuple(
             (max(0, _minute(network, when)), people)
@@ -310,7 +311,7 @@ def compile_problem(
     }
     for plant in network.plants:
         if plant.floor is not None:
-            staff[plant_idx[plant.id], skill_idx[FLOOR_BAYS]] = ((0, plant.floor.bays),)
+            staff[plant_idx[plant.id], floor_idx] = ((0, plant.floor.bays),)
     if situation is not None:
         staff = _crews_left(network, situation, staff, plant_idx, skill_idx)
 
@@ -369,6 +370,7 @@ def compile_problem(
                                 machine_idx,
                                 skill_idx,
                                 office_idx,
+                                floor_idx,
                             ),
                             plant_idx[plant.id],
                             staff,
@@ -517,6 +519,7 @@ def _compile_op(
     machine_idx: dict[tuple[str, str], int],
     skill_idx: dict[str, int],
     office_idx: dict[str, int],
+    floor_idx: int,
 ) -> CompiledOp:
     crew = tuple((skill_idx[c.skill], c.size) for c in op.crew)
     if op.is_staff_only:
@@ -542,7 +545,7 @@ def _compile_op(
         crew=crew,
         gangs=() if is_plain else tuple(gangs),
         on_floor=() if is_plain else tuple(on_floor),
-        floor_skill=skill_idx[FLOOR_BAYS],
+        floor_skill=floor_idx,
     )
 
 
