@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.planning.problem.extract import Score, arrivals, score
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.search.ledgers import CrewProfile, StockLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -210,11 +211,9 @@ class _State:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.timelines: dict[tuple[int, int], _Timeline] = {}
-        # (plant, skill) -> (start, end, people) of placed operations
-        self.crews: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        # (plant, material) -> sorted (minute, change) events: stock, supplies, draws
-        self.stock: dict[tuple[int, int], list[tuple[int, int]]] = {
-            key: sorted([(0, initial), *arrivals])
+        self.crews: dict[tuple[int, int], CrewProfile] = {}
+        self.stock: dict[tuple[int, int], StockLedger] = {
+            key: StockLedger([(0, initial), *arrivals])
             for key, (initial, arrivals) in problem.warehouses.items()
         }
         self._hold(problem)
@@ -255,11 +254,17 @@ class _State:
         """Book one operation: its machine unit, its crews, and its material draws."""
         insort(self.timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
         for skill, people in option.ops[step].crew:
-            self.crews.setdefault((option.plant_idx, skill), []).append((op.start, op.end, people))
+            self._crew(option.plant_idx, skill).book(op.start, op.end, people)
         for material, quantity, source in draws:
             lead = self.problem.lead[source][option.plant_idx]
             assert lead is not None, "sources are chosen among plants with a lane"
-            insort(self.stock[source, material], (op.start - lead, -quantity))
+            self.stock[source, material].add(op.start - lead, -quantity)
+
+    def _crew(self, plant: int, skill: int) -> CrewProfile:
+        key = (plant, skill)
+        if key not in self.crews:
+            self.crews[key] = CrewProfile(self.problem.staff.get(key, ((0, 0),)))
+        return self.crews[key]
 
     def crew_ready(
         self, plant: int, crew: tuple[tuple[int, int], ...], start: int, end: int
@@ -268,29 +273,9 @@ class _State:
         worth trying; ``None`` when a crew is short and stays short (people seconded for
         good), so the work cannot run at this plant from here on."""
         for skill, people in crew:
-            steps = self.problem.staff.get((plant, skill), ((0, 0),))
-            booked = [
-                (a, b, n) for a, b, n in self.crews.get((plant, skill), ()) if a < end and b > start
-            ]
-            points = sorted(
-                {
-                    start,
-                    *(a for a, _, _ in booked if a > start),
-                    *(t for t, _ in steps if start < t < end),
-                }
-            )
-            for point in points:
-                load = sum(n for a, b, n in booked if a <= point < b)
-                capacity = (
-                    next(level for t, level in reversed(steps) if t <= point)
-                    if steps[0][0] <= point
-                    else 0
-                )
-                if load + people > capacity:
-                    later = [b for a, b, _ in booked if b > start] + [
-                        t for t, _ in steps if t > start
-                    ]
-                    return min(later, default=None)
+            ready = self._crew(plant, skill).ready(start, end, people)
+            if ready != start:
+                return ready
         return start
 
     def material_ready(
@@ -298,31 +283,33 @@ class _State:
         plant: int,
         material: int,
         quantity: int,
-        pending: dict[tuple[int, int], list[tuple[int, int]]],
+        pending: dict[tuple[int, int], StockLedger],
         split: tuple[tuple[int, int], ...] | None = None,
     ) -> tuple[int, tuple[tuple[int, int], ...]] | None:
         """Earliest minute at which ``quantity`` can be at ``plant``, and the (source,
         quantity) draws that bring it: as ``split`` says when it still can, else from
         one warehouse, else pooled from several."""
         sources = self.problem.sources(plant, material)
-        events = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
+        ledgers = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
         lead = {a: self.problem.lead[a][plant] or 0 for a in sources}
-        if split and all(a in events for a, _ in split):
+        if split and all(a in ledgers for a, _ in split):
             arrivals = [
-                None if (t := _earliest_draw(events[a], q)) is None else t + lead[a]
+                None if (t := ledgers[a].earliest_draw(q)) is None else t + lead[a]
                 for a, q in split
             ]
             if None not in arrivals:
                 return max(t for t in arrivals if t is not None), split
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         for source in sources:
-            drawn = _earliest_draw(events[source], quantity)
+            drawn = ledgers[source].earliest_draw(quantity)
             if drawn is not None and (best is None or drawn + lead[source] < best[0]):
                 best = (drawn + lead[source], ((source, quantity),))
-        for arrival in sorted({t + lead[a] for a in sources for t, _ in events[a]}):
+        if len(sources) < 2:
+            return best
+        for arrival in sorted({t + lead[a] for a in sources for t in ledgers[a].times()}):
             if best is not None and arrival >= best[0]:
                 break
-            drawable = {a: _drawable(events[a], arrival - lead[a]) for a in sources}
+            drawable = {a: ledgers[a].drawable(arrival - lead[a]) for a in sources}
             if sum(drawable.values()) < quantity:
                 continue
             draws, left = [], quantity
@@ -333,44 +320,6 @@ class _State:
                     left -= take
             return arrival, tuple(draws)
         return best
-
-
-def _levels(events: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Stock after all the events of each minute: what arrives at a minute may leave at
-    that minute, as in the solver's model (events sort draws first within a minute)."""
-    times: list[int] = []
-    levels: list[int] = []
-    level = 0
-    for minute, change in events:
-        level += change
-        if times and times[-1] == minute:
-            levels[-1] = level
-        else:
-            times.append(minute)
-            levels.append(level)
-    return times, levels
-
-
-def _drawable(events: Sequence[tuple[int, int]], minute: int) -> int:
-    """How much can leave at ``minute`` with every later level staying ≥ 0."""
-    times, levels = _levels(events)
-    first = bisect_right(times, minute) - 1
-    if first < 0:
-        return 0
-    return max(0, min(levels[first:]))
-
-
-def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | None:
-    """Earliest minute from which ``quantity`` can be taken and every later level stays ≥ 0."""
-    times, levels = _levels(events)
-    answer = None
-    suffix_min = None
-    for idx in range(len(times) - 1, -1, -1):
-        suffix_min = levels[idx] if suffix_min is None else min(suffix_min, levels[idx])
-        if suffix_min < quantity:
-            break
-        answer = times[idx]
-    return answer
 
 
 def first_unplaceable(problem: Problem) -> int | None:
@@ -539,7 +488,7 @@ def _place_ops(
     """
     ops: list[OpPlacement] = []
     draws_of_need: dict[int, tuple[tuple[int, int], ...]] = {}
-    pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    pending: dict[tuple[int, int], StockLedger] = {}
     for step in range(len(option.ops)):
         only = None if steps is None else steps.get(step)
         placed = _place_step(problem, option, step, ready, state, pending, only, sourcing)
@@ -551,8 +500,10 @@ def _place_ops(
             for source, quantity in sourced:
                 lead = problem.lead[source][option.plant_idx]
                 assert lead is not None, "sources are chosen among plants with a lane"
-                events = pending.setdefault((source, material), list(state.stock[source, material]))
-                insort(events, (op.start - lead, -quantity))
+                key = (source, material)
+                if key not in pending:
+                    pending[key] = state.stock[key].copy()
+                pending[key].add(op.start - lead, -quantity)
             draws_of_need[need_idx] = sourced
         ops.append(op)
         ready = op.end
@@ -566,7 +517,7 @@ def _place_step(
     step: int,
     ready: int,
     state: _State,
-    pending: dict[tuple[int, int], list[tuple[int, int]]],
+    pending: dict[tuple[int, int], StockLedger],
     only: tuple[int, int, int] | None = None,
     sourcing: _Sourcing | None = None,
 ) -> tuple[OpPlacement, dict[int, tuple[tuple[int, int], ...]]] | None:
@@ -596,10 +547,19 @@ def _place_step(
                 units.insert(0, only[1])
         machine = problem.machines[machine_idx]
         windows = problem.windows[machine.windows_idx]
+        idle_tried = False
         for unit in units:
             busy = state.timelines.get((machine_idx, unit), [])
-            slot = _earliest_with_crew(state, option.plant_idx, op.crew, windows, busy, ready, work)
-            if slot is not None and (best is None or slot[1] < best.end):
+            if not busy:
+                # Idle units of a group all offer the same slot: try one.
+                if idle_tried:
+                    continue
+                idle_tried = True
+            finish_before = None if best is None else best.end
+            slot = _earliest_with_crew(
+                state, option.plant_idx, op.crew, windows, busy, ready, work, finish_before
+            )
+            if slot is not None:
                 best = OpPlacement(machine_idx, unit, *slot)
     return None if best is None else (best, draws)
 
@@ -685,9 +645,12 @@ def _earliest_with_crew(
     busy: Sequence[tuple[int, int]],
     ready: int,
     work: int,
+    finish_before: int | None = None,
 ) -> tuple[int, int] | None:
+    """Earliest slot that also has its crew, if it ends before ``finish_before`` (the
+    best slot found elsewhere, which makes a later one not worth seeking)."""
     while True:
-        slot = _earliest_free(windows, busy, ready, work)
+        slot = _earliest_free(windows, busy, ready, work, finish_before)
         if slot is None or not crew:
             return slot
         crew_start = state.crew_ready(plant, crew, *slot)
@@ -699,12 +662,17 @@ def _earliest_with_crew(
 
 
 def _earliest_free(
-    windows: WorkingWindows, busy: Sequence[tuple[int, int]], ready: int, work: int
+    windows: WorkingWindows,
+    busy: Sequence[tuple[int, int]],
+    ready: int,
+    work: int,
+    finish_before: int | None = None,
 ) -> tuple[int, int] | None:
-    """Earliest placement at or after ``ready`` that obeys the windows and misses ``busy``."""
+    """Earliest placement at or after ``ready`` that obeys the windows and misses
+    ``busy``, ending before ``finish_before`` if given."""
     while True:
         slot = windows.earliest(ready, work)
-        if slot is None:
+        if slot is None or (finish_before is not None and slot[1] >= finish_before):
             return None
         clash = _first_clash(busy, *slot)
         if clash is None:
