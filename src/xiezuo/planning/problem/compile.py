@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
+    Calendar,
     Item,
     Machine,
     Network,
@@ -394,7 +396,6 @@ def compile_problem(
     windows: list[WorkingWindows] = []
     windows_key: dict[tuple[object, ...], int] = {}
     machines = []
-    end = network.start + timedelta(minutes=window_cap)
     for plant, machine in machine_specs:
         key = (
             network.machine_calendar(plant, machine),
@@ -402,12 +403,9 @@ def compile_problem(
             machine.available_until,
         )
         if key not in windows_key:
-            spans = [
-                (_minute(network, a), _minute(network, b))
-                for a, b in network.machine_windows(plant, machine, network.start, end)
-            ]
             windows_key[key] = len(windows)
-            windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+            source = partial(_machine_windows, network, plant, machine)
+            windows.append(WorkingWindows(source=source, limit=window_cap))
         machines.append(
             CompiledMachine(
                 plant_idx=plant_idx[plant.id],
@@ -418,12 +416,8 @@ def compile_problem(
             )
         )
     for plant in network.plants:
-        calendar = plant.calendar or network.calendar
-        spans = [
-            (_minute(network, a), _minute(network, b))
-            for a, b in calendar.windows(network.start, end)
-        ]
-        windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+        source = partial(_calendar_windows, network, plant.calendar or network.calendar)
+        windows.append(WorkingWindows(source=source, limit=window_cap))
         machines.append(
             CompiledMachine(
                 plant_idx=plant_idx[plant.id],
@@ -677,6 +671,32 @@ def _incapable(order: Order, message: str) -> UnplannedOrder:
 
 def _minute(network: Network, instant: datetime) -> int:
     return minutes(instant - network.start)
+
+
+def _instant(network: Network, minute: int) -> datetime:
+    return network.start + timedelta(minutes=minute)
+
+
+def _machine_windows(
+    network: Network, plant: Plant, machine: Machine, first: int, until: int
+) -> list[tuple[int, int]]:
+    """A machine's working windows in ``[first, until)``, in minutes."""
+    return [
+        (_minute(network, a), _minute(network, b))
+        for a, b in network.machine_windows(
+            plant, machine, _instant(network, first), _instant(network, until)
+        )
+    ]
+
+
+def _calendar_windows(
+    network: Network, calendar: Calendar, first: int, until: int
+) -> list[tuple[int, int]]:
+    """A calendar's working windows in ``[first, until)``, in minutes."""
+    return [
+        (_minute(network, a), _minute(network, b))
+        for a, b in calendar.windows(_instant(network, first), _instant(network, until))
+    ]
 
 
 def _lead(network: Network, a: str, b: str) -> int | None:

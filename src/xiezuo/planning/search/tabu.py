@@ -39,7 +39,7 @@ def applies(problem: Problem) -> bool:
     replan, waits for units held or for components already made)."""
     if problem.reservations or problem.as_of:
         return False
-    return all(len(w.starts) == 1 and w.starts[0] <= 0 for w in problem.windows) and all(
+    return all(w.is_open_throughout() for w in problem.windows) and all(
         not option.needs and all(not op.crew for op in option.ops)
         for work_order in problem.work_orders
         for option in work_order.options
@@ -263,7 +263,9 @@ class TabuSearch:
         if best.length >= length:
             return incumbent
         solution = shop.to_solution(walk.base, best_state, best.head)
-        window_cap = min(w.ends[0] for w in self._problem.windows)
+        window_cap = min(
+            first[1] for w in self._problem.windows if (first := w.first_window()) is not None
+        )
         return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
 
 
