@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -127,6 +128,8 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
 def _units_in_start_order(
     units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int]]
 ) -> dict[tuple[int, int], int] | None:
+    if not held:
+        return _lowest_free_units(units, ops)
     free_at = [0] * units
     result = {}
     for start, end, wo_idx, step_idx in ops:
@@ -139,6 +142,25 @@ def _units_in_start_order(
             return None
         unit = max(fits, key=lambda u: free_at[u]) if held else fits[0]
         free_at[unit] = end
+        result[wo_idx, step_idx] = unit
+    return result
+
+
+def _lowest_free_units(
+    units: int, ops: list[tuple[int, int, int, int]]
+) -> dict[tuple[int, int], int] | None:
+    """Each operation, in start order, on the lowest-numbered unit free at its start;
+    heaps keep this linear in the operations on a group of many units."""
+    free = list(range(units))
+    busy: list[tuple[int, int]] = []  # (free from, unit)
+    result = {}
+    for start, end, wo_idx, step_idx in ops:
+        while busy and busy[0][0] <= start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if not free:
+            return None
+        unit = heapq.heappop(free)
+        heapq.heappush(busy, (end, unit))
         result[wo_idx, step_idx] = unit
     return result
 

@@ -44,13 +44,18 @@ def construct(problem: Problem, order_sequence: Iterable[int]) -> Solution | Non
 
 
 def first_plan(
-    problem: Problem, budget_s: float, on_found: Callable[[Solution], None] | None = None
+    problem: Problem,
+    budget_s: float,
+    on_found: Callable[[Solution], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Solution | None:
-    """The best greedy plan found within ``budget_s`` seconds (at least one rule is tried).
+    """The best greedy plan found within ``budget_s`` seconds of ``clock``.
 
+    The plan by due date comes first and is kept whatever happens after: on a large
+    network it may take the whole budget, and every later rule only competes with it.
     ``on_found`` hears of the first feasible plan as soon as there is one.
     """
-    deadline = time.monotonic() + budget_s
+    deadline = clock() + budget_s
     found_one = False
 
     def found(solution: Solution | None) -> None:
@@ -60,37 +65,53 @@ def first_plan(
             on_found(solution)
 
     count = len(problem.orders)
-    alone = [earliest_alone(problem, i) for i in range(count)]
-    slack = [
-        o.due_key - (a if a is not None else 0) for o, a in zip(problem.orders, alone, strict=True)
-    ]
-    rules = (
-        lambda i: (problem.orders[i].due_key, -problem.orders[i].weight),
-        lambda i: (slack[i], -problem.orders[i].weight),
-        lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due_key),
+    by_due = sorted(
+        range(count), key=lambda i: (problem.orders[i].due_key, -problem.orders[i].weight)
     )
-    best: tuple[Score, list[int], Solution] | None = None
-    interleaved = dispatch(problem, time.monotonic() + budget_s / 3)
+    solution = construct(problem, by_due)
+    found(solution)
+    best = None if solution is None else (score(problem, solution), by_due, solution)
+    if best is not None and clock() > deadline:
+        return best[2]
+    interleaved = dispatch(problem, min(deadline, clock() + budget_s / 3), clock)
     found(interleaved)
-    for rule in rules:
+    for rule in _slack_rules(problem, deadline, clock):
+        if best is not None and clock() > deadline:
+            break
         sequence = sorted(range(count), key=rule)
         solution = construct(problem, sequence)
         found(solution)
         if solution is not None and (best is None or score(problem, solution).key < best[0].key):
             best = (score(problem, solution), sequence, solution)
-        if best is not None and time.monotonic() > deadline:
-            return best[2]
     if best is None and interleaved is None:
-        repaired = _repair_sequence(problem, sorted(range(count), key=rules[0]))
+        repaired = _repair_sequence(problem, by_due)
         if repaired is not None:
             best = (score(problem, repaired[1]), *repaired)
             found(repaired[1])
     if best is None:
         return interleaved
-    improved = _move_late_orders_forward(problem, best, deadline)
+    improved = _move_late_orders_forward(problem, best, deadline, clock)
     if interleaved is not None and score(problem, interleaved).key < score(problem, improved).key:
         return interleaved
     return improved
+
+
+def _slack_rules(
+    problem: Problem, deadline: float, clock: Callable[[], float]
+) -> list[Callable[[int], tuple[float, int]]]:
+    """Sequences by slack (due date less the earliest arrival alone) and by slack per
+    priority; none when the time is up before every order's slack is known."""
+    slack = []
+    for i, order in enumerate(problem.orders):
+        if clock() > deadline:
+            return []
+        alone = earliest_alone(problem, i)
+        slack.append(order.due_key - (alone if alone is not None else 0))
+    orders = problem.orders
+    return [
+        lambda i: (slack[i], -orders[i].weight),
+        lambda i: (slack[i] / orders[i].weight, orders[i].due_key),
+    ]
 
 
 def follow_previous(problem: Problem, previous: Plan) -> Solution | None:
@@ -165,11 +186,14 @@ def _repair_sequence(problem: Problem, sequence: list[int]) -> tuple[list[int], 
 
 
 def _move_late_orders_forward(
-    problem: Problem, best: tuple[Score, list[int], Solution], deadline: float
+    problem: Problem,
+    best: tuple[Score, list[int], Solution],
+    deadline: float,
+    clock: Callable[[], float],
 ) -> Solution:
     """Local search on the sequence: try each late order at earlier positions."""
     improved = True
-    while improved and time.monotonic() < deadline:
+    while improved and clock() < deadline:
         improved = False
         best_score, sequence, solution = best
         times = arrivals(problem, solution)
@@ -180,7 +204,7 @@ def _move_late_orders_forward(
         for order_idx in late:
             position = sequence.index(order_idx)
             step = 1
-            while position - step >= 0 and time.monotonic() < deadline:
+            while position - step >= 0 and clock() < deadline:
                 candidate = sequence[:]
                 candidate.insert(position - step, candidate.pop(position))
                 trial = construct(problem, candidate)
@@ -189,7 +213,7 @@ def _move_late_orders_forward(
                     improved = True
                     break
                 step *= 2
-            if improved or time.monotonic() >= deadline:
+            if improved or clock() >= deadline:
                 break
     return best[2]
 
@@ -564,7 +588,9 @@ def _place_step(
     return None if best is None else (best, draws)
 
 
-def dispatch(problem: Problem, deadline: float) -> Solution | None:
+def dispatch(
+    problem: Problem, deadline: float, clock: Callable[[], float] = time.monotonic
+) -> Solution | None:
     """Operation by operation: among steps that could start before the earliest possible
     finish of any, run the one with most work left behind it (Giffler-Thompson with
     most-work-remaining). It interleaves orders, which suits makespan better than
@@ -585,7 +611,7 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
     progress: dict[int, tuple[int, list[OpPlacement], dict[int, tuple[tuple[int, int], ...]]]] = {}
     ready = {i for i, count in enumerate(waiting) if count == 0}
     while ready:
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             return None
         candidates = []
         for wo_idx in ready:

@@ -213,9 +213,18 @@ class TabuSearch:
     so that turns of other searches in between do not cut its walk short; it starts
     afresh from the plan it is given only when that is better than its own best."""
 
-    def __init__(self, problem: Problem, *, seed: int, tardiness_cap: int = 0) -> None:
-        """``tardiness_cap``: the most weighted tardiness a better plan may have."""
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        seed: int,
+        tardiness_cap: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``tardiness_cap``: the most weighted tardiness a better plan may have;
+        ``clock`` tells the time that ``deadline`` is in."""
         self._problem, self._tardiness_cap = problem, tardiness_cap
+        self._clock = clock
         self._rng = random.Random(seed)
         self._tabu: dict[tuple[int, int, int], int] = {}
         self._moves = self._since_best = 0
@@ -230,7 +239,7 @@ class TabuSearch:
         on_improve: Callable[[int], None] | None = None,
     ) -> Solution:
         """The plan with the earliest last arrival found by the time ``deadline``
-        (monotonic seconds) or ``should_stop()``; ``incumbent`` when none is better.
+        (on the clock) or ``should_stop()``; ``incumbent`` when none is better.
         ``incumbent`` must have a unit per operation, :func:`applies` must hold and its
         weighted tardiness must be within the cap."""
         length = max(arrivals(self._problem, incumbent))
@@ -244,7 +253,7 @@ class TabuSearch:
             self._since_best = 0
         walk = self._walk
         shop, timing, best, best_state = walk.shop, walk.timing, walk.best, walk.best_state
-        while not (self._moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
+        while not (self._moves % 16 == 0 and (self._clock() >= deadline or should_stop())):
             self._moves += 1
             made = _make_move(shop, timing, self._tabu, self._moves, best.length, self._rng)
             if made is None:
