@@ -9,11 +9,13 @@ EXAMPLE := examples/chongqing-1958.yaml
 
 install: $(VENV)/.installed
 
-# The browser tests drive Debian's chromium; as root on Debian (CI), install it when
-# missing; elsewhere those tests skip and say why.
+# The browser tests and PDF task sheets drive Debian's chromium, and Chinese sheets need a
+# CJK font; as root on Debian (CI), install them when missing; elsewhere those tests skip
+# and say why.
 $(VENV)/.installed: pyproject.toml
-	command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
-		|| (apt-get update && apt-get install -y chromium)
+	(command -v chromium >/dev/null && dpkg -s fonts-wqy-microhei >/dev/null 2>&1) \
+		|| [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null \
+		|| (apt-get update && apt-get install -y chromium fonts-wqy-microhei)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

@@ -1076,6 +1076,82 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
             BAD,
         ),
     ]
+    cases += _workbook_cases(f, adir, afile)
+    return cases
+
+
+def _workbook_cases(
+    f: Callable[[str, bytes | str], str], adir: Path, afile: str
+) -> list[tuple[str, list[str], set[int]]]:
+    """``xiezuo export --xlsx`` to bad places, ``xiezuo import`` of damaged workbooks."""
+    import zipfile
+    from datetime import datetime
+
+    import openpyxl
+
+    good = str(W / "workbooks" / "small.xlsx")
+    (W / "workbooks").mkdir()
+    r = CliRunner().invoke(app, ["export", str(SMALL), "--xlsx", good])
+    assert r.exit_code == 0, r.output
+
+    def cell(sheet: str, ref: str, value: object) -> Callable[[Any], None]:
+        def damage(book: Any) -> None:
+            book[sheet][ref].value = value
+
+        return damage
+
+    damages: dict[str, Callable[[Any], object]] = {
+        "missing-sheet": lambda book: book.remove(book["orders"]),
+        "unknown-sheet": lambda book: book.create_sheet("red x"),
+        "merged": lambda book: book["items"].merge_cells("A2:B3"),
+        "date-text": cell("orders", "E2", "1958-09-30"),
+        "formula": cell("orders", "D2", "=1/0"),
+        "wrong-type": cell("machines", "D2", "three"),
+        "empty-id": cell("plants", "A2", None),
+        "duplicate-id": cell("items", "A3", "MILL"),
+        "header": cell("lanes", "A1", "form"),
+        "no-header": cell("lanes", "A1", None),
+        "unknown-ref": cell("orders", "C2", "[bold]MILL"),
+        "bom-cycle": lambda book: book["bom"].append(["BED", "MILL"]),
+        "step-gap": cell("operations", "C2", 7),
+        "huge-number": cell("orders", "D2", 10**300),
+        "far-date": cell("orders", "E2", datetime(2199, 12, 31)),
+        "two-networks": lambda book: book["network"].append(["again"]),
+    }
+    cases: list[tuple[str, list[str], set[int]]] = []
+    for name, damage in damages.items():
+        book = openpyxl.load_workbook(good)
+        damage(book)
+        path = W / "workbooks" / f"{name}.xlsx"
+        book.save(path)
+        out = str(W / "workbooks" / f"{name}.yaml")
+        cases.append((f"import {name}", ["import", str(path), "--out", out], BAD))
+    bomb = W / "workbooks" / "bomb.xlsx"
+    with (
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w") as member,
+    ):
+        for _ in range(256):
+            member.write(bytes(2**20))
+    out = str(W / "workbooks" / "out.yaml")
+    for name, target in [
+        ("garbage", f("workbooks/garbage.xlsx", bytes(range(256)) * 40)),
+        ("empty", f("workbooks/empty.xlsx", b"")),
+        ("zip-bomb", str(bomb)),
+        ("dir", str(adir)),
+        ("devzero", "/dev/zero"),
+        ("xls", f("workbooks/old.xls", b"\xd0\xcf\x11\xe0")),
+    ]:
+        cases.append((f"import {name}", ["import", target, "--out", out], BAD))
+    cases += [
+        ("import --out dir", ["import", good, "--out", str(adir)], BAD),
+        ("import --out .txt", ["import", good, "--out", str(W / "x.txt")], BAD),
+        ("import --out under file", ["import", good, "--out", f"{afile}/x.yaml"], BAD),
+        ("export --xlsx dir", ["export", str(SMALL), "--xlsx", str(adir)], BAD),
+        ("export --xlsx .csv", ["export", str(SMALL), "--xlsx", str(W / "x.csv")], BAD),
+        ("export --xlsx under file", ["export", str(SMALL), "--xlsx", f"{afile}/x.xlsx"], BAD),
+        ("export garbage scenario", ["export", afile, "--xlsx", str(W / "g.xlsx")], BAD),
+    ]
     return cases
 
 

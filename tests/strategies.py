@@ -22,6 +22,8 @@ from xiezuo.domain import (
     Calendar,
     CrewNeed,
     FinishedWorkOrder,
+    FloorBays,
+    Gang,
     Item,
     ItemKind,
     Lane,
@@ -259,13 +261,61 @@ def _staff(
 
 
 @st.composite
-def networks(draw: st.DrawFn, *, with_engineering: bool = True) -> Network:
+def _ganged(
+    draw: st.DrawFn, plants: tuple[Plant, ...], parts: list[Item]
+) -> tuple[tuple[Plant, ...], list[Item]]:
+    """Gangs on some machine steps of the parts, within the largest group of each
+    process; floor bays at some plants, and some parts too heavy for every machine
+    (made only on the floor, by a portable gang, or not at all)."""
+    largest: dict[str, int] = {}
+    for plant in plants:
+        for machine in plant.machines:
+            largest[machine.process] = max(largest.get(machine.process, 0), machine.units)
+    plants = tuple(
+        replace(plant, floor=FloorBays(bays=draw(st.integers(1, 2)), max_weight_t=100.0))
+        if draw(st.booleans())
+        else plant
+        for plant in plants
+    )
+
+    def ganged(op: Operation) -> Operation:
+        most = largest.get(op.process or "", 0)
+        if op.is_staff_only or most < 2 or not draw(st.booleans()):
+            return op
+        low = draw(st.integers(1, most))
+        gang = Gang(
+            min_units=low,
+            max_units=draw(st.integers(low, most)),
+            efficiency=((2, draw(st.sampled_from([1.0, 0.9, 0.55]))),),
+            floor_min_units=draw(st.none() | st.integers(1, most)),
+        )
+        return replace(op, gang=gang)
+
+    parts = [
+        replace(
+            part,
+            weight_t=draw(st.sampled_from([part.weight_t, 80.0])),
+            routings=tuple(
+                replace(r, operations=tuple(ganged(op) for op in r.operations))
+                for r in part.routings
+            ),
+        )
+        for part in parts
+    ]
+    return plants, parts
+
+
+@st.composite
+def networks(
+    draw: st.DrawFn, *, with_engineering: bool = True, with_gangs: bool = False
+) -> Network:
     """1-3 plants; parts with 1-2 routings of 1-3 steps; a product of 1-3 parts; 1-4
     orders. Each optional feature is drawn per network, so it shows up in some
     examples and its interactions with the others in fewer.
 
     ``with_engineering`` ``False`` leaves out engineering steps and design lines, for
-    searches that plan machines only.
+    searches that plan machines only. ``with_gangs`` may add gangs and floor bays,
+    which replans do not take yet.
     """
     with_steel = draw(st.booleans())
     with_turners = draw(st.booleans())
@@ -360,6 +410,8 @@ def networks(draw: st.DrawFn, *, with_engineering: bool = True) -> Network:
             ),
         ),
     )
+    if with_gangs and draw(st.booleans()):
+        plants, parts = draw(_ganged(plants, parts))
     items = (*parts, product, *((design,) if design else ()))
     plant_ids = [p.id for p in plants]
     orders = tuple(
@@ -460,6 +512,9 @@ def features(network: Network) -> tuple[str, ...]:
         "released order": any(o.release for o in network.orders),
         "order without due date": any(o.due is None for o in network.orders),
         "several plants": len(network.plants) > 1,
+        "ganged step": any(op.gang for op in ops),
+        "portable gang": any(op.gang and op.gang.floor_min_units for op in ops),
+        "floor bays": any(p.floor for p in network.plants),
     }
     return tuple(label for label, present in found.items() if present)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,26 @@ def test_an_out_dir_that_is_a_file_exits_2_before_solving(tmp_path: Path, earlie
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "not a folder" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("by_variable", [False, True])
+def test_a_cluster_that_does_not_answer_exits_2(earlier: Path, by_variable: bool) -> None:
+    """--cluster or XIEZUO_CLUSTER: no scheduler there is bad input, said in a line."""
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    args = ["compare", str(MINIMAL), str(earlier), "--time-limit", "2"]
+    if by_variable:
+        result = runner.invoke(app, args, env={"XIEZUO_CLUSTER": address})
+    else:
+        result = runner.invoke(app, [*args, "--cluster", address])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    message = " ".join(result.stderr.split())
+    assert message.startswith(f"error: Dask cluster {address}: cannot reach its scheduler")
+    assert "docs/cluster.md" in message

@@ -103,7 +103,7 @@ def test_durations_survive_the_round_trip_to_the_microsecond(
 
 def test_the_file_has_a_header_offsets_and_hours() -> None:
     data = plan_to_dict(make_plan())
-    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 3, "feasible")
+    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 4, "feasible")
     assert data["as_of"] is None
     assert data["makespan_hours"] == 102.0
     assert data["gap"] == pytest.approx(5.5 / 26)
@@ -489,3 +489,35 @@ def test_a_finished_part_centuries_from_the_network_start_is_refused(tmp_path: P
     with pytest.raises(InputError) as caught:
         read_plan(path, near=at(1, 8))
     assert caught.value.location == "schedule.finished_parts[0].ready"
+
+
+def ganged_plan() -> Plan:
+    """The shared plan with its casting done by three units together, on the floor."""
+    plan = make_plan()
+    assert plan.schedule is not None
+    cast, *operations = plan.schedule.operations
+    ganged = replace(cast, unit=1, units=(1, 2, 4), on_floor=True)
+    return replace(plan, schedule=replace(plan.schedule, operations=(ganged, *operations)))
+
+
+def test_a_ganged_operation_round_trips_and_says_only_what_it_must() -> None:
+    data = plan_to_dict(ganged_plan())
+    cast, milling, *_ = data["schedule"]["operations"]
+    assert (cast["units"], cast["on_floor"]) == ([1, 2, 4], True)
+    assert "units" not in milling
+    assert "on_floor" not in milling
+    assert plan_from_dict(json.loads(json.dumps(data)), "plan.json") == ganged_plan()
+
+
+def test_a_version_3_file_with_a_gang_is_refused_with_its_place() -> None:
+    data = plan_to_dict(ganged_plan())
+    data["version"] = 3
+    with pytest.raises(InputError, match="set the version to 4") as caught:
+        plan_from_dict(data, "plan.json")
+    assert caught.value.location == "schedule.operations[0]"
+
+
+def test_a_version_3_file_without_gangs_still_reads() -> None:
+    data = plan_to_dict(make_plan())
+    data["version"] = 3
+    assert plan_from_dict(data, "plan.json") == make_plan()

@@ -318,7 +318,7 @@ def _steel_part(item_id: str, process: str, tons: int) -> Item:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(networks())
+@given(networks(with_gangs=True))
 def test_every_plan_passes_the_independent_validator(network: Network) -> None:
     """Run with ``--hypothesis-show-statistics`` to see how often each feature occurs."""
     validate_network(network)

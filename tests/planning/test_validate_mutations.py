@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
@@ -30,10 +30,20 @@ from hypothesis import HealthCheck, assume, given, settings
 from tests.strategies import networks
 from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
+    Calendar,
     Explanation,
+    FloorBays,
+    Gang,
+    Item,
+    Lane,
+    Machine,
     Network,
+    Operation,
+    Order,
     Plan,
     PlanStatus,
+    Plant,
+    Routing,
     Schedule,
     ScheduledOperation,
     UnplannedOrder,
@@ -52,14 +62,59 @@ DATA = Path(__file__).parents[1] / "data"
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
 BENCHMARKS = ("ft06.txt", "mk01.fjs", "10J2F.txt")
 MINUTE = timedelta(minutes=1)
+GANG_START = datetime(1958, 7, 1, tzinfo=UTC)
 
 Corruption = tuple[Network, Plan, frozenset[str]]
 Mutator = Callable[[Network, Plan], Iterator[Corruption]]
 
 
+def ganged_network() -> Network:
+    """Four 5 t lathes and two 60 t floor bays: two 50 t housings due at once go on the
+    floor with two lathes each; a shaft is ganged, a bush is not."""
+    turning = Machine(id="lathe", process="turning", units=4, max_weight_t=5, precision_grade=7)
+
+    def part(item_id: str, weight_t: float, run_h: float, gang: Gang | None) -> Item:
+        step = Operation(process="turning", run_per_unit=timedelta(hours=run_h), gang=gang)
+        return Item(
+            id=item_id,
+            weight_t=weight_t,
+            precision_grade=8,
+            routings=(Routing(id="main", operations=(step,)),),
+        )
+
+    def due(hours: float) -> datetime:
+        return GANG_START + timedelta(hours=hours)
+
+    return Network(
+        start=GANG_START,
+        calendar=Calendar(
+            working_days=(0, 1, 2, 3, 4, 5, 6), shifts_per_day=3, first_shift_start=time(0)
+        ),
+        processes=("turning",),
+        regions=("R",),
+        plants=(Plant(id="P1", machines=(turning,), floor=FloorBays(bays=2, max_weight_t=60)),),
+        items=(
+            part("HOUSING", 50, 20, Gang(max_units=2, floor_min_units=2)),
+            part("SHAFT", 2, 12, Gang(max_units=3, efficiency=((2, 0.9), (3, 0.8)))),
+            part("BUSH", 1, 6, None),
+        ),
+        orders=(
+            Order(id="H1", region="R", item_id="HOUSING", due=due(10)),
+            Order(id="H2", region="R", item_id="HOUSING", due=due(10)),
+            Order(id="S1", region="R", item_id="SHAFT", due=due(16)),
+            Order(id="B1", region="R", item_id="BUSH", due=due(40)),
+        ),
+        lanes=(Lane(origin="P1", destination="R", lead_time=timedelta(0)),),
+    )
+
+
 @cache
 def vendored(name: str) -> tuple[Network, Plan]:
-    """A network and the engine's plan for it, read once per session."""
+    """A network and the engine's plan for it, read once per session (the ganged case
+    is planned here, briefly)."""
+    if name == "ganged":
+        network = ganged_network()
+        return network, solve.plan(network, PlanParams(time_limit_s=5, workers=1))
     if name == "example":
         return load_scenario(EXAMPLE), read_plan(DATA / "plans" / "chongqing-1958.json")
     network = read_instance(DATA / "benchmarks" / name)
@@ -164,6 +219,12 @@ def wrong_process(network: Network, plan: Plan) -> Iterator[Corruption]:
         yield network, with_ops(plan, {i: {"process": f"{op.process}-x"}}), frozenset()
 
 
+def freed_claims(plan: Plan) -> frozenset[str]:
+    """A step taken off its unit frees that unit's time, which may refute a plan's claim
+    that an order it set aside could not be placed: the validator rightly says so too."""
+    return frozenset({"unplanned"}) if plan.unplanned else frozenset()
+
+
 def unit_out_of_range(network: Network, plan: Plan) -> Iterator[Corruption]:
     units = {(p.id, m.id): m.units for p, m in network.iter_machines()}
     machine_ops = [
@@ -171,7 +232,7 @@ def unit_out_of_range(network: Network, plan: Plan) -> Iterator[Corruption]:
     ]
     for i, op in machine_ops[:2]:
         unit = units[op.plant_id, op.machine_id or ""]
-        yield network, with_ops(plan, {i: {"unit": unit}}), frozenset()
+        yield network, with_ops(plan, {i: {"unit": unit}}), freed_claims(plan)
 
 
 def machine_without_a_time(network: Network, plan: Plan) -> Iterator[Corruption]:
@@ -202,7 +263,7 @@ def machine_without_a_time(network: Network, plan: Plan) -> Iterator[Corruption]
                 yield (
                     network,
                     with_ops(plan, {i: {"machine_id": machine.id, "unit": 0}}),
-                    frozenset(),
+                    freed_claims(plan),
                 )
                 found += 1
                 break
@@ -246,14 +307,16 @@ def shared_unit(network: Network, plan: Plan) -> Iterator[Corruption]:
                 (
                     operations[j]
                     for j in indices
-                    if operations[j].unit != a.unit
+                    if operations[j].unit not in a.held_units
                     and operations[j].start < a.end
                     and a.start < operations[j].end
                 ),
                 None,
             )
             if other is not None:
-                yield network, with_ops(plan, {i: {"unit": other.unit}}), frozenset()
+                # A gang keeps its other units and names the busy one first.
+                moved = {"unit": other.unit, "units": (other.unit, *a.units[1:]) if a.units else ()}
+                yield network, with_ops(plan, {i: moved}), frozenset()
                 found += 1
                 break
         if found == 2:
@@ -405,6 +468,90 @@ def no_crew(network: Network, plan: Plan) -> Iterator[Corruption]:
         yield changed, plan, frozenset()
 
 
+def _free_units(plan: Plan, op: ScheduledOperation, units: int) -> list[int]:
+    """Units of ``op``'s machine no other operation holds while it runs."""
+    busy = {
+        u
+        for other in schedule_of(plan).operations
+        if (other.plant_id, other.machine_id) == (op.plant_id, op.machine_id)
+        and other.start < op.end
+        and op.start < other.end
+        for u in other.held_units
+    }
+    return [u for u in range(units) if u not in busy]
+
+
+def _ganged(plan: Plan) -> list[tuple[int, ScheduledOperation]]:
+    return [(i, op) for i, op in enumerate(schedule_of(plan).operations) if op.gang > 1]
+
+
+def unit_held_twice(network: Network, plan: Plan) -> Iterator[Corruption]:
+    for i, op in _ganged(plan)[:2]:
+        yield network, with_ops(plan, {i: {"units": (op.unit, *op.units[:-1])}}), frozenset()
+
+
+def first_unit_not_the_unit(network: Network, plan: Plan) -> Iterator[Corruption]:
+    for i, op in _ganged(plan)[:2]:
+        yield network, with_ops(plan, {i: {"unit": op.units[1]}}), frozenset()
+
+
+def gang_beyond_its_step(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """A free unit added to an operation whose step may not be ganged, or whose gang
+    is at its largest: the step's crew may then be short too."""
+    operation_of = {
+        (wa.work_order_id, step): routing_op
+        for wa in schedule_of(plan).work_orders
+        for routing in network.item_by_id[wa.item_id].routings
+        if routing.id == wa.routing_id
+        for step, routing_op in enumerate(routing.operations, start=1)
+    }
+    found = 0
+    for i, op in enumerate(schedule_of(plan).operations):
+        step = operation_of[op.work_order_id, op.step]
+        if op.machine_id is None or (step.gang is not None and op.gang < step.gang.max_units):
+            continue
+        units = network.plant_by_id[op.plant_id].machine(op.machine_id).units
+        free = [u for u in _free_units(plan, op, units) if u not in op.held_units]
+        if free:
+            held = tuple(sorted((*op.held_units, free[0])))
+            extra = frozenset({"crew"} if step.crew else ())
+            yield network, with_ops(plan, {i: {"unit": held[0], "units": held}}), extra
+            found += 1
+        if found == 2:
+            return
+
+
+def floor_for_a_part_that_fits(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """A part its machine holds claimed to lie on the floor (which may also fill the
+    plant's bays)."""
+    weight = {
+        wa.work_order_id: network.item_by_id[wa.item_id].weight_t
+        for wa in schedule_of(plan).work_orders
+    }
+    machine_ops = [
+        (i, op)
+        for i, op in enumerate(schedule_of(plan).operations)
+        if op.machine_id is not None
+        and not op.on_floor
+        and network.plant_by_id[op.plant_id].machine(op.machine_id).max_weight_t
+        >= weight[op.work_order_id]
+    ]
+    for i, _ in machine_ops[:2]:
+        yield network, with_ops(plan, {i: {"on_floor": True}}), frozenset()
+
+
+def fewer_floor_bays(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """A plant with one bay fewer than the parts its floor holds at once."""
+    on_floor = [op for op in schedule_of(plan).operations if op.on_floor]
+    for plant in network.plants:
+        ops = [op for op in on_floor if op.plant_id == plant.id]
+        most = max((sum(1 for o in ops if o.start <= op.start < o.end) for op in ops), default=0)
+        if plant.floor is not None and most >= 2:
+            smaller = replace(plant, floor=replace(plant.floor, bays=most - 1))
+            plants = tuple(smaller if p.id == plant.id else p for p in network.plants)
+            yield replace(network, plants=plants), plan, frozenset()
+
+
 def unplanned_without_reason(network: Network, plan: Plan) -> Iterator[Corruption]:
     delivered = schedule_of(plan).deliveries[0].order_id
     for order_id in (delivered, "NO-SUCH-ORDER"):
@@ -445,6 +592,8 @@ MUTATORS: dict[str, tuple[Mutator, ...]] = {
     "pinned_plant": (pinned_elsewhere,),
     "operation_steps": (wrong_process,),
     "machine": (unit_out_of_range, machine_without_a_time),
+    "gang": (unit_held_twice, first_unit_not_the_unit, gang_beyond_its_step),
+    "floor": (floor_for_a_part_that_fits, fewer_floor_bays),
     "calendar": (wrong_recorded_work, cut_to_a_minute),
     "placement": (held_a_minute_longer,),
     "overlap": (shared_unit,),
@@ -481,6 +630,12 @@ WHERE = {
 }
 
 
+# The ganged case is planned in the test run; its own rules are judged on it alone, and
+# the rules whose checks gangs change on it as well.
+GANGED = ("gang", "floor", "machine", "calendar", "overlap")
+WHERE |= {"gang": frozenset({"ganged"}), "floor": frozenset({"ganged"})}
+
+
 def corruptions(rule: str, network: Network, plan: Plan) -> list[Corruption]:
     return [c for mutate in MUTATORS[rule] for c in mutate(network, plan)]
 
@@ -503,9 +658,22 @@ def test_the_vendored_plans_are_clean(case: str) -> None:
     assert audit_plan(*vendored(case)) == ()
 
 
+def test_the_ganged_plan_is_clean_and_gangs_on_and_off_the_floor() -> None:
+    network, plan = vendored("ganged")
+    assert audit_plan(network, plan) == ()
+    operations = schedule_of(plan).operations
+    assert sum(op.on_floor for op in operations) == 2
+    assert any(op.gang > 1 and not op.on_floor for op in operations)
+
+
 @pytest.mark.parametrize(
     ("rule", "case"),
-    [(rule, case) for rule in MUTATORS for case in CASES if case in WHERE.get(rule, ALL)],
+    [
+        (rule, case)
+        for rule in MUTATORS
+        for case in (*CASES, "ganged")
+        if case in WHERE.get(rule, ALL) or (case == "ganged" and rule in GANGED)
+    ],
 )
 def test_a_corruption_in_one_rule_is_named_by_that_rule(rule: str, case: str) -> None:
     network, plan = vendored(case)
@@ -554,7 +722,7 @@ def test_engineering_work_is_checked_for_its_duration_and_its_lack_of_a_machine(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(network=networks())
+@given(network=networks(with_gangs=True))
 def test_corruptions_of_generated_plans_are_named_by_their_rule(network: Network) -> None:
     """Every mutator that applies to the generated plan, as on the vendored ones."""
     plan = solve.plan(network, PlanParams(time_limit_s=1, workers=1))

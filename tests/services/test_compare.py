@@ -8,10 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from distributed import LocalCluster
 
 from xiezuo.domain import Plan, PlanStatus
 from xiezuo.errors import InputError
 from xiezuo.planning.params import PlanParams
+from xiezuo.scenarios.executor import ExecutorSpec
 from xiezuo.services.compare import (
     Comparison,
     OrderChange,
@@ -44,7 +46,9 @@ def two_process_comparison(
         tmp_path, "earlier", "[{change: set_order, order: N-1, due: 2027-03-05}]"
     )
     news: list[ScenarioProgress] = []
-    comparison = compare_variants(MINIMAL, [earlier], PARAMS, 2, on_progress=news.append)
+    comparison = compare_variants(
+        MINIMAL, [earlier], PARAMS, ExecutorSpec(jobs=2), on_progress=news.append
+    )
     return comparison, news
 
 
@@ -80,7 +84,7 @@ def test_a_proven_difference_is_significant(
 
 def test_one_job_plans_in_this_process_alike(tmp_path: Path) -> None:
     cancel = write_variant(tmp_path, "none", "[{change: cancel_order, order: N-1}]")
-    comparison = compare_variants(MINIMAL, [cancel], PARAMS, 1)
+    comparison = compare_variants(MINIMAL, [cancel], PARAMS, ExecutorSpec())
     (variant,) = comparison.variants
     (order,) = variant.orders
     assert (order.change, order.variant, order.is_significant) == (
@@ -90,11 +94,35 @@ def test_one_job_plans_in_this_process_alike(tmp_path: Path) -> None:
     )
 
 
+def test_a_dask_cluster_plans_them_as_the_processes_do(
+    tmp_path: Path, two_process_comparison: Run
+) -> None:
+    """The same comparison on a LocalCluster: the same proven values, news of both."""
+    earlier = write_variant(
+        tmp_path, "earlier", "[{change: set_order, order: N-1, due: 2027-03-05}]"
+    )
+    news: list[ScenarioProgress] = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
+        comparison = compare_variants(
+            MINIMAL,
+            [earlier],
+            PARAMS,
+            ExecutorSpec(cluster=cluster.scheduler_address),
+            on_progress=news.append,
+        )
+    in_processes, _ = two_process_comparison
+    assert [(r.plan.status, r.plan.tardiness_hours, r.late) for r in comparison.results] == [
+        (r.plan.status, r.plan.tardiness_hours, r.late) for r in in_processes.results
+    ]
+    assert sorted(n.index for n in news if n.done) == [0, 1]
+    assert any(n.event is not None for n in news)
+
+
 def test_a_bad_variant_fails_before_any_solve(tmp_path: Path) -> None:
     bad = write_variant(tmp_path, "bad", "[{change: cancel_order, order: N-2}]")
     news: list[ScenarioProgress] = []
     with pytest.raises(InputError, match=r"bad\.yaml: changes\[0\]\.order .*no order 'N-2'"):
-        compare_variants(MINIMAL, [bad], PARAMS, 2, on_progress=news.append)
+        compare_variants(MINIMAL, [bad], PARAMS, ExecutorSpec(jobs=2), on_progress=news.append)
     assert news == []
 
 

@@ -197,6 +197,23 @@ def test_hover_leaves_out_the_end_date_on_the_same_day() -> None:
     assert "1958-07-01 02:00–05:00" in gantt_bars(PLAN)[1].hover
 
 
+def test_a_ganged_operation_has_a_bar_on_each_of_its_units() -> None:
+    schedule = PLAN.schedule
+    assert schedule is not None
+    press = next(op for op in schedule.operations if op.machine_id == "press")
+    ganged = replace(press, unit=0, units=(0, 2), on_floor=True)
+    operations = tuple(ganged if op is press else op for op in schedule.operations)
+    plan = replace(PLAN, schedule=replace(schedule, operations=operations))
+    bars = [bar for bar in gantt_bars(plan) if bar.work_order_id == press.work_order_id]
+    rows = [bar.row for bar in bars if bar.step == press.step]
+    assert rows == ["Wangjiang · press #1", "Wangjiang · press #3"]
+    hover = next(bar.hover for bar in bars if bar.step == press.step).splitlines()
+    assert hover[-2:] == [
+        "Ganged: 2 units together (#1, #3)",
+        "Part on a floor bay, machines brought to it",
+    ]
+
+
 def test_plan_without_schedule_has_no_bars() -> None:
     assert gantt_bars(NO_SCHEDULE) == ()
 

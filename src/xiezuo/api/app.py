@@ -24,7 +24,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from xiezuo.api.routers import audit, entities, pages, plans, progress, users
+from xiezuo.api.routers import audit, entities, ledger, pages, plans, progress, sheets, users
 from xiezuo.api.routers import networks as network_routes
 from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError, StorageError
 from xiezuo.io.yaml_source import MAX_FILE_BYTES
@@ -78,6 +78,8 @@ def create_app(database_url: str) -> FastAPI:
         entities.router,
         audit.router,
         plans.router,
+        ledger.router,
+        sheets.router,
         progress.router,
         pages.router,  # last: its catch-all for static files must not shadow the API
     ):

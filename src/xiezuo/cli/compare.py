@@ -31,6 +31,7 @@ from xiezuo.cli._tables import Column, print_table
 from xiezuo.domain import PlanStatus
 from xiezuo.io.plan_file import write_plan
 from xiezuo.planning.params import PlanParams
+from xiezuo.scenarios.executor import ExecutorSpec
 from xiezuo.services import display
 from xiezuo.services.compare import (
     Comparison,
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 
 ORDERS_SHOWN = 20
 """Differing orders listed per variant in the terminal; --html lists them all."""
+
+CLUSTER_VARIABLE = "XIEZUO_CLUSTER"
+"""The environment variable naming the Dask scheduler when --cluster is not given."""
 
 
 def compare(
@@ -81,8 +85,18 @@ def compare(
         typer.Option(
             min=1,
             max=256,
-            help="Plans solved at once, each in its own process. Default: one per "
-            "scenario, at most one per CPU.",
+            help="Plans solved at once, each in its own process (1: one after the other "
+            "in this process). Default: one per scenario, at most one per CPU.",
+            show_default=False,
+        ),
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            envvar=CLUSTER_VARIABLE,
+            help="Solve on the Dask cluster whose scheduler is at this address "
+            "(tcp://HOST:8786) instead of on this machine; --jobs is then ignored "
+            "(docs/cluster.md).",
             show_default=False,
         ),
     ] = None,
@@ -104,19 +118,24 @@ def compare(
     arrival moved or whose status changed. A difference within the solvers' own gap is
     marked not significant (docs/variants.md gives the rule).
 
-    Exit status: 0 when every scenario was planned; 2 for bad input; 3 when the solver
-    reports an invalid model (a bug in xiezuo).
+    With --cluster (or XIEZUO_CLUSTER) the plans are solved on a Dask cluster; one
+    that does not answer within a few seconds is bad input.
+
+    Exit status: 0 when every scenario was planned; 2 for bad input (a cluster that
+    cannot be reached included); 3 when the solver reports an invalid model or a solve
+    fails (a bug in xiezuo, or a lost worker).
     """
     count = 1 + len(variants)
     jobs = jobs or default_jobs(count)
     if workers is None:
-        workers = 1 if jobs > 1 else os.cpu_count() or 1
+        workers = 1 if jobs > 1 or cluster is not None else os.cpu_count() or 1
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
+    executor = guarded(lambda: ExecutorSpec(jobs=jobs, cluster=cluster or None))
     if html_out is not None:
         check_writable(html_out, "HTML page")
     if out_dir is not None:
         _make_folder(out_dir)
-    comparison = guarded(lambda: _compare_with_progress(base, variants, params, jobs))
+    comparison = guarded(lambda: _compare_with_progress(base, variants, params, executor))
     _print_comparison(comparison)
     if html_out is not None:
         page = comparison_html(comparison)
@@ -158,7 +177,7 @@ def _file_names(comparison: Comparison) -> list[str]:
 
 
 def _compare_with_progress(
-    base: Path, variants: Sequence[Path], params: PlanParams, jobs: int
+    base: Path, variants: Sequence[Path], params: PlanParams, executor: ExecutorSpec
 ) -> Comparison:
     """Run the comparison with one live line per scenario on a terminal, or one log
     line per finished scenario otherwise."""
@@ -168,7 +187,7 @@ def _compare_with_progress(
             if news.done:
                 say(f"planned {news.label}", to=errors)
 
-        return compare_variants(base, variants, params, jobs, on_progress=log)
+        return compare_variants(base, variants, params, executor, on_progress=log)
     with Progress(
         TextColumn("{task.fields[label]}", markup=False, table_column=RichColumn(min_width=8)),
         BarColumn(bar_width=10),
@@ -206,7 +225,7 @@ def _compare_with_progress(
                     f"(bound {display.hours(event.bound)}), {event.search}",
                 )
 
-        return compare_variants(base, variants, params, jobs, on_progress=show)
+        return compare_variants(base, variants, params, executor, on_progress=show)
 
 
 # ---- the terminal report -----------------------------------------------------------

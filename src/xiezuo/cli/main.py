@@ -12,7 +12,22 @@ from typing import Annotated
 
 import typer
 
-from xiezuo.cli import bench, check, compare, db, diff, plan, replan, reports, serve, users
+from xiezuo.cli import (
+    bench,
+    check,
+    compare,
+    db,
+    diff,
+    generate,
+    ledger,
+    plan,
+    replan,
+    reports,
+    serve,
+    sheets,
+    tables,
+    users,
+)
 from xiezuo.cli._shared import reported
 
 app = typer.Typer(
@@ -54,9 +69,13 @@ for command in (
     reports.gantt,
     reports.staff,
     reports.materials,
+    ledger.ledger,
+    sheets.sheets,
     bench.bench,
+    generate.generate,
     compare.compare,
     serve.serve,
+    tables.tables,
 ):
     app.command()(reported(command))
 app.add_typer(db.app)

@@ -36,6 +36,7 @@ from xiezuo.cli._shared import (
     write_output,
 )
 from xiezuo.cli._tables import Column, print_table
+from xiezuo.cli.tables import CsvDirOption, XlsxOption, check_outputs, write_tables
 from xiezuo.domain import PlanStatus
 from xiezuo.io.plan_file import write_plan
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
@@ -75,6 +76,8 @@ def plan(
         ),
     ] = OutputFormat.TABLE,
     instance_format: FormatOption = None,
+    xlsx: XlsxOption = None,
+    csv_dir: CsvDirOption = None,
 ) -> None:
     """Plan every order of a scenario, then summarise who makes what and when.
 
@@ -90,6 +93,7 @@ def plan(
     params = PlanParams(time_limit_s=time_limit, workers=workers or os.cpu_count() or 1, seed=seed)
     if out is not None:
         check_writable(out)
+    check_outputs(xlsx, csv_dir)
     run = guarded(
         lambda: solve_with_progress(
             params,
@@ -105,6 +109,7 @@ def plan(
         # Written after the summary is printed: a full disk loses the file, not the plan.
         write_output(out, partial(write_plan, run.plan, out), "plan")
         say("Plan written to ", (str(out), "bold"), ".", to=human)
+    write_tables(run.network, run.plan, xlsx, csv_dir, human)
     raise typer.Exit(exit_status(run))
 
 

@@ -29,6 +29,7 @@ from xiezuo.cli.plan import (
     print_plan,
     solve_with_progress,
 )
+from xiezuo.cli.tables import CsvDirOption, XlsxOption, check_outputs, write_tables
 from xiezuo.io.plan_file import write_plan
 from xiezuo.planning.params import PlanParams
 from xiezuo.services import display
@@ -95,6 +96,8 @@ def replan(
     out: Annotated[
         Path | None, typer.Option(help="Also write the whole new plan as JSON to this file.")
     ] = None,
+    xlsx: XlsxOption = None,
+    csv_dir: CsvDirOption = None,
 ) -> None:
     """Replan a scenario from the reported progress: done work stays as reported,
     started work continues on its unit, nothing new starts before the status date.
@@ -121,6 +124,7 @@ def replan(
     )
     if out is not None:
         check_writable(out)
+    check_outputs(xlsx, csv_dir)
     run = guarded(
         lambda: solve_with_progress(
             params,
@@ -155,6 +159,7 @@ def replan(
     if out is not None:
         write_output(out, partial(write_plan, run.plan, out), "plan")
         say("Plan written to ", (str(out), "bold"), ".")
+    write_tables(run.network, run.plan, xlsx, csv_dir, console)
     raise typer.Exit(exit_status(run))
 
 

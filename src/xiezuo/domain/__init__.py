@@ -5,6 +5,8 @@ from xiezuo.domain.explosion import WorkOrder, design_gates, explode_order, expl
 from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 from xiezuo.domain.network import (
     BomLine,
+    FloorBays,
+    Gang,
     Item,
     ItemKind,
     Lane,
@@ -49,6 +51,8 @@ from xiezuo.domain.rules import (
     capable_plants,
     capable_routings,
     find_issues,
+    gang_sizes,
+    is_on_floor,
     unmakeable_items,
     validate_network,
 )
@@ -65,6 +69,8 @@ __all__ = [
     "Finding",
     "FinishedPart",
     "FinishedWorkOrder",
+    "FloorBays",
+    "Gang",
     "Item",
     "ItemKind",
     "Lane",
@@ -110,6 +116,8 @@ __all__ = [
     "explode_order",
     "explode_orders",
     "find_issues",
+    "gang_sizes",
+    "is_on_floor",
     "routing_of",
     "unmakeable_items",
     "validate_network",

@@ -7,6 +7,7 @@ rules that span objects live in :func:`xiezuo.domain.rules.validate_network`.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,13 +71,32 @@ class Machine:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FloorBays:
+    """Floor space where a part too heavy for any machine lies while small machines are
+    brought to it (see :class:`Gang`): ``bays`` parts at once, each up to
+    ``max_weight_t``. A bay is held for the whole operation."""
+
+    bays: int = 1
+    max_weight_t: float
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if self.bays < 1:
+            problems.append(f"floor bays must be at least 1, not {self.bays}")
+        if not (self.max_weight_t > 0 and math.isfinite(self.max_weight_t)):
+            problems.append(f"floor bay max weight must be positive, not {self.max_weight_t}")
+        ModelError.check(problems, "floor bays")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plant:
-    """A factory with its machines and, optionally, its own calendar."""
+    """A factory with its machines and, optionally, its own calendar and floor bays."""
 
     id: str
     name: str = ""
     calendar: Calendar | None = None
     machines: tuple[Machine, ...] = ()
+    floor: FloorBays | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -118,6 +138,69 @@ class MachineTime:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Gang:
+    """Several units of one machine group working one step together ("ants gnawing a
+    bone"): the engine picks how many, ``k``, from ``min_units`` to ``max_units``.
+
+    The run time is shared out: each of the ``k`` units sets up in parallel, then the
+    run takes ``run / (k × efficiency(k))``. ``efficiency`` lists ``(k, share)`` points
+    (a share of 1.0 is no loss); between points the share is interpolated linearly,
+    beyond the last it stays at the last, and ``k = 1`` is 1.0 unless listed.
+    Each unit needs the step's crew, so the crew scales with ``k``.
+
+    ``floor_min_units`` set: the machines are portable and may be brought to a part
+    too heavy for them that lies in one of the plant's floor bays, at least that many
+    of them (and at least ``min_units``).
+    """
+
+    min_units: int = 1
+    max_units: int
+    efficiency: tuple[tuple[int, float], ...] = ()
+    floor_min_units: int | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if self.min_units < 1:
+            problems.append(f"gang min must be at least 1, not {self.min_units}")
+        if self.max_units < self.min_units:
+            problems.append(
+                f"gang max ({self.max_units}) must not be below gang min ({self.min_units})"
+            )
+        sizes = [k for k, _ in self.efficiency]
+        if len(set(sizes)) != len(sizes):
+            problems.append("each gang size may appear once in the efficiency table")
+        for k, share in self.efficiency:
+            if k < 1:
+                problems.append(f"efficiency is given for {k} units; sizes start at 1")
+            if not (0 < share <= 1):
+                problems.append(
+                    f"efficiency of {k} units must be above 0 and at most 1, not {share:g}"
+                )
+        if self.floor_min_units is not None and self.floor_min_units < 1:
+            problems.append(f"floor min must be at least 1, not {self.floor_min_units}")
+        ModelError.check(problems, "gang")
+
+    def share(self, k: int) -> float:
+        """Efficiency of ``k`` units working together."""
+        points = sorted(self.efficiency)
+        if not points or points[0][0] > 1:
+            points.insert(0, (1, 1.0))
+        if k >= points[-1][0]:
+            return points[-1][1]
+        for (k0, s0), (k1, s1) in itertools.pairwise(points):
+            if k0 <= k <= k1:
+                return s0 + (s1 - s0) * (k - k0) / (k1 - k0)
+        return points[0][1]
+
+    def sizes(self, units: int, *, on_floor: bool) -> tuple[int, ...]:
+        """Gang sizes allowed on a group of ``units``; none when it cannot take part."""
+        if on_floor and self.floor_min_units is None:
+            return ()
+        low = max(self.min_units, self.floor_min_units or 1) if on_floor else self.min_units
+        return tuple(range(low, min(self.max_units, units) + 1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Operation:
     """One routing step: a process kind, a setup and a run time per unit.
 
@@ -139,9 +222,12 @@ class Operation:
     crew: tuple[CrewNeed, ...] = ()
     min_weight_t: float | None = None
     precision_grade: int | None = None
+    gang: Gang | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
+        if self.process is None and self.gang is not None:
+            problems.append("work without a machine process cannot be ganged")
         if self.setup < timedelta(0):
             problems.append(f"setup time must not be negative, not {self.setup}")
         if self.run_per_unit is None and not self.machine_times:
@@ -168,10 +254,18 @@ class Operation:
                 return machine_time.run_per_unit
         return self.run_per_unit
 
-    def duration(self, quantity: int, plant_id: str, machine_id: str) -> timedelta | None:
-        """Working time to make ``quantity`` units in one batch on a machine group."""
+    def duration(
+        self, quantity: int, plant_id: str, machine_id: str, gang: int = 1
+    ) -> timedelta | None:
+        """Working time to make ``quantity`` units in one batch on ``gang`` units of a
+        machine group working together (setups in parallel, the run shared out)."""
         run = self.run_time_on(plant_id, machine_id)
-        return None if run is None else self.setup + run * quantity
+        if run is None:
+            return None
+        if gang == 1:
+            return self.setup + run * quantity
+        share = 1.0 if self.gang is None else self.gang.share(gang)
+        return self.setup + run * quantity / (gang * share)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -31,10 +31,13 @@ class PlanStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduledOperation:
-    """Step ``step`` (1-based) of a work order's routing on one unit of one machine.
+    """Step ``step`` (1-based) of a work order's routing on one unit of one machine,
+    or on several units of it at once (a gang).
 
     The operation holds the unit from ``start`` to ``end``; it works only in the
-    machine's working time in between (breaks and nights pause it).
+    machine's working time in between (breaks and nights pause it). A ganged
+    operation holds every unit of ``units`` (``unit`` first); ``on_floor`` means the
+    part lies in one of the plant's floor bays, held for as long.
     """
 
     work_order_id: str
@@ -46,6 +49,18 @@ class ScheduledOperation:
     start: datetime
     end: datetime
     work: timedelta
+    units: tuple[int, ...] = ()
+    on_floor: bool = False
+
+    @property
+    def held_units(self) -> tuple[int, ...]:
+        """Every unit the operation holds."""
+        return self.units or (self.unit,)
+
+    @property
+    def gang(self) -> int:
+        """Units working the step together."""
+        return len(self.held_units)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

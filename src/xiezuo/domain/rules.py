@@ -29,8 +29,8 @@ class Finding:
 
 
 def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
-    """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering)."""
-    weight, grade = item.required_weight(operation), item.required_grade(operation)
+    """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering):
+    those that hold the part, and portable ones ganged around it in a floor bay."""
     # The listed machines as a set: run_time_on per machine would scan every machine
     # time for every machine, quadratic on benchmark instances with dozens of each.
     listed = {t.machine_id for t in operation.machine_times if t.plant_id in (None, plant.id)}
@@ -39,8 +39,31 @@ def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Ma
         for m in plant.machines
         if (operation.run_per_unit is not None or m.id in listed)
         and m.process == operation.process
-        and m.can_process(weight, grade)
+        and gang_sizes(item, operation, plant, m)
     )
+
+
+def is_on_floor(item: Item, operation: Operation, machine: Machine) -> bool:
+    """Whether ``machine`` can do the step only by being brought to the part on the
+    floor: the part is too heavy for it."""
+    return machine.max_weight_t < item.required_weight(operation)
+
+
+def gang_sizes(item: Item, operation: Operation, plant: Plant, machine: Machine) -> tuple[int, ...]:
+    """How many units of ``machine`` may work the step together; empty when it cannot.
+
+    Without a gang a capable machine works alone. A part too heavy for the machine needs
+    a portable gang and a floor bay at the plant that takes its weight.
+    """
+    weight, grade = item.required_weight(operation), item.required_grade(operation)
+    if machine.precision_grade > grade:
+        return ()
+    on_floor = is_on_floor(item, operation, machine)
+    if on_floor and (plant.floor is None or plant.floor.max_weight_t < weight):
+        return ()
+    if operation.gang is None:
+        return () if on_floor else (1,)
+    return operation.gang.sizes(machine.units, on_floor=on_floor)
 
 
 def capable_routings(item: Item, plant: Plant) -> tuple[Routing, ...]:
@@ -72,6 +95,7 @@ def validate_network(network: Network) -> None:
         undeclared processes, missing transport lanes.
     """
     problems = list(_reference_problems(network))
+    problems += _gang_problems(network)
     problems += _material_problems(network)
     problems += _staff_problems(network)
     if not problems:
@@ -82,6 +106,34 @@ def validate_network(network: Network) -> None:
         problems += _lane_problems(network)
     if problems:
         raise ModelError(problems)
+
+
+def _gang_problems(network: Network) -> Iterator[str]:
+    """A gang larger than every machine group of its process could never be formed:
+    most likely a typo, so it is refused rather than silently capped."""
+    largest: dict[str, int] = {}
+    for _, machine in network.iter_machines():
+        largest[machine.process] = max(largest.get(machine.process, 0), machine.units)
+    for item in network.items:
+        for routing in item.routings:
+            for step, op in enumerate(routing.operations, start=1):
+                if op.gang is None or op.process is None:
+                    continue
+                most = largest.get(op.process, 0)
+                floor_min = op.gang.floor_min_units or 0
+                for what, k in (("gang min", op.gang.min_units), ("floor min", floor_min)):
+                    if k > most:
+                        yield (
+                            f"item {item.id!r} routing {routing.id!r} step {step}: {what} {k} "
+                            f"is more than the {most} units of the largest {op.process} "
+                            "machine group"
+                        )
+                if op.gang.max_units > most:
+                    yield (
+                        f"item {item.id!r} routing {routing.id!r} step {step}: gang max "
+                        f"{op.gang.max_units} is more than the {most} units of the largest "
+                        f"{op.process} machine group"
+                    )
 
 
 def _duplicates(ids: list[str]) -> set[str]:

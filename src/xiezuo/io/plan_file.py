@@ -1,9 +1,10 @@
 """The plan JSON file: a :class:`~xiezuo.domain.Plan` written to disk and read back unchanged.
 
-The format is documented in ``docs/plan-format.md``. Version 3 added a replan's status
-date (``as_of``) and its finished parts; version 2 files, which have neither, are still
-read. Instants are ISO 8601 text with a
-UTC offset; durations are hours as JSON numbers, in fields whose names end in
+The format is documented in ``docs/plan-format.md``. Version 4 added ganged
+operations (``units``, every unit held, and ``on_floor``, written only where they say
+something); version 3 added a replan's status date (``as_of``) and its finished parts;
+version 2 and 3 files, which lack what came after them, are still read. Instants are
+ISO 8601 text with a UTC offset; durations are hours as JSON numbers, in fields whose names end in
 ``_hours``. A float holds any whole-microsecond duration up to about a century
 exactly enough that ``timedelta(hours=h)`` rounds back to it, so a round trip returns
 an equal plan. Reading keeps the offsets but not the zone names (``Asia/Shanghai``
@@ -51,13 +52,14 @@ from xiezuo.errors import InputError
 from xiezuo.io.files import read_text_file
 
 FORMAT: Final = "xiezuo-plan"
-VERSION: Final = 3
+VERSION: Final = 4
 _HOUR = timedelta(hours=1)
 # Durations up to a century; instants in years that leave room for adding them.
 MAX_HOURS: Final = 36_600 * 24
 FIRST_YEAR: Final = 1800
 LAST_YEAR: Final = 2400
 MAX_COUNT: Final = 10**12  # quantities, steps and units
+MAX_UNITS_HELD: Final = 1_000  # units one ganged operation holds: a machine group's most
 MAX_FILE_BYTES: Final = 64 * 2**20
 
 
@@ -149,6 +151,9 @@ class _OperationRecord(_Record):
     start: Instant
     end: Instant
     work_hours: Hours
+    # Version 4 on, written only for a gang (several units) or a part on the floor.
+    units: list[Unit] = Field(default=[], max_length=MAX_UNITS_HELD)
+    on_floor: bool = False
 
     @classmethod
     def of(cls, op: ScheduledOperation) -> _OperationRecord:
@@ -162,6 +167,8 @@ class _OperationRecord(_Record):
             start=op.start,
             end=op.end,
             work_hours=_hours(op.work),
+            units=list(op.units),
+            on_floor=op.on_floor,
         )
 
     def to_domain(self) -> ScheduledOperation:
@@ -175,6 +182,8 @@ class _OperationRecord(_Record):
             start=self.start,
             end=self.end,
             work=_duration(self.work_hours),
+            units=tuple(self.units),
+            on_floor=self.on_floor,
         )
 
 
@@ -291,7 +300,7 @@ class _UnplannedRecord(_Mirror):
 
 class _PlanRecord(_Record):
     format: Literal["xiezuo-plan"]
-    version: Literal[2, 3]
+    version: Literal[2, 3, 4]
     # Lax, so the status may be written as its text ("optimal").
     status: Annotated[PlanStatus, Field(strict=False)]
     # Required from version 3 on (null for a first plan); version 2 files lack it.
@@ -345,7 +354,12 @@ class _PlanRecord(_Record):
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The JSON-ready form of ``plan``: only dicts, lists, strings, numbers and ``None``."""
-    return _PlanRecord.of(plan).model_dump(mode="json")
+    data = _PlanRecord.of(plan).model_dump(mode="json")
+    for op in [] if data["schedule"] is None else data["schedule"]["operations"]:
+        for name, unsaid in (("units", []), ("on_floor", False)):
+            if op[name] == unsaid:
+                del op[name]
+    return data
 
 
 def write_plan(plan: Plan, path: str | Path) -> None:
@@ -391,23 +405,36 @@ def plan_from_dict(data: object, source: str, *, near: datetime | None = None) -
 
 
 def _check_version_fields(record: _PlanRecord, source: str) -> None:
-    """Version 3 states the status date (null for a first plan); version 2 knew neither
-    it nor finished parts, so a version 2 file holding them is a mislabelled one."""
+    """Version 3 on states the status date (null for a first plan); version 2 knew
+    neither it nor finished parts, and versions before 4 knew no gangs, so an older
+    file holding them is a mislabelled one."""
+    if record.version >= 3 and "as_of" not in record.model_fields_set:
+        raise InputError(source, "as_of", "this required field is missing")
     if record.version == VERSION:
-        if "as_of" not in record.model_fields_set:
-            raise InputError(source, "as_of", "this required field is missing")
         return
-    if "as_of" in record.model_fields_set:
-        location, what = "as_of", "the status date"
+    ganged = next(
+        (
+            i
+            for i, op in enumerate([] if record.schedule is None else record.schedule.operations)
+            if op.model_fields_set & {"units", "on_floor"}
+        ),
+        None,
+    )
+    if ganged is not None:
+        location, what, came = f"schedule.operations[{ganged}]", "ganged operations", 4
+    elif record.version == 3:
+        return
+    elif "as_of" in record.model_fields_set:
+        location, what, came = "as_of", "the status date", 3
     elif record.schedule is not None and "finished_parts" in record.schedule.model_fields_set:
-        location, what = "schedule.finished_parts", "finished parts"
+        location, what, came = "schedule.finished_parts", "finished parts", 3
     else:
         return
     raise InputError(
         source,
         location,
-        f"{what} came with version {VERSION} of the plan format, and a version "
-        f"{record.version} file has none: set the version to {VERSION}",
+        f"{what} came with version {came} of the plan format, and a version "
+        f"{record.version} file has none: set the version to {came}",
     )
 
 

@@ -27,6 +27,8 @@ from xiezuo.domain import (
     BomLine,
     Calendar,
     CrewNeed,
+    FloorBays,
+    Gang,
     Item,
     Lane,
     Machine,
@@ -48,7 +50,7 @@ from xiezuo.domain import (
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.documents import Locator, input_error, read_data
 from xiezuo.io.files import read_text_file
-from xiezuo.io.scenario_schema import CalendarSpec, OperationSpec, ScenarioSpec
+from xiezuo.io.scenario_schema import CalendarSpec, GangSpec, OperationSpec, ScenarioSpec
 from xiezuo.io.yaml_source import (
     MAX_FILE_BYTES,
     MAX_YAML_BYTES,
@@ -177,9 +179,13 @@ def load_scenario_spec(path: str | Path) -> ScenarioSpec:
     return spec
 
 
-def network_from_spec(spec: ScenarioSpec, source: str) -> Network:
-    """Stage 3 for file data built in memory: entity paths in errors, without lines."""
-    return _Converter(spec, source, Locator(None)).network()
+def network_from_spec(spec: ScenarioSpec, source: str, locate: Locator | None = None) -> Network:
+    """Stage 3 for file data built in memory: entity paths in errors, without lines.
+
+    ``locate`` turns an entity path into the place a reader should look (a workbook
+    names its cell); by default the path itself.
+    """
+    return _Converter(spec, source, locate or Locator(None)).network()
 
 
 def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
@@ -326,6 +332,24 @@ class _Converter:
                         require((*op_path, "process"), "process", op.process, processes)
                     for c_idx, crew in enumerate(op.crew):
                         require((*op_path, "crew", c_idx, "skill"), "skill", crew.skill, skills)
+        largest: dict[str, int] = {}
+        for plant in spec.plants:
+            for machine in plant.machines:
+                largest[machine.process] = max(largest.get(machine.process, 0), machine.units)
+        ganged: set[str] = set()
+        for g_idx, gang in enumerate(spec.gangs):
+            require(("gangs", g_idx, "process"), "process", gang.process, processes)
+            if gang.process in ganged:
+                self.fail(("gangs", g_idx, "process"), f"process {gang.process!r} has a gang twice")
+            ganged.add(gang.process)
+            most = largest.get(gang.process, 0)
+            for field, k in (("max", gang.max), ("floor_min", gang.floor_min or 0)):
+                if k > most:
+                    self.fail(
+                        ("gangs", g_idx, field),
+                        f"{k} units is more than the {most} of the largest {gang.process} "
+                        "machine group",
+                    )
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -438,6 +462,14 @@ class _Converter:
                     ),
                 )
                 machines.append(machine)
+            floor = None
+            if plant.floor is not None:
+                floor = self.build(
+                    (*path, "floor"),
+                    FloorBays,
+                    bays=plant.floor.bays,
+                    max_weight_t=plant.floor.max_weight_t,
+                )
             yield self.build(
                 path,
                 Plant,
@@ -445,6 +477,7 @@ class _Converter:
                 name=plant.name,
                 calendar=plant_calendar if plant.calendar is not None else None,
                 machines=tuple(machines),
+                floor=floor,
             )
 
     def items(self) -> Iterable[Item]:
@@ -495,6 +528,26 @@ class _Converter:
                 materials=materials,
             )
 
+    def gang(self, path: _Path, op: OperationSpec) -> Gang | None:
+        """The step's own gang, else its process's, else none."""
+        spec: GangSpec | None = op.gang
+        if spec is not None:
+            path = (*path, "gang")
+        else:
+            for g_idx, process_gang in enumerate(self.spec.gangs):
+                if op.process is not None and process_gang.process == op.process:
+                    spec, path = process_gang, ("gangs", g_idx)
+        if spec is None:
+            return None
+        return self.build(
+            path,
+            Gang,
+            min_units=spec.min,
+            max_units=spec.max,
+            efficiency=tuple(sorted(spec.efficiency.items())),
+            floor_min_units=spec.floor_min,
+        )
+
     def operation(self, path: _Path, op: OperationSpec) -> Operation:
         return self.build(
             path,
@@ -518,6 +571,7 @@ class _Converter:
             ),
             min_weight_t=op.min_weight_t,
             precision_grade=op.precision_grade,
+            gang=self.gang(path, op),
         )
 
     def orders(self) -> Iterable[Order]:

@@ -230,6 +230,16 @@ class MachineSpec(_Spec):
     """Instant the group stops working (a date alone means the end of that day)."""
 
 
+class FloorSpec(_Spec):
+    """Floor bays where a part too heavy for any machine lies while portable machines
+    are brought to it."""
+
+    bays: Whole = Field(default=1, ge=1, le=MAX_UNITS)
+    """Parts that can lie on the floor at once, one per bay."""
+    max_weight_t: Tonnes
+    """Heaviest part, in tonnes, a bay takes."""
+
+
 class PlantSpec(_Spec):
     """A factory and its machine groups."""
 
@@ -241,6 +251,8 @@ class PlantSpec(_Spec):
     """Partial override of the network calendar."""
     machines: list[MachineSpec] = []
     """Machine groups of the plant."""
+    floor: FloorSpec | None = None
+    """Floor bays for parts worked by portable machines (see ``gang.floor_min``)."""
 
 
 class MachineTimeSpec(_Spec):
@@ -263,6 +275,41 @@ class CrewSpec(_Spec):
     """People of that skill, from the plant's headcount per shift."""
 
 
+GangSize = Annotated[Whole, Field(ge=1, le=MAX_UNITS)]
+Share = Annotated[Number, Field(gt=0, le=1)]
+
+
+class GangSpec(_Spec):
+    """Several units of one machine group working one step together; the engine picks
+    how many."""
+
+    min: GangSize = 1
+    """Fewest units that may work the step together."""
+    max: GangSize
+    """Most units that may work the step together; no more than the largest machine
+    group of the process has."""
+    efficiency: dict[GangSize, Share] = {}
+    """Share of full speed by gang size, e.g. ``{2: 0.9, 4: 0.75}``: k units run the step
+    in run / (k × share). Sizes between are interpolated, beyond the last the last share
+    holds; one unit is 1.0 unless given."""
+    floor_min: GangSize | None = None
+    """The machines are portable: at least this many may be brought to a part too heavy
+    for them, lying in one of the plant's floor bays. Omit for fixed machines."""
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> GangSpec:
+        if self.min > self.max:
+            raise ValueError(f"gang min ({self.min}) must not be above gang max ({self.max})")
+        return self
+
+
+class ProcessGangSpec(GangSpec):
+    """The gang every step of a process may form, unless the step says otherwise."""
+
+    process: str
+    """One of the declared processes."""
+
+
 class OperationSpec(_Spec):
     """One routing step on one machine group, or engineering work done by people."""
 
@@ -282,7 +329,11 @@ class OperationSpec(_Spec):
     precision_grade: Grade | None = None
     """IT grade the step needs, if not the item's grade."""
     crew: list[CrewSpec] = []
-    """People the step needs while it runs, besides its machine; each skill once."""
+    """People the step needs while it runs, besides its machine; each skill once. A
+    gang of k units needs k such crews."""
+    gang: GangSpec | None = None
+    """Lets several units of one machine group work the step together; overrides the
+    process's entry under ``gangs``."""
 
 
 class RoutingSpec(_Spec):
@@ -488,6 +539,9 @@ class ScenarioSpec(_Spec):
     """Horizon start, time zone and network calendar."""
     processes: list[str] = Field(min_length=1)
     """Every process kind machines and operations may name."""
+    gangs: list[ProcessGangSpec] = []
+    """Gangs by process: every machine step of the process may be ganged so, unless its
+    own ``gang`` says otherwise."""
     regions: list[str] = []
     """Customer regions orders are delivered to."""
     plants: list[PlantSpec] = Field(min_length=1)

@@ -1,8 +1,9 @@
 """Use case: plan a base scenario and its what-if variants side by side, and compare.
 
-Every scenario is planned with the same parameters (seed, time limit, workers) in its
-own process, which loads its own file: a plan is a pure function of the file and the
-parameters, and one slow solve does not hold up the others' processes.
+Every file is read here first, so a bad one stops the comparison before any solve;
+then every scenario is planned with the same parameters (seed, time limit, workers)
+by the scenarios' executor: in this process, over local processes, or on a Dask
+cluster (docs/cluster.md). The plans come back here to be measured and compared.
 
 Solver noise and significance
     A time-limited plan is not proven optimal: its weighted tardiness ``T`` lies
@@ -20,20 +21,18 @@ Solver noise and significance
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from enum import StrEnum
-from queue import Empty
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from xiezuo.errors import InputError, ModelError
+from xiezuo.domain import Plan
+from xiezuo.errors import InputError, PlanningError
 from xiezuo.io import is_benchmark_file
 from xiezuo.io.variant import is_variant_file, load_variant
 from xiezuo.planning.analysis.netting import net_materials
-from xiezuo.planning.solve import plan as plan_network
 from xiezuo.planning.validation.audit import audit_plan
+from xiezuo.scenarios.executor import SolveJob, solve_many
 from xiezuo.services.planning import load_network
 from xiezuo.services.staff import staff_report
 
@@ -42,9 +41,10 @@ if TYPE_CHECKING:
     from datetime import datetime, timedelta
     from pathlib import Path
 
-    from xiezuo.domain import Network, Plan
+    from xiezuo.domain import Network
     from xiezuo.io.variant import VariantInfo
     from xiezuo.planning.params import PlanParams, ProgressEvent
+    from xiezuo.scenarios.executor import ExecutorSpec, Outcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,10 +192,6 @@ class ScenarioProgress:
     done: bool = False
 
 
-class _Sink(Protocol):
-    def put(self, item: ScenarioProgress, /) -> None: ...
-
-
 def default_jobs(scenarios: int) -> int:
     """One process per scenario, at most one per CPU."""
     return max(1, min(scenarios, os.cpu_count() or 1))
@@ -205,7 +201,7 @@ def compare_variants(
     base: Path,
     variants: Sequence[Path],
     params: PlanParams,
-    jobs: int,
+    executor: ExecutorSpec,
     *,
     on_progress: Callable[[ScenarioProgress], None] | None = None,
 ) -> Comparison:
@@ -219,10 +215,10 @@ def compare_variants(
         Variant (or scenario) files.
     params:
         Solver settings for every plan; callers usually give ``workers=1`` when
-        ``jobs > 1`` so the processes do not compete for cores.
-    jobs:
-        Plans solved at once, each in its own process; 1 solves them one after the
-        other in this process.
+        several plans run at once so they do not compete for cores.
+    executor:
+        Where the plans are solved: in this process, over local processes or on a
+        Dask cluster.
     on_progress:
         Called in this thread with solver news of each scenario and when it is done.
 
@@ -236,26 +232,49 @@ def compare_variants(
     ------
     InputError, ModelError
         A file is bad; every file is loaded here first, so this happens before any
-        solve starts.
+        solve starts. Also a cluster that cannot be reached (see
+        :func:`~xiezuo.scenarios.executor.solve_many`).
+    PlanningError
+        A solve failed for another reason than its input (a bug, or a lost worker).
     """
     paths = [base, *variants]
-    labels = _labels([_load(path)[1] for path in paths])
+    loaded = [_load(path) for path in paths]
+    labels = _labels([name for _, name, _ in loaded])
     report = on_progress or (lambda _: None)
     for idx, label in enumerate(labels):
         report(ScenarioProgress(index=idx, label=label))
-    if jobs <= 1:
-        sink = _CallbackSink(report)
-        results = [
-            _plan_one(idx, path, label, params, sink)
-            for idx, (path, label) in enumerate(zip(paths, labels, strict=True))
-        ]
-    else:
-        results = _plan_in_processes(paths, labels, params, jobs, report)
+
+    def news(idx: int, event: ProgressEvent) -> None:
+        report(ScenarioProgress(index=idx, label=labels[idx], event=event))
+
+    def done(idx: int, _: Outcome) -> None:
+        report(ScenarioProgress(index=idx, label=labels[idx], done=True))
+
+    outcomes = solve_many(
+        [SolveJob(network=network, params=params) for network, _, _ in loaded],
+        executor=executor,
+        on_progress=news,
+        on_done=done,
+    )
+    results = [
+        measure(network, _plan_of(outcome, path), label=label, path=path, info=info)
+        for (network, _, info), outcome, path, label in zip(
+            loaded, outcomes, paths, labels, strict=True
+        )
+    ]
     base_result, *variant_results = results
     return Comparison(
         base=base_result,
         variants=tuple(compare_results(base_result, result) for result in variant_results),
     )
+
+
+def _plan_of(outcome: Outcome, path: Path) -> Plan:
+    if isinstance(outcome, Plan):
+        return outcome
+    if outcome.is_bad_input:
+        raise InputError(str(path), "", outcome.message.removeprefix(f"{path}: "))
+    raise PlanningError(f"{path}: the solve failed: {outcome}")
 
 
 def _load(path: Path) -> tuple[Network, str, VariantInfo | None]:
@@ -276,90 +295,6 @@ def _labels(names: Sequence[str]) -> list[str]:
             label = f"{name} #{count}"
         labels.append(label)
     return labels
-
-
-class _CallbackSink:
-    def __init__(self, report: Callable[[ScenarioProgress], None]) -> None:
-        self.report = report
-
-    def put(self, item: ScenarioProgress, /) -> None:
-        self.report(item)
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    """A child's error as text: the error classes do not survive pickling."""
-
-    message: str
-
-
-def _plan_in_processes(
-    paths: Sequence[Path],
-    labels: Sequence[str],
-    params: PlanParams,
-    jobs: int,
-    report: Callable[[ScenarioProgress], None],
-) -> list[ScenarioResult]:
-    # spawn, not fork: the parent may run threads (a progress display), and a forked
-    # child would inherit their locks.
-    context = multiprocessing.get_context("spawn")
-    with (
-        context.Manager() as manager,
-        ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool,
-    ):
-        queue = manager.Queue()
-        futures: dict[Future[ScenarioResult | _Failure], int] = {
-            pool.submit(_plan_child, idx, path, label, params, queue): idx
-            for idx, (path, label) in enumerate(zip(paths, labels, strict=True))
-        }
-        results: dict[int, ScenarioResult] = {}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            _drain(queue, report)
-            for future in done:
-                outcome = future.result()
-                idx = futures[future]
-                if isinstance(outcome, _Failure):
-                    raise InputError(str(paths[idx]), "", outcome.message)
-                results[idx] = outcome
-        _drain(queue, report)
-    return [results[idx] for idx in range(len(paths))]
-
-
-def _drain(queue: _Queue, report: Callable[[ScenarioProgress], None]) -> None:
-    while True:
-        try:
-            item = queue.get_nowait()
-        except Empty:
-            return
-        report(item)
-
-
-class _Queue(Protocol):
-    def get_nowait(self) -> ScenarioProgress: ...
-
-
-def _plan_child(
-    idx: int, path: Path, label: str, params: PlanParams, sink: _Sink
-) -> ScenarioResult | _Failure:
-    """The work of one process: load the file, plan it, measure the plan."""
-    try:
-        return _plan_one(idx, path, label, params, sink)
-    except (InputError, ModelError) as exc:  # a PlanningError is a bug: it goes on, to exit 3
-        return _Failure(str(exc).removeprefix(f"{path}: "))
-
-
-def _plan_one(idx: int, path: Path, label: str, params: PlanParams, sink: _Sink) -> ScenarioResult:
-    network, _, info = _load(path)
-
-    def forward(event: ProgressEvent) -> None:
-        sink.put(ScenarioProgress(index=idx, label=label, event=event))
-
-    plan = plan_network(network, params, on_progress=forward)
-    result = measure(network, plan, label=label, path=path, info=info)
-    sink.put(ScenarioProgress(index=idx, label=label, done=True))
-    return result
 
 
 def measure(

@@ -78,7 +78,7 @@ def replan_scenario(
     previous = None
     if previous_path is not None:
         previous = read_plan(previous_path, near=network.start)
-        _check_plan_fits(network, previous, scenario, previous_path)
+        check_plan_fits(network, previous, scenario, previous_path)
     progress = load_progress(progress_path, network, previous)
     plan = plan_network(
         network, params, progress=progress, previous=previous, on_progress=on_progress
@@ -124,7 +124,7 @@ def verify_plan_file(
     """
     network = load_network(scenario, fmt)
     plan = read_plan(plan_path, near=network.start)
-    _check_plan_fits(network, plan, scenario, plan_path)
+    check_plan_fits(network, plan, scenario, plan_path)
     if plan.as_of is not None and progress_path is None:
         raise InputError(
             str(plan_path),
@@ -135,7 +135,7 @@ def verify_plan_file(
     previous = None
     if previous_path is not None:
         previous = read_plan(previous_path, near=network.start)
-        _check_plan_fits(network, previous, scenario, previous_path)
+        check_plan_fits(network, previous, scenario, previous_path)
     progress = None
     if progress_path is not None:
         progress = load_progress(progress_path, network, previous)
@@ -145,8 +145,15 @@ def verify_plan_file(
     return plan, violations
 
 
-def _check_plan_fits(network: Network, plan: Plan, scenario: Path, plan_path: Path) -> None:
-    """Refuse a plan most of whose orders the scenario lacks; a few are the validator's."""
+def check_plan_fits(network: Network, plan: Plan, scenario: Path, plan_path: Path) -> None:
+    """Refuse a plan most of whose orders the scenario lacks; a few are the validator's.
+
+    Raises
+    ------
+    InputError
+        More than half the plan's orders are unknown to the scenario: the plan of
+        another scenario, named as such rather than as hundreds of misfits.
+    """
     order_ids = set(plan.unplanned_orders)
     if plan.schedule is not None:
         order_ids.update(wo.order_id for wo in plan.schedule.work_orders)

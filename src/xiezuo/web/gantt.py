@@ -140,7 +140,8 @@ class GanttLeg:
 
 
 def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
-    """One bar per scheduled operation, ready to draw.
+    """One bar per scheduled operation and unit it holds (a gang has one on each of
+    its units), ready to draw.
 
     Parameters
     ----------
@@ -169,34 +170,40 @@ def gantt_bars(plan: Plan) -> tuple[GanttBar, ...]:
         wo = work_orders[op.work_order_id]
         is_late = wo.order_id in late_orders
         order_line = f"Order {wo.order_id} · item {wo.item_id}" + (" · LATE" if is_late else "")
-        bars.append(
-            GanttBar(
-                row=(
-                    f"{op.plant_id} · engineering"
-                    if op.machine_id is None
-                    else f"{op.plant_id} · {op.machine_id} #{op.unit + 1}"
-                ),
-                plant_id=op.plant_id,
-                machine_id=op.machine_id,
-                unit=op.unit,
-                start=op.start,
-                end=op.end,
-                order_id=wo.order_id,
-                item_id=wo.item_id,
-                work_order_id=op.work_order_id,
-                step=op.step,
-                process=op.process or "engineering",
-                is_late=is_late,
-                hover="\n".join(
-                    (
-                        order_line,
-                        f"Step {op.step}: {op.process or 'engineering'} ({op.work_order_id})",
-                        _format_span(op.start, op.end),
-                        f"Work {_hours(op.work)}",
-                    )
-                ),
+        lines = [
+            order_line,
+            f"Step {op.step}: {op.process or 'engineering'} ({op.work_order_id})",
+            _format_span(op.start, op.end),
+            f"Work {_hours(op.work)}",
+        ]
+        if op.gang > 1:
+            numbers = ", ".join(f"#{u + 1}" for u in op.held_units)
+            lines.append(f"Ganged: {op.gang} units together ({numbers})")
+        if op.on_floor:
+            lines.append("Part on a floor bay, machines brought to it")
+        # A ganged operation shows on every unit it holds.
+        for unit in op.held_units:
+            bars.append(
+                GanttBar(
+                    row=(
+                        f"{op.plant_id} · engineering"
+                        if op.machine_id is None
+                        else f"{op.plant_id} · {op.machine_id} #{unit + 1}"
+                    ),
+                    plant_id=op.plant_id,
+                    machine_id=op.machine_id,
+                    unit=unit,
+                    start=op.start,
+                    end=op.end,
+                    order_id=wo.order_id,
+                    item_id=wo.item_id,
+                    work_order_id=op.work_order_id,
+                    step=op.step,
+                    process=op.process or "engineering",
+                    is_late=is_late,
+                    hover="\n".join(lines),
+                )
             )
-        )
     return tuple(
         sorted(
             bars,

@@ -1,9 +1,13 @@
 """Why an order is late: too little time even alone, or waiting behind other orders.
 
-For each late order the critical chain is walked back from its delivery: at every
-operation, the gap between when it could have started (previous step done, or its
-latest component arrived) and when it did start is charged to the machine unit's
-previous job (a capacity wait) or to non-working time (a calendar wait).
+For each late order the critical chain is walked back from its delivery. Between work
+orders, the latest input is followed: the time its transport took is a transport wait,
+and when the latest input is a design, the time the drawings came after everything else
+is a design wait. Inside a work order, the gap between when an operation could have
+started (previous step done, or its inputs arrived) and when it did start is charged to
+the machine unit's previous job (a machine wait), else to a crew of a skill fully used
+by other work at that plant (a people wait), else to non-working time (a calendar wait).
+Material waits are found apart: a step that started the minute a supply arrived.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from xiezuo.planning.problem.bounds import relaxation_bounds
 from xiezuo.planning.problem.extract import arrivals
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xiezuo.planning.problem.compile import Problem
     from xiezuo.planning.problem.solution import Solution
 
@@ -29,9 +35,11 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     units: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for wo_idx, placement in enumerate(solution):
         for op in placement.ops:
-            units[op.machine_idx, op.unit].append((op.end, op.start, wo_idx))
+            for unit in op.held_units:
+                units[op.machine_idx, unit].append((op.end, op.start, wo_idx))
     for jobs in units.values():
         jobs.sort()
+    crews = _crew_use(problem, solution)
     explanations = []
     # The proven earliest arrivals, so "even with every machine free" is a fact.
     relaxed = relaxation_bounds(problem).arrival
@@ -58,28 +66,13 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
             late += f"; it waits for material: {'; '.join(held[:3])}"
         alone = relaxed[order_idx]
         if alone > order.due:
-            explanations.append(
-                Explanation(
-                    kind="late",
-                    subject=order.order_id,
-                    message=(
-                        f"{late}; even with every machine free it could not arrive before "
-                        f"{_days(alone - order.due)} after its due date: its chain of work, "
-                        "material, transport and working hours is longer than the time allowed"
-                    ),
-                )
+            late += (
+                f"; even with every machine free it could not arrive before "
+                f"{_days(alone - order.due)} after its due date: its chain of work, "
+                "material, transport and working hours is longer than the time allowed"
             )
-            continue
-        waits = _capacity_waits(problem, solution, units, order.root_idx)
-        if waits:
-            worst = sorted(waits.items(), key=lambda kv: -kv[1][0])[:3]
-            blocked = "; ".join(
-                f"{label} for {_days(minutes)} behind {', '.join(sorted(blockers)[:4])}"
-                for label, (minutes, blockers) in worst
-            )
-            message = f"{late}; on its critical path it waits for busy machines: {blocked}"
-        else:
-            message = f"{late}; its critical path waits only on working hours and transport"
+        waits = _chain_waits(problem, solution, units, crews, order.root_idx)
+        message = f"{late}; {_describe(waits)}"
         explanations.append(Explanation(kind="late", subject=order.order_id, message=message))
     return tuple(explanations)
 
@@ -134,51 +127,190 @@ def _held_by_material(
     return held
 
 
-def _capacity_waits(
+_WAIT_WORDS = {
+    "machine": "for busy machines",
+    "people": "for people",
+    "design": "for drawings",
+    "transport": "in transport",
+    "calendar": "for working hours",
+}
+
+
+def _crew_use(
+    problem: Problem, solution: Solution
+) -> dict[tuple[int, int], list[tuple[int, int, int, int]]]:
+    """``(plant, skill)`` → ``(start, end, people, work order)`` of every crew at work."""
+    use: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    for wo_idx, placement in enumerate(solution):
+        option = problem.work_orders[wo_idx].options[placement.option_idx]
+        for op, compiled_op in zip(placement.ops, option.ops, strict=True):
+            for skill, people in compiled_op.crew:
+                use[option.plant_idx, skill].append((op.start, op.end, people, wo_idx))
+    return use
+
+
+def _crew_short(
+    problem: Problem,
+    crews: dict[tuple[int, int], list[tuple[int, int, int, int]]],
+    plant_idx: int,
+    crew: tuple[tuple[int, int], ...],
+    at: int,
+    wo_idx: int,
+) -> tuple[str, set[str], int] | None:
+    """The first crew need whose skill at the plant is all at other work at minute ``at``:
+    a label, the orders holding those people, and when the first of them comes free."""
+    for skill, people in crew:
+        steps = problem.staff.get((plant_idx, skill), ((0, 0),))
+        on_staff = steps[max(bisect_right(steps, at, key=lambda step: step[0]) - 1, 0)][1]
+        busy = [
+            (held, end, other)
+            for start, end, held, other in crews.get((plant_idx, skill), ())
+            if start <= at < end and other != wo_idx
+        ]
+        if busy and on_staff - sum(held for held, _, _ in busy) < people:
+            label = f"{people} {problem.skill_ids[skill]} at {problem.plant_ids[plant_idx]}"
+            blockers = {problem.work_orders[other].work_order.order_id for _, _, other in busy}
+            return label, blockers, min(end for _, end, _ in busy)
+    return None
+
+
+def _chain_waits(
     problem: Problem,
     solution: Solution,
     units: dict[tuple[int, int], list[tuple[int, int, int]]],
+    crews: dict[tuple[int, int], list[tuple[int, int, int, int]]],
     wo_idx: int,
-) -> dict[str, tuple[int, set[str]]]:
-    waits: dict[str, tuple[int, set[str]]] = {}
+) -> dict[tuple[str, str], tuple[int, set[str]]]:
+    """Minutes the critical chain into work order ``wo_idx`` waited, by ``(kind, label)``,
+    with the orders it waited behind."""
+    waits: dict[tuple[str, str], tuple[int, set[str]]] = {}
+
+    def charge(kind: str, label: str, minutes: int, blockers: set[str] | None = None) -> None:
+        if minutes > 0:
+            total, names = waits.get((kind, label), (0, set()))
+            waits[kind, label] = (total + minutes, names | (blockers or set()))
+
     current: int | None = wo_idx
     while current is not None:
         placement = solution[current]
         compiled = problem.work_orders[current]
-        plant_idx = compiled.options[placement.option_idx].plant_idx
-        arrivals_in = [
-            (
-                solution[c].end
-                + (
-                    problem.lead[problem.work_orders[c].options[solution[c].option_idx].plant_idx][
-                        plant_idx
-                    ]
-                    or 0
-                ),
-                c,
-            )
-            for c in compiled.predecessors
-        ]
-        latest_in = max(arrivals_in, default=(compiled.release, None))
+        option = compiled.options[placement.option_idx]
+        plant_idx = option.plant_idx
+        inputs = []  # (arrival here, finish there, work order)
+        for c in compiled.predecessors:
+            source = problem.work_orders[c].options[solution[c].option_idx].plant_idx
+            lead = problem.lead[source][plant_idx] or 0
+            inputs.append((solution[c].end + lead, solution[c].end, c))
+        latest = max(inputs, default=None)
+        ready_in = compiled.release if latest is None else max(latest[0], compiled.release)
         for k in range(len(placement.ops) - 1, -1, -1):
             op = placement.ops[k]
-            ready = placement.ops[k - 1].end if k else max(latest_in[0], compiled.release)
+            ready = placement.ops[k - 1].end if k else ready_in
             if op.start <= ready:
                 continue
-            jobs = units[op.machine_idx, op.unit]
-            idx = bisect_right(jobs, (op.start, op.start, len(solution))) - 1
-            if idx >= 0 and jobs[idx][0] > ready and jobs[idx][2] != current:
-                blocker = problem.work_orders[jobs[idx][2]].work_order.order_id
-                machine = problem.machines[op.machine_idx]
-                label = (
-                    f"{machine.plant_id} engineering staff"
-                    if machine.machine_id is None
-                    else f"{machine.plant_id}/{machine.machine_id}"
-                )
-                minutes, blockers = waits.get(label, (0, set()))
-                waits[label] = (minutes + op.start - max(ready, jobs[idx][1]), blockers | {blocker})
-        current = latest_in[1] if latest_in[0] >= compiled.release else None
+            crew = option.ops[k].crew
+            _charge_gap(
+                problem, units, crews, (current, op.machine_idx, crew), ready, op.start, charge
+            )
+        if latest is None or latest[0] < compiled.release:
+            break
+        arrival, finish, previous = latest
+        source = problem.work_orders[previous].options[solution[previous].option_idx].plant_idx
+        if arrival > finish:
+            route = f"{problem.plant_ids[source]} → {problem.plant_ids[plant_idx]}"
+            charge("transport", route, arrival - finish)
+        design = problem.work_orders[previous].work_order
+        if design.is_design:
+            others = max((a for a, _, c in inputs if c != previous), default=compiled.release)
+            label = f"{design.item_id} from {problem.plant_ids[source]}"
+            charge("design", label, arrival - max(others, compiled.release))
+        current = previous
     return waits
+
+
+def _charge_gap(
+    problem: Problem,
+    units: dict[tuple[int, int], list[tuple[int, int, int]]],
+    crews: dict[tuple[int, int], list[tuple[int, int, int, int]]],
+    step: tuple[int, int, tuple[tuple[int, int], ...]],
+    ready: int,
+    start: int,
+    charge: Callable[[str, str, int, set[str] | None], None],
+) -> None:
+    """Split the gap ``[ready, start)`` before a step (work order, machine group, crew)
+    into time when every unit of its group was busy, the plant was not working, or its
+    crew was at other work.
+
+    Units are numbered after the solve, so a step that waited while another unit of its
+    group stood free waited for something else (its crew, most often), not for a machine.
+    """
+    wo_idx, machine_idx, crew = step
+    machine = problem.machines[machine_idx]
+    plant_idx = machine.plant_idx
+    windows = problem.windows[machine.windows_idx]
+    at = ready
+    while at < start:
+        running = _running(units, machine_idx, machine.units, at, wo_idx)
+        if running is not None:
+            until = min(start, *(end for end, _ in running))
+            label = f"{machine.plant_id}/{machine.machine_id}"
+            blockers = {problem.work_orders[w].work_order.order_id for _, w in running}
+            charge("machine", label, until - at, blockers)
+            at = until
+            continue
+        earliest = windows.earliest(at, 0)
+        working = start if earliest is None else min(start, earliest[0])
+        if working > at:
+            charge("calendar", "", working - at, None)
+            at = working
+            continue
+        short = _crew_short(problem, crews, plant_idx, crew, at, wo_idx)
+        if short is None:
+            charge("calendar", "", start - at, None)
+            return
+        label, blockers, frees = short
+        until = min(start, frees)
+        charge("people", label, until - at, blockers)
+        at = until
+
+
+def _running(
+    units: dict[tuple[int, int], list[tuple[int, int, int]]],
+    machine_idx: int,
+    count: int,
+    at: int,
+    wo_idx: int,
+) -> list[tuple[int, int]] | None:
+    """``(end, work order)`` of the job on every unit of the group at minute ``at``, or
+    ``None`` when a unit stands free (or works for ``wo_idx`` itself)."""
+    running = []
+    for unit in range(count):
+        jobs = units.get((machine_idx, unit), [])
+        idx = bisect_right(jobs, at, key=lambda job: job[0])
+        if idx == len(jobs) or jobs[idx][1] > at or jobs[idx][2] == wo_idx:
+            return None
+        running.append((jobs[idx][0], jobs[idx][2]))
+    return running
+
+
+def _describe(waits: dict[tuple[str, str], tuple[int, set[str]]]) -> str:
+    """The waits of a critical chain, biggest kind first, three labels a kind at most."""
+    if not waits:
+        return "its critical path never waits: the time goes to its own work on the routes chosen"
+    kinds: dict[str, list[tuple[str, int, set[str]]]] = defaultdict(list)
+    for (kind, label), (minutes, blockers) in waits.items():
+        kinds[kind].append((label, minutes, blockers))
+    parts = []
+    for kind, entries in sorted(kinds.items(), key=lambda kv: -sum(e[1] for e in kv[1])):
+        if kind == "calendar":
+            parts.append(f"{_WAIT_WORDS[kind]} {_days(entries[0][1])}")
+            continue
+        shown = []
+        for label, minutes, blockers in sorted(entries, key=lambda e: -e[1])[:3]:
+            behind = f" behind {', '.join(sorted(blockers)[:4])}" if blockers else ""
+            shown.append(f"{label} for {_days(minutes)}{behind}")
+        parts.append(f"{_WAIT_WORDS[kind]}: {'; '.join(shown)}")
+    return "on its critical path it waits " + "; ".join(parts)
 
 
 def _days(minutes: int) -> str:

@@ -80,12 +80,16 @@ def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution
                 model.add_hint(lit, plant_idx == plant)
         model.add_hint(wov.start, placement.start)
         model.add_hint(wov.end, placement.end)
-        for op_vars, op in zip(wov.ops[placement.option_idx], placement.ops, strict=True):
+        option = problem.work_orders[wo_idx].options[placement.option_idx]
+        for op_vars, op, spec in zip(
+            wov.ops[placement.option_idx], placement.ops, option.ops, strict=True
+        ):
             model.add_hint(op_vars.start, op.start)
             model.add_hint(op_vars.end, op.end)
-            for m, lit in op_vars.machine_lits.items():
-                model.add_hint(lit, m == op.machine_idx)
-            timing = op_vars.timing[op_vars.group_of_machine[op.machine_idx]]
+            chosen = spec.alternative(op.machine_idx, op.gang)
+            for alt, lit in op_vars.machine_lits.items():
+                model.add_hint(lit, alt == chosen)
+            timing = op_vars.timing[op_vars.group_of_machine[chosen]]
             if timing.start is not op_vars.start:
                 model.add_hint(timing.start, op.start)
                 model.add_hint(timing.end, op.end)
@@ -132,15 +136,21 @@ def _hint_pieces(model: cp_model.CpModel, timing: TimingVars, start: int, end: i
 
 def read_solution(problem: Problem, mv: ModelVars, solver: cp_model.CpSolver) -> Solution:
     placements = []
-    for wov in mv.work_orders:
+    for wov, compiled in zip(mv.work_orders, problem.work_orders, strict=True):
         option_idx = next(o for o, lit in enumerate(wov.option_lits) if solver.boolean_value(lit))
         ops = []
-        for op_vars in wov.ops[option_idx]:
-            machine_idx = next(
-                m for m, lit in op_vars.machine_lits.items() if solver.boolean_value(lit)
-            )
+        for op_vars, spec in zip(
+            wov.ops[option_idx], compiled.options[option_idx].ops, strict=True
+        ):
+            alt = next(a for a, lit in op_vars.machine_lits.items() if solver.boolean_value(lit))
             ops.append(
-                OpPlacement(machine_idx, 0, solver.value(op_vars.start), solver.value(op_vars.end))
+                OpPlacement(
+                    spec.machines[alt],
+                    0,
+                    solver.value(op_vars.start),
+                    solver.value(op_vars.end),
+                    gang=spec.gang(alt),
+                )
             )
         draws = tuple(
             tuple(

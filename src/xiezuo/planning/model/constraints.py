@@ -194,24 +194,23 @@ def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> 
 
 
 def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
-    """At any instant a machine runs at most ``units`` operations, less the units held by
-    work under way, frozen work and downtime (a replan's reservations)."""
+    """At any instant the operations on a machine hold at most ``units`` units (a gang
+    of k holds k), less the units held by work under way, frozen work and downtime (a
+    replan's reservations)."""
     held: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
     for r in problem.reservations:
         interval = model.new_fixed_size_interval_var(
             r.start, r.end - r.start, f"held_m{r.machine_idx}_{r.start}"
         )
         held.setdefault(r.machine_idx, []).append((interval, r.count))
-    for machine_idx, intervals in mv.intervals_by_machine.items():
+    for machine_idx, uses in mv.intervals_by_machine.items():
         units = problem.machines[machine_idx].units
-        fixed = held.get(machine_idx, [])
+        everything = uses + held.get(machine_idx, [])
         if units == 1:
-            model.add_no_overlap(intervals + [i for i, _ in fixed])
-        elif units < len(intervals) + sum(count for _, count in fixed):
+            model.add_no_overlap([i for i, _ in everything])
+        elif units < sum(count for _, count in everything):
             model.add_cumulative(
-                intervals + [i for i, _ in fixed],
-                [1] * len(intervals) + [count for _, count in fixed],
-                units,
+                [i for i, _ in everything], [count for _, count in everything], units
             )
 
 
@@ -261,9 +260,9 @@ def add_load_bounds(model: cp_model.CpModel, problem: Problem, mv: ModelVars) ->
         ):
             for step, (op, op_vars) in enumerate(zip(option.ops, op_vars_list, strict=True)):
                 head, tail = heads_tails.of_step(wo_idx, option, step)
-                for machine_idx, work in zip(op.machines, op.works, strict=True):
+                for alt, (machine_idx, work) in enumerate(zip(op.machines, op.works, strict=True)):
                     on_machine.setdefault(machine_idx, []).append(
-                        _Load(op_vars.machine_lits[machine_idx], work, head, tail)
+                        _Load(op_vars.machine_lits[alt], work * op.gang(alt), head, tail)
                     )
     for machine_idx, entries in on_machine.items():
         units = problem.machines[machine_idx].units
@@ -336,7 +335,8 @@ def add_material_stock(
 
 
 def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon: int) -> None:
-    """Σ crew of running operations ≤ people of the skill at the plant, at every instant.
+    """Σ crew of running operations ≤ people of the skill at the plant, at every instant
+    (a gang of k needs k crews; floor bays are counted the same way).
 
     The capacity drops as staff are seconded and rises as trainees qualify; fixed
     intervals fill the gap between a plant's peak headcount and its headcount then.
@@ -346,8 +346,8 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
         wov = mv.work_orders[wo_idx]
         for o, option in enumerate(work_order.options):
             for op, op_vars in zip(option.ops, wov.ops[o], strict=True):
-                for skill, people in op.crew:
-                    for interval in op_vars.intervals.values():
+                for alt, interval in op_vars.intervals.items():
+                    for skill, people in op.crew_of(alt):
                         demands.setdefault((option.plant_idx, skill), []).append((interval, people))
     for key, uses in demands.items():
         steps = problem.staff[key]

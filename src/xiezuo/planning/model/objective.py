@@ -41,11 +41,16 @@ def add_moves(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> cp_mo
             moved = model.new_bool_var(f"moved_wo{a.wo_idx}_{a.op_idx}")
             mv.moves.append(moved)
             op_vars = mv.work_orders[a.wo_idx].ops[a.option_idx][a.op_idx]
-            machine_lit = op_vars.machine_lits.get(a.machine_idx)
-            if machine_lit is None:
+            spec = problem.work_orders[a.wo_idx].options[a.option_idx].ops[a.op_idx]
+            on_machine = [
+                lit
+                for alt, lit in op_vars.machine_lits.items()
+                if spec.machines[alt] == a.machine_idx
+            ]
+            if not on_machine:
                 model.add(moved == 1)
                 continue
-            model.add_implication(~moved, machine_lit)
+            model.add_bool_or(on_machine).only_enforce_if(~moved)
             model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
             model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
     return cp_model.LinearExpr.sum(mv.moves)

@@ -44,12 +44,12 @@ class TimingVars:
 class OpVars:
     start: cp_model.IntVar
     end: cp_model.IntVar
-    # Machine index -> literal "the operation runs on this machine".
+    # Alternative index (see CompiledOp) -> literal "the operation runs this way".
     machine_lits: dict[int, cp_model.IntVar]
-    # (windows index, working minutes) -> timing on the machines that share both.
+    # (windows index, working minutes) -> timing on the alternatives that share both.
     timing: dict[tuple[int, int], TimingVars]
     group_of_machine: dict[int, tuple[int, int]]
-    # Machine index -> the operation's interval on it (present iff it runs there).
+    # Alternative index -> the operation's interval that way (present iff chosen).
     intervals: dict[int, cp_model.IntervalVar] = field(default_factory=dict)
 
 
@@ -78,7 +78,8 @@ class ModelVars:
     work_orders: list[WorkOrderVars]
     orders: list[OrderVars]
     makespan: cp_model.IntVar
-    intervals_by_machine: dict[int, list[cp_model.IntervalVar]]
+    # Machine index -> (interval, units it holds) of every alternative on it.
+    intervals_by_machine: dict[int, list[tuple[cp_model.IntervalVar, int]]]
     # One literal per stability anchor, once moves count (objective.add_moves).
     moves: list[cp_model.IntVar] = field(default_factory=list)
 
@@ -123,7 +124,7 @@ def create_variables(
     Once ``should_stop()`` (asked every few work orders) the rest are left out, which
     leaves the model unfinished: the caller must not use it.
     """
-    intervals: dict[int, list[cp_model.IntervalVar]] = {}
+    intervals: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
     work_orders = []
     for wo_idx, work_order in enumerate(problem.work_orders):
         if wo_idx % STOP_CHECK_EVERY == 0 and should_stop():
@@ -135,11 +136,11 @@ def create_variables(
             option_ops = []
             for op in option.ops:
                 op_name = f"{name}_o{o}_s{op.step}"
-                # Machines that share working windows and working time share timing vars.
+                # Alternatives that share working windows and working time share timing.
                 groups: dict[tuple[int, int], list[int]] = {}
-                for machine_idx, work in zip(op.machines, op.works, strict=True):
+                for alt, (machine_idx, work) in enumerate(zip(op.machines, op.works, strict=True)):
                     key = (problem.machines[machine_idx].windows_idx, work)
-                    groups.setdefault(key, []).append(machine_idx)
+                    groups.setdefault(key, []).append(alt)
                 start = model.new_int_var(0, horizon, f"{op_name}_start")
                 end = model.new_int_var(0, horizon, f"{op_name}_end")
                 timing = {}
@@ -161,21 +162,22 @@ def create_variables(
                 machine_lits = {}
                 group_of_machine = {}
                 op_intervals: dict[int, cp_model.IntervalVar] = {}
-                for key, machine_ids in groups.items():
+                for key, alts in groups.items():
                     t = timing[key]
                     options = placements.get(t.windows_idx, t.work)
                     is_fixed = not (options.periodic_starts or options.exceptional)
-                    for machine_idx in machine_ids:
-                        lit = model.new_bool_var(f"{op_name}_m{machine_idx}")
-                        machine_lits[machine_idx] = lit
-                        group_of_machine[machine_idx] = key
-                        iv_name = f"{op_name}_m{machine_idx}_iv"
+                    for alt in alts:
+                        machine_idx = op.machines[alt]
+                        lit = model.new_bool_var(f"{op_name}_a{alt}_m{machine_idx}")
+                        machine_lits[alt] = lit
+                        group_of_machine[alt] = key
+                        iv_name = f"{op_name}_a{alt}_iv"
                         size = t.work if is_fixed else _span(model, t, horizon)
                         interval = model.new_optional_interval_var(
                             t.start, size, t.end, lit, iv_name
                         )
-                        intervals.setdefault(machine_idx, []).append(interval)
-                        op_intervals[machine_idx] = interval
+                        intervals.setdefault(machine_idx, []).append((interval, op.gang(alt)))
+                        op_intervals[alt] = interval
                 option_ops.append(
                     OpVars(start, end, machine_lits, timing, group_of_machine, op_intervals)
                 )

@@ -113,7 +113,8 @@ def relaxation_bounds(problem: Problem) -> RelaxationBounds:
                 )
                 if len(wo.options) == 1 and len(op.machines) == 1:
                     tail = heads_tails.of_step(w, option, k)[1]
-                    pinned.setdefault(op.machines[0], []).append((t, op.works[0], tail))
+                    load = op.works[0] * op.gang(0)
+                    pinned.setdefault(op.machines[0], []).append((t, load, tail))
                 t = min(
                     _earliest_end(problem, m, t, work)
                     for m, work in zip(op.machines, op.works, strict=True)

@@ -8,7 +8,7 @@ indices. Times are minutes from the network start. Orders that cannot be made
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -29,6 +29,8 @@ from xiezuo.domain import (
     capable_routings,
     design_gates,
     explode_order,
+    gang_sizes,
+    is_on_floor,
     unmakeable_items,
 )
 from xiezuo.planning.problem.timeline import WorkingWindows
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 
 # Stands in for "no due date" where orders are sorted or compared; beyond any horizon.
 NO_DUE = 10**12
+# The resource name of the floor bays among the skills (no skill may be named so).
+FLOOR_BAYS = " floor bays"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +62,47 @@ class CompiledMachine:
 
 @dataclass(frozen=True, slots=True)
 class CompiledOp:
+    """A step and its alternatives: alternative ``a`` runs on ``gangs[a]`` units of
+    machine ``machines[a]`` (a machine appears once per gang size) for ``works[a]``
+    working minutes, with the part in a floor bay when ``on_floor[a]``."""
+
     step: int
     process: str | None
     machines: tuple[int, ...]
     works: tuple[int, ...]  # working minutes on each of ``machines``
-    crew: tuple[tuple[int, int], ...] = ()  # (skill index, people)
+    crew: tuple[tuple[int, int], ...] = ()  # (skill index, people) per unit
+    gangs: tuple[int, ...] = ()  # units per alternative; empty: one each
+    on_floor: tuple[bool, ...] = ()  # per alternative; empty: none
+    floor_skill: int = -1  # the floor bays' index among the problem's resources
 
     @property
     def min_work(self) -> int:
         return min(self.works)
+
+    def gang(self, alt: int) -> int:
+        return self.gangs[alt] if self.gangs else 1
+
+    def is_on_floor(self, alt: int) -> bool:
+        return bool(self.on_floor) and self.on_floor[alt]
+
+    def crew_of(self, alt: int) -> tuple[tuple[int, int], ...]:
+        """People and floor bays alternative ``alt`` holds: a crew per unit, and one bay
+        (counted like a skill of the plant) when the part lies on the floor."""
+        k = self.gang(alt)
+        crew = self.crew if k == 1 else tuple((skill, people * k) for skill, people in self.crew)
+        return (*crew, (self.floor_skill, 1)) if self.is_on_floor(alt) else crew
+
+    def alternative(self, machine_idx: int, gang: int) -> int:
+        """Index of the alternative on ``machine_idx`` with ``gang`` units."""
+        for alt, m in enumerate(self.machines):
+            if m == machine_idx and self.gang(alt) == gang:
+                return alt
+        raise KeyError((machine_idx, gang))
+
+    @property
+    def is_plain(self) -> bool:
+        """Every alternative is one unit, never on the floor."""
+        return not any(k > 1 for k in self.gangs) and not any(self.on_floor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +299,8 @@ def compile_problem(
 
     material_ids = tuple(m.id for m in network.materials)
     material_idx = {mid: i for i, mid in enumerate(material_ids)}
-    skill_ids = tuple(network.skills)
+    # Floor bays are held like people of a skill: a count per plant, never changing.
+    skill_ids = (*network.skills, FLOOR_BAYS)
     skill_idx = {sid: i for i, sid in enumerate(skill_ids)}
     staff = {
         (plant_idx[p], skill_idx[k]): tuple(
@@ -273,6 +310,9 @@ def compile_problem(
         for p, k in {(s.plant_id, s.skill) for s in network.staffing}
         | {(t.plant_id, t.skill) for t in network.trainings}
     }
+    for plant in network.plants:
+        if plant.floor is not None:
+            staff[plant_idx[plant.id], skill_idx[FLOOR_BAYS]] = ((0, plant.floor.bays),)
     if situation is not None:
         staff = _crews_left(network, situation, staff, plant_idx, skill_idx)
 
@@ -321,12 +361,25 @@ def compile_problem(
                     if not all(crew_fits(plant, op) for op in routing.operations[skip:]):
                         continue
                     ops = tuple(
-                        _compile_op(
-                            step, op, item, plant, wo.quantity, machine_idx, skill_idx, office_idx
+                        _within_peaks(
+                            _compile_op(
+                                step,
+                                op,
+                                item,
+                                plant,
+                                wo.quantity,
+                                machine_idx,
+                                skill_idx,
+                                office_idx,
+                            ),
+                            plant_idx[plant.id],
+                            staff,
                         )
                         for step, op in enumerate(routing.operations, start=1)
                         if step > skip
                     )
+                    if not all(op.machines for op in ops):
+                        continue
                     found.append(Option(plant_idx[plant.id], routing.id, ops, needs, ready))
             options = tuple(found)
             if not options:
@@ -464,18 +517,50 @@ def _compile_op(
         assert op.run_per_unit is not None, "engineering work has a run time"
         work = minutes(op.setup + op.run_per_unit * quantity)
         return CompiledOp(step, op.process, (office_idx[plant.id],), (work,), crew)
-    machines = capable_machines(item, op, plant)
-    works = []
-    for machine in machines:
-        duration = op.duration(quantity, plant.id, machine.id)
-        assert duration is not None, "capable machines all have a run time"
-        works.append(minutes(duration))
+    machines, works, gangs, on_floor = [], [], [], []
+    for machine in capable_machines(item, op, plant):
+        floor = is_on_floor(item, op, machine)
+        for gang in gang_sizes(item, op, plant, machine):
+            duration = op.duration(quantity, plant.id, machine.id, gang)
+            assert duration is not None, "capable machines all have a run time"
+            machines.append(machine_idx[plant.id, machine.id])
+            works.append(minutes(duration))
+            gangs.append(gang)
+            on_floor.append(floor)
+    is_plain = all(k == 1 for k in gangs) and not any(on_floor)
     return CompiledOp(
         step=step,
         process=op.process,
-        machines=tuple(machine_idx[plant.id, m.id] for m in machines),
+        machines=tuple(machines),
         works=tuple(works),
         crew=crew,
+        gangs=() if is_plain else tuple(gangs),
+        on_floor=() if is_plain else tuple(on_floor),
+        floor_skill=skill_idx[FLOOR_BAYS],
+    )
+
+
+def _within_peaks(
+    op: CompiledOp, plant: int, staff: Mapping[tuple[int, int], tuple[tuple[int, int], ...]]
+) -> CompiledOp:
+    """``op`` without the gangs whose crews (or floor bay) the plant never has."""
+    if op.is_plain:
+        return op
+
+    def peak(skill: int) -> int:
+        return max((level for _, level in staff.get((plant, skill), ())), default=0)
+
+    kept = [
+        alt
+        for alt in range(len(op.machines))
+        if all(people <= peak(skill) for skill, people in op.crew_of(alt))
+    ]
+    return replace(
+        op,
+        machines=tuple(op.machines[a] for a in kept),
+        works=tuple(op.works[a] for a in kept),
+        gangs=tuple(op.gangs[a] for a in kept),
+        on_floor=tuple(op.on_floor[a] for a in kept),
     )
 
 

@@ -88,35 +88,45 @@ def moved_anchors(problem: Problem, solution: Solution) -> list[Anchor]:
 
 
 def assign_units(problem: Problem, solution: Solution) -> Solution:
-    """Give each operation a concrete unit of its machine.
+    """Give each operation concrete units of its machine: one, or ``gang`` distinct ones.
 
-    The solver only counts units (a cumulative constraint); since at most ``units``
-    operations overlap at any instant, handing out units in start order always works.
-    In a replan, units named by work under way or frozen are held: an operation takes a
-    unit that is free at its start and not needed by such work before it ends; where
-    start order cannot do it, a small exact assignment does.
+    The solver only counts units (a cumulative constraint); since the operations
+    overlapping at any instant hold at most ``units``, handing out free units in start
+    order works whenever no gang needs units that earlier choices left scattered. In a
+    replan, units named by work under way or frozen are held: an operation takes units
+    free at its start and not needed by such work before it ends; where start order
+    cannot do it, a small exact assignment does.
     """
-    by_machine: dict[int, list[tuple[int, int, int, int]]] = {}
+    by_machine: dict[int, list[tuple[int, int, int, int, int]]] = {}
     for wo_idx, placement in enumerate(solution):
         for step_idx, op in enumerate(placement.ops):
-            by_machine.setdefault(op.machine_idx, []).append((op.start, op.end, wo_idx, step_idx))
+            by_machine.setdefault(op.machine_idx, []).append(
+                (op.start, op.end, wo_idx, step_idx, op.gang)
+            )
     named: dict[int, list[tuple[int, int, int]]] = {}
     for r in problem.reservations:
         if r.unit is not None:
             named.setdefault(r.machine_idx, []).append((r.unit, r.start, r.end))
-    unit_of: dict[tuple[int, int], int] = {}
+    units_of: dict[tuple[int, int], tuple[int, ...]] = {}
     for machine_idx, ops in by_machine.items():
         units = problem.machines[machine_idx].units
         held = named.get(machine_idx, [])
         found = _units_in_start_order(units, held, sorted(ops))
         if found is None:
             found = _units_exactly(units, held, ops)
-        unit_of.update(found)
+        units_of.update(found)
     return tuple(
         WorkOrderPlacement(
             p.option_idx,
             tuple(
-                OpPlacement(op.machine_idx, unit_of[wo_idx, k], op.start, op.end)
+                OpPlacement(
+                    op.machine_idx,
+                    units_of[wo_idx, k][0],
+                    op.start,
+                    op.end,
+                    op.gang,
+                    units_of[wo_idx, k] if op.gang > 1 else (),
+                )
                 for k, op in enumerate(p.ops)
             ),
             p.draws,
@@ -126,57 +136,61 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
 
 
 def _units_in_start_order(
-    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int]]
-) -> dict[tuple[int, int], int] | None:
+    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int, int]]
+) -> dict[tuple[int, int], tuple[int, ...]] | None:
     if not held:
         return _lowest_free_units(units, ops)
     free_at = [0] * units
     result = {}
-    for start, end, wo_idx, step_idx in ops:
+    for start, end, wo_idx, step_idx, gang in ops:
         fits = [
             u
             for u in range(units)
             if free_at[u] <= start and not any(h == u and a < end and b > start for h, a, b in held)
         ]
-        if not fits:
+        if len(fits) < gang:
             return None
-        unit = max(fits, key=lambda u: free_at[u]) if held else fits[0]
-        free_at[unit] = end
-        result[wo_idx, step_idx] = unit
+        if held:
+            fits.sort(key=lambda u: -free_at[u])
+        chosen = tuple(sorted(fits[:gang]))
+        for unit in chosen:
+            free_at[unit] = end
+        result[wo_idx, step_idx] = chosen
     return result
 
 
 def _lowest_free_units(
-    units: int, ops: list[tuple[int, int, int, int]]
-) -> dict[tuple[int, int], int] | None:
-    """Each operation, in start order, on the lowest-numbered unit free at its start;
+    units: int, ops: list[tuple[int, int, int, int, int]]
+) -> dict[tuple[int, int], tuple[int, ...]] | None:
+    """Each operation, in start order, on the lowest-numbered units free at its start;
     heaps keep this linear in the operations on a group of many units."""
     free = list(range(units))
     busy: list[tuple[int, int]] = []  # (free from, unit)
     result = {}
-    for start, end, wo_idx, step_idx in ops:
+    for start, end, wo_idx, step_idx, gang in ops:
         while busy and busy[0][0] <= start:
             heapq.heappush(free, heapq.heappop(busy)[1])
-        if not free:
+        if len(free) < gang:
             return None
-        unit = heapq.heappop(free)
-        heapq.heappush(busy, (end, unit))
-        result[wo_idx, step_idx] = unit
+        chosen = tuple(heapq.heappop(free) for _ in range(gang))
+        for unit in chosen:
+            heapq.heappush(busy, (end, unit))
+        result[wo_idx, step_idx] = chosen
     return result
 
 
 def _units_exactly(
-    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int]]
-) -> dict[tuple[int, int], int]:
+    units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int, int]]
+) -> dict[tuple[int, int], tuple[int, ...]]:
     """Units for ``ops`` beside the named holds, by a small CP-SAT model of one machine."""
     model = cp_model.CpModel()
     per_unit: list[list[cp_model.IntervalVar]] = [[] for _ in range(units)]
     for unit, a, b in held:
         per_unit[unit].append(model.new_fixed_size_interval_var(a, b - a, f"held{unit}_{a}"))
     choice: dict[tuple[int, int], list[cp_model.IntVar]] = {}
-    for start, end, wo_idx, step_idx in ops:
+    for start, end, wo_idx, step_idx, gang in ops:
         lits = [model.new_bool_var(f"w{wo_idx}s{step_idx}u{u}") for u in range(units)]
-        model.add_exactly_one(lits)
+        model.add(sum(lits) == gang)
         for u, lit in enumerate(lits):
             per_unit[u].append(
                 model.new_optional_fixed_size_interval_var(start, end - start, lit, f"i{u}")
@@ -190,7 +204,7 @@ def _units_exactly(
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise PlanningError("operations could not be given units beside the units held")
     return {
-        key: next(u for u, lit in enumerate(lits) if solver.boolean_value(lit))
+        key: tuple(u for u, lit in enumerate(lits) if solver.boolean_value(lit))
         for key, lits in choice.items()
     }
 
@@ -220,6 +234,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         )
         for op, spec in zip(placement.ops, option.ops, strict=True):
             machine = problem.machines[op.machine_idx]
+            alt = spec.alternative(op.machine_idx, op.gang)
             operations.append(
                 ScheduledOperation(
                     work_order_id=wo.id,
@@ -230,7 +245,9 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
                     unit=op.unit,
                     start=at(op.start),
                     end=at(op.end),
-                    work=timedelta(minutes=spec.works[spec.machines.index(op.machine_idx)]),
+                    work=timedelta(minutes=spec.works[alt]),
+                    units=op.units,
+                    on_floor=spec.is_on_floor(alt),
                 )
             )
         for (material, _, step), sourced in zip(option.needs, placement.draws, strict=True):

@@ -7,10 +7,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class OpPlacement:
+    """An operation on ``gang`` units of a machine: ``unit`` alone, or every unit of
+    ``units`` once a gang's units are handed out."""
+
     machine_idx: int
     unit: int
     start: int
     end: int
+    gang: int = 1
+    units: tuple[int, ...] = ()
+
+    @property
+    def held_units(self) -> tuple[int, ...]:
+        return self.units or (self.unit,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,9 +275,11 @@ class _State:
     def commit_op(
         self, option: Option, step: int, op: OpPlacement, draws: list[tuple[int, int, int]]
     ) -> None:
-        """Book one operation: its machine unit, its crews, and its material draws."""
-        insort(self.timelines.setdefault((op.machine_idx, op.unit), []), (op.start, op.end))
-        for skill, people in option.ops[step].crew:
+        """Book one operation: its machine units, its crews, and its material draws."""
+        for unit in op.held_units:
+            insort(self.timelines.setdefault((op.machine_idx, unit), []), (op.start, op.end))
+        spec = option.ops[step]
+        for skill, people in spec.crew_of(spec.alternative(op.machine_idx, op.gang)):
             self._crew(option.plant_idx, skill).book(op.start, op.end, people)
         for material, quantity, source in draws:
             lead = self.problem.lead[source][option.plant_idx]
@@ -560,7 +562,7 @@ def _place_step(
         ready = max(ready, found[0])
         draws[need_idx] = found[1]
     best: OpPlacement | None = None
-    for machine_idx, work in zip(op.machines, op.works, strict=True):
+    for alt, (machine_idx, work) in enumerate(zip(op.machines, op.works, strict=True)):
         units = list(range(problem.machines[machine_idx].units))
         if only is not None:
             if machine_idx != only[0]:
@@ -571,6 +573,18 @@ def _place_step(
                 units.insert(0, only[1])
         machine = problem.machines[machine_idx]
         windows = problem.windows[machine.windows_idx]
+        crew = op.crew_of(alt)
+        gang = op.gang(alt)
+        if gang > 1:
+            timelines = [state.timelines.get((machine_idx, unit), []) for unit in units]
+            placed = _earliest_gang(
+                state, option.plant_idx, crew, windows, timelines, ready, work, gang
+            )
+            # The shortest gang that finishes as early: units left for other work.
+            if placed is not None and (best is None or placed[1] < best.end):
+                chosen = tuple(sorted(units[i] for i in placed[2]))
+                best = OpPlacement(machine_idx, chosen[0], placed[0], placed[1], gang, chosen)
+            continue
         idle_tried = False
         for unit in units:
             busy = state.timelines.get((machine_idx, unit), [])
@@ -581,7 +595,7 @@ def _place_step(
                 idle_tried = True
             finish_before = None if best is None else best.end
             slot = _earliest_with_crew(
-                state, option.plant_idx, op.crew, windows, busy, ready, work, finish_before
+                state, option.plant_idx, crew, windows, busy, ready, work, finish_before
             )
             if slot is not None:
                 best = OpPlacement(machine_idx, unit, *slot)
@@ -684,6 +698,37 @@ def _earliest_with_crew(
             return None
         if crew_start == slot[0]:
             return slot
+        ready = crew_start
+
+
+def _earliest_gang(
+    state: _State,
+    plant: int,
+    crew: tuple[tuple[int, int], ...],
+    windows: WorkingWindows,
+    timelines: Sequence[Sequence[tuple[int, int]]],
+    ready: int,
+    work: int,
+    gang: int,
+) -> tuple[int, int, tuple[int, ...]] | None:
+    """Earliest placement with ``gang`` units free together (indices into
+    ``timelines``) and the crews there throughout."""
+    while True:
+        slot = windows.earliest(ready, work)
+        if slot is None:
+            return None
+        clashes = [_first_clash(busy, *slot) for busy in timelines]
+        free = tuple(i for i, clash in enumerate(clashes) if clash is None)
+        if len(free) < gang:
+            # The earliest moment enough units could be free again.
+            busy_until = sorted(clash for clash in clashes if clash is not None)
+            ready = busy_until[gang - len(free) - 1]
+            continue
+        crew_start = state.crew_ready(plant, crew, *slot) if crew else slot[0]
+        if crew_start is None:
+            return None
+        if crew_start == slot[0]:
+            return (*slot, free[:gang])
         ready = crew_start
 
 

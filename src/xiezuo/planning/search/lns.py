@@ -99,7 +99,7 @@ class NeighbourhoodSearch:
                 problem, best, self._rng, self._share[kind], kind=kind, chain=chain
             )
             sub = self._model.clone()
-            _freeze(sub, self._mv, best, freed)
+            _freeze(sub, self._problem, self._mv, best, freed)
             sub.add(sub_objective(sub) <= best_value - (1 if self._is_heavy else 0))
             self._hint(sub, best)
             solver = cp_model.CpSolver()
@@ -248,13 +248,17 @@ def _machines_waited_for(solution: Solution, chain: list[tuple[int, int]]) -> li
     waited: dict[int, None] = {}
     for (w, k), (earlier_w, earlier_k) in itertools.pairwise(chain):
         op, earlier = solution[w].ops[k], solution[earlier_w].ops[earlier_k]
-        if (op.machine_idx, op.unit) == (earlier.machine_idx, earlier.unit):
+        if op.machine_idx == earlier.machine_idx and set(op.held_units) & set(earlier.held_units):
             waited[op.machine_idx] = None
     return list(waited)
 
 
 def _freeze(
-    model: cp_model.CpModel, mv: ModelVars, solution: Solution, freed: set[tuple[int, int]]
+    model: cp_model.CpModel,
+    problem: Problem,
+    mv: ModelVars,
+    solution: Solution,
+    freed: set[tuple[int, int]],
 ) -> None:
     """Keep the machine and per-unit job order of every operation not freed, and the
     plant and routing of every work order not freed whole."""
@@ -263,11 +267,12 @@ def _freeze(
         steps = range(len(placement.ops))
         if any((wo_idx, k) not in freed for k in steps):
             model.add(wov.option_lits[placement.option_idx] == 1)
-        for k, (op_vars, op) in enumerate(
-            zip(wov.ops[placement.option_idx], placement.ops, strict=True)
+        option = problem.work_orders[wo_idx].options[placement.option_idx]
+        for k, (op_vars, op, spec) in enumerate(
+            zip(wov.ops[placement.option_idx], placement.ops, option.ops, strict=True)
         ):
             if (wo_idx, k) not in freed:
-                model.add(op_vars.machine_lits[op.machine_idx] == 1)
+                model.add(op_vars.machine_lits[spec.alternative(op.machine_idx, op.gang)] == 1)
 
     def vars_of(wk: tuple[int, int]) -> OpVars:
         w, k = wk
@@ -287,5 +292,6 @@ def _jobs_on_units(
     for w, placement in enumerate(solution):
         for k, op in enumerate(placement.ops):
             if (w, k) not in leave_out:
-                on_unit[op.machine_idx, op.unit].append((op.start, w, k))
+                for unit in op.held_units:
+                    on_unit[op.machine_idx, unit].append((op.start, w, k))
     return [[(w, k) for _, w, k in sorted(jobs)] for jobs in on_unit.values()]

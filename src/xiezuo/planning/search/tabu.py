@@ -35,12 +35,13 @@ _RESTART_AFTER = 10_000  # moves without a new best before going back to the bes
 
 def applies(problem: Problem) -> bool:
     """Whether times follow from sequences alone: every machine works from the start
-    without a break, and no operation needs a crew or material from stock (nor, in a
-    replan, waits for units held or for components already made)."""
+    without a break, and no operation needs a crew, material from stock or several
+    units at once (nor, in a replan, waits for units held or for components already
+    made)."""
     if problem.reservations or problem.as_of:
         return False
     return all(w.is_open_throughout() for w in problem.windows) and all(
-        not option.needs and all(not op.crew for op in option.ops)
+        not option.needs and all(not op.crew and op.is_plain for op in option.ops)
         for work_order in problem.work_orders
         for option in work_order.options
     )

@@ -19,8 +19,19 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     an operation runs outside the assigned plant, on an unknown machine, on a machine
     of another process, on one too small or too coarse, on one its step lists no
     machine time for, or on a unit that does not exist.
+``gang``
+    an operation holds several units of its machine (a gang) that its step does not
+    allow: a step without a gang, a gang size outside the step's limits (on the floor,
+    below its floor minimum), the same unit named twice, or ``unit`` not the first of
+    the units held.
+``floor``
+    an operation lies in a floor bay although its machine holds the part, or a part too
+    heavy for its machine is not on the floor, or is there without a portable gang or
+    without a bay at the plant that takes its weight, or more parts lie on a plant's
+    floor at once than it has bays.
 ``calendar``
-    an operation ends before it starts, records the wrong work, has too little working
+    an operation ends before it starts, records the wrong work (a gang of k shares its
+    run as ``run / (k × efficiency)``), has too little working
     time between start and end, or starts in non-working time.
 ``placement``
     an operation breaks the placement rule of docs/engine.md: work that fits in the
@@ -57,7 +68,7 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     that have left.
 ``crew``
     more people of a skill are at work at a plant at some instant than it has then
-    (after secondments and training).
+    (after secondments and training); a gang of k needs its step's crew k times.
 ``unplanned``
     an order is left out that is unknown, listed twice, partly scheduled, or that the
     network could make: it is unplanned only for a reason checked here (an item no
@@ -565,6 +576,7 @@ class _Validator:
         yield from self._materials()
         yield from self._stock()
         yield from self._crews()
+        yield from self._floor_bays()
         yield from self.unplanned()
 
     def frozen(self, previous: Plan, frozen_days: float) -> Iterator[Violation]:
@@ -707,10 +719,11 @@ class _Validator:
                 continue  # the work order and step rules report these
             is_new = not self._is_reported(op)
             for crew in job.routing.operations[op.step - 1].crew:
-                new = crew.size if is_new else 0
+                people = crew.size * len(op.held_units)
+                new = people if is_new else 0
                 uses[op.plant_id, crew.skill] += [
-                    (op.start, crew.size, new),
-                    (op.end, -crew.size, -new),
+                    (op.start, people, new),
+                    (op.end, -people, -new),
                 ]
         for (plant_id, skill), changes in uses.items():
             steps = self.network.staff_capacity(plant_id, skill)
@@ -734,6 +747,29 @@ class _Validator:
                         subject=f"plant {plant_id} skill {skill}",
                         message=f"{level} people of skill {skill!r} are at work at "
                         f"{plant_id!r} at {when.isoformat()}, but it has {capacity}",
+                    )
+                    break
+
+    def _floor_bays(self) -> Iterator[Violation]:
+        """At most a plant's bays hold parts on its floor at any instant."""
+        on_floor: dict[str, list[ScheduledOperation]] = defaultdict(list)
+        for op in self.schedule.operations:
+            if op.on_floor:
+                on_floor[op.plant_id].append(op)
+        for plant_id, ops in on_floor.items():
+            plant = self.network.plant_by_id.get(plant_id)
+            if plant is None or plant.floor is None:
+                continue  # the floor rule per operation reports these
+            changes = sorted([(op.start, 1) for op in ops] + [(op.end, -1) for op in ops])
+            level = 0
+            for when, change in changes:  # ends sort before starts at one instant
+                level += change
+                if level > plant.floor.bays:
+                    yield Violation(
+                        rule="floor",
+                        subject=f"plant {plant_id} floor bays",
+                        message=f"{level} parts lie on the floor of plant {plant_id!r} at "
+                        f"{when.isoformat()}, but it has {plant.floor.bays} floor bays",
                     )
                     break
 
@@ -964,28 +1000,39 @@ class _Validator:
     def _earliest_step_finish(
         self, item: Item, operation: Operation, plant: Plant, quantity: int, now: datetime
     ) -> datetime | None:
-        crewed: list[tuple[datetime, datetime | None]] = [(now, None)]
-        for crew in operation.crew:
-            steps = self.network.staff_capacity(plant.id, crew.skill)
-            at_work = self._crew_use().get((plant.id, crew.skill), [])
-            crewed = _intersect(crewed, _free_stretches(steps, at_work, crew.size))
+        def crewed(gang: int) -> list[tuple[datetime, datetime | None]]:
+            stretches: list[tuple[datetime, datetime | None]] = [(now, None)]
+            for crew in operation.crew:
+                steps = self.network.staff_capacity(plant.id, crew.skill)
+                at_work = self._crew_use().get((plant.id, crew.skill), [])
+                stretches = _intersect(stretches, _free_stretches(steps, at_work, crew.size * gang))
+            return stretches
+
         places: list[tuple[Machine | None, timedelta, list[tuple[datetime, datetime | None]]]]
         places = []
         if operation.is_staff_only:
             work = operation.duration(quantity, plant.id, "")
             assert work is not None, "engineering work has a run time"
-            places.append((None, work, crewed))
+            places.append((None, work, crewed(1)))
         for capable in capable_machines(item, operation, plant):
-            work = operation.duration(quantity, plant.id, capable.id)
-            assert work is not None, "capable machines have a run time"
             units = ((self.network.start, capable.units),)
             uses: list[tuple[datetime, datetime | None, int]] = [
-                (op.start, op.end, 1)
+                (op.start, op.end, len(op.held_units))
                 for op in self.schedule.operations
                 if (op.plant_id, op.machine_id) == (plant.id, capable.id)
             ]
             uses += self._units_down(plant, capable)
-            places.append((capable, work, _intersect(crewed, _free_stretches(units, uses, 1))))
+            on_floor = capable.max_weight_t < item.required_weight(operation)
+            gangs = (
+                (1,)
+                if operation.gang is None
+                else operation.gang.sizes(capable.units, on_floor=on_floor)
+            )
+            for gang in gangs:
+                work = operation.duration(quantity, plant.id, capable.id, gang)
+                assert work is not None, "capable machines have a run time"
+                free = _free_stretches(units, uses, gang)
+                places.append((capable, work, _intersect(crewed(gang), free)))
         finishes = []
         for machine, work, stretches in places:
             for opens, closes in stretches:
@@ -1029,7 +1076,7 @@ class _Validator:
                     continue
                 for crew in job.routing.operations[op.step - 1].crew:
                     self._crews_in_use[op.plant_id, crew.skill].append(
-                        (op.start, op.end, crew.size)
+                        (op.start, op.end, crew.size * len(op.held_units))
                     )
         return self._crews_in_use
 
@@ -1205,7 +1252,7 @@ class _Validator:
             problem = (
                 f"needs {operation.process!r}, but machine {machine.id!r} does {machine.process!r}"
             )
-        elif not machine.can_process(weight, grade):
+        elif machine.precision_grade > grade or (machine.max_weight_t < weight and not op.on_floor):
             problem = (
                 f"needs {weight:g} t at IT{grade} or finer, but machine {machine.id!r} "
                 f"takes {machine.max_weight_t:g} t at IT{machine.precision_grade}"
@@ -1216,13 +1263,27 @@ class _Validator:
                 f"runs on machine {machine.id!r}, but the step may run only on "
                 f"{', '.join(map(repr, listed))}, the machines it has times for"
             )
-        elif not 0 <= op.unit < machine.units:
+        elif not all(0 <= unit < machine.units for unit in (op.unit, *op.units)):
+            shown = ", ".join(str(u) for u in op.held_units)
             problem = (
-                f"runs on unit {op.unit} of machine {machine.id!r}, "
+                f"runs on unit {shown} of machine {machine.id!r}, "
                 f"which has units 0 to {machine.units - 1}"
             )
         else:
-            return plant, machine, work
+            ganged = _gang_problem(op, operation, machine, weight) or _floor_problem(
+                op, operation, machine, plant, weight
+            )
+            if ganged is None:
+                gang = len(op.held_units)
+                ganged_work = operation.duration(quantity, plant_id, machine.id, gang)
+                assert ganged_work is not None, "the machine has a run time"
+                return plant, machine, ganged_work
+            rule, problem = ganged
+            return Violation(
+                rule=rule,
+                subject=f"work order {op.work_order_id} step {op.step}",
+                message=f"work order {op.work_order_id!r} step {op.step} {problem}",
+            )
         return Violation(
             rule="machine",
             subject=f"work order {op.work_order_id} step {op.step}",
@@ -1354,7 +1415,8 @@ class _Validator:
         ops_by_unit: dict[tuple[str, str, int], list[ScheduledOperation]] = defaultdict(list)
         for op in self.schedule.operations:
             if op.machine_id is not None:  # engineering work holds people, not machines
-                ops_by_unit[(op.plant_id, op.machine_id, op.unit)].append(op)
+                for unit in set(op.held_units):
+                    ops_by_unit[(op.plant_id, op.machine_id, unit)].append(op)
         for (plant_id, machine_id, unit), ops in ops_by_unit.items():
             ops.sort(key=lambda op: op.start)
             holder = ops[0]  # of the ops seen so far, the one that holds the unit longest
@@ -1588,6 +1650,64 @@ def _net_changes(changes: Iterable[tuple[datetime, int]]) -> list[tuple[datetime
     for when, change in changes:
         net[when] += change
     return sorted(net.items())
+
+
+def _gang_problem(
+    op: ScheduledOperation, operation: Operation, machine: Machine, weight: float
+) -> tuple[str, str] | None:
+    """Why the units ``op`` holds are not a gang its step allows, if they are not."""
+    held = op.held_units
+    if op.units and op.units[0] != op.unit:
+        return "gang", f"names unit {op.unit} first, but holds units {_units(op.units)}"
+    if len(set(held)) != len(held):
+        return "gang", f"holds units {_units(held)} of machine {machine.id!r}, one twice"
+    k, gang = len(held), operation.gang
+    if gang is None:
+        if k > 1:
+            return "gang", f"holds {k} units of machine {machine.id!r}, but it may not be ganged"
+        return None
+    on_floor = machine.max_weight_t < weight
+    low = max(gang.min_units, gang.floor_min_units or 1) if on_floor else gang.min_units
+    if not low <= k <= gang.max_units:
+        where = " on the floor" if on_floor else ""
+        return (
+            "gang",
+            f"holds {k} units of machine {machine.id!r}, but its gang{where} takes "
+            f"{low} to {gang.max_units}",
+        )
+    return None
+
+
+def _floor_problem(
+    op: ScheduledOperation, operation: Operation, machine: Machine, plant: Plant, weight: float
+) -> tuple[str, str] | None:
+    """Why ``op`` may not have its part on (or off) the plant's floor, if it may not."""
+    too_heavy = machine.max_weight_t < weight
+    if op.on_floor and not too_heavy:
+        return (
+            "floor",
+            f"lies in a floor bay, but machine {machine.id!r} takes its {weight:g} t itself",
+        )
+    if not op.on_floor:
+        return None  # a part too heavy off the floor is the machine rule's
+    if operation.gang is None or operation.gang.floor_min_units is None:
+        return (
+            "floor",
+            f"lies on the floor, but its step does not let machine {machine.id!r} be "
+            "brought to a part",
+        )
+    if plant.floor is None or plant.floor.max_weight_t < weight:
+        has = (
+            "no floor bays"
+            if plant.floor is None
+            else (f"floor bays for {plant.floor.max_weight_t:g} t")
+        )
+        return "floor", f"needs a floor bay for {weight:g} t, but plant {plant.id!r} has {has}"
+    return None
+
+
+def _units(units: Iterable[int]) -> str:
+    return ", ".join(str(u) for u in units)
 
 
 def _free_stretches(
