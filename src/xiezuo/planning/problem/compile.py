@@ -22,6 +22,7 @@ from xiezuo.domain import (
     Operation,
     Order,
     Plant,
+    Routing,
     UnplannedOrder,
     UnplannedReason,
     WorkOrder,
@@ -268,6 +269,7 @@ def compile_problem(
     # Per order, per work order still to make: (plant, ready) of its inputs already made.
     made_inputs: dict[str, dict[str, list[tuple[str, datetime]]]] = {}
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
+    capable = _Capable(network)
     for order in network.orders:
         if order.id in set_aside:
             unplanned.append(set_aside[order.id])
@@ -280,14 +282,14 @@ def compile_problem(
             kept = _still_to_make(tree, situation)
             made_inputs[order.id] = _made_inputs(tree, kept, situation)
             tree = kept
-        missing = unmakeable_items(network, order.item_id)
+        missing = capable.unmakeable(order.item_id)
         if missing:
             unplanned.append(
                 _incapable(order, f"missing capability: no plant can make {', '.join(missing)}")
             )
             continue
         pinned = network.plant_by_id.get(order.plant_id or "")
-        if pinned is not None and not capable_routings(network.item_by_id[order.item_id], pinned):
+        if pinned is not None and not capable.routings(network.item_by_id[order.item_id], pinned):
             unplanned.append(
                 _incapable(
                     order,
@@ -355,7 +357,7 @@ def compile_problem(
                 ready = _ready_at(network, arrivals_in.get(wo.id, ()), plant.id)
                 if ready is None:
                     continue
-                for routing in capable_routings(item, plant):
+                for routing in capable.routings(item, plant):
                     if prefix is not None and routing.id != prefix.routing_id:
                         continue
                     if not all(crew_fits(plant, op) for op in routing.operations[skip:]):
@@ -363,6 +365,7 @@ def compile_problem(
                     ops = tuple(
                         _within_peaks(
                             _compile_op(
+                                capable,
                                 step,
                                 op,
                                 item,
@@ -502,7 +505,46 @@ def compile_problem(
     )
 
 
+class _Capable:
+    """The capability rules' answers, worked out once per item, step and plant: a large
+    network asks the same questions for thousands of work orders."""
+
+    def __init__(self, network: Network) -> None:
+        self._network = network
+        self._routings: dict[tuple[str, str], tuple[Routing, ...]] = {}
+        self._unmakeable: dict[str, tuple[str, ...]] = {}
+        # Keyed by object identity: the network holds every item, step and plant alive.
+        self._machines: dict[
+            tuple[int, int, int], tuple[tuple[Machine, bool, tuple[int, ...]], ...]
+        ]
+        self._machines = {}
+
+    def routings(self, item: Item, plant: Plant) -> tuple[Routing, ...]:
+        key = (item.id, plant.id)
+        if key not in self._routings:
+            self._routings[key] = capable_routings(item, plant)
+        return self._routings[key]
+
+    def unmakeable(self, item_id: str) -> tuple[str, ...]:
+        if item_id not in self._unmakeable:
+            self._unmakeable[item_id] = unmakeable_items(self._network, item_id)
+        return self._unmakeable[item_id]
+
+    def machines(
+        self, item: Item, op: Operation, plant: Plant
+    ) -> tuple[tuple[Machine, bool, tuple[int, ...]], ...]:
+        """Capable machines, each with whether it works on the floor and its gang sizes."""
+        key = (id(item), id(op), id(plant))
+        if key not in self._machines:
+            self._machines[key] = tuple(
+                (m, is_on_floor(item, op, m), gang_sizes(item, op, plant, m))
+                for m in capable_machines(item, op, plant)
+            )
+        return self._machines[key]
+
+
 def _compile_op(
+    capable: _Capable,
     step: int,
     op: Operation,
     item: Item,
@@ -518,9 +560,8 @@ def _compile_op(
         work = minutes(op.setup + op.run_per_unit * quantity)
         return CompiledOp(step, op.process, (office_idx[plant.id],), (work,), crew)
     machines, works, gangs, on_floor = [], [], [], []
-    for machine in capable_machines(item, op, plant):
-        floor = is_on_floor(item, op, machine)
-        for gang in gang_sizes(item, op, plant, machine):
+    for machine, floor, gang_options in capable.machines(item, op, plant):
+        for gang in gang_options:
             duration = op.duration(quantity, plant.id, machine.id, gang)
             assert duration is not None, "capable machines all have a run time"
             machines.append(machine_idx[plant.id, machine.id])

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 PERIOD = 7 * 24 * 60
 # Windows given whole are known to the end of time.
 _ALWAYS = 10**18
+# The most answers of ``earliest`` kept at once (about 10 MB).
+_KEPT_ANSWERS = 100_000
 # The first stretch of windows generated: eight weeks.
 _FIRST_STRETCH = 8 * PERIOD
 
@@ -74,6 +76,7 @@ class WorkingWindows:
         self._source = source
         self._limit = limit
         self._reach = 0 if source is not None else _ALWAYS
+        self._earliest: dict[tuple[int, int], tuple[int, int] | None] = {}
 
     @property
     def starts(self) -> Sequence[int]:
@@ -107,7 +110,19 @@ class WorkingWindows:
         return self._ends[j] - (self._through[j] - target)
 
     def earliest(self, ready: int, work: int) -> tuple[int, int] | None:
-        """Earliest ``(start, end)`` at or after ``ready`` that obeys the placement rule."""
+        """Earliest ``(start, end)`` at or after ``ready`` that obeys the placement rule.
+
+        Answers are kept: the greedy plan asks the same question for every unit of a
+        machine group, and the answer never changes as later windows are generated.
+        """
+        key = (ready, work)
+        if key not in self._earliest:
+            if len(self._earliest) >= _KEPT_ANSWERS:
+                self._earliest.clear()
+            self._earliest[key] = self._find_earliest(ready, work)
+        return self._earliest[key]
+
+    def _find_earliest(self, ready: int, work: int) -> tuple[int, int] | None:
         self._cover(ready)
         idx = bisect_right(self._ends, ready)
         while True:

@@ -472,12 +472,18 @@ def _place_work_order(
         ready = _ready_time(problem, wo_idx, option, placed)
         if ready is None:
             continue
-        placement = _place_ops(problem, option_idx, option, ready, state)
+        delivery = (
+            problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
+            if work_order.parent_idx is None
+            else 0
+        )
+        # An option that cannot finish before the best one so far is dropped as soon as
+        # one of its steps shows it: most of a large network's probing was such options.
+        bound = None if best is None else best[0] - delivery
+        placement = _place_ops(problem, option_idx, option, ready, state, finish_before=bound)
         if placement is None:
             continue
-        finish = placement.end
-        if work_order.parent_idx is None:
-            finish += problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
+        finish = placement.end + delivery
         if best is None or finish < best[0]:
             best = (finish, placement)
     return None if best is None else best[1]
@@ -506,18 +512,26 @@ def _place_ops(
     state: _State,
     steps: dict[int, tuple[int, int, int]] | None = None,
     sourcing: _Sourcing | None = None,
+    finish_before: int | None = None,
 ) -> WorkOrderPlacement | None:
     """Place the routing's steps in order; material must have reached the plant first.
 
     ``steps`` pins steps to a machine and a start not before a minute (the previous
-    plan's); ``None`` when any such step cannot be placed there.
+    plan's); ``None`` when any such step cannot be placed there, or when the routing
+    cannot end before ``finish_before``.
     """
     ops: list[OpPlacement] = []
     draws_of_need: dict[int, tuple[tuple[int, int], ...]] = {}
     pending: dict[tuple[int, int], StockLedger] = {}
+    work_after = [0] * len(option.ops)
+    for step in range(len(option.ops) - 1, 0, -1):
+        work_after[step - 1] = work_after[step] + option.ops[step].min_work
     for step in range(len(option.ops)):
         only = None if steps is None else steps.get(step)
-        placed = _place_step(problem, option, step, ready, state, pending, only, sourcing)
+        step_before = None if finish_before is None else finish_before - work_after[step]
+        placed = _place_step(
+            problem, option, step, ready, state, pending, only, sourcing, step_before
+        )
         if placed is None:
             return None
         op, draws = placed
@@ -546,10 +560,12 @@ def _place_step(
     pending: dict[tuple[int, int], StockLedger],
     only: tuple[int, int, int] | None = None,
     sourcing: _Sourcing | None = None,
+    finish_before: int | None = None,
 ) -> tuple[OpPlacement, dict[int, tuple[tuple[int, int], ...]]] | None:
     """Earliest-finishing placement of one step, and the draws for each of its needs;
     ``only`` = (machine, unit, not before) keeps it to one machine from a minute on,
-    on that unit when it is free then."""
+    on that unit when it is free then; ``None`` if it cannot end before
+    ``finish_before``."""
     op = option.ops[step]
     draws: dict[int, tuple[tuple[int, int], ...]] = {}
     for need_idx, (material, quantity, need_step) in enumerate(option.needs):
@@ -581,7 +597,8 @@ def _place_step(
                 state, option.plant_idx, crew, windows, timelines, ready, work, gang
             )
             # The shortest gang that finishes as early: units left for other work.
-            if placed is not None and (best is None or placed[1] < best.end):
+            limit = finish_before if best is None else best.end
+            if placed is not None and (limit is None or placed[1] < limit):
                 chosen = tuple(sorted(units[i] for i in placed[2]))
                 best = OpPlacement(machine_idx, chosen[0], placed[0], placed[1], gang, chosen)
             continue
@@ -593,9 +610,15 @@ def _place_step(
                 if idle_tried:
                     continue
                 idle_tried = True
-            finish_before = None if best is None else best.end
             slot = _earliest_with_crew(
-                state, option.plant_idx, crew, windows, busy, ready, work, finish_before
+                state,
+                option.plant_idx,
+                crew,
+                windows,
+                busy,
+                ready,
+                work,
+                finish_before if best is None else best.end,
             )
             if slot is not None:
                 best = OpPlacement(machine_idx, unit, *slot)
