@@ -136,7 +136,9 @@ def test_the_model_with_its_load_bounds_admits_every_greedy_plan(network: Networ
     greedy = first_plan(problem, 1.0)
     assume(greedy is not None and problem.orders)
     assert greedy is not None
-    model, mv = build_model(problem, problem.window_cap)
+    built = build_model(problem, problem.window_cap)
+    assert built is not None
+    model, mv = built
     add_hints(model, problem, mv, greedy)
     solver = cp_model.CpSolver()
     solver.parameters.fix_variables_to_their_hinted_value = True

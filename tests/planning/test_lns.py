@@ -182,7 +182,9 @@ def test_rounds_on_a_model_with_calendars_find_the_strictly_better_plan() -> Non
     late_first = construct(problem, [1, 0])
     assert late_first is not None
     assert score(problem, late_first).weighted_tardiness == 4 * 60
-    model, mv = build_model(problem, problem.window_cap)
+    built = build_model(problem, problem.window_cap)
+    assert built is not None
+    model, mv = built
     model.minimize(weighted_tardiness(problem, mv))
     search = NeighbourhoodSearch(
         model,

@@ -65,6 +65,7 @@ def plan(
     previous: Plan | None = None,
     on_progress: ProgressCallback | None = None,
     stop: Callable[[], bool] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Plan:
     """Plan every order of ``network``, or replan what remains of it.
 
@@ -90,6 +91,10 @@ def plan(
         Asked several times a second while searching (from any thread); once it
         returns ``True`` the search ends and the best plan so far is returned, as at
         the time limit (a cancelled solve job).
+    clock:
+        Seconds from an arbitrary origin, by which the time limit is kept in every
+        phase (the first plan, the model build, the search, the plan's read-out); a
+        test can make any phase look slow with a clock that jumps.
 
     Returns
     -------
@@ -98,8 +103,8 @@ def plan(
         no plant can make are listed in ``unplanned_orders`` with the reason.
     """
     params = params or PlanParams()
-    started = time.monotonic()
-    with _Progress(on_progress, started, stop) as reporter:
+    started = clock()
+    with _Progress(on_progress, started, stop, clock) as reporter:
         return _plan(network, params, started, reporter, progress, previous)
 
 
@@ -119,7 +124,7 @@ def _plan(
         network, situation = read_situation(network, reported, previous, params.frozen_days)
     budget = min(5.0, 0.1 * params.time_limit_s)
     problem, first = _compile_and_construct(
-        network, budget, report_first, situation, previous, params
+        network, budget, report_first, situation, previous, params, progress.now
     )
     if first is None and situation is not None and reported is not None:
         frozen = _frozen_steps(situation)
@@ -129,7 +134,7 @@ def _plan(
             network, situation = read_situation(network, reported, previous, 0)
             situation = replace(situation, notes=(*situation.notes, *frozen))
             problem, first = _compile_and_construct(
-                network, budget, report_first, situation, previous, params
+                network, budget, report_first, situation, previous, params, progress.now
             )
     unplanned = problem.unplanned
     notes = tuple(
@@ -155,7 +160,7 @@ def _plan(
             tardiness_bound=settled.weighted_tardiness / _MINUTES_PER_HOUR,
             makespan=timedelta(minutes=settled.last_arrival),
             makespan_bound=timedelta(minutes=settled.last_arrival),
-            runtime_s=time.monotonic() - started,
+            runtime_s=progress.now() - started,
             unplanned=unplanned,
             explanations=(*notes, *settled.late, *left_window(schedule)),
             as_of=as_of,
@@ -164,7 +169,7 @@ def _plan(
         return Plan(
             status=PlanStatus.INFEASIBLE,
             schedule=None,
-            runtime_s=time.monotonic() - started,
+            runtime_s=progress.now() - started,
             unplanned=unplanned,
             as_of=as_of,
             explanations=(
@@ -206,10 +211,11 @@ def _plan(
         makespan_bound=timedelta(
             minutes=min(max(result.makespan_bound, settled.last_arrival), makespan)
         ),
-        runtime_s=time.monotonic() - started,
+        runtime_s=progress.now() - started,
         unplanned=unplanned,
         explanations=(
             *notes,
+            *result.notes,
             *explain_late_orders(problem, best),
             *settled.late,
             *left_window(schedule),
@@ -225,6 +231,7 @@ def _compile_and_construct(
     situation: Situation | None = None,
     previous: Plan | None = None,
     params: PlanParams | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Problem, Solution | None]:
     """The problem and a first plan, setting aside orders the greedy plan cannot place.
 
@@ -252,7 +259,7 @@ def _compile_and_construct(
                 # Nothing forces a change: the previous plan stands as it is. Making it
                 # better is a fresh plan's job (stability 0), not a replan's.
                 return problem, kept
-        first = first_plan(problem, budget_s, partial(on_found, problem))
+        first = first_plan(problem, budget_s, partial(on_found, problem), clock)
         if kept is not None and (
             first is None or score(problem, kept).key <= score(problem, first).key
         ):
@@ -298,6 +305,15 @@ class _Outcome:
     solution: Solution
     tardiness_bound: int
     makespan_bound: int
+    notes: tuple[Explanation, ...] = ()
+
+
+# Seconds kept for reading the plan out after the search: a fixed part and a part per
+# step to place (measured: about 0.1 ms a step for units, schedule and explanations).
+_READ_OUT_S = 0.3
+_READ_OUT_PER_STEP_S = 1e-4
+# The most of the time left the model build may take.
+_BUILD_SHARE = 0.5
 
 
 class _Progress:
@@ -316,8 +332,10 @@ class _Progress:
         on_progress: ProgressCallback | None,
         started: float,
         stop: Callable[[], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._on_progress, self.started = on_progress, started
+        self.now = clock
         self._stop = stop
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -372,7 +390,7 @@ class _Progress:
             ProgressEvent(
                 phase=self._phase,
                 search=self._search,
-                elapsed_s=time.monotonic() - self.started,
+                elapsed_s=self.now() - self.started,
                 objective=None if self._objective is None else self._objective / scale,
                 bound=None if self._bound is None else self._bound / scale,
             )
@@ -403,8 +421,15 @@ class _Pace:
     the turn counts as stalled only after at least that start-up time without a gain.
     """
 
-    def __init__(self, value: int, window_s: float, patience_s: float | None = None) -> None:
-        self.started = time.monotonic()
+    def __init__(
+        self,
+        value: int,
+        window_s: float,
+        patience_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self.started = clock()
         self.window_s = window_s
         self._history = [(self.started, value)]
         self._patience_s = patience_s
@@ -415,18 +440,18 @@ class _Pace:
         """The search has found its first solution: count from now."""
         if self._waiting:
             self._waiting = False
-            self._startup_s = time.monotonic() - self.started
-            self.started = time.monotonic()
+            self._startup_s = self._clock() - self.started
+            self.started = self._clock()
             self._history = [(self.started, min(value, self._history[-1][1]))]
 
     def note(self, value: int) -> None:
         self.restart(value)
         if value < self._history[-1][1]:
-            self._history.append((time.monotonic(), value))
+            self._history.append((self._clock(), value))
 
     def _rate(self, over_s: float) -> float:
         """Objective gained per second over the last ``over_s`` seconds."""
-        now = time.monotonic()
+        now = self._clock()
         earlier = [value for at, value in self._history if at <= now - over_s]
         then = earlier[-1] if earlier else self._history[0][1]
         return (then - self._history[-1][1]) / max(min(over_s, now - self.started), 1e-3)
@@ -438,7 +463,7 @@ class _Pace:
 
     def should_stop(self, not_before: float, stall_s: float, rival_rate: float | None) -> bool:
         """Past ``not_before``: stalled, or slower than the other search was."""
-        now = time.monotonic()
+        now = self._clock()
         if self._waiting:
             assert self._patience_s is not None
             return now - self.started >= self._patience_s
@@ -459,20 +484,49 @@ def _solve_lexicographic(
 ) -> _Outcome:
     first_score = score(problem, first)
 
+    # Reading the plan out (units, schedule, explanations) takes its time after the
+    # search, in proportion to the work: the search ends that much before the limit.
+    read_out_s = _READ_OUT_S + _READ_OUT_PER_STEP_S * sum(
+        len(wo.options[0].ops) for wo in problem.work_orders
+    )
+
     def time_left() -> float:
         if progress.stopped():
             return 0.0
-        return params.time_limit_s - (time.monotonic() - progress.started)
+        return params.time_limit_s - read_out_s - (progress.now() - progress.started)
+
+    def unsearched(why: str) -> _Outcome:
+        outcome = _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
+        if progress.stopped():
+            why = "the solve was stopped before the search"
+        note = Explanation(
+            kind="unsearched",
+            subject="plan",
+            message=f"this is the first, constructive plan, not improved by search: {why}",
+        )
+        return replace(outcome, notes=(note,))
 
     if time_left() <= 0:
         # The first plan took the whole limit (a large network, a busy machine):
         # building a model now would only overrun it.
-        return _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
+        return unsearched("making it took the whole time limit")
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     progress.update(search="building the model")
-    model, mv = build_model(problem, horizon)
+    # A model that takes more than its share of the time left to build leaves the search
+    # too little even to presolve it: the build gives up, and the first plan stands.
+    build_s = time_left() * _BUILD_SHARE
+    build_until = progress.now() + build_s
+    built = build_model(
+        problem, horizon, lambda: progress.stopped() or progress.now() > build_until
+    )
+    if built is None:
+        return unsearched(
+            f"the solver's model of this network could not be built in {build_s:.1f} s, "
+            "its share of the time left; a longer time limit lets the search run"
+        )
+    model, mv = built
     tardiness = first_objective(model, problem, mv)
     add_hints(model, problem, mv, first)
     best, best_score = first, first_score
@@ -591,7 +645,7 @@ def _run_phase(
     from sequences (:func:`tabu.applies`). ``floor`` is a bound known beforehand
     (:func:`relaxation_bounds`): a plan that reaches it is optimal.
     """
-    phase_start = time.monotonic()
+    phase_start = progress.now()
     deadline = phase_start + max(budget_s, 0.1)
     stall_s = max(2.0, 0.15 * budget_s)
     window_s = max(2.0, 0.1 * budget_s)
@@ -610,6 +664,7 @@ def _run_phase(
         is_heavy=not is_shop,
         hint=lambda sub, candidate: add_hints(sub, problem, mv, candidate),
         read=lambda sub_solver: read_solution(problem, mv, sub_solver),
+        clock=progress.now,
     )
     kinds = ["whole", "neighbourhoods"]
     if phase == "makespan" and is_shop:
@@ -617,18 +672,18 @@ def _run_phase(
     if params.workers == 1 and not is_shop:
         kinds.reverse()  # one worker: CP-SAT's lone default search only polishes the hint
     cap = score(problem, incumbent).weighted_tardiness
-    moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap)
+    moves = tabu.TabuSearch(problem, seed=params.seed, tardiness_cap=cap, clock=progress.now)
     # Gain per second at the end of the last turn of each kind.
     rates: dict[str, float] = {}
     # Objective gained and seconds spent by each kind of search in this phase.
     gained, spent = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0.0)
     turn = 0
-    while time.monotonic() < deadline - 0.1 and best_value > bound and not progress.stopped():
+    while progress.now() < deadline - 0.1 and best_value > bound and not progress.stopped():
         kind = _next_kind(kinds, gained, spent)
         progress.update(search=_SEARCH_NAMES[kind])
-        value_before, turn_start = best_value, time.monotonic()
+        value_before, turn_start = best_value, progress.now()
         patience = 0.5 * (deadline - turn_start) if kind == "whole" else None
-        pace = _Pace(best_value, window_s, patience)
+        pace = _Pace(best_value, window_s, patience, progress.now)
         rival_rate = max((r for k, r in rates.items() if k != kind), default=None)
         stalled = partial(pace.should_stop, not_before, stall_s, rival_rate)
 
@@ -642,7 +697,7 @@ def _run_phase(
         if kind == "whole":
             if turn > 0:
                 add_hints(model, problem, mv, best)
-            solver = _solver(params, deadline - time.monotonic(), turn, is_shop=is_shop)
+            solver = _solver(params, deadline - progress.now(), turn, is_shop=is_shop)
             status = _run(solver, model, progress, pace.note, stop)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 return _Phase(status, None, floor)
@@ -665,9 +720,9 @@ def _run_phase(
             best_value = _objective_of(problem, phase, best)
         rates[kind] = pace.recent_rate()
         gained[kind] += value_before - best_value
-        spent[kind] += time.monotonic() - turn_start
+        spent[kind] += progress.now() - turn_start
         turn += 1
-        not_before = time.monotonic() + window_s
+        not_before = progress.now() + window_s
     is_optimal = status == cp_model.OPTIMAL or best_value <= bound
     return _Phase(int(cp_model.OPTIMAL) if is_optimal else int(cp_model.FEASIBLE), best, bound)
 
@@ -735,7 +790,8 @@ def _solver(
     solver = cp_model.CpSolver()
     if not is_shop:
         solver.parameters.cp_model_probing_level = 0
-    solver.parameters.max_time_in_seconds = time_limit_s
+    # A slow moment since the caller looked at the clock can leave no time at all.
+    solver.parameters.max_time_in_seconds = max(0.0, time_limit_s)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed + turn
     solver.parameters.push_all_tasks_toward_start = True

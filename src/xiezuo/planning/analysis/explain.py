@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from xiezuo.domain import Explanation
+from xiezuo.domain import Explanation, Supply
 from xiezuo.planning.problem.bounds import relaxation_bounds
 from xiezuo.planning.problem.extract import arrivals
 
@@ -43,10 +43,14 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     explanations = []
     # The proven earliest arrivals, so "even with every machine free" is a fact.
     relaxed = relaxation_bounds(problem).arrival
+    work_orders_of: dict[int, list[int]] = defaultdict(list)
+    for wo_idx, compiled in enumerate(problem.work_orders):
+        work_orders_of[compiled.order_idx].append(wo_idx)
+    supplies = _supplies_by_minute(problem)
     for order_idx, (order, arrival) in enumerate(
         zip(problem.orders, arrivals(problem, solution), strict=True)
     ):
-        held = _held_by_material(problem, solution, order_idx)
+        held = _held_by_material(problem, solution, work_orders_of[order_idx], supplies)
         if order.due is None or arrival <= order.due:
             if held:
                 explanations.append(
@@ -73,14 +77,10 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     return tuple(explanations)
 
 
-def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> list[str]:
-    """Steps of the order that started when a supply arrived, and would have started sooner.
-
-    A step whose material left its warehouse the very minute a supply came in was waiting
-    for that supply.
-    """
+def _supplies_by_minute(problem: Problem) -> dict[tuple[str, str, int], Supply]:
+    """Supplies by (plant, material, minute of arrival)."""
     network = problem.network
-    label = {
+    return {
         (
             s.plant_id,
             s.material_id,
@@ -88,11 +88,25 @@ def _held_by_material(problem: Problem, solution: Solution, order_idx: int) -> l
         ): s
         for s in network.supplies
     }
+
+
+def _held_by_material(
+    problem: Problem,
+    solution: Solution,
+    work_orders: list[int],
+    label: dict[tuple[str, str, int], Supply],
+) -> list[str]:
+    """Steps of the order (its ``work_orders``) that started when a supply arrived, and
+    would have started sooner.
+
+    A step whose material left its warehouse the very minute a supply came in was waiting
+    for that supply.
+    """
+    network = problem.network
     unit_of = {m.id: m.unit for m in network.materials}
     held = []
-    for wo_idx, compiled in enumerate(problem.work_orders):
-        if compiled.order_idx != order_idx:
-            continue
+    for wo_idx in work_orders:
+        compiled = problem.work_orders[wo_idx]
         placement = solution[wo_idx]
         option = compiled.options[placement.option_idx]
         for (material, _, step), sourced in zip(option.needs, placement.draws, strict=True):

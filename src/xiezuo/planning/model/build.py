@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
@@ -20,21 +21,39 @@ from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPla
 from xiezuo.planning.problem.timeline import PERIOD
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xiezuo.planning.problem.compile import Problem
 
 
-def build_model(problem: Problem, horizon: int) -> tuple[cp_model.CpModel, ModelVars]:
-    """Every variable and constraint of ``problem`` up to ``horizon``; no objective."""
+def build_model(
+    problem: Problem, horizon: int, should_stop: Callable[[], bool] = lambda: False
+) -> tuple[cp_model.CpModel, ModelVars] | None:
+    """Every variable and constraint of ``problem`` up to ``horizon``; no objective.
+
+    ``None`` once ``should_stop()`` (asked between constraint families and every few
+    work orders): a large network's model can take longer to build than the time left,
+    and a model the search has no time for is worth nothing.
+    """
     model = cp_model.CpModel()
     placements = PlacementCache(problem, horizon)
-    mv = create_variables(model, problem, horizon, placements)
-    add_operations(model, problem, mv, placements, horizon)
-    add_bom_precedence(model, problem, mv)
-    add_deliveries(model, problem, mv)
-    add_machine_capacity(model, problem, mv)
-    add_load_bounds(model, problem, mv)
-    add_material_stock(model, problem, mv, horizon)
-    add_crews(model, problem, mv, horizon)
+    mv = create_variables(model, problem, horizon, placements, should_stop)
+    if len(mv.work_orders) < len(problem.work_orders):
+        return None
+    if not add_operations(model, problem, mv, placements, horizon, should_stop):
+        return None
+    families = (
+        add_bom_precedence,
+        add_deliveries,
+        add_machine_capacity,
+        add_load_bounds,
+        partial(add_material_stock, horizon=horizon),
+        partial(add_crews, horizon=horizon),
+    )
+    for add_family in families:
+        if should_stop():
+            return None
+        add_family(model, problem, mv)
     return model, mv
 
 

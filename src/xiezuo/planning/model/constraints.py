@@ -13,11 +13,20 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-if TYPE_CHECKING:
-    from xiezuo.planning.problem.compile import Problem
-from xiezuo.planning.model.variables import ModelVars, Piece, PlacementCache, TimingVars
+from xiezuo.planning.model.variables import (
+    STOP_CHECK_EVERY,
+    ModelVars,
+    Piece,
+    PlacementCache,
+    TimingVars,
+)
 from xiezuo.planning.problem.bounds import heads_and_tails
 from xiezuo.planning.problem.timeline import PERIOD
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from xiezuo.planning.problem.compile import Problem
 
 
 def add_working_windows(
@@ -99,9 +108,16 @@ def add_operations(
     mv: ModelVars,
     placements: PlacementCache,
     horizon: int,
-) -> None:
-    """Σ_o x_wo = 1; Σ_m y_m = x_wo; y_m ⇒ (S, E) = timing on m's windows; E_k ≤ S_k+1."""
+    should_stop: Callable[[], bool] = lambda: False,
+) -> bool:
+    """Σ_o x_wo = 1; Σ_m y_m = x_wo; y_m ⇒ (S, E) = timing on m's windows; E_k ≤ S_k+1.
+
+    Ends early, the model unfinished, once ``should_stop()`` (asked every few work
+    orders); whether every work order was done.
+    """
     for wo_idx, work_order in enumerate(problem.work_orders):
+        if wo_idx % STOP_CHECK_EVERY == 0 and should_stop():
+            return False
         wov = mv.work_orders[wo_idx]
         model.add_exactly_one(wov.option_lits)
         for o, _option in enumerate(work_order.options):
@@ -131,6 +147,7 @@ def add_operations(
             model.add(wov.end == steps[-1].end).only_enforce_if(chosen)
         shortest = min(option.work for option in work_order.options)
         model.add(wov.end >= wov.start + shortest)
+    return True
 
 
 def add_bom_precedence(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ortools.sat.python import cp_model
 
     from xiezuo.planning.problem.compile import Problem
@@ -106,13 +108,27 @@ class PlacementCache:
         return self._cache[key]
 
 
+# How many work orders a model-building loop handles between two asks whether to stop.
+STOP_CHECK_EVERY = 64
+
+
 def create_variables(
-    model: cp_model.CpModel, problem: Problem, horizon: int, placements: PlacementCache
+    model: cp_model.CpModel,
+    problem: Problem,
+    horizon: int,
+    placements: PlacementCache,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> ModelVars:
-    """Create every decision variable; constraints that tie them come afterwards."""
+    """Create every decision variable; constraints that tie them come afterwards.
+
+    Once ``should_stop()`` (asked every few work orders) the rest are left out, which
+    leaves the model unfinished: the caller must not use it.
+    """
     intervals: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
     work_orders = []
     for wo_idx, work_order in enumerate(problem.work_orders):
+        if wo_idx % STOP_CHECK_EVERY == 0 and should_stop():
+            break
         name = f"wo{wo_idx}"
         option_lits = [model.new_bool_var(f"{name}_opt{o}") for o in range(len(work_order.options))]
         ops_by_option = []

@@ -14,14 +14,12 @@ from those, lower bounds on weighted tardiness and makespan that hold for every 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from xiezuo.planning.problem.compile import Option, Problem
-    from xiezuo.planning.problem.timeline import WorkingWindows
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,19 +205,5 @@ def _load_bound(problem: Problem, machine_idx: int, steps: list[tuple[int, int, 
     first = min(start for start, _, _ in steps)
     per_unit = math.ceil(sum(work for _, work, _ in steps) / machine.units)
     tail = min(tail for _, _, tail in steps)
-    done = _after_working(problem.windows[machine.windows_idx], first, per_unit)
+    done = problem.windows[machine.windows_idx].after_working(first, per_unit)
     return 0 if done is None else done + tail
-
-
-def _after_working(windows: WorkingWindows, start: int, work: int) -> int | None:
-    """The first minute by which ``work`` working minutes have passed since ``start``;
-    ``None`` beyond the windows' reach."""
-    if work <= 0:
-        return start
-    left, first = work, bisect_right(windows.ends, start)
-    for a, b in zip(windows.starts[first:], windows.ends[first:], strict=True):
-        available = b - max(a, start)
-        if available >= left:
-            return max(a, start) + left
-        left -= available
-    return None

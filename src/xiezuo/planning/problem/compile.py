@@ -10,16 +10,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
+    Calendar,
     Item,
     Machine,
     Network,
     Operation,
     Order,
     Plant,
+    Routing,
     UnplannedOrder,
     UnplannedReason,
     WorkOrder,
@@ -266,6 +269,7 @@ def compile_problem(
     # Per order, per work order still to make: (plant, ready) of its inputs already made.
     made_inputs: dict[str, dict[str, list[tuple[str, datetime]]]] = {}
     exploded: list[tuple[Order, tuple[WorkOrder, ...]]] = []
+    capable = _Capable(network)
     for order in network.orders:
         if order.id in set_aside:
             unplanned.append(set_aside[order.id])
@@ -278,14 +282,14 @@ def compile_problem(
             kept = _still_to_make(tree, situation)
             made_inputs[order.id] = _made_inputs(tree, kept, situation)
             tree = kept
-        missing = unmakeable_items(network, order.item_id)
+        missing = capable.unmakeable(order.item_id)
         if missing:
             unplanned.append(
                 _incapable(order, f"missing capability: no plant can make {', '.join(missing)}")
             )
             continue
         pinned = network.plant_by_id.get(order.plant_id or "")
-        if pinned is not None and not capable_routings(network.item_by_id[order.item_id], pinned):
+        if pinned is not None and not capable.routings(network.item_by_id[order.item_id], pinned):
             unplanned.append(
                 _incapable(
                     order,
@@ -354,7 +358,7 @@ def compile_problem(
                 ready = _ready_at(network, arrivals_in.get(wo.id, ()), plant.id)
                 if ready is None:
                     continue
-                for routing in capable_routings(item, plant):
+                for routing in capable.routings(item, plant):
                     if prefix is not None and routing.id != prefix.routing_id:
                         continue
                     if not all(crew_fits(plant, op) for op in routing.operations[skip:]):
@@ -362,6 +366,7 @@ def compile_problem(
                     ops = tuple(
                         _within_peaks(
                             _compile_op(
+                                capable,
                                 step,
                                 op,
                                 item,
@@ -449,7 +454,6 @@ def compile_problem(
     windows: list[WorkingWindows] = []
     windows_key: dict[tuple[object, ...], int] = {}
     machines = []
-    end = network.start + timedelta(minutes=window_cap)
     for plant, machine in machine_specs:
         key = (
             network.machine_calendar(plant, machine),
@@ -457,12 +461,9 @@ def compile_problem(
             machine.available_until,
         )
         if key not in windows_key:
-            spans = [
-                (_minute(network, a), _minute(network, b))
-                for a, b in network.machine_windows(plant, machine, network.start, end)
-            ]
             windows_key[key] = len(windows)
-            windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+            source = partial(_machine_windows, network, plant, machine)
+            windows.append(WorkingWindows(source=source, limit=window_cap))
         machines.append(
             CompiledMachine(
                 plant_idx=plant_idx[plant.id],
@@ -473,12 +474,8 @@ def compile_problem(
             )
         )
     for plant in network.plants:
-        calendar = plant.calendar or network.calendar
-        spans = [
-            (_minute(network, a), _minute(network, b))
-            for a, b in calendar.windows(network.start, end)
-        ]
-        windows.append(WorkingWindows(tuple(a for a, _ in spans), tuple(b for _, b in spans)))
+        source = partial(_calendar_windows, network, plant.calendar or network.calendar)
+        windows.append(WorkingWindows(source=source, limit=window_cap))
         machines.append(
             CompiledMachine(
                 plant_idx=plant_idx[plant.id],
@@ -510,7 +507,46 @@ def compile_problem(
     )
 
 
+class _Capable:
+    """The capability rules' answers, worked out once per item, step and plant: a large
+    network asks the same questions for thousands of work orders."""
+
+    def __init__(self, network: Network) -> None:
+        self._network = network
+        self._routings: dict[tuple[str, str], tuple[Routing, ...]] = {}
+        self._unmakeable: dict[str, tuple[str, ...]] = {}
+        # Keyed by object identity: the network holds every item, step and plant alive.
+        self._machines: dict[
+            tuple[int, int, int], tuple[tuple[Machine, bool, tuple[int, ...]], ...]
+        ]
+        self._machines = {}
+
+    def routings(self, item: Item, plant: Plant) -> tuple[Routing, ...]:
+        key = (item.id, plant.id)
+        if key not in self._routings:
+            self._routings[key] = capable_routings(item, plant)
+        return self._routings[key]
+
+    def unmakeable(self, item_id: str) -> tuple[str, ...]:
+        if item_id not in self._unmakeable:
+            self._unmakeable[item_id] = unmakeable_items(self._network, item_id)
+        return self._unmakeable[item_id]
+
+    def machines(
+        self, item: Item, op: Operation, plant: Plant
+    ) -> tuple[tuple[Machine, bool, tuple[int, ...]], ...]:
+        """Capable machines, each with whether it works on the floor and its gang sizes."""
+        key = (id(item), id(op), id(plant))
+        if key not in self._machines:
+            self._machines[key] = tuple(
+                (m, is_on_floor(item, op, m), gang_sizes(item, op, plant, m))
+                for m in capable_machines(item, op, plant)
+            )
+        return self._machines[key]
+
+
 def _compile_op(
+    capable: _Capable,
     step: int,
     op: Operation,
     item: Item,
@@ -527,9 +563,8 @@ def _compile_op(
         work = minutes(op.setup + op.run_per_unit * quantity)
         return CompiledOp(step, op.process, (office_idx[plant.id],), (work,), crew)
     machines, works, gangs, on_floor = [], [], [], []
-    for machine in capable_machines(item, op, plant):
-        floor = is_on_floor(item, op, machine)
-        for gang in gang_sizes(item, op, plant, machine):
+    for machine, floor, gang_options in capable.machines(item, op, plant):
+        for gang in gang_options:
             duration = op.duration(quantity, plant.id, machine.id, gang)
             assert duration is not None, "capable machines all have a run time"
             machines.append(machine_idx[plant.id, machine.id])
@@ -765,6 +800,32 @@ def _incapable(order: Order, message: str) -> UnplannedOrder:
 
 def _minute(network: Network, instant: datetime) -> int:
     return minutes(instant - network.start)
+
+
+def _instant(network: Network, minute: int) -> datetime:
+    return network.start + timedelta(minutes=minute)
+
+
+def _machine_windows(
+    network: Network, plant: Plant, machine: Machine, first: int, until: int
+) -> list[tuple[int, int]]:
+    """A machine's working windows in ``[first, until)``, in minutes."""
+    return [
+        (_minute(network, a), _minute(network, b))
+        for a, b in network.machine_windows(
+            plant, machine, _instant(network, first), _instant(network, until)
+        )
+    ]
+
+
+def _calendar_windows(
+    network: Network, calendar: Calendar, first: int, until: int
+) -> list[tuple[int, int]]:
+    """A calendar's working windows in ``[first, until)``, in minutes."""
+    return [
+        (_minute(network, a), _minute(network, b))
+        for a, b in calendar.windows(_instant(network, first), _instant(network, until))
+    ]
 
 
 def _lead(network: Network, a: str, b: str) -> int | None:

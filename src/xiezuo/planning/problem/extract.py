@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -137,6 +138,8 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
 def _units_in_start_order(
     units: int, held: list[tuple[int, int, int]], ops: list[tuple[int, int, int, int, int]]
 ) -> dict[tuple[int, int], tuple[int, ...]] | None:
+    if not held:
+        return _lowest_free_units(units, ops)
     free_at = [0] * units
     result = {}
     for start, end, wo_idx, step_idx, gang in ops:
@@ -152,6 +155,26 @@ def _units_in_start_order(
         chosen = tuple(sorted(fits[:gang]))
         for unit in chosen:
             free_at[unit] = end
+        result[wo_idx, step_idx] = chosen
+    return result
+
+
+def _lowest_free_units(
+    units: int, ops: list[tuple[int, int, int, int, int]]
+) -> dict[tuple[int, int], tuple[int, ...]] | None:
+    """Each operation, in start order, on the lowest-numbered units free at its start;
+    heaps keep this linear in the operations on a group of many units."""
+    free = list(range(units))
+    busy: list[tuple[int, int]] = []  # (free from, unit)
+    result = {}
+    for start, end, wo_idx, step_idx, gang in ops:
+        while busy and busy[0][0] <= start:
+            heapq.heappush(free, heapq.heappop(busy)[1])
+        if len(free) < gang:
+            return None
+        chosen = tuple(heapq.heappop(free) for _ in range(gang))
+        for unit in chosen:
+            heapq.heappush(busy, (end, unit))
         result[wo_idx, step_idx] = chosen
     return result
 

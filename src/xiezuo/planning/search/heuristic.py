@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.planning.problem.extract import Score, arrivals, score
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
+from xiezuo.planning.search.ledgers import CrewProfile, StockLedger
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -43,13 +44,18 @@ def construct(problem: Problem, order_sequence: Iterable[int]) -> Solution | Non
 
 
 def first_plan(
-    problem: Problem, budget_s: float, on_found: Callable[[Solution], None] | None = None
+    problem: Problem,
+    budget_s: float,
+    on_found: Callable[[Solution], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Solution | None:
-    """The best greedy plan found within ``budget_s`` seconds (at least one rule is tried).
+    """The best greedy plan found within ``budget_s`` seconds of ``clock``.
 
+    The plan by due date comes first and is kept whatever happens after: on a large
+    network it may take the whole budget, and every later rule only competes with it.
     ``on_found`` hears of the first feasible plan as soon as there is one.
     """
-    deadline = time.monotonic() + budget_s
+    deadline = clock() + budget_s
     found_one = False
 
     def found(solution: Solution | None) -> None:
@@ -59,37 +65,53 @@ def first_plan(
             on_found(solution)
 
     count = len(problem.orders)
-    alone = [earliest_alone(problem, i) for i in range(count)]
-    slack = [
-        o.due_key - (a if a is not None else 0) for o, a in zip(problem.orders, alone, strict=True)
-    ]
-    rules = (
-        lambda i: (problem.orders[i].due_key, -problem.orders[i].weight),
-        lambda i: (slack[i], -problem.orders[i].weight),
-        lambda i: (slack[i] / problem.orders[i].weight, problem.orders[i].due_key),
+    by_due = sorted(
+        range(count), key=lambda i: (problem.orders[i].due_key, -problem.orders[i].weight)
     )
-    best: tuple[Score, list[int], Solution] | None = None
-    interleaved = dispatch(problem, time.monotonic() + budget_s / 3)
+    solution = construct(problem, by_due)
+    found(solution)
+    best = None if solution is None else (score(problem, solution), by_due, solution)
+    if best is not None and clock() > deadline:
+        return best[2]
+    interleaved = dispatch(problem, min(deadline, clock() + budget_s / 3), clock)
     found(interleaved)
-    for rule in rules:
+    for rule in _slack_rules(problem, deadline, clock):
+        if best is not None and clock() > deadline:
+            break
         sequence = sorted(range(count), key=rule)
         solution = construct(problem, sequence)
         found(solution)
         if solution is not None and (best is None or score(problem, solution).key < best[0].key):
             best = (score(problem, solution), sequence, solution)
-        if best is not None and time.monotonic() > deadline:
-            return best[2]
     if best is None and interleaved is None:
-        repaired = _repair_sequence(problem, sorted(range(count), key=rules[0]))
+        repaired = _repair_sequence(problem, by_due)
         if repaired is not None:
             best = (score(problem, repaired[1]), *repaired)
             found(repaired[1])
     if best is None:
         return interleaved
-    improved = _move_late_orders_forward(problem, best, deadline)
+    improved = _move_late_orders_forward(problem, best, deadline, clock)
     if interleaved is not None and score(problem, interleaved).key < score(problem, improved).key:
         return interleaved
     return improved
+
+
+def _slack_rules(
+    problem: Problem, deadline: float, clock: Callable[[], float]
+) -> list[Callable[[int], tuple[float, int]]]:
+    """Sequences by slack (due date less the earliest arrival alone) and by slack per
+    priority; none when the time is up before every order's slack is known."""
+    slack = []
+    for i, order in enumerate(problem.orders):
+        if clock() > deadline:
+            return []
+        alone = earliest_alone(problem, i)
+        slack.append(order.due_key - (alone if alone is not None else 0))
+    orders = problem.orders
+    return [
+        lambda i: (slack[i], -orders[i].weight),
+        lambda i: (slack[i] / orders[i].weight, orders[i].due_key),
+    ]
 
 
 def follow_previous(problem: Problem, previous: Plan) -> Solution | None:
@@ -164,11 +186,14 @@ def _repair_sequence(problem: Problem, sequence: list[int]) -> tuple[list[int], 
 
 
 def _move_late_orders_forward(
-    problem: Problem, best: tuple[Score, list[int], Solution], deadline: float
+    problem: Problem,
+    best: tuple[Score, list[int], Solution],
+    deadline: float,
+    clock: Callable[[], float],
 ) -> Solution:
     """Local search on the sequence: try each late order at earlier positions."""
     improved = True
-    while improved and time.monotonic() < deadline:
+    while improved and clock() < deadline:
         improved = False
         best_score, sequence, solution = best
         times = arrivals(problem, solution)
@@ -179,7 +204,7 @@ def _move_late_orders_forward(
         for order_idx in late:
             position = sequence.index(order_idx)
             step = 1
-            while position - step >= 0 and time.monotonic() < deadline:
+            while position - step >= 0 and clock() < deadline:
                 candidate = sequence[:]
                 candidate.insert(position - step, candidate.pop(position))
                 trial = construct(problem, candidate)
@@ -188,7 +213,7 @@ def _move_late_orders_forward(
                     improved = True
                     break
                 step *= 2
-            if improved or time.monotonic() >= deadline:
+            if improved or clock() >= deadline:
                 break
     return best[2]
 
@@ -210,11 +235,9 @@ class _State:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.timelines: dict[tuple[int, int], _Timeline] = {}
-        # (plant, skill) -> (start, end, people) of placed operations
-        self.crews: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        # (plant, material) -> sorted (minute, change) events: stock, supplies, draws
-        self.stock: dict[tuple[int, int], list[tuple[int, int]]] = {
-            key: sorted([(0, initial), *arrivals])
+        self.crews: dict[tuple[int, int], CrewProfile] = {}
+        self.stock: dict[tuple[int, int], StockLedger] = {
+            key: StockLedger([(0, initial), *arrivals])
             for key, (initial, arrivals) in problem.warehouses.items()
         }
         self._hold(problem)
@@ -257,11 +280,17 @@ class _State:
             insort(self.timelines.setdefault((op.machine_idx, unit), []), (op.start, op.end))
         spec = option.ops[step]
         for skill, people in spec.crew_of(spec.alternative(op.machine_idx, op.gang)):
-            self.crews.setdefault((option.plant_idx, skill), []).append((op.start, op.end, people))
+            self._crew(option.plant_idx, skill).book(op.start, op.end, people)
         for material, quantity, source in draws:
             lead = self.problem.lead[source][option.plant_idx]
             assert lead is not None, "sources are chosen among plants with a lane"
-            insort(self.stock[source, material], (op.start - lead, -quantity))
+            self.stock[source, material].add(op.start - lead, -quantity)
+
+    def _crew(self, plant: int, skill: int) -> CrewProfile:
+        key = (plant, skill)
+        if key not in self.crews:
+            self.crews[key] = CrewProfile(self.problem.staff.get(key, ((0, 0),)))
+        return self.crews[key]
 
     def crew_ready(
         self, plant: int, crew: tuple[tuple[int, int], ...], start: int, end: int
@@ -270,29 +299,9 @@ class _State:
         worth trying; ``None`` when a crew is short and stays short (people seconded for
         good), so the work cannot run at this plant from here on."""
         for skill, people in crew:
-            steps = self.problem.staff.get((plant, skill), ((0, 0),))
-            booked = [
-                (a, b, n) for a, b, n in self.crews.get((plant, skill), ()) if a < end and b > start
-            ]
-            points = sorted(
-                {
-                    start,
-                    *(a for a, _, _ in booked if a > start),
-                    *(t for t, _ in steps if start < t < end),
-                }
-            )
-            for point in points:
-                load = sum(n for a, b, n in booked if a <= point < b)
-                capacity = (
-                    next(level for t, level in reversed(steps) if t <= point)
-                    if steps[0][0] <= point
-                    else 0
-                )
-                if load + people > capacity:
-                    later = [b for a, b, _ in booked if b > start] + [
-                        t for t, _ in steps if t > start
-                    ]
-                    return min(later, default=None)
+            ready = self._crew(plant, skill).ready(start, end, people)
+            if ready != start:
+                return ready
         return start
 
     def material_ready(
@@ -300,31 +309,33 @@ class _State:
         plant: int,
         material: int,
         quantity: int,
-        pending: dict[tuple[int, int], list[tuple[int, int]]],
+        pending: dict[tuple[int, int], StockLedger],
         split: tuple[tuple[int, int], ...] | None = None,
     ) -> tuple[int, tuple[tuple[int, int], ...]] | None:
         """Earliest minute at which ``quantity`` can be at ``plant``, and the (source,
         quantity) draws that bring it: as ``split`` says when it still can, else from
         one warehouse, else pooled from several."""
         sources = self.problem.sources(plant, material)
-        events = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
+        ledgers = {a: pending.get((a, material), self.stock[a, material]) for a in sources}
         lead = {a: self.problem.lead[a][plant] or 0 for a in sources}
-        if split and all(a in events for a, _ in split):
+        if split and all(a in ledgers for a, _ in split):
             arrivals = [
-                None if (t := _earliest_draw(events[a], q)) is None else t + lead[a]
+                None if (t := ledgers[a].earliest_draw(q)) is None else t + lead[a]
                 for a, q in split
             ]
             if None not in arrivals:
                 return max(t for t in arrivals if t is not None), split
         best: tuple[int, tuple[tuple[int, int], ...]] | None = None
         for source in sources:
-            drawn = _earliest_draw(events[source], quantity)
+            drawn = ledgers[source].earliest_draw(quantity)
             if drawn is not None and (best is None or drawn + lead[source] < best[0]):
                 best = (drawn + lead[source], ((source, quantity),))
-        for arrival in sorted({t + lead[a] for a in sources for t, _ in events[a]}):
+        if len(sources) < 2:
+            return best
+        for arrival in sorted({t + lead[a] for a in sources for t in ledgers[a].times()}):
             if best is not None and arrival >= best[0]:
                 break
-            drawable = {a: _drawable(events[a], arrival - lead[a]) for a in sources}
+            drawable = {a: ledgers[a].drawable(arrival - lead[a]) for a in sources}
             if sum(drawable.values()) < quantity:
                 continue
             draws, left = [], quantity
@@ -335,44 +346,6 @@ class _State:
                     left -= take
             return arrival, tuple(draws)
         return best
-
-
-def _levels(events: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """Stock after all the events of each minute: what arrives at a minute may leave at
-    that minute, as in the solver's model (events sort draws first within a minute)."""
-    times: list[int] = []
-    levels: list[int] = []
-    level = 0
-    for minute, change in events:
-        level += change
-        if times and times[-1] == minute:
-            levels[-1] = level
-        else:
-            times.append(minute)
-            levels.append(level)
-    return times, levels
-
-
-def _drawable(events: Sequence[tuple[int, int]], minute: int) -> int:
-    """How much can leave at ``minute`` with every later level staying ≥ 0."""
-    times, levels = _levels(events)
-    first = bisect_right(times, minute) - 1
-    if first < 0:
-        return 0
-    return max(0, min(levels[first:]))
-
-
-def _earliest_draw(events: Sequence[tuple[int, int]], quantity: int) -> int | None:
-    """Earliest minute from which ``quantity`` can be taken and every later level stays ≥ 0."""
-    times, levels = _levels(events)
-    answer = None
-    suffix_min = None
-    for idx in range(len(times) - 1, -1, -1):
-        suffix_min = levels[idx] if suffix_min is None else min(suffix_min, levels[idx])
-        if suffix_min < quantity:
-            break
-        answer = times[idx]
-    return answer
 
 
 def first_unplaceable(problem: Problem) -> int | None:
@@ -499,12 +472,18 @@ def _place_work_order(
         ready = _ready_time(problem, wo_idx, option, placed)
         if ready is None:
             continue
-        placement = _place_ops(problem, option_idx, option, ready, state)
+        delivery = (
+            problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
+            if work_order.parent_idx is None
+            else 0
+        )
+        # An option that cannot finish before the best one so far is dropped as soon as
+        # one of its steps shows it: most of a large network's probing was such options.
+        bound = None if best is None else best[0] - delivery
+        placement = _place_ops(problem, option_idx, option, ready, state, finish_before=bound)
         if placement is None:
             continue
-        finish = placement.end
-        if work_order.parent_idx is None:
-            finish += problem.orders[work_order.order_idx].delivery_lead[option.plant_idx]
+        finish = placement.end + delivery
         if best is None or finish < best[0]:
             best = (finish, placement)
     return None if best is None else best[1]
@@ -533,18 +512,26 @@ def _place_ops(
     state: _State,
     steps: dict[int, tuple[int, int, int]] | None = None,
     sourcing: _Sourcing | None = None,
+    finish_before: int | None = None,
 ) -> WorkOrderPlacement | None:
     """Place the routing's steps in order; material must have reached the plant first.
 
     ``steps`` pins steps to a machine and a start not before a minute (the previous
-    plan's); ``None`` when any such step cannot be placed there.
+    plan's); ``None`` when any such step cannot be placed there, or when the routing
+    cannot end before ``finish_before``.
     """
     ops: list[OpPlacement] = []
     draws_of_need: dict[int, tuple[tuple[int, int], ...]] = {}
-    pending: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    pending: dict[tuple[int, int], StockLedger] = {}
+    work_after = [0] * len(option.ops)
+    for step in range(len(option.ops) - 1, 0, -1):
+        work_after[step - 1] = work_after[step] + option.ops[step].min_work
     for step in range(len(option.ops)):
         only = None if steps is None else steps.get(step)
-        placed = _place_step(problem, option, step, ready, state, pending, only, sourcing)
+        step_before = None if finish_before is None else finish_before - work_after[step]
+        placed = _place_step(
+            problem, option, step, ready, state, pending, only, sourcing, step_before
+        )
         if placed is None:
             return None
         op, draws = placed
@@ -553,8 +540,10 @@ def _place_ops(
             for source, quantity in sourced:
                 lead = problem.lead[source][option.plant_idx]
                 assert lead is not None, "sources are chosen among plants with a lane"
-                events = pending.setdefault((source, material), list(state.stock[source, material]))
-                insort(events, (op.start - lead, -quantity))
+                key = (source, material)
+                if key not in pending:
+                    pending[key] = state.stock[key].copy()
+                pending[key].add(op.start - lead, -quantity)
             draws_of_need[need_idx] = sourced
         ops.append(op)
         ready = op.end
@@ -568,13 +557,15 @@ def _place_step(
     step: int,
     ready: int,
     state: _State,
-    pending: dict[tuple[int, int], list[tuple[int, int]]],
+    pending: dict[tuple[int, int], StockLedger],
     only: tuple[int, int, int] | None = None,
     sourcing: _Sourcing | None = None,
+    finish_before: int | None = None,
 ) -> tuple[OpPlacement, dict[int, tuple[tuple[int, int], ...]]] | None:
     """Earliest-finishing placement of one step, and the draws for each of its needs;
     ``only`` = (machine, unit, not before) keeps it to one machine from a minute on,
-    on that unit when it is free then."""
+    on that unit when it is free then; ``None`` if it cannot end before
+    ``finish_before``."""
     op = option.ops[step]
     draws: dict[int, tuple[tuple[int, int], ...]] = {}
     for need_idx, (material, quantity, need_step) in enumerate(option.needs):
@@ -606,19 +597,37 @@ def _place_step(
                 state, option.plant_idx, crew, windows, timelines, ready, work, gang
             )
             # The shortest gang that finishes as early: units left for other work.
-            if placed is not None and (best is None or placed[1] < best.end):
+            limit = finish_before if best is None else best.end
+            if placed is not None and (limit is None or placed[1] < limit):
                 chosen = tuple(sorted(units[i] for i in placed[2]))
                 best = OpPlacement(machine_idx, chosen[0], placed[0], placed[1], gang, chosen)
             continue
+        idle_tried = False
         for unit in units:
             busy = state.timelines.get((machine_idx, unit), [])
-            slot = _earliest_with_crew(state, option.plant_idx, crew, windows, busy, ready, work)
-            if slot is not None and (best is None or slot[1] < best.end):
+            if not busy:
+                # Idle units of a group all offer the same slot: try one.
+                if idle_tried:
+                    continue
+                idle_tried = True
+            slot = _earliest_with_crew(
+                state,
+                option.plant_idx,
+                crew,
+                windows,
+                busy,
+                ready,
+                work,
+                finish_before if best is None else best.end,
+            )
+            if slot is not None:
                 best = OpPlacement(machine_idx, unit, *slot)
     return None if best is None else (best, draws)
 
 
-def dispatch(problem: Problem, deadline: float) -> Solution | None:
+def dispatch(
+    problem: Problem, deadline: float, clock: Callable[[], float] = time.monotonic
+) -> Solution | None:
     """Operation by operation: among steps that could start before the earliest possible
     finish of any, run the one with most work left behind it (Giffler-Thompson with
     most-work-remaining). It interleaves orders, which suits makespan better than
@@ -639,7 +648,7 @@ def dispatch(problem: Problem, deadline: float) -> Solution | None:
     progress: dict[int, tuple[int, list[OpPlacement], dict[int, tuple[tuple[int, int], ...]]]] = {}
     ready = {i for i, count in enumerate(waiting) if count == 0}
     while ready:
-        if time.monotonic() > deadline:
+        if clock() > deadline:
             return None
         candidates = []
         for wo_idx in ready:
@@ -699,9 +708,12 @@ def _earliest_with_crew(
     busy: Sequence[tuple[int, int]],
     ready: int,
     work: int,
+    finish_before: int | None = None,
 ) -> tuple[int, int] | None:
+    """Earliest slot that also has its crew, if it ends before ``finish_before`` (the
+    best slot found elsewhere, which makes a later one not worth seeking)."""
     while True:
-        slot = _earliest_free(windows, busy, ready, work)
+        slot = _earliest_free(windows, busy, ready, work, finish_before)
         if slot is None or not crew:
             return slot
         crew_start = state.crew_ready(plant, crew, *slot)
@@ -744,12 +756,17 @@ def _earliest_gang(
 
 
 def _earliest_free(
-    windows: WorkingWindows, busy: Sequence[tuple[int, int]], ready: int, work: int
+    windows: WorkingWindows,
+    busy: Sequence[tuple[int, int]],
+    ready: int,
+    work: int,
+    finish_before: int | None = None,
 ) -> tuple[int, int] | None:
-    """Earliest placement at or after ``ready`` that obeys the windows and misses ``busy``."""
+    """Earliest placement at or after ``ready`` that obeys the windows and misses
+    ``busy``, ending before ``finish_before`` if given."""
     while True:
         slot = windows.earliest(ready, work)
-        if slot is None:
+        if slot is None or (finish_before is not None and slot[1] >= finish_before):
             return None
         clash = _first_clash(busy, *slot)
         if clash is None:

@@ -62,8 +62,10 @@ class NeighbourhoodSearch:
         is_heavy: bool,
         hint: Callable[[cp_model.CpModel, Solution], None],
         read: Callable[[cp_model.CpSolver], Solution],
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._model, self._problem, self._mv = model, problem, mv
+        self._clock = clock
         self._objective_of, self._focus = objective_of, focus
         self._hint, self._read = hint, read
         self._workers, self._seed = workers, seed
@@ -85,7 +87,7 @@ class NeighbourhoodSearch:
         every round."""
         problem = self._problem
         best, best_value = assign_units(problem, incumbent), self._objective_of(incumbent)
-        while time.monotonic() < deadline - 0.05 and not should_stop() and best_value > 0:
+        while self._clock() < deadline - 0.05 and not should_stop() and best_value > 0:
             self._rounds += 1
             kind = _KINDS[self._rounds % len(_KINDS)]
             chain = (
@@ -101,8 +103,8 @@ class NeighbourhoodSearch:
             sub.add(sub_objective(sub) <= best_value - (1 if self._is_heavy else 0))
             self._hint(sub, best)
             solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = min(
-                self._round_limit_s, deadline - time.monotonic()
+            solver.parameters.max_time_in_seconds = max(
+                0.0, min(self._round_limit_s, deadline - self._clock())
             )
             solver.parameters.num_workers = self._workers
             solver.parameters.random_seed = self._seed + self._rounds

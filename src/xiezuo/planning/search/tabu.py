@@ -40,7 +40,7 @@ def applies(problem: Problem) -> bool:
     made)."""
     if problem.reservations or problem.as_of:
         return False
-    return all(len(w.starts) == 1 and w.starts[0] <= 0 for w in problem.windows) and all(
+    return all(w.is_open_throughout() for w in problem.windows) and all(
         not option.needs and all(not op.crew and op.is_plain for op in option.ops)
         for work_order in problem.work_orders
         for option in work_order.options
@@ -214,9 +214,18 @@ class TabuSearch:
     so that turns of other searches in between do not cut its walk short; it starts
     afresh from the plan it is given only when that is better than its own best."""
 
-    def __init__(self, problem: Problem, *, seed: int, tardiness_cap: int = 0) -> None:
-        """``tardiness_cap``: the most weighted tardiness a better plan may have."""
+    def __init__(
+        self,
+        problem: Problem,
+        *,
+        seed: int,
+        tardiness_cap: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``tardiness_cap``: the most weighted tardiness a better plan may have;
+        ``clock`` tells the time that ``deadline`` is in."""
         self._problem, self._tardiness_cap = problem, tardiness_cap
+        self._clock = clock
         self._rng = random.Random(seed)
         self._tabu: dict[tuple[int, int, int], int] = {}
         self._moves = self._since_best = 0
@@ -231,7 +240,7 @@ class TabuSearch:
         on_improve: Callable[[int], None] | None = None,
     ) -> Solution:
         """The plan with the earliest last arrival found by the time ``deadline``
-        (monotonic seconds) or ``should_stop()``; ``incumbent`` when none is better.
+        (on the clock) or ``should_stop()``; ``incumbent`` when none is better.
         ``incumbent`` must have a unit per operation, :func:`applies` must hold and its
         weighted tardiness must be within the cap."""
         length = max(arrivals(self._problem, incumbent))
@@ -245,7 +254,7 @@ class TabuSearch:
             self._since_best = 0
         walk = self._walk
         shop, timing, best, best_state = walk.shop, walk.timing, walk.best, walk.best_state
-        while not (self._moves % 16 == 0 and (time.monotonic() >= deadline or should_stop())):
+        while not (self._moves % 16 == 0 and (self._clock() >= deadline or should_stop())):
             self._moves += 1
             made = _make_move(shop, timing, self._tabu, self._moves, best.length, self._rng)
             if made is None:
@@ -264,7 +273,9 @@ class TabuSearch:
         if best.length >= length:
             return incumbent
         solution = shop.to_solution(walk.base, best_state, best.head)
-        window_cap = min(w.ends[0] for w in self._problem.windows)
+        window_cap = min(
+            first[1] for w in self._problem.windows if (first := w.first_window()) is not None
+        )
         return incumbent if max(op.end for p in solution for op in p.ops) > window_cap else solution
 
 
