@@ -478,18 +478,12 @@ class _Reader:
         self.check_sheets()
         rows = {sheet.name: list(self.rows(sheet)) for sheet in SHEETS}
         data: dict[str, Any] = {"network": self.network(rows["network"])}
-        for section, header in (
-            ("processes", "process"),
-            ("regions", "region"),
-            ("skills", "skill"),
-        ):
-            names = [
-                self.entity(row, (section, idx))[header] for idx, row in enumerate(rows[section])
-            ]
-            if names or section == "processes":
-                data[section] = names
-            if section == "processes" and rows["gangs"]:
-                data["gangs"] = self.entities(rows["gangs"], "gangs")
+        data["processes"] = self.names(rows["processes"], "processes", "process")
+        if rows["gangs"]:
+            data["gangs"] = self.entities(rows["gangs"], "gangs")
+        for section, header in (("regions", "region"), ("skills", "skill")):
+            if rows[section]:
+                data[section] = self.names(rows[section], section, header)
         for section, what in (("plants", "plant"), ("items", "item")):
             data[section] = self.entities(rows[section], section)
             self.check_unique(rows[section], what)
@@ -678,6 +672,9 @@ class _Reader:
                 self.fail(row.refs[column.header], f"the required field {column.header!r} is empty")
         keys = _KEY_HEADERS[row.sheet.name]
         return {h: v for h, v in row.values.items() if h not in keys}
+
+    def names(self, rows: list[_RowCells], section: str, header: str) -> list[object]:
+        return [self.entity(row, (section, idx))[header] for idx, row in enumerate(rows)]
 
     def entities(self, rows: list[_RowCells], section: str) -> list[_Row]:
         return [self.entity(row, (section, idx)) for idx, row in enumerate(rows)]
