@@ -27,6 +27,7 @@ from xiezuo.cli import (
     sheets,
     tables,
     users,
+    workbook,
 )
 from xiezuo.cli._shared import reported
 
@@ -78,5 +79,7 @@ for command in (
     tables.tables,
 ):
     app.command()(reported(command))
+app.command(name="export")(reported(workbook.export))
+app.command(name="import")(reported(workbook.import_workbook))
 app.add_typer(db.app)
 app.add_typer(users.app)
