@@ -67,6 +67,7 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
     "date as text": (_set("orders", "E3", "1958-09-30"), "orders!E3", "is text"),
     "formula": (_set("orders", "D3", "=1+1"), "orders!D3", "a formula ('=1+1')"),
     "text for a number": (_set("orders", "D3", "two"), "orders!D3", "expected a whole number"),
+    "number as text": (_set("orders", "D3", "12"), "orders!D3", "the number '12' is text"),
     "fraction for a whole number": (_set("orders", "D3", 2.5), "orders!D3", "fractional part"),
     "date for a number": (
         _set("orders", "D3", datetime(1958, 1, 1)),

@@ -83,6 +83,7 @@ _TEXT_INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?(?:Z|[+-]\d{2}:?\d{2})"
     r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\.\d{6}"
 )
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
 _PAIR = re.compile(r"\s*(\d+)\s*:\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*")
 _TIME_IN_FORMAT = re.compile(r"[hs]", re.IGNORECASE)
 _QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -620,6 +621,12 @@ class _Reader:
             return str(value)  # an ID such as 1958, which Excel keeps as a number
         if isinstance(value, datetime | time) and column.kind is not Kind.TEXT:
             self.fail(ref, f"expected a {column.kind.value}, not the date or time {value}")
+        if column.kind is Kind.NUMBER and isinstance(value, str) and _NUMBER.fullmatch(value):
+            self.fail(
+                ref,
+                f"the number {value!r} is text; enter it as a number (a cell formatted as "
+                "text keeps what is typed as text)",
+            )
         return value
 
     def pairs(self, value: object, ref: str) -> dict[int, float]:
