@@ -366,14 +366,21 @@ class _PlanIndex:
         fp = self.finished_part.get(wo_id)
         return None if fp is None else _Part(fp.item_id, fp.quantity, fp.plant_id, fp.ready)
 
+    def below(self, wo_id: str, *, skip: str | None = None) -> list[str]:
+        """Work orders below ``wo_id`` in the BOM, leaving out ``skip`` and all below it."""
+        found, stack = [], [c for c in self.children(wo_id) if c != skip]
+        while stack:
+            child = stack.pop()
+            found.append(child)
+            stack.extend(c for c in self.children(child) if c != skip)
+        return found
+
     def gated_by(self, design_id: str, parent_id: str) -> list[WorkOrderAssignment]:
         """Work below the design's parent, outside the design's own subtree."""
         return [
-            wa
-            for wa in self.schedule.work_orders
-            if _is_below(wa.work_order_id, parent_id)
-            and wa.work_order_id != design_id
-            and not _is_below(wa.work_order_id, design_id)
+            self.assignment[wo_id]
+            for wo_id in self.below(parent_id, skip=design_id)
+            if wo_id in self.assignment
         ]
 
     def calendar_of(self, plant_id: str) -> Calendar:
@@ -786,12 +793,10 @@ def check_promises(
         return None
 
     def behind(wo_id: str) -> str | None:
-        for op_wo, ops in index.ops.items():
-            if op_wo != wo_id and not _is_below(op_wo, wo_id):
-                continue
+        for op_wo in (wo_id, *index.below(wo_id)):
             if finished(op_wo) is not None:
                 continue
-            for op in sorted(ops, key=lambda o: o.start):
+            for op in sorted(index.ops.get(op_wo, ()), key=lambda o: o.start):
                 status = steps.get(op_wo, {}).get(op.step)
                 # The item names the work order: the rest of its ID is the promise's.
                 step = f"{op_wo.rpartition('/')[2]} step {op.step}"
