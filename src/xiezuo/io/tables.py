@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import math
 import os
 import tempfile
 import unicodedata
@@ -143,7 +144,12 @@ def _fits(kind: Kind, value: object) -> bool:
         case Kind.INT:
             return isinstance(value, int) and not isinstance(value, bool)
         case Kind.HOURS | Kind.DAYS | Kind.PERCENT:
-            return isinstance(value, int | float) and not isinstance(value, bool)
+            # A workbook cell cannot hold NaN or infinity.
+            return (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            )
         case Kind.DATE:
             return isinstance(value, date) and not isinstance(value, datetime)
         case Kind.DATETIME:
