@@ -182,6 +182,9 @@ class LeverOutcome:
     lever: Lever
     plan: Plan | None
     failure: str | None = None
+    is_refused: bool = False
+    """The scenario refused the lever's changes (``failure`` says why): a lever given
+    by hand that does not fit, not a failed solve."""
     tardiness_delta: float | None = None
     noise: float | None = None
     significance: Significance = Significance.UNKNOWN
@@ -224,6 +227,11 @@ class Advice:
 
     def summary(self) -> tuple[str, ...]:
         """A few sentences: what the levers that beat the noise do, biggest gain first."""
+        if self.base.schedule is None:
+            return (
+                f"The base plan has no schedule ({self.base.status.value}): there is "
+                "nothing to measure levers against; a longer time limit may find one.",
+            )
         if not self.late:
             return ("No order is late in the base plan: there is nothing to fix.",)
         winners = sorted(
@@ -232,6 +240,9 @@ class Advice:
         )
         sentences = [_sentence(outcome) for outcome in winners[:4]]
         measured = [o for o in self.outcomes if o.plan is not None]
+        if not measured:
+            found = "no lever was found" if not self.outcomes else "no lever could be measured"
+            sentences.append(f"{_capital(found)} for the late orders' waits.")
         if not winners and measured:
             noise = max((o.noise for o in measured if o.noise is not None), default=None)
             band = "" if noise is None else f" ({noise:,.0f} weighted hours)"
@@ -749,6 +760,8 @@ def advise(
     report = on_progress or (lambda _: None)
     if plan is None:
         plan = _solve_base(network, params, executor, report)
+    if plan.schedule is None:
+        return Advice(base=plan, late=(), bottlenecks=(), crews=(), outcomes=(), params=params)
     offset = 1
     given = {lever.name for lever in levers}
     levers = [
@@ -795,7 +808,7 @@ def advise(
     for idx, lever in enumerate(levers):
         candidate = networks[idx]
         if isinstance(candidate, str):
-            results.append(LeverOutcome(lever=lever, plan=None, failure=candidate))
+            results.append(LeverOutcome(lever=lever, plan=None, failure=candidate, is_refused=True))
             continue
         results.append(_measure(lever, candidate, plan, plan_by_idx[idx], late))
     notes: tuple[str, ...] = ()
