@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -62,3 +64,16 @@ def test_output_names_are_checked_before_any_work(args: list[str], problem: str)
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert problem in result.stderr
+
+
+def test_import_feeds_a_pipe_named_as_the_output(tmp_path: Path) -> None:
+    runner.invoke(app, ["export", str(EXAMPLE), "--xlsx", str(tmp_path / "s.xlsx")])
+    pipe = tmp_path / "s.yaml"
+    os.mkfifo(pipe)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reader = pool.submit(pipe.read_text, encoding="utf-8")
+        result = runner.invoke(app, ["import", str(tmp_path / "s.xlsx"), "--out", str(pipe)])
+        text = reader.result(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert pipe.is_fifo()
+    assert text.startswith("network:")

@@ -335,7 +335,14 @@ def _save_whole(book: Workbook, path: Path) -> None:
 
 
 def _replace_whole(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and a rename, so no half file is left."""
+    """Write through a temporary file beside ``path`` and a rename, so no half file is left.
+
+    A path that exists but is no regular file (a pipe the user named) is written
+    directly: renaming over it would replace the pipe, not feed it.
+    """
+    if path.exists() and not path.is_file():
+        write(path)
+        return
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
