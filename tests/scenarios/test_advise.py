@@ -159,3 +159,40 @@ def test_without_explanations_the_most_loaded_groups_of_late_orders_stand_in(
     assert machines
     assert crews == ()
     assert all(b.wait_hours == 0 for b in machines)
+
+
+# -- loans, known by hand ------------------------------------------------------------------
+
+
+def _advise(path: Path) -> Advice:
+    return advise(load_scenario_spec(path), QUICK, ExecutorSpec(jobs=1), source=str(path))
+
+
+def test_a_lathe_lent_by_an_idle_plant_puts_the_late_order_on_time() -> None:
+    path = DATA / "advise" / "loan.yaml"
+    advice = _advise(path)
+    loan = next(o for o in advice.outcomes if o.lever.kind is LeverKind.MACHINE_LOAN)
+    assert loan.lever.name == "loan SPARE/big-lathes to WORKS"
+    assert loan.is_significant_gain
+    assert [g.is_on_time_now for g in loan.gains] == [True]
+    spec = load_scenario_spec(path)
+    lent, _ = apply_changes(spec, loan.lever.changes, "loan")
+    works, spare = lent.plant_by_id["WORKS"], lent.plant_by_id["SPARE"]
+    assert spare.machine("big-lathes").units == 1
+    arrived = works.machine("big-lathes-from-SPARE")
+    assert arrived.units == 1
+    # One day on the lane and two to take the lathe down and set it up again.
+    assert arrived.available_from == lent.start + timedelta(days=3)
+
+
+def test_a_turner_lent_fixes_a_wait_for_people_that_a_shed_lathe_cannot() -> None:
+    advice = _advise(DATA / "advise" / "turners.yaml")
+    assert [c.label for c in advice.crews] == ["1 turner at WORKS"]
+    by_kind = {o.lever.kind: o for o in advice.outcomes}
+    people = by_kind[LeverKind.PEOPLE_LOAN]
+    assert people.lever.name == "lend turner SPARE to WORKS"
+    assert people.is_significant_gain
+    assert [g.saved for g in people.gains] == [timedelta(days=6)]
+    shed = by_kind[LeverKind.SHED]
+    assert shed.tardiness_delta == pytest.approx(0)
+    assert [o.lever.name for o, _ in advice.levers_for("SHAFT-B")] == [people.lever.name]
