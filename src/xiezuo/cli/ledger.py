@@ -32,6 +32,8 @@ from xiezuo.web.ledger_page import (
     PROMISE_COLUMNS,
     REGION_NOTE,
     SLACK_NOTE,
+    WAIT_COLUMNS,
+    WAIT_LIST_NOTE,
     WAITS_NOTE,
     chain_headline,
     chain_responsible,
@@ -45,11 +47,13 @@ from xiezuo.web.ledger_page import (
     state_counts,
     summary,
     tightest,
+    wait_rows,
     wait_table,
     worrying,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import tzinfo
 
     from xiezuo.services.ledger import Ledger, OrderChain
@@ -211,13 +215,19 @@ def _print_ledger(book: Ledger, zone: tzinfo | None, focus: OrderChain | None) -
     if focus is not None:
         _print_chain(focus, zone)
     header, rows = wait_table(book)
-    if rows:
+    matrix = [Column(header[0]), *(Column(h, justify="right") for h in header[1:])]
+    if rows and _fits(matrix, rows):
+        print_table(console, "Who waits on whom", matrix, rows, caption=WAITS_NOTE)
+    elif rows:
         print_table(
             console,
             "Who waits on whom",
-            [Column(header[0]), *(Column(h, justify="right") for h in header[1:])],
-            rows,
-            caption=WAITS_NOTE,
+            [
+                Column(h, justify="right" if h in ("promises", "late", "least slack") else "left")
+                for h in WAIT_COLUMNS
+            ],
+            wait_rows(book),
+            caption=WAIT_LIST_NOTE,
         )
     print_table(
         console,
@@ -259,6 +269,15 @@ def _print_ledger(book: Ledger, zone: tzinfo | None, focus: OrderChain | None) -
     elif focus is None:
         say("No order is late.")
     console.print(Text(display.zone_note(zone, book.start), style="dim"))
+
+
+def _fits(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether a table fits the console with every column, one space and padding apart."""
+    widths = [
+        max(len(column.header), *(len(row[idx]) for row in rows))
+        for idx, column in enumerate(columns)
+    ]
+    return sum(widths) + 3 * (len(widths) - 1) <= console.width
 
 
 def _print_chain(chain: OrderChain, zone: tzinfo | None) -> None:

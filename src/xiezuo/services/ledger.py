@@ -722,13 +722,16 @@ def _inputs(index: _PlanIndex, wa: WorkOrderAssignment) -> list[tuple[datetime, 
     return found
 
 
-def late_order_chains(network: Network, plan: Plan) -> tuple[OrderChain, ...]:
-    """The critical chain of every late order, latest first."""
+def late_order_chains(
+    network: Network, plan: Plan, *, found: Sequence[Promise] | None = None
+) -> tuple[OrderChain, ...]:
+    """The critical chain of every late order, latest first; ``found`` are the plan's
+    promises if already computed."""
     schedule = plan.schedule
     if schedule is None:
         return ()
     index = _PlanIndex(network, schedule)
-    by_id = {p.work_order_id: p for p in _promises(index)}
+    by_id = {p.work_order_id: p for p in (_promises(index) if found is None else found)}
     late = sorted(
         (d for d in schedule.deliveries if d.is_late),
         key=lambda d: (-(d.lateness or timedelta(0)), d.order_id),
@@ -861,7 +864,7 @@ def build_ledger(
         promises=found,
         waits=waits(found),
         help=help_given_and_received(network, plan),
-        late_orders=late_order_chains(network, plan),
+        late_orders=late_order_chains(network, plan, found=found),
         checks=None
         if progress is None
         else check_promises(network, plan, progress, risk_slack=risk_slack, found=found),
