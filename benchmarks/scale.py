@@ -81,6 +81,8 @@ class Command:
     peak_rss_mb: float | None
     exit_code: int | None
     killed: str | None = None
+    error: str | None = None
+    """The last line on stderr when the command failed (exit status 2 or more)."""
 
 
 @dataclass
@@ -145,10 +147,13 @@ def run_command(args: list[str], timeout_s: float, memory_gb: float) -> tuple[Co
         code, killed = None, f"still running after {timeout_s:.0f} s"
         stderr = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
     wall = time.monotonic() - started
+    failed = code is None or code >= 2 or code < 0
+    error = (stderr.strip().splitlines() or [""])[-1] if failed and not killed else None
     text = rss_path.read_text() if rss_path.exists() else ""
     rss_path.unlink(missing_ok=True)
     peak = int(text) / 1024 if text else None  # ru_maxrss is in KiB on Linux
-    return Command(wall_s=wall, peak_rss_mb=peak, exit_code=code, killed=killed), stderr
+    figures = Command(wall_s=wall, peak_rss_mb=peak, exit_code=code, killed=killed, error=error)
+    return figures, stderr
 
 
 def read_progress(stderr: str, run: Run) -> None:
@@ -180,6 +185,15 @@ def read_plan(path: Path, run: Run) -> None:
     run.late_orders = sum(
         datetime.fromisoformat(d["arrival"]) > datetime.fromisoformat(d["due"]) for d in deliveries
     )
+
+
+def run_from_record(data: dict[str, Any]) -> Run:
+    """A run read back from a results file (``--append``)."""
+    commands = ("validate", "plan", "verify")
+    run = Run(**{k: v for k, v in data.items() if k not in commands and k != "improvement"})
+    for name in commands:
+        setattr(run, name, None if data[name] is None else Command(**data[name]))
+    return run
 
 
 def measure(
@@ -242,11 +256,9 @@ def table(runs: list[Run]) -> str:
     rows = [header, "|" + "---|" * (header.count("|") - 1)]
     for r in runs:
         plan = r.plan
-        wall = (
-            "–"
-            if plan is None
-            else f"{plan.wall_s:.0f} s" + (f" ({plan.killed})" if plan.killed else "")
-        )
+        wall = "–" if plan is None else f"{plan.wall_s:.0f} s"
+        if plan is not None and (plan.killed or plan.error):
+            wall += f" ({plan.killed or plan.error})"
         late = "–" if r.late_orders is None else f"{r.late_orders}/{r.planned_orders}"
         rows.append(
             f"| {r.operations:,} | {r.materials} | {r.seed} | {r.plants} | {r.orders:,} "
@@ -378,6 +390,9 @@ def main() -> None:
     parser.add_argument("--memory-limit-gb", type=float, default=16.0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="Keep networks and plans here.")
+    parser.add_argument(
+        "--append", action="store_true", help="Add the runs to those already in OUT.json."
+    )
     parser.add_argument("--plot", type=Path, default=None, help="Plot this results file.")
     parser.add_argument("--png", type=Path, default=Path("docs/scale.png"))
     args = parser.parse_args()
@@ -402,6 +417,10 @@ def main() -> None:
     record["startup_s"] = startup.wall_s
     print(f"startup of a child (xiezuo validate --help): {startup.wall_s:.1f} s", flush=True)
     runs: list[Run] = []
+    if args.append and out.with_suffix(".json").exists():
+        earlier = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+        runs = [run_from_record(r) for r in earlier["runs"]]
+        record["runs"] = earlier["runs"]
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
