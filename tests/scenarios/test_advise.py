@@ -8,13 +8,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xiezuo.domain import Explanation, Plan
 from xiezuo.domain.rules import validate_network
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec
+from xiezuo.io.scenario_data import spec_from_data
 from xiezuo.io.variant import AddUnits, apply_changes
 from xiezuo.planning.params import PlanParams
+from xiezuo.planning.solve import plan
 from xiezuo.scenarios.advise import (
     Advice,
     Lever,
@@ -25,6 +29,7 @@ from xiezuo.scenarios.advise import (
     generate_levers,
 )
 from xiezuo.scenarios.executor import ExecutorSpec
+from xiezuo.scenarios.generate import GeneratorOptions, generate_scenario
 from xiezuo.scenarios.significance import Significance
 
 DATA = Path(__file__).parents[1] / "data"
@@ -117,6 +122,20 @@ def test_every_generated_lever_is_a_valid_variant_of_the_example(example_plan: P
         validate_network(changed)
         assert changed != network
         assert len(lines) == len(lever.changes)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=1, max_value=100_000))
+def test_levers_on_generated_networks_apply_and_validate(seed: int) -> None:
+    spec = spec_from_data(generate_scenario(GeneratorOptions(operations=150, seed=seed)), "gen")
+    network = network_from_spec(spec, "gen")
+    base = plan(network, PlanParams(time_limit_s=2, workers=1, seed=0))
+    levers = generate_levers(spec, network, base, limit=50)
+    assert len({lever.name for lever in levers}) == len(levers)
+    for lever in levers:
+        changed, _ = apply_changes(spec, lever.changes, lever.name)
+        validate_network(changed)
+        assert changed != network
 
 
 def test_levers_are_capped_and_named_once(example_plan: Plan) -> None:
