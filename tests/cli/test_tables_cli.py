@@ -237,3 +237,18 @@ def test_a_damaged_plan_file_exits_zero_or_two_without_a_traceback(
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output
     assert out.exists() == (result.exit_code == 0)
+
+
+def test_chinese_names_reach_the_workbook_and_a_csv_excel_reads_as_utf8(tmp_path: Path) -> None:
+    scenario = tmp_path / "云南.yaml"
+    scenario.write_text(
+        SMALL.read_text(encoding="utf-8").replace("YN-1", "云南-1"), encoding="utf-8"
+    )
+    xlsx, csv_dir = tmp_path / "计划.xlsx", tmp_path / "表"
+    result = invoke("plan", scenario, *SOLVE, "--xlsx", xlsx, "--csv-dir", csv_dir)
+    assert result.exit_code == 0, result.output
+    orders = load_workbook(xlsx)["orders"]
+    assert "云南-1" in [row[0].value for row in orders.iter_rows(min_row=2)]
+    raw = (csv_dir / "orders.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel needs to read UTF-8
+    assert "云南-1".encode() in raw
