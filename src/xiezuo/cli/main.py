@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from xiezuo.cli import (
+    advise,
     bench,
     check,
     compare,
@@ -75,6 +76,7 @@ for command in (
     bench.bench,
     generate.generate,
     compare.compare,
+    advise.advise,
     serve.serve,
     tables.tables,
 ):
