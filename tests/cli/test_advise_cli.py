@@ -79,6 +79,19 @@ def test_a_given_plan_is_the_base_and_is_not_solved_again(tmp_path: Path) -> Non
     assert "puts SHAFT-B on time" in " ".join(result.stdout.split())
 
 
+def test_a_variant_is_advised_as_its_merged_scenario(tmp_path: Path) -> None:
+    """SHAFT-B due ten days later: nothing is late in the variant, nothing to fix."""
+    variant = tmp_path / "later.yaml"
+    variant.write_text(
+        f"base: {ONE_LATHE}\nchanges: [{{change: set_order, order: SHAFT-B, due: 2030-02-20}}]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [str(variant), *QUICK])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Base plan: 0 orders late, weighted tardiness 0.0 h")
+    assert "- No order is late in the base plan: there is nothing to fix." in result.stdout
+
+
 def test_a_plan_of_another_scenario_exits_2(tmp_path: Path) -> None:
     other = tmp_path / "minimal.plan.json"
     write_plan(plan(load_scenario(MINIMAL), PlanParams(time_limit_s=5, workers=1)), other)

@@ -52,7 +52,11 @@ _VERDICT = {
 
 def advise(
     scenario: Annotated[
-        Path, typer.Argument(help="Scenario file (.yaml, .yml, .json).", show_default=False)
+        Path,
+        typer.Argument(
+            help="Scenario file (.yaml, .yml, .json), or a what-if variant of one.",
+            show_default=False,
+        ),
     ],
     plan_file: Annotated[
         Path | None,

@@ -516,6 +516,13 @@ def load_variant(path: str | Path) -> tuple[Network, VariantInfo]:
     return network, info
 
 
+def load_variant_spec(path: str | Path) -> tuple[ScenarioSpec, VariantInfo]:
+    """A variant's merged file data, for changes laid over it in turn (levers over a
+    what-if). Checked and raising as :func:`load_variant`."""
+    _, info, spec = _load(Path(path), ())
+    return spec, info
+
+
 def apply_changes(
     spec: ScenarioSpec, changes: Sequence[Change], source: str
 ) -> tuple[Network, tuple[str, ...]]:

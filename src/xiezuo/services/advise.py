@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec
+from xiezuo.io.variant import is_variant_file, load_variant_spec
 from xiezuo.scenarios.advise import DEFAULT_MAX_LEVERS, advise
 from xiezuo.services.planning import check_plan_fits
 
@@ -30,6 +31,9 @@ def advise_scenario(
 ) -> Advice:
     """Read the scenario (and the plan, checked to be this scenario's), then advise.
 
+    ``scenario`` may be a what-if variant (``docs/variants.md``): the levers are then
+    laid over the variant's merged scenario.
+
     Raises
     ------
     InputError, ModelError
@@ -38,7 +42,10 @@ def advise_scenario(
     PlanningError
         A solve failed for another reason than its input.
     """
-    spec = load_scenario_spec(scenario)
+    if is_variant_file(scenario):
+        spec, _ = load_variant_spec(scenario)
+    else:
+        spec = load_scenario_spec(scenario)
     plan = None
     if plan_path is not None:
         network = network_from_spec(spec, str(scenario))
