@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xiezuo.domain import Explanation, Plan
+from xiezuo.domain import Explanation, Plan, PlanStatus, Schedule
 from xiezuo.domain.rules import validate_network
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec
@@ -21,8 +21,11 @@ from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
 from xiezuo.scenarios.advise import (
     Advice,
+    Lateness,
     Lever,
     LeverKind,
+    LeverOutcome,
+    OrderGain,
     advice_record,
     advise,
     find_bottlenecks,
@@ -215,3 +218,46 @@ def test_a_turner_lent_fixes_a_wait_for_people_that_a_shed_lathe_cannot() -> Non
     shed = by_kind[LeverKind.SHED]
     assert shed.tardiness_delta == pytest.approx(0)
     assert [o.lever.name for o, _ in advice.levers_for("SHAFT-B")] == [people.lever.name]
+
+
+# -- reading the outcomes -------------------------------------------------------------------
+
+
+def _lateness(order_id: str, late_days: float | None) -> Lateness:
+    due = datetime(2030, 2, 10, tzinfo=UTC)
+    arrival = None if late_days is None else due + timedelta(days=late_days)
+    return Lateness(order_id=order_id, priority=1, due=due, arrival=arrival)
+
+
+def test_a_lever_that_plans_an_order_left_out_comes_first_and_is_said() -> None:
+    left_out, late = _lateness("LEFT-OUT", None), _lateness("LATE", 4)
+    gains = (
+        OrderGain(before=left_out, after=_lateness("LEFT-OUT", 2)),
+        OrderGain(before=late, after=_lateness("LATE", 1)),
+    )
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    base = Plan(status=PlanStatus.OPTIMAL, schedule=empty, tardiness_hours=500, tardiness_bound=500)
+    after = replace(base, tardiness_hours=200, tardiness_bound=200)
+    outcome = LeverOutcome(
+        lever=USELESS,
+        plan=after,
+        tardiness_delta=-300,
+        noise=0,
+        significance=Significance.SIGNIFICANT,
+        gains=gains,
+    )
+    advice = Advice(
+        base=base,
+        late=(left_out, late),
+        bottlenecks=(),
+        crews=(),
+        outcomes=(outcome,),
+        params=QUICK,
+    )
+    assert [gain.before.order_id for _, gain in advice.levers_for("LEFT-OUT")] == ["LEFT-OUT"]
+    assert gains[0].is_now_planned
+    assert gains[0].saved is None
+    assert advice.summary() == (
+        "One more mill at WORKS plans LEFT-OUT, left out before and saves LATE 3.0 days "
+        "(weighted tardiness 500 h → 200 h).",
+    )

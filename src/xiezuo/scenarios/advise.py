@@ -172,6 +172,15 @@ class OrderGain:
     def is_on_time_now(self) -> bool:
         return not self.after.is_late
 
+    @property
+    def is_now_planned(self) -> bool:
+        """The base leaves the order out; with the lever it is planned."""
+        return self.before.arrival is None and self.after.arrival is not None
+
+    @property
+    def helps(self) -> bool:
+        return self.is_now_planned or (self.saved or timedelta(0)) > timedelta(0)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LeverOutcome:
@@ -217,13 +226,18 @@ class Advice:
     """Why fewer levers than asked were generated, if so."""
 
     def levers_for(self, order_id: str) -> list[tuple[LeverOutcome, OrderGain]]:
-        """The levers that cut the order's lateness, the biggest cut first."""
-        found = []
-        for outcome in self.outcomes:
-            for gain in outcome.gains:
-                if gain.before.order_id == order_id and (gain.saved or timedelta(0)) > timedelta(0):
-                    found.append((outcome, gain))
-        return sorted(found, key=lambda pair: -(pair[1].saved or timedelta(0)))
+        """The levers that cut the order's lateness (or plan it at all), the biggest
+        cut first."""
+        found = [
+            (outcome, gain)
+            for outcome in self.outcomes
+            for gain in outcome.gains
+            if gain.before.order_id == order_id and gain.helps
+        ]
+        return sorted(
+            found,
+            key=lambda pair: (not pair[1].is_now_planned, -(pair[1].saved or timedelta(0))),
+        )
 
     def summary(self) -> tuple[str, ...]:
         """A few sentences: what the levers that beat the noise do, biggest gain first."""
@@ -261,9 +275,14 @@ def _sentence(outcome: LeverOutcome) -> str:
         (g for g in outcome.gains if not g.is_on_time_now and (g.saved or timedelta(0)) > _MIN),
         key=lambda g: -(g.saved or timedelta(0)),
     )
+    planned = [
+        g.before.order_id for g in outcome.gains if g.is_now_planned and not g.is_on_time_now
+    ]
     parts = []
     if on_time:
         parts.append(f"puts {_names(on_time)} on time")
+    if planned:
+        parts.append(f"plans {_names(planned)}, left out before")
     if saved:
         shown = ", ".join(f"{g.before.order_id} {_days(g.saved)}" for g in saved[:3])
         more = f" and {len(saved) - 3} more" if len(saved) > 3 else ""
@@ -543,7 +562,10 @@ _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _gang(spec: ScenarioSpec, machine: MachineSpec) -> Lever | None:
-    """Gangs on the group's process, where none of its steps may gang yet."""
+    """Gangs on the group's process, where none of its steps may gang yet and the group
+    has units to gang."""
+    if machine.units < 2:
+        return None
     process = machine.process
     steps = (
         op
