@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 import queue
 import signal
 import threading
@@ -38,7 +40,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from xiezuo.domain import Plan
 from xiezuo.errors import InputError, ModelError
@@ -234,9 +236,6 @@ class _Sweep:
         if self._on_done is not None:
             self._on_done(idx, outcome)
 
-    def is_done(self, idx: int) -> bool:
-        return idx in self._outcome_by_idx
-
     def outcomes(self) -> list[Outcome]:
         return [self._outcome_by_idx[idx] for idx in range(self._count)]
 
@@ -246,7 +245,7 @@ def _solve(
 ) -> Outcome:
     """One job wherever it runs; its exception becomes its failure, so the sweep goes on."""
     if stop():
-        return JobFailure(error=CANCELLED, message="stopped before it started")
+        return _cancelled()
     try:
         return plan_network(
             job.network,
@@ -271,11 +270,12 @@ def _solve_here(jobs: Sequence[SolveJob], sweep: _Sweep) -> None:
 
 # ---- local processes ---------------------------------------------------------------
 
-_channel: tuple[Any, Any] | None = None
+_News: TypeAlias = "multiprocessing.queues.Queue[tuple[int, ProgressEvent]]"
+_channel: tuple[_News, multiprocessing.synchronize.Event] | None = None
 """In a pool process: the queue for news and the stop event, set once when it starts."""
 
 
-def _open_channel(news: Any, stop: Any) -> None:
+def _open_channel(news: _News, stop: multiprocessing.synchronize.Event) -> None:
     """Start a pool process: keep the channel, and leave Ctrl-C to the parent, which
     stops the solves through the event so each returns its plan so far."""
     global _channel
@@ -291,7 +291,7 @@ def _solve_in_child(idx: int, job: SolveJob) -> Outcome:
 
 def _solve_in_pool(jobs: Sequence[SolveJob], processes: int, sweep: _Sweep) -> None:
     context = multiprocessing.get_context("spawn")
-    news = context.Queue()
+    news: _News = context.Queue()
     stop = context.Event()
     if sweep.should_stop():
         stop.set()
@@ -333,7 +333,7 @@ def _pool_outcome(future: Future[Outcome]) -> Outcome:
     return future.result() if exc is None else JobFailure.from_exception(exc)
 
 
-def _pass_on(news: Any, sweep: _Sweep) -> None:
+def _pass_on(news: _News, sweep: _Sweep) -> None:
     while True:
         try:
             idx, event = news.get_nowait()
