@@ -149,7 +149,7 @@ def test_levers_are_capped_and_named_once(example_plan: Plan) -> None:
     assert len({lever.name for lever in levers}) == 3
 
 
-def test_waits_for_people_and_machines_are_read_from_the_explanations(
+def test_waits_for_people_machines_and_service_are_read_from_the_explanations(
     example_plan: Plan,
 ) -> None:
     network = network_from_spec(load_scenario_spec(EXAMPLE), str(EXAMPLE))
@@ -158,7 +158,9 @@ def test_waits_for_people_and_machines_are_read_from_the_explanations(
         "for drawings: DRAWINGS-50K from CMT for 5.3 d; for busy machines: CAC/heavy-borer "
         "for 4.5 d behind GZ-EAF-01, SC-MILL-02; CMT/fitting-bay for 0.5 d behind X; for "
         "people: 4 fitter at CAC for 1.0 d behind SC-MILL-02; in transport: CAC → CMT for "
-        "1.0 d; for busy machines: NOWHERE/lathe for 9.0 d"
+        "1.0 d; for busy machines: NOWHERE/lathe for 9.0 d; for machines to come into "
+        "service: CAC/heavy-borer on 1958-08-18 for 36.0 d; for cranes: CMT/fitting-bay "
+        "for 9.0 d"
     )
     order = next(o for o in network.orders if o.id == "YN-MILL-03")
     plan = replace(
@@ -168,7 +170,7 @@ def test_waits_for_people_and_machines_are_read_from_the_explanations(
     machines, crews = find_bottlenecks(network, plan)
     weight = order.priority * 24
     assert [b.label for b in machines] == ["CAC/heavy-borer", "CMT/fitting-bay"]
-    assert [b.wait_hours for b in machines] == pytest.approx([4.5 * weight, 0.5 * weight])
+    assert [b.wait_hours for b in machines] == pytest.approx([40.5 * weight, 0.5 * weight])
     assert [c.label for c in crews] == ["4 fitter at CAC"]
     assert crews[0].wait_hours == pytest.approx(weight)
 

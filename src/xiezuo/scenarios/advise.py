@@ -319,12 +319,17 @@ def _capital(text: str) -> str:
 
 _KIND_PREFIXES: Final = (
     ("for busy machines: ", "machine"),
+    ("for machines to come into service: ", "service"),
     ("for people: ", "people"),
     ("for drawings: ", "design"),
     ("in transport: ", "transport"),
     ("for working hours ", "calendar"),
 )
+_ANY_KIND = re.compile(r"^(?:for|in) [a-z ]+: ")
+"""A kind of wait this module does not know yet: its entries are skipped, not taken
+for the kind before it."""
 _WAIT = re.compile(r"^(?P<label>.+) for (?P<days>\d+(?:\.\d+)?) d(?: behind .*)?$")
+_IN_SERVICE = re.compile(r"^(?P<group>.+) on \d{4}-\d{2}-\d{2}$")
 _CREW = re.compile(r"^(?P<people>\d+) (?P<skill>.+) at (?P<plant>.+)$")
 _CHAIN = "on its critical path it waits "
 
@@ -340,6 +345,10 @@ def _waits(message: str) -> Iterable[tuple[str, str, float]]:
             if part.startswith(prefix):
                 kind, part = name, part.removeprefix(prefix)
                 break
+        else:
+            unknown = _ANY_KIND.match(part)
+            if unknown is not None:
+                kind, part = "", part[unknown.end() :]
         match = _WAIT.match(part)
         if match is not None and kind:
             yield kind, match["label"], float(match["days"])
@@ -352,7 +361,8 @@ def find_bottlenecks(
     longest priority-weighted wait first.
 
     The waits come from the plan's explanations (``docs/output.md``, "Why an order is
-    late"). When they name no machine, the groups that worked on late orders stand in,
+    late"): behind busy units, and for a group to come into service. When they name
+    no machine, the groups that worked on late orders stand in,
     the most loaded first: a plan read from a file may carry no explanations.
     """
     priority = {order.id: order.priority for order in network.orders}
@@ -368,6 +378,10 @@ def find_bottlenecks(
             continue
         weight = priority[explanation.subject]
         for kind, label, days in _waits(explanation.message):
+            # Waiting for a group to come into service is waiting for its capacity too.
+            service = _IN_SERVICE.match(label) if kind == "service" else None
+            if service is not None:
+                kind, label = "machine", service["group"]
             if kind == "machine" and label in groups:
                 machine_waits[groups[label]] += weight * days * _DAY_H
                 machine_orders[groups[label]].add(explanation.subject)
