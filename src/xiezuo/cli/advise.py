@@ -217,8 +217,6 @@ def print_advice(advice: Advice) -> None:
     if advice.crews:
         shown = ", ".join(f"{c.label} ({_wait(c.wait_hours)})" for c in advice.crews[:3])
         _wrapped(("Crews waited for: ", "bold"), shown)
-    for note in advice.notes:
-        _wrapped(("note: ", "yellow"), note)
     if advice.outcomes:
         console.print()
         _print_levers(advice)

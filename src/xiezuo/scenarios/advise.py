@@ -15,8 +15,8 @@ The levers generated, for each of the top bottleneck groups:
 - an extra shift on the group (or Sunday work when its days are full), for the horizon;
 - one more unit of the group in a shed, from the plan start plus
   :data:`SHED_BUILD_DAYS`;
-- ganging: the group's process may run a step on several units at once, where no step
-  of it has a gang yet and a group of the process has at least two units;
+- ganging: the group's process may run a step on several units at once, where the
+  group has two units or more and no step of the process has a gang yet;
 - a loan of a unit from the least-loaded plant with a group at least as capable, which
   keeps one unit fewer; the unit travels the lane between the plants plus
   :data:`MOVE_HANDLING_DAYS`;
@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
@@ -75,6 +75,8 @@ lathes): two units lose a tenth to coordination, four a quarter."""
 MAX_GANG: Final = 4
 
 _DAY_H = 24.0
+_NOTICEABLE = timedelta(hours=1)
+"""Smallest saving a summary sentence names."""
 
 
 class LeverKind(StrEnum):
@@ -222,8 +224,6 @@ class Advice:
     crews: tuple[CrewShortage, ...]
     outcomes: tuple[LeverOutcome, ...]
     params: PlanParams
-    notes: tuple[str, ...] = field(default=())
-    """Why fewer levers than asked were generated, if so."""
 
     def levers_for(self, order_id: str) -> list[tuple[LeverOutcome, OrderGain]]:
         """The levers that cut the order's lateness (or plan it at all), the biggest
@@ -272,7 +272,11 @@ class Advice:
 def _sentence(outcome: LeverOutcome) -> str:
     on_time = [g.before.order_id for g in outcome.gains if g.is_on_time_now]
     saved = sorted(
-        (g for g in outcome.gains if not g.is_on_time_now and (g.saved or timedelta(0)) > _MIN),
+        (
+            g
+            for g in outcome.gains
+            if not g.is_on_time_now and (g.saved or timedelta(0)) > _NOTICEABLE
+        ),
         key=lambda g: -(g.saved or timedelta(0)),
     )
     planned = [
@@ -293,9 +297,6 @@ def _sentence(outcome: LeverOutcome) -> str:
         f"{_capital(outcome.lever.summary)} {what} (weighted tardiness {before:,.0f} h → "
         f"{outcome.tardiness_after or 0.0:,.0f} h)."
     )
-
-
-_MIN = timedelta(hours=1)
 
 
 def _names(order_ids: Sequence[str]) -> str:
@@ -847,9 +848,6 @@ def advise(
             results.append(LeverOutcome(lever=lever, plan=None, failure=candidate, is_refused=True))
             continue
         results.append(_measure(lever, candidate, plan, plan_by_idx[idx], late))
-    notes: tuple[str, ...] = ()
-    if len(levers) < max_levers and not bottlenecks:
-        notes = ("No late order waited for a machine group: no lever to try.",)
     return Advice(
         base=plan,
         late=late,
@@ -857,7 +855,6 @@ def advise(
         crews=crews,
         outcomes=tuple(results),
         params=params,
-        notes=notes,
     )
 
 
@@ -948,7 +945,6 @@ def advice_record(advice: Advice) -> dict[str, Any]:
         ],
         "levers": [_outcome_record(o) for o in advice.outcomes],
         "summary": list(advice.summary()),
-        "notes": list(advice.notes),
     }
 
 
