@@ -263,3 +263,13 @@ def test_a_lever_that_plans_an_order_left_out_comes_first_and_is_said() -> None:
         "One more mill at WORKS plans LEFT-OUT, left out before and saves LATE 3.0 days "
         "(weighted tardiness 500 h → 200 h).",
     )
+
+
+def test_levers_solved_in_two_processes_measure_what_they_measure_here(
+    one_lathe: Advice,
+) -> None:
+    spec = load_scenario_spec(ONE_LATHE)
+    pooled = advise(spec, QUICK, ExecutorSpec(jobs=2), source=str(ONE_LATHE), levers=[USELESS])
+    assert [(o.lever.name, o.tardiness_after) for o in pooled.outcomes] == [
+        (o.lever.name, o.tardiness_after) for o in one_lathe.outcomes
+    ]
