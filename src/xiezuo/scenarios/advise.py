@@ -15,6 +15,8 @@ The levers generated, for each of the top bottleneck groups:
 - an extra shift on the group (or Sunday work when its days are full), for the horizon;
 - one more unit of the group in a shed, from the plan start plus
   :data:`SHED_BUILD_DAYS`;
+- a group that comes into service during the horizon brought forward by
+  :data:`RUSH_DAYS`;
 - ganging: the group's process may run a step on several units at once, where the
   group has two units or more and no step of the process has a gang yet;
 - a loan of a unit from the least-loaded plant with a group at least as capable, which
@@ -33,7 +35,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +43,7 @@ from xiezuo.domain import Plan
 from xiezuo.errors import InputError, ModelError, PlanningError
 from xiezuo.io.variant import (
     AddMachine,
+    DelayMachine,
     LendPeople,
     SetCalendar,
     SetGang,
@@ -53,7 +56,6 @@ from xiezuo.scenarios.significance import Significance, judge
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from datetime import datetime
 
     from xiezuo.domain import Calendar, Network
     from xiezuo.io.scenario_schema import MachineSpec, PlantSpec, ScenarioSpec
@@ -64,6 +66,9 @@ if TYPE_CHECKING:
 SHED_BUILD_DAYS: Final = 14
 """Days from the plan start until a shed works: poles, matting and a machine set on a
 concrete bed, as the plants of 1958 put them up."""
+RUSH_DAYS: Final = 14
+"""Days by which a group that comes into service during the horizon (a new shop) is
+brought forward when its installation is rushed."""
 MOVE_HANDLING_DAYS: Final = 2
 """Days to take a machine down, load it and set it up again, on top of the lane."""
 BOTTLENECKS: Final = 2
@@ -82,6 +87,7 @@ _NOTICEABLE = timedelta(hours=1)
 class LeverKind(StrEnum):
     SHIFT = "extra shift"
     SHED = "shed"
+    EARLIER = "earlier service"
     GANG = "ganging"
     MACHINE_LOAN = "machine loan"
     PEOPLE_LOAN = "people loan"
@@ -492,6 +498,7 @@ def generate_levers(
                 lever
                 for lever in (
                     _shed(network, plant, machine),
+                    _earlier(network, plant, machine),
                     _shift(network, plant, machine),
                     _gang(spec, machine),
                     _machine_loan(spec, network, plant, machine, load),
@@ -540,6 +547,28 @@ def _shed(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever:
         summary=f"one more unit of {plant.id}/{machine.id} from {since} (a shed, "
         f"{SHED_BUILD_DAYS} days to build)",
         changes=(AddMachine(change="add_machine", plant=plant.id, machine=shed),),
+    )
+
+
+def _earlier(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever | None:
+    """A group that comes into service during the horizon, brought forward by
+    :data:`RUSH_DAYS` (never before the plan start)."""
+    since = machine.available_from
+    if since is None:
+        return None
+    start = network.start.date()
+    day = since.date() if isinstance(since, datetime) else since
+    days = min(RUSH_DAYS, (day - start).days)
+    if days <= 0:
+        return None
+    label = f"{plant.id}/{machine.id}"
+    change = {"change": "delay_machine", "plant": plant.id, "machine": machine.id}
+    return Lever(
+        kind=LeverKind.EARLIER,
+        name=f"earlier {label}",
+        summary=f"{label} in service on {day - timedelta(days=days)} instead of {day} "
+        f"(its installation rushed by {days} days)",
+        changes=(DelayMachine.model_validate({**change, "days": -days}),),
     )
 
 
