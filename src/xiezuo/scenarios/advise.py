@@ -531,6 +531,11 @@ def _new_id(wanted: str, taken: Iterable[str]) -> str:
     return found
 
 
+def _machine_ids(network: Network, plant_id: str) -> set[str]:
+    """IDs the plant's machine groups use, its scenario levers' sheds included."""
+    return {machine.id for machine in network.plant_by_id[plant_id].machines}
+
+
 def _start_day(network: Network, days: int) -> date:
     return network.start.date() + timedelta(days=days)
 
@@ -539,7 +544,7 @@ def _shed(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever:
     since = _start_day(network, SHED_BUILD_DAYS)
     shed = machine.model_copy(
         update={
-            "id": _new_id(f"{machine.id}-shed", (m.id for m in plant.machines)),
+            "id": _new_id(f"{machine.id}-shed", _machine_ids(network, plant.id)),
             "units": 1,
             "available_from": since,
             "available_until": None,
@@ -677,7 +682,7 @@ def _machine_loan(
     arrives = _start_day(network, move_days)
     lent = group.model_copy(
         update={
-            "id": _new_id(f"{group.id}-from-{lender_id}", (m.id for m in plant.machines)),
+            "id": _new_id(f"{group.id}-from-{lender_id}", _machine_ids(network, plant.id)),
             "units": 1,
             "calendar": machine.calendar,
             "available_from": arrives,
