@@ -50,7 +50,7 @@ _SINGLE = tuple(
     Column(
         h,
         justify="right" if h in ("work", "of all", "of plant") else "left",
-        drop_rank={"of plant": 1, "of all": 2}.get(h),
+        drop_rank={"of plant": 1, SINGLE_COLUMNS[-1]: 2}.get(h),
     )
     for h in SINGLE_COLUMNS
 )
