@@ -421,7 +421,7 @@ def _missing(
     orders_by_item: dict[str, tuple[str, ...]],
 ) -> tuple[MissingItem, ...]:
     if all(makers.values()):
-        return ()  # find_issues checks every order's BOM again: slow on big networks
+        return ()  # find_issues would work out every item's plants again
     result: list[MissingItem] = []
     for finding in find_issues(network):
         if finding.kind != "missing capability" or not finding.subject.startswith("item "):
