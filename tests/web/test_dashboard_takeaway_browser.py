@@ -78,7 +78,7 @@ def test_the_ledger_shows_every_promise_and_each_plants_help(
     assert "协作台账" in page.inner_text(".view-takeaway")
 
 
-def test_a_plant_user_downloads_its_sheets_and_the_workbook(
+def test_a_plant_user_downloads_its_sheets_as_html_and_pdf_and_the_workbook(
     browser: Browser, site: Site, errors: list[str], tmp_path: Path
 ) -> None:
     page = _open(browser, site, errors, "forge", "takeaway")
@@ -93,6 +93,11 @@ def test_a_plant_user_downloads_its_sheets_and_the_workbook(
     at_forge = [op for op in schedule["operations"] if op["plant_id"] == "FORGE"]
     assert html.count('<tr class="op">') == len(at_forge) > 0
     assert 'data-plant="WORKS"' not in html
+    with page.expect_download() as printed:
+        page.click("#sheets-pdf")
+    assert printed.value.suggested_filename == "sheets-plan-1.pdf"
+    printed.value.save_as(tmp_path / "sheets.pdf")
+    assert (tmp_path / "sheets.pdf").read_bytes().startswith(b"%PDF-")
     with page.expect_download() as workbook:
         page.click("#tables-xlsx")
     assert workbook.value.suggested_filename == f"{NETWORK}-plan-1.xlsx"

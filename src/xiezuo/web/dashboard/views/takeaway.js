@@ -81,6 +81,7 @@ function sheetsSection(ctx, plants) {
       h('label', {}, `${t('takeaway.from')} `, first),
       h('label', {}, `${t('takeaway.days')} `, days),
       downloadButton('sheets-html', t('takeaway.sheets_html'), status, () => path('html')),
+      downloadButton('sheets-pdf', t('takeaway.sheets_pdf'), status, () => path('pdf')),
       downloadButton('sheets-csv', t('takeaway.sheets_csv'), status, () => path('csv')),
     ),
     status,
