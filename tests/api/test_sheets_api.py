@@ -40,7 +40,7 @@ def test_bad_plant_language_days_and_format_are_422(client, auth, minimal):
     unknown = client.get(SHEETS, params={"plant": "NOPE"}, headers=viewer)
     assert unknown.status_code == 422
     assert "no plant 'NOPE'" in unknown.json()["detail"][0]["msg"]
-    for params in ({"lang": "fr"}, {"days": 0}, {"format": "pdf"}, {"from": "1958-13-01"}):
+    for params in ({"lang": "fr"}, {"days": 0}, {"format": "docx"}, {"from": "1958-13-01"}):
         assert client.get(SHEETS, params=params, headers=viewer).status_code == 422, params
 
 

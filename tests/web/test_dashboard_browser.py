@@ -164,6 +164,7 @@ def test_orders_sort_by_a_column_and_filter_by_text_and_status(
         "Load",
         "Shortages",
         "Versions",
+        "Sheets & ledger",
     ]
     assert page.locator("table.data tbody tr").count() == 2
     page.click("th[data-key=order]")
@@ -372,7 +373,9 @@ def test_load_and_shortages_draw_from_the_plan(
 
 
 def _bar_starts(page: Page) -> list[Any]:
-    """Where each trace of the Gantt chart begins its bars."""
+    """Where each trace of the Gantt chart begins its bars, once Plotly has drawn it (the
+    page is ready before the chart's data is in)."""
+    page.wait_for_function("() => document.getElementById('dash-gantt')?.data !== undefined")
     starts: list[Any] = page.evaluate(
         "document.getElementById('dash-gantt').data.map(trace => trace.base)"
     )
