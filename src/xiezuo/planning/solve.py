@@ -33,7 +33,7 @@ from xiezuo.planning.model.build import add_hints, build_model, read_solution
 from xiezuo.planning.model.objective import add_moves, first_objective
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
-from xiezuo.planning.problem.compile import Problem, compile_problem
+from xiezuo.planning.problem.compile import NO_DUE, Problem, compile_problem
 from xiezuo.planning.problem.extract import (
     Score,
     arrivals,
@@ -44,7 +44,7 @@ from xiezuo.planning.problem.extract import (
 )
 from xiezuo.planning.replan.history import settled_figures, with_history
 from xiezuo.planning.replan.situation import FixedKind, Situation, read_situation, unkept_frozen
-from xiezuo.planning.search import lns, tabu
+from xiezuo.planning.search import lns, parts, tabu
 from xiezuo.planning.search.heuristic import first_plan, first_unplaceable, follow_previous
 from xiezuo.planning.search.stability import anchor_previous
 
@@ -486,9 +486,7 @@ def _solve_lexicographic(
 
     # Reading the plan out (units, schedule, explanations) takes its time after the
     # search, in proportion to the work: the search ends that much before the limit.
-    read_out_s = _READ_OUT_S + _READ_OUT_PER_STEP_S * sum(
-        len(wo.options[0].ops) for wo in problem.work_orders
-    )
+    read_out_s = _READ_OUT_S + _READ_OUT_PER_STEP_S * _steps(problem)
 
     def time_left() -> float:
         if progress.stopped():
@@ -513,6 +511,8 @@ def _solve_lexicographic(
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
+    if not problem.anchors and _steps(problem) > _WHOLE_MODEL_STEPS:
+        return _solve_by_parts(problem, first, params, relaxed, progress, time_left)
     progress.update(search="building the model")
     # A model that takes more than its share of the time left to build leaves the search
     # too little even to presolve it: the build gives up, and the first plan stands.
@@ -593,6 +593,55 @@ def _solve_lexicographic(
 
 
 _MOVES_SHARE = 0.85
+# Above this many steps the whole model is not built: presolving it alone would take
+# longer than a planner waits (12 s at 1,000 steps); the search goes part by part.
+_WHOLE_MODEL_STEPS = 1_000
+
+
+def _steps(problem: Problem) -> int:
+    """Steps to place, each work order by its first option."""
+    return sum(len(wo.options[0].ops) for wo in problem.work_orders)
+
+
+def _solve_by_parts(
+    problem: Problem,
+    first: Solution,
+    params: PlanParams,
+    relaxed: RelaxationBounds,
+    progress: _Progress,
+    time_left: Callable[[], float],
+) -> _Outcome:
+    """Tardiness, then makespan with tardiness held, each by :class:`parts.PartSearch`;
+    the bounds are the relaxation's, as no model of the whole is solved."""
+    search = parts.PartSearch(problem, seed=params.seed, clock=progress.now)
+    best = assign_units(problem, first)
+    phases = [("makespan", 1.0)]
+    if score(problem, best).first > 0:
+        phases.insert(0, ("tardiness", params.tardiness_share))
+    for phase, share in phases:
+        if time_left() <= 0:
+            break
+        value = _objective_of(problem, phase, best)
+        floor = relaxed.makespan if phase == "makespan" else relaxed.weighted_tardiness
+        progress.start_phase(phase, value, floor)
+        progress.update(search="parts")
+        held = score(problem, best).first
+
+        def objective_of(candidate: Solution, phase: str = phase, held: int = held) -> int:
+            """The phase's objective; a plan later on an earlier objective is no better."""
+            if score(problem, candidate).first > held:
+                return NO_DUE
+            return _objective_of(problem, phase, candidate)
+
+        best = search.improve(
+            best,
+            objective_of=objective_of,
+            focus=partial(_holding_back, problem, phase),
+            deadline=progress.now() + time_left() * share,
+            should_stop=progress.stopped,
+            on_improve=lambda value: progress.update(objective=value),
+        )
+    return _unsearched(best, score(problem, best), relaxed.weighted_tardiness, relaxed.makespan)
 
 
 def _unsearched(
