@@ -45,7 +45,13 @@ from xiezuo.planning.problem.extract import (
 from xiezuo.planning.replan.history import settled_figures, with_history
 from xiezuo.planning.replan.situation import FixedKind, Situation, read_situation, unkept_frozen
 from xiezuo.planning.search import lns, parts, tabu
-from xiezuo.planning.search.heuristic import first_plan, first_unplaceable, follow_previous
+from xiezuo.planning.search.heuristic import (
+    construct,
+    first_plan,
+    first_unplaceable,
+    follow_previous,
+    later_rules,
+)
 from xiezuo.planning.search.stability import anchor_previous
 
 if TYPE_CHECKING:
@@ -123,9 +129,12 @@ def _plan(
     if reported is not None:
         network, situation = read_situation(network, reported, previous, params.frozen_days)
     budget = min(5.0, 0.1 * params.time_limit_s)
+    first_began = progress.now()
     problem, first = _compile_and_construct(
         network, budget, report_first, situation, previous, params, progress.now
     )
+    # Compile and first plan: what one more greedy plan of the whole network may cost.
+    first_s = progress.now() - first_began
     if first is None and situation is not None and reported is not None:
         frozen = _frozen_steps(situation)
         if frozen:
@@ -190,7 +199,7 @@ def _plan(
     if problem.anchors and _unchanged(problem, first):
         result = _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
     else:
-        result = _solve_lexicographic(problem, first, params, relaxed, progress)
+        result = _solve_lexicographic(problem, first, params, relaxed, progress, first_s)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
     schedule = whole(to_schedule(problem, best))
@@ -482,6 +491,7 @@ def _solve_lexicographic(
     params: PlanParams,
     relaxed: RelaxationBounds,
     progress: _Progress,
+    first_s: float,
 ) -> _Outcome:
     first_score = score(problem, first)
 
@@ -513,7 +523,7 @@ def _solve_lexicographic(
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
     if not problem.anchors and _steps(problem) > _WHOLE_MODEL_STEPS:
-        return _solve_by_parts(problem, first, params, relaxed, progress, time_left)
+        return _solve_by_parts(problem, first, params, relaxed, progress, time_left, first_s)
     progress.update(search="building the model")
     # A model that takes more than its share of the time left to build leaves the search
     # too little even to presolve it: the build gives up, and the first plan stands.
@@ -611,11 +621,25 @@ def _solve_by_parts(
     relaxed: RelaxationBounds,
     progress: _Progress,
     time_left: Callable[[], float],
+    construct_s: float,
 ) -> _Outcome:
-    """Tardiness, then makespan with tardiness held, each by :class:`parts.PartSearch`;
-    the bounds are the relaxation's, as no model of the whole is solved."""
+    """The other greedy rules while a whole greedy plan (``construct_s`` seconds, as
+    long as the first) fits in the time left, then tardiness and makespan (tardiness
+    held) by :class:`parts.PartSearch`; the bounds are the relaxation's, as no model of
+    the whole is solved."""
+    progress.update(search="parts")
+    best = first
+    for rule in later_rules(problem, progress.now() + time_left() - construct_s, progress.now):
+        if time_left() < construct_s:
+            break
+        began = progress.now()
+        candidate = construct(problem, sorted(range(len(problem.orders)), key=rule))
+        construct_s = max(construct_s, progress.now() - began)
+        if candidate is not None and score(problem, candidate).key < score(problem, best).key:
+            best = candidate
+            progress.update(objective=score(problem, best).first)
     search = parts.PartSearch(problem, seed=params.seed, clock=progress.now)
-    best = assign_units(problem, first)
+    best = assign_units(problem, best)
     phases = [("makespan", 1.0)]
     if score(problem, best).first > 0:
         phases.insert(0, ("tardiness", params.tardiness_share))
