@@ -266,6 +266,9 @@ class _State:
         self.problem = problem
         self.timelines: dict[tuple[int, int], _Timeline] = {}
         self.crews: dict[tuple[int, int], CrewProfile] = {}
+        # (machine, unit) -> work -> the first slot's start found from the unit's
+        # known past (see _earliest_free)
+        self.no_slot_before: dict[tuple[int, int], dict[int, int]] = {}
         self.stock: dict[tuple[int, int], StockLedger] = {
             key: StockLedger([(0, initial), *arrivals])
             for key, (initial, arrivals) in problem.warehouses.items()
@@ -649,6 +652,7 @@ def _place_step(
                 ready,
                 work,
                 finish_before if best is None else best.end,
+                state.no_slot_before.setdefault((machine_idx, unit), {}),
             )
             if slot is not None:
                 best = OpPlacement(machine_idx, unit, *slot)
@@ -739,11 +743,12 @@ def _earliest_with_crew(
     ready: int,
     work: int,
     finish_before: int | None = None,
+    no_slot_before: dict[int, int] | None = None,
 ) -> tuple[int, int] | None:
     """Earliest slot that also has its crew, if it ends before ``finish_before`` (the
     best slot found elsewhere, which makes a later one not worth seeking)."""
     while True:
-        slot = _earliest_free(windows, busy, ready, work, finish_before)
+        slot = _earliest_free(windows, busy, ready, work, finish_before, no_slot_before)
         if slot is None or not crew:
             return slot
         crew_start = state.crew_ready(plant, crew, *slot)
@@ -791,15 +796,27 @@ def _earliest_free(
     ready: int,
     work: int,
     finish_before: int | None = None,
+    no_slot_before: dict[int, int] | None = None,
 ) -> tuple[int, int] | None:
     """Earliest placement at or after ``ready`` that obeys the windows and misses
-    ``busy``, ending before ``finish_before`` if given."""
+    ``busy``, ending before ``finish_before`` if given.
+
+    ``no_slot_before`` (by work) is where earlier searches on this unit found their
+    first slot: bookings are only ever added, so no slot of that work starts before
+    it, and the search skips the unit's booked past instead of walking it again (that
+    walk made the greedy plan grow with the square of the network's size).
+    """
+    known = 0 if no_slot_before is None else no_slot_before.get(work, 0)
+    is_from_known = ready <= known
+    ready = max(ready, known)
     while True:
         slot = windows.earliest(ready, work)
         if slot is None or (finish_before is not None and slot[1] >= finish_before):
             return None
         clash = _first_clash(busy, *slot)
         if clash is None:
+            if is_from_known and no_slot_before is not None:
+                no_slot_before[work] = slot[0]
             return slot
         ready = clash
 
