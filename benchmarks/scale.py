@@ -12,9 +12,10 @@ time and peak memory (the child's own ``ru_maxrss``, read as it exits) are its o
 The child is the real command with one change: ``xiezuo plan`` logs its progress line
 every second instead of every five, and the figures below are read from those lines:
 
-- time to first plan: the first line with a weighted tardiness (±1 s), counted from
-  the start of the child, so it includes starting Python, reading and compiling (the
-  start-up alone, ``xiezuo validate --help``, is measured once and recorded);
+- time to first plan: the first line with a weighted tardiness (±1 s), counted as the
+  line counts, from when the command starts solving: reading and compiling the network
+  included, starting Python and importing xiezuo not (that start-up alone,
+  ``xiezuo validate --help``, is measured once and recorded; wall times include it);
 - first-plan weighted tardiness: that line's value;
 - per-stage times: when the search named in the line changes (reading and compiling
   until the engine's first event, first plan, building the model, whole model,
@@ -81,6 +82,8 @@ class Command:
     peak_rss_mb: float | None
     exit_code: int | None
     killed: str | None = None
+    error: str | None = None
+    """The last line on stderr when the command failed (exit status 2 or more)."""
 
 
 @dataclass
@@ -106,7 +109,7 @@ class Run:
     late_orders: int | None = None
     planned_orders: int | None = None
     stages: dict[str, float] = field(default_factory=dict)
-    """Seconds from the start of ``xiezuo plan`` at which each search was first seen."""
+    """Seconds from the start of solving at which each search was first seen."""
 
     @property
     def improvement(self) -> float | None:
@@ -145,10 +148,13 @@ def run_command(args: list[str], timeout_s: float, memory_gb: float) -> tuple[Co
         code, killed = None, f"still running after {timeout_s:.0f} s"
         stderr = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
     wall = time.monotonic() - started
+    failed = code is None or code >= 2 or code < 0
+    error = (stderr.strip().splitlines() or [""])[-1] if failed and not killed else None
     text = rss_path.read_text() if rss_path.exists() else ""
     rss_path.unlink(missing_ok=True)
     peak = int(text) / 1024 if text else None  # ru_maxrss is in KiB on Linux
-    return Command(wall_s=wall, peak_rss_mb=peak, exit_code=code, killed=killed), stderr
+    figures = Command(wall_s=wall, peak_rss_mb=peak, exit_code=code, killed=killed, error=error)
+    return figures, stderr
 
 
 def read_progress(stderr: str, run: Run) -> None:
@@ -180,6 +186,15 @@ def read_plan(path: Path, run: Run) -> None:
     run.late_orders = sum(
         datetime.fromisoformat(d["arrival"]) > datetime.fromisoformat(d["due"]) for d in deliveries
     )
+
+
+def run_from_record(data: dict[str, Any]) -> Run:
+    """A run read back from a results file (``--append``)."""
+    commands = ("validate", "plan", "verify")
+    run = Run(**{k: v for k, v in data.items() if k not in commands and k != "improvement"})
+    for name in commands:
+        setattr(run, name, None if data[name] is None else Command(**data[name]))
+    return run
 
 
 def measure(
@@ -242,11 +257,9 @@ def table(runs: list[Run]) -> str:
     rows = [header, "|" + "---|" * (header.count("|") - 1)]
     for r in runs:
         plan = r.plan
-        wall = (
-            "–"
-            if plan is None
-            else f"{plan.wall_s:.0f} s" + (f" ({plan.killed})" if plan.killed else "")
-        )
+        wall = "–" if plan is None else f"{plan.wall_s:.0f} s"
+        if plan is not None and (plan.killed or plan.error):
+            wall += f" ({plan.killed or plan.error})"
         late = "–" if r.late_orders is None else f"{r.late_orders}/{r.planned_orders}"
         rows.append(
             f"| {r.operations:,} | {r.materials} | {r.seed} | {r.plants} | {r.orders:,} "
@@ -257,7 +270,7 @@ def table(runs: list[Run]) -> str:
             f"| {_f(_wall(r.verify), '.1f', ' s')} |"
         )
     rows.append("")
-    rows.append("Stages (seconds from the start of `xiezuo plan` at which each was first seen):")
+    rows.append("Stages (seconds from the start of solving at which each was first seen):")
     rows.append("")
     for r in runs:
         stages = ", ".join(f"{name} {s:.0f}" for name, s in r.stages.items())
@@ -314,12 +327,17 @@ def plot(results: Path, png: Path) -> None:
             col=2,
         )
     limit = record["time_limit_s"]
-    figure.add_hline(
-        y=limit,
-        line={"color": "grey", "dash": "dot"},
+    sizes = sorted({r["operations"] for r in record["runs"]})
+    figure.add_trace(
+        go.Scatter(
+            x=sizes,
+            y=[limit + 5] * len(sizes),
+            name=f"time limit + 5 s ({limit + 5:g} s)",
+            mode="lines",
+            line={"color": "grey", "dash": "dot"},
+        ),
         row=1,
         col=1,
-        annotation_text=f"time limit {limit:g} s",
     )
     figure.update_xaxes(type="log", title="operations")
     figure.update_yaxes(type="log")
@@ -373,6 +391,9 @@ def main() -> None:
     parser.add_argument("--memory-limit-gb", type=float, default=16.0)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="Keep networks and plans here.")
+    parser.add_argument(
+        "--append", action="store_true", help="Add the runs to those already in OUT.json."
+    )
     parser.add_argument("--plot", type=Path, default=None, help="Plot this results file.")
     parser.add_argument("--png", type=Path, default=Path("docs/scale.png"))
     args = parser.parse_args()
@@ -397,6 +418,10 @@ def main() -> None:
     record["startup_s"] = startup.wall_s
     print(f"startup of a child (xiezuo validate --help): {startup.wall_s:.1f} s", flush=True)
     runs: list[Run] = []
+    if args.append and out.with_suffix(".json").exists():
+        earlier = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+        runs = [run_from_record(r) for r in earlier["runs"]]
+        record["runs"] = earlier["runs"]
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)

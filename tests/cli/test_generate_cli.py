@@ -8,6 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from xiezuo.cli import generate as generate_module
 from xiezuo.cli._shared import EXIT_BAD_INPUT, reported
 from xiezuo.cli.check import validate
 from xiezuo.cli.generate import generate
@@ -79,3 +80,17 @@ def test_an_unusable_output_file_exits_2(tmp_path: Path, name: str, message: str
     assert result.exit_code == EXIT_BAD_INPUT
     assert message in " ".join(result.output.split())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_network_too_big_for_yaml_is_refused_with_a_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader would refuse the file, so it is not written."""
+    monkeypatch.setattr(generate_module, "MAX_YAML_BYTES", 10_000)
+    out = tmp_path / "net.yaml"
+    result = runner.invoke(app, ["generate", "--ops", "2000", "--out", str(out)])
+    assert result.exit_code == EXIT_BAD_INPUT
+    assert "more than the 10,000 bytes a YAML scenario may have; write it as .json" in " ".join(
+        result.output.split()
+    )
+    assert not out.exists()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -81,6 +82,19 @@ def test_html_and_csv_hold_every_promise(
         "people_lent.csv",
         "late_chains.csv",
     }
+
+
+def test_the_workbook_has_a_sheet_per_table(tmp_path: Path, plan_file: Path) -> None:
+    workbook = tmp_path / "ledger.xlsx"
+    code, out, _ = run(str(plan_file), "--scenario", MINIMAL, "--xlsx", str(workbook))
+    assert code == 0
+    assert "Ledger workbook written to" in out
+    book = openpyxl.load_workbook(workbook, read_only=True)
+    assert book.sheetnames[:3] == ["promises", "waits", "help"]
+    rows = list(book["promises"].iter_rows(values_only=True))
+    book.close()
+    assert rows[0][0] == "work_order"
+    assert [row[0] for row in rows[1:]] == [BLANK]
 
 
 def test_an_orders_chain_and_an_unknown_order(plan_file: Path) -> None:

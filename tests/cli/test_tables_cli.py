@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from typer.testing import CliRunner
@@ -197,3 +200,55 @@ def test_a_malformed_plan_file_names_the_file(tmp_path: Path) -> None:
     broken.write_text("{", encoding="utf-8")
     result = invoke_tables(broken, "--scenario", SMALL, "--xlsx", tmp_path / "t.xlsx")
     assert_bad_input(result, f"{broken}: line 1")
+
+
+_TOKEN = re.compile(r'[^\s:,\[\]{}"]+')
+_ODD = ("", "-1", "0", "nan", "1e308", "9" * 40, "null", "true", "\u0663", "[/x]", "{")
+
+
+@st.composite
+def damaged(draw: st.DrawFn, text: str) -> str:
+    """``text`` with one token replaced by an odd one, or a slice cut out."""
+    if draw(st.booleans()):
+        cut = draw(st.integers(0, len(text)))
+        return text[: cut // 2] + text[cut:]
+    match = draw(st.sampled_from(list(_TOKEN.finditer(text))))
+    odd = draw(st.sampled_from(_ODD) | st.text(max_size=6))
+    return text[: match.start()] + odd + text[match.end() :]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_damaged_plan_file_exits_zero_or_two_without_a_traceback(
+    planned: Planned, tmp_path: Path, data: st.DataObject
+) -> None:
+    """Whatever the damage, the tables are written (exit 0) or the file is refused
+    (exit 2) with a message; never an internal error."""
+    text = planned.plan.read_text(encoding="utf-8")
+    plan = tmp_path / "plan.json"
+    plan.write_text(data.draw(damaged(text)), encoding="utf-8", errors="surrogatepass")
+    out = tmp_path / "plan.xlsx"
+    out.unlink(missing_ok=True)
+    result = invoke_tables(plan, "--scenario", SMALL, "--xlsx", out)
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output
+    assert out.exists() == (result.exit_code == 0)
+
+
+def test_chinese_names_reach_the_workbook_and_a_csv_excel_reads_as_utf8(tmp_path: Path) -> None:
+    scenario = tmp_path / "云南.yaml"
+    scenario.write_text(
+        SMALL.read_text(encoding="utf-8").replace("YN-1", "云南-1"), encoding="utf-8"
+    )
+    xlsx, csv_dir = tmp_path / "计划.xlsx", tmp_path / "表"
+    result = invoke("plan", scenario, *SOLVE, "--xlsx", xlsx, "--csv-dir", csv_dir)
+    assert result.exit_code == 0, result.output
+    orders = load_workbook(xlsx)["orders"]
+    assert "云南-1" in [row[0].value for row in orders.iter_rows(min_row=2)]
+    raw = (csv_dir / "orders.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel needs to read UTF-8
+    assert "云南-1".encode() in raw

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +20,7 @@ runner = CliRunner(env={"COLUMNS": "80"})
 def test_export_then_import_gives_the_same_network(tmp_path: Path) -> None:
     exported = runner.invoke(app, ["export", str(EXAMPLE), "--xlsx", str(tmp_path / "s.xlsx")])
     assert exported.exit_code == 0, exported.output
-    assert "22 sheets, 5 plants, 41 items, 44 orders" in exported.output
+    assert "25 sheets, 5 plants, 41 items, 44 orders" in exported.output
     imported = runner.invoke(
         app, ["import", str(tmp_path / "s.xlsx"), "--out", str(tmp_path / "s.yaml")]
     )
@@ -62,3 +64,16 @@ def test_output_names_are_checked_before_any_work(args: list[str], problem: str)
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert problem in result.stderr
+
+
+def test_import_feeds_a_pipe_named_as_the_output(tmp_path: Path) -> None:
+    runner.invoke(app, ["export", str(EXAMPLE), "--xlsx", str(tmp_path / "s.xlsx")])
+    pipe = tmp_path / "s.yaml"
+    os.mkfifo(pipe)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reader = pool.submit(pipe.read_text, encoding="utf-8")
+        result = runner.invoke(app, ["import", str(tmp_path / "s.xlsx"), "--out", str(pipe)])
+        text = reader.result(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert pipe.is_fifo()
+    assert text.startswith("network:")

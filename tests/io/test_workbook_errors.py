@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "chongqing-1958.yaml"
+EVERY_FIELD = Path(__file__).parents[2] / "tests" / "data" / "workbooks" / "every-field.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,7 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
     "date as text": (_set("orders", "E3", "1958-09-30"), "orders!E3", "is text"),
     "formula": (_set("orders", "D3", "=1+1"), "orders!D3", "a formula ('=1+1')"),
     "text for a number": (_set("orders", "D3", "two"), "orders!D3", "expected a whole number"),
+    "number as text": (_set("orders", "D3", "12"), "orders!D3", "the number '12' is text"),
     "fraction for a whole number": (_set("orders", "D3", 2.5), "orders!D3", "fractional part"),
     "date for a number": (
         _set("orders", "D3", datetime(1958, 1, 1)),
@@ -92,6 +94,11 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
         "",
         "a damaged one",
     ),
+    "stray cell far below": (
+        lambda book: setattr(book["stock"]["C400000"], "number_format", "0.00"),
+        "stock",
+        "reaches cell C400000",
+    ),
     "misspelt header": (_set("orders", "C1", "itme"), "orders!C1", "did you mean 'item'"),
     "missing header": (_set("orders", "C1", None), "orders!1:1", "'item' is missing"),
     "value without a header": (_set("orders", "L5", "x"), "orders!L5", "without a header"),
@@ -108,6 +115,31 @@ CASES: dict[str, tuple[Callable[[Workbook], object], str, str]] = {
         "give exactly one",
     ),
 }
+
+
+@pytest.mark.parametrize(
+    ("damage", "location", "problem"),
+    [
+        (_set("gangs", "D2", "2 = 0.9"), "gangs!D2", "like '2: 0.9, 4: 0.75'"),
+        (_set("gangs", "D2", "2: 1.5"), "gangs!D2", "less than or equal to 1"),
+        (_set("floors", "A2", "XX"), "floors!A2", "unknown plant 'XX'"),
+        (
+            lambda book: book["step_gangs"].append(["MILL", "main", 3, 1, 2]),
+            "step_gangs!A3:G3",
+            "has its gang at step_gangs!A2:G2 already",
+        ),
+    ],
+    ids=["gang shares as text", "gang share above 1", "floor of no plant", "two gangs"],
+)
+def test_a_damaged_gang_or_floor_names_the_cell(
+    damage: Callable[[Workbook], object], location: str, problem: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "every-field.xlsx"
+    write_workbook(load_scenario_spec(EVERY_FIELD), path)
+    path = _damaged(path, tmp_path, damage)
+    with pytest.raises(InputError) as caught:
+        load_workbook_scenario(path)
+    assert (caught.value.location, problem in caught.value.problem) == (location, True)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -128,9 +160,8 @@ def test_a_broken_network_rule_names_the_row_that_breaks_it(exported: Path, tmp_
 
 
 def test_a_holiday_of_a_calendar_without_holidays_is_refused(tmp_path: Path) -> None:
-    every_field = Path(__file__).parents[2] / "tests" / "data" / "workbooks" / "every-field.yaml"
     path = tmp_path / "every-field.xlsx"
-    write_workbook(load_scenario_spec(every_field), path)
+    write_workbook(load_scenario_spec(EVERY_FIELD), path)
     book = openpyxl.load_workbook(path)
     book["holidays"].append(["CMT", None, datetime(1958, 8, 1)])
     book.save(path)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import time, timedelta
 
 from tests.conftest import (
     ROUND_THE_CLOCK,
     START,
+    at,
     build_crewed_part,
     build_item,
     build_machine,
@@ -145,3 +147,17 @@ def test_a_wait_for_a_busy_machine_names_the_unit_and_the_order_ahead() -> None:
     )
     message = _late_note(network, "o2")
     assert "for busy machines: A/lathe for 0.5 d behind o1" in message
+
+
+def test_a_wait_for_a_machine_not_yet_in_service_names_the_date() -> None:
+    """The only lathe comes into service two days in: the part waits for it, not for a busy
+    machine or for working hours."""
+    lathe = replace(build_machine("lathe", "machining"), available_from=at(48))
+    network = build_network(
+        plants=(Plant(id="A", machines=(lathe,)),),
+        items=(build_item("P", ("machining", 12)),),
+        orders=(build_order("o1", "P", 12),),
+    )
+    message = _late_note(network)
+    assert "for machines to come into service: A/lathe on 1958-07-03 for 2.0 d" in message
+    assert "busy machines" not in message

@@ -20,9 +20,12 @@ from xiezuo.domain import (
     Order,
     Plan,
     Plant,
+    Progress,
     Routing,
+    Schedule,
     Staffing,
     UnplannedReason,
+    check_progress,
     validate_network,
 )
 from xiezuo.errors import ModelError
@@ -196,3 +199,46 @@ def test_a_bad_gang_is_refused(fields: dict[str, object], message: str) -> None:
 def test_a_gang_larger_than_any_machine_group_is_refused() -> None:
     with pytest.raises(ModelError, match="gang max 8 is more than the 2 units"):
         _network(gang=Gang(max_units=8))
+
+
+def test_a_replan_plans_ganged_work_afresh_inside_the_frozen_window() -> None:
+    """Replans do not hold a gang in place yet: the step leaves the frozen window with an
+    ``unfrozen`` note, and the replan still passes the audit."""
+    network = _network(gang=Gang(max_units=2), orders=2, due_h=5)
+    previous = plan(network, FAST)
+    assert any(op.gang == 2 for op in _schedule(previous).operations)
+    progress = Progress(as_of=START)
+    params = replace(FAST, frozen_days=2)
+    assert check_progress(network, progress, previous) == ()
+    result = plan(network, params, progress=progress, previous=previous)
+    assert audit_plan(network, result, progress=progress, previous=previous, frozen_days=2) == ()
+    assert any(e.kind == "unfrozen" and "ganged" in e.message for e in result.explanations)
+
+
+def _schedule(result: Plan) -> Schedule:
+    assert result.schedule is not None
+    return result.schedule
+
+
+def test_a_floor_gang_without_the_crews_for_it_is_missing_capability() -> None:
+    """Two lathes round the 50 t housing need four turners; the plant has three."""
+    network = _network(
+        gang=Gang(max_units=4, floor_min_units=2),
+        units=4,
+        weight_t=50,
+        floor=FloorBays(max_weight_t=60),
+        crew=(CrewNeed(skill="turner", size=2),),
+        staffing=(Staffing(plant_id="A", skill="turner", headcount=3),),
+    )
+    result = plan(network, FAST)
+    (unplanned,) = result.unplanned
+    assert unplanned.reason is UnplannedReason.MISSING_CAPABILITY
+    assert audit_plan(network, result) == ()
+
+
+def test_a_share_given_for_one_unit_slows_it_too() -> None:
+    step = Operation(
+        process="turning", run_per_unit=hours(9), gang=Gang(max_units=2, efficiency=((1, 0.9),))
+    )
+    assert step.duration(1, "A", "lathe") == hours(10)
+    assert step.duration(1, "A", "lathe", 2) == hours(5)

@@ -181,6 +181,14 @@ def test_another_unit_of_the_same_group_is_listed_but_not_moved() -> None:
     assert diff.headline.moved_operations == 0
 
 
+def test_a_gang_that_takes_other_units_of_its_group_is_listed_but_not_moved() -> None:
+    before = plan_of(replace_op(make_schedule(), SPARE, 1, units=(0, 1)))
+    after = plan_of(replace_op(make_schedule(), SPARE, 1, units=(0, 2)))
+    (change,) = diff_plans(before, after).operations
+    assert change.changes == (OperationAspect.UNIT,)
+    assert not change.is_moved
+
+
 def test_a_start_exactly_the_tolerance_away_has_not_moved() -> None:
     tolerance = timedelta(hours=8)
     diff = diff_plans(BASE, plan_of(moved(make_schedule(), SPARE, 2, tolerance)))

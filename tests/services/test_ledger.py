@@ -7,9 +7,10 @@ from datetime import time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import at, build_item, build_machine, build_network, build_order, hours
-from tests.strategies import networks
+from tests.strategies import networks, progresses
 from xiezuo.domain import (
     BomLine,
     Calendar,
@@ -304,8 +305,22 @@ def test_the_ledger_is_the_plans_shipments_and_help_balances(network: Network) -
     given = sum((h.given for h in help_rows), timedelta(0))
     received = sum((h.received for h in help_rows), timedelta(0))
     assert given == received
-    work = sum((op.work for op in result.schedule.operations), timedelta(0))
+    work = sum((op.work * op.gang for op in result.schedule.operations), timedelta(0))
     assert sum((h.own + h.given for h in help_rows), timedelta(0)) == work
+
+
+def test_a_ganged_step_helps_with_every_unit_it_holds() -> None:
+    plan = pump_plan()
+    assert plan.schedule is not None
+    ganged = tuple(
+        replace(op, units=(0, 1)) if op.work_order_id == BLANK else op
+        for op in plan.schedule.operations
+    )
+    schedule = replace(plan.schedule, operations=ganged)
+    help_rows = help_given_and_received(pump_network(), replace(plan, schedule=schedule))
+    help_by_plant = {h.plant_id: h for h in help_rows}
+    assert help_by_plant["A"].given == hours(10)
+    assert help_by_plant["B"].received == hours(10)
 
 
 def test_people_seconded_to_a_region_are_lent_within_the_plan() -> None:
@@ -423,3 +438,38 @@ def test_a_part_a_replan_covers_from_stock_is_a_kept_promise() -> None:
     assert checked.promise.item_id == "BLANK"
     assert checked.state is PromiseState.KEPT
     assert checked.finished == at(3)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(networks(), st.data())
+def test_every_promise_gets_one_state_that_fits_the_progress(
+    network: Network, data: st.DataObject
+) -> None:
+    """A part reported finished is kept or late; one not finished after its date is late."""
+    result = plan_network(network, PlanParams(time_limit_s=1, workers=1))
+    assert result.schedule is not None
+    progress = data.draw(progresses(network, result), label="progress")
+    checks = check_promises(network, result, progress)
+    assert [c.promise for c in checks] == list(promises(network, result))
+    done = {(r.work_order_id, r.step) for r in progress.steps if r.status is StepStatus.DONE}
+    reported_finished = {f.work_order_id for f in progress.finished}
+    planned_steps: dict[str, set[int]] = {}
+    for op in result.schedule.operations:
+        planned_steps.setdefault(op.work_order_id, set()).add(op.step)
+    for check in checks:
+        wo_id = check.promise.work_order_id
+        if wo_id in reported_finished or (
+            planned_steps.get(wo_id) and all((wo_id, step) in done for step in planned_steps[wo_id])
+        ):
+            assert check.finished is not None
+        if check.finished is not None:
+            assert check.state in (PromiseState.KEPT, PromiseState.LATE)
+            assert (check.state is PromiseState.KEPT) == (check.finished <= check.promise.depart)
+        elif progress.as_of > check.promise.depart:
+            assert check.state is PromiseState.LATE
+        else:
+            assert check.state in (PromiseState.AT_RISK, PromiseState.ON_TRACK)

@@ -70,7 +70,8 @@ def one_lathe_network() -> Network:
 
 
 def _operation_key(op: ScheduledOperation) -> tuple[object, ...]:
-    return (op.work_order_id, op.step, op.plant_id, op.machine_id, op.start, op.end, op.work)
+    units = () if op.machine_id is None else op.held_units
+    return (op.work_order_id, op.step, op.plant_id, op.machine_id, units, op.start, op.end, op.work)
 
 
 def _check_tables_hold_the_plan(
@@ -82,7 +83,7 @@ def _check_tables_hold_the_plan(
     assert schedule is not None
     # Every operation exactly once.
     assert Counter(
-        (r.work_order_id, r.step, r.plant_id, r.machine_id, r.start, r.end, r.work)
+        (r.work_order_id, r.step, r.plant_id, r.machine_id, r.units, r.start, r.end, r.work)
         for r in tables.operations
     ) == Counter(_operation_key(op) for op in schedule.operations)
     # Each plant's hours over the weeks are the plan's hours.
@@ -212,7 +213,10 @@ def test_a_gang_loads_its_group_once_for_every_unit_it_holds() -> None:
     schedule = replace(result.schedule, operations=(ganged,))
     tables = plan_tables(network, replace(result, schedule=schedule))
     (operation,) = tables.operations
-    assert (operation.unit, operation.gang, operation.work) == (0, 2, timedelta(hours=10))
+    assert (operation.units, operation.gang, operation.work) == ((0, 1), 2, timedelta(hours=10))
+    sheet = next(t for t in tables.tables() if t.name == "operations")
+    units_idx = [c.name for c in sheet.columns].index("units")
+    assert sheet.rows[0][units_idx] == "1, 2"  # numbered from 1, as on the Gantt chart
     assert sum((row.work for row in tables.load), timedelta(0)) == timedelta(hours=20)
 
 
@@ -278,7 +282,8 @@ def test_engineering_work_loads_people_with_no_available_hours() -> None:
     tables = plan_tables(network, replace(result, schedule=schedule))
     (operation,) = tables.operations
     assert operation.process == ENGINEERING
-    assert operation.unit is None
+    assert operation.units == ()
+    assert operation.gang is None
     (engineering,) = [row for row in tables.load if row.machine_id is None]
     assert engineering.work == timedelta(hours=5)
     assert engineering.available is None

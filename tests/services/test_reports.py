@@ -90,3 +90,16 @@ def test_plant_load_is_work_over_unit_hours_until_the_last_operation() -> None:
     assert line.busiest is not None
     assert line.busiest.machine_id == "lathe"
     assert line.utilisation == pytest.approx(0.75)
+
+
+def test_a_ganged_step_loads_every_unit_it_holds() -> None:
+    """A step on two units at once takes two units' hours of the group's capacity."""
+    network = _network()
+    result = plan(network, PlanParams(time_limit_s=5))
+    assert result.schedule is not None
+    first, *rest = result.schedule.operations
+    ganged = replace(first, units=(0, 1))
+    schedule = replace(result.schedule, operations=(ganged, *rest))
+    (alone,) = plant_lines(network, result)
+    (together,) = plant_lines(network, replace(result, schedule=schedule))
+    assert together.work_hours - alone.work_hours == pytest.approx(first.work / timedelta(hours=1))

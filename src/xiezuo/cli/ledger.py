@@ -12,7 +12,7 @@ from rich.text import Text
 
 from xiezuo.cli._shared import check_writable, console, fail, guarded, say, write_output
 from xiezuo.cli._tables import Column, print_table
-from xiezuo.io.tables import write_csv_dir
+from xiezuo.io.tables import write_csv_dir, write_file, write_xlsx
 from xiezuo.services import display
 from xiezuo.services.ledger import (
     DEFAULT_RISK_SLACK,
@@ -32,6 +32,8 @@ from xiezuo.web.ledger_page import (
     PROMISE_COLUMNS,
     REGION_NOTE,
     SLACK_NOTE,
+    WAIT_COLUMNS,
+    WAIT_LIST_NOTE,
     WAITS_NOTE,
     chain_headline,
     chain_responsible,
@@ -45,11 +47,13 @@ from xiezuo.web.ledger_page import (
     state_counts,
     summary,
     tightest,
+    wait_rows,
     wait_table,
     worrying,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import tzinfo
 
     from xiezuo.services.ledger import Ledger, OrderChain
@@ -128,6 +132,12 @@ def ledger(
         Path | None,
         typer.Option(help="Also write every table of the ledger as CSV files into this folder."),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write every table of the ledger as a sheet of this Excel workbook."
+        ),
+    ] = None,
 ) -> None:
     """Every promise between plants in a plan: who ships what to whom by when, how much
     slack it has, who waits on whom, and each plant's help given and received.
@@ -138,6 +148,8 @@ def ledger(
     """
     if html is not None:
         check_writable(html, "ledger page")
+    if xlsx is not None:
+        check_writable(xlsx, "workbook")
     if csv_dir is not None and csv_dir.exists() and not csv_dir.is_dir():
         fail(f"{csv_dir}: cannot write the CSV files there: it is a file, not a folder")
     network, plan, book = guarded(
@@ -159,12 +171,19 @@ def ledger(
         )
 
         def write_page() -> None:
-            html.write_text(page, encoding="utf-8")
+            write_file(html, page.encode("utf-8"))
 
         write_output(html, write_page, "ledger page")
         say("Ledger page written to ", (str(html), "bold"), ".")
+    tables = ledger_tables(book)
+    if xlsx is not None:
+
+        def write_workbook() -> None:
+            write_xlsx(tables, xlsx)
+
+        write_output(xlsx, write_workbook, "workbook")
+        say("Ledger workbook written to ", (str(xlsx), "bold"), ".")
     if csv_dir is not None:
-        tables = ledger_tables(book)
 
         def write_tables() -> None:
             write_csv_dir(tables, csv_dir)
@@ -196,13 +215,19 @@ def _print_ledger(book: Ledger, zone: tzinfo | None, focus: OrderChain | None) -
     if focus is not None:
         _print_chain(focus, zone)
     header, rows = wait_table(book)
-    if rows:
+    matrix = [Column(header[0]), *(Column(h, justify="right") for h in header[1:])]
+    if rows and _fits(matrix, rows):
+        print_table(console, "Who waits on whom", matrix, rows, caption=WAITS_NOTE)
+    elif rows:
         print_table(
             console,
             "Who waits on whom",
-            [Column(header[0]), *(Column(h, justify="right") for h in header[1:])],
-            rows,
-            caption=WAITS_NOTE,
+            [
+                Column(h, justify="right" if h in ("promises", "late", "least slack") else "left")
+                for h in WAIT_COLUMNS
+            ],
+            wait_rows(book),
+            caption=WAIT_LIST_NOTE,
         )
     print_table(
         console,
@@ -244,6 +269,15 @@ def _print_ledger(book: Ledger, zone: tzinfo | None, focus: OrderChain | None) -
     elif focus is None:
         say("No order is late.")
     console.print(Text(display.zone_note(zone, book.start), style="dim"))
+
+
+def _fits(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether a table fits the console with every column, one space and padding apart."""
+    widths = [
+        max(len(column.header), *(len(row[idx]) for row in rows))
+        for idx, column in enumerate(columns)
+    ]
+    return sum(widths) + 3 * (len(widths) - 1) <= console.width
 
 
 def _print_chain(chain: OrderChain, zone: tzinfo | None) -> None:

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from xiezuo.cli import (
+    advise,
     bench,
     check,
     compare,
@@ -27,6 +28,7 @@ from xiezuo.cli import (
     sheets,
     tables,
     users,
+    workbook,
 )
 from xiezuo.cli._shared import reported
 
@@ -74,9 +76,12 @@ for command in (
     bench.bench,
     generate.generate,
     compare.compare,
+    advise.advise,
     serve.serve,
     tables.tables,
 ):
     app.command()(reported(command))
+app.command(name="export")(reported(workbook.export))
+app.command(name="import")(reported(workbook.import_workbook))
 app.add_typer(db.app)
 app.add_typer(users.app)

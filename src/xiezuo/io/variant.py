@@ -20,7 +20,7 @@ import json
 import os
 import reprlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, get_args
 
@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from xiezuo.errors import InputError, ModelError
+from xiezuo.io.documents import Locator
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec, read_input_data
 from xiezuo.io.scenario_schema import (
     FIRST_YEAR,
@@ -42,14 +43,19 @@ from xiezuo.io.scenario_schema import (
     MAX_ORDER_QUANTITY,
     MAX_PRIORITY,
     MAX_STOCK,
+    MAX_TRAINING_DAYS,
     MAX_UNITS,
+    CalendarSpec,
     MachineSpec,
     Number,
     OrderSpec,
+    People,
     PlantSpec,
+    ProcessGangSpec,
     ScenarioSpec,
     SecondmentSpec,
     SupplySpec,
+    TrainingSpec,
     When,
     Whole,
 )
@@ -310,6 +316,70 @@ class SetLane(_Spec):
     """New days in transit (may be fractional)."""
 
 
+class SetCalendar(_Spec):
+    """Change the working time of a plant or of one machine group: another shift,
+    Sunday work. The fields given replace those of the plant's (or group's) own
+    calendar; the others are kept."""
+
+    change: Literal["set_calendar"]
+    plant: str
+    """ID of the plant."""
+    machine: str | None = None
+    """ID of one machine group of the plant; without it, the whole plant."""
+    calendar: CalendarSpec
+    """The calendar fields to set, as in a scenario's calendars."""
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> SetCalendar:
+        if not self.calendar.model_dump(exclude_none=True):
+            raise ValueError(
+                "give at least one calendar field: working_days, shifts_per_day, "
+                "shift_hours, first_shift_start or holidays"
+            )
+        return self
+
+
+class SetGang(_Spec):
+    """Let the steps of a process run on several units at once: sets the process's
+    entry under ``gangs`` (steps with their own ``gang`` keep it)."""
+
+    change: Literal["set_gang"]
+    gang: ProcessGangSpec
+    """The gang, written as under the scenario's ``gangs``."""
+
+
+class LendPeople(_Spec):
+    """Lend people of a skill from one plant to another for the rest of the horizon.
+
+    They leave ``from`` at ``start`` and count at ``to`` once ``travel_days`` have
+    passed. In the merged scenario this is a secondment from ``from`` and, at ``to``,
+    people who join after ``travel_days`` (a training without trainers: the format's
+    way of adding people from a date).
+    """
+
+    change: Literal["lend_people"]
+    from_: str = Field(alias="from")
+    """Plant the people leave."""
+    to: str
+    """Plant they join."""
+    skill: str
+    """Their skill."""
+    count: People
+    """People per shift lent."""
+    start: When
+    """First instant they are away; a date alone means 00:00 that day."""
+    travel_days: Number = Field(le=MAX_TRAINING_DAYS, json_schema_extra={"exclusiveMinimum": 0})
+    """Calendar days on the way (may be fractional; more than 0)."""
+
+    @model_validator(mode="after")
+    def _between_two_plants(self) -> LendPeople:
+        if not self.travel_days > 0:
+            raise ValueError(f"travel_days must be more than 0, not {self.travel_days:g}")
+        if self.from_ == self.to:
+            raise ValueError(f"a plant cannot lend people to itself ({self.to!r})")
+        return self
+
+
 def _names_one(spec: BaseModel, index: str, key: tuple[str, str], when: str) -> None:
     has_index = getattr(spec, index) is not None
     has_key = _given(spec, *key)
@@ -334,7 +404,10 @@ Change = Annotated[
     | AddSecondment
     | CancelSecondment
     | MoveSecondment
-    | SetLane,
+    | SetLane
+    | SetCalendar
+    | SetGang
+    | LendPeople,
     Field(discriminator="change"),
 ]
 _MODEL_BY_KIND: Final[dict[str, type[_Spec]]] = {
@@ -353,6 +426,9 @@ _MODEL_BY_KIND: Final[dict[str, type[_Spec]]] = {
         CancelSecondment,
         MoveSecondment,
         SetLane,
+        SetCalendar,
+        SetGang,
+        LendPeople,
     )
 }
 
@@ -440,6 +516,56 @@ def load_variant(path: str | Path) -> tuple[Network, VariantInfo]:
     return network, info
 
 
+def load_variant_spec(path: str | Path) -> tuple[ScenarioSpec, VariantInfo]:
+    """A variant's merged file data, for changes laid over it in turn (levers over a
+    what-if). Checked and raising as :func:`load_variant`."""
+    _, info, spec = _load(Path(path), ())
+    return spec, info
+
+
+def apply_changes(
+    spec: ScenarioSpec, changes: Sequence[Change], source: str
+) -> tuple[Network, tuple[str, ...]]:
+    """Lay ``changes`` over a scenario's file data in memory, as a variant file would.
+
+    For variants built by a program (``xiezuo advise``'s levers) rather than read
+    from a file: the same checks run, and errors name ``source`` and the change
+    (``changes[1].machine``), without lines.
+
+    Returns
+    -------
+    tuple[Network, tuple[str, ...]]
+        The merged, validated network and one line per change, in the planners' words.
+
+    Raises
+    ------
+    InputError, ModelError
+        As :func:`load_variant`, for a change or a merged scenario that is wrong.
+    """
+    overlay = _Overlay(spec, source, Locator(None))
+    lines = tuple(overlay.apply(idx, change) for idx, change in enumerate(changes))
+    return overlay.convert(overlay.merged()), lines
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    """A change as a variant file writes it: plain data, dates as ``1958-07-15``, clock
+    times as ``"06:00"``, fields left out when not given."""
+    data = change.model_dump(by_alias=True, exclude_none=True)
+    return {key: _plain(value) for key, value in data.items()}
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return value
+
+
 def _load(path: Path, chain: tuple[Path, ...]) -> tuple[Network, VariantInfo, ScenarioSpec]:
     source = str(path)
     data, locate = read_input_data(path, "variant")
@@ -504,6 +630,8 @@ class _Overlay:
         self.supplies = list(spec.supplies)
         self.secondments = list(spec.secondments)
         self.lanes = list(spec.lanes)
+        self.gangs = list(spec.gangs)
+        self.trainings = list(spec.trainings)
         self.touched: dict[int, tuple[int, BaseModel]] = {}
 
     def error(self, path: _Path, problem: str) -> InputError:
@@ -542,6 +670,12 @@ class _Overlay:
                 return self.move_secondment(at, idx, change)
             case SetLane():
                 return self.set_lane(at, idx, change)
+            case SetCalendar():
+                return self.set_calendar(at, idx, change)
+            case SetGang():
+                return self.set_gang(at, idx, change)
+            case LendPeople():
+                return self.lend_people(at, idx, change)
 
     # -- orders --
 
@@ -769,6 +903,61 @@ class _Overlay:
                 )
         raise self.error(at, f"the base has no lane from {change.from_!r} to {change.to!r}")
 
+    # -- working time, gangs and people --
+
+    def set_calendar(self, at: _Path, idx: int, change: SetCalendar) -> str:
+        fields = change.calendar.model_dump(exclude_none=True)
+        shown = ", ".join(f"{name} {_show_field(value)}" for name, value in fields.items())
+        if change.machine is None:
+            p_idx = self.plant_idx((*at, "plant"), change.plant)
+            plant: PlantSpec = self.plants[p_idx]
+            calendar = (plant.calendar or CalendarSpec()).model_copy(update=fields)
+            self.plants[p_idx] = plant.model_copy(update={"calendar": calendar})
+            self.touch(idx, self.plants[p_idx])
+            return f"{change.plant} works {shown}"
+        p_idx, m_idx = self.machine_idx(at, change.plant, change.machine)
+        machine = self.plants[p_idx].machines[m_idx]
+        calendar = (machine.calendar or CalendarSpec()).model_copy(update=fields)
+        self.edit_machine(idx, p_idx, m_idx, calendar=calendar)
+        return f"{change.plant} {change.machine} works {shown}"
+
+    def set_gang(self, at: _Path, idx: int, change: SetGang) -> str:
+        gang = change.gang
+        if gang.process not in self.spec.processes:
+            raise self.error(
+                (*at, "gang", "process"),
+                _unknown("process", gang.process, self.spec.processes),
+            )
+        kept = [g for g in self.gangs if g.process != gang.process]
+        was = "" if len(kept) == len(self.gangs) else " (replacing its gang)"
+        self.gangs = [*kept, gang]
+        self.touch(idx, gang)
+        return f"process {gang.process}: {gang.min} to {gang.max} units may work a step{was}"
+
+    def lend_people(self, at: _Path, idx: int, change: LendPeople) -> str:
+        self.plant_idx((*at, "from"), change.from_)
+        self.plant_idx((*at, "to"), change.to)
+        # Built from values the change already checked (the models parse file text).
+        away = SecondmentSpec.model_construct(
+            plant=change.from_, skill=change.skill, count=change.count, start=change.start
+        )
+        joined = TrainingSpec.model_construct(
+            plant=change.to,
+            skill=change.skill,
+            count=change.count,
+            start=change.start,
+            duration_days=change.travel_days,
+        )
+        self.secondments.append(away)
+        self.trainings.append(joined)
+        self.touch(idx, away)
+        self.touch(idx, joined)
+        people = _people(away)
+        return (
+            f"{people} lent by {change.from_} to {change.to} from {_show(change.start)}, "
+            f"{change.travel_days:g} day{'' if change.travel_days == 1 else 's'} on the way"
+        )
+
     # -- dates --
 
     def shifted(self, path: _Path, when: date, days: int) -> date:
@@ -795,6 +984,8 @@ class _Overlay:
                 "supplies": self.supplies,
                 "secondments": self.secondments,
                 "lanes": self.lanes,
+                "gangs": self.gangs,
+                "trainings": self.trainings,
             }
         )
 
@@ -806,6 +997,8 @@ class _Overlay:
             ("supplies", self.supplies),
             ("secondments", self.secondments),
             ("lanes", self.lanes),
+            ("gangs", self.gangs),
+            ("trainings", self.trainings),
         ]
         for section, entries in sections:
             for e_idx, entry in enumerate(entries):
@@ -815,6 +1008,10 @@ class _Overlay:
             for m_idx, machine in enumerate(plant.machines):
                 if id(machine) in self.touched:
                     found[f"plants[{p_idx}].machines[{m_idx}]"] = self.touched[id(machine)][0]
+        # A plant's own fields (its calendar) after its machines: the narrower blame first.
+        for p_idx, plant in enumerate(self.plants):
+            if id(plant) in self.touched:
+                found[f"plants[{p_idx}]"] = self.touched[id(plant)][0]
         return found
 
     def culprit(self, location: str) -> tuple[str, str] | None:
@@ -857,6 +1054,12 @@ class _Overlay:
 def _people(secondment: SecondmentSpec) -> str:
     count = secondment.count
     return f"{count} {'person' if count == 1 else 'people'} of skill {secondment.skill}"
+
+
+def _show_field(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return _show(value)
 
 
 def _same_when(value: date, wanted: date) -> bool:

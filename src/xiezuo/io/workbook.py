@@ -63,8 +63,12 @@ if TYPE_CHECKING:
 
     from xiezuo.domain import Network
 
-MAX_UNPACKED_BYTES: Final = 200 * 2**20
-"""An .xlsx file is a zip archive; its parts together may unpack to at most this much."""
+MAX_UNPACKED_BYTES: Final = 100 * 2**20
+"""An .xlsx file is a zip archive; its parts together may unpack to at most this much
+(a million-operation scenario unpacks to about 60 MB)."""
+MAX_SHEET_CELLS: Final = 1_000_000
+"""Rows times columns a sheet may span: reading walks every cell of that rectangle, so a
+stray formatted cell far below the data would otherwise cost minutes."""
 _LAST_ROW: Final = 1_048_576
 _DATE_FORMAT: Final = "yyyy-mm-dd"
 _DATETIME_FORMAT: Final = "yyyy-mm-dd hh:mm"
@@ -79,11 +83,14 @@ _TEXT_INSTANT = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{6})?)?(?:Z|[+-]\d{2}:?\d{2})"
     r"|\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}\.\d{6}"
 )
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
+_PAIR = re.compile(r"\s*(\d+)\s*:\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*")
 _TIME_IN_FORMAT = re.compile(r"[hs]", re.IGNORECASE)
 _QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 _Path = tuple[str | int, ...]
 _Row = dict[str, Any]
+_KEY_HEADERS: Final = {sheet.name: frozenset(c.header for c in sheet.keys) for sheet in SHEETS}
 _FLAT_SECTIONS: Final = (
     "orders",
     "lanes",
@@ -129,9 +136,13 @@ def _flatten(data: Mapping[str, Any]) -> dict[str, list[_Row]]:
     rows["network"].append(network)
     for section, header in (("processes", "process"), ("regions", "region"), ("skills", "skill")):
         rows[section].extend({header: value} for value in data.get(section, []))
+    rows["gangs"].extend(data.get("gangs", []))
     for plant in data["plants"]:
         plant = dict(plant)
         _add_calendar(rows, plant.pop("calendar", None), {"plant": plant["id"]})
+        floor = plant.pop("floor", None)
+        if floor is not None:
+            rows["floors"].append({"plant": plant["id"], **floor})
         for machine in plant.pop("machines", []):
             machine = dict(machine)
             owner = {"plant": plant["id"], "machine": machine["id"]}
@@ -154,6 +165,9 @@ def _flatten(data: Mapping[str, Any]) -> dict[str, list[_Row]]:
                     {**keys, **mt} for mt in operation.pop("machine_times", [])
                 )
                 rows["crews"].extend({**keys, **crew} for crew in operation.pop("crew", []))
+                gang = operation.pop("gang", None)
+                if gang is not None:
+                    rows["step_gangs"].append({**keys, **gang})
                 rows["operations"].append({**keys, **operation})
         rows["items"].append(item)
     for section in _FLAT_SECTIONS:
@@ -207,6 +221,8 @@ def _write_value(cell: Cell, column: Column, value: object, zone: ZoneInfo) -> s
         return "00:00"
     if column.kind is Kind.WORDS and isinstance(value, list):
         value = ", ".join(str(word) for word in value)
+    if column.kind is Kind.PAIRS and isinstance(value, dict):
+        value = ", ".join(f"{key}: {share!r}" for key, share in value.items())
     if isinstance(value, bool | int | float):
         cell.value = value
         return str(value)
@@ -242,7 +258,7 @@ def _write_text(cell: Cell, text: str) -> str:
 def _add_validations(ws: Worksheet, sheet: Sheet) -> None:
     for col_idx, column in enumerate(sheet.columns, start=1):
         if column.ids is not None:
-            formula = f"={column.ids}"
+            formula = column.ids  # OOXML formulas carry no leading "="
         elif column.choices:
             formula = '"' + ",".join(column.choices) + '"'
         else:
@@ -257,7 +273,7 @@ def _add_validations(ws: Worksheet, sheet: Sheet) -> None:
             # with a warning; the other lists grow with their sheets and refuse a typo.
             errorStyle="warning" if column.ids == _PLACES else "stop",
             errorTitle=f"Unknown {column.header}",
-            error=f"Choose a {column.header} from the list.",
+            error=f"Not a known {column.header}; choose one from the list.",
         )
         validation.add(f"{letter}2:{letter}{_LAST_ROW}")
         ws.add_data_validation(validation)
@@ -319,7 +335,14 @@ def _save_whole(book: Workbook, path: Path) -> None:
 
 
 def _replace_whole(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and a rename, so no half file is left."""
+    """Write through a temporary file beside ``path`` and a rename, so no half file is left.
+
+    A path that exists but is no regular file (a pipe the user named) is written
+    directly: renaming over it would replace the pipe, not feed it.
+    """
+    if path.exists() and not path.is_file():
+        write(path)
+        return
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     temporary = Path(name)
     try:
@@ -463,16 +486,12 @@ class _Reader:
         self.check_sheets()
         rows = {sheet.name: list(self.rows(sheet)) for sheet in SHEETS}
         data: dict[str, Any] = {"network": self.network(rows["network"])}
-        for section, header in (
-            ("processes", "process"),
-            ("regions", "region"),
-            ("skills", "skill"),
-        ):
-            names = [
-                self.entity(row, (section, idx))[header] for idx, row in enumerate(rows[section])
-            ]
-            if names or section == "processes":
-                data[section] = names
+        data["processes"] = self.names(rows["processes"], "processes", "process")
+        if rows["gangs"]:
+            data["gangs"] = self.entities(rows["gangs"], "gangs")
+        for section, header in (("regions", "region"), ("skills", "skill")):
+            if rows[section]:
+                data[section] = self.names(rows[section], section, header)
         for section, what in (("plants", "plant"), ("items", "item")):
             data[section] = self.entities(rows[section], section)
             self.check_unique(rows[section], what)
@@ -480,9 +499,10 @@ class _Reader:
             if rows[section]:
                 data[section] = self.entities(rows[section], section)
         self.machines(data["plants"], rows["machines"])
+        self.floors(data["plants"], rows["floors"])
         self.calendars(data, rows["calendars"], rows["holidays"])
         self.bom_and_materials(data["items"], rows["bom"], rows["material_lines"])
-        self.operations(data["items"], rows["operations"], rows["machine_times"], rows["crews"])
+        self.operations(data["items"], rows)
         self.cell_by_path[("plants",)] = "plants"
         self.cell_by_path[("items",)] = "items"
         return data
@@ -517,6 +537,13 @@ class _Reader:
             self.fail(
                 f"{sheet.name}!{merged.coord}",
                 "merged cells; unmerge them so that each value has a cell of its own",
+            )
+        if ws.max_row * ws.max_column > MAX_SHEET_CELLS:
+            corner = f"{get_column_letter(ws.max_column)}{ws.max_row}"
+            self.fail(
+                sheet.name,
+                f"the sheet reaches cell {corner}, more than {MAX_SHEET_CELLS:,} cells; "
+                "delete the empty rows and columns below and beside the data",
             )
         grid = list(ws.iter_rows())  # a blank sheet still has one empty row
         column_by_index = self.headers(sheet, grid[0])
@@ -565,11 +592,8 @@ class _Reader:
         if all(cell.value is None for cell in cells):
             return None
         row = _RowCells(sheet=sheet, number=number, values={})
-        letter_by_header = {
-            c.header: get_column_letter(idx + 1) for idx, c in column_by_index.items()
-        }
-        for header, letter in letter_by_header.items():
-            row.refs[header] = f"{sheet.name}!{letter}{number}"
+        for idx, named in column_by_index.items():
+            row.refs[named.header] = f"{sheet.name}!{get_column_letter(idx + 1)}{number}"
         for idx, cell in enumerate(cells):
             if cell.value is None:
                 continue
@@ -598,11 +622,33 @@ class _Reader:
             return {"true": True, "false": False}.get(value.strip().lower(), value)
         if column.kind is Kind.WORDS and isinstance(value, str):
             return [word for word in re.split(r"[,;\s]+", value) if word]
+        if column.kind is Kind.PAIRS:
+            return self.pairs(value, ref)
         if column.kind is Kind.TEXT and isinstance(value, int) and not isinstance(value, bool):
             return str(value)  # an ID such as 1958, which Excel keeps as a number
         if isinstance(value, datetime | time) and column.kind is not Kind.TEXT:
             self.fail(ref, f"expected a {column.kind.value}, not the date or time {value}")
+        if column.kind is Kind.NUMBER and isinstance(value, str) and _NUMBER.fullmatch(value):
+            self.fail(
+                ref,
+                f"the number {value!r} is text; enter it as a number (a cell formatted as "
+                "text keeps what is typed as text)",
+            )
         return value
+
+    def pairs(self, value: object, ref: str) -> dict[int, float]:
+        """``2: 0.9, 4: 0.75`` as a mapping; pydantic then checks the ranges."""
+        pairs: dict[int, float] = {}
+        for part in re.split(r"[,;]", value) if isinstance(value, str) else [value]:
+            match = _PAIR.fullmatch(part) if isinstance(part, str) else None
+            if match is None:
+                self.fail(
+                    ref,
+                    f"expected gang sizes and shares of full speed like '2: 0.9, 4: 0.75', "
+                    f"not {reprlib.repr(value)}",
+                )
+            pairs[int(match[1])] = float(match[2])
+        return pairs
 
     def date_value(self, cell: Cell | MergedCell, ref: str) -> object:
         value = cell.value
@@ -638,7 +684,11 @@ class _Reader:
         for column in row.sheet.fields:
             if column.is_required and column.header not in row.values:
                 self.fail(row.refs[column.header], f"the required field {column.header!r} is empty")
-        return {h: v for h, v in row.values.items() if h not in {k.header for k in row.sheet.keys}}
+        keys = _KEY_HEADERS[row.sheet.name]
+        return {h: v for h, v in row.values.items() if h not in keys}
+
+    def names(self, rows: list[_RowCells], section: str, header: str) -> list[object]:
+        return [self.entity(row, (section, idx))[header] for idx, row in enumerate(rows)]
 
     def entities(self, rows: list[_RowCells], section: str) -> list[_Row]:
         return [self.entity(row, (section, idx)) for idx, row in enumerate(rows)]
@@ -689,6 +739,19 @@ class _Reader:
             p_idx = self.parent(row, "plant", plant_idx, "plant")
             machines = plants[p_idx].setdefault("machines", [])
             machines.append(self.entity(row, ("plants", p_idx, "machines", len(machines))))
+
+    def floors(self, plants: list[_Row], rows: list[_RowCells]) -> None:
+        plant_idx = _first_index([p.get("id") for p in plants])
+        seen: dict[int, str] = {}
+        for row in rows:
+            p_idx = self.parent(row, "plant", plant_idx, "plant")
+            if p_idx in seen:
+                self.fail(
+                    row.ref,
+                    f"the floor of plant {row.values['plant']!r} is already at {seen[p_idx]}",
+                )
+            seen[p_idx] = row.ref
+            plants[p_idx]["floor"] = self.entity(row, ("plants", p_idx, "floor"))
 
     def calendars(
         self, data: dict[str, Any], rows: list[_RowCells], holiday_rows: list[_RowCells]
@@ -775,16 +838,11 @@ class _Reader:
                 lines = items[i_idx].setdefault(section, [])
                 lines.append(self.entity(row, ("items", i_idx, section, len(lines))))
 
-    def operations(
-        self,
-        items: list[_Row],
-        rows: list[_RowCells],
-        machine_time_rows: list[_RowCells],
-        crew_rows: list[_RowCells],
-    ) -> None:
+    def operations(self, items: list[_Row], rows_by_sheet: dict[str, list[_RowCells]]) -> None:
+        """Routing steps grouped by item and routing, then the rows that hang off a step."""
         item_idx = _first_index([i.get("id") for i in items])
         steps_by_routing: dict[tuple[int, str | None], list[tuple[int, _RowCells]]] = {}
-        for row in rows:
+        for row in rows_by_sheet["operations"]:
             i_idx = self.parent(row, "item", item_idx, "item")
             routing = self.key(row, "routing")
             steps_by_routing.setdefault((i_idx, routing), []).append((self.step(row), row))
@@ -827,8 +885,13 @@ class _Reader:
                     f"item {item.get('id')!r} has no operations; list its routing steps on "
                     "the operations sheet",
                 )
-        for child_rows, section in ((machine_time_rows, "machine_times"), (crew_rows, "crew")):
-            for row in child_rows:
+        gang_refs: dict[_Path, str] = {}
+        for sheet, section in (
+            ("machine_times", "machine_times"),
+            ("crews", "crew"),
+            ("step_gangs", "gang"),
+        ):
+            for row in rows_by_sheet[sheet]:
                 i_idx = self.parent(row, "item", item_idx, "item")
                 routing = self.key(row, "routing")
                 number = self.step(row)
@@ -840,6 +903,16 @@ class _Reader:
                         "operations sheet",
                     )
                 path, operation = found
+                if section == "gang":
+                    if path in gang_refs:
+                        self.fail(
+                            row.ref,
+                            f"step {number} of {_routing_name(items[i_idx], routing)} has its "
+                            f"gang at {gang_refs[path]} already",
+                        )
+                    gang_refs[path] = row.ref
+                    operation["gang"] = self.entity(row, (*path, "gang"))
+                    continue
                 lines = operation.setdefault(section, [])
                 lines.append(self.entity(row, (*path, section, len(lines))))
 

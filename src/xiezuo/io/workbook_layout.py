@@ -18,6 +18,8 @@ from xiezuo.io.scenario_schema import (
     BomLineSpec,
     CalendarSpec,
     CrewSpec,
+    FloorSpec,
+    GangSpec,
     ItemSpec,
     LaneSpec,
     MachineSpec,
@@ -28,6 +30,7 @@ from xiezuo.io.scenario_schema import (
     OperationSpec,
     OrderSpec,
     PlantSpec,
+    ProcessGangSpec,
     SecondmentSpec,
     StaffingSpec,
     StockSpec,
@@ -51,6 +54,8 @@ class Kind(enum.Enum):
     CLOCK = "clock"
     WORDS = "words"
     """A short list in one cell, such as ``mon, tue, wed``."""
+    PAIRS = "pairs"
+    """A short mapping of whole numbers to numbers in one cell, such as ``2: 0.9, 4: 0.75``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,8 @@ def _kind(name: str, annotation: object) -> Kind:
         return Kind.CLOCK
     if name == "working_days":
         return Kind.WORDS
+    if name == "efficiency":
+        return Kind.PAIRS
     args = typing.get_args(annotation) if _is_union(annotation) else (annotation,)
     if bool in args:
         return Kind.BOOL
@@ -193,9 +200,24 @@ _CALENDAR_KEYS = (
 SHEETS: Final = (
     Sheet(name="network", keys=(), fields=_fields(NetworkSpec, skip=("calendar",))),
     _names("process", "A process kind machines and operations may name."),
+    Sheet(
+        name="gangs",
+        keys=(),
+        fields=(
+            *_fields(ProcessGangSpec, skip=("min", "max", "efficiency", "floor_min")),
+            *_fields(GangSpec),
+        ),
+    ),
     _names("region", "A customer region orders are delivered to."),
     _names("skill", "A skill staffing, secondments, trainings and crews may name."),
-    Sheet(name="plants", keys=(), fields=_fields(PlantSpec, skip=("calendar", "machines"))),
+    Sheet(
+        name="plants", keys=(), fields=_fields(PlantSpec, skip=("calendar", "machines", "floor"))
+    ),
+    Sheet(
+        name="floors",
+        keys=(_key("plant", "Plant whose floor bays these are (plants sheet)."),),
+        fields=_fields(FloorSpec),
+    ),
     Sheet(
         name="machines",
         keys=(_key("plant", "Plant the machine group belongs to (plants sheet)."),),
@@ -242,7 +264,7 @@ SHEETS: Final = (
     Sheet(
         name="operations",
         keys=(_ITEM_KEY, _ROUTING_KEY, _STEP_KEY),
-        fields=_fields(OperationSpec, skip=("machine_times", "crew")),
+        fields=_fields(OperationSpec, skip=("machine_times", "crew", "gang")),
     ),
     Sheet(
         name="machine_times",
@@ -250,6 +272,7 @@ SHEETS: Final = (
         fields=_fields(MachineTimeSpec),
     ),
     Sheet(name="crews", keys=(_ITEM_KEY, _ROUTING_KEY, _STEP_KEY), fields=_fields(CrewSpec)),
+    Sheet(name="step_gangs", keys=(_ITEM_KEY, _ROUTING_KEY, _STEP_KEY), fields=_fields(GangSpec)),
     Sheet(name="orders", keys=(), fields=_fields(OrderSpec)),
     Sheet(name="lanes", keys=(), fields=_fields(LaneSpec)),
     Sheet(name="materials", keys=(), fields=_fields(MaterialSpec)),

@@ -19,6 +19,7 @@ same seed and options give the same data, key for key.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections import defaultdict
@@ -45,10 +46,11 @@ ORDER_BOOK_DAYS: Final = 84
 LOAD: Final = 0.72
 """Work the orders put on a machine group, as a share of its working hours over the
 order book: high enough that plants queue work and some orders are late."""
-DUE_SLACK: Final = (0.8, 2.0)
-"""An order is due its release plus its critical path times a factor drawn from this
-range, plus the queueing the load implies; calibrated so that 10–30 % of the orders
-are late in a first plan (docs/scale.md)."""
+DUE_SLACK: Final = (0.9, 2.1)
+"""An order is due its release plus the working time of its critical path times a
+factor drawn from this range (in the network calendar, holidays included), plus its
+transport and :data:`QUEUE_DAYS`; calibrated so that 10–30 % of the orders are late in
+a first plan (docs/scale.md)."""
 QUEUE_DAYS: Final = 2.0
 """Days of waiting for machines added to every due date."""
 
@@ -327,6 +329,9 @@ class _Generator:
         self.units: dict[tuple[str, str], int] = {}
         self.plant_by_id: dict[str, _Plant] = {}
         self.groups_by_step: dict[tuple[str, int], list[_Group]] = {}
+        self.mean_lead = 0.0
+        self.working_hours_before = [0.0]
+        """Working hours of the network calendar from the start to the start of each day."""
 
     def build(self) -> dict[str, Any]:
         self._plants()
@@ -395,6 +400,12 @@ class _Generator:
             plant.calendar = self._plant_calendar(kind, is_heavy)
             self.plants.append(plant)
         self.plant_by_id = {p.id: p for p in self.plants}
+        leads = [
+            self._lead(a.place, b.place)
+            for n, a in enumerate(self.plants)
+            for b in self.plants[n + 1 :]
+        ]
+        self.mean_lead = sum(leads) / len(leads) if leads else 0.0
 
     def _group(self, plant: _Plant, process: str, *, heavy: bool, prefix: str = "") -> _Group:
         rng = self.rng
@@ -706,13 +717,14 @@ class _Generator:
 
     def _order(self, item: _Item, quantity: int) -> None:
         rng = self.rng
-        release = rng.uniform(0, ORDER_BOOK_DAYS)
-        path_days = self._critical_hours(item.id, quantity) / _HOURS_PER_DAY
+        release = rng.randint(0, ORDER_BOOK_DAYS)
+        work_hours, transport_days = self._critical_path(item.id, quantity)
         region = rng.choice(self.regions)
         travel = max(
             self._lead(self._plant(m).place, self.region_place[region]) for m in item.makers
         )
-        due = release + path_days * rng.uniform(*DUE_SLACK) + QUEUE_DAYS + travel
+        working = self._calendar_days(release, work_hours * rng.uniform(*DUE_SLACK))
+        due = release + working + transport_days + QUEUE_DAYS + travel
         order: dict[str, Any] = {
             "id": f"{region[:2].upper()}-{len(self.orders) + 1:05d}",
             "region": region,
@@ -721,21 +733,40 @@ class _Generator:
             "due": (START + timedelta(days=math.ceil(due))).isoformat(),
             "priority": rng.choice((1, 1, 1, 2, 3, 5, 10)),
         }
-        if release >= 1:
-            order["release"] = (START + timedelta(days=int(release))).isoformat()
+        if release:
+            order["release"] = (START + timedelta(days=release)).isoformat()
         if item.kind == "product" and rng.random() < 0.05:
             order["plant"] = rng.choice(item.makers)  # an existing commitment
         self.orders.append(order)
         self._count_work(item.id, quantity)
 
-    def _critical_hours(self, item_id: str, quantity: int) -> float:
-        """Working hours of the longest chain of steps below an item, plus a day per level."""
+    def _critical_path(self, item_id: str, quantity: int) -> tuple[float, float]:
+        """Working hours and transport days of the longest chain of steps below an item.
+
+        Each BOM level on the chain adds a trip between two plants, of the network's
+        mean lead time.
+        """
         item = self.items[item_id]
         own = sum(s.setup_hours + quantity * s.run_hours for s in item.routings[0])
         below = max(
-            (self._critical_hours(child, quantity * q) for child, q, _d in item.bom), default=0.0
+            (self._critical_path(child, quantity * q) for child, q, _d in item.bom),
+            key=lambda path: path[0] + path[1] * _HOURS_PER_DAY,
+            default=None,
         )
-        return own + below + (_HOURS_PER_DAY if item.bom else 0.0)
+        if below is None:
+            return own, 0.0
+        return own + below[0], below[1] + self.mean_lead
+
+    def _calendar_days(self, from_day: int, hours: float) -> int:
+        """Days from ``from_day`` until the network calendar has given ``hours`` of work."""
+        while len(self.working_hours_before) <= from_day + 1 or (
+            self.working_hours_before[-1] - self.working_hours_before[from_day] < hours
+        ):
+            day = START + timedelta(days=len(self.working_hours_before) - 1)
+            works = day.weekday() < 6 and day.isoformat() not in _HOLIDAYS
+            self.working_hours_before.append(self.working_hours_before[-1] + 16 * works)
+        target = self.working_hours_before[from_day] + hours
+        return bisect.bisect_left(self.working_hours_before, target) - from_day
 
     def _count_work(self, item_id: str, quantity: int) -> None:
         """Spread a work order's hours over the groups that can run it, to size them later."""
@@ -797,7 +828,7 @@ class _Generator:
     def _stock_and_supplies(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         rng = self.rng
         heavy = self.options.materials is MaterialLevel.HEAVY
-        at_start, received = (0.35, 0.8) if heavy else (1.2, 0.2)
+        at_start, received = (0.5, 0.65) if heavy else (1.2, 0.2)
         stock: list[dict[str, Any]] = []
         supplies: list[dict[str, Any]] = []
         for (plant_id, material), need in sorted(self.material_need.items()):
@@ -806,7 +837,7 @@ class _Generator:
             )
             receipts = rng.randint(2, 5) if heavy else 1
             for n in range(receipts):
-                day = rng.randint(3, int(ORDER_BOOK_DAYS * 0.8))
+                day = rng.randint(3, int(ORDER_BOOK_DAYS * 0.6))
                 supply = {
                     "plant": plant_id,
                     "material": material,

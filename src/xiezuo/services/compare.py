@@ -6,13 +6,9 @@ by the scenarios' executor: in this process, over local processes, or on a Dask
 cluster (docs/cluster.md). The plans come back here to be measured and compared.
 
 Solver noise and significance
-    A time-limited plan is not proven optimal: its weighted tardiness ``T`` lies
-    somewhere above its proven bound ``B``, and another search would land elsewhere in
-    ``[B, T]``. The width of that band is the plan's gap times its value, ``T - B``.
-    A difference in weighted tardiness between base and variant is therefore
-    *significant* only when it is larger than the wider of the two bands,
-    ``|T_v - T_b| > max(T_b - B_b, T_v - B_v)``; smaller, and it may be the search,
-    not the change. Without a bound on either side nothing can be said ("unknown").
+    A difference in weighted tardiness between base and variant is *significant* only
+    when it is larger than the solvers' own gaps (the rule is in
+    :mod:`xiezuo.scenarios.significance`, shared with ``xiezuo advise``).
     Per-order differences inherit the verdict: an arrival that moves, or an order
     that turns late or on time, is significant only when the tardiness difference
     is. Orders added, cancelled, or left out by one plan and not the other are
@@ -33,6 +29,8 @@ from xiezuo.io.variant import is_variant_file, load_variant
 from xiezuo.planning.analysis.netting import net_materials
 from xiezuo.planning.validation.audit import audit_plan
 from xiezuo.scenarios.executor import SolveJob, solve_many
+from xiezuo.scenarios.significance import Significance as Significance  # compare's API
+from xiezuo.scenarios.significance import judge
 from xiezuo.services.planning import load_network
 from xiezuo.services.staff import staff_report
 
@@ -111,13 +109,6 @@ class ScenarioResult:
     @property
     def on_time(self) -> int:
         return len(self.orders) - self.late - self.unplanned
-
-
-class Significance(StrEnum):
-    NONE = "no difference"
-    SIGNIFICANT = "significant"
-    NOT_SIGNIFICANT = "not significant"
-    UNKNOWN = "unknown"  # a plan without a bound: the band cannot be told
 
 
 class OrderChange(StrEnum):
@@ -338,27 +329,13 @@ def measure(
 
 def compare_results(base: ScenarioResult, variant: ScenarioResult) -> VariantComparison:
     """A variant's differences from the base, judged by the significance rule."""
-    delta = noise = None
-    significance = Significance.UNKNOWN
-    b, v = base.plan, variant.plan
-    if b.tardiness_hours is not None and v.tardiness_hours is not None:
-        delta = v.tardiness_hours - b.tardiness_hours
-        if b.tardiness_bound is not None and v.tardiness_bound is not None:
-            noise = max(
-                0.0, b.tardiness_hours - b.tardiness_bound, v.tardiness_hours - v.tardiness_bound
-            )
-            if abs(delta) > noise:
-                significance = Significance.SIGNIFICANT
-            elif delta == 0:
-                significance = Significance.NONE
-            else:
-                significance = Significance.NOT_SIGNIFICANT
+    verdict = judge(base.plan, variant.plan)
     return VariantComparison(
         result=variant,
-        tardiness_delta=delta,
-        noise=noise,
-        significance=significance,
-        orders=tuple(_order_differences(base, variant, significance)),
+        tardiness_delta=verdict.delta,
+        noise=verdict.noise,
+        significance=verdict.significance,
+        orders=tuple(_order_differences(base, variant, verdict.significance)),
     )
 
 

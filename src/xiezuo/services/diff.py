@@ -532,7 +532,8 @@ def _aspects(
         aspects.append(OperationAspect.ROUTING)
     if old.machine_id != new.machine_id:
         aspects.append(OperationAspect.MACHINE)
-    if old.unit != new.unit and (old.plant_id, old.machine_id) == (new.plant_id, new.machine_id):
+    same_machine = (old.plant_id, old.machine_id) == (new.plant_id, new.machine_id)
+    if old.held_units != new.held_units and same_machine:  # a gang's units count too
         aspects.append(OperationAspect.UNIT)
     if abs(new.start - old.start) > tolerance:
         aspects.append(OperationAspect.START)
@@ -777,7 +778,7 @@ def _plant_diffs(
             add(old.plant_id, PlantChangeKind.MOVED_IN, key)
         elif not is_in:
             continue
-        elif (old.machine_id, old.unit) != (new.machine_id, new.unit):
+        elif (old.machine_id, old.held_units) != (new.machine_id, new.held_units):
             add(old.plant_id, PlantChangeKind.OTHER_MACHINE, key)
         elif abs(new.start - old.start) > tolerance:
             add(old.plant_id, PlantChangeKind.RETIMED, key)

@@ -366,14 +366,21 @@ class _PlanIndex:
         fp = self.finished_part.get(wo_id)
         return None if fp is None else _Part(fp.item_id, fp.quantity, fp.plant_id, fp.ready)
 
+    def below(self, wo_id: str, *, skip: str | None = None) -> list[str]:
+        """Work orders below ``wo_id`` in the BOM, leaving out ``skip`` and all below it."""
+        found, stack = [], [c for c in self.children(wo_id) if c != skip]
+        while stack:
+            child = stack.pop()
+            found.append(child)
+            stack.extend(c for c in self.children(child) if c != skip)
+        return found
+
     def gated_by(self, design_id: str, parent_id: str) -> list[WorkOrderAssignment]:
         """Work below the design's parent, outside the design's own subtree."""
         return [
-            wa
-            for wa in self.schedule.work_orders
-            if _is_below(wa.work_order_id, parent_id)
-            and wa.work_order_id != design_id
-            and not _is_below(wa.work_order_id, design_id)
+            self.assignment[wo_id]
+            for wo_id in self.below(parent_id, skip=design_id)
+            if wo_id in self.assignment
         ]
 
     def calendar_of(self, plant_id: str) -> Calendar:
@@ -501,7 +508,8 @@ def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ..
     person-hours of its people seconded to regions while the plan runs.
 
     An order belongs to the plant that finishes its end product. Hours are the
-    operations' working time (setup and run). Help given by all plants together
+    operations' working time (setup and run), once per machine unit a ganged step
+    holds. Help given by all plants together
     equals help received by all together: each hour is one plant's help to another.
 
     Raises
@@ -537,13 +545,14 @@ def help_given_and_received(network: Network, plan: Plan) -> tuple[PlantHelp, ..
         if owner is None or region is None or op.plant_id not in own or owner not in own:
             problems.append(f"{what}: order {order_id!r} or its plants are unknown")
             continue
+        work = op.work * op.gang  # a ganged step works every unit it holds
         if owner == op.plant_id:
-            own[owner] += op.work
+            own[owner] += work
         else:
-            given[op.plant_id] += op.work
-            received[owner] += op.work
+            given[op.plant_id] += work
+            received[owner] += work
         regions = by_region[op.plant_id]
-        regions[region] = regions.get(region, zero) + op.work
+        regions[region] = regions.get(region, zero) + work
     if problems:
         raise ModelError(problems, source=_MISFIT)
     region_rank = {region: idx for idx, region in enumerate(network.regions)}
@@ -713,13 +722,16 @@ def _inputs(index: _PlanIndex, wa: WorkOrderAssignment) -> list[tuple[datetime, 
     return found
 
 
-def late_order_chains(network: Network, plan: Plan) -> tuple[OrderChain, ...]:
-    """The critical chain of every late order, latest first."""
+def late_order_chains(
+    network: Network, plan: Plan, *, found: Sequence[Promise] | None = None
+) -> tuple[OrderChain, ...]:
+    """The critical chain of every late order, latest first; ``found`` are the plan's
+    promises if already computed."""
     schedule = plan.schedule
     if schedule is None:
         return ()
     index = _PlanIndex(network, schedule)
-    by_id = {p.work_order_id: p for p in _promises(index)}
+    by_id = {p.work_order_id: p for p in (_promises(index) if found is None else found)}
     late = sorted(
         (d for d in schedule.deliveries if d.is_late),
         key=lambda d: (-(d.lateness or timedelta(0)), d.order_id),
@@ -784,12 +796,10 @@ def check_promises(
         return None
 
     def behind(wo_id: str) -> str | None:
-        for op_wo, ops in index.ops.items():
-            if op_wo != wo_id and not _is_below(op_wo, wo_id):
-                continue
+        for op_wo in (wo_id, *index.below(wo_id)):
             if finished(op_wo) is not None:
                 continue
-            for op in sorted(ops, key=lambda o: o.start):
+            for op in sorted(index.ops.get(op_wo, ()), key=lambda o: o.start):
                 status = steps.get(op_wo, {}).get(op.step)
                 # The item names the work order: the rest of its ID is the promise's.
                 step = f"{op_wo.rpartition('/')[2]} step {op.step}"
@@ -854,7 +864,7 @@ def build_ledger(
         promises=found,
         waits=waits(found),
         help=help_given_and_received(network, plan),
-        late_orders=late_order_chains(network, plan),
+        late_orders=late_order_chains(network, plan, found=found),
         checks=None
         if progress is None
         else check_promises(network, plan, progress, risk_slack=risk_slack, found=found),

@@ -63,9 +63,9 @@ class OrderRow:
 class OperationRow:
     """One scheduled operation with the order and item it is for.
 
-    ``machine_id``, ``unit`` and ``gang`` are ``None`` for engineering work, which
-    needs people only. A gang of ``gang`` units works the step together from
-    ``unit`` on, so it holds ``work * gang`` unit-hours of its machine group.
+    ``units`` are the machine group's units it holds, numbered from 0 as in the plan
+    (several for a gang, which holds ``work * gang`` unit-hours); engineering work
+    needs people only, so it has no ``machine_id`` and no ``units``.
     """
 
     order_id: str
@@ -76,11 +76,15 @@ class OperationRow:
     process: str
     plant_id: str
     machine_id: str | None
-    unit: int | None
-    gang: int | None
+    units: tuple[int, ...]
     start: datetime
     end: datetime
     work: timedelta
+
+    @property
+    def gang(self) -> int | None:
+        """Units working the step together; ``None`` for engineering work."""
+        return len(self.units) or None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,7 +139,7 @@ class ShipmentRow:
 
     kind: str
     order_id: str
-    work_order_id: str | None  # None: a replan delivers an end product from stock
+    work_order_id: str | None  # None: a replan's end product that is a finished part
     item_id: str
     quantity: int
     origin: str
@@ -251,7 +255,7 @@ class PlanTables:
             Column("process"),
             Column("plant"),
             Column("machine group"),
-            Column("unit", Kind.INT),
+            Column("units"),
             Column("gang", Kind.INT),
             Column("start", Kind.DATETIME),
             Column("end", Kind.DATETIME),
@@ -267,7 +271,8 @@ class PlanTables:
                 op.process,
                 op.plant_id,
                 op.machine_id,
-                op.unit,
+                # Numbered from 1 as on the Gantt chart and the task sheets.
+                ", ".join(str(unit + 1) for unit in op.units) or None,
                 op.gang,
                 self._local(op.start),
                 self._local(op.end),
@@ -380,7 +385,10 @@ class PlanTables:
             ("weighted tardiness", display.hours(self.tardiness_hours)),
             ("makespan", display.span(self.makespan)),
             ("times", display.zone_note(self.zone, self.start)),
-            ("due", "A date is the end of that day."),
+        ]
+        if self._due_column()[0].kind is Kind.DATE:
+            notes.append(("due", "A date is the end of that day."))
+        notes += [
             (
                 "lateness",
                 "Arrival at the customer region minus the due date: positive is late, "
@@ -388,10 +396,11 @@ class PlanTables:
             ),
             (
                 "load",
-                "Hours of work per machine group and ISO week, each operation's work "
-                "counted in the working hours it runs in, against the units' working "
-                "hours that week from the horizon start. Engineering work needs people, "
-                "not machines, so it has no available hours.",
+                "Unit-hours of work per machine group and ISO week (Monday to Sunday), "
+                "each operation counted once for every unit it holds, in the working "
+                "hours it runs in; against its units' working hours that week from the "
+                "horizon start. Engineering work needs people, not machines, so it has "
+                "no available hours.",
             ),
             (
                 "shipments",
@@ -410,7 +419,7 @@ def plan_tables(network: Network, plan: Plan) -> PlanTables:
     ------
     ModelError
         The plan does not fit the network: it names work orders, plants, machine
-        groups or materials the network lacks (the first few of each are listed).
+        groups, materials or orders the network lacks (the first ten are listed).
     """
     schedule = plan.schedule
     if schedule is None:
@@ -577,15 +586,14 @@ def _operation_rows(
             process=op.process or ENGINEERING,
             plant_id=op.plant_id,
             machine_id=op.machine_id,
-            unit=None if op.machine_id is None else op.unit,
-            gang=None if op.machine_id is None else op.gang,
+            units=() if op.machine_id is None else op.held_units,
             start=op.start,
             end=op.end,
             work=op.work,
         )
         for op in schedule.operations
     ]
-    rows.sort(key=lambda r: (r.plant_id, r.start, r.machine_id or "", r.unit or 0, r.work_order_id))
+    rows.sort(key=lambda r: (r.plant_id, r.start, r.machine_id or "", r.units, r.work_order_id))
     return tuple(rows)
 
 

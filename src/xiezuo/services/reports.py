@@ -140,7 +140,7 @@ def plant_lines(network: Network, plan: Plan) -> tuple[PlantLine, ...]:
     work: dict[tuple[str, str], timedelta] = defaultdict(timedelta)
     for op in plan.schedule.operations:
         if op.machine_id is not None:  # engineering work loads people, not machines
-            work[op.plant_id, op.machine_id] += op.work
+            work[op.plant_id, op.machine_id] += op.work * op.gang  # a gang loads each unit
     lines = []
     for plant in network.plants:
         loads = []

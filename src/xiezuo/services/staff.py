@@ -253,7 +253,8 @@ def _crew_uses(network: Network, plan: Plan) -> dict[tuple[str, str], list[_Crew
             problems.append(f"{what}: the network has no plant {op.plant_id!r}")
         else:
             for crew in routing.operations[op.step - 1].crew:
-                uses[op.plant_id, crew.skill].append(_CrewUse(op, crew.size))
+                # A gang of k units needs the crew k times.
+                uses[op.plant_id, crew.skill].append(_CrewUse(op, crew.size * op.gang))
     if problems:
         raise ModelError(problems, source="the plan does not fit the scenario")
     return uses

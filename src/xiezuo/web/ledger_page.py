@@ -49,7 +49,8 @@ WAITS_NOTE = (
     "least working slack among them (and how many come too late, if any)."
 )
 HELP_NOTE = (
-    "Hours of work (setup and run) by whose order it serves: an order belongs to the "
+    "Hours of work (setup and run; a ganged step counts every machine unit it holds) by "
+    "whose order it serves: an order belongs to the "
     "plant that finishes its end product. Help given: work for orders other plants "
     "finish; help received: other plants' work for this plant's orders. All plants "
     "together give as many hours as they receive."
@@ -142,6 +143,29 @@ def wait_table(ledger: Ledger) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
             cells.append(text)
         rows.append(tuple(cells))
     return ("waiting", *on), rows
+
+
+WAIT_COLUMNS = ("waiting", "on", "promises", "late", "least slack", "tightest part")
+WAIT_LIST_NOTE = (
+    "One line per pair of plants: the plant that waits, the plant it waits on, the "
+    "promises between them, how many come too late, and the least working slack."
+)
+
+
+def wait_rows(ledger: Ledger) -> list[tuple[str, ...]]:
+    """Who waits on whom as one row per pair under :data:`WAIT_COLUMNS`: the matrix's
+    form when too many plants make it too wide to read."""
+    return [
+        (
+            w.waiting,
+            w.on,
+            f"{w.promises:,}",
+            f"{w.late:,}",
+            display.hours(w.tightest.working_slack / _HOUR),
+            w.tightest.item_id,
+        )
+        for w in ledger.waits
+    ]
 
 
 def help_rows(ledger: Ledger) -> list[tuple[str, ...]]:
@@ -279,6 +303,7 @@ tr.state-at-risk td:first-child {{ color: #b36b00; font-weight: bold; }}
 tr.state-kept td:first-child {{ color: #2a7d2a; }}
 td {{ white-space: nowrap; }}
 td.why {{ white-space: normal; }}
+div.wide {{ overflow-x: auto; max-width: 100%; }}
 @media print {{ section {{ break-inside: auto; }} tr {{ break-inside: avoid; }} }}
 </style>"""
 
@@ -299,7 +324,9 @@ def ledger_page_html(
     parts.append(
         _section(
             "Who waits on whom",
-            _table(header, rows, numbers_from=1) if rows else "<p>Nobody waits.</p>",
+            f'<div class="wide">{_table(header, rows, numbers_from=1)}</div>'
+            if rows
+            else "<p>Nobody waits.</p>",
             WAITS_NOTE,
         )
     )

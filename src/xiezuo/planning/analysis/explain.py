@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.domain import Explanation, Supply
 from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
+from xiezuo.planning.problem.compile import minutes
 from xiezuo.planning.problem.extract import arrivals
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ def _held_by_material(
 
 _WAIT_WORDS = {
     "machine": "for busy machines",
+    "service": "for machines to come into service",
     "people": "for people",
     "design": "for drawings",
     "transport": "in transport",
@@ -213,10 +215,9 @@ def _chain_waits(
             ready = placement.ops[k - 1].end if k else ready_in
             if op.start <= ready:
                 continue
-            crew = option.ops[k].crew
-            _charge_gap(
-                problem, units, crews, (current, op.machine_idx, crew), ready, op.start, charge
-            )
+            step = (current, op.machine_idx, option.ops[k].crew)
+            span = (ready, op.start, op.end - op.start)
+            _charge_gap(problem, units, crews, step, span, charge)
         if latest is None or latest[0] < compiled.release:
             break
         arrival, finish, previous = latest
@@ -238,28 +239,35 @@ def _charge_gap(
     units: dict[tuple[int, int], list[tuple[int, int, int]]],
     crews: dict[tuple[int, int], list[tuple[int, int, int, int]]],
     step: tuple[int, int, tuple[tuple[int, int], ...]],
-    ready: int,
-    start: int,
+    span: tuple[int, int, int],
     charge: Callable[[str, str, int, set[str] | None], None],
 ) -> None:
-    """Split the gap ``[ready, start)`` before a step (work order, machine group, crew)
-    into time when every unit of its group was busy, the plant was not working, or its
-    crew was at other work.
+    """Split the gap before a step (work order, machine group, crew) that could start at
+    ``ready`` and started at ``start``, running ``length`` minutes: time when its group was
+    not yet in service, when no unit had room for it, when the plant was not working, or
+    when its crew was at other work.
 
     Units are numbered after the solve, so a step that waited while another unit of its
-    group stood free waited for something else (its crew, most often), not for a machine.
+    group had room waited for something else (its crew, most often), not for a machine.
     """
     wo_idx, machine_idx, crew = step
+    ready, start, length = span
     machine = problem.machines[machine_idx]
-    plant_idx = machine.plant_idx
+    label = f"{machine.plant_id}/{machine.machine_id}"
+    in_service = _in_service(problem, machine_idx)
     windows = problem.windows[machine.windows_idx]
     at = ready
     while at < start:
-        running = _running(units, machine_idx, machine.units, at, wo_idx)
-        if running is not None:
-            until = min(start, *(end for end, _ in running))
-            label = f"{machine.plant_id}/{machine.machine_id}"
-            blockers = {problem.work_orders[w].work_order.order_id for _, w in running}
+        if at < in_service:
+            until = min(start, in_service)
+            when = problem.to_datetime(in_service)
+            charge("service", f"{label} on {when:%Y-%m-%d}", until - at, None)
+            at = until
+            continue
+        blocking = _blocking(units, (machine_idx, machine.units), (at, at + length), wo_idx)
+        if blocking is not None:
+            until = min(start, *(end for end, _ in blocking))
+            blockers = {problem.work_orders[w].work_order.order_id for _, w in blocking}
             charge("machine", label, until - at, blockers)
             at = until
             continue
@@ -269,33 +277,48 @@ def _charge_gap(
             charge("calendar", "", working - at, None)
             at = working
             continue
-        short = _crew_short(problem, crews, plant_idx, crew, at, wo_idx)
+        short = _crew_short(problem, crews, machine.plant_idx, crew, at, wo_idx)
         if short is None:
             charge("calendar", "", start - at, None)
             return
-        label, blockers, frees = short
+        skill, blockers, frees = short
         until = min(start, frees)
-        charge("people", label, until - at, blockers)
+        charge("people", skill, until - at, blockers)
         at = until
 
 
-def _running(
+def _in_service(problem: Problem, machine_idx: int) -> int:
+    """The minute a machine group comes into service (0 when it always was)."""
+    machine = problem.machines[machine_idx]
+    if machine.machine_id is None:
+        return 0
+    plant = problem.network.plant_by_id[machine.plant_id]
+    group = next(m for m in plant.machines if m.id == machine.machine_id)
+    if group.available_from is None:
+        return 0
+    return max(0, minutes(group.available_from - problem.network.start))
+
+
+def _blocking(
     units: dict[tuple[int, int], list[tuple[int, int, int]]],
-    machine_idx: int,
-    count: int,
-    at: int,
+    group: tuple[int, int],
+    room: tuple[int, int],
     wo_idx: int,
 ) -> list[tuple[int, int]] | None:
-    """``(end, work order)`` of the job on every unit of the group at minute ``at``, or
-    ``None`` when a unit stands free (or works for ``wo_idx`` itself)."""
-    running = []
+    """``(end, work order)`` of a job on every unit of ``group`` (machine, unit count) that
+    takes part of ``room`` (from, to), or ``None`` when some unit has that room free."""
+    machine_idx, count = group
+    begin, finish = room
+    blocking = []
     for unit in range(count):
         jobs = units.get((machine_idx, unit), [])
-        idx = bisect_right(jobs, at, key=lambda job: job[0])
-        if idx == len(jobs) or jobs[idx][1] > at or jobs[idx][2] == wo_idx:
+        idx = bisect_right(jobs, begin, key=lambda job: job[0])
+        while idx < len(jobs) and jobs[idx][2] == wo_idx:
+            idx += 1
+        if idx == len(jobs) or jobs[idx][1] >= finish:
             return None
-        running.append((jobs[idx][0], jobs[idx][2]))
-    return running
+        blocking.append((jobs[idx][0], jobs[idx][2]))
+    return blocking
 
 
 def _describe(waits: dict[tuple[str, str], tuple[int, set[str]]]) -> str:
@@ -303,17 +326,17 @@ def _describe(waits: dict[tuple[str, str], tuple[int, set[str]]]) -> str:
     if not waits:
         return "its critical path never waits: the time goes to its own work on the routes chosen"
     kinds: dict[str, list[tuple[str, int, set[str]]]] = defaultdict(list)
-    for (kind, label), (minutes, blockers) in waits.items():
-        kinds[kind].append((label, minutes, blockers))
+    for (kind, label), (spent, blockers) in waits.items():
+        kinds[kind].append((label, spent, blockers))
     parts = []
     for kind, entries in sorted(kinds.items(), key=lambda kv: -sum(e[1] for e in kv[1])):
         if kind == "calendar":
             parts.append(f"{_WAIT_WORDS[kind]} {_days(entries[0][1])}")
             continue
         shown = []
-        for label, minutes, blockers in sorted(entries, key=lambda e: -e[1])[:3]:
+        for label, spent, blockers in sorted(entries, key=lambda e: -e[1])[:3]:
             behind = f" behind {', '.join(sorted(blockers)[:4])}" if blockers else ""
-            shown.append(f"{label} for {_days(minutes)}{behind}")
+            shown.append(f"{label} for {_days(spent)}{behind}")
         parts.append(f"{_WAIT_WORDS[kind]}: {'; '.join(shown)}")
     return "on its critical path it waits " + "; ".join(parts)
 

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 # Stands in for "no due date" where orders are sorted or compared; beyond any horizon.
 NO_DUE = 10**12
-# The resource name of the floor bays among the skills (no skill may be named so).
-FLOOR_BAYS = " floor bays"
+# The floor bays' name among the skills; they follow the network's own skills.
+FLOOR_BAYS = "floor bays"
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +303,8 @@ def compile_problem(
     material_idx = {mid: i for i, mid in enumerate(material_ids)}
     # Floor bays are held like people of a skill: a count per plant, never changing.
     skill_ids = (*network.skills, FLOOR_BAYS)
-    skill_idx = {sid: i for i, sid in enumerate(skill_ids)}
+    skill_idx = {sid: i for i, sid in enumerate(network.skills)}
+    floor_idx = len(network.skills)
     staff = {
         (plant_idx[p], skill_idx[k]): tuple(
             (max(0, _minute(network, when)), people)
@@ -314,7 +315,7 @@ def compile_problem(
     }
     for plant in network.plants:
         if plant.floor is not None:
-            staff[plant_idx[plant.id], skill_idx[FLOOR_BAYS]] = ((0, plant.floor.bays),)
+            staff[plant_idx[plant.id], floor_idx] = ((0, plant.floor.bays),)
     if situation is not None:
         staff = _crews_left(network, situation, staff, plant_idx, skill_idx)
 
@@ -338,7 +339,16 @@ def compile_problem(
         key = (step, id(op), id(item), plant.id, quantity)
         if key not in compiled_steps:
             compiled = _compile_op(
-                capable, step, op, item, plant, quantity, machine_idx, skill_idx, office_idx
+                capable,
+                step,
+                op,
+                item,
+                plant,
+                quantity,
+                machine_idx,
+                skill_idx,
+                office_idx,
+                floor_idx,
             )
             compiled_steps[key] = _within_peaks(compiled, plant_idx[plant.id], staff)
         return compiled_steps[key]
@@ -554,6 +564,7 @@ def _compile_op(
     machine_idx: dict[tuple[str, str], int],
     skill_idx: dict[str, int],
     office_idx: dict[str, int],
+    floor_idx: int,
 ) -> CompiledOp:
     crew = tuple((skill_idx[c.skill], c.size) for c in op.crew)
     if op.is_staff_only:
@@ -578,7 +589,7 @@ def _compile_op(
         crew=crew,
         gangs=() if is_plain else tuple(gangs),
         on_floor=() if is_plain else tuple(on_floor),
-        floor_skill=skill_idx[FLOOR_BAYS],
+        floor_skill=floor_idx,
     )
 
 

@@ -579,8 +579,12 @@ def _freeze(
             work_orders, op.work_order_id, situation.finished
         ):
             continue  # nothing to make any more: not a change anyone must be told of
-        why = _why_not_frozen(
-            network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
+        why = (
+            "a replan does not hold ganged work in place yet; it is planned afresh"
+            if op.gang > 1 or op.on_floor
+            else _why_not_frozen(
+                network, situation, prefixes, op, wo, planned.routing_id, pinned, inputs
+            )
         )
         step_crew: tuple[CrewNeed, ...] = ()
         if why is None:

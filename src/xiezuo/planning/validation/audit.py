@@ -79,9 +79,10 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     bound: each step waits for its components to be done and to travel, for the
     designs that gate its work order to be done and to reach its plant, for material
     the plan's draws leave, and for a stretch in which the people and a machine unit
-    the plan leaves free hold its working time, placed as the engine places work,
-    before that machine leaves; in a replan, work begun is finished at its plant after
-    its reported steps, and a finished part is ready where and when the plan says).
+    (a gang's k units and k crews) the plan leaves free hold its working time, placed
+    as the engine places work, before that machine leaves; in a replan, work begun is
+    finished at its plant after its reported steps, and a finished part is ready where
+    and when the plan says).
 ``horizon``
     an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
     start; nothing else is checked then, so a wild date cannot make the check slow.
@@ -837,7 +838,8 @@ class _Validator:
         if begun is None:
             return False
         plant, routings, reported = begun
-        return not any(self._has_crews(plant, r.operations[reported:]) for r in routings)
+        item = self.network.item_by_id[wo.item_id]
+        return not any(self._has_crews(item, plant, r.operations[reported:]) for r in routings)
 
     def _begun(self, wo: WorkOrder) -> tuple[Plant, list[Routing], int] | None:
         """For a work order with reported steps (in a replan), the plant that must finish
@@ -862,17 +864,28 @@ class _Validator:
         return tuple(
             routing
             for routing in capable_routings(item, plant)
-            if self._has_crews(plant, routing.operations)
+            if self._has_crews(item, plant, routing.operations)
         )
 
-    def _has_crews(self, plant: Plant, operations: Iterable[Operation]) -> bool:
-        """Whether ``plant`` has, at its peak headcount, each crew the operations need."""
+    def _has_crews(self, item: Item, plant: Plant, operations: Iterable[Operation]) -> bool:
+        """Whether ``plant`` has, at its peak headcount, each crew the operations need: a
+        step that needs a gang of at least k units (a part on the floor) needs k crews."""
 
         def peak(skill: str) -> int:
             steps = self.network.staff_capacity(plant.id, skill)
             return max((people for _, people in steps), default=0)
 
-        return all(peak(c.skill) >= c.size for op in operations for c in op.crew)
+        def fewest_units(op: Operation) -> int:
+            weight = item.required_weight(op)
+            sizes = [
+                1
+                if op.gang is None
+                else min(op.gang.sizes(m.units, on_floor=m.max_weight_t < weight), default=0)
+                for m in capable_machines(item, op, plant)
+            ]
+            return min((k for k in sizes if k), default=1)
+
+        return all(peak(c.skill) >= c.size * fewest_units(op) for op in operations for c in op.crew)
 
     def _is_short(self, order: Order, drawn: dict[str, int]) -> bool:
         exists: dict[str, int] = defaultdict(int)
@@ -953,7 +966,7 @@ class _Validator:
                     options = [
                         (r, reported)
                         for r in routings
-                        if self._has_crews(plant, r.operations[reported:])
+                        if self._has_crews(item, plant, r.operations[reported:])
                     ]
                 finishes = [
                     self._earliest_finish(item, routing, plant, wo.quantity, ready, skip)
