@@ -265,6 +265,8 @@ class _State:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.timelines: dict[tuple[int, int], _Timeline] = {}
+        # Machine -> its units with a timeline, in order.
+        self.booked_units: dict[int, list[int]] = {}
         self.crews: dict[tuple[int, int], CrewProfile] = {}
         # (machine, unit) -> work -> the first slot's start found from the unit's
         # known past (see _earliest_free)
@@ -280,7 +282,7 @@ class _State:
         that nothing named holds at the time (the highest first)."""
         for r in problem.reservations:
             if r.unit is not None:
-                insort(self.timelines.setdefault((r.machine_idx, r.unit), []), (r.start, r.end))
+                self.book(r.machine_idx, r.unit, r.start, r.end)
         for r in problem.reservations:
             if r.unit is not None:
                 continue
@@ -291,7 +293,24 @@ class _State:
                 if _first_clash(self.timelines.get((r.machine_idx, u), []), r.start, r.end) is None
             ]
             for unit in (free + [u for u in reversed(range(units)) if u not in free])[: r.count]:
-                insort(self.timelines.setdefault((r.machine_idx, unit), []), (r.start, r.end))
+                self.book(r.machine_idx, unit, r.start, r.end)
+
+    def book(self, machine: int, unit: int, start: int, end: int) -> None:
+        """Hold a unit for ``[start, end)``."""
+        key = (machine, unit)
+        if key not in self.timelines:
+            self.timelines[key] = []
+            insort(self.booked_units.setdefault(machine, []), unit)
+        insort(self.timelines[key], (start, end))
+
+    def units_to_try(self, machine: int, units: int) -> list[int]:
+        """The units of a group with bookings and the lowest idle one, in order: idle
+        units all offer the same slot, and large groups are mostly idle."""
+        booked = self.booked_units.get(machine, [])
+        idle = 0
+        while idle < len(booked) and booked[idle] == idle:
+            idle += 1
+        return booked if idle >= units else sorted([*booked, idle])
 
     def commit(self, option: Option, placement: WorkOrderPlacement) -> None:
         for step, op in enumerate(placement.ops):
@@ -310,7 +329,7 @@ class _State:
     ) -> None:
         """Book one operation: its machine units, its crews, and its material draws."""
         for unit in op.held_units:
-            insort(self.timelines.setdefault((op.machine_idx, unit), []), (op.start, op.end))
+            self.book(op.machine_idx, unit, op.start, op.end)
         spec = option.ops[step]
         for skill, people in spec.crew_of(spec.alternative(op.machine_idx, op.gang)):
             self._crew(option.plant_idx, skill).book(op.start, op.end, people)
@@ -635,6 +654,8 @@ def _place_step(
                 chosen = tuple(sorted(units[i] for i in placed[2]))
                 best = OpPlacement(machine_idx, chosen[0], placed[0], placed[1], gang, chosen)
             continue
+        if only is None:
+            units = state.units_to_try(machine_idx, len(units))
         idle_tried = False
         for unit in units:
             busy = state.timelines.get((machine_idx, unit), [])
