@@ -67,7 +67,7 @@ class ProgressEvent:
     # previous plan, in a stable replan) or "makespan" (hours)
     phase: str
     # the search running: "first plan", "building the model", "whole model",
-    # "neighbourhoods" or "tabu"
+    # "neighbourhoods", "tabu" or "parts" (a network too large for the whole model)
     search: str
     elapsed_s: float
     objective: float | None

@@ -33,7 +33,7 @@ from xiezuo.planning.model.build import add_hints, build_model, read_solution
 from xiezuo.planning.model.objective import add_moves, first_objective
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
-from xiezuo.planning.problem.compile import Problem, compile_problem
+from xiezuo.planning.problem.compile import NO_DUE, Problem, compile_problem
 from xiezuo.planning.problem.extract import (
     Score,
     arrivals,
@@ -44,8 +44,14 @@ from xiezuo.planning.problem.extract import (
 )
 from xiezuo.planning.replan.history import settled_figures, with_history
 from xiezuo.planning.replan.situation import FixedKind, Situation, read_situation, unkept_frozen
-from xiezuo.planning.search import lns, tabu
-from xiezuo.planning.search.heuristic import first_plan, first_unplaceable, follow_previous
+from xiezuo.planning.search import lns, parts, tabu
+from xiezuo.planning.search.heuristic import (
+    construct,
+    first_plan,
+    first_unplaceable,
+    follow_previous,
+    later_rules,
+)
 from xiezuo.planning.search.stability import anchor_previous
 
 if TYPE_CHECKING:
@@ -123,9 +129,12 @@ def _plan(
     if reported is not None:
         network, situation = read_situation(network, reported, previous, params.frozen_days)
     budget = min(5.0, 0.1 * params.time_limit_s)
+    first_began = progress.now()
     problem, first = _compile_and_construct(
         network, budget, report_first, situation, previous, params, progress.now
     )
+    # Compile and first plan: what one more greedy plan of the whole network may cost.
+    first_s = progress.now() - first_began
     if first is None and situation is not None and reported is not None:
         frozen = _frozen_steps(situation)
         if frozen:
@@ -190,7 +199,7 @@ def _plan(
     if problem.anchors and _unchanged(problem, first):
         result = _unsearched(first, first_score, relaxed.weighted_tardiness, relaxed.makespan)
     else:
-        result = _solve_lexicographic(problem, first, params, relaxed, progress)
+        result = _solve_lexicographic(problem, first, params, relaxed, progress, first_s)
     best = assign_units(problem, result.solution)
     final = score(problem, best)
     schedule = whole(to_schedule(problem, best))
@@ -216,7 +225,7 @@ def _plan(
         explanations=(
             *notes,
             *result.notes,
-            *explain_late_orders(problem, best),
+            *explain_late_orders(problem, best, relaxed),
             *settled.late,
             *left_window(schedule),
         ),
@@ -309,9 +318,13 @@ class _Outcome:
 
 
 # Seconds kept for reading the plan out after the search: a fixed part and a part per
-# step to place (measured: about 0.1 ms a step for units, schedule and explanations).
+# step to place (measured at 10,000 steps: 0.1 to 0.3 ms a step for units, schedule and
+# explanations, on an idle and a busy machine).
 _READ_OUT_S = 0.3
-_READ_OUT_PER_STEP_S = 1e-4
+_READ_OUT_PER_STEP_S = 3e-4
+# On a busy machine everything is slower: the read-out took up to 0.2 times as long as
+# compiling and making the first plan had (10,000 and 20,000 steps, 2 cores, load 10).
+_READ_OUT_SHARE = 0.2
 # The most of the time left the model build may take.
 _BUILD_SHARE = 0.5
 
@@ -481,13 +494,14 @@ def _solve_lexicographic(
     params: PlanParams,
     relaxed: RelaxationBounds,
     progress: _Progress,
+    first_s: float,
 ) -> _Outcome:
     first_score = score(problem, first)
 
     # Reading the plan out (units, schedule, explanations) takes its time after the
     # search, in proportion to the work: the search ends that much before the limit.
-    read_out_s = _READ_OUT_S + _READ_OUT_PER_STEP_S * sum(
-        len(wo.options[0].ops) for wo in problem.work_orders
+    read_out_s = max(
+        _READ_OUT_S + _READ_OUT_PER_STEP_S * _steps(problem), _READ_OUT_SHARE * first_s
     )
 
     def time_left() -> float:
@@ -513,6 +527,8 @@ def _solve_lexicographic(
     latest_due = max((o.due for o in problem.orders if o.due is not None), default=0)
     slack = 24 * 60  # room to move work when the first plan is already tight
     horizon = min(problem.window_cap, int(max(first_score.makespan, latest_due) * 1.3) + slack)
+    if not problem.anchors and _steps(problem) > _WHOLE_MODEL_STEPS:
+        return _solve_by_parts(problem, first, params, relaxed, progress, time_left, first_s)
     progress.update(search="building the model")
     # A model that takes more than its share of the time left to build leaves the search
     # too little even to presolve it: the build gives up, and the first plan stands.
@@ -593,6 +609,69 @@ def _solve_lexicographic(
 
 
 _MOVES_SHARE = 0.85
+# Above this many steps the whole model is not built: presolving it alone would take
+# longer than a planner waits (12 s at 1,000 steps); the search goes part by part.
+_WHOLE_MODEL_STEPS = 1_000
+
+
+def _steps(problem: Problem) -> int:
+    """Steps to place, each work order by its first option."""
+    return sum(len(wo.options[0].ops) for wo in problem.work_orders)
+
+
+def _solve_by_parts(
+    problem: Problem,
+    first: Solution,
+    params: PlanParams,
+    relaxed: RelaxationBounds,
+    progress: _Progress,
+    time_left: Callable[[], float],
+    construct_s: float,
+) -> _Outcome:
+    """The other greedy rules while a whole greedy plan (``construct_s`` seconds, as
+    long as the first) fits in the time left, then tardiness and makespan (tardiness
+    held) by :class:`parts.PartSearch`; the bounds are the relaxation's, as no model of
+    the whole is solved."""
+    progress.update(search="parts")
+    best = first
+    for rule in later_rules(problem, progress.now() + time_left() - construct_s, progress.now):
+        if time_left() < construct_s:
+            break
+        began = progress.now()
+        candidate = construct(problem, sorted(range(len(problem.orders)), key=rule))
+        construct_s = max(construct_s, progress.now() - began)
+        if candidate is not None and score(problem, candidate).key < score(problem, best).key:
+            best = candidate
+            progress.update(objective=score(problem, best).first)
+    search = parts.PartSearch(problem, seed=params.seed, clock=progress.now)
+    best = assign_units(problem, best)
+    phases = [("makespan", 1.0)]
+    if score(problem, best).first > 0:
+        phases.insert(0, ("tardiness", params.tardiness_share))
+    for phase, share in phases:
+        if time_left() <= 0:
+            break
+        value = _objective_of(problem, phase, best)
+        floor = relaxed.makespan if phase == "makespan" else relaxed.weighted_tardiness
+        progress.start_phase(phase, value, floor)
+        progress.update(search="parts")
+        held = score(problem, best).first
+
+        def objective_of(candidate: Solution, phase: str = phase, held: int = held) -> int:
+            """The phase's objective; a plan later on an earlier objective is no better."""
+            if score(problem, candidate).first > held:
+                return NO_DUE
+            return _objective_of(problem, phase, candidate)
+
+        best = search.improve(
+            best,
+            objective_of=objective_of,
+            focus=partial(_holding_back, problem, phase),
+            deadline=progress.now() + time_left() * share,
+            should_stop=progress.stopped,
+            on_improve=lambda value: progress.update(objective=value),
+        )
+    return _unsearched(best, score(problem, best), relaxed.weighted_tardiness, relaxed.makespan)
 
 
 def _unsearched(

@@ -17,7 +17,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import Explanation, Supply
-from xiezuo.planning.problem.bounds import relaxation_bounds
+from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.problem.compile import minutes
 from xiezuo.planning.problem.extract import arrivals
 
@@ -30,9 +30,14 @@ if TYPE_CHECKING:
 _DAY = 24 * 60
 
 
-def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanation, ...]:
+def explain_late_orders(
+    problem: Problem, solution: Solution, relaxed: RelaxationBounds | None = None
+) -> tuple[Explanation, ...]:
     """One explanation per late order, naming what held it up, and one per order that
-    is on time but waited for material (the planner's "who waits for copper")."""
+    is on time but waited for material (the planner's "who waits for copper").
+
+    ``relaxed``: the problem's relaxation bounds when the caller has them already
+    (they take seconds on a large network)."""
     units: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for wo_idx, placement in enumerate(solution):
         for op in placement.ops:
@@ -43,7 +48,7 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
     crews = _crew_use(problem, solution)
     explanations = []
     # The proven earliest arrivals, so "even with every machine free" is a fact.
-    relaxed = relaxation_bounds(problem).arrival
+    earliest = (relaxed or relaxation_bounds(problem)).arrival
     work_orders_of: dict[int, list[int]] = defaultdict(list)
     for wo_idx, compiled in enumerate(problem.work_orders):
         work_orders_of[compiled.order_idx].append(wo_idx)
@@ -65,7 +70,7 @@ def explain_late_orders(problem: Problem, solution: Solution) -> tuple[Explanati
         late = f"arrives {_days(arrival - order.due)} late"
         if held:
             late += f"; it waits for material: {'; '.join(held[:3])}"
-        alone = relaxed[order_idx]
+        alone = earliest[order_idx]
         if alone > order.due:
             late += (
                 f"; even with every machine free it could not arrive before "

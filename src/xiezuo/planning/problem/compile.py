@@ -329,6 +329,30 @@ def compile_problem(
             for c in op.crew
         )
 
+    compiled_steps: dict[tuple[int, int, int, str, int], CompiledOp] = {}
+
+    def compiled_step(
+        step: int, op: Operation, item: Item, plant: Plant, quantity: int
+    ) -> CompiledOp:
+        """A step compiled once per (step, operation, item, plant, quantity): work
+        orders of one item and quantity share it."""
+        key = (step, id(op), id(item), plant.id, quantity)
+        if key not in compiled_steps:
+            compiled = _compile_op(
+                capable,
+                step,
+                op,
+                item,
+                plant,
+                quantity,
+                machine_idx,
+                skill_idx,
+                office_idx,
+                floor_idx,
+            )
+            compiled_steps[key] = _within_peaks(compiled, plant_idx[plant.id], staff)
+        return compiled_steps[key]
+
     planned: list[tuple[Order, list[tuple[WorkOrder, tuple[Option, ...]]]]] = []
     for order, order_work_orders in exploded:
         entries: list[tuple[WorkOrder, tuple[Option, ...]]] = []
@@ -364,22 +388,7 @@ def compile_problem(
                     if not all(crew_fits(plant, op) for op in routing.operations[skip:]):
                         continue
                     ops = tuple(
-                        _within_peaks(
-                            _compile_op(
-                                capable,
-                                step,
-                                op,
-                                item,
-                                plant,
-                                wo.quantity,
-                                machine_idx,
-                                skill_idx,
-                                office_idx,
-                                floor_idx,
-                            ),
-                            plant_idx[plant.id],
-                            staff,
-                        )
+                        compiled_step(step, op, item, plant, wo.quantity)
                         for step, op in enumerate(routing.operations, start=1)
                         if step > skip
                     )

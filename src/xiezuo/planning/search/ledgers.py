@@ -50,6 +50,16 @@ class CrewProfile:
                 return self._times[later]
         return None
 
+    def steps(self) -> tuple[tuple[int, int], ...]:
+        """The people free as ``(from minute, people)`` steps from minute 0 on, as a
+        problem's staffing gives them."""
+        start = bisect_right(self._times, 0) - 1
+        steps = [(0, self._free[start])]
+        for minute, free in zip(self._times[start + 1 :], self._free[start + 1 :], strict=True):
+            if free != steps[-1][1]:
+                steps.append((minute, free))
+        return tuple(steps)
+
     def _split(self, minute: int) -> int:
         """Index of the step starting at ``minute``, made if needed."""
         idx = bisect_right(self._times, minute) - 1
@@ -96,6 +106,19 @@ class StockLedger:
         times, floors = self._indexed()
         idx = bisect_right(times, minute) - 1
         return 0 if idx < 0 else max(0, floors[idx])
+
+    def as_supplies(self) -> tuple[int, tuple[tuple[int, int], ...]]:
+        """What can still be drawn, as a stock at minute 0 and supplies after it: the
+        lowest level from each minute on rises only, so it is a stock and receipts, and
+        a draw is possible beside the booked ones exactly when it is possible in them."""
+        initial, supplies, total = 0, [], 0
+        for minute, floor in zip(*self._indexed(), strict=True):
+            if minute <= 0:
+                initial = total = max(0, floor)
+            elif floor > total:
+                supplies.append((minute, floor - total))
+                total = floor
+        return initial, tuple(supplies)
 
     def _indexed(self) -> tuple[list[int], list[int]]:
         """Minutes and, for each, the lowest level from then on. Levels are taken after
