@@ -127,15 +127,25 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
 def settled_figures(
     network: Network, schedule: Schedule, planned_orders: set[str]
 ) -> SettledFigures:
-    """Weighted tardiness and last arrival of the deliveries the engine did not plan."""
-    weight = {o.id: o.priority for o in network.orders}
+    """Weighted tardiness and last arrival of the deliveries the engine did not plan.
+
+    A settled order counts on its own, by its priority, even in a group: the replan can
+    no longer change when it arrives (the groups the engine weighs are of planned
+    orders only)."""
+    order_by_id = {o.id: o for o in network.orders}
     tardiness, last = 0, 0
     notes = []
     for d in schedule.deliveries:
         if d.order_id in planned_orders:
             continue
-        late = max(timedelta(0), d.arrival - d.due) if d.due is not None else timedelta(0)
-        tardiness += weight[d.order_id] * _minutes(late)
+        order = order_by_id[d.order_id]
+        misses = [timedelta(0)]
+        if d.due is not None:
+            misses.append(d.arrival - d.due)
+        if order.due_ex_works is not None:
+            misses.append(d.finish - order.due_ex_works)
+        late = max(misses)
+        tardiness += order.priority * _minutes(late)
         last = max(last, _minutes(d.arrival - network.start))
         if late:
             notes.append(
