@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROUND_THE_CLOCK, START, at, hours
+from tests.strategies import networks
 from xiezuo.domain import (
     Item,
     Lane,
@@ -151,3 +155,29 @@ def test_order_rules_name_the_order() -> None:
     with pytest.raises(ModelError, match="deadline must come after the release"):
         _order("o", release=at(10), deadline=at(5))
     assert _network(_order("o", responsible_plant="B")).orders[0].responsible_plant == "B"
+
+
+@settings(max_examples=25, deadline=None)
+@given(networks(with_gangs=True), st.data())
+def test_every_plan_with_groups_deadlines_and_ex_works_dates_passes_the_validator(
+    network: Network, data: st.DataObject
+) -> None:
+    """Random groups, ex-works due dates and deadlines (some out of reach): the plan
+    keeps each deadline or says why not, and its figures count groups once."""
+    day = st.integers(1, 20).map(lambda d: START + timedelta(days=d))
+    orders = tuple(
+        replace(
+            order,
+            group=data.draw(st.none() | st.sampled_from(["G1", "G2"])),
+            due_ex_works=data.draw(st.none() | day),
+            deadline=data.draw(
+                st.none() | day.filter(lambda t, o=order: o.release is None or t > o.release)
+            ),
+        )
+        for order in network.orders
+    )
+    network = replace(network, orders=orders)
+    validate_network(network)
+    result = plan(network, PlanParams(time_limit_s=2, workers=1))
+    assert result.status.has_schedule
+    assert audit_plan(network, result) == ()
