@@ -88,10 +88,13 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     start; nothing else is checked then, so a wild date cannot make the check slow.
 ``figures`` (:func:`audit_plan` only)
     the plan's status does not match whether it has a schedule, its weighted
-    tardiness or makespan differ from those of its schedule, its ``late``
-    explanations name other orders than those arriving after their due date, a bound
-    is negative or above the value it bounds, or an ``optimal`` plan's bound differs
-    from its value.
+    tardiness or makespan differ from those of its schedule (an order late by the
+    later of its misses at the customer and ex works; an order group once, its
+    heaviest order's priority times its latest order's lateness), its ``late``
+    explanations name other orders than those late, a bound is negative or above the
+    value it bounds, or an ``optimal`` plan's bound differs from its value.
+``deadline`` (:func:`audit_plan` only)
+    an order arrives after its deadline and no ``deadline`` explanation names it.
 
 A replan, judged with the progress it starts from, must also keep the rules of
 :mod:`xiezuo.planning.validation.replan` (reported, status_date, machine_down,
