@@ -181,3 +181,19 @@ def test_every_plan_with_groups_deadlines_and_ex_works_dates_passes_the_validato
     result = plan(network, PlanParams(time_limit_s=2, workers=1))
     assert result.status.has_schedule
     assert audit_plan(network, result) == ()
+
+
+def test_deadlines_no_plan_can_keep_together_are_declared_with_the_proof() -> None:
+    """Each 2-day job alone makes its 2-day deadline, but the lathe makes only one of
+    them in time: the solver proves it, and the plan says so for the one it misses."""
+    network = _network(_order("a", deadline=at(48)), _order("b", deadline=at(48)))
+    result = plan(network, FAST)
+    notes = _notes(result, "deadline")
+    assert len(notes) == 1
+    (missed,) = notes
+    assert _arrival(result, missed) == at(96)
+    assert notes[missed] == (
+        "deadline missed: arrives 1958-07-05 00:00, after the deadline 1958-07-03 00:00; "
+        "the solver proved that no plan keeps every deadline"
+    )
+    assert audit_plan(network, result) == ()
