@@ -207,7 +207,7 @@ def _plan(
         else PlanStatus.FEASIBLE,
         schedule=schedule,
         tardiness_hours=tardiness / _MINUTES_PER_HOUR,
-        tardiness_bound=min(bound + settled.weighted_tardiness, tardiness) / _MINUTES_PER_HOUR,
+        tardiness_bound=min(bound + settled.tardiness_floor, tardiness) / _MINUTES_PER_HOUR,
         makespan=timedelta(minutes=makespan),
         makespan_bound=timedelta(
             minutes=min(max(result.makespan_bound, settled.last_arrival), makespan)
