@@ -380,8 +380,8 @@ class Order:
     def __post_init__(self) -> None:
         problems: list[str] = []
         _check_id(self.id, problems)
-        if self.group is not None:
-            _check_id(self.group, problems)
+        if self.group is not None and (not self.group or self.group != self.group.strip()):
+            problems.append(f"group {self.group!r} must be non-empty without surrounding spaces")
         if self.quantity < 1:
             problems.append(f"quantity must be at least 1, not {self.quantity}")
         if self.priority < 1:
