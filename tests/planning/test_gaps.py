@@ -106,7 +106,9 @@ def test_an_item_only_one_plant_can_make_is_a_single_point_with_its_share() -> N
     assert single.plant_capacity_h == pytest.approx(31 * 24)
     (reach,) = single.closest
     assert reach.plant_id == "B"
-    assert reach.missing_steps == ("step 1: turning for 20 t at IT8 or finer",)
+    assert [step.text for step in reach.missing_steps] == [
+        "step 1: turning for 20 t at IT8 or finer"
+    ]
     assert not gaps.missing
 
 
@@ -121,7 +123,8 @@ def test_an_item_nobody_can_make_names_its_orders_and_the_nearest_plant() -> Non
     assert missing.item_id == "HOUSING"
     assert missing.order_ids == ("o1",)
     assert "missing capability" in missing.message
-    assert missing.closest[0].missing_steps == ("step 1: turning for 60 t at IT8 or finer",)
+    (step,) = missing.closest[0].missing_steps
+    assert (step.process, step.weight_t, step.precision_grade) == ("turning", 60, 8)
     assert [u.order_id for u in gaps.not_counted] == ["o1"]
     assert gaps.total_work_h == 0
     assert gaps.has_gaps

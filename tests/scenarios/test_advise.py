@@ -120,6 +120,12 @@ def test_every_generated_lever_is_a_valid_variant_of_the_example(example_plan: P
     network = network_from_spec(spec, str(EXAMPLE))
     levers = generate_levers(spec, network, example_plan, limit=50)
     assert {lever.kind for lever in levers} >= {LeverKind.SHED, LeverKind.SHIFT}
+    earlier = next(lever for lever in levers if lever.kind is LeverKind.EARLIER)
+    assert earlier.name == "earlier CAC/heavy-borer"
+    rushed, _ = apply_changes(spec, earlier.changes, earlier.name)
+    borer = rushed.plant_by_id["CAC"].machine("heavy-borer").available_from
+    assert borer is not None
+    assert borer.date().isoformat() == "1958-08-04"  # 18 August less two weeks
     for lever in levers:
         changed, lines = apply_changes(spec, lever.changes, lever.name)
         validate_network(changed)
@@ -263,3 +269,13 @@ def test_a_lever_that_plans_an_order_left_out_comes_first_and_is_said() -> None:
         "One more mill at WORKS plans LEFT-OUT, left out before and saves LATE 3.0 days "
         "(weighted tardiness 500 h → 200 h).",
     )
+
+
+def test_levers_solved_in_two_processes_measure_what_they_measure_here(
+    one_lathe: Advice,
+) -> None:
+    spec = load_scenario_spec(ONE_LATHE)
+    pooled = advise(spec, QUICK, ExecutorSpec(jobs=2), source=str(ONE_LATHE), levers=[USELESS])
+    assert [(o.lever.name, o.tardiness_after) for o in pooled.outcomes] == [
+        (o.lever.name, o.tardiness_after) for o in one_lathe.outcomes
+    ]

@@ -109,15 +109,15 @@ def advise(
     """Which lever fixes which late order: each lever measured by solving again.
 
     Finds the machine groups and crews the late orders waited for (their
-    explanations), and measures levers there: a shed with one more unit, an extra
-    shift or Sunday work, ganging, a unit or people lent by the plant with the most to
-    spare. Every lever is a what-if variant solved with the same seed, time limit and
-    workers, in parallel; a gain within the solvers' gap is marked as such
-    (docs/advise.md).
+    explanations) and measures levers there: a shed with one more unit, an
+    extra shift or Sunday work, ganging, a unit or people lent by the plant
+    with the most to spare. Every lever is a what-if variant solved with the
+    same seed, time limit and workers, in parallel; a gain within the
+    solvers' gap is marked as such (docs/advise.md).
 
-    Exit status: 0 when the advice was made; 2 for bad input (a plan of another
-    scenario, a cluster that cannot be reached); 3 when a solve fails or reports an
-    invalid model.
+    Exit status: 0 when the advice was made; 2 for bad input (a plan of
+    another scenario, a cluster that cannot be reached); 3 when a solve
+    fails or reports an invalid model.
     """
     jobs = jobs or os.cpu_count() or 1
     if workers is None:
@@ -217,8 +217,6 @@ def print_advice(advice: Advice) -> None:
     if advice.crews:
         shown = ", ".join(f"{c.label} ({_wait(c.wait_hours)})" for c in advice.crews[:3])
         _wrapped(("Crews waited for: ", "bold"), shown)
-    for note in advice.notes:
-        _wrapped(("note: ", "yellow"), note)
     if advice.outcomes:
         console.print()
         _print_levers(advice)

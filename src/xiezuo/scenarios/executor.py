@@ -27,6 +27,7 @@ Same seeds, same answers
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import multiprocessing
 import multiprocessing.queues
@@ -392,15 +393,11 @@ def _connect(address: str, timeout_s: float) -> distributed.Client:
     import distributed
 
     source = f"Dask cluster {address}"
+    _identify_scheduler(address, timeout_s, source)
     try:
         client = distributed.Client(address, timeout=timeout_s, set_as_default=False)
-    except (OSError, ValueError, TypeError) as exc:
-        raise InputError(
-            source,
-            "",
-            f"cannot reach its scheduler: {exc}. Start one with `dask scheduler` and give "
-            "its address as tcp://HOST:8786 (docs/cluster.md)",
-        ) from exc
+    except Exception as exc:  # the scheduler went away since it answered: say so, as below
+        raise InputError(source, "", f"cannot reach its scheduler: {exc}") from exc
     try:
         try:
             client.wait_for_workers(1, timeout=timeout_s)
@@ -416,6 +413,47 @@ def _connect(address: str, timeout_s: float) -> distributed.Client:
         client.close()
         raise
     return client
+
+
+def _identify_scheduler(address: str, timeout_s: float, source: str) -> None:
+    """Ask whatever listens at ``address`` what it is, within ``timeout_s``, before a
+    client is made: a client that fails half-way complains from its finaliser seconds
+    later, and another service at the address (a web server, a proxy) can make it read
+    nonsense (a frame length of exabytes) rather than fail."""
+    from distributed.comm.core import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    start_one = (
+        "Start one with `dask scheduler` and give its address as tcp://HOST:8786 (docs/cluster.md)"
+    )
+    try:
+        # connect() keeps to timeout_s itself; the extra seconds bound the reply.
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout_s + 2))
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = str(exc) or f"no answer within {timeout_s:g} s"
+        raise InputError(source, "", f"cannot reach its scheduler: {reason}. {start_one}") from exc
+    except Exception as exc:  # anything else means the answer was not Dask's
+        raise InputError(
+            source,
+            "",
+            f"what answers there is not a Dask scheduler ({type(exc).__name__}: {exc}). "
+            f"{start_one}",
+        ) from exc
+    kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind != "Scheduler":
+        raise InputError(
+            source,
+            "",
+            f"what answers there is not a Dask scheduler but {kind or 'something else'}. "
+            f"{start_one}",
+        )
 
 
 def _check_versions(client: distributed.Client, source: str) -> None:

@@ -67,13 +67,31 @@ CLOSEST_PLANTS = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MissingStep:
+    """A routing step a plant has no capable machine for, and what it asks of one."""
+
+    step: int
+    process: str
+    weight_t: float
+    precision_grade: int
+
+    @property
+    def text(self) -> str:
+        """``step 1: casting for 32 t at IT13 or finer``."""
+        return (
+            f"step {self.step}: {self.process} for {self.weight_t:g} t "
+            f"at IT{self.precision_grade} or finer"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlantReach:
     """How far ``plant_id`` is from making an item: the steps of its nearest routing it
-    has no capable machine for, each as ``step N: PROCESS for W t at ITg``."""
+    has no capable machine for."""
 
     plant_id: str
     routing_id: str
-    missing_steps: tuple[str, ...]
+    missing_steps: tuple[MissingStep, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,7 +213,7 @@ def find_gaps(network: Network) -> Gaps:
     problem = compile_problem(network)
     machine_by_key = {(p.id, m.id): m for p, m in network.iter_machines()}
     work = _work_by_step(problem, machine_by_key)
-    windows = _windows(problem, work)
+    windows = _windows(problem)
     months = _months(network, max((end for _, end in windows), default=network.start))
     classes = _weight_classes(network)
     own: dict[tuple[WeightClass, date], float] = defaultdict(float)
@@ -209,12 +227,14 @@ def find_gaps(network: Network) -> Gaps:
     loads = _loads(network, classes, months, own)
     horizon_end = _month_end(months[-1], network)
     item_work = _work_by_item(problem, work)
+    makers = {item.id: capable_plants(network, item) for item in network.items}
+    orders_by_item = _orders_by_item(network)
     return Gaps(
         start=network.start,
         months=months,
         total_work_h=total,
-        missing=_missing(network),
-        single_plant=_single_plant(network, item_work, total, horizon_end),
+        missing=_missing(network, makers, orders_by_item),
+        single_plant=_single_plant(network, makers, orders_by_item, item_work, total, horizon_end),
         loads=loads,
         not_counted=problem.unplanned,
     )
@@ -227,7 +247,7 @@ def _work_by_step(
     least-work routing, each step on its cheapest alternative anywhere."""
     result = []
     for wo in problem.work_orders:
-        # routing -> step -> (unit-minutes, lightest group weight) over all plants
+        # routing -> step -> (least unit-minutes, lightest group weight, process), all plants
         by_routing: dict[str, dict[int, tuple[int, float, str]]] = defaultdict(dict)
         for option in wo.options:
             steps = by_routing[option.routing_id]
@@ -258,9 +278,8 @@ def _work_by_step(
     return result
 
 
-def _windows(
-    problem: Problem, work: list[list[tuple[WeightClass, float]]]
-) -> list[tuple[datetime, datetime]]:
+def _windows(problem: Problem) -> list[tuple[datetime, datetime]]:
+    """Per work order, from its head to its order's due date less its tail."""
     heads_tails = heads_and_tails(problem)
     wanted: list[tuple[int, int | None]] = []
     for w, wo in enumerate(problem.work_orders):
@@ -395,8 +414,13 @@ def _orders_by_item(network: Network) -> dict[str, tuple[str, ...]]:
     return {item_id: tuple(ids) for item_id, ids in found.items()}
 
 
-def _missing(network: Network) -> tuple[MissingItem, ...]:
-    orders_by_item = _orders_by_item(network)
+def _missing(
+    network: Network,
+    makers: dict[str, tuple[Plant, ...]],
+    orders_by_item: dict[str, tuple[str, ...]],
+) -> tuple[MissingItem, ...]:
+    if all(makers.values()):
+        return ()  # find_issues would work out every item's plants again
     result: list[MissingItem] = []
     for finding in find_issues(network):
         if finding.kind != "missing capability" or not finding.subject.startswith("item "):
@@ -415,11 +439,12 @@ def _missing(network: Network) -> tuple[MissingItem, ...]:
 
 def _single_plant(
     network: Network,
+    makers: dict[str, tuple[Plant, ...]],
+    orders_by_item: dict[str, tuple[str, ...]],
     item_work: dict[str, float],
     total_h: float,
     horizon_end: datetime,
 ) -> tuple[SinglePlantItem, ...]:
-    orders_by_item = _orders_by_item(network)
     capacity_by_plant = {
         plant.id: sum(
             machine.units * (b - a) / _HOUR
@@ -432,10 +457,9 @@ def _single_plant(
     for item in network.items:
         if item.id not in orders_by_item:
             continue
-        makers = capable_plants(network, item)
-        if len(makers) != 1:
+        if len(makers[item.id]) != 1:
             continue
-        plant = makers[0]
+        (plant,) = makers[item.id]
         others = tuple(p for p in network.plants if p.id != plant.id)
         result.append(
             SinglePlantItem(
@@ -470,8 +494,11 @@ def _closest(network: Network, item: Item, plants: Iterable[Plant]) -> tuple[Pla
     return tuple(reaches[:CLOSEST_PLANTS])
 
 
-def _describe_step(item: Item, step: int, op: Operation) -> str:
-    return (
-        f"step {step}: {op.process} for {item.required_weight(op):g} t "
-        f"at IT{item.required_grade(op)} or finer"
+def _describe_step(item: Item, step: int, op: Operation) -> MissingStep:
+    assert op.process is not None, "engineering steps need no machine"
+    return MissingStep(
+        step=step,
+        process=op.process,
+        weight_t=item.required_weight(op),
+        precision_grade=item.required_grade(op),
     )
