@@ -12,6 +12,7 @@ from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
 from xiezuo.services.ledger import build_ledger, critical_chain, ledger_for_plant
+from xiezuo.services.plan_tables import plan_tables
 from xiezuo.services.reports import OrderLine, order_lines
 from xiezuo.web.ledger_page import chain_headline
 
@@ -73,3 +74,10 @@ def test_an_unknown_responsible_plant_names_the_field(tmp_path: Path) -> None:
     path.write_text(text.replace("responsible_plant: OFFICE", "responsible_plant: MARS"), "utf-8")
     with pytest.raises(InputError, match=r"bad\.yaml: orders\[0\]\.responsible_plant .*'MARS'"):
         load_scenario(path)
+
+
+def test_the_plan_tables_call_an_order_late_ex_works_late() -> None:
+    network = load_scenario(STEELWORKS)
+    tables = plan_tables(network, plan(network, PlanParams()))
+    status = {row.order_id: row.status for row in tables.orders}
+    assert status["EXPORT"] == "late"
