@@ -7,9 +7,9 @@ the working windows allow. The result is always feasible, so the solver starts f
 plan and never returns nothing.
 
 Which order goes first matters for tardiness: :func:`first_plan` tries several
-priority rules (due date, slack, slack per priority, orders with a deadline first) and
-then moves late orders earlier in the sequence while that helps and time allows. A
-plan that keeps more deadlines beats any with fewer kept.
+priority rules (due date, slack, slack per priority, orders with a deadline first, the
+orders of a group together) and then moves late orders earlier in the sequence while
+that helps and time allows. A plan that keeps more deadlines beats any with fewer kept.
 """
 
 from __future__ import annotations
@@ -78,6 +78,15 @@ def first_plan(
     rules: list[Callable[[int], tuple[float, int]]] = []
     if any(o.deadline is not None for o in problem.orders):
         rules.append(lambda i: (problem.orders[i].deadline is None, due[i]))
+    if problem.groups:
+        # A group is as late as its last order: its orders one after another, where
+        # its earliest-due order would go.
+        together = due[:]
+        for group in problem.groups:
+            earliest = min(due[i] for i in group.members)
+            for i in group.members:
+                together[i] = earliest
+        rules.append(lambda i: (together[i], due[i]))
     for rule in [*rules, *_slack_rules(problem, deadline, clock)]:
         if best is not None and clock() > deadline:
             break
