@@ -314,7 +314,7 @@ def _deadline_notes(
             message = (
                 f"deadline impossible: earliest arrival {_when(problem, earliest[i])}, "
                 f"after the deadline {_when(problem, order.deadline_out_of_reach)} "
-                "(even with every machine free); planned as early as the others allow"
+                "(even with every machine free); it is planned by its due date alone"
             )
         elif order.overrun(arrival):
             why = (
