@@ -110,7 +110,6 @@ function tablesSection(ctx) {
 
 function promisesTable(ledger) {
   return sortableTable([
-    { key: 'work_order', label: t('takeaway.work_order'), value: (p) => p.work_order, wrap: true },
     { key: 'order', label: t('common.order'), value: (p) => p.order },
     { key: 'item', label: t('common.item'), value: (p) => p.item },
     { key: 'quantity', label: t('common.quantity'), value: (p) => p.quantity, numeric: true },
@@ -123,6 +122,7 @@ function promisesTable(ledger) {
       render: (p) => hours(p.slack_working_hours) },
     { key: 'on_time', label: t('common.status'), value: (p) => (p.on_time ? 1 : 0),
       render: (p) => h('span', { class: `status ${p.on_time ? 'on_time' : 'late'}` }, t(p.on_time ? 'takeaway.on_time' : 'takeaway.late')) },
+    { key: 'work_order', label: t('takeaway.work_order'), value: (p) => p.work_order, wrap: true },
   ], ledger.promises, { sortKey: 'slack', rowClass: (p) => (p.on_time ? null : 'late') });
 }
 
@@ -156,9 +156,9 @@ function chainsTable(ledger) {
     { key: 'order', label: t('common.order'), value: (c) => c.order },
     { key: 'item', label: t('common.item'), value: (c) => c.item },
     { key: 'lateness', label: t('orders.lateness'), value: (c) => c.lateness_hours, numeric: true, render: (c) => hours(c.lateness_hours) },
-    { key: 'responsible', label: t('takeaway.responsible'), value: (c) => c.responsible[0]?.held_hours ?? 0, numeric: true,
+    { key: 'responsible', label: t('takeaway.responsible'), value: (c) => c.responsible[0]?.plant ?? '',
       render: (c) => c.responsible.map((r) => `${r.plant} ${hours(r.held_hours)}`).join(' · ') },
-    { key: 'chain', label: t('takeaway.chain'), value: (c) => c.chain.length, numeric: true, wrap: true,
+    { key: 'chain', label: t('takeaway.chain'), value: (c) => c.chain.length, wrap: true,
       render: (c) => c.chain.map((link) => `${link.item}@${link.plant}`).join(' → ') },
     { key: 'transport', label: t('takeaway.transport'), value: (c) => c.transport_hours, numeric: true, render: (c) => hours(c.transport_hours) },
   ], ledger.late_orders, { sortKey: 'lateness', descending: true, rowClass: () => 'late' });
@@ -179,10 +179,11 @@ async function ledgerSection(ctx, plants) {
         rows.length ? h('div', { class: 'table-scroll', id }, table(ledger)) : h('p', { class: 'muted', id }, t(emptyKey)),
       ];
       holder.replaceChildren(
-        ...part('ledger-promises', 'takeaway.promises_title', ledger.promises, promisesTable, 'takeaway.no_promises'),
+        // The short summaries first; the promises, one per shipment, can run to hundreds.
+        ...part('ledger-chains', 'takeaway.chains_title', ledger.late_orders, chainsTable, 'takeaway.no_late'),
         ...part('ledger-waits', 'takeaway.waits_title', ledger.waits, waitsTable, 'takeaway.no_waits'),
         ...part('ledger-help', 'takeaway.help_title', ledger.help, helpTable, 'takeaway.no_help'),
-        ...part('ledger-chains', 'takeaway.chains_title', ledger.late_orders, chainsTable, 'takeaway.no_late'),
+        ...part('ledger-promises', 'takeaway.promises_title', ledger.promises, promisesTable, 'takeaway.no_promises'),
       );
     } catch (error) {
       holder.replaceChildren(notice(describe(error), 'error'));
