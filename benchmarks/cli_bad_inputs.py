@@ -128,6 +128,16 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
         "surrogate": base.replace("P1", "P\udcff1"),
         "truncated": base[: len(base) // 2],
         "units-bool": base.replace("units: ", "units: true #", 1),
+        "responsible-unknown": base.replace("release: 1958-07-02", "responsible_plant: XX", 1),
+        "responsible-markup": base.replace("release: 1958-07-02", "responsible_plant: '[b]'", 1),
+        "deadline-text": base.replace("release: 1958-07-02", "deadline: soon", 1),
+        "deadline-before-release": base.replace(
+            "release: 1958-07-02", "release: 1958-07-02, deadline: 1958-07-01", 1
+        ),
+        "deadline-year1": base.replace("release: 1958-07-02", "deadline: 0001-01-01", 1),
+        "ex-works-9999": base.replace("release: 1958-07-02", "due_ex_works: 9999-12-31", 1),
+        "group-empty": base.replace("release: 1958-07-02", "group: ''", 1),
+        "group-list": base.replace("release: 1958-07-02", "group: [a, b]", 1),
     }
     for k, v in mut.items():
         scen[f"small-{k}.yaml"] = v

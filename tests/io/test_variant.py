@@ -305,7 +305,8 @@ BAD_CHANGES = [
     ),
     pytest.param(
         {"change": "set_order", "order": "YN-MILL-01"},
-        r"changes\[1\] \(line \d+\): give at least one of due, priority, quantity, release",
+        r"changes\[1\] \(line \d+\): give at least one of due, priority, quantity, release, "
+        r"due_ex_works, deadline, group",
         id="set_order changing nothing",
     ),
     pytest.param(
@@ -492,3 +493,21 @@ def test_a_chain_deeper_than_the_limit_is_refused(tmp_path: Path) -> None:
     load_variant(tmp_path / "v3.yaml")
     with pytest.raises(InputError, match=r"stacked more than 4 deep"):
         load_variant(tmp_path / "v4.yaml")
+
+
+def test_a_variant_sets_an_orders_deadline_ex_works_date_and_group(tmp_path: Path) -> None:
+    """Dates alone mean the end of that day, as in the scenario."""
+    network = apply(
+        tmp_path,
+        {
+            "change": "set_order",
+            "order": "YN-MILL-01",
+            "deadline": "1958-08-05",
+            "due_ex_works": "1958-07-28T12:00",
+            "group": "YN-STEELWORKS",
+        },
+    )
+    order = next(o for o in network.orders if o.id == "YN-MILL-01")
+    assert order.deadline == day("1958-08-06")
+    assert order.due_ex_works == day("1958-07-28", hour=12)
+    assert order.group == "YN-STEELWORKS"

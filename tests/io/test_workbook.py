@@ -112,7 +112,20 @@ def test_headers_are_the_schema_fields_with_their_descriptions_as_notes(
 ) -> None:
     orders = every_field_book["orders"]
     headers = [cell.value for cell in orders[1]]
-    assert headers == ["id", "region", "item", "quantity", "due", "priority", "release", "plant"]
+    assert headers == [
+        "id",
+        "region",
+        "item",
+        "quantity",
+        "due",
+        "due_ex_works",
+        "deadline",
+        "priority",
+        "release",
+        "plant",
+        "responsible_plant",
+        "group",
+    ]
     assert orders["E1"].comment is not None
     assert "a date alone means by the end of that day" in orders["E1"].comment.text
 

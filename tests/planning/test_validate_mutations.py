@@ -586,6 +586,19 @@ def wrong_figures(network: Network, plan: Plan) -> Iterator[Corruption]:
         yield network, replace(plan, explanations=(*plan.explanations, claim)), frozenset()
 
 
+def missed_deadline(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """An order's deadline a minute before its arrival, and no note saying why."""
+    for delivery in schedule_of(plan).deliveries:
+        order = next(o for o in network.orders if o.id == delivery.order_id)
+        deadline = delivery.arrival - MINUTE
+        if order.release is None or deadline > order.release:
+            orders = tuple(
+                replace(o, deadline=deadline) if o.id == order.id else o for o in network.orders
+            )
+            yield replace(network, orders=orders), plan, frozenset()
+            return
+
+
 MUTATORS: dict[str, tuple[Mutator, ...]] = {
     "work_order": (wrong_work_order_quantity,),
     "routing": (unknown_routing,),
@@ -611,6 +624,7 @@ MUTATORS: dict[str, tuple[Mutator, ...]] = {
     "unplanned": (unplanned_without_reason,),
     "horizon": (centuries_ahead,),
     "figures": (wrong_figures,),
+    "deadline": (missed_deadline,),
 }
 
 # Where each rule can be corrupted: the benchmarks have one plant per job (10J2F has

@@ -278,6 +278,7 @@ _PLANT_COLUMNS = (
 def _print_orders(
     out: Console, lines: tuple[OrderLine, ...], zone: tzinfo | None, start: datetime
 ) -> None:
+    grouped = any(line.group for line in lines)
     deliveries = [line.delivery for line in lines]
     finishes = display.instants([d.finish if d else None for d in deliveries], zone)
     arrivals = display.instants([d.arrival if d else None for d in deliveries], zone)
@@ -290,34 +291,46 @@ def _print_orders(
             lateness = Text(display.NONE)
         else:
             arrival_cell = Text(arrival)
-            style = "red" if delivery.is_late else "green"
+            style = "red" if line.is_late else "green"
             lateness = Text(display.days(delivery.lateness, signed=True), style=style)
-        rows.append(
-            (
-                line.order_id,
-                line.item_id,
-                line.region,
-                ", ".join(line.plants) or display.NONE,
-                finish,
-                arrival_cell,
-                due,
-                lateness,
-            )
+        row: tuple[str | Text, ...] = (
+            line.order_id,
+            line.item_id,
+            line.region,
+            ", ".join(line.plants) or display.NONE,
+            finish,
+            arrival_cell,
+            due,
+            lateness,
         )
+        if grouped:
+            row = (*row, _group_cell(line))
+        rows.append(row)
     notes = [display.zone_note(zone, start)]
     if any(line.due for line in lines):
         notes[:0] = [
             "due: a date is the end of that day.",
             "lateness: arrival at the region minus due (+ late, - early).",
         ]
+    if grouped:
+        notes.append("group: the order's group and its lateness (its latest order's).")
     print_table(
         out,
         "Orders by due date",
-        _ORDER_COLUMNS,
+        (*_ORDER_COLUMNS, Column("group", drop_rank=5, wraps=True)) if grouped else _ORDER_COLUMNS,
         rows,
         caption=" ".join(notes),
         dropped_hint=" --format csv prints every column.",
     )
+
+
+def _group_cell(line: OrderLine) -> Text:
+    if line.group is None:
+        return Text(display.NONE)
+    if line.group_lateness is None:
+        return Text(line.group)
+    style = "red" if line.group_lateness > timedelta(0) else "green"
+    return Text.assemble(f"{line.group} ", (display.days(line.group_lateness, signed=True), style))
 
 
 def _write_csv(lines: tuple[OrderLine, ...]) -> None:
@@ -354,9 +367,19 @@ def _summary(run: PlanRun, lines: tuple[OrderLine, ...]) -> Text:
     late = sum(1 for line in lines if line.is_late)
     on_time = len(lines) - late - unplanned
     gap = display.NONE if plan.gap is None else f"{plan.gap:.1%}".replace("%", " %")
+    late_groups = {
+        line.group: line.group_lateness
+        for line in lines
+        if line.group and line.group_lateness and line.group_lateness > timedelta(0)
+    }
+    groups = "".join(
+        f"group {group} {display.days(lateness)} late; "
+        for group, lateness in sorted(late_groups.items())
+    )
     return Text.assemble(
         (plan.status.value, "bold"),
         f": {display.plural(on_time, 'order')} on time, {late} late, {unplanned} unplanned; "
+        f"{groups}"
         f"weighted tardiness {display.hours(plan.tardiness_hours)} "
         f"(bound {display.hours(plan.tardiness_bound)}); "
         f"makespan {display.span(plan.makespan)} (bound {display.span(plan.makespan_bound)}); "

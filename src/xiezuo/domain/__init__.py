@@ -17,6 +17,7 @@ from xiezuo.domain.network import (
     Order,
     Plant,
     Routing,
+    group_weights,
 )
 from xiezuo.domain.plan import (
     PLAN_SPAN_LIMIT,
@@ -117,6 +118,7 @@ __all__ = [
     "explode_orders",
     "find_issues",
     "gang_sizes",
+    "group_weights",
     "is_on_floor",
     "routing_of",
     "unmakeable_items",

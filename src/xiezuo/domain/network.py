@@ -354,6 +354,14 @@ class Order:
 
     ``plant_id`` marks a plant's existing commitment: the end product is built at that
     plant, while its components may still be made anywhere in the network.
+    ``due`` is the arrival at the customer, ``due_ex_works`` the moment the end product
+    must leave its plant; when both are given the order is as late as the later of the
+    two misses. ``deadline`` is a hard limit on the arrival: the plan keeps it or says
+    why it cannot. ``responsible_plant`` is the plant answerable for the order to the
+    customer (the one that "took on twenty sets"); it does not decide where work runs.
+    Orders sharing a ``group`` must arrive together (the equipment of one new
+    steelworks): the group is as late as its latest order and the objective counts it
+    once, weighted by its heaviest order's priority, instead of each order.
     """
 
     id: str
@@ -361,21 +369,40 @@ class Order:
     item_id: str
     quantity: int = 1
     due: datetime | None = None
+    due_ex_works: datetime | None = None
+    deadline: datetime | None = None
     priority: int = 1
     release: datetime | None = None
     plant_id: str | None = None
+    responsible_plant: str | None = None
+    group: str | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
         _check_id(self.id, problems)
+        if self.group is not None and (not self.group or self.group != self.group.strip()):
+            problems.append(f"group {self.group!r} must be non-empty without surrounding spaces")
         if self.quantity < 1:
             problems.append(f"quantity must be at least 1, not {self.quantity}")
         if self.priority < 1:
             problems.append(f"priority weight must be at least 1, not {self.priority}")
-        instants = (self.due, self.release)
+        instants = (self.due, self.due_ex_works, self.deadline, self.release)
         if any(t is not None and t.tzinfo is None for t in instants):
-            problems.append("due and release dates must carry a time zone")
+            problems.append("due, ex-works due, deadline and release dates must carry a time zone")
+        elif (
+            self.release is not None and self.deadline is not None and self.deadline <= self.release
+        ):
+            problems.append("the deadline must come after the release")
         ModelError.check(problems, f"order {self.id!r}")
+
+
+def group_weights(network: Network) -> dict[str, int]:
+    """Each order group's weight in the objective: its heaviest order's priority."""
+    weights: dict[str, int] = {}
+    for order in network.orders:
+        if order.group is not None:
+            weights[order.group] = max(weights.get(order.group, 0), order.priority)
+    return weights
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -185,6 +185,11 @@ def _reference_problems(network: Network) -> Iterator[str]:
             yield f"order {order.id!r}: unknown region {order.region!r}"
         if order.plant_id is not None and order.plant_id not in network.plant_by_id:
             yield f"order {order.id!r}: pinned to unknown plant {order.plant_id!r}"
+        if (
+            order.responsible_plant is not None
+            and order.responsible_plant not in network.plant_by_id
+        ):
+            yield f"order {order.id!r}: unknown responsible plant {order.responsible_plant!r}"
     places = set(network.plant_by_id) | regions
     for lane in network.lanes:
         if lane.origin not in network.plant_by_id:

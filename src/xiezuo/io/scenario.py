@@ -355,6 +355,10 @@ class _Converter:
             require(("orders", o_idx, "region"), "region", order.region, regions)
             if order.plant is not None:
                 require(("orders", o_idx, "plant"), "plant", order.plant, plants)
+            if order.responsible_plant is not None:
+                require(
+                    ("orders", o_idx, "responsible_plant"), "plant", order.responsible_plant, plants
+                )
         for l_idx, lane in enumerate(spec.lanes):
             require(("lanes", l_idx, "from"), "plant", lane.from_, plants)
             require(("lanes", l_idx, "to"), "plant or region", lane.to, plants | regions)
@@ -584,9 +588,17 @@ class _Converter:
                 item_id=order.item,
                 quantity=order.quantity,
                 due=self.optional_dated(("orders", o_idx, "due"), order.due, end_of_day=True),
+                due_ex_works=self.optional_dated(
+                    ("orders", o_idx, "due_ex_works"), order.due_ex_works, end_of_day=True
+                ),
+                deadline=self.optional_dated(
+                    ("orders", o_idx, "deadline"), order.deadline, end_of_day=True
+                ),
                 priority=order.priority,
                 release=self.optional_dated(("orders", o_idx, "release"), order.release),
                 plant_id=order.plant,
+                responsible_plant=order.responsible_plant,
+                group=order.group,
             )
 
     def lanes(self) -> Iterable[Lane]:

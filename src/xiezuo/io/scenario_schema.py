@@ -422,12 +422,25 @@ class OrderSpec(_Spec):
     due: When | None = None
     """Delivery due in the region; a date alone means by the end of that day. Without
     one, the order counts only towards the makespan."""
+    due_ex_works: When | None = None
+    """When the end product must leave its plant (ex works); a date alone means by the
+    end of that day. With ``due`` as well, the order is as late as the later miss."""
+    deadline: When | None = None
+    """Hard limit on the arrival in the region: the plan keeps it, or names the order
+    as impossible to keep with its earliest possible arrival. A date alone means by the
+    end of that day."""
     priority: Whole = Field(default=1, ge=1, le=MAX_PRIORITY)
     """Weight of lateness against other orders; higher matters more."""
     release: When | None = None
     """Earliest start of work; a date alone means 00:00 that day. Default: horizon start."""
     plant: str | None = None
     """Pins the end product to this plant (an existing commitment)."""
+    responsible_plant: str | None = None
+    """The plant answerable for the order to the customer; shown in reports, it does
+    not decide where the work runs (``plant`` does that)."""
+    group: str | None = None
+    """Orders with the same group must arrive together: the group is as late as its
+    latest order, counted once with its heaviest order's priority."""
 
 
 class LaneSpec(_Spec):

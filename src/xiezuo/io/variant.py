@@ -104,8 +104,12 @@ def _not_both(spec: BaseModel, first: str, others: Sequence[str]) -> None:
         raise ValueError(f"{first} moves by days; give it or {' and '.join(others)}, not both")
 
 
+_ORDER_FIELDS = ("due", "priority", "quantity", "release", "due_ex_works", "deadline", "group")
+
+
 class SetOrder(_Spec):
-    """Change an order's due date, priority, quantity or release."""
+    """Change an order's due date, priority, quantity or release, its ex-works due date,
+    deadline or group."""
 
     change: Literal["set_order"]
     order: str
@@ -118,10 +122,16 @@ class SetOrder(_Spec):
     """New number of units."""
     release: When | None = None
     """New earliest start of work."""
+    due_ex_works: When | None = None
+    """New date the end product must leave its plant."""
+    deadline: When | None = None
+    """New hard limit on the arrival."""
+    group: str | None = None
+    """New group of orders that must arrive together."""
 
     @model_validator(mode="after")
     def _changes_something(self) -> SetOrder:
-        _one_of(self, "due", "priority", "quantity", "release")
+        _one_of(self, *_ORDER_FIELDS)
         return self
 
 
@@ -687,10 +697,7 @@ class _Overlay:
 
     def set_order(self, at: _Path, idx: int, change: SetOrder) -> str:
         o_idx = self.order_idx((*at, "order"), change.order)
-        fields = {
-            name: getattr(change, name)
-            for name in _given(change, "due", "priority", "quantity", "release")
-        }
+        fields = {name: getattr(change, name) for name in _given(change, *_ORDER_FIELDS)}
         order = self.orders[o_idx].model_copy(update=fields)
         self.orders[o_idx] = order
         self.touch(idx, order)

@@ -91,10 +91,22 @@ LISTS_SHEET: Final = "lists"
 """The hidden sheet of drop-down lists no entity sheet holds (time zones, places)."""
 
 _DATE_FIELDS = frozenset(
-    {"start", "end", "available_from", "available_until", "due", "release", "arrives", "date"}
+    {
+        "start",
+        "end",
+        "available_from",
+        "available_until",
+        "due",
+        "due_ex_works",
+        "deadline",
+        "release",
+        "arrives",
+        "date",
+    }
 )
 _REFERENCE_LISTS: Final = {
     "plant": "plant_ids",
+    "responsible_plant": "plant_ids",
     "from": "plant_ids",
     "to": "place_ids",
     "process": "process_ids",

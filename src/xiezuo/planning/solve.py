@@ -38,6 +38,7 @@ from xiezuo.planning.problem.extract import (
     Score,
     arrivals,
     assign_units,
+    lateness,
     moved_anchors,
     score,
     to_schedule,
@@ -55,7 +56,7 @@ from xiezuo.planning.search.heuristic import (
 from xiezuo.planning.search.stability import anchor_previous
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from xiezuo.planning.model.variables import ModelVars
     from xiezuo.planning.problem.solution import Solution
@@ -215,7 +216,7 @@ def _plan(
         else PlanStatus.FEASIBLE,
         schedule=schedule,
         tardiness_hours=tardiness / _MINUTES_PER_HOUR,
-        tardiness_bound=min(bound + settled.weighted_tardiness, tardiness) / _MINUTES_PER_HOUR,
+        tardiness_bound=min(bound + settled.tardiness_floor, tardiness) / _MINUTES_PER_HOUR,
         makespan=timedelta(minutes=makespan),
         makespan_bound=timedelta(
             minutes=min(max(result.makespan_bound, settled.last_arrival), makespan)
@@ -225,6 +226,7 @@ def _plan(
         explanations=(
             *notes,
             *result.notes,
+            *_deadline_notes(problem, best, relaxed.arrival, result.deadlines_proven_missed),
             *explain_late_orders(problem, best, relaxed),
             *settled.late,
             *left_window(schedule),
@@ -261,6 +263,7 @@ def _compile_and_construct(
             )
         if not problem.orders:
             return problem, ()
+        problem = _deadlines_in_reach(problem)
         kept = follow_previous(problem, previous) if previous and problem.anchors else None
         if kept is not None:
             on_found(problem, kept)
@@ -285,6 +288,62 @@ def _compile_and_construct(
             message="cannot be placed: the material it needs cannot reach it in the horizon, "
             "or a machine or crew it needs is available too briefly",
         )
+
+
+def _deadlines_in_reach(problem: Problem) -> Problem:
+    """The problem with each deadline no plan can keep (its order's proven earliest
+    arrival, alone in the network, comes later) set aside as out of reach, so the model
+    keeps the others as hard limits and the plan says why that one is missed."""
+    if all(o.deadline is None for o in problem.orders):
+        return problem
+    earliest = relaxation_bounds(problem).arrival
+    orders = tuple(
+        replace(o, deadline=None, deadline_out_of_reach=o.deadline)
+        if o.deadline is not None and earliest[i] > o.deadline
+        else o
+        for i, o in enumerate(problem.orders)
+    )
+    return replace(problem, orders=orders)
+
+
+def _deadline_notes(
+    problem: Problem,
+    solution: Solution,
+    earliest: Sequence[int],
+    proven: bool,
+) -> tuple[Explanation, ...]:
+    """A ``deadline`` note for each deadline the plan does not keep: out of reach (with
+    the proven earliest arrival), or kept by no plan the search found (``proven``: the
+    solver proved that none keeps every reachable deadline)."""
+    notes = []
+    for i, (order, arrival) in enumerate(
+        zip(problem.orders, arrivals(problem, solution), strict=True)
+    ):
+        if order.deadline_out_of_reach is not None:
+            message = (
+                f"deadline impossible: earliest arrival {_when(problem, earliest[i])}, "
+                f"after the deadline {_when(problem, order.deadline_out_of_reach)} "
+                "(even with every machine free); it is planned by its due date alone"
+            )
+        elif order.overrun(arrival):
+            why = (
+                "the solver proved that no plan keeps every deadline"
+                if proven
+                else "no plan keeping it was found in the time limit"
+            )
+            message = (
+                f"deadline missed: arrives {_when(problem, arrival)}, after the deadline "
+                f"{_when(problem, order.deadline or 0)}; {why}"
+            )
+        else:
+            continue
+        notes.append(Explanation(kind="deadline", subject=order.order_id, message=message))
+    return tuple(notes)
+
+
+def _when(problem: Problem, minute: int) -> str:
+    moment = problem.to_datetime(minute).astimezone(problem.network.start.tzinfo)
+    return f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _unchanged(problem: Problem, solution: Solution) -> bool:
@@ -315,6 +374,8 @@ class _Outcome:
     tardiness_bound: int
     makespan_bound: int
     notes: tuple[Explanation, ...] = ()
+    # The solver proved that no plan keeps every reachable deadline.
+    deadlines_proven_missed: bool = False
 
 
 # Seconds kept for reading the plan out after the search: a fixed part and a part per
@@ -550,7 +611,7 @@ def _solve_lexicographic(
     tardiness_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
     # Moves after tardiness: a phase of their own, from the tardiness phase's time.
     moves_next = bool(problem.anchors) and not problem.move_cost
-    if first_score.first > 0:
+    if first_score.first > 0 or first_score.overrun > 0:
         model.minimize(tardiness)
         progress.start_phase("tardiness", first_score.first, relaxed.weighted_tardiness)
         # As long as in a fresh plan, so a stable replan is as punctual as one from
@@ -605,6 +666,8 @@ def _solve_lexicographic(
         best,
         tardiness_phase.bound,
         makespan_phase.bound,
+        deadlines_proven_missed=best_score.overrun > 0
+        and tardiness_phase.status == cp_model.INFEASIBLE,
     )
 
 
@@ -672,6 +735,11 @@ def _solve_by_parts(
             on_improve=lambda value: progress.update(objective=value),
         )
     return _unsearched(best, score(problem, best), relaxed.weighted_tardiness, relaxed.makespan)
+
+
+# Weighted tardiness minutes a minute past a deadline costs while the search compares
+# plans: more than any lateness a plan can have.
+_OVERRUN_COST = 10**9
 
 
 def _unsearched(
@@ -822,7 +890,11 @@ def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     values = score(problem, candidate)
     if phase == "moves":
         return values.moves
-    return values.first if phase == "tardiness" else values.makespan
+    if phase == "tardiness":
+        # Only the incumbent can miss a reachable deadline (the model keeps them all):
+        # any candidate that keeps them beats it.
+        return values.first + _OVERRUN_COST * values.overrun
+    return values.makespan
 
 
 def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int]:
@@ -833,8 +905,11 @@ def _holding_back(problem: Problem, phase: str, candidate: Solution) -> list[int
             return sorted(moved)
     times = arrivals(problem, candidate)
     if phase == "tardiness":
+        late_by = lateness(problem, candidate, times)
         late = [
-            i for i, (o, t) in enumerate(zip(problem.orders, times, strict=True)) if o.tardiness(t)
+            i
+            for i, (o, t) in enumerate(zip(problem.orders, times, strict=True))
+            if late_by[i] or o.overrun(t)
         ]
         if late:
             return late

@@ -187,7 +187,8 @@ class OrderChain:
 
     Walking down from the end product, each link is the input that arrived last at
     the link above: the chain of work, waits and transport that set the order's
-    finish.
+    finish. ``responsible_plant`` is the plant that took the order on (the scenario's
+    ``responsible_plant``), which need not be where it is finished.
     """
 
     order_id: str
@@ -197,6 +198,7 @@ class OrderChain:
     arrival: datetime
     explanation: str | None
     links: tuple[ChainLink, ...]
+    responsible_plant: str | None = None
 
     @property
     def lateness(self) -> timedelta | None:
@@ -229,6 +231,7 @@ class OrderChain:
             "order": self.order_id,
             "item": self.item_id,
             "plant": self.plant_id,
+            "responsible_plant": self.responsible_plant,
             "due": None if self.due is None else self.due.isoformat(),
             "arrival": self.arrival.isoformat(),
             "lateness_hours": None if lateness is None else round(lateness / _HOUR, 2),
@@ -689,6 +692,7 @@ def _chain(
         arrival=delivery.arrival,
         explanation=explanation,
         links=tuple(links),
+        responsible_plant=order.responsible_plant,
     )
 
 
@@ -875,7 +879,8 @@ def build_ledger(
 
 def ledger_for_plant(ledger: Ledger, plant_id: str) -> Ledger:
     """The ledger narrowed to one plant: the promises it makes and those made to it,
-    its rows of who waits on whom, and the late orders whose chain passes through it.
+    its rows of who waits on whom, and the late orders whose chain passes through it or
+    that it took on (its ``responsible_plant`` orders).
     Help given and received stays network-wide, so the plant sees itself among the
     others.
 
@@ -899,7 +904,9 @@ def ledger_for_plant(ledger: Ledger, plant_id: str) -> Ledger:
         promises=tuple(p for p in ledger.promises if touches(p)),
         waits=tuple(w for w in ledger.waits if plant_id in (w.waiting, w.on)),
         late_orders=tuple(
-            c for c in ledger.late_orders if any(link.plant_id == plant_id for link in c.links)
+            c
+            for c in ledger.late_orders
+            if c.responsible_plant == plant_id or any(link.plant_id == plant_id for link in c.links)
         ),
         checks=None
         if ledger.checks is None

@@ -544,8 +544,13 @@ def _order_rows(network: Network, plan: Plan) -> tuple[OrderRow, ...]:
             status = "unplanned"
             notes = reason_by_order.get(line.order_id, "")
         else:
+            # Late at the customer or ex works, as the objective counts it.
             status = (
-                "late" if delivery.is_late else "no due date" if delivery.due is None else "on time"
+                "late"
+                if line.is_late
+                else "no due date"
+                if delivery.due is None and line.due_ex_works is None
+                else "on time"
             )
             notes = "; ".join(notes_by_subject.get(line.order_id, ()))
         rows.append(_order_row(order_by_id[line.order_id], line.plants, delivery, status, notes))

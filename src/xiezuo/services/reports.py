@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from datetime import datetime
 
     from xiezuo.domain import Delivery, Network, Plan
@@ -17,7 +18,12 @@ _HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OrderLine:
-    """An order with its delivery, or ``delivery=None`` when the plan leaves it out."""
+    """An order with its delivery, or ``delivery=None`` when the plan leaves it out.
+
+    ``group_lateness`` is the lateness of the order's group (that of its latest order,
+    which is what the objective counts); ``responsible_plant`` is the plant answerable
+    for the order, whatever plant makes it.
+    """
 
     order_id: str
     item_id: str
@@ -25,6 +31,11 @@ class OrderLine:
     due: datetime | None
     plants: tuple[str, ...]
     delivery: Delivery | None
+    due_ex_works: datetime | None = None
+    deadline: datetime | None = None
+    group: str | None = None
+    group_lateness: timedelta | None = None
+    responsible_plant: str | None = None
 
     RECORD_FIELDS: ClassVar[tuple[str, ...]] = (
         "order",
@@ -37,12 +48,29 @@ class OrderLine:
         "due",
         "lateness_hours",
         "late",
+        "due_ex_works",
+        "ex_works_lateness_hours",
+        "deadline",
+        "group",
+        "group_lateness_hours",
+        "responsible_plant",
     )
     """The keys of :meth:`record`, in order: the CSV header even with no lines."""
 
     @property
+    def ex_works_lateness(self) -> timedelta | None:
+        """Leaving the plant minus the ex-works due date (+ late, - early)."""
+        if self.delivery is None or self.due_ex_works is None:
+            return None
+        return self.delivery.finish - self.due_ex_works
+
+    @property
     def is_late(self) -> bool:
-        return self.delivery is not None and self.delivery.is_late
+        """Late at the customer or leaving the plant (as the objective counts it)."""
+        ex_works = self.ex_works_lateness
+        return self.delivery is not None and (
+            self.delivery.is_late or (ex_works is not None and ex_works > timedelta(0))
+        )
 
     def record(self) -> dict[str, str | float | bool | list[str] | None]:
         """The line for machines (``plan --format csv|json``): ISO 8601 instants, hours.
@@ -53,6 +81,7 @@ class OrderLine:
         """
         delivery = self.delivery
         lateness = None if delivery is None else delivery.lateness
+        ex_works = self.ex_works_lateness
         return {
             "order": self.order_id,
             "item": self.item_id,
@@ -64,6 +93,14 @@ class OrderLine:
             "due": None if self.due is None else self.due.isoformat(),
             "lateness_hours": None if lateness is None else round(lateness / _HOUR, 2),
             "late": self.is_late,
+            "due_ex_works": None if self.due_ex_works is None else self.due_ex_works.isoformat(),
+            "ex_works_lateness_hours": None if ex_works is None else round(ex_works / _HOUR, 2),
+            "deadline": None if self.deadline is None else self.deadline.isoformat(),
+            "group": self.group,
+            "group_lateness_hours": None
+            if self.group_lateness is None
+            else round(self.group_lateness / _HOUR, 2),
+            "responsible_plant": self.responsible_plant,
         }
 
 
@@ -112,9 +149,18 @@ def order_lines(network: Network, plan: Plan) -> tuple[OrderLine, ...]:
             due=order.due,
             plants=tuple(sorted(plants_by_order[order.id])),
             delivery=delivery_by_order.get(order.id),
+            due_ex_works=order.due_ex_works,
+            deadline=order.deadline,
+            group=order.group,
+            responsible_plant=order.responsible_plant,
         )
         for order in network.orders
         if order.id in delivery_by_order or order.id in unplanned
+    ]
+    lateness = group_lateness(lines)
+    lines = [
+        replace(line, group_lateness=lateness.get(line.group)) if line.group else line
+        for line in lines
     ]
     return tuple(
         sorted(
@@ -126,6 +172,25 @@ def order_lines(network: Network, plan: Plan) -> tuple[OrderLine, ...]:
             ),
         )
     )
+
+
+def group_lateness(lines: Iterable[OrderLine]) -> dict[str, timedelta]:
+    """Each order group's lateness: its latest order's, the later of the misses at the
+    customer and ex works (+ late, - early); groups with no due date or no delivery
+    are left out."""
+    result: dict[str, timedelta] = {}
+    for line in lines:
+        misses = [
+            m
+            for m in (
+                None if line.delivery is None else line.delivery.lateness,
+                line.ex_works_lateness,
+            )
+            if m is not None
+        ]
+        if line.group is not None and misses:
+            result[line.group] = max(result.get(line.group, max(misses)), max(misses))
+    return result
 
 
 def plant_lines(network: Network, plan: Plan) -> tuple[PlantLine, ...]:

@@ -214,7 +214,8 @@ def lent_rows(ledger: Ledger) -> list[tuple[str, ...]]:
 
 
 def chain_headline(chain: OrderChain) -> str:
-    """``SC-MILL-02 (MILL-50K at CMT) arrives 3.8 d late.``"""
+    """``SC-MILL-02 (MILL-50K at CMT) arrives 3.8 d late.``; with a responsible plant
+    other than the finishing one, ``(MILL-50K at CMT, taken on by CAC)``."""
     lateness = chain.lateness
     if lateness is None:
         when = "has no due date"
@@ -222,7 +223,12 @@ def chain_headline(chain: OrderChain) -> str:
         when = f"arrives {display.days(lateness)} late"
     else:
         when = f"arrives {display.days(-lateness)} early"
-    return f"{chain.order_id} ({chain.item_id} at {chain.plant_id}) {when}."
+    taken_on = (
+        f", taken on by {chain.responsible_plant}"
+        if chain.responsible_plant not in (None, chain.plant_id)
+        else ""
+    )
+    return f"{chain.order_id} ({chain.item_id} at {chain.plant_id}{taken_on}) {when}."
 
 
 def chain_responsible(chain: OrderChain) -> str:

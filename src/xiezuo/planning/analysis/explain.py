@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from xiezuo.domain import Explanation, Supply
 from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.problem.compile import minutes
-from xiezuo.planning.problem.extract import arrivals
+from xiezuo.planning.problem.extract import arrivals, lateness
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,11 +53,11 @@ def explain_late_orders(
     for wo_idx, compiled in enumerate(problem.work_orders):
         work_orders_of[compiled.order_idx].append(wo_idx)
     supplies = _supplies_by_minute(problem)
-    for order_idx, (order, arrival) in enumerate(
-        zip(problem.orders, arrivals(problem, solution), strict=True)
-    ):
+    times = arrivals(problem, solution)
+    late_by = lateness(problem, solution, times)
+    for order_idx, (order, arrival) in enumerate(zip(problem.orders, times, strict=True)):
         held = _held_by_material(problem, solution, work_orders_of[order_idx], supplies)
-        if order.due is None or arrival <= order.due:
+        if not late_by[order_idx]:
             if held:
                 explanations.append(
                     Explanation(
@@ -67,11 +67,14 @@ def explain_late_orders(
                     )
                 )
             continue
-        late = f"arrives {_days(arrival - order.due)} late"
+        if order.due is not None and arrival > order.due:
+            late = f"arrives {_days(arrival - order.due)} late"
+        else:
+            late = f"leaves its plant {_days(late_by[order_idx])} after its ex-works due date"
         if held:
             late += f"; it waits for material: {'; '.join(held[:3])}"
         alone = earliest[order_idx]
-        if alone > order.due:
+        if order.due is not None and alone > order.due:
             late += (
                 f"; even with every machine free it could not arrive before "
                 f"{_days(alone - order.due)} after its due date: its chain of work, "

@@ -17,6 +17,7 @@ from xiezuo.planning.model.constraints import (
     add_operations,
 )
 from xiezuo.planning.model.variables import ModelVars, PlacementCache, TimingVars, create_variables
+from xiezuo.planning.problem.extract import lateness
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
 from xiezuo.planning.problem.timeline import PERIOD
 
@@ -101,9 +102,12 @@ def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution
         ]
         for o in problem.orders
     ]
-    for order, ov, arrival in zip(problem.orders, mv.orders, times, strict=True):
+    late = lateness(problem, solution, times)
+    for ov, arrival, minutes_late in zip(mv.orders, times, late, strict=True):
         model.add_hint(ov.arrival, arrival)
-        model.add_hint(ov.tardiness, order.tardiness(arrival))
+        model.add_hint(ov.tardiness, minutes_late)
+    for group, var in zip(problem.groups, mv.groups, strict=True):
+        model.add_hint(var, max(late[i] for i in group.members))
     model.add_hint(mv.makespan, max(times))
     for a, moved in zip(problem.anchors, mv.moves, strict=False):
         placement = solution[a.wo_idx]

@@ -179,17 +179,24 @@ def add_bom_precedence(model: cp_model.CpModel, problem: Problem, mv: ModelVars)
 
 
 def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
-    """A_r ≥ WE_root + L(plant, region); T_r ≥ A_r − due_r; makespan ≥ A_r."""
+    """A_r ≥ WE_root + L(plant, region); T_r ≥ A_r − due_r; T_r ≥ WE_root −
+    ex-works due_r; A_r ≤ deadline_r; makespan ≥ A_r; G_g ≥ T_r for r in group g."""
     for order_idx, order in enumerate(problem.orders):
         root = mv.work_orders[order.root_idx]
         ov = mv.orders[order_idx]
         for plant_idx, lead in order.delivery_lead.items():
             model.add(ov.arrival >= root.end + lead).only_enforce_if(root.plant_lits[plant_idx])
         model.add(ov.arrival >= root.end + min(order.delivery_lead.values()))
-        if order.due is None:
+        if order.due is None and order.due_ex_works is None:
             model.add(ov.tardiness == 0)
-        else:
+        if order.due is not None:
             model.add(ov.tardiness >= ov.arrival - order.due)
+        if order.due_ex_works is not None:
+            model.add(ov.tardiness >= root.end - order.due_ex_works)
+        if order.deadline is not None:
+            model.add(ov.arrival <= order.deadline)
+        if order.group_idx is not None:
+            model.add(mv.groups[order.group_idx] >= ov.tardiness)
         model.add(mv.makespan >= ov.arrival)
 
 

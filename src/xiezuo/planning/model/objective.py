@@ -12,10 +12,15 @@ if TYPE_CHECKING:
 
 
 def weighted_tardiness(problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:
-    """Σ_r priority_r · T_r, in minutes late at the customer."""
-    return sum(
-        order.weight * ov.tardiness for order, ov in zip(problem.orders, mv.orders, strict=True)
-    )
+    """Σ_r priority_r · T_r over orders outside a group + Σ_g weight_g · G_g, in minutes
+    late (a group counted once, as late as its latest order)."""
+    alone = [
+        order.weight * ov.tardiness
+        for order, ov in zip(problem.orders, mv.orders, strict=True)
+        if order.group_idx is None
+    ]
+    grouped = [g.weight * var for g, var in zip(problem.groups, mv.groups, strict=True)]
+    return cp_model.LinearExpr.sum([*alone, *grouped])
 
 
 def first_objective(

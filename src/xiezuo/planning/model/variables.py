@@ -78,6 +78,8 @@ class ModelVars:
     work_orders: list[WorkOrderVars]
     orders: list[OrderVars]
     makespan: cp_model.IntVar
+    # Per order group: minutes its latest order is late.
+    groups: list[cp_model.IntVar]
     # Machine index -> (interval, units it holds) of every alternative on it.
     intervals_by_machine: dict[int, list[tuple[cp_model.IntervalVar, int]]]
     # One literal per stability anchor, once moves count (objective.add_moves).
@@ -232,5 +234,8 @@ def create_variables(
         work_orders=work_orders,
         orders=orders,
         makespan=model.new_int_var(0, horizon, "makespan"),
+        groups=[
+            model.new_int_var(0, horizon, f"group{g}_tardiness") for g in range(len(problem.groups))
+        ],
         intervals_by_machine=intervals,
     )

@@ -75,7 +75,7 @@ class RelaxationBounds:
     """What every plan must concede, whatever the other orders do."""
 
     arrival: tuple[int, ...]  # per order: earliest possible arrival at the customer
-    weighted_tardiness: int  # Σ priority · max(0, earliest arrival − due)
+    weighted_tardiness: int  # Σ weight · least lateness (a group: its latest order's)
     makespan: int  # the latest earliest arrival, or a machine's load, if later
 
 
@@ -120,7 +120,7 @@ def relaxation_bounds(problem: Problem) -> RelaxationBounds:
                     for m, work in zip(op.machines, op.works, strict=True)
                 )
             finish[w][plant] = min(finish[w].get(plant, t), t)
-    arrival = []
+    arrival, late = [], []
     for order_ in problem.orders:
         ends = finish[order_.root_idx]
         arrival.append(
@@ -129,7 +129,17 @@ def relaxation_bounds(problem: Problem) -> RelaxationBounds:
                 default=0,
             )
         )
-    tardiness = sum(o.weight * o.tardiness(a) for o, a in zip(problem.orders, arrival, strict=True))
+        # Lateness grows with the end at each plant: the least over plants is a bound.
+        late.append(
+            min(
+                (
+                    order_.lateness(end + order_.delivery_lead[plant], plant)
+                    for plant, end in ends.items()
+                ),
+                default=0,
+            )
+        )
+    tardiness = problem.weighted_tardiness(late)
     loads = [_load_bound(problem, m, steps) for m, steps in pinned.items()]
     return RelaxationBounds(tuple(arrival), tardiness, max([*arrival, *loads, 0]))
 

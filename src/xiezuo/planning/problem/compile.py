@@ -31,6 +31,7 @@ from xiezuo.domain import (
     design_gates,
     explode_order,
     gang_sizes,
+    group_weights,
     is_on_floor,
     unmakeable_items,
 )
@@ -150,20 +151,56 @@ class CompiledWorkOrder:
 
 @dataclass(frozen=True, slots=True)
 class CompiledOrder:
+    """An order in minutes from the plan start.
+
+    ``deadline`` is the hard limit on the arrival the plan must keep; a deadline no plan
+    can keep (the relaxation bound arrives later) is moved to ``deadline_out_of_reach``
+    instead, so the model stays solvable and the plan says why it is not kept.
+    ``weight`` is the order's priority, or its group's (the group's heaviest order).
+    """
+
     order_id: str
     root_idx: int
     due: int | None
     weight: int
     # Plant index -> lead time to the order's region in minutes.
     delivery_lead: dict[int, int]
+    due_ex_works: int | None = None
+    deadline: int | None = None
+    deadline_out_of_reach: int | None = None
+    group_idx: int | None = None
 
     @property
     def due_key(self) -> int:
-        """The due date for sorting and slack; orders without one come last."""
-        return NO_DUE if self.due is None else self.due
+        """The earliest arrival date that counts (due, ex works plus the shortest
+        delivery, deadline) for sorting and slack; orders without one come last."""
+        dates = [self.due, self.deadline, self.deadline_out_of_reach]
+        if self.due_ex_works is not None:
+            dates.append(self.due_ex_works + min(self.delivery_lead.values()))
+        return min((d for d in dates if d is not None), default=NO_DUE)
 
-    def tardiness(self, arrival: int) -> int:
-        return 0 if self.due is None else max(0, arrival - self.due)
+    def lateness(self, arrival: int, plant_idx: int) -> int:
+        """Minutes late, made at ``plant_idx`` and arriving at ``arrival``: the later of
+        the miss at the customer and the miss leaving the plant (one delay that makes
+        both late is counted once)."""
+        late = 0 if self.due is None else arrival - self.due
+        if self.due_ex_works is not None:
+            finish = arrival - self.delivery_lead[plant_idx]
+            late = max(late, finish - self.due_ex_works)
+        return max(0, late)
+
+    def overrun(self, arrival: int) -> int:
+        """Minutes past the (reachable) deadline."""
+        return 0 if self.deadline is None else max(0, arrival - self.deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledGroup:
+    """Orders that must arrive together: late as much as the latest, counted once."""
+
+    group_id: str
+    members: tuple[int, ...]  # order indices
+    weight: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +260,17 @@ class Problem:
     # step costs in the first objective.
     anchors: tuple[Anchor, ...] = ()
     move_cost: int = 0
+    groups: tuple[CompiledGroup, ...] = ()
+
+    def weighted_tardiness(self, lateness: Sequence[int]) -> int:
+        """Σ priority · minutes late over orders outside a group, plus Σ weight · the
+        latest member's minutes late over groups."""
+        alone = sum(
+            o.weight * late
+            for o, late in zip(self.orders, lateness, strict=True)
+            if o.group_idx is None
+        )
+        return alone + sum(g.weight * max(lateness[i] for i in g.members) for g in self.groups)
 
     def sources(self, plant_idx: int, material_idx: int) -> tuple[int, ...]:
         """Plants whose warehouse can send ``material_idx`` to ``plant_idx``."""
@@ -234,6 +282,20 @@ class Problem:
 
     def to_datetime(self, minute: int) -> datetime:
         return self.network.start + timedelta(minutes=minute)
+
+
+def _groups(network: Network, planned: Sequence[tuple[Order, object]]) -> tuple[CompiledGroup, ...]:
+    """The groups of the orders being planned, each weighted by the heaviest of all its
+    orders (planned or not), as :func:`xiezuo.domain.network.group_weights` says."""
+    weights = group_weights(network)
+    members: dict[str, list[int]] = {}
+    for i, (order, _entries) in enumerate(planned):
+        if order.group is not None:
+            members.setdefault(order.group, []).append(i)
+    return tuple(
+        CompiledGroup(group_id=group_id, members=tuple(idx), weight=weights[group_id])
+        for group_id, idx in members.items()
+    )
 
 
 def minutes(delta: timedelta) -> int:
@@ -442,8 +504,10 @@ def compile_problem(
     )
 
     lead = tuple(tuple(_lead(network, a, b) for b in plant_ids) for a in plant_ids)
+    groups = _groups(network, planned)
+    group_of = {m: g for g, group in enumerate(groups) for m in group.members}
     orders = []
-    for order, entries in planned:
+    for order_idx, (order, entries) in enumerate(planned):
         root = wo_idx[entries[0][0].id]
         delivery_lead = {
             p: minutes(network.lead_time(plant_ids[p], order.region) or timedelta(0))
@@ -454,8 +518,15 @@ def compile_problem(
                 order_id=order.id,
                 root_idx=root,
                 due=None if order.due is None else _minute(network, order.due),
-                weight=order.priority,
+                weight=order.priority
+                if order_idx not in group_of
+                else groups[group_of[order_idx]].weight,
                 delivery_lead=delivery_lead,
+                due_ex_works=None
+                if order.due_ex_works is None
+                else _minute(network, order.due_ex_works),
+                deadline=None if order.deadline is None else _minute(network, order.deadline),
+                group_idx=group_of.get(order_idx),
             )
         )
 
@@ -501,6 +572,7 @@ def compile_problem(
         windows=tuple(windows),
         work_orders=work_orders,
         orders=tuple(orders),
+        groups=groups,
         lead=lead,
         window_cap=window_cap,
         unplanned=tuple(unplanned),

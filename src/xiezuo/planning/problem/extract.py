@@ -21,6 +21,8 @@ from xiezuo.errors import PlanningError
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from xiezuo.planning.problem.compile import Anchor, Problem
 
 
@@ -32,19 +34,21 @@ class Score:
     replan that weighs moves ``move_cost`` per step moved against the previous plan.
     """
 
-    weighted_tardiness: int  # priority × minutes late, summed
+    weighted_tardiness: int  # priority × minutes late, summed (a group counted once)
     makespan: int  # minutes from the start to the last arrival
     moves: int = 0
     move_cost: int = 0
+    overrun: int = 0  # minutes past reachable deadlines, summed
 
     @property
     def first(self) -> int:
         return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        """Lexicographic: the first objective, then steps moved, then the makespan."""
-        return (self.first, self.moves, self.makespan)
+    def key(self) -> tuple[int, int, int, int]:
+        """Lexicographic: deadlines kept before anything else, then the first
+        objective, then steps moved, then the makespan."""
+        return (self.overrun, self.first, self.moves, self.makespan)
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -57,12 +61,24 @@ def arrivals(problem: Problem, solution: Solution) -> list[int]:
     return result
 
 
+def lateness(problem: Problem, solution: Solution, times: Sequence[int]) -> list[int]:
+    """Minutes late of each compiled order (see ``CompiledOrder.lateness``)."""
+    return [
+        order.lateness(
+            t,
+            problem.work_orders[order.root_idx]
+            .options[solution[order.root_idx].option_idx]
+            .plant_idx,
+        )
+        for order, t in zip(problem.orders, times, strict=True)
+    ]
+
+
 def score(problem: Problem, solution: Solution) -> Score:
     times = arrivals(problem, solution)
     return Score(
-        weighted_tardiness=sum(
-            o.weight * o.tardiness(t) for o, t in zip(problem.orders, times, strict=True)
-        ),
+        weighted_tardiness=problem.weighted_tardiness(lateness(problem, solution, times)),
+        overrun=sum(o.overrun(t) for o, t in zip(problem.orders, times, strict=True)),
         makespan=max(times, default=0),
         moves=moved_steps(problem, solution) if problem.anchors else 0,
         move_cost=problem.move_cost,

@@ -20,6 +20,7 @@ from xiezuo.domain import (
     Shipment,
     WorkOrderAssignment,
     explode_order,
+    group_weights,
 )
 from xiezuo.planning.replan.situation import FixedKind, below_finished
 
@@ -31,11 +32,18 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class SettledFigures:
     """What orders already made add to the plan's figures (minutes from the start), and
-    why those that are late are late."""
+    why those that are late are late.
+
+    ``weighted_tardiness`` is what they add to this schedule's figure: on their own, and
+    in a group, whatever its settled orders make it later than its planned ones do.
+    ``tardiness_floor`` is what they add to every plan's: on their own, and groups with
+    no planned order; it is what a bound on the planned orders may be raised by.
+    """
 
     weighted_tardiness: int
     last_arrival: int
     late: tuple[Explanation, ...] = ()
+    tardiness_floor: int = 0
 
 
 def with_history(network: Network, situation: Situation, schedule: Schedule) -> Schedule:
@@ -127,15 +135,35 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
 def settled_figures(
     network: Network, schedule: Schedule, planned_orders: set[str]
 ) -> SettledFigures:
-    """Weighted tardiness and last arrival of the deliveries the engine did not plan."""
-    weight = {o.id: o.priority for o in network.orders}
-    tardiness, last = 0, 0
+    """Weighted tardiness and last arrival of the deliveries the engine did not plan.
+
+    Each order is late by the later of its misses at the customer and ex works; a
+    group counts once, its weight times its latest order's lateness, settled or not.
+    """
+    order_by_id = {o.id: o for o in network.orders}
+    weights = group_weights(network)
+    alone, last = 0, 0
     notes = []
+    # Group -> (latest of all its orders, latest of its planned orders), in minutes.
+    latest: dict[str, tuple[int, int | None]] = {}
     for d in schedule.deliveries:
-        if d.order_id in planned_orders:
+        order = order_by_id[d.order_id]
+        misses = [timedelta(0)]
+        if d.due is not None:
+            misses.append(d.arrival - d.due)
+        if order.due_ex_works is not None:
+            misses.append(d.finish - order.due_ex_works)
+        late = max(misses)
+        is_planned = d.order_id in planned_orders
+        if order.group is not None:
+            every, planned = latest.get(order.group, (0, None))
+            if is_planned:
+                planned = max(planned or 0, _minutes(late))
+            latest[order.group] = (max(every, _minutes(late)), planned)
+        if is_planned:
             continue
-        late = max(timedelta(0), d.arrival - d.due) if d.due is not None else timedelta(0)
-        tardiness += weight[d.order_id] * _minutes(late)
+        if order.group is None:
+            alone += order.priority * _minutes(late)
         last = max(last, _minutes(d.arrival - network.start))
         if late:
             notes.append(
@@ -147,7 +175,15 @@ def settled_figures(
                     "cannot bring it forward",
                 )
             )
-    return SettledFigures(tardiness, last, tuple(notes))
+    floor = alone + sum(
+        weights[g] * every for g, (every, planned) in latest.items() if planned is None
+    )
+    excess = sum(
+        weights[g] * (every - planned)
+        for g, (every, planned) in latest.items()
+        if planned is not None
+    )
+    return SettledFigures(floor + excess, last, tuple(notes), floor)
 
 
 def _minutes(delta: timedelta) -> int:

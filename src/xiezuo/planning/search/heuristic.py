@@ -7,8 +7,9 @@ the working windows allow. The result is always feasible, so the solver starts f
 plan and never returns nothing.
 
 Which order goes first matters for tardiness: :func:`first_plan` tries several
-priority rules (due date, slack, slack per priority) and then moves late orders
-earlier in the sequence while that helps and time allows.
+priority rules (due date, slack, slack per priority, orders with a deadline first, the
+orders of a group together) and then moves late orders earlier in the sequence while
+that helps and time allows. A plan that keeps more deadlines beats any with fewer kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from bisect import bisect_right, insort
 from typing import TYPE_CHECKING
 
-from xiezuo.planning.problem.extract import Score, arrivals, score
+from xiezuo.planning.problem.extract import Score, arrivals, lateness, score
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
 from xiezuo.planning.search.ledgers import CrewProfile, StockLedger
 
@@ -65,9 +66,8 @@ def first_plan(
             on_found(solution)
 
     count = len(problem.orders)
-    by_due = sorted(
-        range(count), key=lambda i: (problem.orders[i].due_key, -problem.orders[i].weight)
-    )
+    due = [o.due_key for o in problem.orders]
+    by_due = sorted(range(count), key=lambda i: (due[i], -problem.orders[i].weight))
     solution = construct(problem, by_due)
     found(solution)
     best = None if solution is None else (score(problem, solution), by_due, solution)
@@ -75,7 +75,19 @@ def first_plan(
         return best[2]
     interleaved = dispatch(problem, min(deadline, clock() + budget_s / 3), clock)
     found(interleaved)
-    for rule in later_rules(problem, deadline, clock):
+    rules: list[Callable[[int], tuple[float, int]]] = []
+    if any(o.deadline is not None for o in problem.orders):
+        rules.append(lambda i: (problem.orders[i].deadline is None, due[i]))
+    if problem.groups:
+        # A group is as late as its last order: its orders one after another, where
+        # its earliest-due order would go.
+        together = due[:]
+        for group in problem.groups:
+            earliest = min(due[i] for i in group.members)
+            for i in group.members:
+                together[i] = earliest
+        rules.append(lambda i: (together[i], due[i]))
+    for rule in [*rules, *later_rules(problem, deadline, clock)]:
         if best is not None and clock() > deadline:
             break
         sequence = sorted(range(count), key=rule)
@@ -227,9 +239,11 @@ def _move_late_orders_forward(
         improved = False
         best_score, sequence, solution = best
         times = arrivals(problem, solution)
+        late_by = lateness(problem, solution, times)
+        overrun = [o.overrun(t) for o, t in zip(problem.orders, times, strict=True)]
         late = sorted(
-            (i for i, o in enumerate(problem.orders) if o.tardiness(times[i]) > 0),
-            key=lambda i: -problem.orders[i].tardiness(times[i]) * problem.orders[i].weight,
+            (i for i in range(len(problem.orders)) if late_by[i] > 0 or overrun[i] > 0),
+            key=lambda i: (-overrun[i], -late_by[i] * problem.orders[i].weight),
         )
         for order_idx in late:
             position = sequence.index(order_idx)

@@ -37,8 +37,11 @@ def applies(problem: Problem) -> bool:
     """Whether times follow from sequences alone: every machine works from the start
     without a break, and no operation needs a crew, material from stock or several
     units at once (nor, in a replan, waits for units held or for components already
-    made)."""
-    if problem.reservations or problem.as_of:
+    made). Its tardiness cap counts orders one by one against their arrival due date, so
+    groups, ex-works due dates and deadlines leave it out."""
+    if problem.reservations or problem.as_of or problem.groups:
+        return False
+    if any(o.due_ex_works is not None or o.deadline is not None for o in problem.orders):
         return False
     return all(w.is_open_throughout() for w in problem.windows) and all(
         not option.needs and all(not op.crew and op.is_plain for op in option.ops)

@@ -88,10 +88,13 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     start; nothing else is checked then, so a wild date cannot make the check slow.
 ``figures`` (:func:`audit_plan` only)
     the plan's status does not match whether it has a schedule, its weighted
-    tardiness or makespan differ from those of its schedule, its ``late``
-    explanations name other orders than those arriving after their due date, a bound
-    is negative or above the value it bounds, or an ``optimal`` plan's bound differs
-    from its value.
+    tardiness or makespan differ from those of its schedule (an order late by the
+    later of its misses at the customer and ex works; an order group once, its
+    heaviest order's priority times its latest order's lateness), its ``late``
+    explanations name other orders than those late, a bound is negative or above the
+    value it bounds, or an ``optimal`` plan's bound differs from its value.
+``deadline`` (:func:`audit_plan` only)
+    an order arrives after its deadline and no ``deadline`` explanation names it.
 
 A replan, judged with the progress it starts from, must also keep the rules of
 :mod:`xiezuo.planning.validation.replan` (reported, status_date, machine_down,
@@ -134,6 +137,7 @@ from xiezuo.domain import (
     design_gates,
     explode_order,
     explode_orders,
+    group_weights,
     routing_of,
 )
 from xiezuo.errors import PlanningError
@@ -298,24 +302,46 @@ def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Viola
         yield _figure(f"the plan is {plan.status.value!r} but has a schedule")
     order_by_id = {order.id: order for order in network.orders}
     arrival_by_order: dict[str, datetime] = {}
+    finish_by_order: dict[str, datetime] = {}
     for delivery in schedule.deliveries:
         if delivery.order_id in order_by_id:
             arrival_by_order.setdefault(delivery.order_id, delivery.arrival)
-    tardiness = timedelta(0)
+            finish_by_order.setdefault(delivery.order_id, delivery.finish)
+    weights = group_weights(network)
     # The engine counts whole minutes from the network start, so a due date between
-    # minutes may cost each unit of priority up to a minute less.
+    # minutes may cost each unit of weight up to a minute less.
     slack = 1e-6
     late: set[str] = set()
     unsure: set[str] = set()
+    # An order is as late as the later of its misses: at the customer and ex works.
+    late_by: dict[str, timedelta] = {}
     for order_id, arrival in arrival_by_order.items():
         order = order_by_id[order_id]
-        if order.due is not None:
-            tardiness += order.priority * max(timedelta(0), arrival - order.due)
-            if (order.due - network.start) % _MINUTE:
-                slack += order.priority / 60
+        weight = order.priority if order.group is None else weights[order.group]
+        misses = [timedelta(0)]
+        for due, moment in (
+            (order.due, arrival),
+            (order.due_ex_works, finish_by_order[order_id]),
+        ):
+            if due is None:
+                continue
+            misses.append(moment - due)
+            if (due - network.start) % _MINUTE:
+                slack += weight / 60
                 unsure.add(order_id)
-            if arrival > order.due:
-                late.add(order_id)
+        late_by[order_id] = max(misses)
+        if late_by[order_id] > timedelta(0):
+            late.add(order_id)
+    tardiness = timedelta(0)
+    group_late: dict[str, timedelta] = {}
+    for order_id, lateness in late_by.items():
+        group = order_by_id[order_id].group
+        if group is None:
+            tardiness += order_by_id[order_id].priority * lateness
+        else:
+            group_late[group] = max(group_late.get(group, timedelta(0)), lateness)
+    tardiness += sum((weights[g] * lateness for g, lateness in group_late.items()), timedelta(0))
+    yield from _deadline_problems(network, plan, arrival_by_order)
     explained = {e.subject for e in plan.explanations if e.kind == "late"}
     for order_id in sorted((late ^ explained) - unsure):
         is_late = "is late" if order_id in late else "is on time"
@@ -348,6 +374,24 @@ def _figures(network: Network, plan: Plan, schedule: Schedule) -> Iterator[Viola
         None if plan.makespan_bound is None else plan.makespan_bound / _HOUR,
         plan.status,
     )
+
+
+def _deadline_problems(
+    network: Network, plan: Plan, arrival_by_order: dict[str, datetime]
+) -> Iterator[Violation]:
+    """Every deadline is kept, or the plan says why not (a ``deadline`` note)."""
+    said = {e.subject for e in plan.explanations if e.kind == "deadline"}
+    for order in network.orders:
+        arrival = arrival_by_order.get(order.id)
+        if order.deadline is None or arrival is None or arrival <= order.deadline:
+            continue
+        if order.id not in said:
+            yield Violation(
+                rule="deadline",
+                subject=f"order {order.id}",
+                message=f"order {order.id!r} arrives {_show(arrival)}, after its deadline "
+                f"{_show(order.deadline)}, and the plan does not say why",
+            )
 
 
 def _bound_problems(
