@@ -10,8 +10,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROUND_THE_CLOCK, START, at, hours
+from tests.strategies import networks
 from xiezuo.domain import (
     Item,
     Lane,
@@ -172,3 +175,62 @@ def test_a_shed_machine_must_name_a_shed_of_its_plant() -> None:
 def test_a_lever_refuses_a_negative_cost() -> None:
     with pytest.raises(ModelError, match="cost must be 0 or more"):
         Lever(id="X", kind=LeverKind.SHED, plant_id="A", cost=-1, decision=START, machine_id="m")
+
+
+@st.composite
+def _with_sheds(draw: st.DrawFn) -> Network:
+    """A random network with 1-3 random sheds (copies of a plant's machine groups with
+    other units, a cost and a build time) and maybe a budget."""
+    network = draw(networks(with_gangs=True))
+    plants = {plant.id: plant for plant in network.plants}
+    levers = []
+    for n in range(draw(st.integers(1, 3))):
+        plant = plants[draw(st.sampled_from(sorted(plants)))]
+        if not plant.machines:
+            continue
+        model = draw(st.sampled_from(plant.machines))
+        lever = Lever(
+            id=f"SHED{n}",
+            kind=LeverKind.SHED,
+            plant_id=plant.id,
+            cost=draw(st.integers(0, 1000)),
+            decision=network.start,
+            lead_time=hours(draw(st.sampled_from((0, 0, 2, 12, 48)))),
+            machine_id=f"shed{n}",
+        )
+        shed = replace(
+            model,
+            id=f"shed{n}",
+            units=draw(st.integers(1, 3)),
+            available_from=lever.usable_from,
+            available_until=None,
+            lever=lever.id,
+        )
+        plants[plant.id] = replace(plant, machines=(*plant.machines, shed))
+        levers.append(lever)
+    budget = draw(st.one_of(st.none(), st.integers(0, 2000)))
+    if draw(st.booleans()):
+        # Every order due at once: late whatever happens, so sheds that help are pulled.
+        orders = tuple(replace(o, due=network.start + hours(1)) for o in network.orders)
+        network = replace(network, orders=orders)
+    return replace(
+        network,
+        plants=tuple(plants[p.id] for p in network.plants),
+        levers=tuple(levers),
+        lever_budget=budget,
+    )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(_with_sheds())
+def test_every_plan_with_random_sheds_passes_the_validator(network: Network) -> None:
+    validate_network(network)
+    result = plan(network, PlanParams(time_limit_s=2, workers=1))
+    assert result.status.has_schedule
+    assert result.schedule is not None
+    event("a shed pulled" if result.schedule.levers else "no shed pulled")
+    assert audit_plan(network, result) == ()
