@@ -201,3 +201,99 @@ def test_a_negative_budget_on_the_command_line_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(path), "--budget", "-1"])
     assert result.exit_code == 2, result.output
     assert "budget" in result.output
+
+
+def with_loan() -> dict[str, Any]:
+    """The shed scenario with a second plant, P2, that may lend P1 one of its two lathes."""
+    data = scenario()
+    data["plants"].append(
+        {
+            "id": "P2",
+            "machines": [
+                {
+                    "id": "lathe",
+                    "process": "turning",
+                    "units": 2,
+                    "max_weight_t": 5,
+                    "precision_grade": 7,
+                }
+            ],
+        }
+    )
+    data["lanes"] += [
+        {"from": "P2", "to": "P1", "lead_days": 1},
+        {"from": "P2", "to": "East", "lead_days": 1},
+    ]
+    data["levers"]["machine_loans"] = [
+        {
+            "id": "LOAN-P2",
+            "from": "P2",
+            "to": "P1",
+            "machine": "lathe",
+            "units": 1,
+            "depart": "1958-07-01",
+            "until": "1958-07-31",
+            "move_days": 0.5,
+            "cost": 5000,
+        }
+    ]
+    return data
+
+
+def test_a_machine_loan_is_read_as_a_lever_and_a_group_of_the_borrower(tmp_path: Path) -> None:
+    network = load_scenario(write(tmp_path, with_loan()))
+    loan = network.lever("LOAN-P2")
+    assert (loan.kind, loan.plant_id, loan.lender_id, loan.units) == (
+        LeverKind.MACHINE_LOAN,
+        "P1",
+        "P2",
+        1,
+    )
+    borrowed = network.plant_by_id["P1"].machine("lathe-from-P2")
+    assert borrowed.lever == "LOAN-P2"
+    assert borrowed.available_from == datetime(1958, 7, 1, 12, tzinfo=SHANGHAI)
+    assert borrowed.available_until == datetime(1958, 7, 31, 12, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "what"),
+    [
+        (lambda loan: loan.update(to="P2"), "levers.machine_loans[0].to", "cannot lend to itself"),
+        (
+            lambda loan: loan.update(units=3),
+            "levers.machine_loans[0].units",
+            "3 units is more than the 2 of 'P2' machine group 'lathe'",
+        ),
+        (
+            lambda loan: loan.update(machine="borer"),
+            "levers.machine_loans[0].machine",
+            "has no machine group 'borer'",
+        ),
+        (
+            lambda loan: loan.update(until="1958-07-01", move_days=1),
+            "levers.machine_loans[0]",
+            "must be back by 'until'",
+        ),
+        (
+            lambda loan: loan.update(cost=-3),
+            "levers.machine_loans[0].cost",
+            "greater than or equal to 0",
+        ),
+        (lambda loan: loan.update(id="SHED-P1"), "levers.machine_loans[0].id", "already given"),
+    ],
+)
+def test_a_bad_machine_loan_exits_2_naming_the_file_and_the_place(
+    tmp_path: Path, edit: Any, where: str, what: str
+) -> None:
+    data = with_loan()
+    edit(data["levers"]["machine_loans"][0])
+    path = write(tmp_path, data)
+    with pytest.raises((InputError, ModelError)) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "levers.yaml" in message
+    assert where in message
+    assert what in message
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

@@ -5,6 +5,12 @@ total cost of the levers pulled within the budget, and pulls one only where it m
 orders less late (tardiness first, then the cheapest set of levers). A lever of kind
 ``shed`` is a machine group of its plant (:attr:`xiezuo.domain.network.Machine.lever`
 names it) that works only in plans pulling the lever, from ``usable_from`` on.
+
+A ``machine_loan`` moves ``units`` of the lender's group ``machine_id`` to ``plant_id``:
+they leave the lender at ``decision`` and are back there at ``until``; the move takes
+``lead_time`` each way, so the borrower has them (a machine group of its own, named by
+the lever like a shed's) from ``usable_from`` to ``usable_until``. While lent, the
+lender's group works with that many units fewer: its highest-numbered ones are away.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from xiezuo.errors import ModelError
 
 class LeverKind(StrEnum):
     SHED = "shed"
+    MACHINE_LOAN = "machine_loan"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +41,10 @@ class Lever:
     decision: datetime
     lead_time: timedelta = timedelta(0)
     machine_id: str | None = None
+    # A machine loan: the lending plant, the units lent and when they are back there.
+    lender_id: str | None = None
+    units: int = 0
+    until: datetime | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -47,12 +58,37 @@ class Lever:
             problems.append("the decision date must carry a time zone")
         if self.kind is LeverKind.SHED and self.machine_id is None:
             problems.append("a shed names its machine group")
+        if self.kind is LeverKind.MACHINE_LOAN:
+            problems += self._loan_problems()
         ModelError.check(problems, f"lever {self.id!r}")
+
+    def _loan_problems(self) -> list[str]:
+        problems = []
+        if self.lender_id is None or self.machine_id is None or self.until is None:
+            problems.append("a machine loan names its lender, machine group and return date")
+        if self.lender_id == self.plant_id:
+            problems.append(f"a plant cannot lend to itself ({self.plant_id!r})")
+        if self.units < 1:
+            problems.append(f"a loan lends at least 1 unit, not {self.units}")
+        if self.until is not None and self.usable_until <= self.usable_from:
+            problems.append(
+                "the machines must be back by 'until' after two moves and some use: "
+                f"they leave {self.decision:%Y-%m-%d %H:%M}, arrive "
+                f"{self.usable_from:%Y-%m-%d %H:%M} and must leave again "
+                f"{self.usable_until:%Y-%m-%d %H:%M}"
+            )
+        return problems
 
     @property
     def usable_from(self) -> datetime:
         """First instant the lever's capacity works."""
         return self.decision + self.lead_time
+
+    @property
+    def usable_until(self) -> datetime:
+        """Instant a loan's machines stop working at the borrower, to travel back."""
+        assert self.until is not None, "only a loan has an end"
+        return self.until - self.lead_time
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +100,7 @@ class PulledLever:
     plant_id: str
     usable_from: datetime
     cost: float
+    usable_until: datetime | None = None  # a loan: when its machines leave to go back
 
     @classmethod
     def of(cls, lever: Lever) -> PulledLever:
@@ -73,4 +110,5 @@ class PulledLever:
             plant_id=lever.plant_id,
             usable_from=lever.usable_from,
             cost=lever.cost,
+            usable_until=None if lever.until is None else lever.usable_until,
         )

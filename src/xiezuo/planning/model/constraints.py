@@ -196,13 +196,18 @@ def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> 
 def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
     """At any instant the operations on a machine hold at most ``units`` units (a gang
     of k holds k), less the units held by work under way, frozen work and downtime (a
-    replan's reservations)."""
+    replan's reservations), and the units lent while a loan is pulled."""
     held: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
     for r in problem.reservations:
         interval = model.new_fixed_size_interval_var(
             r.start, r.end - r.start, f"held_m{r.machine_idx}_{r.start}"
         )
         held.setdefault(r.machine_idx, []).append((interval, r.count))
+    for h in problem.lever_holds:
+        interval = model.new_optional_fixed_size_interval_var(
+            h.start, h.end - h.start, mv.levers[h.lever], f"lent_m{h.machine_idx}_l{h.lever}"
+        )
+        held.setdefault(h.machine_idx, []).append((interval, h.count))
     for machine_idx, uses in mv.intervals_by_machine.items():
         units = problem.machines[machine_idx].units
         everything = uses + held.get(machine_idx, [])

@@ -204,6 +204,18 @@ class CompiledLever:
     cost: int
 
 
+@dataclass(frozen=True, slots=True)
+class LeverHold:
+    """Units of a machine group away while lever ``lever`` is pulled (a loan's lender):
+    ``count`` of them, its highest-numbered, from ``start`` to ``end``."""
+
+    machine_idx: int
+    count: int
+    start: int
+    end: int
+    lever: int
+
+
 def cost_units(cost: float) -> int:
     """A lever's cost, or the budget, in the model's whole hundredths."""
     return round(cost * 100)
@@ -241,6 +253,7 @@ class Problem:
     # Levers the engine may pull, and their budget in the same hundredths (None: none).
     levers: tuple[CompiledLever, ...] = ()
     lever_budget: int | None = None
+    lever_holds: tuple[LeverHold, ...] = ()
 
     def levers_pulled(self, solution: Solution) -> tuple[int, ...]:
         """Indices of the levers whose capacity ``solution`` uses, in order."""
@@ -535,6 +548,20 @@ def compile_problem(
         ),
         settled_orders=tuple(settled),
         levers=tuple(CompiledLever(lever.id, cost_units(lever.cost)) for lever in network.levers),
+        lever_holds=tuple(
+            LeverHold(
+                machine_idx[lever.lender_id, lever.machine_id],
+                lever.units,
+                max(0, _minute(network, lever.decision)),
+                _minute(network, lever.until),
+                i,
+            )
+            for i, lever in enumerate(network.levers)
+            if lever.lender_id is not None
+            and lever.machine_id is not None
+            and lever.until is not None
+            and _minute(network, lever.until) > max(0, _minute(network, lever.decision))
+        ),
         lever_budget=None if network.lever_budget is None else cost_units(network.lever_budget),
     )
 
