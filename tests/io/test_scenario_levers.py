@@ -280,12 +280,19 @@ def test_a_machine_loan_is_read_as_a_lever_and_a_group_of_the_borrower(tmp_path:
             "greater than or equal to 0",
         ),
         (lambda loan: loan.update(id="SHED-P1"), "levers.machine_loans[0].id", "already given"),
+        (
+            lambda loan: loan.update(to="P3"),
+            "levers.machine_loans[0].to",
+            "a loan adds capacity to a process the borrower already does",
+        ),
     ],
 )
 def test_a_bad_machine_loan_exits_2_naming_the_file_and_the_place(
     tmp_path: Path, edit: Any, where: str, what: str
 ) -> None:
     data = with_loan()
+    data["plants"].append({"id": "P3"})
+    data["lanes"].append({"from": "P3", "to": "East", "lead_days": 1})
     edit(data["levers"]["machine_loans"][0])
     path = write(tmp_path, data)
     with pytest.raises((InputError, ModelError)) as caught:

@@ -415,7 +415,7 @@ class _Converter:
 
     def check_loans(self, require: Callable[[_Path, str, str, set[str]], None]) -> None:
         """A loan goes between two known plants, of a group the lender has, at most its
-        units, under a name the borrower does not use."""
+        units, of a process the borrower already does, under a name it does not use."""
         plants = {p.id: p for p in self.spec.plants}
         for l_idx, loan in enumerate(self.loans):
             path: _Path = ("levers", "machine_loans", l_idx)
@@ -436,6 +436,12 @@ class _Converter:
                     (*path, "units"),
                     f"{loan.units} units is more than the {group.units} of {lender.id!r} "
                     f"machine group {group.id!r}",
+                )
+            if group.process not in {m.process for m in plants[loan.to].machines}:
+                self.fail(
+                    (*path, "to"),
+                    f"plant {loan.to!r} has no {group.process!r} machines: a loan adds "
+                    "capacity to a process the borrower already does, not a new capability",
                 )
             borrowed = _borrowed_id(loan)
             if borrowed in {m.id for m in plants[loan.to].machines}:
