@@ -304,3 +304,76 @@ def test_a_bad_machine_loan_exits_2_naming_the_file_and_the_place(
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def with_people_loan() -> dict[str, Any]:
+    """The loan scenario, whose shafts need a fitter; P2 may lend P1 one of its two."""
+    data = with_loan()
+    data["skills"] = ["fitter"]
+    data["staffing"] = [
+        {"plant": "P1", "skill": "fitter", "headcount": 1},
+        {"plant": "P2", "skill": "fitter", "headcount": 2},
+    ]
+    data["items"][0]["operations"][0]["crew"] = [{"skill": "fitter", "size": 1}]
+    data["levers"]["people_loans"] = [
+        {
+            "id": "FITTER-P2",
+            "from": "P2",
+            "to": "P1",
+            "skill": "fitter",
+            "count": 1,
+            "depart": "1958-07-01",
+            "until": "1958-07-31",
+            "travel_days": 1,
+            "cost": 800,
+        }
+    ]
+    return data
+
+
+def test_a_people_loan_is_read_as_a_lever(tmp_path: Path) -> None:
+    network = load_scenario(write(tmp_path, with_people_loan()))
+    loan = network.lever("FITTER-P2")
+    assert (loan.kind, loan.plant_id, loan.lender_id, loan.skill, loan.units) == (
+        LeverKind.PEOPLE_LOAN,
+        "P1",
+        "P2",
+        "fitter",
+        1,
+    )
+    assert loan.usable_from == datetime(1958, 7, 2, tzinfo=SHANGHAI)
+    assert network.staff_capacity("P1", "fitter", [loan]) == (
+        (datetime(1958, 7, 1, tzinfo=SHANGHAI), 1),
+        (datetime(1958, 7, 2, tzinfo=SHANGHAI), 2),
+        (datetime(1958, 7, 31, tzinfo=SHANGHAI), 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "what"),
+    [
+        (lambda loan: loan.update(to="P2"), "levers.people_loans[0].to", "cannot lend to itself"),
+        (lambda loan: loan.update(skill="welder"), "levers.people_loans[0].skill", "welder"),
+        (
+            lambda loan: loan.update(count=3),
+            "levers.people_loans[0]",
+            "lends 3 fitter people, but 'P2' has at most 2",
+        ),
+        (lambda loan: loan.update(id="LOAN-P2"), "levers.people_loans[0].id", "already given"),
+    ],
+)
+def test_a_bad_people_loan_exits_2_naming_the_file_and_the_place(
+    tmp_path: Path, edit: Any, where: str, what: str
+) -> None:
+    data = with_people_loan()
+    edit(data["levers"]["people_loans"][0])
+    path = write(tmp_path, data)
+    with pytest.raises((InputError, ModelError)) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "levers.yaml" in message
+    assert where in message
+    assert what in message
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tests.conftest import ROUND_THE_CLOCK, START, at, hours
 from tests.strategies import networks
 from xiezuo.domain import (
+    CrewNeed,
     Item,
     Lane,
     Lever,
@@ -28,6 +29,7 @@ from xiezuo.domain import (
     Plant,
     PulledLever,
     Routing,
+    Staffing,
     validate_network,
 )
 from xiezuo.errors import ModelError
@@ -180,8 +182,8 @@ def test_a_lever_refuses_a_negative_cost() -> None:
 @st.composite
 def _with_sheds(draw: st.DrawFn) -> Network:
     """A random network with 1-3 random sheds (copies of a plant's machine groups with
-    other units, a cost and a build time), maybe a machine loan between two plants, and
-    maybe a budget."""
+    other units, a cost and a build time), maybe a machine loan and a people loan
+    between two plants, and maybe a budget."""
     network = draw(networks(with_gangs=True))
     plants = {plant.id: plant for plant in network.plants}
     levers = []
@@ -240,6 +242,28 @@ def _with_sheds(draw: st.DrawFn) -> Network:
         )
         plants[borrower.id] = replace(borrower, machines=(*borrower.machines, borrowed))
         levers.append(loan)
+    staffed = [s for s in network.staffing if s.headcount > 0]
+    if len(network.plants) > 1 and staffed and draw(st.booleans()):
+        lender_staff = draw(st.sampled_from(staffed))
+        depart = network.start + hours(draw(st.integers(0, 24)))
+        levers.append(
+            Lever(
+                id="PEOPLE",
+                kind=LeverKind.PEOPLE_LOAN,
+                plant_id=draw(
+                    st.sampled_from(
+                        sorted(p.id for p in network.plants if p.id != lender_staff.plant_id)
+                    )
+                ),
+                cost=draw(st.integers(0, 1000)),
+                decision=depart,
+                lead_time=hours(draw(st.sampled_from((0, 0, 3, 12)))),
+                lender_id=lender_staff.plant_id,
+                skill=lender_staff.skill,
+                units=draw(st.integers(1, lender_staff.headcount)),
+                until=depart + hours(draw(st.integers(30, 200))),
+            )
+        )
     budget = draw(st.one_of(st.none(), st.integers(0, 2000)))
     if draw(st.booleans()):
         # Every order due at once: late whatever happens, so sheds that help are pulled.
@@ -387,4 +411,94 @@ def test_a_loan_refuses_a_plant_lending_to_itself_and_more_units_than_it_has() -
     network = loan_network(lender_jobs=0)
     greedy = replace(network.levers[0], units=3)
     with pytest.raises(ModelError, match="lends 3 units, but 'A' machine group 'lathe' has 2"):
+        validate_network(replace(network, levers=(greedy,)))
+
+
+def people_loan_network(*, lender_jobs: int, travel_h: float = 0) -> Network:
+    """Each job needs a fitter; plant A has two, plant B one (and two lathes each). B's
+    two jobs of 10 h are due at 10 h; A has ``lender_jobs``. The loan sends one fitter
+    from A to B from the start to 100 h, ``travel_h`` each way."""
+    crew = (CrewNeed(skill="fitter", size=1),)
+    part = Item(
+        id="PART",
+        weight_t=1,
+        precision_grade=8,
+        routings=(
+            Routing(
+                id="main",
+                operations=(Operation(process="turning", run_per_unit=hours(10), crew=crew),),
+            ),
+        ),
+    )
+    loan = Lever(
+        id="FITTER",
+        kind=LeverKind.PEOPLE_LOAN,
+        plant_id="B",
+        cost=300,
+        decision=START,
+        lead_time=hours(travel_h),
+        lender_id="A",
+        skill="fitter",
+        units=1,
+        until=at(100),
+    )
+    lathe = Machine(id="lathe", process="turning", units=2, max_weight_t=5, precision_grade=6)
+    orders = [
+        Order(id=f"b{i}", region="R", item_id="PART", due=at(10), plant_id="B") for i in (1, 2)
+    ]
+    orders += [
+        Order(id=f"a{i}", region="R", item_id="PART", due=at(10), plant_id="A")
+        for i in range(lender_jobs)
+    ]
+    network = Network(
+        start=START,
+        calendar=ROUND_THE_CLOCK,
+        processes=("turning",),
+        regions=("R",),
+        plants=(Plant(id="A", machines=(lathe,)), Plant(id="B", machines=(lathe,))),
+        items=(part,),
+        orders=tuple(orders),
+        lanes=(
+            Lane(origin="A", destination="R", lead_time=timedelta(0)),
+            Lane(origin="B", destination="R", lead_time=timedelta(0)),
+        ),
+        skills=("fitter",),
+        staffing=(
+            Staffing(plant_id="A", skill="fitter", headcount=2),
+            Staffing(plant_id="B", skill="fitter", headcount=1),
+        ),
+        levers=(loan,),
+    )
+    validate_network(network)
+    return network
+
+
+def test_a_fitter_lent_by_a_plant_with_one_to_spare_puts_the_borrower_on_time() -> None:
+    network = people_loan_network(lender_jobs=1)
+    result = _solve(network)
+    assert result.tardiness_hours == 0
+    assert result.schedule is not None
+    assert [lever.id for lever in result.schedule.levers] == ["FITTER"]
+    unlisted = replace(result, schedule=replace(result.schedule, levers=()))
+    assert {v.rule for v in audit_plan(network, unlisted)} == {"crew"}
+
+
+def test_a_fitter_the_lender_needs_is_not_lent() -> None:
+    result = _solve(people_loan_network(lender_jobs=2))
+    assert result.tardiness_hours == 10
+    assert result.schedule is not None
+    assert result.schedule.levers == ()
+
+
+def test_a_lent_fitter_works_only_after_the_journey() -> None:
+    result = _solve(people_loan_network(lender_jobs=1, travel_h=3))
+    assert result.tardiness_hours == 3
+    assert result.schedule is not None
+    assert [lever.id for lever in result.schedule.levers] == ["FITTER"]
+
+
+def test_a_people_loan_refuses_more_people_than_the_lender_has() -> None:
+    network = people_loan_network(lender_jobs=0)
+    greedy = replace(network.levers[0], units=3)
+    with pytest.raises(ModelError, match="lends 3 fitter people, but 'A' has at most 2"):
         validate_network(replace(network, levers=(greedy,)))

@@ -11,6 +11,10 @@ they leave the lender at ``decision`` and are back there at ``until``; the move 
 ``lead_time`` each way, so the borrower has them (a machine group of its own, named by
 the lever like a shed's) from ``usable_from`` to ``usable_until``. While lent, the
 lender's group works with that many units fewer: its highest-numbered ones are away.
+
+A ``people_loan`` moves ``units`` people of ``skill`` the same way: the lender has that
+many fewer from ``decision`` until ``until``, the borrower that many more from
+``usable_from`` to ``usable_until``.
 """
 
 from __future__ import annotations
@@ -19,13 +23,22 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from xiezuo.errors import ModelError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class LeverKind(StrEnum):
     SHED = "shed"
     MACHINE_LOAN = "machine_loan"
+    PEOPLE_LOAN = "people_loan"
+
+    @property
+    def is_loan(self) -> bool:
+        return self in (LeverKind.MACHINE_LOAN, LeverKind.PEOPLE_LOAN)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +58,7 @@ class Lever:
     lender_id: str | None = None
     units: int = 0
     until: datetime | None = None
+    skill: str | None = None  # a people loan: the skill of the people lent
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -58,22 +72,26 @@ class Lever:
             problems.append("the decision date must carry a time zone")
         if self.kind is LeverKind.SHED and self.machine_id is None:
             problems.append("a shed names its machine group")
-        if self.kind is LeverKind.MACHINE_LOAN:
+        if self.kind.is_loan:
             problems += self._loan_problems()
+        if self.kind is LeverKind.PEOPLE_LOAN and self.skill is None:
+            problems.append("a people loan names the skill of the people lent")
         ModelError.check(problems, f"lever {self.id!r}")
 
     def _loan_problems(self) -> list[str]:
         problems = []
-        if self.lender_id is None or self.machine_id is None or self.until is None:
-            problems.append("a machine loan names its lender, machine group and return date")
+        if self.lender_id is None or self.until is None:
+            problems.append("a loan names its lender and return date")
+        if self.kind is LeverKind.MACHINE_LOAN and self.machine_id is None:
+            problems.append("a machine loan names the machine group lent")
         if self.lender_id == self.plant_id:
             problems.append(f"a plant cannot lend to itself ({self.plant_id!r})")
         if self.units < 1:
             problems.append(f"a loan lends at least 1 unit, not {self.units}")
         if self.until is not None and self.usable_until <= self.usable_from:
             problems.append(
-                "the machines must be back by 'until' after two moves and some use: "
-                f"they leave {self.decision:%Y-%m-%d %H:%M}, arrive "
+                "what is lent must be back by 'until' after two moves and some use: "
+                f"it leaves {self.decision:%Y-%m-%d %H:%M}, arrive "
                 f"{self.usable_from:%Y-%m-%d %H:%M} and must leave again "
                 f"{self.usable_until:%Y-%m-%d %H:%M}"
             )
@@ -112,3 +130,18 @@ class PulledLever:
             cost=lever.cost,
             usable_until=None if lever.until is None else lever.usable_until,
         )
+
+
+def people_moves(levers: Iterable[Lever], plant_id: str, skill: str) -> list[tuple[datetime, int]]:
+    """Changes in a plant's headcount of ``skill`` that the people loans among ``levers``
+    (those pulled) make: ``(instant, people)``, negative while its people are away."""
+    changes = []
+    for lever in levers:
+        if lever.kind is not LeverKind.PEOPLE_LOAN or lever.skill != skill:
+            continue
+        assert lever.until is not None, "a loan has an end"
+        if lever.lender_id == plant_id:
+            changes += [(lever.decision, -lever.units), (lever.until, lever.units)]
+        if lever.plant_id == plant_id:
+            changes += [(lever.usable_from, lever.units), (lever.usable_until, -lever.units)]
+    return changes

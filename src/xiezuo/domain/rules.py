@@ -174,6 +174,9 @@ def _lever_problems(network: Network) -> Iterator[str]:
         if plant is None:
             yield f"{where}: unknown plant {lever.plant_id!r}"
             continue
+        if lever.kind is LeverKind.PEOPLE_LOAN:
+            yield from _people_loan_problems(network, lever)
+            continue
         groups = [m for m in plant.machines if m.lever == lever.id]
         if len(groups) != 1 or (lever.kind is LeverKind.SHED and groups[0].id != lever.machine_id):
             yield f"{where}: plant {plant.id!r} needs exactly one machine group of this lever"
@@ -194,6 +197,23 @@ def _lever_problems(network: Network) -> Iterator[str]:
                 f"plant {plant.id!r} machine {machine.id!r}: lever {machine.lever!r} "
                 "is not a lever of this plant"
             )
+
+
+def _people_loan_problems(network: Network, lever: Lever) -> Iterator[str]:
+    """People of a declared skill, from a known plant, no more than it ever has."""
+    where = f"lever {lever.id!r}"
+    if lever.skill not in network.skills:
+        yield f"{where}: unknown skill {lever.skill!r}"
+        return
+    if lever.lender_id not in network.plant_by_id:
+        yield f"{where}: unknown lending plant {lever.lender_id!r}"
+        return
+    most = max(people for _, people in network.staff_capacity(lever.lender_id, lever.skill))
+    if lever.units > most:
+        yield (
+            f"{where}: lends {lever.units} {lever.skill} people, but {lever.lender_id!r} "
+            f"has at most {most}"
+        )
 
 
 def _loan_problems(network: Network, lever: Lever, borrowed: Machine) -> Iterator[str]:

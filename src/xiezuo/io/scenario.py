@@ -57,6 +57,7 @@ from xiezuo.io.scenario_schema import (
     GangSpec,
     MachineLoanSpec,
     OperationSpec,
+    PeopleLoanSpec,
     ScenarioSpec,
     ShedSpec,
 )
@@ -276,17 +277,20 @@ class _Converter:
             groups.append(
                 ("machine", ("plants", p_idx, "machines"), [m.id for m in plant.machines])
             )
-        groups.append(("lever", ("levers", "sheds"), [shed.id for shed in self.sheds]))
-        loan_ids = [loan.id for loan in self.loans]
-        groups.append(("lever", ("levers", "machine_loans"), loan_ids))
-        shed_ids = {shed.id: idx for idx, shed in enumerate(self.sheds)}
-        for idx, loan_id in enumerate(loan_ids):
-            if loan_id in shed_ids:
-                earlier = self.locate(("levers", "sheds", shed_ids[loan_id]))
-                self.fail(
-                    ("levers", "machine_loans", idx, "id"),
-                    f"lever {loan_id!r} is already given at {earlier}",
-                )
+        seen: dict[str, _Path] = {}
+        for section, ids in (
+            ("sheds", [shed.id for shed in self.sheds]),
+            ("machine_loans", [loan.id for loan in self.loans]),
+            ("people_loans", [loan.id for loan in self.people_loans]),
+        ):
+            for idx, lever_id in enumerate(ids):
+                if lever_id in seen:
+                    earlier = self.locate(seen[lever_id])
+                    self.fail(
+                        ("levers", section, idx, "id"),
+                        f"lever {lever_id!r} is already given at {earlier}",
+                    )
+                seen[lever_id] = ("levers", section, idx)
         for i_idx, item in enumerate(spec.items):
             routing_ids = [r.id for r in item.routings or ()]
             groups.append(("routing", ("items", i_idx, "routings"), routing_ids))
@@ -379,6 +383,13 @@ class _Converter:
                     )
         self.check_sheds(require)
         self.check_loans(require)
+        for l_idx, lent in enumerate(self.people_loans):
+            l_path: _Path = ("levers", "people_loans", l_idx)
+            require((*l_path, "from"), "plant", lent.from_, plants)
+            require((*l_path, "to"), "plant", lent.to, plants)
+            require((*l_path, "skill"), "skill", lent.skill, skills)
+            if lent.from_ == lent.to:
+                self.fail((*l_path, "to"), f"a plant cannot lend to itself ({lent.to!r})")
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -643,6 +654,28 @@ class _Converter:
     def loans(self) -> list[MachineLoanSpec]:
         return [] if self.spec.levers is None else self.spec.levers.machine_loans
 
+    @property
+    def people_loans(self) -> list[PeopleLoanSpec]:
+        return [] if self.spec.levers is None else self.spec.levers.people_loans
+
+    def people_loan_levers(self) -> Iterable[Lever]:
+        for l_idx, loan in enumerate(self.people_loans):
+            path: _Path = ("levers", "people_loans", l_idx)
+            yield self.build(
+                path,
+                Lever,
+                id=loan.id,
+                kind=LeverKind.PEOPLE_LOAN,
+                plant_id=loan.to,
+                cost=loan.cost,
+                decision=self.dated((*path, "depart"), loan.depart),
+                lead_time=timedelta(days=loan.travel_days),
+                lender_id=loan.from_,
+                skill=loan.skill,
+                units=loan.count,
+                until=self.dated((*path, "until"), loan.until, end_of_day=True),
+            )
+
     def loan_levers(self) -> Iterable[Lever]:
         for l_idx, loan in enumerate(self.loans):
             path: _Path = ("levers", "machine_loans", l_idx)
@@ -679,6 +712,7 @@ class _Converter:
                 machine_id=shed.machine.id,
             )
         yield from self.loan_levers()
+        yield from self.people_loan_levers()
 
     def items(self) -> Iterable[Item]:
         for i_idx, item in enumerate(self.spec.items):
@@ -941,7 +975,20 @@ class _Converter:
             return path
 
         quoted = "'([^']*)'"
+
+        def lever(lever_id: str) -> _Path:
+            sections: tuple[tuple[str, list[str]], ...] = (
+                ("sheds", [e.id for e in self.sheds]),
+                ("machine_loans", [e.id for e in self.loans]),
+                ("people_loans", [e.id for e in self.people_loans]),
+            )
+            for section, ids in sections:
+                if lever_id in ids:
+                    return ("levers", section, ids.index(lever_id))
+            return ("levers",)
+
         return [
+            (re.compile(rf"lever {quoted}"), lever),
             (re.compile(r"BOM cycle: (.+?) -> (.+?)(?: -> |$)"), bom_line),
             (re.compile(rf"no lane from {quoted} to {quoted}"), lambda *_: ("lanes",)),
             (re.compile(r"the orders need "), lambda: ("orders",)),

@@ -592,6 +592,31 @@ class MachineLoanSpec(_Spec):
     """What the loan costs, in the scenario's money."""
 
 
+class PeopleLoanSpec(_Spec):
+    """People of a skill one plant may lend another for a while: the lender works
+    without them from ``depart`` until ``until``; the borrower has them in between, but
+    for the journeys."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    from_: str = Field(alias="from")
+    """Plant that lends the people."""
+    to: str
+    """Plant that borrows them."""
+    skill: str
+    """One of the declared skills."""
+    count: People
+    """People per shift lent; at most the lender ever has."""
+    depart: When
+    """When they leave the lender (a date alone means 00:00 that day)."""
+    until: When
+    """When they are back at the lender (a date alone means the end of that day)."""
+    travel_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days each journey takes."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the loan costs, in the scenario's money."""
+
+
 class LeversSpec(_Spec):
     """Capacity the engine may add, each lever at a cost, within a budget."""
 
@@ -602,6 +627,8 @@ class LeversSpec(_Spec):
     """Temporary sheds."""
     machine_loans: list[MachineLoanSpec] = []
     """Machines lent between plants."""
+    people_loans: list[PeopleLoanSpec] = []
+    """People of a skill lent between plants."""
 
 
 class ScenarioSpec(_Spec):
@@ -641,7 +668,7 @@ class ScenarioSpec(_Spec):
     trainings: list[TrainingSpec] = []
     """Trainees joining a plant, and the trainers they keep busy."""
     levers: LeversSpec | None = None
-    """Levers the engine may pull: sheds and machine loans, within a budget."""
+    """Levers the engine may pull: sheds, machine and people loans, within a budget."""
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -345,6 +345,9 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
 
     The capacity drops as staff are seconded and rises as trainees qualify; fixed
     intervals fill the gap between a plant's peak headcount and its headcount then.
+    A people loan raises the borrower's capacity by the people lent, blocked again
+    outside their stay and, within it, unless the loan is pulled; the lender's people
+    are away (an interval of their number) only if it is pulled.
     """
     demands: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, int]]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
@@ -355,7 +358,7 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
                     for skill, people in op.crew_of(alt):
                         demands.setdefault((option.plant_idx, skill), []).append((interval, people))
     for key, uses in demands.items():
-        steps = problem.staff[key]
+        steps = problem.staff.get(key, ((0, 0),))
         peak = max(level for _, level in steps)
         bounds = [t for t, _ in steps] + [max(horizon, steps[-1][0] + 1)]
         blockers = [
@@ -363,8 +366,41 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
             for (a, level), b in zip(steps, bounds[1:], strict=True)
             if level < peak and a < b
         ]
+        blockers += _people_lent(model, problem, mv, key, horizon)
+        capacity = peak + sum(
+            loan.count for loan in problem.people_loans if (loan.borrower, loan.skill) == key
+        )
         everything = uses + blockers
-        model.add_cumulative([i for i, _ in everything], [d for _, d in everything], peak)
+        model.add_cumulative([i for i, _ in everything], [d for _, d in everything], capacity)
+
+
+def _people_lent(
+    model: cp_model.CpModel, problem: Problem, mv: ModelVars, key: tuple[int, int], horizon: int
+) -> list[tuple[cp_model.IntervalVar, int]]:
+    """Intervals that take people lent in or out of a plant's capacity of a skill."""
+    found = []
+    for loan in problem.people_loans:
+        pulled = mv.levers[loan.lever]
+        name = f"people_l{loan.lever}"
+        if (loan.lender, loan.skill) == key and loan.back > loan.leave:
+            away = model.new_optional_fixed_size_interval_var(
+                loan.leave, loan.back - loan.leave, pulled, f"{name}_away"
+            )
+            found.append((away, loan.count))
+        if (loan.borrower, loan.skill) != key:
+            continue
+        end = max(horizon, loan.go_back + 1)
+        for a, b in ((0, loan.arrive), (loan.go_back, end)):
+            if a < b:
+                found.append(
+                    (model.new_fixed_size_interval_var(a, b - a, f"{name}_{a}"), loan.count)
+                )
+        if loan.go_back > loan.arrive:
+            unless = model.new_optional_fixed_size_interval_var(
+                loan.arrive, loan.go_back - loan.arrive, ~pulled, f"{name}_unless"
+            )
+            found.append((unless, loan.count))
+    return found
 
 
 def add_levers(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:

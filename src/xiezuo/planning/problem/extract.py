@@ -12,11 +12,11 @@ from ortools.sat.python import cp_model
 from xiezuo.domain import (
     Delivery,
     MaterialDraw,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
     WorkOrderAssignment,
-    levers_used,
 )
 from xiezuo.errors import PlanningError
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
@@ -315,5 +315,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=tuple(draws),
-        levers=levers_used(problem.network, operations),
+        levers=tuple(
+            PulledLever.of(problem.network.levers[i]) for i in problem.levers_pulled(solution)
+        ),
     )

@@ -31,10 +31,11 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     floor at once than it has bays.
 ``lever``
     an operation runs on a lever's machine group (a shed, machines on loan) that the
-    schedule does not list as pulled; a lender's operation runs on a unit it has lent
-    (its highest-numbered units) while they are away; a listed lever is unknown,
-    listed twice, or differs from the network's in kind, plant, dates or cost; or the
-    levers listed cost more than the network's lever budget.
+    schedule does not list as pulled (people on loan count only if listed, under
+    ``crew``, at the borrower and, away, at the lender); a lender's operation runs on
+    a unit it has lent (its highest-numbered units) while they are away; a listed
+    lever is unknown, listed twice, or differs from the network's in kind, plant,
+    dates or cost; or the levers listed cost more than the network's lever budget.
 ``calendar``
     an operation ends before it starts, records the wrong work (a gang of k shares its
     run as ``run / (k × efficiency)``), has too little working
@@ -74,7 +75,8 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     that have left.
 ``crew``
     more people of a skill are at work at a plant at some instant than it has then
-    (after secondments and training); a gang of k needs its step's crew k times.
+    (after secondments, training and the people loans the plan pulls); a gang of k
+    needs its step's crew k times.
 ``unplanned``
     an order is left out that is unknown, listed twice, partly scheduled, or that the
     network could make: it is unplanned only for a reason checked here (an item no
@@ -809,8 +811,10 @@ class _Validator:
                     (op.start, people, new),
                     (op.end, -people, -new),
                 ]
+        offered = {lever.id: lever for lever in self.network.levers}
+        pulled = [offered[p.id] for p in self.schedule.levers if p.id in offered]
         for (plant_id, skill), changes in uses.items():
-            steps = self.network.staff_capacity(plant_id, skill)
+            steps = self.network.staff_capacity(plant_id, skill, pulled)
             change_by_instant: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
             for when, change, new in changes:
                 change_by_instant[when][0] += change
