@@ -377,3 +377,38 @@ def test_a_bad_people_loan_exits_2_naming_the_file_and_the_place(
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_replan_keeps_a_shed_already_at_work_even_with_no_budget_left(tmp_path: Path) -> None:
+    """Work under way in the shed makes it a fact: the replan lists it, its cost spent,
+    and a budget of 0 for levers still to decide does not undo it."""
+    path = write(tmp_path, scenario())
+    first, second = tmp_path / "plan.json", tmp_path / "replan.json"
+    options = ["--time-limit", "5", "--workers", "1"]
+    planned = CliRunner().invoke(app, ["plan", str(path), *options, "--out", str(first)])
+    assert planned.exit_code == 0, planned.output
+    on_shed = next(
+        op
+        for op in json.loads(first.read_text(encoding="utf-8"))["schedule"]["operations"]
+        if op["machine_id"] == "shed-lathe"
+    )
+    progress = tmp_path / "progress.yaml"
+    started = {
+        "work_order": on_shed["work_order_id"],
+        "step": 1,
+        "status": "started",
+        "plant": "P1",
+        "machine": "shed-lathe",
+        "start": "1958-07-01T00:00",
+        "work_done_hours": 12,
+    }
+    progress.write_text(
+        yaml.safe_dump({"as_of": "1958-07-01T12:00", "steps": [started]}), encoding="utf-8"
+    )
+    replanned = CliRunner().invoke(
+        app,
+        ["replan", str(path), str(progress), *options, "--budget", "0", "--out", str(second)],
+    )
+    assert replanned.exit_code == 0, replanned.output
+    saved = json.loads(second.read_text(encoding="utf-8"))
+    assert [lever["id"] for lever in saved["schedule"]["levers"]] == ["SHED-P1"]

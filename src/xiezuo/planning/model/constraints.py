@@ -416,6 +416,17 @@ def add_levers(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None
                     lever = problem.machines[op.machines[alt]].lever
                     if lever >= 0:
                         model.add_implication(lit, mv.levers[lever])
+    # A replan: work under way or frozen on a lever's machines has pulled it already; its
+    # cost is spent, outside the budget left for the levers still to decide.
+    in_use = {
+        problem.machines[r.machine_idx].lever
+        for r in problem.reservations
+        if r.unit is not None and problem.machines[r.machine_idx].lever >= 0
+    }
+    for lever in in_use:
+        model.add(mv.levers[lever] == 1)
     if problem.lever_budget is not None:
-        costs = [lever.cost for lever in problem.levers]
-        model.add(cp_model.LinearExpr.weighted_sum(mv.levers, costs) <= problem.lever_budget)
+        open_levers = [i for i in range(len(problem.levers)) if i not in in_use]
+        costs = [problem.levers[i].cost for i in open_levers]
+        pulled = [mv.levers[i] for i in open_levers]
+        model.add(cp_model.LinearExpr.weighted_sum(pulled, costs) <= problem.lever_budget)

@@ -35,7 +35,8 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     ``crew``, at the borrower and, away, at the lender); a lender's operation runs on
     a unit it has lent (its highest-numbered units) while they are away; a listed
     lever is unknown, listed twice, or differs from the network's in kind, plant,
-    dates or cost; or the levers listed cost more than the network's lever budget.
+    dates or cost; or the levers listed cost more than the network's lever budget (in
+    a replan, but for those the progress reports work on: their cost is spent).
 ``calendar``
     an operation ends before it starts, records the wrong work (a gang of k shares its
     run as ``run / (k × efficiency)``), has too little working
@@ -651,7 +652,13 @@ class _Validator:
                     f"{op.machine_id!r} of lever {lever_id!r}, which the plan does not pull",
                 )
         yield from self._lent_units(offered[lever_id] for lever_id in listed)
-        total = sum(offered[lever_id].cost for lever_id in listed)
+        # A lever the progress reports work on is a fact of a replan, its cost spent.
+        spent = {
+            shed_of[op.plant_id, op.machine_id or ""]
+            for op in self.schedule.operations
+            if (op.plant_id, op.machine_id or "") in shed_of and self._is_reported(op)
+        }
+        total = sum(offered[lever_id].cost for lever_id in listed if lever_id not in spent)
         budget = self.network.lever_budget
         if budget is not None and total > budget * (1 + 1e-9) + 1e-9:
             yield Violation(
