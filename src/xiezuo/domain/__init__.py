@@ -2,6 +2,7 @@
 
 from xiezuo.domain.calendar import WEEKDAY_NAMES, Calendar
 from xiezuo.domain.explosion import WorkOrder, design_gates, explode_order, explode_orders
+from xiezuo.domain.levers import Lever, LeverKind, PulledLever
 from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 from xiezuo.domain.network import (
     BomLine,
@@ -54,6 +55,7 @@ from xiezuo.domain.rules import (
     find_issues,
     gang_sizes,
     is_on_floor,
+    levers_used,
     unmakeable_items,
     validate_network,
 )
@@ -75,6 +77,8 @@ __all__ = [
     "Item",
     "ItemKind",
     "Lane",
+    "Lever",
+    "LeverKind",
     "Machine",
     "MachineDown",
     "MachineTime",
@@ -91,6 +95,7 @@ __all__ = [
     "Plant",
     "Progress",
     "ProgressProblem",
+    "PulledLever",
     "Receipt",
     "Routing",
     "Schedule",
@@ -120,6 +125,7 @@ __all__ = [
     "gang_sizes",
     "group_weights",
     "is_on_floor",
+    "levers_used",
     "routing_of",
     "unmakeable_items",
     "validate_network",

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xiezuo.domain.explosion import explosion_problems
+from xiezuo.domain.levers import LeverKind, PulledLever
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
+    from xiezuo.domain.levers import Lever
     from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
+    from xiezuo.domain.plan import ScheduledOperation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,9 +31,14 @@ class Finding:
     message: str
 
 
-def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
+def capable_machines(
+    item: Item, operation: Operation, plant: Plant, *, with_levers: bool = False
+) -> tuple[Machine, ...]:
     """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering):
-    those that hold the part, and portable ones ganged around it in a floor bay."""
+    those that hold the part, and portable ones ganged around it in a floor bay.
+
+    Machine groups that exist only if a lever is pulled (a shed) count only
+    ``with_levers``: what a plant can make is judged on what it surely has."""
     # The listed machines as a set: run_time_on per machine would scan every machine
     # time for every machine, quadratic on benchmark instances with dozens of each.
     listed = {t.machine_id for t in operation.machine_times if t.plant_id in (None, plant.id)}
@@ -38,6 +46,7 @@ def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Ma
         m
         for m in plant.machines
         if (operation.run_per_unit is not None or m.id in listed)
+        and (with_levers or m.lever is None)
         and m.process == operation.process
         and gang_sizes(item, operation, plant, m)
     )
@@ -96,6 +105,7 @@ def validate_network(network: Network) -> None:
     """
     problems = list(_reference_problems(network))
     problems += _gang_problems(network)
+    problems += _lever_problems(network)
     problems += _material_problems(network)
     problems += _staff_problems(network)
     if not problems:
@@ -134,6 +144,105 @@ def _gang_problems(network: Network) -> Iterator[str]:
                         f"{op.gang.max_units} is more than the {most} units of the largest "
                         f"{op.process} machine group"
                     )
+
+
+def levers_used(
+    network: Network, operations: Iterable[ScheduledOperation]
+) -> tuple[PulledLever, ...]:
+    """The levers whose capacity ``operations`` use (a step in a shed), as a plan lists
+    them, in the network's order."""
+    used = {
+        machine.lever
+        for op in operations
+        if op.machine_id is not None
+        for machine in network.plant_by_id[op.plant_id].machines
+        if machine.id == op.machine_id and machine.lever is not None
+    }
+    return tuple(PulledLever.of(lever) for lever in network.levers if lever.id in used)
+
+
+def _lever_problems(network: Network) -> Iterator[str]:
+    """Each lever at a known plant with exactly one machine group of its own there (a
+    shed's, or a loan's borrowed units), working no earlier than the lever allows; a
+    loan from another plant's group of at least as many units, of the same kind."""
+    for dup in sorted(_duplicates([lever.id for lever in network.levers])):
+        yield f"lever ID {dup!r} is used more than once"
+    levers = {lever.id: lever for lever in network.levers}
+    for lever in network.levers:
+        where = f"lever {lever.id!r}"
+        plant = network.plant_by_id.get(lever.plant_id)
+        if plant is None:
+            yield f"{where}: unknown plant {lever.plant_id!r}"
+            continue
+        if lever.kind is LeverKind.PEOPLE_LOAN:
+            yield from _people_loan_problems(network, lever)
+            continue
+        groups = [m for m in plant.machines if m.lever == lever.id]
+        if len(groups) != 1 or (lever.kind is LeverKind.SHED and groups[0].id != lever.machine_id):
+            yield f"{where}: plant {plant.id!r} needs exactly one machine group of this lever"
+            continue
+        (group,) = groups
+        if group.available_from is None or group.available_from < lever.usable_from:
+            yield (
+                f"{where}: machine group {group.id!r} works from "
+                f"{lever.usable_from:%Y-%m-%d %H:%M} (the decision and lead time), not before"
+            )
+        if lever.kind is LeverKind.MACHINE_LOAN:
+            yield from _loan_problems(network, lever, group)
+    for plant, machine in network.iter_machines():
+        if machine.lever is not None and (
+            machine.lever not in levers or levers[machine.lever].plant_id != plant.id
+        ):
+            yield (
+                f"plant {plant.id!r} machine {machine.id!r}: lever {machine.lever!r} "
+                "is not a lever of this plant"
+            )
+
+
+def _people_loan_problems(network: Network, lever: Lever) -> Iterator[str]:
+    """People of a declared skill, from a known plant, no more than it ever has."""
+    where = f"lever {lever.id!r}"
+    if lever.skill not in network.skills:
+        yield f"{where}: unknown skill {lever.skill!r}"
+        return
+    if lever.lender_id not in network.plant_by_id:
+        yield f"{where}: unknown lending plant {lever.lender_id!r}"
+        return
+    most = max(people for _, people in network.staff_capacity(lever.lender_id, lever.skill))
+    if lever.units > most:
+        yield (
+            f"{where}: lends {lever.units} {lever.skill} people, but {lever.lender_id!r} "
+            f"has at most {most}"
+        )
+
+
+def _loan_problems(network: Network, lever: Lever, borrowed: Machine) -> Iterator[str]:
+    where = f"lever {lever.id!r}"
+    lender = network.plant_by_id.get(lever.lender_id or "")
+    if lender is None:
+        yield f"{where}: unknown lending plant {lever.lender_id!r}"
+        return
+    lent = next((m for m in lender.machines if m.id == lever.machine_id), None)
+    if lent is None or lent.lever is not None:
+        yield f"{where}: plant {lender.id!r} has no machine group {lever.machine_id!r} to lend"
+        return
+    if lever.units > lent.units:
+        yield (
+            f"{where}: lends {lever.units} units, but {lender.id!r} machine group "
+            f"{lent.id!r} has {lent.units}"
+        )
+    same = (borrowed.process, borrowed.max_weight_t, borrowed.precision_grade) == (
+        lent.process,
+        lent.max_weight_t,
+        lent.precision_grade,
+    )
+    if not same or borrowed.units != lever.units:
+        yield f"{where}: the borrowed group {borrowed.id!r} must be {lever.units} of {lent.id!r}"
+    if borrowed.available_until is None or borrowed.available_until > lever.usable_until:
+        yield (
+            f"{where}: the borrowed machines leave {lever.usable_until:%Y-%m-%d %H:%M} "
+            "to be back by the loan's end"
+        )
 
 
 def _duplicates(ids: list[str]) -> set[str]:

@@ -551,6 +551,107 @@ class TrainingSpec(_Spec):
         return value
 
 
+MAX_COST: Final = 10**12
+
+
+class ShedMachineSpec(_Spec):
+    """The machine group a shed adds; it works from the shed's decision plus build days."""
+
+    id: str
+    """Unique within the plant, beside its own machine groups."""
+    process: str
+    """One of the declared processes (one the plant can already do: a shed adds capacity)."""
+    units: Whole = Field(default=1, ge=1, le=MAX_UNITS)
+    """Identical machines in the shed."""
+    max_weight_t: Tonnes
+    """Heaviest part, in tonnes, the shed's machines take."""
+    precision_grade: Grade
+    """Finest ISO IT tolerance grade the shed's machines hold (lower is finer)."""
+    calendar: CalendarSpec | None = None
+    """Partial override of the plant calendar."""
+
+
+class ShedSpec(_Spec):
+    """A temporary shed the engine may have built: more machines of a process at a plant."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    plant: str
+    """Plant that puts up the shed."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the shed costs, in the scenario's money (any unit, the same for every lever)."""
+    build_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days from the decision until the shed works."""
+    decide_by: When | None = None
+    """When the decision is taken. Default: the network start."""
+    machine: ShedMachineSpec
+    """The machine group in the shed."""
+
+
+class MachineLoanSpec(_Spec):
+    """Machines one plant may lend another for a while: the lender works without them
+    from ``depart`` until ``until``; the borrower has them in between, but for the moves."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    from_: str = Field(alias="from")
+    """Plant that lends the machines."""
+    to: str
+    """Plant that borrows them; they work to its calendar, as its machine group
+    ``MACHINE-from-FROM``."""
+    machine: str
+    """The lender's machine group."""
+    units: Whole = Field(default=1, ge=1, le=MAX_UNITS)
+    """Units lent; at most the group's."""
+    depart: When
+    """When the machines leave the lender (a date alone means 00:00 that day)."""
+    until: When
+    """When they are back at the lender (a date alone means the end of that day)."""
+    move_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days each move takes (dismantling, transport, setting up)."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the loan costs, in the scenario's money."""
+
+
+class PeopleLoanSpec(_Spec):
+    """People of a skill one plant may lend another for a while: the lender works
+    without them from ``depart`` until ``until``; the borrower has them in between, but
+    for the journeys."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    from_: str = Field(alias="from")
+    """Plant that lends the people."""
+    to: str
+    """Plant that borrows them."""
+    skill: str
+    """One of the declared skills."""
+    count: People
+    """People per shift lent; at most the lender ever has."""
+    depart: When
+    """When they leave the lender (a date alone means 00:00 that day)."""
+    until: When
+    """When they are back at the lender (a date alone means the end of that day)."""
+    travel_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days each journey takes."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the loan costs, in the scenario's money."""
+
+
+class LeversSpec(_Spec):
+    """Capacity the engine may add, each lever at a cost, within a budget."""
+
+    budget: Annotated[Number, Field(ge=0, le=MAX_COST)] | None = None
+    """Most the levers pulled may cost together. Default: no limit (the engine still
+    pulls the cheapest set that makes orders as punctual)."""
+    sheds: list[ShedSpec] = []
+    """Temporary sheds."""
+    machine_loans: list[MachineLoanSpec] = []
+    """Machines lent between plants."""
+    people_loans: list[PeopleLoanSpec] = []
+    """People of a skill lent between plants."""
+
+
 class ScenarioSpec(_Spec):
     """A xiezuo scenario: a network of plants, the items they make and the orders to plan."""
 
@@ -587,6 +688,8 @@ class ScenarioSpec(_Spec):
     """People sent away from a plant."""
     trainings: list[TrainingSpec] = []
     """Trainees joining a plant, and the trainers they keep busy."""
+    levers: LeversSpec | None = None
+    """Levers the engine may pull: sheds, machine and people loans, within a budget."""
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -11,6 +11,7 @@ from xiezuo.planning.model.constraints import (
     add_bom_precedence,
     add_crews,
     add_deliveries,
+    add_levers,
     add_load_bounds,
     add_machine_capacity,
     add_material_stock,
@@ -46,6 +47,7 @@ def build_model(
     families = (
         add_bom_precedence,
         add_deliveries,
+        add_levers,
         add_machine_capacity,
         add_load_bounds,
         partial(add_material_stock, horizon=horizon),
@@ -109,6 +111,9 @@ def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution
     for group, var in zip(problem.groups, mv.groups, strict=True):
         model.add_hint(var, max(late[i] for i in group.members))
     model.add_hint(mv.makespan, max(times))
+    pulled = set(problem.levers_pulled(solution))
+    for i, lever_lit in enumerate(mv.levers):
+        model.add_hint(lever_lit, i in pulled)
     for a, moved in zip(problem.anchors, mv.moves, strict=False):
         placement = solution[a.wo_idx]
         if placement.option_idx != a.option_idx:

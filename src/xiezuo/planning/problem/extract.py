@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 from xiezuo.domain import (
     Delivery,
     MaterialDraw,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
@@ -39,16 +40,17 @@ class Score:
     moves: int = 0
     move_cost: int = 0
     overrun: int = 0  # minutes past reachable deadlines, summed
+    lever_cost: int = 0  # hundredths, of the levers whose capacity the solution uses
 
     @property
     def first(self) -> int:
         return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
-    def key(self) -> tuple[int, int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int]:
         """Lexicographic: deadlines kept before anything else, then the first
-        objective, then steps moved, then the makespan."""
-        return (self.overrun, self.first, self.moves, self.makespan)
+        objective, then steps moved, then the levers' cost, then the makespan."""
+        return (self.overrun, self.first, self.moves, self.lever_cost, self.makespan)
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -82,6 +84,7 @@ def score(problem: Problem, solution: Solution) -> Score:
         makespan=max(times, default=0),
         moves=moved_steps(problem, solution) if problem.anchors else 0,
         move_cost=problem.move_cost,
+        lever_cost=problem.lever_cost(solution) if problem.levers else 0,
     )
 
 
@@ -109,7 +112,8 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
     The solver only counts units (a cumulative constraint); since the operations
     overlapping at any instant hold at most ``units``, handing out free units in start
     order works whenever no gang needs units that earlier choices left scattered. In a
-    replan, units named by work under way or frozen are held: an operation takes units
+    replan, units named by work under way or frozen are held, and so are a lender's
+    units while a loan pulled is away: an operation takes units
     free at its start and not needed by such work before it ends; where start order
     cannot do it, a small exact assignment does.
     """
@@ -123,6 +127,12 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
     for r in problem.reservations:
         if r.unit is not None:
             named.setdefault(r.machine_idx, []).append((r.unit, r.start, r.end))
+    pulled = set(problem.levers_pulled(solution)) if problem.lever_holds else set()
+    for h in problem.lever_holds:
+        if h.lever in pulled:  # the lender's highest-numbered units are away
+            units = problem.machines[h.machine_idx].units
+            for unit in range(units - h.count, units):
+                named.setdefault(h.machine_idx, []).append((unit, h.start, h.end))
     units_of: dict[tuple[int, int], tuple[int, ...]] = {}
     for machine_idx, ops in by_machine.items():
         units = problem.machines[machine_idx].units
@@ -320,4 +330,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=tuple(draws),
+        levers=tuple(
+            PulledLever.of(problem.network.levers[i]) for i in problem.levers_pulled(solution)
+        ),
     )

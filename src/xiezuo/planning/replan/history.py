@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 from xiezuo.domain import (
     Delivery,
     Explanation,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
     WorkOrderAssignment,
     explode_order,
     group_weights,
+    levers_used,
 )
 from xiezuo.planning.replan.situation import FixedKind, below_finished
 
@@ -119,9 +121,10 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
         for wo_id, p in situation.finished.items()
         if wo_id in tree and tree[wo_id].order_id in kept
     )
+    ordered = tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step)))
     return Schedule(
         work_orders=(*planned.values(), *assignments),
-        operations=tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step))),
+        operations=ordered,
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=(
@@ -129,6 +132,12 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
             *schedule.material_draws,
         ),
         finished_parts=parts,
+        # The engine's levers, and those the work already done or frozen used.
+        levers=tuple(
+            lever
+            for lever in (PulledLever.of(lever) for lever in network.levers)
+            if lever in schedule.levers or lever in levers_used(network, ordered)
+        ),
     )
 
 

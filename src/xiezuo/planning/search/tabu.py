@@ -37,9 +37,10 @@ def applies(problem: Problem) -> bool:
     """Whether times follow from sequences alone: every machine works from the start
     without a break, and no operation needs a crew, material from stock or several
     units at once (nor, in a replan, waits for units held or for components already
-    made). Its tardiness cap counts orders one by one against their arrival due date, so
-    groups, ex-works due dates and deadlines leave it out."""
-    if problem.reservations or problem.as_of or problem.groups:
+    made, nor for units a loan may take away). Its tardiness cap counts orders one by one
+    against their arrival due date, so groups, ex-works due dates and deadlines leave it
+    out."""
+    if problem.reservations or problem.as_of or problem.groups or problem.lever_holds:
         return False
     if any(o.due_ex_works is not None or o.deadline is not None for o in problem.orders):
         return False
@@ -81,12 +82,19 @@ class _Shop:
             wo.options[p.option_idx].plant_idx
             for wo, p in zip(problem.work_orders, solution, strict=True)
         ]
+        # Moves keep to the levers the incumbent pulls: pulling another is a decision
+        # for the model, which weighs its cost.
+        pulled = {-1, *problem.levers_pulled(solution)}
         for w, placement in enumerate(solution):
             work_order = problem.work_orders[w]
             option = work_order.options[placement.option_idx]
             self.release[index[w, 0]] = work_order.release
             for k, op in enumerate(option.ops):
-                self.choices[index[w, k]] = tuple(zip(op.machines, op.works, strict=True))
+                self.choices[index[w, k]] = tuple(
+                    (m, work)
+                    for m, work in zip(op.machines, op.works, strict=True)
+                    if problem.machines[m].lever in pulled
+                )
                 if k:
                     self._arc(index[w, k - 1], index[w, k], 0)
             for p in work_order.predecessors:
