@@ -17,10 +17,12 @@ from tests.plans import at, make_schedule
 from xiezuo.domain import (
     Explanation,
     FinishedPart,
+    LeverKind,
     MaterialDraw,
     PartSource,
     Plan,
     PlanStatus,
+    PulledLever,
     UnplannedOrder,
     UnplannedReason,
 )
@@ -103,7 +105,7 @@ def test_durations_survive_the_round_trip_to_the_microsecond(
 
 def test_the_file_has_a_header_offsets_and_hours() -> None:
     data = plan_to_dict(make_plan())
-    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 4, "feasible")
+    assert (data["format"], data["version"], data["status"]) == ("xiezuo-plan", 5, "feasible")
     assert data["as_of"] is None
     assert data["makespan_hours"] == 102.0
     assert data["gap"] == pytest.approx(5.5 / 26)
@@ -521,3 +523,38 @@ def test_a_version_3_file_without_gangs_still_reads() -> None:
     data = plan_to_dict(make_plan())
     data["version"] = 3
     assert plan_from_dict(data, "plan.json") == make_plan()
+
+
+def levered_plan() -> Plan:
+    """The shared plan, listing a shed it pulls."""
+    plan = make_plan()
+    assert plan.schedule is not None
+    shed = PulledLever(
+        id="SHED-P2", kind=LeverKind.SHED, plant_id="P2", usable_from=at(1, 8), cost=12_500.5
+    )
+    return replace(plan, schedule=replace(plan.schedule, levers=(shed,)))
+
+
+def test_the_levers_a_plan_pulls_round_trip() -> None:
+    data = plan_to_dict(levered_plan())
+    assert data["schedule"]["levers"] == [
+        {
+            "id": "SHED-P2",
+            "kind": "shed",
+            "plant_id": "P2",
+            "usable_from": "1958-07-01T08:00:00+08:00",
+            "cost": 12_500.5,
+        }
+    ]
+    assert plan_from_dict(json.loads(json.dumps(data)), "plan.json") == levered_plan()
+
+
+def test_a_version_4_file_with_levers_is_refused_and_one_without_reads() -> None:
+    data = plan_to_dict(levered_plan())
+    data["version"] = 4
+    with pytest.raises(InputError, match="set the version to 5") as caught:
+        plan_from_dict(data, "plan.json")
+    assert caught.value.location == "schedule.levers"
+    data = plan_to_dict(ganged_plan())
+    data["version"] = 4
+    assert plan_from_dict(data, "plan.json") == ganged_plan()

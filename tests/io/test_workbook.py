@@ -314,6 +314,8 @@ def test_every_field_of_the_scenario_format_has_a_column() -> None:
             sheet, field_name = "holidays", "date"
         elif path == "items.routings.id":
             continue  # the routing column of the operations sheet
+        elif path.startswith("levers."):
+            continue  # levers have no sheets yet: a workbook round trip drops them (docs/excel.md)
         else:
             sheet = _PLACE_OF_NESTED.get(parent, parent)
         if field_name not in headers_by_sheet.get(sheet, set()):

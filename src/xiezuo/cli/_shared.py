@@ -83,6 +83,15 @@ WorkersOption = Annotated[
     int, typer.Option(min=0, max=1024, help="Solver worker threads; 0 uses one per CPU.")
 ]
 SeedOption = Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Random seed of the solver.")]
+BudgetOption = Annotated[
+    float | None,
+    typer.Option(
+        min=0,
+        max=1e12,
+        help="Most the levers pulled (sheds) may cost together, in place of the "
+        "scenario's levers.budget; 0 pulls none.",
+    ),
+]
 
 
 def say(*parts: str | tuple[str, str], to: Console = console) -> None:

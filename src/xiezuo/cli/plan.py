@@ -22,6 +22,7 @@ from rich.text import Text
 from xiezuo.cli._shared import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
+    BudgetOption,
     FormatOption,
     ScenarioArg,
     SeedOption,
@@ -78,11 +79,13 @@ def plan(
     instance_format: FormatOption = None,
     xlsx: XlsxOption = None,
     csv_dir: CsvDirOption = None,
+    budget: BudgetOption = None,
 ) -> None:
     """Plan every order of a scenario, then summarise who makes what and when.
 
     Prints each order's plants, finish, arrival at its region, due date and
-    lateness, each plant's load, why late orders are late, and the plan's status,
+    lateness, each plant's load, the levers pulled (sheds the scenario offers, within
+    the budget), why late orders are late, and the plan's status,
     weighted tardiness, makespan and gap; the independent validator checks the plan.
 
     Exit status: 0 for a plan of every order that the validator accepts (late
@@ -98,7 +101,7 @@ def plan(
         lambda: solve_with_progress(
             params,
             lambda on_progress: plan_scenario(
-                scenario, params, fmt=instance_format, on_progress=on_progress
+                scenario, params, fmt=instance_format, on_progress=on_progress, budget=budget
             ),
         )
     )
@@ -141,9 +144,9 @@ def solve_with_progress(
             if not latest:
                 return "reading the scenario"
             event = latest[0]
-        if event.phase == "moves":
-            objective = display.NONE if event.objective is None else f"{event.objective:.0f}"
-            bound = display.NONE if event.bound is None else f"{event.bound:.0f}"
+        if event.phase in ("moves", "levers"):
+            objective = display.NONE if event.objective is None else f"{event.objective:,.0f}"
+            bound = display.NONE if event.bound is None else f"{event.bound:,.0f}"
         elif event.phase == "makespan":
             objective = display.span(
                 None if event.objective is None else timedelta(hours=event.objective)
@@ -245,9 +248,44 @@ def print_plan(
             caption="load: hours of work over the machine units' working hours from the "
             "horizon start to the plan's last operation.",
         )
+    _print_levers(run, out)
     (explain or print_explanations)(plan.explanations, out)
     out.print(_summary(run, lines))
     print_violations(run.violations, to=out)
+
+
+def _print_levers(run: PlanRun, out: Console) -> None:
+    """The levers the plan pulls, when the scenario offers any: what, where, from when,
+    at what cost, and the total against the budget."""
+    network, schedule = run.network, run.plan.schedule
+    if not network.levers or schedule is None:
+        return
+    pulled = schedule.levers
+    total = sum(lever.cost for lever in pulled)
+    budget = network.lever_budget
+    caption = (
+        f"{display.plural(len(pulled), 'lever')} of {len(network.levers)} pulled, costing "
+        f"{total:,.0f}" + ("" if budget is None else f" of a budget of {budget:,.0f}") + "."
+    )
+    if not pulled:
+        say("Levers: ", caption.replace("0 levers", "none"), to=out)
+        return
+    print_table(
+        out,
+        "Levers pulled",
+        _LEVER_COLUMNS,
+        [
+            (
+                lever.id,
+                lever.kind.value,
+                lever.plant_id,
+                display.instant(lever.usable_from, network.start.tzinfo),
+                f"{lever.cost:,.0f}",
+            )
+            for lever in pulled
+        ],
+        caption=caption,
+    )
 
 
 def print_explanations(notes: tuple[Explanation, ...], out: Console) -> None:
@@ -265,6 +303,13 @@ _ORDER_COLUMNS = (
     Column("arrival"),
     Column("due"),
     Column("lateness", justify="right"),
+)
+_LEVER_COLUMNS = (
+    Column("lever"),
+    Column("kind", drop_rank=1),
+    Column("plant"),
+    Column("works from"),
+    Column("cost", justify="right"),
 )
 _PLANT_COLUMNS = (
     Column("plant"),

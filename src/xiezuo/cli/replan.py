@@ -13,6 +13,7 @@ import typer
 from rich.text import Text
 
 from xiezuo.cli._shared import (
+    BudgetOption,
     ScenarioArg,
     SeedOption,
     TimeLimitOption,
@@ -98,6 +99,7 @@ def replan(
     ] = None,
     xlsx: XlsxOption = None,
     csv_dir: CsvDirOption = None,
+    budget: BudgetOption = None,
 ) -> None:
     """Replan a scenario from the reported progress: done work stays as reported,
     started work continues on its unit, nothing new starts before the status date.
@@ -129,7 +131,12 @@ def replan(
         lambda: solve_with_progress(
             params,
             lambda on_progress: replan_scenario(
-                scenario, progress, params, previous_path=previous, on_progress=on_progress
+                scenario,
+                progress,
+                params,
+                previous_path=previous,
+                on_progress=on_progress,
+                budget=budget,
             ),
         )
     )

@@ -2,6 +2,7 @@
 
 from xiezuo.domain.calendar import WEEKDAY_NAMES, Calendar
 from xiezuo.domain.explosion import WorkOrder, design_gates, explode_order, explode_orders
+from xiezuo.domain.levers import Lever, LeverKind, PulledLever
 from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 from xiezuo.domain.network import (
     BomLine,
@@ -53,6 +54,7 @@ from xiezuo.domain.rules import (
     find_issues,
     gang_sizes,
     is_on_floor,
+    levers_used,
     unmakeable_items,
     validate_network,
 )
@@ -74,6 +76,8 @@ __all__ = [
     "Item",
     "ItemKind",
     "Lane",
+    "Lever",
+    "LeverKind",
     "Machine",
     "MachineDown",
     "MachineTime",
@@ -90,6 +94,7 @@ __all__ = [
     "Plant",
     "Progress",
     "ProgressProblem",
+    "PulledLever",
     "Receipt",
     "Routing",
     "Schedule",
@@ -118,6 +123,7 @@ __all__ = [
     "find_issues",
     "gang_sizes",
     "is_on_floor",
+    "levers_used",
     "routing_of",
     "unmakeable_items",
     "validate_network",

@@ -21,6 +21,7 @@ from xiezuo.errors import ModelError
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from xiezuo.domain.levers import Lever
     from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
 
 
@@ -36,7 +37,8 @@ class Machine:
     ``precision_grade`` is an ISO IT tolerance grade: a *lower* number is finer, and a
     machine can make parts of its own grade or any coarser one. ``available_from`` and
     ``available_until`` bound capacity that arrives (a temporary shed) or leaves
-    during the horizon.
+    during the horizon. ``lever`` names the lever (a shed the engine may build) without
+    which the group does not exist: it works only in plans that pull that lever.
     """
 
     id: str
@@ -47,6 +49,7 @@ class Machine:
     calendar: Calendar | None = None
     available_from: datetime | None = None
     available_until: datetime | None = None
+    lever: str | None = None
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -413,6 +416,9 @@ class Network:
     staffing: tuple[Staffing, ...] = ()
     secondments: tuple[Secondment, ...] = ()
     trainings: tuple[Training, ...] = ()
+    # Levers the engine may pull, and the most their costs may add up to (None: no limit).
+    levers: tuple[Lever, ...] = ()
+    lever_budget: float | None = None
 
     # Lookup tables derived from the fields above; not part of equality or repr.
     item_by_id: dict[str, Item] = field(init=False, repr=False, compare=False)
@@ -424,6 +430,10 @@ class Network:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None:
             raise ModelError(["network start must carry a time zone"])
+        if self.lever_budget is not None and not (
+            self.lever_budget >= 0 and math.isfinite(self.lever_budget)
+        ):
+            raise ModelError([f"the lever budget must be 0 or more, not {self.lever_budget:g}"])
         lanes = {(lane.origin, lane.destination): lane.lead_time for lane in self.lanes}
         for plant in self.plants:
             lanes.setdefault((plant.id, plant.id), timedelta(0))
@@ -453,6 +463,12 @@ class Network:
         return capacity_steps(
             plant_id, skill, self.staffing, self.secondments, self.trainings, self.start
         )
+
+    def lever(self, lever_id: str) -> Lever:
+        for lever in self.levers:
+            if lever.id == lever_id:
+                return lever
+        raise KeyError(f"no lever {lever_id!r}")
 
     def iter_machines(self) -> Iterator[tuple[Plant, Machine]]:
         for plant in self.plants:

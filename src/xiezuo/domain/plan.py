@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from xiezuo.domain.levers import PulledLever
 
 # The furthest any instant of a plan may lie from its network's start: far beyond any
 # real plan, near enough that checking one never lays out centuries of shifts.
@@ -162,6 +165,8 @@ class Schedule:
     deliveries: tuple[Delivery, ...]
     material_draws: tuple[MaterialDraw, ...] = ()
     finished_parts: tuple[FinishedPart, ...] = ()
+    # Levers the plan pulls (a shed built): its steps may use their capacity.
+    levers: tuple[PulledLever, ...] = ()
 
     @property
     def end(self) -> datetime | None:

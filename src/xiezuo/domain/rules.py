@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from xiezuo.domain.explosion import explosion_problems
+from xiezuo.domain.levers import LeverKind, PulledLever
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
+    from xiezuo.domain.plan import ScheduledOperation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,9 +30,14 @@ class Finding:
     message: str
 
 
-def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Machine, ...]:
+def capable_machines(
+    item: Item, operation: Operation, plant: Plant, *, with_levers: bool = False
+) -> tuple[Machine, ...]:
     """Machines of ``plant`` that can run ``operation`` of ``item`` (none for engineering):
-    those that hold the part, and portable ones ganged around it in a floor bay."""
+    those that hold the part, and portable ones ganged around it in a floor bay.
+
+    Machine groups that exist only if a lever is pulled (a shed) count only
+    ``with_levers``: what a plant can make is judged on what it surely has."""
     # The listed machines as a set: run_time_on per machine would scan every machine
     # time for every machine, quadratic on benchmark instances with dozens of each.
     listed = {t.machine_id for t in operation.machine_times if t.plant_id in (None, plant.id)}
@@ -38,6 +45,7 @@ def capable_machines(item: Item, operation: Operation, plant: Plant) -> tuple[Ma
         m
         for m in plant.machines
         if (operation.run_per_unit is not None or m.id in listed)
+        and (with_levers or m.lever is None)
         and m.process == operation.process
         and gang_sizes(item, operation, plant, m)
     )
@@ -96,6 +104,7 @@ def validate_network(network: Network) -> None:
     """
     problems = list(_reference_problems(network))
     problems += _gang_problems(network)
+    problems += _lever_problems(network)
     problems += _material_problems(network)
     problems += _staff_problems(network)
     if not problems:
@@ -134,6 +143,54 @@ def _gang_problems(network: Network) -> Iterator[str]:
                         f"{op.gang.max_units} is more than the {most} units of the largest "
                         f"{op.process} machine group"
                     )
+
+
+def levers_used(
+    network: Network, operations: Iterable[ScheduledOperation]
+) -> tuple[PulledLever, ...]:
+    """The levers whose capacity ``operations`` use (a step in a shed), as a plan lists
+    them, in the network's order."""
+    used = {
+        machine.lever
+        for op in operations
+        if op.machine_id is not None
+        for machine in network.plant_by_id[op.plant_id].machines
+        if machine.id == op.machine_id and machine.lever is not None
+    }
+    return tuple(PulledLever.of(lever) for lever in network.levers if lever.id in used)
+
+
+def _lever_problems(network: Network) -> Iterator[str]:
+    """Each lever at a known plant, each shed with its own machine group there, ready
+    no earlier than the lever allows."""
+    for dup in sorted(_duplicates([lever.id for lever in network.levers])):
+        yield f"lever ID {dup!r} is used more than once"
+    levers = {lever.id: lever for lever in network.levers}
+    for lever in network.levers:
+        plant = network.plant_by_id.get(lever.plant_id)
+        if plant is None:
+            yield f"lever {lever.id!r}: unknown plant {lever.plant_id!r}"
+        elif lever.kind is LeverKind.SHED and not any(
+            m.id == lever.machine_id and m.lever == lever.id for m in plant.machines
+        ):
+            yield (
+                f"lever {lever.id!r}: plant {plant.id!r} has no machine group "
+                f"{lever.machine_id!r} built by this lever"
+            )
+    for plant, machine in network.iter_machines():
+        if machine.lever is None:
+            continue
+        built_by = levers.get(machine.lever)
+        if built_by is None or built_by.plant_id != plant.id or built_by.machine_id != machine.id:
+            yield (
+                f"plant {plant.id!r} machine {machine.id!r}: lever {machine.lever!r} "
+                "is not a shed of this machine group"
+            )
+        elif machine.available_from is None or machine.available_from < built_by.usable_from:
+            yield (
+                f"plant {plant.id!r} machine {machine.id!r}: a shed works from "
+                f"{built_by.usable_from:%Y-%m-%d %H:%M} (its decision and lead time), not before"
+            )
 
 
 def _duplicates(ids: list[str]) -> set[str]:

@@ -1,9 +1,10 @@
 """The plan JSON file: a :class:`~xiezuo.domain.Plan` written to disk and read back unchanged.
 
-The format is documented in ``docs/plan-format.md``. Version 4 added ganged
+The format is documented in ``docs/plan-format.md``. Version 5 added the levers a plan
+pulls (``schedule.levers``: a shed built, with its date and cost). Version 4 added ganged
 operations (``units``, every unit held, and ``on_floor``, written only where they say
 something); version 3 added a replan's status date (``as_of``) and its finished parts;
-version 2 and 3 files, which lack what came after them, are still read. Instants are
+version 2 to 4 files, which lack what came after them, are still read. Instants are
 ISO 8601 text with a UTC offset; durations are hours as JSON numbers, in fields whose names end in
 ``_hours``. A float holds any whole-microsecond duration up to about a century
 exactly enough that ``timedelta(hours=h)`` rounds back to it, so a round trip returns
@@ -37,10 +38,12 @@ from xiezuo.domain import (
     Delivery,
     Explanation,
     FinishedPart,
+    LeverKind,
     MaterialDraw,
     PartSource,
     Plan,
     PlanStatus,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
@@ -52,7 +55,7 @@ from xiezuo.errors import InputError
 from xiezuo.io.files import read_text_file
 
 FORMAT: Final = "xiezuo-plan"
-VERSION: Final = 4
+VERSION: Final = 5
 _HOUR = timedelta(hours=1)
 # Durations up to a century; instants in years that leave room for adding them.
 MAX_HOURS: Final = 36_600 * 24
@@ -252,6 +255,18 @@ class _FinishedPartRecord(_Mirror):
         return FinishedPart(**self.model_dump())
 
 
+class _LeverRecord(_Mirror):
+    id: str
+    # Lax, so the kind may be written as its text ("shed").
+    kind: Annotated[LeverKind, Field(strict=False)]
+    plant_id: str
+    usable_from: Instant
+    cost: Annotated[float, Field(ge=0, le=10**15, strict=False)]
+
+    def to_domain(self) -> PulledLever:
+        return PulledLever(**self.model_dump())
+
+
 class _ScheduleRecord(_Record):
     work_orders: list[_WorkOrderRecord]
     operations: list[_OperationRecord]
@@ -259,6 +274,8 @@ class _ScheduleRecord(_Record):
     deliveries: list[_DeliveryRecord]
     material_draws: list[_MaterialDrawRecord] = []
     finished_parts: list[_FinishedPartRecord] = []
+    # Version 5 on, written only when the plan pulls a lever.
+    levers: list[_LeverRecord] = []
 
     @classmethod
     def of(cls, schedule: Schedule) -> _ScheduleRecord:
@@ -269,6 +286,7 @@ class _ScheduleRecord(_Record):
             deliveries=[_DeliveryRecord.of(d) for d in schedule.deliveries],
             material_draws=[_MaterialDrawRecord.of(d) for d in schedule.material_draws],
             finished_parts=[_FinishedPartRecord.of(p) for p in schedule.finished_parts],
+            levers=[_LeverRecord.of(lever) for lever in schedule.levers],
         )
 
     def to_domain(self) -> Schedule:
@@ -279,6 +297,7 @@ class _ScheduleRecord(_Record):
             deliveries=tuple(r.to_domain() for r in self.deliveries),
             material_draws=tuple(r.to_domain() for r in self.material_draws),
             finished_parts=tuple(r.to_domain() for r in self.finished_parts),
+            levers=tuple(r.to_domain() for r in self.levers),
         )
 
 
@@ -300,7 +319,7 @@ class _UnplannedRecord(_Mirror):
 
 class _PlanRecord(_Record):
     format: Literal["xiezuo-plan"]
-    version: Literal[2, 3, 4]
+    version: Literal[2, 3, 4, 5]
     # Lax, so the status may be written as its text ("optimal").
     status: Annotated[PlanStatus, Field(strict=False)]
     # Required from version 3 on (null for a first plan); version 2 files lack it.
@@ -355,6 +374,8 @@ class _PlanRecord(_Record):
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The JSON-ready form of ``plan``: only dicts, lists, strings, numbers and ``None``."""
     data = _PlanRecord.of(plan).model_dump(mode="json")
+    if data["schedule"] is not None and not data["schedule"]["levers"]:
+        del data["schedule"]["levers"]  # written only when the plan pulls a lever
     for op in [] if data["schedule"] is None else data["schedule"]["operations"]:
         for name, unsaid in (("units", []), ("on_floor", False)):
             if op[name] == unsaid:
@@ -406,11 +427,21 @@ def plan_from_dict(data: object, source: str, *, near: datetime | None = None) -
 
 def _check_version_fields(record: _PlanRecord, source: str) -> None:
     """Version 3 on states the status date (null for a first plan); version 2 knew
-    neither it nor finished parts, and versions before 4 knew no gangs, so an older
-    file holding them is a mislabelled one."""
+    neither it nor finished parts, versions before 4 knew no gangs and before 5 no
+    levers, so an older file holding them is a mislabelled one."""
     if record.version >= 3 and "as_of" not in record.model_fields_set:
         raise InputError(source, "as_of", "this required field is missing")
     if record.version == VERSION:
+        return
+    if record.schedule is not None and record.schedule.levers:
+        location, what, came = "schedule.levers", "levers pulled", 5
+        raise InputError(
+            source,
+            location,
+            f"{what} came with version {came} of the plan format, and a version "
+            f"{record.version} file has none: set the version to {came}",
+        )
+    if record.version == 4:
         return
     ganged = next(
         (

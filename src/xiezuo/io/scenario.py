@@ -31,6 +31,8 @@ from xiezuo.domain import (
     Gang,
     Item,
     Lane,
+    Lever,
+    LeverKind,
     Machine,
     MachineTime,
     Material,
@@ -50,7 +52,13 @@ from xiezuo.domain import (
 from xiezuo.errors import InputError, ModelError
 from xiezuo.io.documents import Locator, input_error, read_data
 from xiezuo.io.files import read_text_file
-from xiezuo.io.scenario_schema import CalendarSpec, GangSpec, OperationSpec, ScenarioSpec
+from xiezuo.io.scenario_schema import (
+    CalendarSpec,
+    GangSpec,
+    OperationSpec,
+    ScenarioSpec,
+    ShedSpec,
+)
 from xiezuo.io.yaml_source import (
     MAX_FILE_BYTES,
     MAX_YAML_BYTES,
@@ -238,6 +246,8 @@ class _Converter:
             staffing=tuple(self.staffing()),
             secondments=tuple(self.secondments()),
             trainings=tuple(self.trainings()),
+            levers=tuple(self.levers()),
+            lever_budget=None if spec.levers is None else spec.levers.budget,
         )
         try:
             validate_network(network)
@@ -260,6 +270,8 @@ class _Converter:
             groups.append(
                 ("machine", ("plants", p_idx, "machines"), [m.id for m in plant.machines])
             )
+        sheds = [] if spec.levers is None else spec.levers.sheds
+        groups.append(("lever", ("levers", "sheds"), [shed.id for shed in sheds]))
         for i_idx, item in enumerate(spec.items):
             routing_ids = [r.id for r in item.routings or ()]
             groups.append(("routing", ("items", i_idx, "routings"), routing_ids))
@@ -350,6 +362,7 @@ class _Converter:
                         f"{k} units is more than the {most} of the largest {gang.process} "
                         "machine group",
                     )
+        self.check_sheds(require)
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -383,6 +396,34 @@ class _Converter:
             if training.trainer_skill is not None:
                 path = ("trainings", idx, "trainer_skill")
                 require(path, "skill", training.trainer_skill, skills)
+
+    def check_sheds(self, require: Callable[[_Path, str, str, set[str]], None]) -> None:
+        """A shed stands at a known plant, adds a process the plant already has (more
+        capacity, not a new capability) and does not take the ID of its machines."""
+        if self.spec.levers is None:
+            return
+        plants = {p.id: p for p in self.spec.plants}
+        for s_idx, shed in enumerate(self.spec.levers.sheds):
+            path: _Path = ("levers", "sheds", s_idx)
+            require((*path, "plant"), "plant", shed.plant, set(plants))
+            require(
+                (*path, "machine", "process"),
+                "process",
+                shed.machine.process,
+                set(self.spec.processes),
+            )
+            plant = plants[shed.plant]
+            if shed.machine.id in {m.id for m in plant.machines}:
+                self.fail(
+                    (*path, "machine", "id"),
+                    f"plant {plant.id!r} already has a machine group {shed.machine.id!r}",
+                )
+            if shed.machine.process not in {m.process for m in plant.machines}:
+                self.fail(
+                    (*path, "machine", "process"),
+                    f"plant {plant.id!r} has no {shed.machine.process!r} machines: a shed adds "
+                    "capacity to a process the plant already does, not a new capability",
+                )
 
     def routing_specs(self, i_idx: int) -> list[tuple[_Path, str, list[OperationSpec]]]:
         """Each routing of an item as (path holding its operations, ID, operations)."""
@@ -462,6 +503,7 @@ class _Converter:
                     ),
                 )
                 machines.append(machine)
+            machines += self.shed_machines(plant.id, plant_calendar)
             floor = None
             if plant.floor is not None:
                 floor = self.build(
@@ -478,6 +520,56 @@ class _Converter:
                 calendar=plant_calendar if plant.calendar is not None else None,
                 machines=tuple(machines),
                 floor=floor,
+            )
+
+    def shed_machines(self, plant_id: str, plant_calendar: Calendar) -> list[Machine]:
+        """The machine groups of the plant's sheds, each working from its lever's date."""
+        machines = []
+        for lever in self.levers():
+            if lever.plant_id != plant_id:
+                continue
+            s_idx = next(i for i, s in enumerate(self.sheds) if s.id == lever.id)
+            m = self.sheds[s_idx].machine
+            m_path: _Path = ("levers", "sheds", s_idx, "machine")
+            calendar = None
+            if m.calendar is not None:
+                calendar = self.calendar((*m_path, "calendar"), plant_calendar, m.calendar)
+            machines.append(
+                self.build(
+                    m_path,
+                    Machine,
+                    id=m.id,
+                    process=m.process,
+                    units=m.units,
+                    max_weight_t=m.max_weight_t,
+                    precision_grade=m.precision_grade,
+                    calendar=calendar,
+                    available_from=lever.usable_from,
+                    lever=lever.id,
+                )
+            )
+        return machines
+
+    @property
+    def sheds(self) -> list[ShedSpec]:
+        return [] if self.spec.levers is None else self.spec.levers.sheds
+
+    def levers(self) -> Iterable[Lever]:
+        for s_idx, shed in enumerate(self.sheds):
+            path: _Path = ("levers", "sheds", s_idx)
+            decision = self.start
+            if shed.decide_by is not None:
+                decision = self.dated((*path, "decide_by"), shed.decide_by)
+            yield self.build(
+                path,
+                Lever,
+                id=shed.id,
+                kind=LeverKind.SHED,
+                plant_id=shed.plant,
+                cost=shed.cost,
+                decision=decision,
+                lead_time=timedelta(days=shed.build_days),
+                machine_id=shed.machine.id,
             )
 
     def items(self) -> Iterable[Item]:

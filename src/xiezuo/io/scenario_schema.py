@@ -538,6 +538,53 @@ class TrainingSpec(_Spec):
         return value
 
 
+MAX_COST: Final = 10**12
+
+
+class ShedMachineSpec(_Spec):
+    """The machine group a shed adds; it works from the shed's decision plus build days."""
+
+    id: str
+    """Unique within the plant, beside its own machine groups."""
+    process: str
+    """One of the declared processes (one the plant can already do: a shed adds capacity)."""
+    units: Whole = Field(default=1, ge=1, le=MAX_UNITS)
+    """Identical machines in the shed."""
+    max_weight_t: Tonnes
+    """Heaviest part, in tonnes, the shed's machines take."""
+    precision_grade: Grade
+    """Finest ISO IT tolerance grade the shed's machines hold (lower is finer)."""
+    calendar: CalendarSpec | None = None
+    """Partial override of the plant calendar."""
+
+
+class ShedSpec(_Spec):
+    """A temporary shed the engine may have built: more machines of a process at a plant."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    plant: str
+    """Plant that puts up the shed."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the shed costs, in the scenario's money (any unit, the same for every lever)."""
+    build_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days from the decision until the shed works."""
+    decide_by: When | None = None
+    """When the decision is taken. Default: the network start."""
+    machine: ShedMachineSpec
+    """The machine group in the shed."""
+
+
+class LeversSpec(_Spec):
+    """Capacity the engine may add, each lever at a cost, within a budget."""
+
+    budget: Annotated[Number, Field(ge=0, le=MAX_COST)] | None = None
+    """Most the levers pulled may cost together. Default: no limit (the engine still
+    pulls the cheapest set that makes orders as punctual)."""
+    sheds: list[ShedSpec] = []
+    """Temporary sheds."""
+
+
 class ScenarioSpec(_Spec):
     """A xiezuo scenario: a network of plants, the items they make and the orders to plan."""
 
@@ -574,6 +621,8 @@ class ScenarioSpec(_Spec):
     """People sent away from a plant."""
     trainings: list[TrainingSpec] = []
     """Trainees joining a plant, and the trainers they keep busy."""
+    levers: LeversSpec | None = None
+    """Levers the engine may pull: sheds, within a budget."""
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -64,7 +64,8 @@ class ProgressEvent:
     """
 
     # the objective: "tardiness" (weighted hours), "moves" (steps moved against the
-    # previous plan, in a stable replan) or "makespan" (hours)
+    # previous plan, in a stable replan), "levers" (cost of the levers pulled) or
+    # "makespan" (hours)
     phase: str
     # the search running: "first plan", "building the model", "whole model",
     # "neighbourhoods" or "tabu"

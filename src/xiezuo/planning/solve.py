@@ -30,7 +30,7 @@ from xiezuo.domain import (
 )
 from xiezuo.planning.analysis.explain import explain_late_orders
 from xiezuo.planning.model.build import add_hints, build_model, read_solution
-from xiezuo.planning.model.objective import add_moves, first_objective
+from xiezuo.planning.model.objective import add_moves, first_objective, lever_cost
 from xiezuo.planning.params import PlanParams, ProgressCallback, ProgressEvent
 from xiezuo.planning.problem.bounds import RelaxationBounds, relaxation_bounds
 from xiezuo.planning.problem.compile import Problem, compile_problem
@@ -385,7 +385,8 @@ class _Progress:
     def _emit(self) -> None:
         if self._on_progress is None:
             return
-        scale = 1.0 if self._phase == "moves" else _MINUTES_PER_HOUR  # a count, not minutes
+        # Moves are a count, lever costs hundredths; the rest minutes.
+        scale = {"moves": 1.0, "levers": 100.0}.get(self._phase, _MINUTES_PER_HOUR)
         self._on_progress(
             ProgressEvent(
                 phase=self._phase,
@@ -569,6 +570,23 @@ def _solve_lexicographic(
             best, best_score = _better(problem, (best, best_score), moves_phase.solution)
         # The makespan may not buy itself moves either.
         model.add(moves <= best_score.moves)
+    levers_phase = _Phase(int(cp_model.OPTIMAL), None, 0)
+    if problem.levers:
+        # Levers after tardiness (and moves): an exact lexicographic order, so no cost
+        # can ever buy lateness, and the cheapest set of levers as punctual wins.
+        cost = lever_cost(problem, mv)
+        if best_score.lever_cost and time_left() > 0:
+            model.add(tardiness <= best_score.first)
+            model.minimize(cost)
+            add_hints(model, problem, mv, best)
+            progress.start_phase("levers", best_score.lever_cost, 0)
+            budget = time_left() * _LEVERS_SHARE
+            levers_phase = _run_phase(
+                model, problem, mv, params, budget, "levers", 0, progress, best
+            )
+            best, best_score = _better(problem, (best, best_score), levers_phase.solution)
+        # The makespan may not buy itself levers either.
+        model.add(cost <= best_score.lever_cost)
     if time_left() <= 0:
         bound = max(tardiness_phase.bound, relaxed.weighted_tardiness)
         return _unsearched(best, best_score, bound, relaxed.makespan)
@@ -582,7 +600,11 @@ def _solve_lexicographic(
     )
     best, best_score = _better(problem, (best, best_score), makespan_phase.solution)
     is_optimal = (
-        tardiness_phase.status == moves_phase.status == makespan_phase.status == cp_model.OPTIMAL
+        tardiness_phase.status
+        == moves_phase.status
+        == levers_phase.status
+        == makespan_phase.status
+        == cp_model.OPTIMAL
     )
     return _Outcome(
         PlanStatus.OPTIMAL if is_optimal else PlanStatus.FEASIBLE,
@@ -593,6 +615,9 @@ def _solve_lexicographic(
 
 
 _MOVES_SHARE = 0.85
+# The levers' cost phase is usually proven quickly (a few Booleans); the makespan
+# gets the rest.
+_LEVERS_SHARE = 0.5
 
 
 def _unsearched(
@@ -743,6 +768,8 @@ def _objective_of(problem: Problem, phase: str, candidate: Solution) -> int:
     values = score(problem, candidate)
     if phase == "moves":
         return values.moves
+    if phase == "levers":
+        return values.lever_cost
     return values.first if phase == "tardiness" else values.makespan
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from xiezuo.domain import Finding, Network, Plan, Progress, find_issues
@@ -50,9 +50,12 @@ def plan_scenario(
     fmt: str | None = None,
     out: Path | None = None,
     on_progress: ProgressCallback | None = None,
+    budget: float | None = None,
 ) -> PlanRun:
-    """Plan a scenario file, check the plan independently, and write it if asked."""
+    """Plan a scenario file, check the plan independently, and write it if asked.
+    ``budget`` replaces the scenario's lever budget."""
     network, findings = check_scenario(path, fmt)
+    network = with_budget(network, budget)
     plan = plan_network(network, params, on_progress=on_progress)
     violations = audit_plan(network, plan)
     if out is not None:
@@ -68,13 +71,16 @@ def replan_scenario(
     previous_path: Path | None = None,
     out: Path | None = None,
     on_progress: ProgressCallback | None = None,
+    budget: float | None = None,
 ) -> PlanRun:
     """Replan a scenario from a progress file (and the plan it replaces), check the new
     plan independently against the same facts, and write it if asked.
 
-    The scenario file is only read: the progress lives in its own file.
+    The scenario file is only read: the progress lives in its own file. ``budget``
+    replaces the scenario's lever budget.
     """
     network, findings = check_scenario(scenario)
+    network = with_budget(network, budget)
     previous = None
     if previous_path is not None:
         previous = read_plan(previous_path, near=network.start)
@@ -89,6 +95,11 @@ def replan_scenario(
     if out is not None:
         _write(plan, out)
     return PlanRun(network, plan, findings, violations, progress, previous)
+
+
+def with_budget(network: Network, budget: float | None) -> Network:
+    """``network`` with its levers' budget replaced, when one is given (``--budget``)."""
+    return network if budget is None else replace(network, lever_budget=budget)
 
 
 def _write(plan: Plan, out: Path) -> None:

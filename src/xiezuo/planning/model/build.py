@@ -11,6 +11,7 @@ from xiezuo.planning.model.constraints import (
     add_bom_precedence,
     add_crews,
     add_deliveries,
+    add_levers,
     add_load_bounds,
     add_machine_capacity,
     add_material_stock,
@@ -45,6 +46,7 @@ def build_model(
     families = (
         add_bom_precedence,
         add_deliveries,
+        add_levers,
         add_machine_capacity,
         add_load_bounds,
         partial(add_material_stock, horizon=horizon),
@@ -105,6 +107,9 @@ def add_hints(model: cp_model.CpModel, problem: Problem, mv: ModelVars, solution
         model.add_hint(ov.arrival, arrival)
         model.add_hint(ov.tardiness, order.tardiness(arrival))
     model.add_hint(mv.makespan, max(times))
+    pulled = set(problem.levers_pulled(solution))
+    for i, lever_lit in enumerate(mv.levers):
+        model.add_hint(lever_lit, i in pulled)
     for a, moved in zip(problem.anchors, mv.moves, strict=False):
         placement = solution[a.wo_idx]
         if placement.option_idx != a.option_idx:

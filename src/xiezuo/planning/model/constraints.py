@@ -360,3 +360,21 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
         ]
         everything = uses + blockers
         model.add_cumulative([i for i, _ in everything], [d for _, d in everything], peak)
+
+
+def add_levers(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
+    """Work on a lever's machines only if the lever is pulled, and the levers pulled
+    within the budget. A lever pulled without use costs and is never better, so the
+    lever-cost phase (or any plan read back) leaves it out."""
+    if not problem.levers:
+        return
+    for wov, compiled in zip(mv.work_orders, problem.work_orders, strict=True):
+        for option_vars, option in zip(wov.ops, compiled.options, strict=True):
+            for op_vars, op in zip(option_vars, option.ops, strict=True):
+                for alt, lit in op_vars.machine_lits.items():
+                    lever = problem.machines[op.machines[alt]].lever
+                    if lever >= 0:
+                        model.add_implication(lit, mv.levers[lever])
+    if problem.lever_budget is not None:
+        costs = [lever.cost for lever in problem.levers]
+        model.add(cp_model.LinearExpr.weighted_sum(mv.levers, costs) <= problem.lever_budget)

@@ -54,3 +54,11 @@ def add_moves(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> cp_mo
             model.add(op_vars.start >= a.start - a.tolerance).only_enforce_if(~moved)
             model.add(op_vars.start <= a.start + a.tolerance).only_enforce_if(~moved)
     return cp_model.LinearExpr.sum(mv.moves)
+
+
+def lever_cost(problem: Problem, mv: ModelVars) -> cp_model.LinearExprT:
+    """Σ cost · pulled over the levers, in hundredths: the phase after tardiness (and
+    moves), so a lever is pulled only where it makes orders less late, and among equally
+    punctual plans the cheapest set of levers wins."""
+    costs = [lever.cost for lever in problem.levers]
+    return cp_model.LinearExpr.weighted_sum(mv.levers, costs)

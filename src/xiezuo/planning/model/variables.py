@@ -82,6 +82,8 @@ class ModelVars:
     intervals_by_machine: dict[int, list[tuple[cp_model.IntervalVar, int]]]
     # One literal per stability anchor, once moves count (objective.add_moves).
     moves: list[cp_model.IntVar] = field(default_factory=list)
+    # One literal per lever of the problem: "the plan pulls it".
+    levers: list[cp_model.IntVar] = field(default_factory=list)
 
 
 def _span(model: cp_model.CpModel, timing: TimingVars, horizon: int) -> cp_model.IntVar:
@@ -233,4 +235,5 @@ def create_variables(
         orders=orders,
         makespan=model.new_int_var(0, horizon, "makespan"),
         intervals_by_machine=intervals,
+        levers=[model.new_bool_var(f"lever{i}") for i in range(len(problem.levers))],
     )

@@ -37,6 +37,7 @@ from xiezuo.domain import (
 from xiezuo.planning.problem.timeline import WorkingWindows
 
 if TYPE_CHECKING:
+    from xiezuo.planning.problem.solution import Solution
     from xiezuo.planning.replan.situation import Situation
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class CompiledMachine:
     machine_id: str | None
     units: int
     windows_idx: int
+    lever: int = -1  # index into Problem.levers of the lever without which it is not there
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +197,19 @@ class Anchor:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledLever:
+    """A lever the model may pull, its cost in hundredths (whole numbers for CP-SAT)."""
+
+    lever_id: str
+    cost: int
+
+
+def cost_units(cost: float) -> int:
+    """A lever's cost, or the budget, in the model's whole hundredths."""
+    return round(cost * 100)
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     network: Network
     plant_ids: tuple[str, ...]
@@ -223,6 +238,19 @@ class Problem:
     # step costs in the first objective.
     anchors: tuple[Anchor, ...] = ()
     move_cost: int = 0
+    # Levers the engine may pull, and their budget in the same hundredths (None: none).
+    levers: tuple[CompiledLever, ...] = ()
+    lever_budget: int | None = None
+
+    def levers_pulled(self, solution: Solution) -> tuple[int, ...]:
+        """Indices of the levers whose capacity ``solution`` uses, in order."""
+        used = {
+            self.machines[op.machine_idx].lever for placement in solution for op in placement.ops
+        }
+        return tuple(sorted(i for i in used if i >= 0))
+
+    def lever_cost(self, solution: Solution) -> int:
+        return sum(self.levers[i].cost for i in self.levers_pulled(solution))
 
     def sources(self, plant_idx: int, material_idx: int) -> tuple[int, ...]:
         """Plants whose warehouse can send ``material_idx`` to ``plant_idx``."""
@@ -454,6 +482,7 @@ def compile_problem(
     windows: list[WorkingWindows] = []
     windows_key: dict[tuple[object, ...], int] = {}
     machines = []
+    lever_idx = {lever.id: i for i, lever in enumerate(network.levers)}
     for plant, machine in machine_specs:
         key = (
             network.machine_calendar(plant, machine),
@@ -471,6 +500,7 @@ def compile_problem(
                 machine_id=machine.id,
                 units=machine.units,
                 windows_idx=windows_key[key],
+                lever=-1 if machine.lever is None else lever_idx[machine.lever],
             )
         )
     for plant in network.plants:
@@ -504,6 +534,8 @@ def compile_problem(
             () if situation is None else _reservations(network, situation, machine_idx, window_cap)
         ),
         settled_orders=tuple(settled),
+        levers=tuple(CompiledLever(lever.id, cost_units(lever.cost)) for lever in network.levers),
+        lever_budget=None if network.lever_budget is None else cost_units(network.lever_budget),
     )
 
 
@@ -540,7 +572,7 @@ class _Capable:
         if key not in self._machines:
             self._machines[key] = tuple(
                 (m, is_on_floor(item, op, m), gang_sizes(item, op, plant, m))
-                for m in capable_machines(item, op, plant)
+                for m in capable_machines(item, op, plant, with_levers=True)
             )
         return self._machines[key]
 

@@ -16,6 +16,7 @@ from xiezuo.domain import (
     ScheduledOperation,
     Shipment,
     WorkOrderAssignment,
+    levers_used,
 )
 from xiezuo.errors import PlanningError
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
@@ -36,15 +37,17 @@ class Score:
     makespan: int  # minutes from the start to the last arrival
     moves: int = 0
     move_cost: int = 0
+    lever_cost: int = 0  # hundredths, of the levers whose capacity the solution uses
 
     @property
     def first(self) -> int:
         return self.weighted_tardiness + self.move_cost * self.moves
 
     @property
-    def key(self) -> tuple[int, int, int]:
-        """Lexicographic: the first objective, then steps moved, then the makespan."""
-        return (self.first, self.moves, self.makespan)
+    def key(self) -> tuple[int, int, int, int]:
+        """Lexicographic: the first objective, then steps moved, then the levers'
+        cost, then the makespan."""
+        return (self.first, self.moves, self.lever_cost, self.makespan)
 
 
 def arrivals(problem: Problem, solution: Solution) -> list[int]:
@@ -66,6 +69,7 @@ def score(problem: Problem, solution: Solution) -> Score:
         makespan=max(times, default=0),
         moves=moved_steps(problem, solution) if problem.anchors else 0,
         move_cost=problem.move_cost,
+        lever_cost=problem.lever_cost(solution) if problem.levers else 0,
     )
 
 
@@ -304,4 +308,5 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=tuple(draws),
+        levers=levers_used(problem.network, operations),
     )

@@ -20,6 +20,7 @@ from xiezuo.domain import (
     Shipment,
     WorkOrderAssignment,
     explode_order,
+    levers_used,
 )
 from xiezuo.planning.replan.situation import FixedKind, below_finished
 
@@ -111,9 +112,10 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
         for wo_id, p in situation.finished.items()
         if wo_id in tree and tree[wo_id].order_id in kept
     )
+    ordered = tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step)))
     return Schedule(
         work_orders=(*planned.values(), *assignments),
-        operations=tuple(sorted(operations, key=lambda op: (op.start, op.work_order_id, op.step))),
+        operations=ordered,
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=(
@@ -121,6 +123,7 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
             *schedule.material_draws,
         ),
         finished_parts=parts,
+        levers=levers_used(network, ordered),
     )
 
 

@@ -579,6 +579,8 @@ def _place_step(
         draws[need_idx] = found[1]
     best: OpPlacement | None = None
     for alt, (machine_idx, work) in enumerate(zip(op.machines, op.works, strict=True)):
+        if problem.machines[machine_idx].lever >= 0 and (only is None or only[0] != machine_idx):
+            continue  # the first plan pulls no lever; the model decides which pay
         units = list(range(problem.machines[machine_idx].units))
         if only is not None:
             if machine_idx != only[0]:

@@ -78,12 +78,19 @@ class _Shop:
             wo.options[p.option_idx].plant_idx
             for wo, p in zip(problem.work_orders, solution, strict=True)
         ]
+        # Moves keep to the levers the incumbent pulls: pulling another is a decision
+        # for the model, which weighs its cost.
+        pulled = {-1, *problem.levers_pulled(solution)}
         for w, placement in enumerate(solution):
             work_order = problem.work_orders[w]
             option = work_order.options[placement.option_idx]
             self.release[index[w, 0]] = work_order.release
             for k, op in enumerate(option.ops):
-                self.choices[index[w, k]] = tuple(zip(op.machines, op.works, strict=True))
+                self.choices[index[w, k]] = tuple(
+                    (m, work)
+                    for m, work in zip(op.machines, op.works, strict=True)
+                    if problem.machines[m].lever in pulled
+                )
                 if k:
                     self._arc(index[w, k - 1], index[w, k], 0)
             for p in work_order.predecessors:

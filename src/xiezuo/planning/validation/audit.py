@@ -29,6 +29,11 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     heavy for its machine is not on the floor, or is there without a portable gang or
     without a bay at the plant that takes its weight, or more parts lie on a plant's
     floor at once than it has bays.
+``lever``
+    an operation runs on a lever's machine group (a shed) that the schedule does not
+    list as pulled; a listed lever is unknown, listed twice, or differs from the
+    network's in kind, plant, date it works from or cost; or the levers listed cost
+    more than the network's lever budget.
 ``calendar``
     an operation ends before it starts, records the wrong work (a gang of k shares its
     run as ``run / (k × efficiency)``), has too little working
@@ -104,6 +109,7 @@ open then, and the progress's secondments join the network's.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -143,7 +149,7 @@ from xiezuo.planning.validation.violation import Violation
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from xiezuo.domain import Explanation, FinishedPart, Progress
+    from xiezuo.domain import Explanation, FinishedPart, Progress, PulledLever
 
 __all__ = ["Violation", "audit_plan", "validate_plan"]
 
@@ -578,6 +584,7 @@ class _Validator:
         yield from self._stock()
         yield from self._crews()
         yield from self._floor_bays()
+        yield from self._levers()
         yield from self.unplanned()
 
     def frozen(self, previous: Plan, frozen_days: float) -> Iterator[Violation]:
@@ -599,6 +606,59 @@ class _Validator:
         return facts is not None and (
             (wo_id, step) in facts.report_by_step or wo_id in facts.covered
         )
+
+    def _levers(self) -> Iterator[Violation]:
+        """Sheds used only when listed, the list true to the network, within budget."""
+        offered = {lever.id: lever for lever in self.network.levers}
+        listed: dict[str, PulledLever] = {}
+        for pulled in self.schedule.levers:
+            lever = offered.get(pulled.id)
+            if pulled.id in listed:
+                problem = "is listed twice"
+            elif lever is None:
+                problem = "is not a lever of the network"
+            elif (pulled.kind, pulled.plant_id, pulled.usable_from) != (
+                lever.kind,
+                lever.plant_id,
+                lever.usable_from,
+            ):
+                problem = (
+                    f"is listed as a {pulled.kind} at {pulled.plant_id!r} from "
+                    f"{pulled.usable_from:%Y-%m-%d %H:%M}, but the network offers a "
+                    f"{lever.kind} at {lever.plant_id!r} from {lever.usable_from:%Y-%m-%d %H:%M}"
+                )
+            elif not math.isclose(pulled.cost, lever.cost, rel_tol=1e-9, abs_tol=1e-9):
+                problem = f"is listed at cost {pulled.cost:g}, but costs {lever.cost:g}"
+            else:
+                listed[pulled.id] = pulled
+                continue
+            yield Violation(
+                rule="lever", subject=f"lever {pulled.id}", message=f"lever {pulled.id!r} {problem}"
+            )
+        shed_of = {
+            (plant.id, machine.id): machine.lever
+            for plant in self.network.plants
+            for machine in plant.machines
+            if machine.lever is not None
+        }
+        for op in self.schedule.operations:
+            lever_id = shed_of.get((op.plant_id, op.machine_id or ""))
+            if lever_id is not None and lever_id not in listed:
+                yield Violation(
+                    rule="lever",
+                    subject=f"work order {op.work_order_id} step {op.step}",
+                    message=f"work order {op.work_order_id!r} step {op.step} runs on machine "
+                    f"{op.machine_id!r} of lever {lever_id!r}, which the plan does not pull",
+                )
+        total = sum(offered[lever_id].cost for lever_id in listed)
+        budget = self.network.lever_budget
+        if budget is not None and total > budget * (1 + 1e-9) + 1e-9:
+            yield Violation(
+                rule="lever",
+                subject="levers",
+                message=f"the levers pulled cost {total:,.2f}, more than the budget of "
+                f"{budget:,.2f}",
+            )
 
     def _materials(self) -> Iterator[Violation]:
         drawn: dict[tuple[str, int, str], int] = defaultdict(int)
