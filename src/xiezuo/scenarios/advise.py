@@ -490,10 +490,18 @@ def generate_levers(
     load = group_load(network, plan)
     levers: list[Lever] = []
     # The worst group's levers, the worst crew's, then the next group's and crew's.
+    # Groups the file data declares as machines (not, say, a lever's shed).
+    groups = [
+        (plant, machine)
+        for bottleneck in bottlenecks
+        for plant in spec.plants
+        if plant.id == bottleneck.plant_id
+        for machine in plant.machines
+        if machine.id == bottleneck.machine_id
+    ]
     for rank in range(BOTTLENECKS):
-        if rank < len(bottlenecks):
-            plant = _plant_spec(spec, bottlenecks[rank].plant_id)
-            machine = next(m for m in plant.machines if m.id == bottlenecks[rank].machine_id)
+        if rank < len(groups):
+            plant, machine = groups[rank]
             levers.extend(
                 lever
                 for lever in (
@@ -512,10 +520,6 @@ def generate_levers(
     for lever in levers:
         unique.setdefault(lever.name, lever)
     return tuple(unique.values())[:limit]
-
-
-def _plant_spec(spec: ScenarioSpec, plant_id: str) -> PlantSpec:
-    return next(p for p in spec.plants if p.id == plant_id)
 
 
 def _new_id(wanted: str, taken: Iterable[str]) -> str:
