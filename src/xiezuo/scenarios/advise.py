@@ -45,6 +45,7 @@ from xiezuo.io.variant import (
     AddMachine,
     DelayMachine,
     LendPeople,
+    PullLever,
     SetCalendar,
     SetGang,
     SetMachine,
@@ -85,6 +86,7 @@ _NOTICEABLE = timedelta(hours=1)
 
 
 class LeverKind(StrEnum):
+    SCENARIO_SHED = "scenario's shed"
     SHIFT = "extra shift"
     SHED = "shed"
     EARLIER = "earlier service"
@@ -299,8 +301,9 @@ def _sentence(outcome: LeverOutcome) -> str:
         parts.append(f"saves {shown}{more}")
     what = " and ".join(parts) or "cuts no late order's lateness by an hour"
     before = (outcome.tardiness_after or 0.0) - (outcome.tardiness_delta or 0.0)
+    cost = "" if outcome.lever.cost is None else f" (cost {outcome.lever.cost:,g})"
     return (
-        f"{_capital(outcome.lever.summary)} {what} (weighted tardiness {before:,.0f} h → "
+        f"{_capital(outcome.lever.summary)}{cost} {what} (weighted tardiness {before:,.0f} h → "
         f"{outcome.tardiness_after or 0.0:,.0f} h)."
     )
 
@@ -531,6 +534,11 @@ def _new_id(wanted: str, taken: Iterable[str]) -> str:
     return found
 
 
+def _machine_ids(network: Network, plant_id: str) -> set[str]:
+    """IDs the plant's machine groups use, its scenario levers' sheds included."""
+    return {machine.id for machine in network.plant_by_id[plant_id].machines}
+
+
 def _start_day(network: Network, days: int) -> date:
     return network.start.date() + timedelta(days=days)
 
@@ -539,7 +547,7 @@ def _shed(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever:
     since = _start_day(network, SHED_BUILD_DAYS)
     shed = machine.model_copy(
         update={
-            "id": _new_id(f"{machine.id}-shed", (m.id for m in plant.machines)),
+            "id": _new_id(f"{machine.id}-shed", _machine_ids(network, plant.id)),
             "units": 1,
             "available_from": since,
             "available_until": None,
@@ -573,6 +581,25 @@ def _earlier(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever 
         summary=f"{label} in service on {day - timedelta(days=days)} instead of {day} "
         f"(its installation rushed by {days} days)",
         changes=(DelayMachine.model_validate({**change, "days": -days}),),
+    )
+
+
+def scenario_levers(spec: ScenarioSpec, plan: Plan) -> tuple[Lever, ...]:
+    """The scenario's own levers (``levers:`` section) the plan did not pull, each
+    pulled for certain, with its cost: what it would have given if paid for."""
+    pulled = set() if plan.schedule is None else {lever.id for lever in plan.schedule.levers}
+    sheds = [] if spec.levers is None else spec.levers.sheds
+    return tuple(
+        Lever(
+            kind=LeverKind.SCENARIO_SHED,
+            name=f"pull {shed.id}",
+            summary=f"the scenario's shed {shed.id} at {shed.plant} ({shed.machine.units} "
+            f"{shed.machine.process}, {shed.build_days:g} days to build) pulled",
+            changes=(PullLever(change="pull_lever", lever=shed.id),),
+            cost=shed.cost,
+        )
+        for shed in sheds
+        if shed.id not in pulled
     )
 
 
@@ -677,7 +704,7 @@ def _machine_loan(
     arrives = _start_day(network, move_days)
     lent = group.model_copy(
         update={
-            "id": _new_id(f"{group.id}-from-{lender_id}", (m.id for m in plant.machines)),
+            "id": _new_id(f"{group.id}-from-{lender_id}", _machine_ids(network, plant.id)),
             "units": 1,
             "calendar": machine.calendar,
             "available_from": arrives,
@@ -833,6 +860,7 @@ def advise(
     if plan.schedule is None:
         return Advice(base=plan, late=(), bottlenecks=(), crews=(), outcomes=(), params=params)
     offset = 1
+    levers = [*levers, *scenario_levers(spec, plan)]
     given = {lever.name for lever in levers}
     levers = [
         *levers,
