@@ -280,7 +280,7 @@ def test_json_schema_lists_every_change_kind() -> None:
         for entry in schema["$defs"].values()
         if "change" in entry.get("properties", {})
     }
-    assert len(kinds) == 16
+    assert len(kinds) == 17
 
 
 def test_committed_json_schema_is_current() -> None:

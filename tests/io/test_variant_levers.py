@@ -13,7 +13,7 @@ import yaml
 from xiezuo.errors import InputError
 from xiezuo.io import load_scenario
 from xiezuo.io.scenario import load_scenario_spec
-from xiezuo.io.variant import AddUnits, apply_changes, load_variant
+from xiezuo.io.variant import AddUnits, PullLever, apply_changes, load_variant
 
 if TYPE_CHECKING:
     from xiezuo.domain import Network
@@ -132,3 +132,24 @@ def test_apply_changes_names_the_source_and_the_change() -> None:
     change = AddUnits(change="add_units", plant="CTS", machine="lathe", units=1)
     with pytest.raises(InputError, match=r"^lever: changes\[0\]\.machine: .*'lathe'"):
         apply_changes(spec, [change], "lever")
+
+
+SHED_LEVER = Path(__file__).parents[1] / "data" / "advise" / "shed-lever.yaml"
+
+
+def test_pull_lever_makes_a_scenario_shed_a_machine_group_from_its_date() -> None:
+    spec = load_scenario_spec(SHED_LEVER)
+    change = PullLever(change="pull_lever", lever="SHED-1")
+    pulled, lines = apply_changes(spec, [change], "pull")
+    shed = pulled.plant_by_id["WORKS"].machine("shed-lathe")
+    assert shed.lever is None
+    assert shed.available_from == pulled.start + timedelta(days=10)
+    assert pulled.levers == ()
+    assert lines == ("shed SHED-1 at WORKS pulled: 1 turning from 2030-01-17 00:00, cost 5,000",)
+
+
+def test_pulling_an_unknown_lever_names_the_change() -> None:
+    spec = load_scenario_spec(SHED_LEVER)
+    change = PullLever(change="pull_lever", lever="SHED-2")
+    with pytest.raises(InputError, match=r"changes\[0\]\.lever: the base has no lever 'SHED-2'"):
+        apply_changes(spec, [change], "pull")

@@ -266,7 +266,7 @@ def test_a_lever_that_plans_an_order_left_out_comes_first_and_is_said() -> None:
     assert gains[0].is_now_planned
     assert gains[0].saved is None
     assert advice.summary() == (
-        "One more mill at WORKS plans LEFT-OUT, left out before and saves LATE 3.0 days "
+        "One more mill at WORKS (cost 500) plans LEFT-OUT, left out before and saves LATE 3.0 days "
         "(weighted tardiness 500 h → 200 h).",
     )
 
@@ -279,3 +279,15 @@ def test_levers_solved_in_two_processes_measure_what_they_measure_here(
     assert [(o.lever.name, o.tardiness_after) for o in pooled.outcomes] == [
         (o.lever.name, o.tardiness_after) for o in one_lathe.outcomes
     ]
+
+
+def test_a_scenario_shed_the_budget_forbids_is_measured_with_its_cost() -> None:
+    advice = _advise(DATA / "advise" / "shed-lever.yaml")
+    pulled = next(o for o in advice.outcomes if o.lever.kind is LeverKind.SCENARIO_SHED)
+    assert (pulled.lever.name, pulled.lever.cost) == ("pull SHED-1", 5000.0)
+    assert pulled.is_significant_gain
+    assert [g.is_on_time_now for g in pulled.gains] == [True]
+    assert advice.summary()[0] == (
+        "The scenario's shed SHED-1 at WORKS (1 turning, 10 days to build) pulled "
+        "(cost 5,000) puts SHAFT-B on time (weighted tardiness 144 h → 0 h)."
+    )

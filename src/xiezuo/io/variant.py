@@ -390,6 +390,16 @@ class LendPeople(_Spec):
         return self
 
 
+class PullLever(_Spec):
+    """Pull a lever of the scenario's ``levers`` for certain, whatever the budget: a
+    shed becomes a machine group of its plant from its decision plus build days, and
+    the engine no longer chooses it."""
+
+    change: Literal["pull_lever"]
+    lever: str
+    """ID of the lever (a shed under ``levers.sheds``)."""
+
+
 def _names_one(spec: BaseModel, index: str, key: tuple[str, str], when: str) -> None:
     has_index = getattr(spec, index) is not None
     has_key = _given(spec, *key)
@@ -417,7 +427,8 @@ Change = Annotated[
     | SetLane
     | SetCalendar
     | SetGang
-    | LendPeople,
+    | LendPeople
+    | PullLever,
     Field(discriminator="change"),
 ]
 _MODEL_BY_KIND: Final[dict[str, type[_Spec]]] = {
@@ -439,6 +450,7 @@ _MODEL_BY_KIND: Final[dict[str, type[_Spec]]] = {
         SetCalendar,
         SetGang,
         LendPeople,
+        PullLever,
     )
 }
 
@@ -642,6 +654,7 @@ class _Overlay:
         self.lanes = list(spec.lanes)
         self.gangs = list(spec.gangs)
         self.trainings = list(spec.trainings)
+        self.levers = spec.levers
         self.touched: dict[int, tuple[int, BaseModel]] = {}
 
     def error(self, path: _Path, problem: str) -> InputError:
@@ -686,6 +699,8 @@ class _Overlay:
                 return self.set_gang(at, idx, change)
             case LendPeople():
                 return self.lend_people(at, idx, change)
+            case PullLever():
+                return self.pull_lever(at, idx, change)
 
     # -- orders --
 
@@ -965,6 +980,39 @@ class _Overlay:
             f"{change.travel_days:g} day{'' if change.travel_days == 1 else 's'} on the way"
         )
 
+    def pull_lever(self, at: _Path, idx: int, change: PullLever) -> str:
+        sheds = [] if self.levers is None else self.levers.sheds
+        found = [shed for shed in sheds if shed.id == change.lever]
+        if not found or self.levers is None:
+            raise self.error((*at, "lever"), _unknown("lever", change.lever, [s.id for s in sheds]))
+        shed = found[0]
+        p_idx = self.plant_idx((*at, "lever"), shed.plant)
+        decided = shed.decide_by or self.spec.network.start
+        if not isinstance(decided, datetime):
+            decided = datetime.combine(decided, time())
+        since = decided + timedelta(days=shed.build_days)
+        group = shed.machine
+        # Built from the shed's checked values (the models parse file text).
+        machine = MachineSpec.model_construct(
+            id=group.id,
+            process=group.process,
+            units=group.units,
+            max_weight_t=group.max_weight_t,
+            precision_grade=group.precision_grade,
+            calendar=group.calendar,
+            available_from=since,
+            available_until=None,
+        )
+        self.set_machines(p_idx, [*self.plants[p_idx].machines, machine])
+        self.touch(idx, machine)
+        self.levers = self.levers.model_copy(
+            update={"sheds": [s for s in sheds if s.id != shed.id]}
+        )
+        return (
+            f"shed {shed.id} at {shed.plant} pulled: {group.units} {group.process} from "
+            f"{_show(since)}, cost {shed.cost:,g}"
+        )
+
     # -- dates --
 
     def shifted(self, path: _Path, when: date, days: int) -> date:
@@ -993,6 +1041,7 @@ class _Overlay:
                 "lanes": self.lanes,
                 "gangs": self.gangs,
                 "trainings": self.trainings,
+                "levers": self.levers,
             }
         )
 

@@ -45,6 +45,7 @@ from xiezuo.io.variant import (
     AddMachine,
     DelayMachine,
     LendPeople,
+    PullLever,
     SetCalendar,
     SetGang,
     SetMachine,
@@ -85,6 +86,7 @@ _NOTICEABLE = timedelta(hours=1)
 
 
 class LeverKind(StrEnum):
+    SCENARIO_SHED = "scenario's shed"
     SHIFT = "extra shift"
     SHED = "shed"
     EARLIER = "earlier service"
@@ -299,8 +301,9 @@ def _sentence(outcome: LeverOutcome) -> str:
         parts.append(f"saves {shown}{more}")
     what = " and ".join(parts) or "cuts no late order's lateness by an hour"
     before = (outcome.tardiness_after or 0.0) - (outcome.tardiness_delta or 0.0)
+    cost = "" if outcome.lever.cost is None else f" (cost {outcome.lever.cost:,g})"
     return (
-        f"{_capital(outcome.lever.summary)} {what} (weighted tardiness {before:,.0f} h → "
+        f"{_capital(outcome.lever.summary)}{cost} {what} (weighted tardiness {before:,.0f} h → "
         f"{outcome.tardiness_after or 0.0:,.0f} h)."
     )
 
@@ -581,6 +584,25 @@ def _earlier(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever 
     )
 
 
+def scenario_levers(spec: ScenarioSpec, plan: Plan) -> tuple[Lever, ...]:
+    """The scenario's own levers (``levers:`` section) the plan did not pull, each
+    pulled for certain, with its cost: what it would have given if paid for."""
+    pulled = set() if plan.schedule is None else {lever.id for lever in plan.schedule.levers}
+    sheds = [] if spec.levers is None else spec.levers.sheds
+    return tuple(
+        Lever(
+            kind=LeverKind.SCENARIO_SHED,
+            name=f"pull {shed.id}",
+            summary=f"the scenario's shed {shed.id} at {shed.plant} ({shed.machine.units} "
+            f"{shed.machine.process}, {shed.build_days:g} days to build) pulled",
+            changes=(PullLever(change="pull_lever", lever=shed.id),),
+            cost=shed.cost,
+        )
+        for shed in sheds
+        if shed.id not in pulled
+    )
+
+
 def _calendar_of(network: Network, plant_id: str, machine_id: str) -> Calendar:
     plant = network.plant_by_id[plant_id]
     return plant.machine(machine_id).calendar or plant.calendar or network.calendar
@@ -838,6 +860,7 @@ def advise(
     if plan.schedule is None:
         return Advice(base=plan, late=(), bottlenecks=(), crews=(), outcomes=(), params=params)
     offset = 1
+    levers = [*levers, *scenario_levers(spec, plan)]
     given = {lever.name for lever in levers}
     levers = [
         *levers,
