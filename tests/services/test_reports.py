@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROUND_THE_CLOCK, START, at, hours
 from xiezuo.domain import Item, Lane, Machine, Network, Operation, Order, Plant, Routing
+from xiezuo.domain.levers import PulledLever
+from xiezuo.io import load_scenario
 from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
 from xiezuo.services.reports import OrderLine, order_lines, plant_lines
@@ -103,3 +106,17 @@ def test_a_ganged_step_loads_every_unit_it_holds() -> None:
     (alone,) = plant_lines(network, result)
     (together,) = plant_lines(network, replace(result, schedule=schedule))
     assert together.work_hours - alone.work_hours == pytest.approx(first.work / timedelta(hours=1))
+
+
+def test_a_shed_the_plan_does_not_pull_adds_no_capacity() -> None:
+    """The shed lathe counts in a plant's capacity only in a plan that pulls its lever
+    (this scenario's budget leaves it unpulled)."""
+    network = load_scenario(Path(__file__).parents[1] / "data" / "advise" / "shed-lever.yaml")
+    result = plan(network, PlanParams(time_limit_s=10, workers=1))
+    assert result.schedule is not None
+    assert result.schedule.levers == ()
+    (shed,) = network.levers
+    pulled = replace(result, schedule=replace(result.schedule, levers=(PulledLever.of(shed),)))
+    (without,) = plant_lines(network, result)
+    (with_shed,) = plant_lines(network, pulled)
+    assert with_shed.capacity_hours > without.capacity_hours

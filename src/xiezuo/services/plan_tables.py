@@ -650,9 +650,12 @@ def _load_rows(network: Network, schedule: Schedule) -> tuple[LoadRow, ...]:
             end_idx = next(i for i in range(len(weeks)) if op.end <= bounds[i + 1])
             work[op.plant_id, op.machine_id, end_idx] += remaining * op.gang
 
+    pulled = {lever.id for lever in schedule.levers}
     rows = []
     for plant in network.plants:
         for machine in plant.machines:
+            if machine.lever is not None and machine.lever not in pulled:
+                continue  # a shed or loan the plan did not take has no capacity
             available: dict[int, timedelta] = defaultdict(timedelta)
             for window in network.machine_windows(plant, machine, network.start, bounds[-1]):
                 for idx, length in split(*window):

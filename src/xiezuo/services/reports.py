@@ -206,10 +206,13 @@ def plant_lines(network: Network, plan: Plan) -> tuple[PlantLine, ...]:
     for op in plan.schedule.operations:
         if op.machine_id is not None:  # engineering work loads people, not machines
             work[op.plant_id, op.machine_id] += op.work * op.gang  # a gang loads each unit
+    pulled = {lever.id for lever in plan.schedule.levers}
     lines = []
     for plant in network.plants:
         loads = []
         for machine in plant.machines:
+            if machine.lever is not None and machine.lever not in pulled:
+                continue  # a shed or loan the plan did not take has no capacity
             windows = network.machine_windows(plant, machine, network.start, end)
             capacity = sum((b - a for a, b in windows), timedelta(0)) * machine.units
             loads.append(
