@@ -5,9 +5,9 @@
 damaged plan files, unwritable outputs, odd options; for ``replan`` and ``verify
 --progress`` progress files of every kind: broken, mistyped, naming unknown IDs,
 contradicting themselves or the scenario, huge; for ``diff`` damaged plans; for
-``compare`` damaged variants, missing or cyclic bases) into a new folder and runs
-each command line in a forked child (the app is imported once) with a wall limit of
-``CORPUS_TIMEOUT`` seconds (10) and a 6 GB address-space limit. It prints every case
+``compare`` and ``advise`` damaged variants, missing or cyclic bases) into a new folder
+and runs each command line in a forked child (the app is imported once) with a wall
+limit of ``CORPUS_TIMEOUT`` seconds (10) and a 6 GB address-space limit. It prints every case
 that ends in a traceback, an exit status outside the expected set or a hang, then the
 counts. ``CORPUS_ONLY=text`` runs the cases whose name contains it; ``CORPUS_VERBOSE=1``
 prints every case.
@@ -1076,7 +1076,43 @@ def setup() -> list[tuple[str, list[str], set[int]]]:
             BAD,
         ),
     ]
+    cases += _advise_cases(scen_paths, plan_paths, variant_paths, adir, afile)
     cases += _workbook_cases(f, adir, afile)
+    return cases
+
+
+def _advise_cases(
+    scen_paths: list[str],
+    plan_paths: list[str],
+    variant_paths: list[str],
+    adir: Path,
+    afile: str,
+) -> list[tuple[str, list[str], set[int]]]:
+    """advise: bad scenarios, damaged or foreign plans, bad variants, outputs, options."""
+    ok_scen = str(SMALL)
+    opts = ["--time-limit", "1", "--workers", "1", "--jobs", "1", "--max-candidates", "1"]
+    cases: list[tuple[str, list[str], set[int]]] = [
+        (f"advise {Path(p).name}", ["advise", p, *opts], BAD)
+        for p in [*scen_paths[:19], str(BENCH / "ft06.txt"), str(adir)]
+    ]
+    cases += [
+        (f"advise small {Path(p).name}", ["advise", ok_scen, p, *opts], ANY_OK) for p in plan_paths
+    ]
+    cases += [
+        (f"advise variant {Path(p).name}", ["advise", p, *opts], {0, 2}) for p in variant_paths
+    ]
+    cases += [
+        ("advise --json dir", ["advise", ok_scen, *opts, "--json", str(adir)], BAD),
+        (
+            "advise --json under file",
+            ["advise", ok_scen, *opts, "--json", str(Path(afile) / "a.json")],
+            BAD,
+        ),
+        ("advise --json /dev/full", ["advise", ok_scen, *opts, "--json", "/dev/full"], BAD),
+        ("advise --jobs 0", ["advise", ok_scen, "--time-limit", "1", "--jobs", "0"], BAD),
+        ("advise --max-candidates 0", ["advise", ok_scen, *opts[:6], "--max-candidates", "0"], BAD),
+        ("advise --time-limit nan", ["advise", ok_scen, "--time-limit", "nan"], BAD),
+    ]
     return cases
 
 

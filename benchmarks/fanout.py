@@ -1,6 +1,7 @@
 """A 16-variant sweep of the bundled example, on 1, 2 and 4 local workers.
 
-    python benchmarks/fanout.py [--time-limit 5] [--workers 1 2 4] [--out FILE.json]
+    python benchmarks/fanout.py [--time-limit 5] [--workers 1 2 4] [--rounds 2]
+                                [--kinds processes dask] [--out FILE.json]
 
 The sweep is what a planner asks before a meeting: eight orders due a few days
 earlier, one at a time, and eight machine groups coming into service a week or two
@@ -13,11 +14,13 @@ solved with the same seed, the same time limit and one solver thread, through
   and 4 spawned processes;
 - a Dask ``LocalCluster`` of 1, 2 and 4 single-threaded worker processes.
 
-Reported per run: wall time, speed-up against the 1-worker run of the same kind in
-this same run, the mean weighted tardiness of the 16 plans (against the serial
-baseline's), and the validator's verdict on every plan. A time-limited solve takes
-its whole limit whatever the load, so wall time shrinks with more workers even past
-the cores; what is lost then is search per plan, which the tardiness column shows.
+Every setting runs ``--rounds`` times, the order reversed each round, so that other
+users' load on a shared machine falls alike on all. Reported per setting: mean wall
+time, speed-up against the 1-worker setting of the same kind, the plans' own mean
+runtime, their mean weighted tardiness, the validator's violations and the machine's
+load average as the runs began. A time-limited solve takes its whole limit however
+busy the cores are, so wall time can shrink past the cores' count; what is lost then
+is search per plan (and the work outside the search, which is not limited, slows).
 """
 
 from __future__ import annotations
@@ -54,10 +57,14 @@ MACHINE_DELAYS = (7, 14)
 class Run:
     kind: str
     workers: int
+    round: int
     wall_s: float
+    mean_solve_s: float
+    """Mean of the plans' own runtime: grows when solves share cores."""
     mean_tardiness_h: float
     violations: int
-    failures: int
+    load_before: float
+    """The machine's one-minute load average as the run began (other users included)."""
 
 
 def write_variants(folder: Path, network: Network, count: int = 16) -> list[Path]:
@@ -94,8 +101,14 @@ def write_variants(folder: Path, network: Network, count: int = 16) -> list[Path
 
 
 def measure(
-    kind: str, workers: int, jobs: list[SolveJob], networks: list[Network], executor: ExecutorSpec
+    kind: str,
+    workers: int,
+    round_idx: int,
+    jobs: list[SolveJob],
+    networks: list[Network],
+    executor: ExecutorSpec,
 ) -> Run:
+    load_before = os.getloadavg()[0]
     began = time.monotonic()
     outcomes = solve_many(jobs, executor=executor)
     wall = time.monotonic() - began
@@ -103,25 +116,37 @@ def measure(
     failures = [o for o in outcomes if not isinstance(o, Plan)]
     if failures:
         raise SystemExit(f"{len(failures)} solves failed on {executor.where}: {failures[0]}")
-    violations = sum(
-        len(audit_plan(network, outcome))
-        for network, outcome in zip(networks, outcomes, strict=True)
-        if isinstance(outcome, Plan)
-    )
     run = Run(
         kind=kind,
         workers=workers,
+        round=round_idx,
         wall_s=wall,
+        mean_solve_s=statistics.fmean(p.runtime_s for p in plans),
         mean_tardiness_h=statistics.fmean(p.tardiness_hours or 0.0 for p in plans),
-        violations=violations,
-        failures=len(failures),
+        violations=sum(
+            len(audit_plan(network, p)) for network, p in zip(networks, plans, strict=True)
+        ),
+        load_before=load_before,
     )
     print(
-        f"{kind:<10} {workers} worker(s): {wall:6.1f} s, mean weighted tardiness "
-        f"{run.mean_tardiness_h:,.1f} h, {violations} violations, {run.failures} failures",
+        f"round {round_idx} {kind:<9} {workers} worker(s): {wall:6.1f} s "
+        f"(solves {run.mean_solve_s:.1f} s each), mean weighted tardiness "
+        f"{run.mean_tardiness_h:,.1f} h, {run.violations} violations, load {load_before:.1f}",
         flush=True,
     )
     return run
+
+
+def run_one(
+    kind: str, workers: int, round_idx: int, jobs: list[SolveJob], networks: list[Network]
+) -> Run:
+    if kind == "processes":
+        return measure(kind, workers, round_idx, jobs, networks, ExecutorSpec(jobs=workers))
+    with distributed.LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        spec = ExecutorSpec(cluster=cluster.scheduler_address)
+        return measure(kind, workers, round_idx, jobs, networks, spec)
 
 
 def main() -> None:
@@ -132,9 +157,16 @@ def main() -> None:
     parser.add_argument(
         "--kinds", nargs="+", choices=["processes", "dask"], default=["processes", "dask"]
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="runs of every setting, in turn forwards and backwards, so that a change "
+        "in the machine's other load falls alike on all",
+    )
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
     args = parser.parse_args()
-    counts = sorted(set(args.workers) | {1})
+    settings = [(kind, n) for kind in args.kinds for n in sorted(set(args.workers) | {1})]
     params = PlanParams(time_limit_s=args.time_limit, workers=1, seed=args.seed)
     with tempfile.TemporaryDirectory() as folder:
         paths = write_variants(Path(folder), load_scenario(EXAMPLE))
@@ -146,24 +178,28 @@ def main() -> None:
         flush=True,
     )
     runs: list[Run] = []
-    if "processes" in args.kinds:
-        runs.extend(measure("processes", n, jobs, networks, ExecutorSpec(jobs=n)) for n in counts)
-    for n in counts if "dask" in args.kinds else []:
-        with distributed.LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
-        ) as cluster:
-            spec = ExecutorSpec(cluster=cluster.scheduler_address)
-            runs.append(measure("dask", n, jobs, networks, spec))
+    for round_idx in range(args.rounds):
+        order = settings if round_idx % 2 == 0 else settings[::-1]
+        runs.extend(run_one(kind, n, round_idx, jobs, networks) for kind, n in order)
     print()
-    print("| executor | workers | wall (s) | speed-up | mean weighted tardiness (h) | vs serial |")
-    print("|---|---:|---:|---:|---:|---:|")
-    serial = runs[0]
-    for run in runs:
-        one = next(r for r in runs if r.kind == run.kind and r.workers == 1)
+    print(
+        "| executor | workers | wall (s) | speed-up | solve (s) | "
+        "mean weighted tardiness (h) | violations | load |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+
+    def mean(kind: str, n: int, field: str) -> float:
+        return statistics.fmean(
+            getattr(r, field) for r in runs if r.kind == kind and r.workers == n
+        )
+
+    for kind, n in settings:
+        wall = mean(kind, n, "wall_s")
         print(
-            f"| {run.kind} | {run.workers} | {run.wall_s:.1f} | "
-            f"{one.wall_s / run.wall_s:.2f} | {run.mean_tardiness_h:,.1f} | "
-            f"{run.mean_tardiness_h / max(serial.mean_tardiness_h, 1e-9):.2f} |"
+            f"| {kind} | {n} | {wall:.1f} | {mean(kind, 1, 'wall_s') / wall:.2f} | "
+            f"{mean(kind, n, 'mean_solve_s'):.1f} | {mean(kind, n, 'mean_tardiness_h'):,.1f} | "
+            f"{sum(r.violations for r in runs if r.kind == kind and r.workers == n)} | "
+            f"{mean(kind, n, 'load_before'):.1f} |"
         )
     if args.out is not None:
         record = {

@@ -73,15 +73,7 @@ def test_a_scenario_read_back_from_its_workbook_is_the_same_network(
     [
         (EVERY_FIELD, ".yaml"),
         (CHONGQING, ".json"),
-        pytest.param(
-            EVERY_FIELD,
-            ".json",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the file schema reads gang efficiency sizes only as numbers, and the "
-                "keys of a JSON object are text (reported to the lead)",
-            ),
-        ),
+        (EVERY_FIELD, ".json"),
     ],
     ids=["every-field.yaml", "chongqing.json", "every-field.json"],
 )

@@ -234,3 +234,11 @@ def test_a_floor_gang_without_the_crews_for_it_is_missing_capability() -> None:
     (unplanned,) = result.unplanned
     assert unplanned.reason is UnplannedReason.MISSING_CAPABILITY
     assert audit_plan(network, result) == ()
+
+
+def test_a_share_given_for_one_unit_slows_it_too() -> None:
+    step = Operation(
+        process="turning", run_per_unit=hours(9), gang=Gang(max_units=2, efficiency=((1, 0.9),))
+    )
+    assert step.duration(1, "A", "lathe") == hours(10)
+    assert step.duration(1, "A", "lathe", 2) == hours(5)

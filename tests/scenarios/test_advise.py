@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xiezuo.domain import Explanation, Plan
+from xiezuo.domain import Explanation, Plan, PlanStatus, Schedule
 from xiezuo.domain.rules import validate_network
 from xiezuo.io.plan_file import read_plan
 from xiezuo.io.scenario import load_scenario_spec, network_from_spec
@@ -21,8 +21,11 @@ from xiezuo.planning.params import PlanParams
 from xiezuo.planning.solve import plan
 from xiezuo.scenarios.advise import (
     Advice,
+    Lateness,
     Lever,
     LeverKind,
+    LeverOutcome,
+    OrderGain,
     advice_record,
     advise,
     find_bottlenecks,
@@ -117,6 +120,12 @@ def test_every_generated_lever_is_a_valid_variant_of_the_example(example_plan: P
     network = network_from_spec(spec, str(EXAMPLE))
     levers = generate_levers(spec, network, example_plan, limit=50)
     assert {lever.kind for lever in levers} >= {LeverKind.SHED, LeverKind.SHIFT}
+    earlier = next(lever for lever in levers if lever.kind is LeverKind.EARLIER)
+    assert earlier.name == "earlier CAC/heavy-borer"
+    rushed, _ = apply_changes(spec, earlier.changes, earlier.name)
+    borer = rushed.plant_by_id["CAC"].machine("heavy-borer").available_from
+    assert borer is not None
+    assert borer.date().isoformat() == "1958-08-04"  # 18 August less two weeks
     for lever in levers:
         changed, lines = apply_changes(spec, lever.changes, lever.name)
         validate_network(changed)
@@ -146,7 +155,7 @@ def test_levers_are_capped_and_named_once(example_plan: Plan) -> None:
     assert len({lever.name for lever in levers}) == 3
 
 
-def test_waits_for_people_and_machines_are_read_from_the_explanations(
+def test_waits_for_people_machines_and_service_are_read_from_the_explanations(
     example_plan: Plan,
 ) -> None:
     network = network_from_spec(load_scenario_spec(EXAMPLE), str(EXAMPLE))
@@ -155,7 +164,9 @@ def test_waits_for_people_and_machines_are_read_from_the_explanations(
         "for drawings: DRAWINGS-50K from CMT for 5.3 d; for busy machines: CAC/heavy-borer "
         "for 4.5 d behind GZ-EAF-01, SC-MILL-02; CMT/fitting-bay for 0.5 d behind X; for "
         "people: 4 fitter at CAC for 1.0 d behind SC-MILL-02; in transport: CAC → CMT for "
-        "1.0 d; for busy machines: NOWHERE/lathe for 9.0 d"
+        "1.0 d; for busy machines: NOWHERE/lathe for 9.0 d; for machines to come into "
+        "service: CAC/heavy-borer on 1958-08-18 for 36.0 d; for cranes: CMT/fitting-bay "
+        "for 9.0 d"
     )
     order = next(o for o in network.orders if o.id == "YN-MILL-03")
     plan = replace(
@@ -165,7 +176,7 @@ def test_waits_for_people_and_machines_are_read_from_the_explanations(
     machines, crews = find_bottlenecks(network, plan)
     weight = order.priority * 24
     assert [b.label for b in machines] == ["CAC/heavy-borer", "CMT/fitting-bay"]
-    assert [b.wait_hours for b in machines] == pytest.approx([4.5 * weight, 0.5 * weight])
+    assert [b.wait_hours for b in machines] == pytest.approx([40.5 * weight, 0.5 * weight])
     assert [c.label for c in crews] == ["4 fitter at CAC"]
     assert crews[0].wait_hours == pytest.approx(weight)
 
@@ -215,3 +226,56 @@ def test_a_turner_lent_fixes_a_wait_for_people_that_a_shed_lathe_cannot() -> Non
     shed = by_kind[LeverKind.SHED]
     assert shed.tardiness_delta == pytest.approx(0)
     assert [o.lever.name for o, _ in advice.levers_for("SHAFT-B")] == [people.lever.name]
+
+
+# -- reading the outcomes -------------------------------------------------------------------
+
+
+def _lateness(order_id: str, late_days: float | None) -> Lateness:
+    due = datetime(2030, 2, 10, tzinfo=UTC)
+    arrival = None if late_days is None else due + timedelta(days=late_days)
+    return Lateness(order_id=order_id, priority=1, due=due, arrival=arrival)
+
+
+def test_a_lever_that_plans_an_order_left_out_comes_first_and_is_said() -> None:
+    left_out, late = _lateness("LEFT-OUT", None), _lateness("LATE", 4)
+    gains = (
+        OrderGain(before=left_out, after=_lateness("LEFT-OUT", 2)),
+        OrderGain(before=late, after=_lateness("LATE", 1)),
+    )
+    empty = Schedule(work_orders=(), operations=(), shipments=(), deliveries=())
+    base = Plan(status=PlanStatus.OPTIMAL, schedule=empty, tardiness_hours=500, tardiness_bound=500)
+    after = replace(base, tardiness_hours=200, tardiness_bound=200)
+    outcome = LeverOutcome(
+        lever=USELESS,
+        plan=after,
+        tardiness_delta=-300,
+        noise=0,
+        significance=Significance.SIGNIFICANT,
+        gains=gains,
+    )
+    advice = Advice(
+        base=base,
+        late=(left_out, late),
+        bottlenecks=(),
+        crews=(),
+        outcomes=(outcome,),
+        params=QUICK,
+    )
+    assert [gain.before.order_id for _, gain in advice.levers_for("LEFT-OUT")] == ["LEFT-OUT"]
+    assert gains[0].is_now_planned
+    assert gains[0].saved is None
+    assert advice.summary() == (
+        "One more mill at WORKS plans LEFT-OUT, left out before and saves LATE 3.0 days "
+        "(weighted tardiness 500 h → 200 h).",
+    )
+
+
+def test_levers_solved_in_two_processes_measure_what_they_measure_here(
+    one_lathe: Advice,
+) -> None:
+    spec = load_scenario_spec(ONE_LATHE)
+    pooled = advise(spec, QUICK, ExecutorSpec(jobs=2), source=str(ONE_LATHE), levers=[USELESS])
+    assert [(o.lever.name, o.tardiness_after) for o in pooled.outcomes] == [
+        (o.lever.name, o.tardiness_after) for o in one_lathe.outcomes
+    ]

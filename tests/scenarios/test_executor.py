@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -209,6 +211,42 @@ def test_a_malformed_address_is_bad_input() -> None:
             [SolveJob(network=MINIMAL, params=QUICK)],
             executor=ExecutorSpec(cluster="no-such-host", timeout_s=1),
         )
+
+
+@pytest.fixture
+def web_server() -> Iterator[str]:
+    """A server that answers every connection as a web server would, then hangs up."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                peer, _ = listener.accept()
+                with peer:
+                    peer.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer, daemon=True).start()
+    yield f"tcp://127.0.0.1:{port}"
+    listener.close()
+
+
+def test_another_service_at_the_address_is_bad_input(web_server: str) -> None:
+    with pytest.raises(InputError, match=rf"Dask cluster {web_server}: .*not a Dask scheduler"):
+        solve_many(
+            [SolveJob(network=MINIMAL, params=QUICK)],
+            executor=ExecutorSpec(cluster=web_server, timeout_s=1),
+        )
+
+
+def test_a_worker_address_is_not_a_scheduler() -> None:
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as local:
+        (worker,) = local.scheduler_info["workers"]
+        with pytest.raises(InputError, match="not a Dask scheduler but Worker"):
+            solve_many(
+                [SolveJob(network=MINIMAL, params=QUICK)],
+                executor=ExecutorSpec(cluster=worker, timeout_s=2),
+            )
 
 
 def test_a_cluster_without_workers_is_bad_input() -> None:

@@ -30,27 +30,10 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from playwright.sync_api import Browser, Page, Route
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCENARIO = Path(__file__).parents[1] / "data" / "scenarios" / "small.yaml"
 MINIMAL = Path(__file__).parents[2] / "examples" / "minimal.yaml"
 NETWORK = "small"
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
-)
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
-]
-_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.browser
 USERS = {
     "planner": (Role.PLANNER, None),
     "cmt": (Role.PLANT, "CMT"),
@@ -119,14 +102,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         assert site.wait_for_job(job["id"])["plan"] == 1
         yield site
     app.state.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,19 +14,9 @@ from xiezuo.services.diff import diff_plans
 from xiezuo.web.diff_page import diff_page_html
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def plan_of(schedule: Schedule) -> Plan:
@@ -88,19 +77,6 @@ def test_identical_plans_say_so() -> None:
     text = page(new=OLD)
     assert "The plans are the same" in text
     assert "No order arrives at another time" in text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
-    )
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

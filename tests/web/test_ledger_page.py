@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,19 +16,9 @@ from xiezuo.services.ledger import build_ledger, critical_chain
 from xiezuo.web.ledger_page import PROMISE_COLUMNS, ledger_page_html
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 def late_page(**kw: object) -> str:
@@ -81,17 +70,6 @@ def test_text_from_the_plan_is_escaped() -> None:
     assert "<script>x" not in page
     assert "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<title>&lt;b&gt;</title>" in page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is missing")
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.browser

@@ -26,31 +26,12 @@ from xiezuo.services.sheets import Draw, Sheets, task_sheets
 from xiezuo.web.sheets import sheets_html
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from playwright.sync_api import Browser
 
 ROOT = Path(__file__).parents[2]
 EXAMPLE = ROOT / "examples" / "chongqing-1958.yaml"
 EXAMPLE_PLAN = ROOT / "tests" / "data" / "plans" / "chongqing-1958.json"
-CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
-)
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
-    ),
-]
-_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.browser
 _ROW_BREAK_RULE = "tr { break-inside: avoid; page-break-inside: avoid; }"
 _MARK_LINKS = """() => {
   let n = 0;
@@ -67,14 +48,6 @@ _MARK_LINKS = """() => {
     (day, i) => link(day.querySelector('h1'), 'https://day.invalid/' + i));
   return n;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -109,15 +109,15 @@ def advise(
     """Which lever fixes which late order: each lever measured by solving again.
 
     Finds the machine groups and crews the late orders waited for (their
-    explanations), and measures levers there: a shed with one more unit, an extra
-    shift or Sunday work, ganging, a unit or people lent by the plant with the most to
-    spare. Every lever is a what-if variant solved with the same seed, time limit and
-    workers, in parallel; a gain within the solvers' gap is marked as such
-    (docs/advise.md).
+    explanations) and measures levers there: a shed with one more unit, an
+    extra shift or Sunday work, ganging, a unit or people lent by the plant
+    with the most to spare. Every lever is a what-if variant solved with the
+    same seed, time limit and workers, in parallel; a gain within the
+    solvers' gap is marked as such (docs/advise.md).
 
-    Exit status: 0 when the advice was made; 2 for bad input (a plan of another
-    scenario, a cluster that cannot be reached); 3 when a solve fails or reports an
-    invalid model.
+    Exit status: 0 when the advice was made; 2 for bad input (a plan of
+    another scenario, a cluster that cannot be reached); 3 when a solve
+    fails or reports an invalid model.
     """
     jobs = jobs or os.cpu_count() or 1
     if workers is None:
@@ -217,8 +217,6 @@ def print_advice(advice: Advice) -> None:
     if advice.crews:
         shown = ", ".join(f"{c.label} ({_wait(c.wait_hours)})" for c in advice.crews[:3])
         _wrapped(("Crews waited for: ", "bold"), shown)
-    for note in advice.notes:
-        _wrapped(("note: ", "yellow"), note)
     if advice.outcomes:
         console.print()
         _print_levers(advice)
@@ -252,10 +250,11 @@ def _wait(hours: float) -> str:
 
 def _print_levers(advice: Advice) -> None:
     params = advice.params
+    costed = any(outcome.lever.cost is not None for outcome in advice.outcomes)
     rows = [
         [
             outcome.lever.name,
-            "not given" if outcome.lever.cost is None else f"{outcome.lever.cost:,.0f}",
+            *([_cost(outcome)] if costed else []),
             display.hours(outcome.tardiness_after) if outcome.plan else "-",
             _delta(outcome),
             _VERDICT[outcome.significance] if outcome.plan else _failed(outcome),
@@ -268,7 +267,7 @@ def _print_levers(advice: Advice) -> None:
         "Levers measured",
         [
             Column("lever", wraps=True),
-            Column("cost", justify="right", drop_rank=1),
+            *([Column("cost", justify="right", drop_rank=1)] if costed else []),
             Column("tardiness", justify="right"),
             Column("vs base", justify="right"),
             Column("significant?"),
@@ -278,11 +277,15 @@ def _print_levers(advice: Advice) -> None:
         caption=f"Each lever solved with seed {params.seed}, {params.time_limit_s:g} s and "
         f"{display.plural(params.workers, 'worker')}, like the base. significant: the "
         "tardiness difference exceeds the wider solver gap of the two plans. on time now: "
-        "late orders the lever puts on time.",
+        "late orders the lever puts on time." + ("" if costed else " No lever has a cost given."),
     )
     for outcome in advice.outcomes:
         why = f" ({_failed(outcome)}: {outcome.failure})" if outcome.failure else ""
         _bullet(f"{outcome.lever.name}: {outcome.lever.summary}{why}", style="dim")
+
+
+def _cost(outcome: LeverOutcome) -> str:
+    return "not given" if outcome.lever.cost is None else f"{outcome.lever.cost:,.0f}"
 
 
 def _delta(outcome: LeverOutcome) -> str:
@@ -297,6 +300,7 @@ def _failed(outcome: LeverOutcome) -> str:
 
 def _print_orders(advice: Advice) -> None:
     rows: list[list[str | Text]] = []
+    dimmed = False
     for lateness in advice.late:
         found = advice.levers_for(lateness.order_id)
         before = "unplanned" if lateness.late_by is None else display.days(lateness.late_by)
@@ -305,6 +309,7 @@ def _print_orders(advice: Advice) -> None:
             continue
         for idx, (outcome, gain) in enumerate(found):
             style = "" if outcome.is_significant_gain else "dim"
+            dimmed = dimmed or bool(style)
             after = gain.after.late_by or timedelta(0)
             rows.append(
                 [
@@ -312,7 +317,10 @@ def _print_orders(advice: Advice) -> None:
                     before if idx == 0 else "",
                     Text(outcome.lever.name, style=style),
                     Text("on time" if gain.is_on_time_now else display.days(after), style=style),
-                    Text(display.days(gain.saved), style=style),
+                    Text(
+                        "planned" if gain.is_now_planned else display.days(gain.saved),
+                        style=style,
+                    ),
                 ]
             )
     print_table(
@@ -326,5 +334,7 @@ def _print_orders(advice: Advice) -> None:
             Column("saved", justify="right"),
         ],
         rows,
-        caption="Dimmed: the lever's gain for the whole network is within solver noise.",
+        caption="Dimmed: the lever's gain for the whole network is within solver noise."
+        if dimmed
+        else None,
     )

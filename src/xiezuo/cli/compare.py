@@ -110,20 +110,22 @@ def compare(
         typer.Option(help="Also write each plan as JSON into this folder (NAME.plan.json)."),
     ] = None,
 ) -> None:
-    """Plan a base scenario and its what-if variants with the same settings, and compare.
+    """Plan a base scenario and its what-if variants alike, and compare them.
 
-    Prints one table of key figures per scenario (orders on time, late and unplanned,
-    weighted tardiness and its difference from the base, gap, makespan, materials short,
-    peak people load, the validator's verdict) and, per variant, the orders whose
-    arrival moved or whose status changed. A difference within the solvers' own gap is
-    marked not significant (docs/variants.md gives the rule).
+    Prints one table of key figures per scenario (orders on time, late and
+    unplanned, weighted tardiness and its difference from the base, gap,
+    makespan, materials short, peak people load, the validator's verdict)
+    and, per variant, the orders whose arrival moved or whose status
+    changed. A difference within the solvers' own gap is marked not
+    significant (docs/variants.md gives the rule).
 
-    With --cluster (or XIEZUO_CLUSTER) the plans are solved on a Dask cluster; one
-    that does not answer within a few seconds is bad input.
+    With --cluster (or XIEZUO_CLUSTER) the plans are solved on a Dask
+    cluster (docs/cluster.md); one that does not answer within seconds is
+    bad input.
 
-    Exit status: 0 when every scenario was planned; 2 for bad input (a cluster that
-    cannot be reached included); 3 when the solver reports an invalid model or a solve
-    fails (a bug in xiezuo, or a lost worker).
+    Exit status: 0 when every scenario was planned; 2 for bad input (a
+    cluster that cannot be reached included); 3 when the solver reports an
+    invalid model or a solve fails (a bug in xiezuo, or a lost worker).
     """
     count = 1 + len(variants)
     jobs = jobs or default_jobs(count)

@@ -265,9 +265,9 @@ class Operation:
         run = self.run_time_on(plant_id, machine_id)
         if run is None:
             return None
-        if gang == 1:
-            return self.setup + run * quantity
         share = 1.0 if self.gang is None else self.gang.share(gang)
+        if gang == 1 and share == 1.0:
+            return self.setup + run * quantity  # exact: no float division
         return self.setup + run * quantity / (gang * share)
 
 

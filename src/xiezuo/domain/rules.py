@@ -15,7 +15,7 @@ from xiezuo.domain.levers import LeverKind, PulledLever
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
     from xiezuo.domain.plan import ScheduledOperation
@@ -392,8 +392,9 @@ def find_issues(network: Network) -> tuple[Finding, ...]:
     """What a valid network cannot do: items and orders no plant can make, late releases,
     orders due before the horizon starts (late whatever the plan)."""
     findings: list[Finding] = []
+    makers = {item.id: capable_plants(network, item) for item in network.items}
     for item in network.items:
-        if capable_plants(network, item):
+        if makers[item.id]:
             continue
         reasons = []
         for routing in item.routings:
@@ -414,7 +415,7 @@ def find_issues(network: Network) -> tuple[Finding, ...]:
             )
         )
     for order in network.orders:
-        for item_id in unmakeable_items(network, order.item_id):
+        for item_id in unmakeable_items(network, order.item_id, makers):
             findings.append(
                 Finding(
                     kind="missing capability",
@@ -461,8 +462,16 @@ def find_issues(network: Network) -> tuple[Finding, ...]:
     return tuple(findings)
 
 
-def unmakeable_items(network: Network, item_id: str) -> tuple[str, ...]:
-    """Items in the BOM tree of ``item_id`` (itself included) that no plant can make."""
+def unmakeable_items(
+    network: Network,
+    item_id: str,
+    makers: Mapping[str, tuple[Plant, ...]] | None = None,
+) -> tuple[str, ...]:
+    """Items in the BOM tree of ``item_id`` (itself included) that no plant can make.
+
+    ``makers`` (item ID to its capable plants, for every item) spares callers that ask
+    for many orders working out the same items' plants again.
+    """
     found: list[str] = []
     seen: set[str] = set()
     stack = [item_id]
@@ -472,7 +481,8 @@ def unmakeable_items(network: Network, item_id: str) -> tuple[str, ...]:
             continue
         seen.add(current)
         item = network.item_by_id[current]
-        if not capable_plants(network, item):
+        plants = capable_plants(network, item) if makers is None else makers[current]
+        if not plants:
             found.append(current)
         stack.extend(line.item_id for line in item.bom)
     return tuple(sorted(found))

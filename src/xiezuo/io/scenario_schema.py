@@ -145,6 +145,13 @@ def _whole_number(value: object) -> object:
     return value
 
 
+def _whole_number_key(value: object) -> object:
+    # Keys of a JSON object are always text: "2" names the gang of two, as 2 does in YAML.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return _whole_number(value)
+
+
 Number = Annotated[float, BeforeValidator(_plain_number)]
 Whole = Annotated[int, BeforeValidator(_whole_number)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -276,6 +283,7 @@ class CrewSpec(_Spec):
 
 
 GangSize = Annotated[Whole, Field(ge=1, le=MAX_UNITS)]
+GangSizeKey = Annotated[int, BeforeValidator(_whole_number_key), Field(ge=1, le=MAX_UNITS)]
 Share = Annotated[Number, Field(gt=0, le=1)]
 
 
@@ -288,7 +296,7 @@ class GangSpec(_Spec):
     max: GangSize
     """Most units that may work the step together; no more than the largest machine
     group of the process has."""
-    efficiency: dict[GangSize, Share] = {}
+    efficiency: dict[GangSizeKey, Share] = {}
     """Share of full speed by gang size, e.g. ``{2: 0.9, 4: 0.75}``: k units run the step
     in run / (k × share). Sizes between are interpolated, beyond the last the last share
     holds; one unit is 1.0 unless given."""

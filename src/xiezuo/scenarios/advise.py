@@ -15,8 +15,10 @@ The levers generated, for each of the top bottleneck groups:
 - an extra shift on the group (or Sunday work when its days are full), for the horizon;
 - one more unit of the group in a shed, from the plan start plus
   :data:`SHED_BUILD_DAYS`;
-- ganging: the group's process may run a step on several units at once, where no step
-  of it has a gang yet and a group of the process has at least two units;
+- a group that comes into service during the horizon brought forward by
+  :data:`RUSH_DAYS`;
+- ganging: the group's process may run a step on several units at once, where the
+  group has two units or more and no step of the process has a gang yet;
 - a loan of a unit from the least-loaded plant with a group at least as capable, which
   keeps one unit fewer; the unit travels the lane between the plants plus
   :data:`MOVE_HANDLING_DAYS`;
@@ -32,8 +34,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +43,7 @@ from xiezuo.domain import Plan
 from xiezuo.errors import InputError, ModelError, PlanningError
 from xiezuo.io.variant import (
     AddMachine,
+    DelayMachine,
     LendPeople,
     SetCalendar,
     SetGang,
@@ -53,7 +56,6 @@ from xiezuo.scenarios.significance import Significance, judge
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
-    from datetime import datetime
 
     from xiezuo.domain import Calendar, Network
     from xiezuo.io.scenario_schema import MachineSpec, PlantSpec, ScenarioSpec
@@ -64,6 +66,9 @@ if TYPE_CHECKING:
 SHED_BUILD_DAYS: Final = 14
 """Days from the plan start until a shed works: poles, matting and a machine set on a
 concrete bed, as the plants of 1958 put them up."""
+RUSH_DAYS: Final = 14
+"""Days by which a group that comes into service during the horizon (a new shop) is
+brought forward when its installation is rushed."""
 MOVE_HANDLING_DAYS: Final = 2
 """Days to take a machine down, load it and set it up again, on top of the lane."""
 BOTTLENECKS: Final = 2
@@ -75,11 +80,14 @@ lathes): two units lose a tenth to coordination, four a quarter."""
 MAX_GANG: Final = 4
 
 _DAY_H = 24.0
+_NOTICEABLE = timedelta(hours=1)
+"""Smallest saving a summary sentence names."""
 
 
 class LeverKind(StrEnum):
     SHIFT = "extra shift"
     SHED = "shed"
+    EARLIER = "earlier service"
     GANG = "ganging"
     MACHINE_LOAN = "machine loan"
     PEOPLE_LOAN = "people loan"
@@ -172,6 +180,15 @@ class OrderGain:
     def is_on_time_now(self) -> bool:
         return not self.after.is_late
 
+    @property
+    def is_now_planned(self) -> bool:
+        """The base leaves the order out; with the lever it is planned."""
+        return self.before.arrival is None and self.after.arrival is not None
+
+    @property
+    def helps(self) -> bool:
+        return self.is_now_planned or (self.saved or timedelta(0)) > timedelta(0)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LeverOutcome:
@@ -213,17 +230,20 @@ class Advice:
     crews: tuple[CrewShortage, ...]
     outcomes: tuple[LeverOutcome, ...]
     params: PlanParams
-    notes: tuple[str, ...] = field(default=())
-    """Why fewer levers than asked were generated, if so."""
 
     def levers_for(self, order_id: str) -> list[tuple[LeverOutcome, OrderGain]]:
-        """The levers that cut the order's lateness, the biggest cut first."""
-        found = []
-        for outcome in self.outcomes:
-            for gain in outcome.gains:
-                if gain.before.order_id == order_id and (gain.saved or timedelta(0)) > timedelta(0):
-                    found.append((outcome, gain))
-        return sorted(found, key=lambda pair: -(pair[1].saved or timedelta(0)))
+        """The levers that cut the order's lateness (or plan it at all), the biggest
+        cut first."""
+        found = [
+            (outcome, gain)
+            for outcome in self.outcomes
+            for gain in outcome.gains
+            if gain.before.order_id == order_id and gain.helps
+        ]
+        return sorted(
+            found,
+            key=lambda pair: (not pair[1].is_now_planned, -(pair[1].saved or timedelta(0))),
+        )
 
     def summary(self) -> tuple[str, ...]:
         """A few sentences: what the levers that beat the noise do, biggest gain first."""
@@ -258,12 +278,21 @@ class Advice:
 def _sentence(outcome: LeverOutcome) -> str:
     on_time = [g.before.order_id for g in outcome.gains if g.is_on_time_now]
     saved = sorted(
-        (g for g in outcome.gains if not g.is_on_time_now and (g.saved or timedelta(0)) > _MIN),
+        (
+            g
+            for g in outcome.gains
+            if not g.is_on_time_now and (g.saved or timedelta(0)) > _NOTICEABLE
+        ),
         key=lambda g: -(g.saved or timedelta(0)),
     )
+    planned = [
+        g.before.order_id for g in outcome.gains if g.is_now_planned and not g.is_on_time_now
+    ]
     parts = []
     if on_time:
         parts.append(f"puts {_names(on_time)} on time")
+    if planned:
+        parts.append(f"plans {_names(planned)}, left out before")
     if saved:
         shown = ", ".join(f"{g.before.order_id} {_days(g.saved)}" for g in saved[:3])
         more = f" and {len(saved) - 3} more" if len(saved) > 3 else ""
@@ -274,9 +303,6 @@ def _sentence(outcome: LeverOutcome) -> str:
         f"{_capital(outcome.lever.summary)} {what} (weighted tardiness {before:,.0f} h → "
         f"{outcome.tardiness_after or 0.0:,.0f} h)."
     )
-
-
-_MIN = timedelta(hours=1)
 
 
 def _names(order_ids: Sequence[str]) -> str:
@@ -300,12 +326,17 @@ def _capital(text: str) -> str:
 
 _KIND_PREFIXES: Final = (
     ("for busy machines: ", "machine"),
+    ("for machines to come into service: ", "service"),
     ("for people: ", "people"),
     ("for drawings: ", "design"),
     ("in transport: ", "transport"),
     ("for working hours ", "calendar"),
 )
+_ANY_KIND = re.compile(r"^(?:for|in) [a-z ]+: ")
+"""A kind of wait this module does not know yet: its entries are skipped, not taken
+for the kind before it."""
 _WAIT = re.compile(r"^(?P<label>.+) for (?P<days>\d+(?:\.\d+)?) d(?: behind .*)?$")
+_IN_SERVICE = re.compile(r"^(?P<group>.+) on \d{4}-\d{2}-\d{2}$")
 _CREW = re.compile(r"^(?P<people>\d+) (?P<skill>.+) at (?P<plant>.+)$")
 _CHAIN = "on its critical path it waits "
 
@@ -321,6 +352,10 @@ def _waits(message: str) -> Iterable[tuple[str, str, float]]:
             if part.startswith(prefix):
                 kind, part = name, part.removeprefix(prefix)
                 break
+        else:
+            unknown = _ANY_KIND.match(part)
+            if unknown is not None:
+                kind, part = "", part[unknown.end() :]
         match = _WAIT.match(part)
         if match is not None and kind:
             yield kind, match["label"], float(match["days"])
@@ -333,7 +368,8 @@ def find_bottlenecks(
     longest priority-weighted wait first.
 
     The waits come from the plan's explanations (``docs/output.md``, "Why an order is
-    late"). When they name no machine, the groups that worked on late orders stand in,
+    late"): behind busy units, and for a group to come into service. When they name
+    no machine, the groups that worked on late orders stand in,
     the most loaded first: a plan read from a file may carry no explanations.
     """
     priority = {order.id: order.priority for order in network.orders}
@@ -349,6 +385,10 @@ def find_bottlenecks(
             continue
         weight = priority[explanation.subject]
         for kind, label, days in _waits(explanation.message):
+            # Waiting for a group to come into service is waiting for its capacity too.
+            service = _IN_SERVICE.match(label) if kind == "service" else None
+            if service is not None:
+                kind, label = "machine", service["group"]
             if kind == "machine" and label in groups:
                 machine_waits[groups[label]] += weight * days * _DAY_H
                 machine_orders[groups[label]].add(explanation.subject)
@@ -450,14 +490,23 @@ def generate_levers(
     load = group_load(network, plan)
     levers: list[Lever] = []
     # The worst group's levers, the worst crew's, then the next group's and crew's.
+    # Groups the file data declares as machines (not, say, a lever's shed).
+    groups = [
+        (plant, machine)
+        for bottleneck in bottlenecks
+        for plant in spec.plants
+        if plant.id == bottleneck.plant_id
+        for machine in plant.machines
+        if machine.id == bottleneck.machine_id
+    ]
     for rank in range(BOTTLENECKS):
-        if rank < len(bottlenecks):
-            plant = _plant_spec(spec, bottlenecks[rank].plant_id)
-            machine = next(m for m in plant.machines if m.id == bottlenecks[rank].machine_id)
+        if rank < len(groups):
+            plant, machine = groups[rank]
             levers.extend(
                 lever
                 for lever in (
                     _shed(network, plant, machine),
+                    _earlier(network, plant, machine),
                     _shift(network, plant, machine),
                     _gang(spec, machine),
                     _machine_loan(spec, network, plant, machine, load),
@@ -473,10 +522,6 @@ def generate_levers(
     return tuple(unique.values())[:limit]
 
 
-def _plant_spec(spec: ScenarioSpec, plant_id: str) -> PlantSpec:
-    return next(p for p in spec.plants if p.id == plant_id)
-
-
 def _new_id(wanted: str, taken: Iterable[str]) -> str:
     taken = set(taken)
     found, count = wanted, 1
@@ -484,6 +529,11 @@ def _new_id(wanted: str, taken: Iterable[str]) -> str:
         count += 1
         found = f"{wanted}-{count}"
     return found
+
+
+def _machine_ids(network: Network, plant_id: str) -> set[str]:
+    """IDs the plant's machine groups use, its scenario levers' sheds included."""
+    return {machine.id for machine in network.plant_by_id[plant_id].machines}
 
 
 def _start_day(network: Network, days: int) -> date:
@@ -494,7 +544,7 @@ def _shed(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever:
     since = _start_day(network, SHED_BUILD_DAYS)
     shed = machine.model_copy(
         update={
-            "id": _new_id(f"{machine.id}-shed", (m.id for m in plant.machines)),
+            "id": _new_id(f"{machine.id}-shed", _machine_ids(network, plant.id)),
             "units": 1,
             "available_from": since,
             "available_until": None,
@@ -506,6 +556,28 @@ def _shed(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever:
         summary=f"one more unit of {plant.id}/{machine.id} from {since} (a shed, "
         f"{SHED_BUILD_DAYS} days to build)",
         changes=(AddMachine(change="add_machine", plant=plant.id, machine=shed),),
+    )
+
+
+def _earlier(network: Network, plant: PlantSpec, machine: MachineSpec) -> Lever | None:
+    """A group that comes into service during the horizon, brought forward by
+    :data:`RUSH_DAYS` (never before the plan start)."""
+    since = machine.available_from
+    if since is None:
+        return None
+    start = network.start.date()
+    day = since.date() if isinstance(since, datetime) else since
+    days = min(RUSH_DAYS, (day - start).days)
+    if days <= 0:
+        return None
+    label = f"{plant.id}/{machine.id}"
+    change = {"change": "delay_machine", "plant": plant.id, "machine": machine.id}
+    return Lever(
+        kind=LeverKind.EARLIER,
+        name=f"earlier {label}",
+        summary=f"{label} in service on {day - timedelta(days=days)} instead of {day} "
+        f"(its installation rushed by {days} days)",
+        changes=(DelayMachine.model_validate({**change, "days": -days}),),
     )
 
 
@@ -543,7 +615,10 @@ _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _gang(spec: ScenarioSpec, machine: MachineSpec) -> Lever | None:
-    """Gangs on the group's process, where none of its steps may gang yet."""
+    """Gangs on the group's process, where none of its steps may gang yet and the group
+    has units to gang."""
+    if machine.units < 2:
+        return None
     process = machine.process
     steps = (
         op
@@ -607,7 +682,7 @@ def _machine_loan(
     arrives = _start_day(network, move_days)
     lent = group.model_copy(
         update={
-            "id": _new_id(f"{group.id}-from-{lender_id}", (m.id for m in plant.machines)),
+            "id": _new_id(f"{group.id}-from-{lender_id}", _machine_ids(network, plant.id)),
             "units": 1,
             "calendar": machine.calendar,
             "available_from": arrives,
@@ -811,9 +886,6 @@ def advise(
             results.append(LeverOutcome(lever=lever, plan=None, failure=candidate, is_refused=True))
             continue
         results.append(_measure(lever, candidate, plan, plan_by_idx[idx], late))
-    notes: tuple[str, ...] = ()
-    if len(levers) < max_levers and not bottlenecks:
-        notes = ("No late order waited for a machine group: no lever to try.",)
     return Advice(
         base=plan,
         late=late,
@@ -821,7 +893,6 @@ def advise(
         crews=crews,
         outcomes=tuple(results),
         params=params,
-        notes=notes,
     )
 
 
@@ -912,7 +983,6 @@ def advice_record(advice: Advice) -> dict[str, Any]:
         ],
         "levers": [_outcome_record(o) for o in advice.outcomes],
         "summary": list(advice.summary()),
-        "notes": list(advice.notes),
     }
 
 

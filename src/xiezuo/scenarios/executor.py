@@ -27,8 +27,11 @@ Same seeds, same answers
 
 from __future__ import annotations
 
+import asyncio
 import importlib.metadata
 import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 import queue
 import signal
 import threading
@@ -38,7 +41,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from xiezuo.domain import Plan
 from xiezuo.errors import InputError, ModelError
@@ -234,9 +237,6 @@ class _Sweep:
         if self._on_done is not None:
             self._on_done(idx, outcome)
 
-    def is_done(self, idx: int) -> bool:
-        return idx in self._outcome_by_idx
-
     def outcomes(self) -> list[Outcome]:
         return [self._outcome_by_idx[idx] for idx in range(self._count)]
 
@@ -246,7 +246,7 @@ def _solve(
 ) -> Outcome:
     """One job wherever it runs; its exception becomes its failure, so the sweep goes on."""
     if stop():
-        return JobFailure(error=CANCELLED, message="stopped before it started")
+        return _cancelled()
     try:
         return plan_network(
             job.network,
@@ -271,11 +271,12 @@ def _solve_here(jobs: Sequence[SolveJob], sweep: _Sweep) -> None:
 
 # ---- local processes ---------------------------------------------------------------
 
-_channel: tuple[Any, Any] | None = None
+_News: TypeAlias = "multiprocessing.queues.Queue[tuple[int, ProgressEvent]]"
+_channel: tuple[_News, multiprocessing.synchronize.Event] | None = None
 """In a pool process: the queue for news and the stop event, set once when it starts."""
 
 
-def _open_channel(news: Any, stop: Any) -> None:
+def _open_channel(news: _News, stop: multiprocessing.synchronize.Event) -> None:
     """Start a pool process: keep the channel, and leave Ctrl-C to the parent, which
     stops the solves through the event so each returns its plan so far."""
     global _channel
@@ -291,7 +292,7 @@ def _solve_in_child(idx: int, job: SolveJob) -> Outcome:
 
 def _solve_in_pool(jobs: Sequence[SolveJob], processes: int, sweep: _Sweep) -> None:
     context = multiprocessing.get_context("spawn")
-    news = context.Queue()
+    news: _News = context.Queue()
     stop = context.Event()
     if sweep.should_stop():
         stop.set()
@@ -333,7 +334,7 @@ def _pool_outcome(future: Future[Outcome]) -> Outcome:
     return future.result() if exc is None else JobFailure.from_exception(exc)
 
 
-def _pass_on(news: Any, sweep: _Sweep) -> None:
+def _pass_on(news: _News, sweep: _Sweep) -> None:
     while True:
         try:
             idx, event = news.get_nowait()
@@ -392,15 +393,11 @@ def _connect(address: str, timeout_s: float) -> distributed.Client:
     import distributed
 
     source = f"Dask cluster {address}"
+    _identify_scheduler(address, timeout_s, source)
     try:
         client = distributed.Client(address, timeout=timeout_s, set_as_default=False)
-    except (OSError, ValueError, TypeError) as exc:
-        raise InputError(
-            source,
-            "",
-            f"cannot reach its scheduler: {exc}. Start one with `dask scheduler` and give "
-            "its address as tcp://HOST:8786 (docs/cluster.md)",
-        ) from exc
+    except Exception as exc:  # the scheduler went away since it answered: say so, as below
+        raise InputError(source, "", f"cannot reach its scheduler: {exc}") from exc
     try:
         try:
             client.wait_for_workers(1, timeout=timeout_s)
@@ -416,6 +413,47 @@ def _connect(address: str, timeout_s: float) -> distributed.Client:
         client.close()
         raise
     return client
+
+
+def _identify_scheduler(address: str, timeout_s: float, source: str) -> None:
+    """Ask whatever listens at ``address`` what it is, within ``timeout_s``, before a
+    client is made: a client that fails half-way complains from its finaliser seconds
+    later, and another service at the address (a web server, a proxy) can make it read
+    nonsense (a frame length of exabytes) rather than fail."""
+    from distributed.comm.core import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    start_one = (
+        "Start one with `dask scheduler` and give its address as tcp://HOST:8786 (docs/cluster.md)"
+    )
+    try:
+        # connect() keeps to timeout_s itself; the extra seconds bound the reply.
+        answer = asyncio.run(asyncio.wait_for(identity(), timeout_s + 2))
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = str(exc) or f"no answer within {timeout_s:g} s"
+        raise InputError(source, "", f"cannot reach its scheduler: {reason}. {start_one}") from exc
+    except Exception as exc:  # anything else means the answer was not Dask's
+        raise InputError(
+            source,
+            "",
+            f"what answers there is not a Dask scheduler ({type(exc).__name__}: {exc}). "
+            f"{start_one}",
+        ) from exc
+    kind = answer.get("type") if isinstance(answer, dict) else None
+    if kind != "Scheduler":
+        raise InputError(
+            source,
+            "",
+            f"what answers there is not a Dask scheduler but {kind or 'something else'}. "
+            f"{start_one}",
+        )
 
 
 def _check_versions(client: distributed.Client, source: str) -> None:

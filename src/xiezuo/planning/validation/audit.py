@@ -84,9 +84,10 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     bound: each step waits for its components to be done and to travel, for the
     designs that gate its work order to be done and to reach its plant, for material
     the plan's draws leave, and for a stretch in which the people and a machine unit
-    the plan leaves free hold its working time, placed as the engine places work,
-    before that machine leaves; in a replan, work begun is finished at its plant after
-    its reported steps, and a finished part is ready where and when the plan says).
+    (a gang's k units and k crews) the plan leaves free hold its working time, placed
+    as the engine places work, before that machine leaves; in a replan, work begun is
+    finished at its plant after its reported steps, and a finished part is ready where
+    and when the plan says).
 ``horizon``
     an instant lies further than ``PLAN_SPAN_LIMIT`` (20 years) from the network
     start; nothing else is checked then, so a wild date cannot make the check slow.
