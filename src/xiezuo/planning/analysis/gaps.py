@@ -237,7 +237,7 @@ def find_gaps(network: Network) -> Gaps:
     problem = compile_problem(network)
     machine_by_key = {(p.id, m.id): m for p, m in network.iter_machines()}
     work = _work_by_step(problem, machine_by_key)
-    windows = _windows(problem, work)
+    windows = _windows(problem)
     months = _months(network, max((end for _, end in windows), default=network.start))
     classes = _weight_classes(network)
     own: dict[tuple[WeightClass, date], float] = defaultdict(float)
@@ -271,7 +271,7 @@ def _work_by_step(
     least-work routing, each step on its cheapest alternative anywhere."""
     result = []
     for wo in problem.work_orders:
-        # routing -> step -> (unit-minutes, lightest group weight) over all plants
+        # routing -> step -> (least unit-minutes, lightest group weight, process), all plants
         by_routing: dict[str, dict[int, tuple[int, float, str]]] = defaultdict(dict)
         for option in wo.options:
             steps = by_routing[option.routing_id]
@@ -304,9 +304,8 @@ def _work_by_step(
     return result
 
 
-def _windows(
-    problem: Problem, work: list[list[tuple[WeightClass, float]]]
-) -> list[tuple[datetime, datetime]]:
+def _windows(problem: Problem) -> list[tuple[datetime, datetime]]:
+    """Per work order, from its head to its order's due date less its tail."""
     heads_tails = heads_and_tails(problem)
     wanted: list[tuple[int, int | None]] = []
     for w, wo in enumerate(problem.work_orders):
