@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
+from tests.planning.test_levers import loan_network
 from tests.strategies import networks
 from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
@@ -114,6 +115,9 @@ def vendored(name: str) -> tuple[Network, Plan]:
     is planned here, briefly)."""
     if name == "ganged":
         network = ganged_network()
+        return network, solve.plan(network, PlanParams(time_limit_s=5, workers=1))
+    if name == "levered":
+        network = loan_network(lender_jobs=1)
         return network, solve.plan(network, PlanParams(time_limit_s=5, workers=1))
     if name == "example":
         return load_scenario(EXAMPLE), read_plan(DATA / "plans" / "chongqing-1958.json")
@@ -586,6 +590,45 @@ def wrong_figures(network: Network, plan: Plan) -> Iterator[Corruption]:
         yield network, replace(plan, explanations=(*plan.explanations, claim)), frozenset()
 
 
+def lever_not_listed(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """The plan uses a lever's machines but lists no lever."""
+    if schedule_of(plan).levers:
+        yield network, with_schedule(plan, levers=()), frozenset()
+
+
+def lever_at_another_cost(network: Network, plan: Plan) -> Iterator[Corruption]:
+    for pulled in schedule_of(plan).levers[:1]:
+        cheaper = replace(pulled, cost=pulled.cost / 2 + 1)
+        yield network, with_schedule(plan, levers=(cheaper,)), frozenset()
+
+
+def lever_over_budget(network: Network, plan: Plan) -> Iterator[Corruption]:
+    total = sum(lever.cost for lever in schedule_of(plan).levers)
+    if total > 0:
+        yield replace(network, lever_budget=total - 1), plan, frozenset()
+
+
+def lent_unit_used(network: Network, plan: Plan) -> Iterator[Corruption]:
+    """A lender's step moved onto a unit it has lent, while it is away."""
+    for pulled in schedule_of(plan).levers:
+        lever = network.lever(pulled.id)
+        if lever.lender_id is None or lever.until is None:
+            continue
+        group = network.plant_by_id[lever.lender_id].machine(lever.machine_id or "")
+        for i, op in enumerate(schedule_of(plan).operations):
+            if (
+                (op.plant_id, op.machine_id) == (lever.lender_id, group.id)
+                and op.start < lever.until
+                and op.end > lever.decision
+                and not op.units
+            ):
+                yield (
+                    network,
+                    with_ops(plan, {i: {"unit": group.units - 1}}),
+                    frozenset({"overlap"}),
+                )
+
+
 MUTATORS: dict[str, tuple[Mutator, ...]] = {
     "work_order": (wrong_work_order_quantity,),
     "routing": (unknown_routing,),
@@ -611,6 +654,7 @@ MUTATORS: dict[str, tuple[Mutator, ...]] = {
     "unplanned": (unplanned_without_reason,),
     "horizon": (centuries_ahead,),
     "figures": (wrong_figures,),
+    "lever": (lever_not_listed, lever_at_another_cost, lever_over_budget, lent_unit_used),
 }
 
 # Where each rule can be corrupted: the benchmarks have one plant per job (10J2F has
@@ -634,6 +678,9 @@ WHERE = {
 # the rules whose checks gangs change on it as well.
 GANGED = ("gang", "floor", "machine", "calendar", "overlap")
 WHERE |= {"gang": frozenset({"ganged"}), "floor": frozenset({"ganged"})}
+# The levered case (a machine loan pulled) likewise, planned in the test run.
+LEVERED = ("lever", "machine", "calendar")
+WHERE |= {"lever": frozenset({"levered"})}
 
 
 def corruptions(rule: str, network: Network, plan: Plan) -> list[Corruption]:
@@ -671,8 +718,10 @@ def test_the_ganged_plan_is_clean_and_gangs_on_and_off_the_floor() -> None:
     [
         (rule, case)
         for rule in MUTATORS
-        for case in (*CASES, "ganged")
-        if case in WHERE.get(rule, ALL) or (case == "ganged" and rule in GANGED)
+        for case in (*CASES, "ganged", "levered")
+        if case in WHERE.get(rule, ALL)
+        or (case == "ganged" and rule in GANGED)
+        or (case == "levered" and rule in LEVERED)
     ],
 )
 def test_a_corruption_in_one_rule_is_named_by_that_rule(rule: str, case: str) -> None:

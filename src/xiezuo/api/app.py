@@ -24,7 +24,17 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from xiezuo.api.routers import audit, entities, ledger, pages, plans, progress, sheets, users
+from xiezuo.api.routers import (
+    audit,
+    entities,
+    ledger,
+    pages,
+    plans,
+    progress,
+    sheets,
+    tables,
+    users,
+)
 from xiezuo.api.routers import networks as network_routes
 from xiezuo.errors import ConflictError, InputError, ModelError, NotFoundError, StorageError
 from xiezuo.io.yaml_source import MAX_FILE_BYTES
@@ -80,6 +90,7 @@ def create_app(database_url: str) -> FastAPI:
         plans.router,
         ledger.router,
         sheets.router,
+        tables.router,
         progress.router,
         pages.router,  # last: its catch-all for static files must not shadow the API
     ):

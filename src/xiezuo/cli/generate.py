@@ -53,8 +53,8 @@ def generate(
     materials: Annotated[
         MaterialLevel,
         typer.Option(
-            help="Raw materials: none; light (a few, ample stock); heavy (a grade per "
-            "product family, a third in stock, the rest arriving over the order book)."
+            help="Raw materials: none; light (a few, ample stock); heavy (steel grades, "
+            "fasteners and paint; half in stock, the rest in receipts over eight weeks)."
         ),
     ] = MaterialLevel.NONE,
     seed: Annotated[
@@ -65,7 +65,7 @@ def generate(
     """Write a generated network: plants of five kinds, multi-level BOMs, orders.
 
     The same options give the same file. docs/scale.md describes what is in it and
-    how its due dates were calibrated (10-30 % of orders late in a first plan).
+    how its due dates were calibrated (towards 10-30 % of orders late in a first plan).
     Exit status: 0 when written, 2 for bad options or an unwritable file.
     """
     fmt = _FORMAT_BY_SUFFIX.get(out.suffix.lower())

@@ -255,8 +255,8 @@ def print_plan(
 
 
 def _print_levers(run: PlanRun, out: Console) -> None:
-    """The levers the plan pulls, when the scenario offers any: what, where, from when,
-    at what cost, and the total against the budget."""
+    """The levers the plan pulls, when the scenario offers any: what, where it works,
+    from and (a loan) until when, at what cost, and the total against the budget."""
     network, schedule = run.network, run.plan.schedule
     if not network.levers or schedule is None:
         return
@@ -280,6 +280,9 @@ def _print_levers(run: PlanRun, out: Console) -> None:
                 lever.kind.value,
                 lever.plant_id,
                 display.instant(lever.usable_from, network.start.tzinfo),
+                display.instant(lever.usable_until, network.start.tzinfo)
+                if lever.usable_until is not None
+                else display.NONE,
                 f"{lever.cost:,.0f}",
             )
             for lever in pulled
@@ -309,6 +312,7 @@ _LEVER_COLUMNS = (
     Column("kind", drop_rank=1),
     Column("plant"),
     Column("works from"),
+    Column("until", drop_rank=2),
     Column("cost", justify="right"),
 )
 _PLANT_COLUMNS = (

@@ -15,11 +15,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from xiezuo.domain.calendar import Calendar
+from xiezuo.domain.levers import people_moves
 from xiezuo.domain.staff import CrewNeed, Secondment, Staffing, Training, capacity_steps
 from xiezuo.errors import ModelError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from xiezuo.domain.levers import Lever
     from xiezuo.domain.materials import Material, MaterialLine, StockLot, Supply
@@ -458,10 +459,19 @@ class Network:
         if lo < hi:
             yield from self.machine_calendar(plant, machine).windows(lo, hi)
 
-    def staff_capacity(self, plant_id: str, skill: str) -> tuple[tuple[datetime, int], ...]:
-        """Headcount of a skill at a plant over time, as steps ``(from, people)``."""
+    def staff_capacity(
+        self, plant_id: str, skill: str, pulled: Iterable[Lever] = ()
+    ) -> tuple[tuple[datetime, int], ...]:
+        """Headcount of a skill at a plant over time, as steps ``(from, people)``, with
+        the people loans among the levers ``pulled``."""
         return capacity_steps(
-            plant_id, skill, self.staffing, self.secondments, self.trainings, self.start
+            plant_id,
+            skill,
+            self.staffing,
+            self.secondments,
+            self.trainings,
+            self.start,
+            people_moves(pulled, plant_id, skill),
         )
 
     def lever(self, lever_id: str) -> Lever:

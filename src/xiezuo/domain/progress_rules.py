@@ -122,7 +122,7 @@ def _misfit(
             f"{where} is {op.process} work, but {machine.id!r} at {plant.id!r} does "
             f"{machine.process}"
         )
-    if machine not in capable_machines(item, op, plant):
+    if machine not in capable_machines(item, op, plant, with_levers=True):
         if op.run_time_on(plant.id, machine.id) is None:
             return "machine_id", (
                 f"{where} may run only on the machine groups its machine times list, "

@@ -17,6 +17,7 @@ from xiezuo.errors import ModelError
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
+    from xiezuo.domain.levers import Lever
     from xiezuo.domain.network import Item, Machine, Network, Operation, Plant, Routing
     from xiezuo.domain.plan import ScheduledOperation
 
@@ -161,36 +162,87 @@ def levers_used(
 
 
 def _lever_problems(network: Network) -> Iterator[str]:
-    """Each lever at a known plant, each shed with its own machine group there, ready
-    no earlier than the lever allows."""
+    """Each lever at a known plant with exactly one machine group of its own there (a
+    shed's, or a loan's borrowed units), working no earlier than the lever allows; a
+    loan from another plant's group of at least as many units, of the same kind."""
     for dup in sorted(_duplicates([lever.id for lever in network.levers])):
         yield f"lever ID {dup!r} is used more than once"
     levers = {lever.id: lever for lever in network.levers}
     for lever in network.levers:
+        where = f"lever {lever.id!r}"
         plant = network.plant_by_id.get(lever.plant_id)
         if plant is None:
-            yield f"lever {lever.id!r}: unknown plant {lever.plant_id!r}"
-        elif lever.kind is LeverKind.SHED and not any(
-            m.id == lever.machine_id and m.lever == lever.id for m in plant.machines
+            yield f"{where}: unknown plant {lever.plant_id!r}"
+            continue
+        if lever.kind is LeverKind.PEOPLE_LOAN:
+            yield from _people_loan_problems(network, lever)
+            continue
+        groups = [m for m in plant.machines if m.lever == lever.id]
+        if len(groups) != 1 or (lever.kind is LeverKind.SHED and groups[0].id != lever.machine_id):
+            yield f"{where}: plant {plant.id!r} needs exactly one machine group of this lever"
+            continue
+        (group,) = groups
+        if group.available_from is None or group.available_from < lever.usable_from:
+            yield (
+                f"{where}: machine group {group.id!r} works from "
+                f"{lever.usable_from:%Y-%m-%d %H:%M} (the decision and lead time), not before"
+            )
+        if lever.kind is LeverKind.MACHINE_LOAN:
+            yield from _loan_problems(network, lever, group)
+    for plant, machine in network.iter_machines():
+        if machine.lever is not None and (
+            machine.lever not in levers or levers[machine.lever].plant_id != plant.id
         ):
             yield (
-                f"lever {lever.id!r}: plant {plant.id!r} has no machine group "
-                f"{lever.machine_id!r} built by this lever"
-            )
-    for plant, machine in network.iter_machines():
-        if machine.lever is None:
-            continue
-        built_by = levers.get(machine.lever)
-        if built_by is None or built_by.plant_id != plant.id or built_by.machine_id != machine.id:
-            yield (
                 f"plant {plant.id!r} machine {machine.id!r}: lever {machine.lever!r} "
-                "is not a shed of this machine group"
+                "is not a lever of this plant"
             )
-        elif machine.available_from is None or machine.available_from < built_by.usable_from:
-            yield (
-                f"plant {plant.id!r} machine {machine.id!r}: a shed works from "
-                f"{built_by.usable_from:%Y-%m-%d %H:%M} (its decision and lead time), not before"
-            )
+
+
+def _people_loan_problems(network: Network, lever: Lever) -> Iterator[str]:
+    """People of a declared skill, from a known plant, no more than it ever has."""
+    where = f"lever {lever.id!r}"
+    if lever.skill not in network.skills:
+        yield f"{where}: unknown skill {lever.skill!r}"
+        return
+    if lever.lender_id not in network.plant_by_id:
+        yield f"{where}: unknown lending plant {lever.lender_id!r}"
+        return
+    most = max(people for _, people in network.staff_capacity(lever.lender_id, lever.skill))
+    if lever.units > most:
+        yield (
+            f"{where}: lends {lever.units} {lever.skill} people, but {lever.lender_id!r} "
+            f"has at most {most}"
+        )
+
+
+def _loan_problems(network: Network, lever: Lever, borrowed: Machine) -> Iterator[str]:
+    where = f"lever {lever.id!r}"
+    lender = network.plant_by_id.get(lever.lender_id or "")
+    if lender is None:
+        yield f"{where}: unknown lending plant {lever.lender_id!r}"
+        return
+    lent = next((m for m in lender.machines if m.id == lever.machine_id), None)
+    if lent is None or lent.lever is not None:
+        yield f"{where}: plant {lender.id!r} has no machine group {lever.machine_id!r} to lend"
+        return
+    if lever.units > lent.units:
+        yield (
+            f"{where}: lends {lever.units} units, but {lender.id!r} machine group "
+            f"{lent.id!r} has {lent.units}"
+        )
+    same = (borrowed.process, borrowed.max_weight_t, borrowed.precision_grade) == (
+        lent.process,
+        lent.max_weight_t,
+        lent.precision_grade,
+    )
+    if not same or borrowed.units != lever.units:
+        yield f"{where}: the borrowed group {borrowed.id!r} must be {lever.units} of {lent.id!r}"
+    if borrowed.available_until is None or borrowed.available_until > lever.usable_until:
+        yield (
+            f"{where}: the borrowed machines leave {lever.usable_until:%Y-%m-%d %H:%M} "
+            "to be back by the loan's end"
+        )
 
 
 def _duplicates(ids: list[str]) -> set[str]:

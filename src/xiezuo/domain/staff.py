@@ -110,8 +110,10 @@ def capacity_steps(
     secondments: Iterable[Secondment],
     trainings: Iterable[Training],
     start: datetime,
+    moves: Iterable[tuple[datetime, int]] = (),
 ) -> tuple[tuple[datetime, int], ...]:
     """Headcount of ``skill`` at ``plant_id`` as steps ``(from, people)``, first at ``start``.
+    ``moves`` are further changes ``(instant, people)``: people loans pulled.
 
     The value can go negative when more people are seconded or training others than
     the plant has; :func:`xiezuo.domain.rules.validate_network` reports that.
@@ -131,6 +133,7 @@ def capacity_steps(
         if t.trainer_skill == skill and t.trainers:
             changes.append((max(t.start, start), -t.trainers))
             changes.append((max(t.ends, start), t.trainers))
+    changes += [(max(when, start), delta) for when, delta in moves]
     steps = [(start, base)]
     level = base
     for when, delta in sorted(changes):

@@ -262,6 +262,8 @@ class _LeverRecord(_Mirror):
     plant_id: str
     usable_from: Instant
     cost: Annotated[float, Field(ge=0, le=10**15, strict=False)]
+    # A machine loan: when the machines leave the borrower; written only for a loan.
+    usable_until: Instant | None = None
 
     def to_domain(self) -> PulledLever:
         return PulledLever(**self.model_dump())
@@ -376,6 +378,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     data = _PlanRecord.of(plan).model_dump(mode="json")
     if data["schedule"] is not None and not data["schedule"]["levers"]:
         del data["schedule"]["levers"]  # written only when the plan pulls a lever
+    for lever in [] if data["schedule"] is None else data["schedule"].get("levers", []):
+        if lever["usable_until"] is None:
+            del lever["usable_until"]
     for op in [] if data["schedule"] is None else data["schedule"]["operations"]:
         for name, unsaid in (("units", []), ("on_floor", False)):
             if op[name] == unsaid:

@@ -55,7 +55,9 @@ from xiezuo.io.files import read_text_file
 from xiezuo.io.scenario_schema import (
     CalendarSpec,
     GangSpec,
+    MachineLoanSpec,
     OperationSpec,
+    PeopleLoanSpec,
     ScenarioSpec,
     ShedSpec,
 )
@@ -196,6 +198,11 @@ def network_from_spec(spec: ScenarioSpec, source: str, locate: Locator | None = 
     return _Converter(spec, source, locate or Locator(None)).network()
 
 
+def _borrowed_id(loan: MachineLoanSpec) -> str:
+    """The name lent machines take at the borrower: their group's, and where from."""
+    return f"{loan.machine}-from-{loan.from_}"
+
+
 def _unknown(what: str, value: str, known: Iterable[str], section: str) -> str:
     close = difflib.get_close_matches(value, list(known), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else f"; declare it under {section}"
@@ -270,8 +277,20 @@ class _Converter:
             groups.append(
                 ("machine", ("plants", p_idx, "machines"), [m.id for m in plant.machines])
             )
-        sheds = [] if spec.levers is None else spec.levers.sheds
-        groups.append(("lever", ("levers", "sheds"), [shed.id for shed in sheds]))
+        seen: dict[str, _Path] = {}
+        for section, ids in (
+            ("sheds", [shed.id for shed in self.sheds]),
+            ("machine_loans", [loan.id for loan in self.loans]),
+            ("people_loans", [loan.id for loan in self.people_loans]),
+        ):
+            for idx, lever_id in enumerate(ids):
+                if lever_id in seen:
+                    earlier = self.locate(seen[lever_id])
+                    self.fail(
+                        ("levers", section, idx, "id"),
+                        f"lever {lever_id!r} is already given at {earlier}",
+                    )
+                seen[lever_id] = ("levers", section, idx)
         for i_idx, item in enumerate(spec.items):
             routing_ids = [r.id for r in item.routings or ()]
             groups.append(("routing", ("items", i_idx, "routings"), routing_ids))
@@ -363,6 +382,14 @@ class _Converter:
                         "machine group",
                     )
         self.check_sheds(require)
+        self.check_loans(require)
+        for l_idx, lent in enumerate(self.people_loans):
+            l_path: _Path = ("levers", "people_loans", l_idx)
+            require((*l_path, "from"), "plant", lent.from_, plants)
+            require((*l_path, "to"), "plant", lent.to, plants)
+            require((*l_path, "skill"), "skill", lent.skill, skills)
+            if lent.from_ == lent.to:
+                self.fail((*l_path, "to"), f"a plant cannot lend to itself ({lent.to!r})")
         for o_idx, order in enumerate(spec.orders):
             require(("orders", o_idx, "item"), "item", order.item, items)
             require(("orders", o_idx, "region"), "region", order.region, regions)
@@ -396,6 +423,44 @@ class _Converter:
             if training.trainer_skill is not None:
                 path = ("trainings", idx, "trainer_skill")
                 require(path, "skill", training.trainer_skill, skills)
+
+    def check_loans(self, require: Callable[[_Path, str, str, set[str]], None]) -> None:
+        """A loan goes between two known plants, of a group the lender has, at most its
+        units, of a process the borrower already does, under a name it does not use."""
+        plants = {p.id: p for p in self.spec.plants}
+        for l_idx, loan in enumerate(self.loans):
+            path: _Path = ("levers", "machine_loans", l_idx)
+            require((*path, "from"), "plant", loan.from_, set(plants))
+            require((*path, "to"), "plant", loan.to, set(plants))
+            if loan.from_ == loan.to:
+                self.fail((*path, "to"), f"a plant cannot lend to itself ({loan.to!r})")
+            lender = plants[loan.from_]
+            group = next((m for m in lender.machines if m.id == loan.machine), None)
+            if group is None:
+                known = ", ".join(repr(m.id) for m in lender.machines) or "none"
+                self.fail(
+                    (*path, "machine"),
+                    f"plant {lender.id!r} has no machine group {loan.machine!r} (it has {known})",
+                )
+            if loan.units > group.units:
+                self.fail(
+                    (*path, "units"),
+                    f"{loan.units} units is more than the {group.units} of {lender.id!r} "
+                    f"machine group {group.id!r}",
+                )
+            if group.process not in {m.process for m in plants[loan.to].machines}:
+                self.fail(
+                    (*path, "to"),
+                    f"plant {loan.to!r} has no {group.process!r} machines: a loan adds "
+                    "capacity to a process the borrower already does, not a new capability",
+                )
+            borrowed = _borrowed_id(loan)
+            if borrowed in {m.id for m in plants[loan.to].machines}:
+                self.fail(
+                    path,
+                    f"plant {loan.to!r} already has a machine group {borrowed!r}, the name "
+                    "the loaned machines take there",
+                )
 
     def check_sheds(self, require: Callable[[_Path, str, str, set[str]], None]) -> None:
         """A shed stands at a known plant, adds a process the plant already has (more
@@ -504,6 +569,7 @@ class _Converter:
                 )
                 machines.append(machine)
             machines += self.shed_machines(plant.id, plant_calendar)
+            machines += self.loan_machines(plant.id)
             floor = None
             if plant.floor is not None:
                 floor = self.build(
@@ -526,7 +592,7 @@ class _Converter:
         """The machine groups of the plant's sheds, each working from its lever's date."""
         machines = []
         for lever in self.levers():
-            if lever.plant_id != plant_id:
+            if lever.plant_id != plant_id or lever.kind is not LeverKind.SHED:
                 continue
             s_idx = next(i for i, s in enumerate(self.sheds) if s.id == lever.id)
             m = self.sheds[s_idx].machine
@@ -550,9 +616,83 @@ class _Converter:
             )
         return machines
 
+    def loan_machines(self, plant_id: str) -> list[Machine]:
+        """The machine groups lent to the plant, each there between its two moves."""
+        machines = []
+        for l_idx, lever in enumerate(self.loan_levers()):
+            if lever.plant_id != plant_id:
+                continue
+            loan = self.loans[l_idx]
+            lent = next(
+                m
+                for p in self.spec.plants
+                if p.id == loan.from_
+                for m in p.machines
+                if m.id == loan.machine
+            )
+            machines.append(
+                self.build(
+                    ("levers", "machine_loans", l_idx),
+                    Machine,
+                    id=_borrowed_id(loan),
+                    process=lent.process,
+                    units=loan.units,
+                    max_weight_t=lent.max_weight_t,
+                    precision_grade=lent.precision_grade,
+                    available_from=lever.usable_from,
+                    available_until=lever.usable_until,
+                    lever=lever.id,
+                )
+            )
+        return machines
+
     @property
     def sheds(self) -> list[ShedSpec]:
         return [] if self.spec.levers is None else self.spec.levers.sheds
+
+    @property
+    def loans(self) -> list[MachineLoanSpec]:
+        return [] if self.spec.levers is None else self.spec.levers.machine_loans
+
+    @property
+    def people_loans(self) -> list[PeopleLoanSpec]:
+        return [] if self.spec.levers is None else self.spec.levers.people_loans
+
+    def people_loan_levers(self) -> Iterable[Lever]:
+        for l_idx, loan in enumerate(self.people_loans):
+            path: _Path = ("levers", "people_loans", l_idx)
+            yield self.build(
+                path,
+                Lever,
+                id=loan.id,
+                kind=LeverKind.PEOPLE_LOAN,
+                plant_id=loan.to,
+                cost=loan.cost,
+                decision=self.dated((*path, "depart"), loan.depart),
+                lead_time=timedelta(days=loan.travel_days),
+                lender_id=loan.from_,
+                skill=loan.skill,
+                units=loan.count,
+                until=self.dated((*path, "until"), loan.until, end_of_day=True),
+            )
+
+    def loan_levers(self) -> Iterable[Lever]:
+        for l_idx, loan in enumerate(self.loans):
+            path: _Path = ("levers", "machine_loans", l_idx)
+            yield self.build(
+                path,
+                Lever,
+                id=loan.id,
+                kind=LeverKind.MACHINE_LOAN,
+                plant_id=loan.to,
+                cost=loan.cost,
+                decision=self.dated((*path, "depart"), loan.depart),
+                lead_time=timedelta(days=loan.move_days),
+                machine_id=loan.machine,
+                lender_id=loan.from_,
+                units=loan.units,
+                until=self.dated((*path, "until"), loan.until, end_of_day=True),
+            )
 
     def levers(self) -> Iterable[Lever]:
         for s_idx, shed in enumerate(self.sheds):
@@ -571,6 +711,8 @@ class _Converter:
                 lead_time=timedelta(days=shed.build_days),
                 machine_id=shed.machine.id,
             )
+        yield from self.loan_levers()
+        yield from self.people_loan_levers()
 
     def items(self) -> Iterable[Item]:
         for i_idx, item in enumerate(self.spec.items):
@@ -833,7 +975,20 @@ class _Converter:
             return path
 
         quoted = "'([^']*)'"
+
+        def lever(lever_id: str) -> _Path:
+            sections: tuple[tuple[str, list[str]], ...] = (
+                ("sheds", [e.id for e in self.sheds]),
+                ("machine_loans", [e.id for e in self.loans]),
+                ("people_loans", [e.id for e in self.people_loans]),
+            )
+            for section, ids in sections:
+                if lever_id in ids:
+                    return ("levers", section, ids.index(lever_id))
+            return ("levers",)
+
         return [
+            (re.compile(rf"lever {quoted}"), lever),
             (re.compile(r"BOM cycle: (.+?) -> (.+?)(?: -> |$)"), bom_line),
             (re.compile(rf"no lane from {quoted} to {quoted}"), lambda *_: ("lanes",)),
             (re.compile(r"the orders need "), lambda: ("orders",)),

@@ -575,6 +575,56 @@ class ShedSpec(_Spec):
     """The machine group in the shed."""
 
 
+class MachineLoanSpec(_Spec):
+    """Machines one plant may lend another for a while: the lender works without them
+    from ``depart`` until ``until``; the borrower has them in between, but for the moves."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    from_: str = Field(alias="from")
+    """Plant that lends the machines."""
+    to: str
+    """Plant that borrows them; they work to its calendar, as its machine group
+    ``MACHINE-from-FROM``."""
+    machine: str
+    """The lender's machine group."""
+    units: Whole = Field(default=1, ge=1, le=MAX_UNITS)
+    """Units lent; at most the group's."""
+    depart: When
+    """When the machines leave the lender (a date alone means 00:00 that day)."""
+    until: When
+    """When they are back at the lender (a date alone means the end of that day)."""
+    move_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days each move takes (dismantling, transport, setting up)."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the loan costs, in the scenario's money."""
+
+
+class PeopleLoanSpec(_Spec):
+    """People of a skill one plant may lend another for a while: the lender works
+    without them from ``depart`` until ``until``; the borrower has them in between, but
+    for the journeys."""
+
+    id: str
+    """Unique among the levers; the plan lists the levers it pulls by it."""
+    from_: str = Field(alias="from")
+    """Plant that lends the people."""
+    to: str
+    """Plant that borrows them."""
+    skill: str
+    """One of the declared skills."""
+    count: People
+    """People per shift lent; at most the lender ever has."""
+    depart: When
+    """When they leave the lender (a date alone means 00:00 that day)."""
+    until: When
+    """When they are back at the lender (a date alone means the end of that day)."""
+    travel_days: Annotated[Number, Field(ge=0, le=MAX_LEAD_DAYS)] = 0
+    """Calendar days each journey takes."""
+    cost: Annotated[Number, Field(ge=0, le=MAX_COST)]
+    """What the loan costs, in the scenario's money."""
+
+
 class LeversSpec(_Spec):
     """Capacity the engine may add, each lever at a cost, within a budget."""
 
@@ -583,6 +633,10 @@ class LeversSpec(_Spec):
     pulls the cheapest set that makes orders as punctual)."""
     sheds: list[ShedSpec] = []
     """Temporary sheds."""
+    machine_loans: list[MachineLoanSpec] = []
+    """Machines lent between plants."""
+    people_loans: list[PeopleLoanSpec] = []
+    """People of a skill lent between plants."""
 
 
 class ScenarioSpec(_Spec):
@@ -622,7 +676,7 @@ class ScenarioSpec(_Spec):
     trainings: list[TrainingSpec] = []
     """Trainees joining a plant, and the trainers they keep busy."""
     levers: LeversSpec | None = None
-    """Levers the engine may pull: sheds, within a budget."""
+    """Levers the engine may pull: sheds, machine and people loans, within a budget."""
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -683,7 +683,7 @@ class _Generator:
         self._add(product, routings)
 
     def _material(self, kind: str, item_id: str, unit: str = "kg") -> str:
-        """A material for an item: one per kind when light, a grade per family when heavy."""
+        """A material for an item: one per kind when light, one of several grades when heavy."""
         if self.options.materials is MaterialLevel.LIGHT:
             material_id = kind
         else:

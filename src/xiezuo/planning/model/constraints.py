@@ -196,13 +196,18 @@ def add_deliveries(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> 
 def add_machine_capacity(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
     """At any instant the operations on a machine hold at most ``units`` units (a gang
     of k holds k), less the units held by work under way, frozen work and downtime (a
-    replan's reservations)."""
+    replan's reservations), and the units lent while a loan is pulled."""
     held: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
     for r in problem.reservations:
         interval = model.new_fixed_size_interval_var(
             r.start, r.end - r.start, f"held_m{r.machine_idx}_{r.start}"
         )
         held.setdefault(r.machine_idx, []).append((interval, r.count))
+    for h in problem.lever_holds:
+        interval = model.new_optional_fixed_size_interval_var(
+            h.start, h.end - h.start, mv.levers[h.lever], f"lent_m{h.machine_idx}_l{h.lever}"
+        )
+        held.setdefault(h.machine_idx, []).append((interval, h.count))
     for machine_idx, uses in mv.intervals_by_machine.items():
         units = problem.machines[machine_idx].units
         everything = uses + held.get(machine_idx, [])
@@ -340,6 +345,9 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
 
     The capacity drops as staff are seconded and rises as trainees qualify; fixed
     intervals fill the gap between a plant's peak headcount and its headcount then.
+    A people loan raises the borrower's capacity by the people lent, blocked again
+    outside their stay and, within it, unless the loan is pulled; the lender's people
+    are away (an interval of their number) only if it is pulled.
     """
     demands: dict[tuple[int, int], list[tuple[cp_model.IntervalVar, int]]] = {}
     for wo_idx, work_order in enumerate(problem.work_orders):
@@ -350,7 +358,7 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
                     for skill, people in op.crew_of(alt):
                         demands.setdefault((option.plant_idx, skill), []).append((interval, people))
     for key, uses in demands.items():
-        steps = problem.staff[key]
+        steps = problem.staff.get(key, ((0, 0),))
         peak = max(level for _, level in steps)
         bounds = [t for t, _ in steps] + [max(horizon, steps[-1][0] + 1)]
         blockers = [
@@ -358,8 +366,41 @@ def add_crews(model: cp_model.CpModel, problem: Problem, mv: ModelVars, horizon:
             for (a, level), b in zip(steps, bounds[1:], strict=True)
             if level < peak and a < b
         ]
+        blockers += _people_lent(model, problem, mv, key, horizon)
+        capacity = peak + sum(
+            loan.count for loan in problem.people_loans if (loan.borrower, loan.skill) == key
+        )
         everything = uses + blockers
-        model.add_cumulative([i for i, _ in everything], [d for _, d in everything], peak)
+        model.add_cumulative([i for i, _ in everything], [d for _, d in everything], capacity)
+
+
+def _people_lent(
+    model: cp_model.CpModel, problem: Problem, mv: ModelVars, key: tuple[int, int], horizon: int
+) -> list[tuple[cp_model.IntervalVar, int]]:
+    """Intervals that take people lent in or out of a plant's capacity of a skill."""
+    found = []
+    for loan in problem.people_loans:
+        pulled = mv.levers[loan.lever]
+        name = f"people_l{loan.lever}"
+        if (loan.lender, loan.skill) == key and loan.back > loan.leave:
+            away = model.new_optional_fixed_size_interval_var(
+                loan.leave, loan.back - loan.leave, pulled, f"{name}_away"
+            )
+            found.append((away, loan.count))
+        if (loan.borrower, loan.skill) != key:
+            continue
+        end = max(horizon, loan.go_back + 1)
+        for a, b in ((0, loan.arrive), (loan.go_back, end)):
+            if a < b:
+                found.append(
+                    (model.new_fixed_size_interval_var(a, b - a, f"{name}_{a}"), loan.count)
+                )
+        if loan.go_back > loan.arrive:
+            unless = model.new_optional_fixed_size_interval_var(
+                loan.arrive, loan.go_back - loan.arrive, ~pulled, f"{name}_unless"
+            )
+            found.append((unless, loan.count))
+    return found
 
 
 def add_levers(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None:
@@ -375,6 +416,17 @@ def add_levers(model: cp_model.CpModel, problem: Problem, mv: ModelVars) -> None
                     lever = problem.machines[op.machines[alt]].lever
                     if lever >= 0:
                         model.add_implication(lit, mv.levers[lever])
+    # A replan: work under way or frozen on a lever's machines has pulled it already; its
+    # cost is spent, outside the budget left for the levers still to decide.
+    in_use = {
+        problem.machines[r.machine_idx].lever
+        for r in problem.reservations
+        if r.unit is not None and problem.machines[r.machine_idx].lever >= 0
+    }
+    for lever in in_use:
+        model.add(mv.levers[lever] == 1)
     if problem.lever_budget is not None:
-        costs = [lever.cost for lever in problem.levers]
-        model.add(cp_model.LinearExpr.weighted_sum(mv.levers, costs) <= problem.lever_budget)
+        open_levers = [i for i in range(len(problem.levers)) if i not in in_use]
+        costs = [problem.levers[i].cost for i in open_levers]
+        pulled = [mv.levers[i] for i in open_levers]
+        model.add(cp_model.LinearExpr.weighted_sum(pulled, costs) <= problem.lever_budget)

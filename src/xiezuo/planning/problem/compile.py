@@ -7,6 +7,7 @@ indices. Times are minutes from the network start. Orders that cannot be made
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
     Calendar,
     Item,
+    LeverKind,
     Machine,
     Network,
     Operation,
@@ -204,6 +206,34 @@ class CompiledLever:
     cost: int
 
 
+@dataclass(frozen=True, slots=True)
+class LeverHold:
+    """Units of a machine group away while lever ``lever`` is pulled (a loan's lender):
+    ``count`` of them, its highest-numbered, from ``start`` to ``end``."""
+
+    machine_idx: int
+    count: int
+    start: int
+    end: int
+    lever: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleLoan:
+    """People of ``skill`` lent while lever ``lever`` is pulled: away from ``lender``
+    over ``[leave, back)``, at work at ``borrower`` over ``[arrive, go_back)``."""
+
+    lever: int
+    lender: int
+    borrower: int
+    skill: int
+    count: int
+    leave: int
+    arrive: int
+    go_back: int
+    back: int
+
+
 def cost_units(cost: float) -> int:
     """A lever's cost, or the budget, in the model's whole hundredths."""
     return round(cost * 100)
@@ -241,13 +271,59 @@ class Problem:
     # Levers the engine may pull, and their budget in the same hundredths (None: none).
     levers: tuple[CompiledLever, ...] = ()
     lever_budget: int | None = None
+    lever_holds: tuple[LeverHold, ...] = ()
+    people_loans: tuple[PeopleLoan, ...] = ()
 
     def levers_pulled(self, solution: Solution) -> tuple[int, ...]:
-        """Indices of the levers whose capacity ``solution`` uses, in order."""
+        """Indices of the levers whose capacity ``solution`` uses, in order: a shed's or
+        a machine loan's machines, or people beyond a plant's own (see
+        :meth:`_people_needed`)."""
         used = {
             self.machines[op.machine_idx].lever for placement in solution for op in placement.ops
         }
+        if self.people_loans:
+            used |= self._people_needed(solution)
         return tuple(sorted(i for i in used if i >= 0))
+
+    def _people_needed(self, solution: Solution) -> set[int]:
+        """People loans without which ``solution`` has more people of a skill at work
+        at the borrower than it has: each loan, in order, is taken while some instant
+        in its stay still lacks people. With one loan per plant and skill this is
+        exactly the loans the plan cannot do without."""
+        keys = {(loan.borrower, loan.skill) for loan in self.people_loans}
+        changes: dict[tuple[int, int], list[tuple[int, int]]] = {key: [] for key in keys}
+        for wo, placement in zip(self.work_orders, solution, strict=True):
+            option = wo.options[placement.option_idx]
+            for spec, op in zip(option.ops, placement.ops, strict=True):
+                for skill, people in spec.crew_of(spec.alternative(op.machine_idx, op.gang)):
+                    key = (option.plant_idx, skill)
+                    if key in changes:
+                        changes[key] += [(op.start, people), (op.end, -people)]
+        short: dict[tuple[int, int], list[list[int]]] = {}  # [from, to, people short]
+        for key, deltas in changes.items():
+            steps = self.staff.get(key, ((0, 0),))
+            instants = sorted({t for t, _ in deltas} | {t for t, _ in steps})
+            level, at_work, gaps = 0, dict.fromkeys(instants, 0), []
+            for t, delta in deltas:
+                at_work[t] += delta
+            for a, b in itertools.pairwise([*instants, instants[-1] + 1]):
+                level += at_work[a]
+                own = next((people for t, people in reversed(steps) if t <= a), 0)
+                if level > own:
+                    gaps.append([a, b, level - own])
+            short[key] = gaps
+        needed = set()
+        for loan in self.people_loans:
+            gaps = [
+                g
+                for g in short[loan.borrower, loan.skill]
+                if g[2] > 0 and g[0] < loan.go_back and g[1] > loan.arrive
+            ]
+            if gaps:
+                needed.add(loan.lever)
+                for gap in gaps:
+                    gap[2] -= loan.count
+        return needed
 
     def lever_cost(self, solution: Solution) -> int:
         return sum(self.levers[i].cost for i in self.levers_pulled(solution))
@@ -535,6 +611,39 @@ def compile_problem(
         ),
         settled_orders=tuple(settled),
         levers=tuple(CompiledLever(lever.id, cost_units(lever.cost)) for lever in network.levers),
+        lever_holds=tuple(
+            LeverHold(
+                machine_idx[lever.lender_id, lever.machine_id],
+                lever.units,
+                max(0, _minute(network, lever.decision)),
+                _minute(network, lever.until),
+                i,
+            )
+            for i, lever in enumerate(network.levers)
+            if lever.lender_id is not None
+            and lever.machine_id is not None
+            and lever.until is not None
+            and lever.kind is LeverKind.MACHINE_LOAN
+            and _minute(network, lever.until) > max(0, _minute(network, lever.decision))
+        ),
+        people_loans=tuple(
+            PeopleLoan(
+                lever=i,
+                lender=plant_idx[lever.lender_id],
+                borrower=plant_idx[lever.plant_id],
+                skill=skill_idx[lever.skill],
+                count=lever.units,
+                leave=max(0, _minute(network, lever.decision)),
+                arrive=max(0, _minute(network, lever.usable_from)),
+                go_back=max(0, _minute(network, lever.usable_until)),
+                back=max(0, _minute(network, lever.until)),
+            )
+            for i, lever in enumerate(network.levers)
+            if lever.kind is LeverKind.PEOPLE_LOAN
+            and lever.lender_id is not None
+            and lever.skill is not None
+            and lever.until is not None
+        ),
         lever_budget=None if network.lever_budget is None else cost_units(network.lever_budget),
     )
 

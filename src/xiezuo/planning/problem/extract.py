@@ -12,11 +12,11 @@ from ortools.sat.python import cp_model
 from xiezuo.domain import (
     Delivery,
     MaterialDraw,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
     WorkOrderAssignment,
-    levers_used,
 )
 from xiezuo.errors import PlanningError
 from xiezuo.planning.problem.solution import OpPlacement, Solution, WorkOrderPlacement
@@ -97,7 +97,8 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
     The solver only counts units (a cumulative constraint); since the operations
     overlapping at any instant hold at most ``units``, handing out free units in start
     order works whenever no gang needs units that earlier choices left scattered. In a
-    replan, units named by work under way or frozen are held: an operation takes units
+    replan, units named by work under way or frozen are held, and so are a lender's
+    units while a loan pulled is away: an operation takes units
     free at its start and not needed by such work before it ends; where start order
     cannot do it, a small exact assignment does.
     """
@@ -111,6 +112,12 @@ def assign_units(problem: Problem, solution: Solution) -> Solution:
     for r in problem.reservations:
         if r.unit is not None:
             named.setdefault(r.machine_idx, []).append((r.unit, r.start, r.end))
+    pulled = set(problem.levers_pulled(solution)) if problem.lever_holds else set()
+    for h in problem.lever_holds:
+        if h.lever in pulled:  # the lender's highest-numbered units are away
+            units = problem.machines[h.machine_idx].units
+            for unit in range(units - h.count, units):
+                named.setdefault(h.machine_idx, []).append((unit, h.start, h.end))
     units_of: dict[tuple[int, int], tuple[int, ...]] = {}
     for machine_idx, ops in by_machine.items():
         units = problem.machines[machine_idx].units
@@ -308,5 +315,7 @@ def to_schedule(problem: Problem, solution: Solution) -> Schedule:
         shipments=tuple(shipments),
         deliveries=tuple(deliveries),
         material_draws=tuple(draws),
-        levers=levers_used(problem.network, operations),
+        levers=tuple(
+            PulledLever.of(problem.network.levers[i]) for i in problem.levers_pulled(solution)
+        ),
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from xiezuo.domain import (
     Delivery,
     Explanation,
+    PulledLever,
     Schedule,
     ScheduledOperation,
     Shipment,
@@ -123,7 +124,12 @@ def with_history(network: Network, situation: Situation, schedule: Schedule) -> 
             *schedule.material_draws,
         ),
         finished_parts=parts,
-        levers=levers_used(network, ordered),
+        # The engine's levers, and those the work already done or frozen used.
+        levers=tuple(
+            lever
+            for lever in (PulledLever.of(lever) for lever in network.levers)
+            if lever in schedule.levers or lever in levers_used(network, ordered)
+        ),
     )
 
 

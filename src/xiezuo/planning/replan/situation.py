@@ -727,7 +727,7 @@ def _why_not_frozen(
     spec = routing.operations[op.step - 1]
     if op.machine_id is not None:
         machine = next((m for m in plant.machines if m.id == op.machine_id), None)
-        if machine is None or machine not in capable_machines(item, spec, plant):
+        if machine is None or machine not in capable_machines(item, spec, plant, with_levers=True):
             return f"machine group {op.machine_id} can no longer make it"
         if op.unit >= machine.units:
             return f"machine group {op.machine_id} has no unit {op.unit} any more"

@@ -37,8 +37,8 @@ def applies(problem: Problem) -> bool:
     """Whether times follow from sequences alone: every machine works from the start
     without a break, and no operation needs a crew, material from stock or several
     units at once (nor, in a replan, waits for units held or for components already
-    made)."""
-    if problem.reservations or problem.as_of:
+    made, nor for units a loan may take away)."""
+    if problem.reservations or problem.as_of or problem.lever_holds:
         return False
     return all(w.is_open_throughout() for w in problem.windows) and all(
         not option.needs and all(not op.crew and op.is_plain for op in option.ops)

@@ -30,10 +30,13 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     without a bay at the plant that takes its weight, or more parts lie on a plant's
     floor at once than it has bays.
 ``lever``
-    an operation runs on a lever's machine group (a shed) that the schedule does not
-    list as pulled; a listed lever is unknown, listed twice, or differs from the
-    network's in kind, plant, date it works from or cost; or the levers listed cost
-    more than the network's lever budget.
+    an operation runs on a lever's machine group (a shed, machines on loan) that the
+    schedule does not list as pulled (people on loan count only if listed, under
+    ``crew``, at the borrower and, away, at the lender); a lender's operation runs on
+    a unit it has lent (its highest-numbered units) while they are away; a listed
+    lever is unknown, listed twice, or differs from the network's in kind, plant,
+    dates or cost; or the levers listed cost more than the network's lever budget (in
+    a replan, but for those the progress reports work on: their cost is spent).
 ``calendar``
     an operation ends before it starts, records the wrong work (a gang of k shares its
     run as ``run / (k × efficiency)``), has too little working
@@ -73,7 +76,8 @@ rule it finds as a :class:`Violation` whose ``rule`` is one of:
     that have left.
 ``crew``
     more people of a skill are at work at a plant at some instant than it has then
-    (after secondments and training); a gang of k needs its step's crew k times.
+    (after secondments, training and the people loans the plan pulls); a gang of k
+    needs its step's crew k times.
 ``unplanned``
     an order is left out that is unknown, listed twice, partly scheduled, or that the
     network could make: it is unplanned only for a reason checked here (an item no
@@ -120,6 +124,7 @@ from xiezuo.domain import (
     PLAN_SPAN_LIMIT,
     Delivery,
     Item,
+    LeverKind,
     Machine,
     Network,
     Operation,
@@ -127,6 +132,7 @@ from xiezuo.domain import (
     Plan,
     PlanStatus,
     Plant,
+    PulledLever,
     Routing,
     Schedule,
     ScheduledOperation,
@@ -149,7 +155,7 @@ from xiezuo.planning.validation.violation import Violation
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from xiezuo.domain import Explanation, FinishedPart, Progress, PulledLever
+    from xiezuo.domain import Explanation, FinishedPart, Lever, Progress
 
 __all__ = ["Violation", "audit_plan", "validate_plan"]
 
@@ -617,11 +623,7 @@ class _Validator:
                 problem = "is listed twice"
             elif lever is None:
                 problem = "is not a lever of the network"
-            elif (pulled.kind, pulled.plant_id, pulled.usable_from) != (
-                lever.kind,
-                lever.plant_id,
-                lever.usable_from,
-            ):
+            elif pulled != replace(PulledLever.of(lever), cost=pulled.cost):
                 problem = (
                     f"is listed as a {pulled.kind} at {pulled.plant_id!r} from "
                     f"{pulled.usable_from:%Y-%m-%d %H:%M}, but the network offers a "
@@ -650,7 +652,14 @@ class _Validator:
                     message=f"work order {op.work_order_id!r} step {op.step} runs on machine "
                     f"{op.machine_id!r} of lever {lever_id!r}, which the plan does not pull",
                 )
-        total = sum(offered[lever_id].cost for lever_id in listed)
+        yield from self._lent_units(offered[lever_id] for lever_id in listed)
+        # A lever the progress reports work on is a fact of a replan, its cost spent.
+        spent = {
+            shed_of[op.plant_id, op.machine_id or ""]
+            for op in self.schedule.operations
+            if (op.plant_id, op.machine_id or "") in shed_of and self._is_reported(op)
+        }
+        total = sum(offered[lever_id].cost for lever_id in listed if lever_id not in spent)
         budget = self.network.lever_budget
         if budget is not None and total > budget * (1 + 1e-9) + 1e-9:
             yield Violation(
@@ -659,6 +668,30 @@ class _Validator:
                 message=f"the levers pulled cost {total:,.2f}, more than the budget of "
                 f"{budget:,.2f}",
             )
+
+    def _lent_units(self, pulled: Iterable[Lever]) -> Iterator[Violation]:
+        """No lender's step on the units it has lent, from their departure to their return."""
+        for lever in pulled:
+            if lever.kind is not LeverKind.MACHINE_LOAN or lever.until is None:
+                continue
+            lender = self.network.plant_by_id[lever.lender_id or ""]
+            group = next(m for m in lender.machines if m.id == lever.machine_id)
+            away = range(group.units - lever.units, group.units)
+            for op in self.schedule.operations:
+                if (
+                    (op.plant_id, op.machine_id) == (lender.id, group.id)
+                    and op.start < lever.until
+                    and op.end > lever.decision
+                    and any(unit in away for unit in op.held_units)
+                ):
+                    yield Violation(
+                        rule="lever",
+                        subject=f"work order {op.work_order_id} step {op.step}",
+                        message=f"work order {op.work_order_id!r} step {op.step} runs on unit "
+                        f"{_units(op.held_units)} of {lender.id!r} machine group {group.id!r}, "
+                        f"lent by lever {lever.id!r} from {lever.decision:%Y-%m-%d %H:%M} "
+                        f"to {lever.until:%Y-%m-%d %H:%M}",
+                    )
 
     def _materials(self) -> Iterator[Violation]:
         drawn: dict[tuple[str, int, str], int] = defaultdict(int)
@@ -786,8 +819,10 @@ class _Validator:
                     (op.start, people, new),
                     (op.end, -people, -new),
                 ]
+        offered = {lever.id: lever for lever in self.network.levers}
+        pulled = [offered[p.id] for p in self.schedule.levers if p.id in offered]
         for (plant_id, skill), changes in uses.items():
-            steps = self.network.staff_capacity(plant_id, skill)
+            steps = self.network.staff_capacity(plant_id, skill, pulled)
             change_by_instant: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
             for when, change, new in changes:
                 change_by_instant[when][0] += change

@@ -11,6 +11,7 @@ import * as orders from './views/orders.js';
 import * as progress from './views/progress.js';
 import * as replan from './views/replan.js';
 import * as shortages from './views/shortages.js';
+import * as takeaway from './views/takeaway.js';
 import * as versions from './views/versions.js';
 
 const NETWORK_KEY = 'xiezuo.network';
@@ -22,6 +23,7 @@ const ROUTES = [
   ['shortages', shortages, null],
   ['progress', progress, ['planner', 'plant']],
   ['versions', versions, null],
+  ['takeaway', takeaway, null],
   ['replan', replan, ['planner']],
   ['audit', audit, ['planner']],
 ];
