@@ -12,6 +12,7 @@ from xiezuo.cli._shared import EXIT_BAD_INPUT, EXIT_FINDINGS, reported
 from xiezuo.cli.gaps import gaps
 
 BUSY_LATHE = Path(__file__).parents[1] / "data" / "gaps" / "busy-lathe.yaml"
+BUSY_LATHE_SHEDS = BUSY_LATHE.with_name("busy-lathe-sheds.yaml")
 MINIMAL = Path(__file__).parents[2] / "examples" / "minimal.yaml"
 
 runner = CliRunner(env={"COLUMNS": "80"})
@@ -86,3 +87,21 @@ def test_a_missing_scenario_exits_2() -> None:
     result = runner.invoke(app, ["no-such-file.yaml"])
     assert result.exit_code == EXIT_BAD_INPUT
     assert "no-such-file.yaml" in result.stderr
+
+
+def test_each_gap_names_the_cheapest_shed_that_closes_it_alone(tmp_path: Path) -> None:
+    out = tmp_path / "gaps.json"
+    result = runner.invoke(app, [str(BUSY_LATHE_SHEDS), "--json", str(out)])
+    assert result.exit_code == EXIT_FINDINGS, result.output
+    report = result.stdout.partition("Gaps written to")[0]
+    assert max(len(line) for line in report.splitlines()) <= 80
+    assert "- SHAFT (only WORKS): shed SMALL-SHED at YARD from 2030-07-01, cost 1,000" in (
+        result.stdout
+    )
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (over,) = data["over_capacity"]
+    assert (over["lever"]["lever"], over["lever"]["added_h"]) == ("BIG-SHED", 200)
+    assert data["missing"][0]["lever"]["lever"] == "BIG-SHED"
+    assert data["single_plant"][0]["lever"]["lever"] == "SMALL-SHED"
+    # Sheds on offer are not capacity: the load and capacity are as without them.
+    assert (over["load_h"], over["capacity_h"]) == (300, 200)

@@ -15,6 +15,8 @@ from xiezuo.domain import (
     Gang,
     Item,
     Lane,
+    Lever,
+    LeverKind,
     Machine,
     Network,
     Operation,
@@ -46,6 +48,7 @@ def _network(
     plants: tuple[Plant, ...],
     items: tuple[Item, ...],
     orders: tuple[Order, ...],
+    levers: tuple[Lever, ...] = (),
 ) -> Network:
     network = Network(
         start=START,
@@ -61,6 +64,7 @@ def _network(
             for d in ("R", *(q.id for q in plants))
             if d != p.id
         ),
+        levers=levers,
     )
     validate_network(network)
     return network
@@ -221,3 +225,44 @@ def test_load_summed_over_classes_and_months_is_the_total_work(network: Network)
     assert {load.month for load in gaps.loads} <= set(gaps.months)
     for single in gaps.single_plant:
         assert 0 <= single.work_h <= gaps.total_work_h + 1e-6
+
+
+def test_a_shed_on_offer_is_no_capacity_but_the_cheapest_that_closes_the_month() -> None:
+    # LIGHT is too light for the class (parts of 8 t need the 10 t lathe's class);
+    # LATE works only from 31 July (24 h); RIGHT works all July.
+    offers = (("LIGHT", 5, 10.0, 0), ("LATE", 20, 20.0, 30 * 24), ("RIGHT", 20, 50.0, 0))
+    levers = tuple(
+        Lever(
+            id=name,
+            kind=LeverKind.SHED,
+            plant_id="A",
+            cost=cost,
+            decision=START,
+            lead_time=hours(build_h),
+            machine_id=f"shed-{name}",
+        )
+        for name, _, cost, build_h in offers
+    )
+    sheds = tuple(
+        Machine(
+            id=f"shed-{name}",
+            process="turning",
+            max_weight_t=weight,
+            precision_grade=6,
+            lever=name,
+            available_from=lever.usable_from,
+        )
+        for (name, weight, _, _), lever in zip(offers, levers, strict=True)
+    )
+    leaving = _lathe(available_until=at(200))
+    network = _network(
+        (Plant(id="A", machines=(leaving, *sheds)),),
+        (_part("SHAFT", 8, 150),),
+        tuple(Order(id=f"o{i}", region="R", item_id="SHAFT", due=at(400)) for i in (1, 2)),
+        levers=levers,
+    )
+    july = _load(find_gaps(network), 10)
+    assert (july.load_h, july.capacity_h) == pytest.approx((300, 200))
+    assert july.lever is not None
+    assert july.lever.lever_id == "RIGHT"
+    assert july.lever.added_h == pytest.approx(31 * 24)

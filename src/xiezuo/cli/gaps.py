@@ -26,6 +26,7 @@ from xiezuo.io.tables import write_file
 from xiezuo.services import display
 from xiezuo.services.gaps import gaps_of_file, gaps_record, summary
 from xiezuo.web.gaps_page import (
+    LEVERS_NOTE,
     MISSING_COLUMNS,
     MISSING_NOTE,
     NOT_COUNTED_NOTE,
@@ -34,6 +35,7 @@ from xiezuo.web.gaps_page import (
     SINGLE_COLUMNS,
     SINGLE_NOTE,
     gaps_page_html,
+    lever_lines,
     missing_cells,
     over_cells,
     single_cells,
@@ -84,6 +86,8 @@ def gaps(
         check_writable(html, "gaps page")
     network, found = guarded(lambda: gaps_of_file(scenario, fmt))
     _print_gaps(summary(network, found), found)
+    if network.levers:
+        _print_levers(lever_lines(found, network.start.tzinfo))
     if json_out is not None:
         text = json.dumps(gaps_record(network, found), indent=2, ensure_ascii=False) + "\n"
         write_output(json_out, partial(write_file, json_out, text.encode("utf-8")), "gaps")
@@ -133,6 +137,16 @@ def _print_gaps(headline: str, found: Gaps) -> None:
         say(("not counted: ", "yellow"), f"{unplanned.order_id}: {unplanned.message}")
     if found.not_counted:
         console.print(Text(NOT_COUNTED_NOTE, style="dim"))
+
+
+def _print_levers(lines: list[str]) -> None:
+    say(("Cheapest lever for each gap", "bold"))
+    for line in lines[:ROWS_SHOWN]:
+        say(textwrap.fill(line, width=console.width, initial_indent="- ", subsequent_indent="  "))
+    if not lines:
+        say("No lever on offer closes a gap alone.")
+    _more(len(lines), "lever")
+    console.print(Text(LEVERS_NOTE, style="dim"))
 
 
 def _more(count: int, noun: str) -> None:

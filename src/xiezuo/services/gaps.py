@@ -11,12 +11,13 @@ from xiezuo.services import display
 from xiezuo.services.planning import load_network
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, tzinfo
     from pathlib import Path
 
     from xiezuo.domain import Network
     from xiezuo.planning.analysis.gaps import (
         Gaps,
+        LeverFix,
         MissingItem,
         MonthLoad,
         PlantReach,
@@ -78,6 +79,17 @@ def reach_brief(reach: PlantReach) -> str:
     return f"{brief} +{display.plural(more, 'step')}" if more else brief
 
 
+def lever_text(fix: LeverFix | None, zone: tzinfo | None) -> str:
+    """``shed CMT-SHED at CMT from 1958-07-21, cost 80,000 (adds 320.0 h)``, or ``–``."""
+    if fix is None:
+        return display.NONE
+    added = "" if fix.added_h is None else f" (adds {display.hours(fix.added_h)})"
+    return (
+        f"shed {fix.lever_id} at {fix.plant_id} from "
+        f"{display.instants([fix.usable_from], zone)[0]}, cost {fix.cost:,.0f}{added}"
+    )
+
+
 def missing_fix(missing: MissingItem) -> str:
     """A plant able to make the item, and the plant nearest to it."""
     if not missing.closest:
@@ -129,6 +141,7 @@ def gaps_record(network: Network, gaps: Gaps) -> dict[str, Any]:
                 "message": m.message,
                 "closest": [_reach_record(r) for r in m.closest],
                 "fix": missing_fix(m),
+                "lever": _lever_record(m.lever),
             }
             for m in gaps.missing
         ],
@@ -143,12 +156,14 @@ def gaps_record(network: Network, gaps: Gaps) -> dict[str, Any]:
                 "plant_share": None if s.plant_share is None else round(s.plant_share, 6),
                 "closest": [_reach_record(r) for r in s.closest],
                 "fix": single_fix(s),
+                "lever": _lever_record(s.lever),
             }
             for s in gaps.single_plant
         ],
         "load": [_load_record(load) for load in gaps.loads],
         "over_capacity": [
-            {**_load_record(load), "fix": overload_fix(load)} for load in gaps.overloads
+            {**_load_record(load), "fix": overload_fix(load), "lever": _lever_record(load.lever)}
+            for load in gaps.overloads
         ],
         "not_counted": [
             {"order": u.order_id, "reason": u.reason.value, "message": u.message}
@@ -184,4 +199,16 @@ def _load_record(load: MonthLoad) -> dict[str, Any]:
         "over_h": round(load.over_h, 3),
         "unit_h": round(load.unit_h, 3),
         "units_short": None if load.units_short is None else round(load.units_short, 4),
+    }
+
+
+def _lever_record(fix: LeverFix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "lever": fix.lever_id,
+        "plant": fix.plant_id,
+        "cost": fix.cost,
+        "usable_from": fix.usable_from.isoformat(),
+        "added_h": None if fix.added_h is None else round(fix.added_h, 3),
     }

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from xiezuo.services import display
 from xiezuo.services.gaps import (
+    lever_text,
     missing_fix,
     month_label,
     overload_fix,
@@ -24,6 +25,7 @@ from xiezuo.web.page import LATE_COLOUR, html_page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import tzinfo
 
     from xiezuo.domain import Network
     from xiezuo.planning.analysis.gaps import (
@@ -98,6 +100,34 @@ def over_cells(load: MonthLoad) -> list[str]:
     ]
 
 
+LEVERS_NOTE = (
+    "A shed on offer in the scenario's levers is capacity only once a plan pulls it: "
+    "for each gap, the cheapest shed that closes it alone (a class-month: enough hours "
+    "of a heavy enough group of the process in that month; an item: a group that lets "
+    "its plant make it)."
+)
+
+
+def lever_lines(gaps: Gaps, zone: tzinfo | None) -> list[str]:
+    """``machining ≥ 20 t in 2030-07: shed ...`` for every gap a lever closes."""
+    lines = [
+        f"{m.item_id} (nobody can make): {lever_text(m.lever, zone)}"
+        for m in gaps.missing
+        if m.lever is not None
+    ]
+    lines += [
+        f"{s.item_id} (only {s.plant_id}): {lever_text(s.lever, zone)}"
+        for s in gaps.single_plant
+        if s.lever is not None
+    ]
+    lines += [
+        f"{load.weight_class.label} in {month_label(load.month)}: {lever_text(load.lever, zone)}"
+        for load in gaps.overloads
+        if load.lever is not None
+    ]
+    return lines
+
+
 def gaps_page_html(network: Network, gaps: Gaps, *, title: str) -> str:
     """A self-contained page with every gap and the whole load grid, for ``--html``.
 
@@ -143,6 +173,14 @@ def gaps_page_html(network: Network, gaps: Gaps, *, title: str) -> str:
             OVER_NOTE,
         )
     )
+    if network.levers:
+        lines = lever_lines(gaps, network.start.tzinfo)
+        body = (
+            "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+            if lines
+            else "<p>No lever on offer closes a gap alone.</p>"
+        )
+        parts.append(_section("Cheapest lever for each gap", body, LEVERS_NOTE))
     parts.append(_section("Load against capacity by month", _grid(gaps), _GRID_NOTE))
     if gaps.not_counted:
         items = "".join(f"<li>{_e(u.order_id)}: {_e(u.message)}</li>" for u in gaps.not_counted)

@@ -36,6 +36,13 @@ Capacity
     starts at the network start. One unit more in a month works the most hours any
     group of the class does then by its calendar, which turns hours over capacity into
     units.
+Levers
+    A shed on offer (``levers:``) is not capacity until a plan pulls it: its group is
+    left out of capacity and of the classes' alternatives. Each gap instead names the
+    cheapest shed that closes it alone: for a class-month, one of the class's process,
+    heavy enough, whose units work at least the hours over in that month; for an item,
+    one whose machine group lets its plant make the item (a second plant, for an item
+    only one plant can make).
 Network-wide
     Plants are pooled: transport and which plant does what are not decided here.
     Orders the engine would set aside (missing capability, no crew, short of
@@ -45,18 +52,20 @@ Network-wide
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from xiezuo.domain.explosion import explode_orders
-from xiezuo.domain.rules import capable_machines, capable_plants, find_issues
+from xiezuo.domain.levers import LeverKind
+from xiezuo.domain.rules import capable_machines, capable_plants, capable_routings, find_issues
 from xiezuo.planning.problem.bounds import heads_and_tails
 from xiezuo.planning.problem.compile import compile_problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from xiezuo.domain.levers import Lever
     from xiezuo.domain.network import Item, Machine, Network, Operation, Plant
     from xiezuo.domain.plan import UnplannedOrder
     from xiezuo.planning.problem.compile import CompiledWorkOrder, Problem
@@ -95,6 +104,18 @@ class PlantReach:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LeverFix:
+    """The cheapest lever on offer that closes a gap alone; ``added_h`` is the
+    unit-hours a shed adds in the month of a class-month gap (``None`` for an item)."""
+
+    lever_id: str
+    plant_id: str
+    cost: float
+    usable_from: datetime
+    added_h: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MissingItem:
     """An item no plant can make, the orders it stops, and the plants nearest to it."""
 
@@ -102,6 +123,7 @@ class MissingItem:
     message: str
     order_ids: tuple[str, ...]
     closest: tuple[PlantReach, ...]
+    lever: LeverFix | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,6 +141,7 @@ class SinglePlantItem:
     network_work_h: float
     plant_capacity_h: float
     closest: tuple[PlantReach, ...]
+    lever: LeverFix | None = None
 
     @property
     def network_share(self) -> float:
@@ -157,6 +180,7 @@ class MonthLoad:
     own_load_h: float
     capacity_h: float
     unit_h: float
+    lever: LeverFix | None = None
 
     @property
     def over_h(self) -> float:
@@ -224,7 +248,7 @@ def find_gaps(network: Network) -> Gaps:
             for month, share in spread:
                 own[weight_class, month] += hours * share
     total = sum(hours for steps in work for _, hours in steps)
-    loads = _loads(network, classes, months, own)
+    loads = _with_levers(network, _loads(network, classes, months, own))
     horizon_end = _month_end(months[-1], network)
     item_work = _work_by_item(problem, work)
     makers = {item.id: capable_plants(network, item) for item in network.items}
@@ -256,6 +280,8 @@ def _work_by_step(
                     continue
                 for alt, machine_idx in enumerate(op.machines):
                     compiled = problem.machines[machine_idx]
+                    if compiled.lever >= 0:
+                        continue  # a shed on offer is not the network's until pulled
                     assert compiled.machine_id is not None, "machine steps run on machines"
                     weight = machine_by_key[compiled.plant_id, compiled.machine_id].max_weight_t
                     unit_minutes = op.works[alt] * op.gang(alt)
@@ -302,7 +328,8 @@ def _least_minutes(wo: CompiledWorkOrder) -> int:
 def _weight_classes(network: Network) -> dict[str, tuple[WeightClass, ...]]:
     weights: dict[str, set[float]] = defaultdict(set)
     for _, machine in network.iter_machines():
-        weights[machine.process].add(machine.max_weight_t)
+        if machine.lever is None:
+            weights[machine.process].add(machine.max_weight_t)
     return {
         process: tuple(WeightClass(process=process, min_weight_t=w) for w in sorted(found))
         for process, found in sorted(weights.items())
@@ -363,6 +390,8 @@ def _loads(
     capacity: dict[tuple[WeightClass, date], float] = defaultdict(float)
     unit: dict[tuple[WeightClass, date], float] = defaultdict(float)
     for plant, machine in network.iter_machines():
+        if machine.lever is not None:
+            continue
         weight_class = WeightClass(process=machine.process, min_weight_t=machine.max_weight_t)
         calendar = network.machine_calendar(plant, machine)
         for month in months:
@@ -432,6 +461,7 @@ def _missing(
                 message=finding.message,
                 order_ids=orders_by_item.get(item.id, ()),
                 closest=_closest(network, item, network.plants),
+                lever=_item_lever(network, item, excluded=None),
             )
         )
     return tuple(result)
@@ -449,6 +479,7 @@ def _single_plant(
         plant.id: sum(
             machine.units * (b - a) / _HOUR
             for machine in plant.machines
+            if machine.lever is None
             for a, b in network.machine_windows(plant, machine, network.start, horizon_end)
         )
         for plant in network.plants
@@ -470,6 +501,7 @@ def _single_plant(
                 network_work_h=total_h,
                 plant_capacity_h=capacity_by_plant[plant.id],
                 closest=_closest(network, item, others),
+                lever=_item_lever(network, item, excluded=plant.id),
             )
         )
     return tuple(sorted(result, key=lambda found: (-found.work_h, found.item_id)))
@@ -502,3 +534,72 @@ def _describe_step(item: Item, step: int, op: Operation) -> MissingStep:
         weight_t=item.required_weight(op),
         precision_grade=item.required_grade(op),
     )
+
+
+def _sheds(network: Network) -> list[tuple[Lever, Plant, Machine]]:
+    """Sheds on offer, cheapest first, with their plant and machine group."""
+    found = []
+    for lever in network.levers:
+        if lever.kind is LeverKind.SHED and lever.machine_id is not None:
+            plant = network.plant_by_id[lever.plant_id]
+            found.append((lever, plant, plant.machine(lever.machine_id)))
+    return sorted(found, key=lambda shed: (shed[0].cost, shed[0].id))
+
+
+def _with_levers(network: Network, loads: tuple[MonthLoad, ...]) -> tuple[MonthLoad, ...]:
+    sheds = _sheds(network)
+    if not sheds:
+        return loads
+    result = []
+    for load in loads:
+        if load.over_h > 0:
+            load = replace(load, lever=_month_lever(network, sheds, load))
+        result.append(load)
+    return tuple(result)
+
+
+def _month_lever(
+    network: Network, sheds: list[tuple[Lever, Plant, Machine]], load: MonthLoad
+) -> LeverFix | None:
+    lo, hi = _month_start(load.month, network), _month_end(load.month, network)
+    for lever, plant, machine in sheds:
+        if (
+            machine.process != load.weight_class.process
+            or machine.max_weight_t < load.weight_class.min_weight_t
+        ):
+            continue
+        windows = network.machine_windows(plant, machine, max(lo, lever.usable_from), hi)
+        added = machine.units * sum((b - a for a, b in windows), timedelta(0)) / _HOUR
+        if added >= load.over_h:
+            return LeverFix(
+                lever_id=lever.id,
+                plant_id=plant.id,
+                cost=lever.cost,
+                usable_from=lever.usable_from,
+                added_h=added,
+            )
+    return None
+
+
+def _item_lever(network: Network, item: Item, *, excluded: str | None) -> LeverFix | None:
+    """The cheapest shed with which its plant (not ``excluded``) can make ``item``."""
+    for lever, plant, machine in _sheds(network):
+        if plant.id == excluded:
+            continue
+        # The plant as if this shed were built and no other: its group counts as its own.
+        built = replace(
+            plant,
+            machines=tuple(
+                replace(m, lever=None) if m.id == machine.id else m
+                for m in plant.machines
+                if m.lever is None or m.id == machine.id
+            ),
+        )
+        if capable_routings(item, built):
+            return LeverFix(
+                lever_id=lever.id,
+                plant_id=plant.id,
+                cost=lever.cost,
+                usable_from=lever.usable_from,
+            )
+    return None
