@@ -19,6 +19,7 @@ from xiezuo.cli import (
     compare,
     db,
     diff,
+    gaps,
     generate,
     ledger,
     plan,
@@ -77,6 +78,7 @@ for command in (
     generate.generate,
     compare.compare,
     advise.advise,
+    gaps.gaps,
     serve.serve,
     tables.tables,
 ):
