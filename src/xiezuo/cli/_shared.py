@@ -25,11 +25,14 @@ import functools
 import os
 import traceback
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, Protocol, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column as RichColumn
 from rich.text import Text
 from typer.exceptions import TyperException
 
@@ -38,8 +41,9 @@ from xiezuo.io import BENCHMARK_FORMATS
 from xiezuo.services.display import plural
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
+    from xiezuo.planning.params import ProgressEvent
     from xiezuo.planning.validation.audit import Violation
 
 console = Console()
@@ -210,3 +214,66 @@ def print_violations(violations: tuple[Violation, ...], to: Console = console) -
 
 def hours(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f} h"
+
+
+class SolveNews(Protocol):
+    """News of one of many solves (a variant, a lever): first neither ``event`` nor
+    ``done`` (it waits), then ``event`` while it runs, ``done`` once finished."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def event(self) -> ProgressEvent | None: ...
+    @property
+    def done(self) -> bool: ...
+
+
+@contextmanager
+def solve_lines(
+    time_limit_s: float, *, finished: str, describe: Callable[[ProgressEvent], str]
+) -> Iterator[Callable[[SolveNews], None]]:
+    """A progress callback for many solves: one live line per solve on a terminal (its
+    time against the limit, and ``describe`` of its latest event), else one log line
+    per finished solve (``finished`` and its label)."""
+    if not errors.is_terminal:
+
+        def log(news: SolveNews) -> None:
+            if news.done:
+                say(f"{finished} {news.label}", to=errors)
+
+        yield log
+        return
+    with Progress(
+        TextColumn("{task.fields[label]}", markup=False, table_column=RichColumn(min_width=8)),
+        BarColumn(bar_width=10),
+        TimeElapsedColumn(),
+        TextColumn(
+            "{task.description}",
+            markup=False,
+            table_column=RichColumn(no_wrap=True, overflow="ellipsis", ratio=1),
+        ),
+        console=errors,
+        transient=True,
+    ) as progress:
+        tasks: dict[int, TaskID] = {}
+
+        def show(news: SolveNews) -> None:
+            if news.index not in tasks:
+                tasks[news.index] = progress.add_task(
+                    "waiting", start=False, total=time_limit_s, label=news.label
+                )
+            task = tasks[news.index]
+            if news.done:
+                progress.update(task, completed=time_limit_s, description="done")
+                progress.stop_task(task)
+            elif news.event is not None:
+                progress.start_task(task)  # only the first call starts its clock
+                progress.update(
+                    task,
+                    completed=min(news.event.elapsed_s, time_limit_s),
+                    description=describe(news.event),
+                )
+
+        yield show

@@ -11,8 +11,6 @@ from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Column as RichColumn
 from rich.text import Text
 
 from xiezuo.cli._shared import (
@@ -21,9 +19,9 @@ from xiezuo.cli._shared import (
     TimeLimitOption,
     check_writable,
     console,
-    errors,
     guarded,
     say,
+    solve_lines,
     write_output,
 )
 from xiezuo.cli._tables import Column, print_table
@@ -37,7 +35,7 @@ from xiezuo.services import display
 from xiezuo.services.advise import advise_scenario
 
 if TYPE_CHECKING:
-    from xiezuo.scenarios.advise import Advice, AdviceProgress, LeverOutcome
+    from xiezuo.scenarios.advise import Advice, LeverOutcome
 
 CLUSTER_VARIABLE = "XIEZUO_CLUSTER"
 """The environment variable naming the Dask scheduler when --cluster is not given."""
@@ -149,49 +147,13 @@ def _advise_with_progress(
     max_levers: int,
 ) -> Advice:
     """Advise with one live line per solve on a terminal, one log line per solve else."""
-    if not errors.is_terminal:
-
-        def log(news: AdviceProgress) -> None:
-            if news.done:
-                say(f"solved {news.label}", to=errors)
-
+    with solve_lines(
+        params.time_limit_s,
+        finished="solved",
+        describe=lambda event: f"{event.phase} {display.hours(event.objective)}",
+    ) as on_progress:
         return advise_scenario(
-            scenario, plan_file, params, executor, max_levers=max_levers, on_progress=log
-        )
-    with Progress(
-        TextColumn("{task.fields[label]}", markup=False, table_column=RichColumn(min_width=8)),
-        BarColumn(bar_width=10),
-        TimeElapsedColumn(),
-        TextColumn(
-            "{task.description}",
-            markup=False,
-            table_column=RichColumn(no_wrap=True, overflow="ellipsis", ratio=1),
-        ),
-        console=errors,
-        transient=True,
-    ) as progress:
-        tasks: dict[int, TaskID] = {}
-
-        def show(news: AdviceProgress) -> None:
-            if news.index not in tasks:
-                tasks[news.index] = progress.add_task(
-                    "waiting", start=False, total=params.time_limit_s, label=news.label
-                )
-            task = tasks[news.index]
-            if news.done:
-                progress.update(task, completed=params.time_limit_s, description="done")
-                progress.stop_task(task)
-            elif news.event is not None:
-                event = news.event
-                progress.start_task(task)
-                progress.update(
-                    task,
-                    completed=min(event.elapsed_s, params.time_limit_s),
-                    description=f"{event.phase} {display.hours(event.objective)}",
-                )
-
-        return advise_scenario(
-            scenario, plan_file, params, executor, max_levers=max_levers, on_progress=show
+            scenario, plan_file, params, executor, max_levers=max_levers, on_progress=on_progress
         )
 
 

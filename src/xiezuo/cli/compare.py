@@ -10,8 +10,6 @@ from pathlib import Path  # noqa: TC003 (Typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Column as RichColumn
 from rich.text import Text
 
 from xiezuo.cli._shared import (
@@ -21,10 +19,10 @@ from xiezuo.cli._shared import (
     TimeLimitOption,
     check_writable,
     console,
-    errors,
     fail,
     guarded,
     say,
+    solve_lines,
     write_output,
 )
 from xiezuo.cli._tables import Column, print_table
@@ -38,7 +36,6 @@ from xiezuo.services.compare import (
     OrderChange,
     OrderDifference,
     OrderOutcome,
-    ScenarioProgress,
     ScenarioResult,
     Significance,
     VariantComparison,
@@ -183,51 +180,15 @@ def _compare_with_progress(
 ) -> Comparison:
     """Run the comparison with one live line per scenario on a terminal, or one log
     line per finished scenario otherwise."""
-    if not errors.is_terminal:
-
-        def log(news: ScenarioProgress) -> None:
-            if news.done:
-                say(f"planned {news.label}", to=errors)
-
-        return compare_variants(base, variants, params, executor, on_progress=log)
-    with Progress(
-        TextColumn("{task.fields[label]}", markup=False, table_column=RichColumn(min_width=8)),
-        BarColumn(bar_width=10),
-        TimeElapsedColumn(),
-        TextColumn(
-            "{task.description}",
-            markup=False,
-            table_column=RichColumn(no_wrap=True, overflow="ellipsis", ratio=1),
+    with solve_lines(
+        params.time_limit_s,
+        finished="planned",
+        describe=lambda event: (
+            f"{event.phase} {display.hours(event.objective)} "
+            f"(bound {display.hours(event.bound)}), {event.search}"
         ),
-        console=errors,
-        transient=True,
-    ) as progress:
-        tasks: dict[int, TaskID] = {}
-        started: set[int] = set()
-
-        def show(news: ScenarioProgress) -> None:
-            if news.index not in tasks:
-                tasks[news.index] = progress.add_task(
-                    "waiting", start=False, total=params.time_limit_s, label=news.label
-                )
-                return
-            task = tasks[news.index]
-            if news.done:
-                progress.update(task, completed=params.time_limit_s, description="done")
-                progress.stop_task(task)
-            elif news.event is not None:
-                event = news.event
-                if news.index not in started:
-                    started.add(news.index)
-                    progress.start_task(task)
-                progress.update(
-                    task,
-                    completed=min(event.elapsed_s, params.time_limit_s),
-                    description=f"{event.phase} {display.hours(event.objective)} "
-                    f"(bound {display.hours(event.bound)}), {event.search}",
-                )
-
-        return compare_variants(base, variants, params, executor, on_progress=show)
+    ) as on_progress:
+        return compare_variants(base, variants, params, executor, on_progress=on_progress)
 
 
 # ---- the terminal report -----------------------------------------------------------
